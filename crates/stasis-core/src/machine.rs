@@ -1,0 +1,406 @@
+//! The state-machine backend: nightly `#[coroutine]` closures (`core::ops::Coroutine`) behind the
+//! generator protocol.
+//!
+//! A compiler-generated coroutine is a state machine: no stack of its own, a resume is a
+//! function call (about 1 ns), but it can only yield from its own body, not from functions it
+//! calls. This module adds what `core::ops::Coroutine` lacks for Python's protocol:
+//! - a completed coroutine reports [`Step::Exhausted`] instead of panicking on the next resume;
+//! - the state (created, suspended, closed), and `Closed` after a panic in the body;
+//! - `close()` drops the coroutine, so the destructors of the locals it holds (its `finally`
+//!   guards) run;
+//! - with [`ThrowingStateMachine`], `throw` and `close` reach the body as `Err` values at its
+//!   `yield`, where `?` propagates them.
+//!
+//! Plain coroutines plug in with one call, [`from_coroutine`]; a `static` (self-borrowing)
+//! coroutine is `!Unpin`, so pin it first: `from_coroutine(Box::pin(c))`.
+
+use core::convert::Infallible;
+use core::fmt;
+use core::ops::{Coroutine, CoroutineState};
+use core::pin::Pin;
+use std::iter::FusedIterator;
+
+use crate::protocol::{CloseError, Generator, State, Step, Thrown};
+
+/// The coroutine, `None` once the generator is closed, and whether it started.
+struct Slot<C> {
+    coroutine: Option<C>,
+    started: bool,
+}
+
+/// Closes the slot if the body panics during a resume (the coroutine is poisoned then).
+struct PanicGuard<'a, C>(&'a mut Option<C>);
+
+impl<C> Drop for PanicGuard<'_, C> {
+    fn drop(&mut self) {
+        *self.0 = None;
+    }
+}
+
+impl<C> Slot<C> {
+    fn new(coroutine: C) -> Self {
+        Slot { coroutine: Some(coroutine), started: false }
+    }
+
+    #[inline]
+    fn resume<A>(&mut self, arg: A) -> Option<CoroutineState<C::Yield, C::Return>>
+    where
+        C: Coroutine<A> + Unpin,
+    {
+        if self.coroutine.is_none() {
+            return None;
+        }
+        self.started = true;
+        let guard = PanicGuard(&mut self.coroutine);
+        let state = match guard.0 {
+            Some(coroutine) => Pin::new(coroutine).resume(arg),
+            None => unreachable!("checked above"),
+        };
+        core::mem::forget(guard);
+        if let CoroutineState::Complete(_) = state {
+            self.coroutine = None;
+        }
+        Some(state)
+    }
+
+    fn state(&self) -> State {
+        match (&self.coroutine, self.started) {
+            (None, _) => State::Closed,
+            (Some(_), false) => State::Created,
+            (Some(_), true) => State::Suspended,
+        }
+    }
+
+    fn is_suspended(&self) -> bool {
+        self.coroutine.is_some() && self.started
+    }
+}
+
+/// A generator from a nightly coroutine (`#[coroutine]` closure) that cannot be thrown into.
+///
+/// Build it with [`from_coroutine`]. `close()` (and drop) drop the coroutine, running the
+/// destructors of the locals it holds at its current `yield`.
+///
+/// # Examples
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// use stasis_core::{from_coroutine, Generator, Step};
+///
+/// let mut g = from_coroutine(#[coroutine] || {
+///     yield 1;
+///     yield 2;
+///     "Done!"
+/// });
+/// assert_eq!(g.resume(()), Step::Yielded(1));
+/// assert_eq!(g.resume(()), Step::Yielded(2));
+/// assert_eq!(g.resume(()), Step::Complete("Done!"));
+/// assert_eq!(g.resume(()), Step::Exhausted);
+/// ```
+pub struct StateMachine<C: Coroutine<()>> {
+    slot: Slot<C>,
+    outcome: Option<<C as Coroutine<()>>::Return>,
+}
+
+/// Wraps a nightly coroutine as a [`Generator`]. One call, no boxing.
+///
+/// The coroutine must be `Unpin`: closures without `static` are; pin a `static` one with
+/// `Box::pin` first. Use [`from_throwing_coroutine`] for a body that handles `throw`/`close`.
+///
+/// # Examples
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// let squares = stasis_core::from_coroutine(#[coroutine] || {
+///     for x in 1..=4u32 {
+///         yield x * x;
+///     }
+/// });
+/// assert_eq!(squares.collect::<Vec<_>>(), [1, 4, 9, 16]);
+/// ```
+pub fn from_coroutine<C>(coroutine: C) -> StateMachine<C>
+where
+    C: Coroutine<()> + Unpin,
+{
+    StateMachine { slot: Slot::new(coroutine), outcome: None }
+}
+
+/// Wraps a nightly coroutine that takes send values (`#[coroutine] |first: S| { let x = yield v; }`).
+///
+/// The `Iterator`-free sibling of [`from_coroutine`] for coroutines resumed with `S != ()`.
+///
+/// # Examples
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// use stasis_core::{Generator, Step};
+///
+/// let mut running_sum = stasis_core::from_sending_coroutine(#[coroutine] |first: i32| {
+///     let mut total = first;
+///     loop {
+///         total += yield total;
+///     }
+/// });
+/// assert_eq!(running_sum.resume(5), Step::Yielded(5));
+/// assert_eq!(running_sum.resume(7), Step::Yielded(12));
+/// ```
+pub fn from_sending_coroutine<C, S>(coroutine: C) -> SendingStateMachine<C, S>
+where
+    C: Coroutine<S> + Unpin,
+{
+    SendingStateMachine { slot: Slot::new(coroutine), _send: core::marker::PhantomData }
+}
+
+impl<C: Coroutine<()> + Unpin> StateMachine<C> {
+    /// The return value kept by `Iterator::next` when the body returned (readable once).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// #![feature(coroutines, stmt_expr_attributes)]
+    /// let mut g = stasis_core::from_coroutine(#[coroutine] || { yield 1; "Done!" });
+    /// assert_eq!(g.by_ref().count(), 1);
+    /// assert_eq!(g.take_return(), Some("Done!"));
+    /// ```
+    pub fn take_return(&mut self) -> Option<C::Return> {
+        self.outcome.take()
+    }
+}
+
+impl<C: Coroutine<()> + Unpin> Generator<()> for StateMachine<C> {
+    type Yield = C::Yield;
+    type Return = C::Return;
+    type Error = Infallible;
+
+    #[inline]
+    fn resume(&mut self, arg: ()) -> Step<C::Yield, C::Return> {
+        match self.slot.resume(arg) {
+            Some(CoroutineState::Yielded(y)) => Step::Yielded(y),
+            Some(CoroutineState::Complete(r)) => Step::Complete(r),
+            None => Step::Exhausted,
+        }
+    }
+
+    fn throw(&mut self, err: Infallible) -> Step<C::Yield, C::Return> {
+        match err {}
+    }
+
+    fn close(&mut self) -> Result<Option<C::Return>, CloseError<C::Yield, Infallible>> {
+        self.slot.coroutine = None;
+        Ok(None)
+    }
+
+    fn state(&self) -> State {
+        self.slot.state()
+    }
+}
+
+impl<C: Coroutine<()> + Unpin> Iterator for StateMachine<C> {
+    type Item = C::Yield;
+
+    #[inline]
+    fn next(&mut self) -> Option<C::Yield> {
+        match self.resume(()) {
+            Step::Yielded(y) => Some(y),
+            Step::Complete(r) => {
+                self.outcome = Some(r);
+                None
+            }
+            Step::Raised(t) => match t.error() {
+                Some(never) => match never {},
+                None => None,
+            },
+            Step::Exhausted => None,
+        }
+    }
+}
+
+impl<C: Coroutine<()> + Unpin> FusedIterator for StateMachine<C> {}
+
+impl<C: Coroutine<()>> fmt::Debug for StateMachine<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StateMachine").field("state", &self.slot.state()).finish_non_exhaustive()
+    }
+}
+
+/// A generator from a nightly coroutine resumed with values of type `S` (Python's `send`).
+///
+/// Built with [`from_sending_coroutine`].
+///
+/// # Examples
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// use stasis_core::{Generator, State};
+/// let mut g = stasis_core::from_sending_coroutine(#[coroutine] |x: u8| { yield x; });
+/// assert_eq!(g.state(), State::Created);
+/// ```
+pub struct SendingStateMachine<C, S> {
+    slot: Slot<C>,
+    _send: core::marker::PhantomData<fn(S)>,
+}
+
+impl<C: Coroutine<S> + Unpin, S> Generator<S> for SendingStateMachine<C, S> {
+    type Yield = C::Yield;
+    type Return = C::Return;
+    type Error = Infallible;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<C::Yield, C::Return> {
+        match self.slot.resume(arg) {
+            Some(CoroutineState::Yielded(y)) => Step::Yielded(y),
+            Some(CoroutineState::Complete(r)) => Step::Complete(r),
+            None => Step::Exhausted,
+        }
+    }
+
+    fn throw(&mut self, err: Infallible) -> Step<C::Yield, C::Return> {
+        match err {}
+    }
+
+    fn close(&mut self) -> Result<Option<C::Return>, CloseError<C::Yield, Infallible>> {
+        self.slot.coroutine = None;
+        Ok(None)
+    }
+
+    fn state(&self) -> State {
+        self.slot.state()
+    }
+}
+
+impl<C, S> fmt::Debug for SendingStateMachine<C, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendingStateMachine")
+            .field("state", &self.slot.state())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A generator from a nightly coroutine that handles Python's `throw` and `close`.
+///
+/// The coroutine is resumed with `Result<S, Thrown<E>>`: `Ok(sent)` for `resume(sent)`,
+/// `Err(Thrown::Error(e))` for `throw(e)`, `Err(Thrown::Exit)` for `close()`. It returns
+/// `Result<R, Thrown<E>>`, so `let x = (yield v)?;` re-raises whatever it does not handle.
+/// Build it with [`from_throwing_coroutine`].
+///
+/// # Examples
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
+///
+/// let mut g = from_throwing_coroutine(#[coroutine] |_first: Result<(), Thrown<&str>>| {
+///     loop {
+///         match yield "waiting" {
+///             Ok(()) => {}
+///             Err(Thrown::Error(e)) => { let _: Result<(), _> = yield e; }
+///             Err(exit) => return Err(exit),
+///         }
+///     }
+///     #[allow(unreachable_code)]
+///     Ok(())
+/// });
+/// assert_eq!(g.resume(()), Step::Yielded("waiting"));
+/// assert_eq!(g.throw("oops"), Step::Yielded("oops"));
+/// assert_eq!(g.close(), Ok(None));
+/// ```
+pub struct ThrowingStateMachine<C, S, E> {
+    slot: Slot<C>,
+    _io: core::marker::PhantomData<fn(S, E)>,
+}
+
+/// Wraps a nightly coroutine that receives `Result<S, Thrown<E>>` and returns
+/// `Result<R, Thrown<E>>`: the state-machine generator that can be thrown into and can observe
+/// `close()`.
+///
+/// # Examples
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
+///
+/// let mut g = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<String>>| {
+///     let () = (yield 1)?; // re-raises what it does not handle
+///     Ok("finished")
+/// });
+/// assert_eq!(g.resume(()), Step::Yielded(1));
+/// assert_eq!(g.throw("bad".to_string()), Step::Raised(Thrown::Error("bad".to_string())));
+/// assert_eq!(g.resume(()), Step::Exhausted);
+/// ```
+pub fn from_throwing_coroutine<C, S, E, R>(coroutine: C) -> ThrowingStateMachine<C, S, E>
+where
+    C: Coroutine<Result<S, Thrown<E>>, Return = Result<R, Thrown<E>>> + Unpin,
+{
+    ThrowingStateMachine { slot: Slot::new(coroutine), _io: core::marker::PhantomData }
+}
+
+impl<C, S, E, R> ThrowingStateMachine<C, S, E>
+where
+    C: Coroutine<Result<S, Thrown<E>>, Return = Result<R, Thrown<E>>> + Unpin,
+{
+    #[inline]
+    fn drive(&mut self, input: Result<S, Thrown<E>>) -> Step<C::Yield, R, E> {
+        match self.slot.resume(input) {
+            Some(CoroutineState::Yielded(y)) => Step::Yielded(y),
+            Some(CoroutineState::Complete(Ok(r))) => Step::Complete(r),
+            Some(CoroutineState::Complete(Err(t))) => Step::Raised(t),
+            None => Step::Exhausted,
+        }
+    }
+}
+
+impl<C, S, E, R> Generator<S> for ThrowingStateMachine<C, S, E>
+where
+    C: Coroutine<Result<S, Thrown<E>>, Return = Result<R, Thrown<E>>> + Unpin,
+{
+    type Yield = C::Yield;
+    type Return = R;
+    type Error = E;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<C::Yield, R, E> {
+        self.drive(Ok(arg))
+    }
+
+    fn throw(&mut self, err: E) -> Step<C::Yield, R, E> {
+        if self.slot.is_suspended() {
+            return self.drive(Err(Thrown::Error(err)));
+        }
+        self.slot.coroutine = None;
+        Step::Raised(Thrown::Error(err))
+    }
+
+    fn close(&mut self) -> Result<Option<R>, CloseError<C::Yield, E>> {
+        if !self.slot.is_suspended() {
+            self.slot.coroutine = None;
+            return Ok(None);
+        }
+        match self.drive(Err(Thrown::Exit)) {
+            Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
+            Step::Complete(r) => Ok(Some(r)),
+            Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
+            Step::Raised(Thrown::Exit) | Step::Exhausted => Ok(None),
+        }
+    }
+
+    fn state(&self) -> State {
+        self.slot.state()
+    }
+}
+
+impl<C, S, E> Drop for ThrowingStateMachine<C, S, E> {
+    fn drop(&mut self) {
+        // Python's finalizer would throw GeneratorExit in; the coroutine's Resume type is only
+        // known through the `Generator` impl, so drop runs the destructors of its live locals
+        // (the same `finally` guards) without a last resume.
+        self.slot.coroutine = None;
+    }
+}
+
+impl<C, S, E> fmt::Debug for ThrowingStateMachine<C, S, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThrowingStateMachine")
+            .field("state", &self.slot.state())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,360 @@
+//! The generator protocol: Python's `next` / `send` / `throw` / `close` / state, as one Rust trait.
+//!
+//! Every backend (stackful [`Gen`](crate::Gen), state machine [`StateMachine`](crate::StateMachine),
+//! [`ThrowingStateMachine`](crate::ThrowingStateMachine)) and every combinator or delegation
+//! helper speaks this protocol and nothing else. This module is meant to stay small and stable.
+//!
+//! | Python                          | Rust                                            |
+//! |---------------------------------|-------------------------------------------------|
+//! | `next(g)`                       | `g.resume(())` (or `Iterator::next`)            |
+//! | `g.send(v)`                     | `g.resume(v)`                                   |
+//! | value of `yield`                | [`Step::Yielded`]                               |
+//! | `StopIteration(value)`          | [`Step::Complete`] (reported once)              |
+//! | `StopIteration` afterwards      | [`Step::Exhausted`]                             |
+//! | an exception leaving the body   | [`Step::Raised`]                                |
+//! | `g.throw(e)`                    | [`Generator::throw`]                            |
+//! | `g.close()`                     | [`Generator::close`]                            |
+//! | `inspect.getgeneratorstate(g)`  | [`Generator::state`]                            |
+
+use core::convert::Infallible;
+use core::fmt;
+
+/// The outcome of resuming a generator (with `resume` or `throw`).
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Gen, Generator, Step};
+///
+/// let mut g = Gen::<_, &str>::new(|co, ()| {
+///     co.yield_(1);
+///     "done"
+/// });
+/// assert_eq!(g.resume(()), Step::Yielded(1));
+/// assert_eq!(g.resume(()), Step::Complete("done"));
+/// assert_eq!(g.resume(()), Step::Exhausted);
+/// ```
+#[must_use = "a step may carry the generator's return value or an error"]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step<Y, R, E = Infallible> {
+    /// The body yielded a value and is suspended at that `yield`.
+    Yielded(Y),
+    /// The body returned this value (Python's `StopIteration.value`). Reported exactly once; the
+    /// generator is closed afterwards.
+    Complete(R),
+    /// An exception left the body: a thrown error it did not handle, an error it raised with
+    /// [`Co::raise`](crate::Co::raise), or [`Thrown::Exit`] re-raised after an ignored `close()`.
+    /// The generator is closed afterwards.
+    Raised(Thrown<E>),
+    /// The generator had already finished (Python's bare `StopIteration`); resuming it is a
+    /// harmless no-op.
+    Exhausted,
+}
+
+impl<Y, R, E> Step<Y, R, E> {
+    /// The yielded value, if the body yielded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Step;
+    /// assert_eq!(Step::<i32, ()>::Yielded(3).yielded(), Some(3));
+    /// assert_eq!(Step::<i32, ()>::Exhausted.yielded(), None);
+    /// ```
+    pub fn yielded(self) -> Option<Y> {
+        match self {
+            Step::Yielded(y) => Some(y),
+            _ => None,
+        }
+    }
+
+    /// Whether this step leaves the generator suspended (only [`Step::Yielded`] does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Step;
+    /// assert!(Step::<i32, ()>::Yielded(3).is_yielded());
+    /// assert!(!Step::<i32, ()>::Complete(()).is_yielded());
+    /// ```
+    pub fn is_yielded(&self) -> bool {
+        matches!(self, Step::Yielded(_))
+    }
+
+    /// Maps the yielded value, leaving every other outcome as it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Step;
+    /// assert_eq!(Step::<i32, ()>::Yielded(3).map_yield(|y| y * 2), Step::Yielded(6));
+    /// ```
+    pub fn map_yield<Y2>(self, f: impl FnOnce(Y) -> Y2) -> Step<Y2, R, E> {
+        match self {
+            Step::Yielded(y) => Step::Yielded(f(y)),
+            Step::Complete(r) => Step::Complete(r),
+            Step::Raised(t) => Step::Raised(t),
+            Step::Exhausted => Step::Exhausted,
+        }
+    }
+
+    /// Maps the return value, leaving every other outcome as it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Step;
+    /// assert_eq!(Step::<(), i32>::Complete(3).map_return(|r| r + 1), Step::Complete(4));
+    /// ```
+    pub fn map_return<R2>(self, f: impl FnOnce(R) -> R2) -> Step<Y, R2, E> {
+        match self {
+            Step::Yielded(y) => Step::Yielded(y),
+            Step::Complete(r) => Step::Complete(f(r)),
+            Step::Raised(t) => Step::Raised(t),
+            Step::Exhausted => Step::Exhausted,
+        }
+    }
+}
+
+/// What `throw()` and `close()` deliver into a suspended body, and what leaves it in
+/// [`Step::Raised`].
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::Thrown;
+/// let t: Thrown<&str> = Thrown::Error("bad input");
+/// assert_eq!(t.to_string(), "bad input");
+/// assert_eq!(Thrown::<&str>::Exit.to_string(), "GeneratorExit");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Thrown<E> {
+    /// Python's `GeneratorExit`: the consumer called `close()` (or dropped the generator).
+    Exit,
+    /// An error thrown in by [`Generator::throw`] or raised by the body itself.
+    Error(E),
+}
+
+impl<E> Thrown<E> {
+    /// The error, if this is not [`Thrown::Exit`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Thrown;
+    /// assert_eq!(Thrown::Error(7).error(), Some(7));
+    /// assert_eq!(Thrown::<i32>::Exit.error(), None);
+    /// ```
+    pub fn error(self) -> Option<E> {
+        match self {
+            Thrown::Exit => None,
+            Thrown::Error(e) => Some(e),
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Thrown<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Thrown::Exit => f.write_str("GeneratorExit"),
+            Thrown::Error(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for Thrown<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Thrown::Exit => None,
+            Thrown::Error(e) => Some(e),
+        }
+    }
+}
+
+/// Where a generator is in its life (Python's `inspect.getgeneratorstate`).
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Gen, Generator, State};
+///
+/// let mut g = Gen::<i32>::new(|co, ()| {
+///     assert_eq!(co.state(), State::Running);
+///     co.yield_(1);
+/// });
+/// assert_eq!(g.state(), State::Created);
+/// let _ = g.resume(());
+/// assert_eq!(g.state(), State::Suspended);
+/// let _ = g.resume(());
+/// assert_eq!(g.state(), State::Closed);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Built, body not started (`GEN_CREATED`).
+    Created,
+    /// The body is executing (`GEN_RUNNING`); only observable from inside it.
+    Running,
+    /// Stopped at a `yield` (`GEN_SUSPENDED`).
+    Suspended,
+    /// Finished: returned, raised, panicked or closed (`GEN_CLOSED`).
+    Closed,
+}
+
+impl State {
+    /// CPython's name for the state, as `inspect.getgeneratorstate` prints it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(stasis_core::State::Created.python_name(), "GEN_CREATED");
+    /// ```
+    pub fn python_name(self) -> &'static str {
+        match self {
+            State::Created => "GEN_CREATED",
+            State::Running => "GEN_RUNNING",
+            State::Suspended => "GEN_SUSPENDED",
+            State::Closed => "GEN_CLOSED",
+        }
+    }
+}
+
+/// Why [`Generator::close`] failed.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Gen, Generator, CloseError};
+///
+/// let mut stubborn = Gen::<&str>::new(|co, ()| {
+///     let _ = co.try_yield("first");   // close() arrives here as Err(Thrown::Exit)...
+///     co.yield_("again");              // ...and the body yields anyway
+/// });
+/// let _ = stubborn.resume(());
+/// let err = stubborn.close().unwrap_err();
+/// assert_eq!(err.to_string(), "generator ignored GeneratorExit");
+/// assert!(matches!(err, CloseError::IgnoredExit("again")));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CloseError<Y, E> {
+    /// The body yielded again instead of finishing (Python's
+    /// `RuntimeError("generator ignored GeneratorExit")`). The value it yielded is kept here; the
+    /// generator stays suspended at that yield.
+    #[error("generator ignored GeneratorExit")]
+    IgnoredExit(Y),
+    /// The body raised a different error while closing; the generator is closed.
+    #[error("generator raised an error while closing")]
+    Raised(E),
+}
+
+/// Python's generator protocol.
+///
+/// `S` is the type `send` delivers (`()` for a plain iterator-like generator). Implemented by
+/// [`Gen`](crate::Gen) (stackful), [`StateMachine`](crate::StateMachine) and
+/// [`ThrowingStateMachine`](crate::ThrowingStateMachine) (nightly coroutines), by `&mut G` and
+/// `Box<G>`, and by every combinator of `stasis-combinators`.
+///
+/// Rules every implementation follows (the CPython conformance suite checks them):
+/// - after [`Step::Complete`] or [`Step::Raised`], `resume` gives [`Step::Exhausted`] forever;
+/// - `throw` into a generator that has not started, or has finished, closes it without running
+///   the body and gives the error back as [`Step::Raised`];
+/// - `close` of a generator that has not started, or has finished, is a no-op returning `Ok(None)`;
+/// - a panic in the body propagates to the caller and leaves the generator [`State::Closed`].
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Gen, Generator, Step, Thrown};
+///
+/// // A running average: send numbers in, get the average so far out.
+/// let mut avg = Gen::<Option<i64>, (), i64>::new(|co, _first| {
+///     let (mut total, mut count) = (0, 0);
+///     let mut value = co.yield_(None);
+///     loop {
+///         total += value;
+///         count += 1;
+///         value = co.yield_(Some(total / count));
+///     }
+/// });
+/// assert_eq!(avg.resume(0), Step::Yielded(None)); // prime it (Python: next(avg))
+/// assert_eq!(avg.resume(10), Step::Yielded(Some(10)));
+/// assert_eq!(avg.resume(20), Step::Yielded(Some(15)));
+/// assert_eq!(avg.close(), Ok(None));
+/// ```
+pub trait Generator<S = ()> {
+    /// The type of values the body yields.
+    type Yield;
+    /// The type of the body's return value.
+    type Return;
+    /// The error type `throw` accepts ([`Infallible`] when the generator cannot be thrown into).
+    type Error;
+
+    /// Resumes the body, delivering `arg` as the value of the `yield` it is suspended at (or, on
+    /// the first resume, as the body's argument). Python's `send(arg)`; `next()` is
+    /// `resume(())`.
+    fn resume(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error>;
+
+    /// Raises `err` at the `yield` where the body is suspended (Python's `throw`). The body may
+    /// handle it and yield again ([`Step::Yielded`]) or return ([`Step::Complete`]); if it does
+    /// not, the generator is closed and the error comes back in [`Step::Raised`].
+    fn throw(&mut self, err: Self::Error) -> Step<Self::Yield, Self::Return, Self::Error>;
+
+    /// Python's `close()`: raises [`Thrown::Exit`] at the suspended `yield`, so the body unwinds
+    /// (destructors and `finally` guards run). Returns the body's return value if it caught the
+    /// exit and returned one (as Python 3.13 does), `Ok(None)` otherwise.
+    fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, Self::Error>>;
+
+    /// Where the generator is in its life.
+    fn state(&self) -> State;
+}
+
+impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
+    type Yield = G::Yield;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).resume(arg)
+    }
+
+    #[inline]
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).throw(err)
+    }
+
+    #[inline]
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+        (**self).close()
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        (**self).state()
+    }
+}
+
+impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).resume(arg)
+    }
+
+    #[inline]
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).throw(err)
+    }
+
+    #[inline]
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+        (**self).close()
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        (**self).state()
+    }
+}

@@ -1,0 +1,43 @@
+//! # stasis: Python's generators for Rust, with true frame suspension
+//!
+//! A stasis generator body runs on its own stack, so `yield` can happen anywhere, even deep
+//! inside ordinary nested function calls, and the whole frame (locals, instruction pointer) is
+//! frozen until the next `resume`. The full Python protocol is there: `next`, `send`, `throw`,
+//! `close`, the return value, exhaustion and state.
+//!
+//! ```
+//! use stasis::prelude::*;
+//!
+//! fn count_up_to(n: u32) -> Gen<u32> {
+//!     Gen::new(move |co, ()| {
+//!         for i in 1..=n {
+//!             co.yield_(i);
+//!         }
+//!     })
+//! }
+//!
+//! for n in count_up_to(3) {
+//!     println!("{n}");
+//! }
+//! ```
+//!
+//! Output:
+//!
+//! ```text
+//! 1
+//! 2
+//! 3
+//! ```
+//!
+//! See [`Gen`] (stackful), [`from_coroutine`] (nightly `#[coroutine]` state machines) and the
+//! [`Generator`] protocol.
+
+pub use stasis_core::*;
+
+/// Everything a generator user needs in scope: `use stasis::prelude::*;`.
+pub mod prelude {
+    pub use stasis_core::{
+        CloseError, Co, Gen, Generator, State, Step, Thrown, from_coroutine,
+        from_sending_coroutine, from_throwing_coroutine,
+    };
+}

@@ -1,0 +1,56 @@
+//! `cargo xtask`: the project's automation, one binary with subcommands.
+//!
+//! Run `cargo xtask help` for the list. Cargo is invoked through `$CARGO` so the pinned
+//! toolchain is the one that runs.
+
+mod tidy;
+
+use std::env;
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+
+const HELP: &str = "\
+cargo xtask <command>
+
+commands:
+  bench     run the benchmark harness (not available yet: runs the tour example)
+  tidy      check repository hygiene (also run by `cargo test`)
+  help      print this text
+";
+
+fn main() -> ExitCode {
+    match run(env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<()> {
+    match args.first().map(String::as_str) {
+        Some("bench") => cargo(&["run", "--release", "--example", "tour"]),
+        Some("tidy") => tidy::check(&tidy::project_root()),
+        Some("help") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command `{other}`\n\n{HELP}"),
+    }
+}
+
+/// Runs `$CARGO` with `args` from the project root.
+fn cargo(args: &[&str]) -> Result<()> {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .args(args)
+        .current_dir(tidy::project_root())
+        .status()
+        .with_context(|| format!("running {cargo}"))?;
+    if !status.success() {
+        bail!("`cargo {}` failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
