@@ -1,0 +1,216 @@
+//! Shared helpers for the CPython conformance tests: a trace recorder that writes events in the
+//! grammar of `tests/conformance/README.md`, value and exception rendering, and the check that
+//! snapshots a Rust trace (insta) and asserts it equals CPython's.
+//!
+//! Use it from a test file at the top of `tests/` with `mod support;`.
+#![allow(dead_code, unreachable_pub)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use stasis::{State, Step, Thrown};
+
+/// CPython 3.11's traces, copied from the shared oracle (`tests/conformance/expected.json`).
+pub fn expected(scenario: &str) -> Vec<String> {
+    let text = include_str!("../conformance/expected.json");
+    let all: serde_json::Value = serde_json::from_str(text).expect("expected.json is valid JSON");
+    let events = all
+        .get(scenario)
+        .unwrap_or_else(|| panic!("no scenario {scenario:?} in tests/conformance/expected.json"));
+    events
+        .as_array()
+        .expect("a scenario is a list of events")
+        .iter()
+        .map(|e| e.as_str().expect("events are strings").to_owned())
+        .collect()
+}
+
+/// Every scenario name in the oracle.
+pub fn all_scenarios() -> Vec<String> {
+    let text = include_str!("../conformance/expected.json");
+    let all: serde_json::Value = serde_json::from_str(text).expect("expected.json is valid JSON");
+    all.as_object().expect("an object").keys().cloned().collect()
+}
+
+/// Snapshots `events` (so a reviewer reads the Rust trace in a diff) and asserts it equals
+/// CPython's trace for `scenario`.
+#[track_caller]
+pub fn check(scenario: &str, events: Vec<String>) {
+    insta::assert_json_snapshot!(scenario, events);
+    assert_eq!(events, expected(scenario), "trace of {scenario} differs from CPython's");
+}
+
+/// A value rendered as compact JSON, the grammar's `value`.
+pub trait Val {
+    /// The compact JSON text.
+    fn render(&self) -> String;
+}
+
+macro_rules! int_val {
+    ($($t:ty),*) => {$(impl Val for $t { fn render(&self) -> String { self.to_string() } })*};
+}
+int_val!(i32, i64, u32, u64, usize);
+
+impl Val for () {
+    fn render(&self) -> String {
+        "null".into()
+    }
+}
+impl Val for &str {
+    fn render(&self) -> String {
+        serde_json::to_string(self).unwrap()
+    }
+}
+impl Val for String {
+    fn render(&self) -> String {
+        serde_json::to_string(self).unwrap()
+    }
+}
+impl Val for char {
+    fn render(&self) -> String {
+        serde_json::to_string(&self.to_string()).unwrap()
+    }
+}
+impl Val for serde_json::Value {
+    fn render(&self) -> String {
+        serde_json::to_string(self).unwrap()
+    }
+}
+impl<T: Val> Val for Option<T> {
+    fn render(&self) -> String {
+        self.as_ref().map_or_else(|| "null".into(), Val::render)
+    }
+}
+impl<T: Val> Val for Vec<T> {
+    fn render(&self) -> String {
+        format!("[{}]", self.iter().map(Val::render).collect::<Vec<_>>().join(","))
+    }
+}
+impl<T: Val, const N: usize> Val for [T; N] {
+    fn render(&self) -> String {
+        format!("[{}]", self.iter().map(Val::render).collect::<Vec<_>>().join(","))
+    }
+}
+impl<A: Val, B: Val> Val for (A, B) {
+    fn render(&self) -> String {
+        format!("[{},{}]", self.0.render(), self.1.render())
+    }
+}
+impl<T: Val> Val for &T {
+    fn render(&self) -> String {
+        (**self).render()
+    }
+}
+
+/// A Python exception as the grammar writes it: `Name` or `Name(value)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyExc {
+    pub name: &'static str,
+    pub arg: Option<String>,
+}
+
+impl PyExc {
+    /// An exception class thrown without an argument (`throw(KeyError)`).
+    pub fn class(name: &'static str) -> Self {
+        PyExc { name, arg: None }
+    }
+    /// An exception instance with one argument (`ValueError("x")`).
+    pub fn new(name: &'static str, arg: impl Val) -> Self {
+        PyExc { name, arg: Some(arg.render()) }
+    }
+    pub fn render(&self) -> String {
+        match &self.arg {
+            None => self.name.to_string(),
+            Some(a) => format!("{}({a})", self.name),
+        }
+    }
+}
+
+/// How an error type is written in the grammar.
+pub trait Exc {
+    fn render_exc(&self) -> String;
+}
+impl Exc for PyExc {
+    fn render_exc(&self) -> String {
+        self.render()
+    }
+}
+impl Exc for std::convert::Infallible {
+    fn render_exc(&self) -> String {
+        match *self {}
+    }
+}
+impl<E: Exc> Exc for Thrown<E> {
+    fn render_exc(&self) -> String {
+        match self {
+            Thrown::Exit => "GeneratorExit".into(),
+            Thrown::Error(e) => e.render_exc(),
+        }
+    }
+}
+
+/// The outcome text of a step: a value, `return v`, `exhausted` or `raised E`.
+pub fn outcome<Y: Val, R: Val, E: Exc>(step: &Step<Y, R, E>) -> String {
+    match step {
+        Step::Yielded(y) => y.render(),
+        Step::Complete(r) => match r.render() {
+            null if null == "null" => "exhausted".into(),
+            v => format!("return {v}"),
+        },
+        Step::Raised(t) => format!("raised {}", t.render_exc()),
+        Step::Exhausted => "exhausted".into(),
+    }
+}
+
+/// Records a scenario's events. Clone the `Rc` into generator bodies and callbacks.
+#[derive(Debug, Default)]
+pub struct Trace {
+    events: RefCell<Vec<String>>,
+}
+
+impl Trace {
+    pub fn new() -> Rc<Trace> {
+        Rc::new(Trace::default())
+    }
+
+    pub fn push(&self, event: impl Into<String>) {
+        self.events.borrow_mut().push(event.into());
+    }
+
+    fn prefix(who: Option<&str>) -> String {
+        who.map_or_else(String::new, |w| format!("{w}."))
+    }
+
+    /// A consumer event: `[who.]op -> outcome`.
+    pub fn op(&self, who: Option<&str>, op: &str, outcome: impl AsRef<str>) {
+        self.push(format!("{}{op} -> {}", Self::prefix(who), outcome.as_ref()));
+    }
+
+    /// Records a step and hands it back.
+    pub fn step<Y: Val, R: Val, E: Exc>(
+        &self,
+        who: Option<&str>,
+        op: &str,
+        step: Step<Y, R, E>,
+    ) -> Step<Y, R, E> {
+        self.op(who, op, outcome(&step));
+        step
+    }
+
+    /// `[who.]state -> GEN_...`
+    pub fn state(&self, who: Option<&str>, state: State) {
+        self.op(who, "state", state.python_name());
+    }
+
+    /// A body event: `body[who]: text`.
+    pub fn body(&self, who: Option<&str>, text: impl AsRef<str>) {
+        match who {
+            Some(w) => self.push(format!("body[{w}]: {}", text.as_ref())),
+            None => self.push(format!("body: {}", text.as_ref())),
+        }
+    }
+
+    pub fn events(&self) -> Vec<String> {
+        self.events.borrow().clone()
+    }
+}
