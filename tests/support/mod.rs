@@ -214,3 +214,118 @@ impl Trace {
         self.events.borrow().clone()
     }
 }
+
+/// Python's `finally`: logs `body[who]: finally` when dropped (on return, raise, close or drop).
+#[derive(Debug)]
+pub struct Finally {
+    trace: Rc<Trace>,
+    who: Option<&'static str>,
+}
+
+impl Finally {
+    pub fn new(trace: &Rc<Trace>, who: Option<&'static str>) -> Self {
+        Finally { trace: trace.clone(), who }
+    }
+}
+
+impl Drop for Finally {
+    fn drop(&mut self) {
+        self.trace.body(self.who, "finally");
+    }
+}
+
+use stasis::{CloseError, Generator};
+
+/// `[who.]next -> outcome` (Python's `next(g)`, which is `send(None)`).
+pub fn next<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G) -> Step<G::Yield, G::Return, G::Error>
+where
+    G: Generator<S>,
+    G::Yield: Val,
+    G::Return: Val,
+    G::Error: Exc,
+{
+    let step = g.resume(S::default());
+    t.step(who, "next", step)
+}
+
+/// `[who.]send(v) -> outcome`.
+pub fn send<S: Val, G>(t: &Trace, who: Option<&str>, g: &mut G, v: S) -> Step<G::Yield, G::Return, G::Error>
+where
+    G: Generator<S>,
+    G::Yield: Val,
+    G::Return: Val,
+    G::Error: Exc,
+{
+    let op = format!("send({})", v.render());
+    let step = g.resume(v);
+    t.step(who, &op, step)
+}
+
+/// `[who.]throw(E) -> outcome`.
+pub fn throw<S, G>(t: &Trace, who: Option<&str>, g: &mut G, e: G::Error) -> Step<G::Yield, G::Return, G::Error>
+where
+    G: Generator<S>,
+    G::Yield: Val,
+    G::Return: Val,
+    G::Error: Exc,
+{
+    let op = format!("throw({})", e.render_exc());
+    let step = g.throw(e);
+    t.step(who, &op, step)
+}
+
+/// `[who.]close -> ok` or `raised ...`.
+pub fn close<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
+where
+    G: Generator<S>,
+    G::Error: Exc,
+{
+    let outcome = match g.close() {
+        Ok(_) => "ok".to_string(),
+        Err(CloseError::IgnoredExit(_)) => {
+            "raised RuntimeError(\"generator ignored GeneratorExit\")".to_string()
+        }
+        Err(CloseError::Raised(e)) => format!("raised {}", e.render_exc()),
+    };
+    t.op(who, "close", outcome);
+}
+
+/// `[who.]state -> GEN_...`.
+pub fn state<S, G: Generator<S>>(t: &Trace, who: Option<&str>, g: &G) {
+    t.state(who, g.state());
+}
+
+/// `[who.]list -> [...]`: drains the generator like Python's `list(g)`.
+pub fn list<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
+where
+    G: Generator<S>,
+    G::Yield: Val,
+    G::Error: Exc,
+{
+    let mut items = Vec::new();
+    let outcome = loop {
+        match g.resume(S::default()) {
+            Step::Yielded(y) => items.push(y.render()),
+            Step::Complete(_) | Step::Exhausted => break format!("[{}]", items.join(",")),
+            Step::Raised(e) => break format!("raised {}", e.render_exc()),
+        }
+    };
+    t.op(who, "list", outcome);
+}
+
+/// `[who.]list -> [...]` for any iterator (itertools-style pipelines).
+pub fn list_iter<I: Iterator>(t: &Trace, who: Option<&str>, it: I)
+where
+    I::Item: Val,
+{
+    let items: Vec<String> = it.map(|v| v.render()).collect();
+    t.op(who, "list", format!("[{}]", items.join(",")));
+}
+
+/// Snapshots `events` under `{scenario}@{variant}` and asserts they equal CPython's trace for
+/// `scenario`: the same scenario reproduced with another backend or form.
+#[track_caller]
+pub fn check_as(scenario: &str, variant: &str, events: Vec<String>) {
+    insta::assert_json_snapshot!(format!("{scenario}@{variant}"), events);
+    assert_eq!(events, expected(scenario), "trace of {scenario} ({variant}) differs from CPython's");
+}
