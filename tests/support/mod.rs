@@ -36,8 +36,17 @@ pub fn all_scenarios() -> Vec<String> {
 /// CPython's trace for `scenario`.
 #[track_caller]
 pub fn check(scenario: &str, events: Vec<String>) {
-    insta::assert_json_snapshot!(scenario, events);
+    snapshot(scenario, &events);
     assert_eq!(events, expected(scenario), "trace of {scenario} differs from CPython's");
+}
+
+/// Snapshots a trace as `tests/snapshots/<test file>__<name>.snap`.
+pub fn snapshot(name: &str, events: &[String]) {
+    let test_file = module_path!().split("::").next().unwrap_or("conformance");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_json_snapshot!(format!("{test_file}__{name}"), events));
 }
 
 /// A value rendered as compact JSON, the grammar's `value`.
@@ -237,7 +246,7 @@ impl Drop for Finally {
 use stasis::{CloseError, Generator};
 
 /// `[who.]next -> outcome` (Python's `next(g)`, which is `send(None)`).
-pub fn next<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G) -> Step<G::Yield, G::Return, G::Error>
+pub fn next<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
     G: Generator<S>,
     G::Yield: Val,
@@ -245,11 +254,11 @@ where
     G::Error: Exc,
 {
     let step = g.resume(S::default());
-    t.step(who, "next", step)
+    let _ = t.step(who, "next", step);
 }
 
 /// `[who.]send(v) -> outcome`.
-pub fn send<S: Val, G>(t: &Trace, who: Option<&str>, g: &mut G, v: S) -> Step<G::Yield, G::Return, G::Error>
+pub fn send<S: Val, G>(t: &Trace, who: Option<&str>, g: &mut G, v: S)
 where
     G: Generator<S>,
     G::Yield: Val,
@@ -258,11 +267,11 @@ where
 {
     let op = format!("send({})", v.render());
     let step = g.resume(v);
-    t.step(who, &op, step)
+    let _ = t.step(who, &op, step);
 }
 
 /// `[who.]throw(E) -> outcome`.
-pub fn throw<S, G>(t: &Trace, who: Option<&str>, g: &mut G, e: G::Error) -> Step<G::Yield, G::Return, G::Error>
+pub fn throw<S, G>(t: &Trace, who: Option<&str>, g: &mut G, e: G::Error)
 where
     G: Generator<S>,
     G::Yield: Val,
@@ -271,7 +280,7 @@ where
 {
     let op = format!("throw({})", e.render_exc());
     let step = g.throw(e);
-    t.step(who, &op, step)
+    let _ = t.step(who, &op, step);
 }
 
 /// `[who.]close -> ok` or `raised ...`.
@@ -326,6 +335,10 @@ where
 /// `scenario`: the same scenario reproduced with another backend or form.
 #[track_caller]
 pub fn check_as(scenario: &str, variant: &str, events: Vec<String>) {
-    insta::assert_json_snapshot!(format!("{scenario}@{variant}"), events);
-    assert_eq!(events, expected(scenario), "trace of {scenario} ({variant}) differs from CPython's");
+    snapshot(&format!("{scenario}@{variant}"), &events);
+    assert_eq!(
+        events,
+        expected(scenario),
+        "trace of {scenario} ({variant}) differs from CPython's"
+    );
 }
