@@ -1,0 +1,51 @@
+//! Creation: create a generator, run it to the end (one yield, then return), drop it.
+//!
+//! Ids (read by `cargo xtask bench`): group `create`, `stackful_pooled` (stasis `Gen` with the
+//! per-thread stack pool, the default), `stackful_fresh` (`Gen::builder().pooled(false)`: mmap,
+//! mprotect and munmap every time), `corosensei_reused` (raw `Coroutine::with_stack` on a stack
+//! taken back with `into_stack`, the floor for a stackful generator), `state_machine` (stasis
+//! `from_coroutine`). Stackful stacks are all `stasis::DEFAULT_STACK_SIZE`.
+
+use std::hint::black_box;
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn create(c: &mut Criterion) {
+    let mut group = c.benchmark_group("create");
+
+    group.bench_function("stackful_pooled", |b| {
+        b.iter(|| black_box(stasis_bench::drain(stasis_bench::one_shot())))
+    });
+
+    group.bench_function("stackful_fresh", |b| {
+        b.iter(|| black_box(stasis_bench::drain(stasis_bench::one_shot_fresh())))
+    });
+
+    let mut spare = Some(DefaultStack::new(stasis::DEFAULT_STACK_SIZE).expect("stack"));
+    group.bench_function("corosensei_reused", |b| {
+        b.iter(|| {
+            let stack = spare.take().expect("the stack is put back after each run");
+            let mut co = Coroutine::with_stack(stack, |y: &Yielder<(), u64>, ()| {
+                y.suspend(1);
+            });
+            let mut n = 0;
+            while let CoroutineResult::Yield(v) = co.resume(()) {
+                black_box(v);
+                n += 1;
+            }
+            spare = Some(co.into_stack());
+            black_box(n)
+        })
+    });
+
+    group.bench_function("state_machine", |b| {
+        b.iter(|| black_box(stasis_bench::drain(stasis_bench::one_shot_machine())))
+    });
+
+    group.finish();
+}
+
+criterion_group!(benches, create);
+criterion_main!(benches);
