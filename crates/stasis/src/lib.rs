@@ -41,3 +41,8 @@ pub mod prelude {
         from_sending_coroutine, from_throwing_coroutine,
     };
 }
+
+/// The README's code blocks, compiled and run as doctests so the tour cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
