@@ -47,9 +47,7 @@ impl<C> Slot<C> {
     where
         C: Coroutine<A> + Unpin,
     {
-        if self.coroutine.is_none() {
-            return None;
-        }
+        self.coroutine.as_ref()?;
         self.started = true;
         let guard = PanicGuard(&mut self.coroutine);
         let state = match guard.0 {

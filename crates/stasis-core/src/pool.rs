@@ -127,20 +127,19 @@ pub(crate) fn fresh(size: usize) -> Result<DefaultStack, StackError> {
 
 /// Returns a finished generator's stack to this thread's pool (or unmaps it if the pool is full).
 pub(crate) fn give(size: usize, stack: DefaultStack) {
-    let rejected = match POOL.try_with(|pool| {
-        let mut pool = pool.borrow_mut();
-        if pool.len() < POOL_CAPACITY {
-            pool.push((size, stack));
-            None
-        } else {
-            Some(stack)
-        }
-    }) {
-        Ok(rejected) => rejected,
-        // The thread is shutting down and the pool is gone: the stack was dropped with the
-        // closure's captures, nothing to do.
-        Err(_) => None,
-    };
+    // `Err`: the thread is shutting down and its pool is gone; the stack was moved into the
+    // closure, which dropped (unmapped) it.
+    let rejected = POOL
+        .try_with(|pool| {
+            let mut pool = pool.borrow_mut();
+            if pool.len() < POOL_CAPACITY {
+                pool.push((size, stack));
+                None
+            } else {
+                Some(stack)
+            }
+        })
+        .unwrap_or_default();
     drop(rejected);
 }
 

@@ -301,6 +301,7 @@ pub trait Generator<S = ()> {
     /// Python's `close()`: raises [`Thrown::Exit`] at the suspended `yield`, so the body unwinds
     /// (destructors and `finally` guards run). Returns the body's return value if it caught the
     /// exit and returned one (as Python 3.13 does), `Ok(None)` otherwise.
+    #[allow(clippy::type_complexity)] // spelled out so the docs show what close() gives
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, Self::Error>>;
 
     /// Where the generator is in its life.

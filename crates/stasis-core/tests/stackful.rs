@@ -72,8 +72,7 @@ fn close_of_unstarted_generator_never_runs_the_body_but_drops_its_captures() {
 fn ignored_exit_keeps_the_generator_suspended_then_reraises() {
     let mut g = Gen::<&str>::new(|co, ()| {
         let first = co.try_yield("first");
-        let got = co.yield_("from finally");
-        let _ = got;
+        co.yield_("from finally");
         if let Err(t) = first {
             co.raise(t);
         }
