@@ -67,7 +67,7 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
                 "{name}:{n}: #[ignore]: assert the current behaviour and add a FIXME"
             ));
         }
-        if (code.contains("unsafe {") || code.ends_with("unsafe {")) && !code.starts_with("//") {
+        if opens_unsafe_block(code) {
             let documented = lines[..i]
                 .iter()
                 .rev()
@@ -83,6 +83,14 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
         }
     }
     problems
+}
+
+/// Whether a line opens an `unsafe` block (not in a comment or a string literal).
+fn opens_unsafe_block(code: &str) -> bool {
+    if code.starts_with("//") {
+        return false;
+    }
+    code.match_indices("unsafe {").any(|(at, _)| code[..at].matches('"').count() % 2 == 0)
 }
 
 #[cfg(test)]
