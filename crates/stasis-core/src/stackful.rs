@@ -46,6 +46,7 @@ use std::cell::Cell;
 use std::convert::Infallible;
 use std::fmt;
 use std::iter::FusedIterator;
+use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
@@ -254,6 +255,9 @@ pub struct Gen<Y, R = (), S = (), E = Infallible> {
     pooled: bool,
     /// The outcome seen by `Iterator::next` (which can only report `None`).
     outcome: Option<Result<R, Thrown<E>>>,
+    /// `!Send` (a suspended stack may hold thread-locals and `Rc`s) and `!Sync` (kept out of
+    /// the API so nothing can come to rely on sharing a generator across threads).
+    _not_send_sync: PhantomData<*mut ()>,
 }
 
 /// Builds stackful generators with a chosen stack size.
@@ -502,7 +506,13 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     Err(payload) => resume_unwind(payload),
                 }
             });
-        Gen { inner: ManuallyDrop::new(inner), stack_size, pooled, outcome: None }
+        Gen {
+            inner: ManuallyDrop::new(inner),
+            stack_size,
+            pooled,
+            outcome: None,
+            _not_send_sync: PhantomData,
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 //! Behaviour of the stackful backend: the protocol's edge cases, unwinding, panics, the pool.
+#![feature(coroutine_trait)]
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -167,4 +168,40 @@ fn return_value_is_kept_for_iterators_and_read_once() {
 fn debug_shows_state() {
     let g = Gen::new(|co, ()| co.yield_(1));
     assert!(format!("{g:?}").contains("Created"));
+}
+
+/// `assert_not_impl!(T: Trait)`: compiles only when `T` does *not* implement `Trait` (the
+/// `static_assertions` trick: with an impl, the call below would be ambiguous).
+macro_rules! assert_not_impl {
+    ($t:ty: $tr:path) => {{
+        trait AmbiguousIfImpl<A> {
+            fn some_item() {}
+        }
+        impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+        #[allow(dead_code)]
+        struct Invalid;
+        impl<T: ?Sized + $tr> AmbiguousIfImpl<Invalid> for T {}
+        let _ = <$t as AmbiguousIfImpl<_>>::some_item;
+    }};
+}
+
+fn assert_send<T: Send>() {}
+fn assert_sync<T: Sync>() {}
+
+/// Stackful generators are `!Send` and `!Sync`: a suspended body may hold thread-locals or
+/// `Rc`s on its stack, which another thread must not touch. The yield handle is neither.
+/// State machines are `Send`/`Sync` exactly when their coroutine is; errors are `Send + Sync`.
+#[test]
+fn auto_traits() {
+    assert_not_impl!(Gen<i32>: Send);
+    assert_not_impl!(Gen<i32>: Sync);
+    assert_not_impl!(Co<i32>: Send);
+    assert_not_impl!(Co<i32>: Sync);
+    assert_send::<StackError>();
+    assert_sync::<StackError>();
+    assert_send::<
+        stasis_core::StateMachine<
+            std::pin::Pin<Box<dyn std::ops::Coroutine<Yield = i32, Return = ()> + Send>>,
+        >,
+    >();
 }
