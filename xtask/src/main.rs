@@ -3,6 +3,7 @@
 //! Run `cargo xtask help` for the list. Cargo is invoked through `$CARGO` so the pinned
 //! toolchain is the one that runs.
 
+mod bench;
 mod tidy;
 
 use std::env;
@@ -14,7 +15,7 @@ const HELP: &str = "\
 cargo xtask <command>
 
 commands:
-  bench     run the benchmark harness (not available yet: runs the tour example)
+  bench     run the benchmark harness: bench [--full] [--save-baseline NAME | --baseline NAME]
   tidy      check repository hygiene (also run by `cargo test`)
   help      print this text
 ";
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
 
 fn run(args: Vec<String>) -> Result<()> {
     match args.first().map(String::as_str) {
-        Some("bench") => cargo(&["run", "--release", "--example", "tour"]),
+        Some("bench") => bench::run(&args[1..]),
         Some("tidy") => tidy::check(&tidy::project_root()),
         Some("help") | None => {
             print!("{HELP}");

@@ -1,0 +1,347 @@
+//! `cargo xtask bench`: runs every criterion bench of `stasis-bench`, the CPython script and the
+//! memory probes, then writes the report under `target/stasis-bench/`.
+//!
+//! ```text
+//!  cargo bench --no-run ─▶ for each bench target: cargo bench --bench X -- <criterion args>
+//!                          python3 benches/cpython_bench.py            (skipped without python3)
+//!                          stasis-memory resident / max-live            (one child process each)
+//!  target/criterion/<group>/<id>/new/estimates.json ─┐
+//!  the JSON lines printed above ─────────────────────┴─▶ report.json, report.md, *.svg, summary
+//! ```
+//!
+//! Quick mode (the default) gives criterion short warm-up and measurement times; `--full` runs
+//! criterion's defaults. `--save-baseline NAME` / `--baseline NAME` are passed to criterion.
+
+mod charts;
+mod report;
+
+use std::env;
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::tidy::project_root;
+
+/// The help text of `cargo xtask bench`.
+pub(crate) const HELP: &str = "\
+cargo xtask bench [--quick | --full] [--save-baseline NAME | --baseline NAME]
+
+Runs the criterion benches of crates/stasis-bench, benches/cpython_bench.py (when python3
+exists) and the memory probes, then writes target/stasis-bench/{report.md,report.json,*.svg}
+and prints a summary table.
+
+  --quick               short criterion runs, a few minutes in all (default)
+  --full                criterion's normal warm-up and measurement times
+  --save-baseline NAME  passed to criterion: save the results as baseline NAME
+  --baseline NAME       passed to criterion: compare against baseline NAME
+";
+
+/// Command-line options.
+#[derive(Debug, Default, PartialEq)]
+struct Options {
+    full: bool,
+    criterion: Vec<String>,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options> {
+        let mut opts = Options::default();
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--quick" => opts.full = false,
+                "--full" => opts.full = true,
+                flag @ ("--save-baseline" | "--baseline") => {
+                    let Some(name) = args.next().filter(|n| !n.starts_with("--")) else {
+                        bail!("{flag} needs a baseline name, e.g. `{flag} main`\n\n{HELP}");
+                    };
+                    opts.criterion.extend([flag.to_string(), name.clone()]);
+                }
+                "-h" | "--help" => bail!("{HELP}"),
+                other => bail!("unknown option `{other}` for `cargo xtask bench`\n\n{HELP}"),
+            }
+        }
+        Ok(opts)
+    }
+
+    fn mode(&self) -> &'static str {
+        if self.full { "full" } else { "quick" }
+    }
+
+    /// The arguments after `--` for every criterion bench.
+    fn criterion_args(&self) -> Vec<String> {
+        let mut args: Vec<String> = if self.full {
+            Vec::new()
+        } else {
+            [
+                "--warm-up-time",
+                "0.5",
+                "--measurement-time",
+                "1",
+                "--nresamples",
+                "20000",
+                "--noplot",
+            ]
+            .map(String::from)
+            .to_vec()
+        };
+        args.extend(self.criterion.iter().cloned());
+        args
+    }
+}
+
+fn cargo_bin() -> String {
+    env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn cargo_cmd(root: &Path) -> Command {
+    let mut cmd = Command::new(cargo_bin());
+    cmd.current_dir(root);
+    cmd
+}
+
+/// Runs a command and returns its stdout (stderr goes to the terminal).
+fn stdout_of(mut cmd: Command, what: &str) -> Result<String> {
+    let out = cmd.stderr(Stdio::inherit()).output().with_context(|| format!("starting {what}"))?;
+    if !out.status.success() {
+        bail!("{what} failed with {}", out.status);
+    }
+    String::from_utf8(out.stdout).with_context(|| format!("{what} printed non-UTF-8 output"))
+}
+
+/// The bench targets of `stasis-bench` and the workspace's target directory.
+fn bench_targets(root: &Path) -> Result<(Vec<String>, PathBuf)> {
+    let mut cmd = cargo_cmd(root);
+    cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
+    let meta: Value = serde_json::from_str(&stdout_of(cmd, "cargo metadata")?)
+        .context("cargo metadata printed invalid JSON")?;
+    let target_dir = PathBuf::from(
+        meta["target_directory"].as_str().context("cargo metadata has no target_directory")?,
+    );
+    let package = meta["packages"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "stasis-bench"))
+        .context("the workspace has no stasis-bench package (crates/stasis-bench)")?;
+    let mut benches: Vec<String> = package["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bench")))
+        .filter_map(|t| t["name"].as_str().map(String::from))
+        .collect();
+    // The fixed ones first, in report order; others (added later) after them.
+    let order = ["roundtrip", "creation", "delegation", "combinators"];
+    benches.sort_by_key(|b| (order.iter().position(|o| o == b).unwrap_or(order.len()), b.clone()));
+    Ok((benches, target_dir))
+}
+
+/// Runs one criterion bench, printing one line per benchmark (its `time:` line).
+fn run_criterion(root: &Path, bench: &str, args: &[String]) -> Result<()> {
+    let mut cmd = cargo_cmd(root);
+    cmd.args(["bench", "-q", "-p", "stasis-bench", "--bench", bench, "--"]).args(args);
+    cmd.stdout(Stdio::piped());
+    let mut child = cmd.spawn().context("starting cargo bench")?;
+    let stdout = child.stdout.take().context("cargo bench stdout")?;
+    let mut pending_id: Option<String> = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("reading criterion's output")?;
+        let indented = line.starts_with(' ');
+        if line.contains("time:") {
+            match pending_id.take() {
+                Some(id) if indented => println!("    {} {}", id, line.trim_start()),
+                _ => println!("    {line}"),
+            }
+        } else if ["change:", "Performance has", "No change", "Change within", "error", "panicked"]
+            .iter()
+            .any(|k| line.contains(k))
+        {
+            println!("    {line}");
+        } else if !indented && !line.is_empty() && !line.starts_with("Benchmarking") {
+            pending_id = Some(line.trim().to_string());
+        }
+    }
+    let status = child.wait().context("waiting for cargo bench")?;
+    if !status.success() {
+        bail!("bench `{bench}` failed with {status}");
+    }
+    Ok(())
+}
+
+fn run_cpython(root: &Path, full: bool) -> Result<report::CPython, String> {
+    let found = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        return Err("python3 not found on PATH".into());
+    }
+    let mut cmd = Command::new("python3");
+    cmd.current_dir(root).arg("benches/cpython_bench.py").arg(if full {
+        "--full"
+    } else {
+        "--quick"
+    });
+    stdout_of(cmd, "python3 benches/cpython_bench.py")
+        .and_then(|out| report::parse_cpython(&out))
+        .map_err(|e| format!("{e:#}"))
+}
+
+fn run_memory<T>(root: &Path, args: &[&str], parse: fn(&str) -> Result<T>) -> Result<T, String> {
+    let mut cmd = cargo_cmd(root);
+    cmd.args([
+        "run",
+        "-q",
+        "--profile",
+        "bench",
+        "-p",
+        "stasis-bench",
+        "--bin",
+        "stasis-memory",
+        "--",
+    ])
+    .args(args);
+    stdout_of(cmd, &format!("stasis-memory {}", args.join(" ")))
+        .and_then(|out| parse(&out))
+        .map_err(|e| format!("{e:#}"))
+}
+
+fn machine(root: &Path) -> report::Machine {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU (no /proc/cpuinfo)".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = Command::new(env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .arg("-V")
+        .current_dir(root)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "rustc (version unknown)".into());
+    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|k| format!(" {}", k.trim()))
+        .unwrap_or_default();
+    report::Machine {
+        cpu,
+        cores,
+        rustc,
+        os: format!("{}{kernel} {}", env::consts::OS, env::consts::ARCH),
+    }
+}
+
+/// `cargo xtask bench [options]`.
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    let opts = Options::parse(args)?;
+    let root = project_root();
+    let started = Instant::now();
+    // Criterion files written in this run are newer than this (with slack for coarse mtimes).
+    let since = SystemTime::now() - Duration::from_secs(2);
+    let (benches, target_dir) = bench_targets(&root)?;
+    let steps = benches.len() + 4;
+    let mut step = 0;
+    let mut progress = |what: &str| {
+        step += 1;
+        println!("==> [{step}/{steps}] {what} ({:.0} s elapsed)", started.elapsed().as_secs_f64());
+    };
+
+    progress("building the benches and the memory probe (release)");
+    crate::cargo(&["bench", "-q", "-p", "stasis-bench", "--no-run"])?;
+    crate::cargo(&[
+        "build",
+        "-q",
+        "--profile",
+        "bench",
+        "-p",
+        "stasis-bench",
+        "--bin",
+        "stasis-memory",
+    ])?;
+
+    let criterion_args = opts.criterion_args();
+    let mut failures = Vec::new();
+    for bench in &benches {
+        progress(&format!("criterion bench `{bench}` ({} mode)", opts.mode()));
+        if let Err(e) = run_criterion(&root, bench, &criterion_args) {
+            println!("    {e:#}");
+            failures.push(format!("{e:#}"));
+        }
+    }
+
+    progress("CPython (benches/cpython_bench.py)");
+    let cpython = run_cpython(&root, opts.full);
+    if let Err(why) = &cpython {
+        println!("    CPython skipped: {why}");
+    }
+
+    progress("resident memory per suspended generator (10,000 alive)");
+    let memory = run_memory(&root, &["resident", "10000"], report::parse_memory);
+    progress("most live stackful generators (until the OS refuses a stack)");
+    let max_live = run_memory(&root, &["max-live"], report::parse_max_live);
+
+    let criterion_dir =
+        env::var_os("CRITERION_HOME").map_or_else(|| target_dir.join("criterion"), PathBuf::from);
+    let inputs = report::Inputs {
+        mode: opts.mode().into(),
+        machine: machine(&root),
+        estimates: report::read_estimates(&criterion_dir, Some(since))?,
+        cpython,
+        memory,
+        max_live,
+        elapsed_secs: Some(started.elapsed().as_secs_f64()),
+    };
+    let out = target_dir.join("stasis-bench");
+    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let json = report::report_json(&inputs);
+    fs::write(out.join("report.json"), serde_json::to_string_pretty(&json)? + "\n")?;
+    fs::write(out.join("report.md"), report::report_markdown(&inputs))?;
+    charts::roundtrip_chart(&json, &out.join("roundtrip.svg"))?;
+    charts::delegation_chart(&json, &out.join("delegation.svg"))?;
+
+    println!();
+    print!("{}", report::summary(&inputs));
+    println!(
+        "\nreport: {} (report.md, report.json, roundtrip.svg, delegation.svg); took {:.0} s",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    if !failures.is_empty() {
+        bail!("{} bench(es) failed:\n{}", failures.len(), failures.join("\n"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn options() {
+        let quick = Options::parse(&[]).unwrap();
+        assert_eq!(quick.mode(), "quick");
+        assert!(quick.criterion_args().contains(&"--measurement-time".to_string()));
+        let full = Options::parse(&args(&["--full", "--save-baseline", "main"])).unwrap();
+        assert_eq!(full.mode(), "full");
+        assert_eq!(full.criterion_args(), args(&["--save-baseline", "main"]));
+        let err = Options::parse(&args(&["--baseline"])).unwrap_err().to_string();
+        assert!(err.contains("--baseline needs a baseline name"), "{err}");
+        let err = Options::parse(&args(&["--fast"])).unwrap_err().to_string();
+        assert!(err.contains("unknown option `--fast`"), "{err}");
+    }
+}
