@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""CPython's generators on the workloads of stasis's criterion benches.
+
+Run by `cargo xtask bench` when python3 exists; prints one JSON object on stdout (progress goes to
+stderr). Every figure is nanoseconds per operation, the median of several timed repeats, with the
+cost of the bare timing loop (`for _ in range(n): pass`) subtracted, so it compares with
+criterion's per-iteration figures:
+
+- roundtrip_ns: one `next()` on a long-lived endless generator (benches/roundtrip.rs);
+- create_ns: create a generator, run it to the end (one yield), drop it (benches/creation.rs);
+- delegation_ns["d"]: one item through a `yield from` chain of d delegating generators above an
+  endless leaf generator (depth 1: one generator delegating to the leaf), d in 1, 10, 100, 1000;
+- resident_bytes: RSS growth per suspended generator with 10,000 alive (started, held in a list),
+  from VmRSS in /proc/self/status; null where /proc is missing.
+
+Usage: python3 benches/cpython_bench.py [--quick | --full]
+"""
+
+import gc
+import json
+import platform
+import statistics
+import sys
+import time
+
+# A `yield from` chain of depth 1000 nests 1000 generator frames on the C stack on every
+# resume, beyond the default recursion limit of 1000.
+sys.setrecursionlimit(20_000)
+
+DEPTHS = (1, 10, 100, 1000)
+
+
+def counter():
+    i = 0
+    while True:
+        yield i
+        i += 1
+
+
+def one_shot():
+    yield 1
+
+
+def chain(depth):
+    if depth == 0:
+        return (yield from counter())
+    return (yield from chain(depth - 1))
+
+
+def per_op_ns(body, n, repeats):
+    """Median ns per operation of body(n), less the bare loop's cost per iteration."""
+
+    def empty(n):
+        for _ in range(n):
+            pass
+
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter_ns()
+        empty(n)
+        t1 = time.perf_counter_ns()
+        body(n)
+        t2 = time.perf_counter_ns()
+        samples.append(((t2 - t1) - (t1 - t0)) / n)
+    return max(statistics.median(samples), 0.0)
+
+
+def bench_roundtrip(n, repeats):
+    g = counter()
+    nxt = g.__next__
+
+    def body(n):
+        for _ in range(n):
+            nxt()
+
+    return per_op_ns(body, n, repeats)
+
+
+def bench_create(n, repeats):
+    def body(n):
+        for _ in range(n):
+            for _x in one_shot():
+                pass
+
+    return per_op_ns(body, n, repeats)
+
+
+def bench_delegation(depth, n, repeats):
+    g = chain(depth)
+    nxt = g.__next__
+    nxt()
+
+    def body(n):
+        for _ in range(n):
+            nxt()
+
+    return per_op_ns(body, n, repeats)
+
+
+def resident_bytes():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    kib, unit = line.split()[1:3]
+                    if unit == "kB":
+                        return int(kib) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def bench_resident(count):
+    gc.collect()
+    before = resident_bytes()
+    live = []
+    for _ in range(count):
+        g = counter()
+        next(g)
+        live.append(g)
+    after = resident_bytes()
+    result = None if before is None or after is None else max(after - before, 0) / count
+    del live
+    return result
+
+
+def main(argv):
+    mode = "quick"
+    for arg in argv:
+        if arg in ("--quick", "--full"):
+            mode = arg[2:]
+        else:
+            sys.exit(f"cpython_bench.py: unknown argument {arg!r}; use --quick or --full")
+    # Operations per timed repeat, and repeats: about 1 s in quick mode, 10 s in full.
+    scale, repeats = (1, 5) if mode == "quick" else (4, 15)
+
+    def progress(what):
+        print(f"cpython: {what}", file=sys.stderr, flush=True)
+
+    progress("roundtrip")
+    roundtrip = bench_roundtrip(200_000 * scale, repeats)
+    progress("create")
+    create = bench_create(100_000 * scale, repeats)
+    delegation = {}
+    for depth in DEPTHS:
+        progress(f"delegation depth {depth}")
+        n = max(200_000 * scale // depth, 200)
+        delegation[str(depth)] = bench_delegation(depth, n, repeats)
+    progress("resident memory")
+    resident = bench_resident(10_000)
+    print(
+        json.dumps(
+            {
+                "python": platform.python_version(),
+                "implementation": platform.python_implementation(),
+                "mode": mode,
+                "roundtrip_ns": roundtrip,
+                "create_ns": create,
+                "delegation_ns": delegation,
+                "resident_bytes": resident,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
