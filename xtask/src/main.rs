@@ -3,7 +3,9 @@
 //! Run `cargo xtask help` for the list. Cargo is invoked through `$CARGO` so the pinned
 //! toolchain is the one that runs.
 
+mod asan;
 mod bench;
+mod fuzz;
 mod tidy;
 
 use std::env;
@@ -17,6 +19,8 @@ cargo xtask <command>
 commands:
   bench     run the benchmark harness: bench [--full] [--save-baseline NAME | --baseline NAME]
   tidy      check repository hygiene (also run by `cargo test`)
+  asan      run the test suite under AddressSanitizer + LeakSanitizer (target/asan)
+  fuzz      differential test against CPython: fuzz [--cases N] [--seed S]
   help      print this text
 ";
 
@@ -34,6 +38,8 @@ fn run(args: Vec<String>) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("bench") => bench::run(&args[1..]),
         Some("tidy") => tidy::check(&tidy::project_root()),
+        Some("asan") => asan::run(&tidy::project_root(), &args[1..]),
+        Some("fuzz") => fuzz::main(&args[1..]),
         Some("help") | None => {
             print!("{HELP}");
             Ok(())

@@ -47,6 +47,7 @@
 #![cfg_attr(doc, feature(coroutines, stmt_expr_attributes))]
 
 mod machine;
+mod overflow;
 mod pool;
 mod protocol;
 mod stackful;

@@ -14,11 +14,17 @@
 //! The pool is thread-local because generators are `!Send`: a stack is always returned on the
 //! thread that created it. Memory it holds: at most `POOL_CAPACITY` stacks, each keeping the
 //! pages its last generator touched (usually one or two 4 KiB pages).
+//!
+//! Every stack mapped here is registered with the stack-overflow reporter
+//! ([`crate::overflow`]) and unregistered right before it is unmapped, so a fault on its guard
+//! page prints "a generator overflowed its stack" instead of a bare `SIGSEGV`.
 
 use std::cell::RefCell;
 use std::io;
 
 use corosensei::stack::{DefaultStack, Stack};
+
+use crate::overflow;
 
 /// The stack size of a generator built without [`GenBuilder::stack_size`](crate::GenBuilder::stack_size):
 /// 256 KiB of reserved address space, of which only touched pages become resident.
@@ -97,8 +103,19 @@ pub(crate) fn validate(size: usize) -> Result<usize, StackError> {
     }
 }
 
+/// This thread's finished stacks; at thread exit they are unregistered and unmapped.
+struct Pool(Vec<(usize, DefaultStack)>);
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        for (_, stack) in self.0.drain(..) {
+            release(stack);
+        }
+    }
+}
+
 thread_local! {
-    static POOL: RefCell<Vec<(usize, DefaultStack)>> = const { RefCell::new(Vec::new()) };
+    static POOL: RefCell<Pool> = const { RefCell::new(Pool(Vec::new())) };
 }
 
 /// A stack of exactly `size` usable bytes: from the pool when `pooled` and one is there, else
@@ -107,7 +124,7 @@ pub(crate) fn take(size: usize, pooled: bool) -> Result<DefaultStack, StackError
     if pooled {
         let hit = POOL
             .try_with(|pool| {
-                let mut pool = pool.borrow_mut();
+                let pool = &mut pool.borrow_mut().0;
                 let at = pool.iter().rposition(|(s, _)| *s == size)?;
                 Some(pool.swap_remove(at).1)
             })
@@ -120,27 +137,37 @@ pub(crate) fn take(size: usize, pooled: bool) -> Result<DefaultStack, StackError
     fresh(size)
 }
 
-/// Maps a new stack, bypassing the pool.
+/// Maps a new stack, bypassing the pool, and registers its guard page with the overflow
+/// reporter.
 pub(crate) fn fresh(size: usize) -> Result<DefaultStack, StackError> {
-    DefaultStack::new(size).map_err(|source| StackError::Os { size, source })
+    let stack = DefaultStack::new(size).map_err(|source| StackError::Os { size, source })?;
+    overflow::register(stack.limit().get(), size);
+    Ok(stack)
+}
+
+/// Unmaps a stack for good (unregistering its guard page first). Every stack from [`take`] or
+/// [`fresh`] that is not handed to [`give`] should end here rather than in a plain `drop`, so
+/// the overflow reporter never keeps a stale entry.
+pub(crate) fn release(stack: DefaultStack) {
+    overflow::unregister(stack.limit().get());
+    drop(stack);
 }
 
 /// Returns a finished generator's stack to this thread's pool (or unmaps it if the pool is full).
 pub(crate) fn give(size: usize, stack: DefaultStack) {
-    // `Err`: the thread is shutting down and its pool is gone; the stack was moved into the
-    // closure, which dropped (unmapped) it.
-    let rejected = POOL
-        .try_with(|pool| {
-            let mut pool = pool.borrow_mut();
-            if pool.len() < POOL_CAPACITY {
-                pool.push((size, stack));
-                None
-            } else {
-                Some(stack)
-            }
-        })
-        .unwrap_or_default();
-    drop(rejected);
+    let mut stack = Some(stack);
+    let _ = POOL.try_with(|pool| {
+        let pool = &mut pool.borrow_mut().0;
+        if pool.len() < POOL_CAPACITY
+            && let Some(stack) = stack.take()
+        {
+            pool.push((size, stack));
+        }
+    });
+    // Not pooled (full pool, or the thread is shutting down): unmap it.
+    if let Some(stack) = stack {
+        release(stack);
+    }
 }
 
 /// Statistics of this thread's stack pool.
@@ -171,7 +198,7 @@ pub struct PoolStats {
 /// ```
 pub fn pool_stats() -> PoolStats {
     POOL.try_with(|pool| {
-        let pool = pool.borrow();
+        let pool = &pool.borrow().0;
         PoolStats {
             stacks: pool.len(),
             reserved_bytes: pool.iter().map(|(_, s)| s.base().get() - s.limit().get()).sum(),
@@ -189,6 +216,8 @@ pub fn pool_stats() -> PoolStats {
 /// assert_eq!(stasis_core::pool_stats().stacks, 0);
 /// ```
 pub fn clear_pool() {
-    let drained = POOL.try_with(|pool| std::mem::take(&mut *pool.borrow_mut()));
-    drop(drained);
+    let drained = POOL.try_with(|pool| std::mem::take(&mut pool.borrow_mut().0));
+    for (_, stack) in drained.unwrap_or_default() {
+        release(stack);
+    }
 }

@@ -1,0 +1,492 @@
+//! Stack-overflow reporting for generator stacks: a `SIGSEGV`/`SIGBUS` handler that recognises
+//! faults on the guard page of a stasis stack, says so on stderr, and aborts.
+//!
+//! # Design
+//!
+//! ```text
+//!   pool::fresh ──register(guard, size)──▶ REGISTRY: KEYS[0..HIGH] = guard page address
+//!   pool (stack unmapped) ──unregister──▶            SIZES[i]      = usable stack size
+//!                                                    (atomics; a Mutex-protected free list
+//!                                                     and index, never touched by the handler)
+//!
+//!   fault ──kernel──▶ handler (on this thread's alternate signal stack)
+//!                       ├─ si_addr in a registered guard page and the stack pointer inside
+//!                       │  that stack?  write(2) the message, abort()
+//!                       └─ otherwise: the previous handler (Rust's own, which reports
+//!                          main-thread and thread overflows; or the default action)
+//! ```
+//!
+//! - **Installed lazily, once**: the first stack a process maps installs the handler
+//!   ([`register`] calls [`std::sync::Once`]). The previous actions are read first and kept for
+//!   chaining, so Rust's "thread 'main' has overflowed its stack" still works.
+//! - **Async-signal-safe lookup**: the handler only reads atomics (`HIGH`, then `KEYS[i]`,
+//!   `SIZES[i]`), formats into a buffer on its own stack with `core::fmt` (no allocation, no
+//!   lock) and calls `write(2)` and `abort(3)`.
+//! - **An alternate stack per thread**: a handler for a stack overflow cannot run on the stack
+//!   that overflowed. std gives the main thread and the threads it spawns an alternate signal
+//!   stack, but only when std installed its own handler (not, for example, under a sanitizer
+//!   or on a thread created outside std). So the first stack registered on a thread checks
+//!   `sigaltstack`, and installs (and at thread exit removes and unmaps) one of
+//!   [`ALTSTACK_SIZE`] bytes when the thread has none.
+//! - **Only guard pages of live stasis stacks**: the pool registers every stack it maps and
+//!   unregisters every stack it unmaps. A fault counts only if the faulting address is in a
+//!   registered guard page *and* the interrupted stack pointer is inside that stack, which rules
+//!   out a wild pointer that happens to hit a guard page from elsewhere.
+//!
+//! Stacks of unpooled generators are unmapped by `Gen`'s drop, not by the pool: until the
+//! stackful backend hands them to [`crate::pool::release`], their entries stay behind. A stale
+//! entry is replaced when a new stack gets the same address, and swept (with `mincore`, which
+//! fails on unmapped memory) when the registry fills; the stack-pointer check keeps it from
+//! misreporting anything but an overflow of a stack mapped at exactly the same place.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io;
+use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, Once};
+
+/// How many stacks can be registered at once (Linux's default `vm.max_map_count` allows about
+/// 32,750 live stacks). Two arrays of this many words live in `.bss`; only the pages up to the
+/// high-water mark are ever touched.
+const CAPACITY: usize = 1 << 16;
+
+/// Size of the alternate signal stack installed on threads that have none.
+pub(crate) const ALTSTACK_SIZE: usize = 64 * 1024;
+
+/// Guard page address of each registered stack (0: free slot).
+static KEYS: [AtomicUsize; CAPACITY] = [const { AtomicUsize::new(0) }; CAPACITY];
+/// Usable size of each registered stack.
+static SIZES: [AtomicUsize; CAPACITY] = [const { AtomicUsize::new(0) }; CAPACITY];
+/// One past the highest slot ever used: the handler scans `KEYS[..HIGH]`.
+static HIGH: AtomicUsize = AtomicUsize::new(0);
+/// The page size, set before the handler is installed.
+static PAGE: AtomicUsize = AtomicUsize::new(4096);
+
+/// Bookkeeping for registration, outside the signal handler's view.
+struct Book {
+    /// Slot of each registered guard address.
+    slots: HashMap<usize, usize>,
+    /// Slots below `HIGH` that are free again.
+    free: Vec<usize>,
+}
+
+static BOOK: Mutex<Option<Book>> = Mutex::new(None);
+
+static INSTALL: Once = Once::new();
+
+/// The actions that were in place for `SIGSEGV` and `SIGBUS` before ours.
+struct Previous {
+    segv: Cell<libc::sigaction>,
+    bus: Cell<libc::sigaction>,
+}
+
+// SAFETY: written once, inside `INSTALL.call_once`, before the handler that reads it is
+// installed; only read afterwards.
+unsafe impl Sync for Previous {}
+
+static PREVIOUS: Previous = Previous {
+    // SAFETY: `sigaction` is a plain C struct; all-zero is `SIG_DFL` with no flags.
+    segv: Cell::new(unsafe { std::mem::zeroed() }),
+    // SAFETY: as above.
+    bus: Cell::new(unsafe { std::mem::zeroed() }),
+};
+
+/// Registers the stack whose guard page starts at `guard` (a corosensei `DefaultStack`'s
+/// `limit()`) with `size` usable bytes, installing the handler (once per process) and an
+/// alternate signal stack (once per thread) first. Returns whether the stack is covered.
+pub(crate) fn register(guard: usize, size: usize) -> bool {
+    INSTALL.call_once(install);
+    // `Err`: the thread is exiting; its generators run on whatever stack it has left.
+    let _ = ALTSTACK.try_with(AltStack::ensure);
+    let mut book = BOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let book = book.get_or_insert_with(|| Book { slots: HashMap::new(), free: Vec::new() });
+    let slot = match book.slots.get(&guard) {
+        // A stale entry (its stack was unmapped without `unregister`): reuse it.
+        Some(&slot) => slot,
+        None => {
+            let Some(slot) = book.free.pop().or_else(grow).or_else(|| {
+                sweep(book);
+                book.free.pop()
+            }) else {
+                return false;
+            };
+            book.slots.insert(guard, slot);
+            slot
+        }
+    };
+    SIZES[slot].store(size, Ordering::Relaxed);
+    KEYS[slot].store(guard, Ordering::Release);
+    true
+}
+
+/// Forgets the stack whose guard page starts at `guard` (call before unmapping it).
+pub(crate) fn unregister(guard: usize) {
+    let mut book = BOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(book) = book.as_mut()
+        && let Some(slot) = book.slots.remove(&guard)
+    {
+        KEYS[slot].store(0, Ordering::Release);
+        book.free.push(slot);
+    }
+}
+
+/// How many stacks are registered now (for tests).
+#[cfg(test)]
+pub(crate) fn registered() -> usize {
+    let book = BOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    book.as_ref().map_or(0, |b| b.slots.len())
+}
+
+/// A never-used slot, raising the high-water mark, if any is left.
+fn grow() -> Option<usize> {
+    let high = HIGH.load(Ordering::Relaxed);
+    if high == CAPACITY {
+        return None;
+    }
+    HIGH.store(high + 1, Ordering::Release);
+    Some(high)
+}
+
+/// Frees the slots of stacks that are no longer mapped.
+fn sweep(book: &mut Book) {
+    let page = PAGE.load(Ordering::Relaxed);
+    let mut vec = 0u8;
+    book.slots.retain(|&guard, &mut slot| {
+        // SAFETY: `mincore` only inspects the address range; it fails with ENOMEM when the
+        // page is not mapped, which is what we test. `vec` has room for one page.
+        let mapped = unsafe { libc::mincore(guard as *mut libc::c_void, page, &mut vec) } == 0;
+        if !mapped {
+            KEYS[slot].store(0, Ordering::Release);
+            book.free.push(slot);
+        }
+        mapped
+    });
+}
+
+/// Installs the handler for `SIGSEGV` and `SIGBUS`, keeping the previous actions.
+fn install() {
+    // SAFETY: `sysconf` has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if page > 0 {
+        PAGE.store(page as usize, Ordering::Relaxed);
+    }
+    for (signal, previous) in [(libc::SIGSEGV, &PREVIOUS.segv), (libc::SIGBUS, &PREVIOUS.bus)] {
+        // SAFETY: all-zero is a valid `sigaction`; `sigaction` reads `action` and writes `old`,
+        // both valid for the call. The old action is stored before ours is installed, so the
+        // handler never chains to a half-written value.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, ptr::null(), &mut old) != 0 {
+                continue;
+            }
+            previous.set(old);
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = handler as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, ptr::null_mut());
+        }
+    }
+}
+
+/// The registered stack whose guard page holds `addr`: `(guard, size)`.
+fn lookup(addr: usize) -> Option<(usize, usize)> {
+    let page = PAGE.load(Ordering::Relaxed);
+    let guard = addr & !(page - 1);
+    if guard == 0 {
+        // 0 marks a free slot; nothing is ever mapped there.
+        return None;
+    }
+    let high = HIGH.load(Ordering::Acquire);
+    KEYS[..high].iter().zip(&SIZES[..high]).find_map(|(key, size)| {
+        (key.load(Ordering::Acquire) == guard).then(|| (guard, size.load(Ordering::Relaxed)))
+    })
+}
+
+/// The interrupted stack pointer, where this platform's `ucontext_t` is known.
+///
+/// # Safety
+///
+/// `ctx` must be the third argument of an `SA_SIGINFO` handler.
+unsafe fn stack_pointer(ctx: *mut libc::c_void) -> Option<usize> {
+    #[cfg(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"))]
+    {
+        // SAFETY: per the contract, `ctx` points to the kernel's `ucontext_t`.
+        let uc = unsafe { &*ctx.cast::<libc::ucontext_t>() };
+        Some(uc.uc_mcontext.gregs[libc::REG_RSP as usize] as usize)
+    }
+    #[cfg(all(target_os = "linux", target_arch = "aarch64"))]
+    {
+        // SAFETY: per the contract, `ctx` points to the kernel's `ucontext_t`.
+        let uc = unsafe { &*ctx.cast::<libc::ucontext_t>() };
+        Some(uc.uc_mcontext.sp as usize)
+    }
+    #[cfg(not(any(
+        all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"),
+        all(target_os = "linux", target_arch = "aarch64")
+    )))]
+    {
+        let _ = ctx;
+        None
+    }
+}
+
+/// The signal handler. Async-signal-safe: atomics, `core::fmt` into a stack buffer, `write`,
+/// `sigaction`, `abort`.
+extern "C" fn handler(signal: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid `siginfo_t` to an `SA_SIGINFO` handler; `si_addr` is
+    // the faulting address for SIGSEGV and SIGBUS.
+    let addr = unsafe { (*info).si_addr() } as usize;
+    if let Some((guard, size)) = lookup(addr) {
+        let page = PAGE.load(Ordering::Relaxed);
+        // SAFETY: `ctx` is this `SA_SIGINFO` handler's third argument.
+        let sp = unsafe { stack_pointer(ctx) };
+        let on_this_stack = sp.is_none_or(|sp| sp >= guard && sp < guard + page + size + page);
+        if on_this_stack {
+            report(size, addr);
+            // SAFETY: `abort` is async-signal-safe and has no preconditions.
+            unsafe { libc::abort() };
+        }
+    }
+    // SAFETY: we are in the handler for `signal`, with the kernel's `info` and `ctx`.
+    unsafe { chain(signal, info, ctx) }
+}
+
+/// Writes the overflow message to stderr with `write(2)`.
+fn report(size: usize, addr: usize) {
+    let buf = message(size, addr);
+    let mut rest = &buf.bytes[..buf.len];
+    while !rest.is_empty() {
+        // SAFETY: `rest` is a valid, initialized byte slice for the whole call.
+        let n = unsafe { libc::write(libc::STDERR_FILENO, rest.as_ptr().cast(), rest.len()) };
+        if n <= 0 {
+            if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            break;
+        }
+        rest = &rest[n as usize..];
+    }
+}
+
+/// The overflow message, formatted without allocating.
+fn message(size: usize, addr: usize) -> Buf {
+    let mut buf = Buf { bytes: [0; 640], len: 0 };
+    let suggested = size.saturating_mul(2).max(crate::pool::MIN_STACK_SIZE);
+    let _ = write!(
+        buf,
+        "\nstasis: a generator overflowed its stack ({size} bytes; fault at {addr:#x} on its \
+         guard page)\nstasis: give it a bigger stack with `Gen::builder().stack_size({suggested})` \
+         (or more; only touched pages use memory), or make the body recurse less deeply\n\
+         fatal runtime error: generator stack overflow, aborting\n"
+    );
+    buf
+}
+
+/// Hands a fault that is not ours to the action that was installed before us.
+///
+/// # Safety
+///
+/// Must be called from the handler of `signal` with the kernel's `info` and `ctx`.
+unsafe fn chain(signal: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    let previous = if signal == libc::SIGBUS { PREVIOUS.bus.get() } else { PREVIOUS.segv.get() };
+    let action = previous.sa_sigaction;
+    if action == libc::SIG_DFL || action == libc::SIG_IGN {
+        // Restore the default action and return: the faulting instruction runs again and the
+        // process dies of the signal, as it would have without us (this is what std does).
+        // SAFETY: all-zero is a valid `sigaction` (SIG_DFL); `sigaction` is async-signal-safe.
+        unsafe {
+            let mut dfl: libc::sigaction = std::mem::zeroed();
+            dfl.sa_sigaction = libc::SIG_DFL;
+            libc::sigaction(signal, &dfl, ptr::null_mut());
+        }
+    } else if previous.sa_flags & libc::SA_SIGINFO != 0 {
+        // SAFETY: with SA_SIGINFO the stored address is a three-argument handler, and we pass
+        // it what the kernel passed us.
+        unsafe {
+            let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                std::mem::transmute(action);
+            f(signal, info, ctx);
+        }
+    } else {
+        // SAFETY: without SA_SIGINFO the stored address is a one-argument handler.
+        unsafe {
+            let f: extern "C" fn(libc::c_int) = std::mem::transmute(action);
+            f(signal);
+        }
+    }
+}
+
+/// A fixed buffer `core::fmt` can write into without allocating (truncates when full).
+struct Buf {
+    bytes: [u8; 640],
+    len: usize,
+}
+
+impl std::fmt::Write for Buf {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let n = s.len().min(self.bytes.len() - self.len);
+        self.bytes[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// Whether this thread was checked for an alternate signal stack, and the one stasis
+    /// installed if it had none.
+    static ALTSTACK: AltStack = const {
+        AltStack { checked: Cell::new(false), mapping: Cell::new(None) }
+    };
+}
+
+/// This thread's alternate-signal-stack bookkeeping; its destructor (at thread exit) removes
+/// and unmaps the stack stasis installed, if any.
+struct AltStack {
+    checked: Cell<bool>,
+    /// The mapping (guard page + stack), if stasis made it.
+    mapping: Cell<Option<(*mut libc::c_void, usize)>>,
+}
+
+impl AltStack {
+    /// Makes sure this thread has an alternate signal stack (checked once per thread).
+    fn ensure(&self) {
+        if self.checked.replace(true) {
+            return;
+        }
+        // SAFETY: `sigaltstack` with a null new stack only reads the current one into `current`.
+        let has_one = unsafe {
+            let mut current: libc::stack_t = std::mem::zeroed();
+            libc::sigaltstack(ptr::null(), &mut current) == 0
+                && current.ss_flags & libc::SS_DISABLE == 0
+        };
+        if !has_one {
+            self.mapping.set(map_altstack());
+        }
+    }
+}
+
+impl Drop for AltStack {
+    fn drop(&mut self) {
+        let Some((base, len)) = self.mapping.take() else { return };
+        let page = PAGE.load(Ordering::Relaxed);
+        // SAFETY: `base..base+len` is the mapping `map_altstack` made for this thread. It is
+        // only unmapped if it is still this thread's alternate stack, after disabling it, so no
+        // signal can be delivered on unmapped memory.
+        unsafe {
+            let mut current: libc::stack_t = std::mem::zeroed();
+            if libc::sigaltstack(ptr::null(), &mut current) == 0
+                && current.ss_sp == base.cast::<u8>().add(page).cast()
+            {
+                let disable = libc::stack_t {
+                    ss_sp: ptr::null_mut(),
+                    ss_flags: libc::SS_DISABLE,
+                    ss_size: 0,
+                };
+                if libc::sigaltstack(&disable, ptr::null_mut()) == 0 {
+                    libc::munmap(base, len);
+                }
+            }
+        }
+    }
+}
+
+/// Maps and installs an alternate signal stack with a guard page below it.
+fn map_altstack() -> Option<(*mut libc::c_void, usize)> {
+    let page = PAGE.load(Ordering::Relaxed);
+    let len = ALTSTACK_SIZE + page;
+    // SAFETY: an anonymous private mapping with no address hint; checked for failure.
+    let base = unsafe {
+        libc::mmap(
+            ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if base == libc::MAP_FAILED {
+        return None;
+    }
+    // SAFETY: `base..base+len` is the mapping just made; its first page becomes the guard and
+    // the rest is handed to the kernel as this thread's signal stack.
+    unsafe {
+        libc::mprotect(base, page, libc::PROT_NONE);
+        let stack = libc::stack_t {
+            ss_sp: base.cast::<u8>().add(page).cast(),
+            ss_flags: 0,
+            ss_size: ALTSTACK_SIZE,
+        };
+        if libc::sigaltstack(&stack, ptr::null_mut()) != 0 {
+            libc::munmap(base, len);
+            return None;
+        }
+    }
+    Some((base, len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn register_lookup_unregister() {
+        let page = 4096 * 64;
+        let guard = 0x7000_0000_0000usize & !(page - 1);
+        assert!(register(guard, 32 * 1024));
+        assert_eq!(lookup(guard + 17), Some((guard, 32 * 1024)));
+        // Re-registering the same address (a stale entry) updates it in place.
+        let before = registered();
+        assert!(register(guard, 64 * 1024));
+        assert_eq!(registered(), before);
+        assert_eq!(lookup(guard), Some((guard, 64 * 1024)));
+        unregister(guard);
+        assert_eq!(lookup(guard), None);
+    }
+
+    #[test]
+    fn thread_without_alternate_stack_gets_one() {
+        std::thread::spawn(|| {
+            // SAFETY: disables this thread's alternate stack (std's, if any; std unmaps it at
+            // thread exit as usual) and reads the current one; both structs are valid.
+            let current = unsafe {
+                let disable = libc::stack_t {
+                    ss_sp: ptr::null_mut(),
+                    ss_flags: libc::SS_DISABLE,
+                    ss_size: 0,
+                };
+                assert_eq!(libc::sigaltstack(&disable, ptr::null_mut()), 0);
+                register(0x6000_0000_0000, 16 * 1024);
+                let mut current: libc::stack_t = std::mem::zeroed();
+                assert_eq!(libc::sigaltstack(ptr::null(), &mut current), 0);
+                current
+            };
+            unregister(0x6000_0000_0000);
+            assert_eq!(current.ss_flags & libc::SS_DISABLE, 0, "an alternate stack is enabled");
+            assert_eq!(current.ss_size, ALTSTACK_SIZE, "and it is the one stasis installed");
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn message_fits_and_names_the_knob() {
+        let buf = message(usize::MAX, usize::MAX);
+        let text = std::str::from_utf8(&buf.bytes[..buf.len]).unwrap();
+        assert!(text.ends_with("aborting\n"), "the longest message fits the buffer: {text}");
+        let buf = message(16384, 0x1000);
+        let text = std::str::from_utf8(&buf.bytes[..buf.len]).unwrap();
+        assert!(text.contains("a generator overflowed its stack (16384 bytes"), "{text}");
+        assert!(text.contains("Gen::builder().stack_size(32768)"), "{text}");
+    }
+
+    #[test]
+    fn full_buffer_truncates() {
+        let mut buf = Buf { bytes: [0; 640], len: 0 };
+        let _ = write!(buf, "{}", "x".repeat(1000));
+        assert_eq!(buf.len, 640, "long text is truncated, not a panic");
+    }
+}
