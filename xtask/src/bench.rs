@@ -140,13 +140,34 @@ fn bench_targets(root: &Path) -> Result<(Vec<String>, PathBuf)> {
     Ok((benches, target_dir))
 }
 
-/// Runs one criterion bench, printing one line per benchmark (its `time:` line).
-fn run_criterion(root: &Path, bench: &str, args: &[String]) -> Result<()> {
+/// Whether a line of criterion's output is worth showing: the result (`time:`), and the
+/// comparison with a baseline when one was asked for.
+fn keep_line(line: &str, compare: bool) -> bool {
+    line.contains("time:")
+        || (compare
+            && ["change:", "Performance has", "No change", "Change within"]
+                .iter()
+                .any(|k| line.contains(k)))
+        || ["error", "panicked", "Warning"].iter().any(|k| line.contains(k))
+}
+
+/// Runs one criterion bench, printing one line per benchmark (its `time:` line), plus the
+/// comparison lines when `compare` (a `--baseline` run).
+fn run_criterion(root: &Path, bench: &str, args: &[String], compare: bool) -> Result<()> {
     let mut cmd = cargo_cmd(root);
     cmd.args(["bench", "-q", "-p", "stasis-bench", "--bench", bench, "--"]).args(args);
-    cmd.stdout(Stdio::piped());
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().context("starting cargo bench")?;
     let stdout = child.stdout.take().context("cargo bench stdout")?;
+    let stderr = child.stderr.take().context("cargo bench stderr")?;
+    // Criterion's progress ("Benchmarking x: Warming up") goes to stderr: drop it, pass the rest.
+    let errors = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if !line.starts_with("Benchmarking ") && !line.starts_with("Gnuplot not found") {
+                eprintln!("    {line}");
+            }
+        }
+    });
     let mut pending_id: Option<String> = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.context("reading criterion's output")?;
@@ -156,16 +177,14 @@ fn run_criterion(root: &Path, bench: &str, args: &[String]) -> Result<()> {
                 Some(id) if indented => println!("    {} {}", id, line.trim_start()),
                 _ => println!("    {line}"),
             }
-        } else if ["change:", "Performance has", "No change", "Change within", "error", "panicked"]
-            .iter()
-            .any(|k| line.contains(k))
-        {
+        } else if keep_line(&line, compare) {
             println!("    {line}");
         } else if !indented && !line.is_empty() && !line.starts_with("Benchmarking") {
             pending_id = Some(line.trim().to_string());
         }
     }
     let status = child.wait().context("waiting for cargo bench")?;
+    let _ = errors.join();
     if !status.success() {
         bail!("bench `{bench}` failed with {status}");
     }
@@ -271,10 +290,11 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     ])?;
 
     let criterion_args = opts.criterion_args();
+    let compare = opts.criterion.iter().any(|a| a == "--baseline");
     let mut failures = Vec::new();
     for bench in &benches {
         progress(&format!("criterion bench `{bench}` ({} mode)", opts.mode()));
-        if let Err(e) = run_criterion(&root, bench, &criterion_args) {
+        if let Err(e) = run_criterion(&root, bench, &criterion_args, compare) {
             println!("    {e:#}");
             failures.push(format!("{e:#}"));
         }

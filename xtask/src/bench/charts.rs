@@ -18,6 +18,20 @@ const SERIES_COLORS: [RGBColor; 5] = [
     RGBColor(148, 103, 189),
 ];
 
+/// stasis's own mechanisms in blue, CPython in green, the rest (raw and peers) in grey.
+fn bar_color(name: &str) -> RGBColor {
+    match name {
+        "stackful" | "state_machine" => SERIES_COLORS[0],
+        "cpython" => SERIES_COLORS[2],
+        _ => RGBColor(150, 150, 150),
+    }
+}
+
+/// A log-axis tick label without useless decimals.
+fn tick(v: &f64) -> String {
+    if *v >= 1.0 { format!("{v:.0}") } else { format!("{v}") }
+}
+
 fn plot_err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("drawing the chart failed: {e:?}")
 }
@@ -60,12 +74,13 @@ pub(crate) fn roundtrip_chart(report: &Value, path: &Path) -> Result<()> {
                 String::new()
             }
         })
+        .y_label_formatter(&tick)
         .y_desc("ns per round trip")
         .draw()
         .map_err(plot_err)?;
     chart
-        .draw_series(bars.iter().enumerate().map(|(i, (_, ns))| {
-            let color = SERIES_COLORS[i % SERIES_COLORS.len()];
+        .draw_series(bars.iter().enumerate().map(|(i, (name, ns))| {
+            let color = bar_color(name);
             Rectangle::new([(i as f64 + 0.15, min), (i as f64 + 0.85, *ns)], color.filled())
         }))
         .map_err(plot_err)?;
