@@ -80,8 +80,8 @@ pub enum StackError {
         "the OS refused to map a {size}-byte generator stack ({source}); every live stackful \
          generator holds 2 memory mappings, so the usual causes are vm.max_map_count (Linux \
          default 65530, about 32,000 live generators: raise it with `sysctl vm.max_map_count=N`) \
-         or an address-space limit (`ulimit -v`); drop generators you no longer need or use \
-         smaller stacks"
+         or an address-space limit (RLIMIT_AS, `ulimit -v`); drop generators you no longer \
+         need or use smaller stacks"
     )]
     Os {
         /// The stack size that was asked for.

@@ -1,0 +1,365 @@
+//! Differential testing against CPython: random sequences of `next`/`send`/`throw`/`close`/
+//! `state` against a family of generator bodies written in Rust (`differential/bodies.rs`, on
+//! the stackful and the state-machine backend) and in Python (`differential/bodies.py`); the
+//! traces (grammar of `tests/conformance/README.md`) must be equal.
+//!
+//! `cargo test` runs a seeded sample ([`SAMPLE_CASES`] cases); `cargo xtask fuzz [--cases N]
+//! [--seed S]` runs this same test with `STASIS_FUZZ_CASES` / `STASIS_FUZZ_SEED`. All cases of
+//! a run go to one `python3` process as a JSON array. A divergence is shrunk (drop ops, lower
+//! the parameter, one Python process per round) and printed as a minimal reproduction: the
+//! body in both languages, the ops, and both traces. Without python3 the test prints that it
+//! skipped (unless `STASIS_FUZZ_REQUIRE_PYTHON` is set, as `cargo xtask fuzz` does).
+//!
+//! Case rules, so that only documented differences are left out:
+//! - a generator is started by `next`, never by `send(v)`: the first resume value is the
+//!   body's argument in stasis, while Python raises `TypeError` for a non-`None` first send
+//!   (tested in `conformance_protocol.rs`);
+//! - every case ends by closing the generator until `close` returns (at most three times), so
+//!   no body event happens when the generator is finalized.
+#![feature(coroutines, stmt_expr_attributes)]
+
+#[path = "differential/bodies.rs"]
+mod bodies;
+mod support;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+use support::{PyExc, Trace};
+
+use crate::bodies::{BODIES, DynGen};
+
+/// Cases run by plain `cargo test`.
+const SAMPLE_CASES: u64 = 400;
+/// Seed of the `cargo test` sample.
+const SAMPLE_SEED: u64 = 0x5EED_F00D;
+
+const PYTHON_BODIES: &str = include_str!("differential/bodies.py");
+
+/// One operation on the generator, written as in the trace grammar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Op {
+    Next,
+    Send(i64),
+    Throw(&'static str, Option<i64>),
+    Close,
+    State,
+}
+
+impl Op {
+    fn text(&self) -> String {
+        match self {
+            Op::Next => "next".into(),
+            Op::Send(v) => format!("send({v})"),
+            Op::Throw(name, None) => format!("throw({name})"),
+            Op::Throw(name, Some(a)) => format!("throw({name}({a}))"),
+            Op::Close => "close".into(),
+            Op::State => "state".into(),
+        }
+    }
+}
+
+/// A body of the family, its parameter, and the operations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Case {
+    body: &'static str,
+    n: i64,
+    ops: Vec<Op>,
+}
+
+impl Case {
+    fn json(&self) -> Value {
+        json!({ "body": self.body, "n": self.n, "ops": self.ops.iter().map(Op::text).collect::<Vec<_>>() })
+    }
+}
+
+/// SplitMix64: a small, seedable, dependency-free generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn random_case(rng: &mut Rng) -> Case {
+    let body = BODIES[rng.below(BODIES.len() as u64) as usize];
+    let n = rng.below(4) as i64;
+    let len = rng.below(11) as usize;
+    let mut touched = false;
+    let mut ops = Vec::with_capacity(len);
+    for _ in 0..len {
+        let op = match rng.below(20) {
+            0..=6 => Op::Next,
+            7..=10 => Op::Send(rng.below(6) as i64 - 1),
+            11..=14 => {
+                let name = if rng.below(3) == 0 { "KeyError" } else { "ValueError" };
+                let arg = if rng.below(2) == 0 { None } else { Some(rng.below(3) as i64) };
+                Op::Throw(name, arg)
+            }
+            15..=16 => Op::Close,
+            _ => Op::State,
+        };
+        // A generator is started by `next` (see the module docs).
+        let op = match op {
+            Op::Send(_) if !touched => Op::Next,
+            op => op,
+        };
+        touched |= op != Op::State;
+        ops.push(op);
+    }
+    Case { body, n, ops }
+}
+
+/// Runs `case` on one Rust generator and returns its trace.
+fn run_rust(case: &Case, make: impl FnOnce(&std::rc::Rc<Trace>) -> DynGen) -> Vec<String> {
+    let t = Trace::new();
+    let mut g = make(&t);
+    for op in &case.ops {
+        match op {
+            Op::Next => support::next(&t, None, &mut g),
+            Op::Send(v) => support::send(&t, None, &mut g, Some(*v)),
+            Op::Throw(name, arg) => {
+                let e = match arg {
+                    None => PyExc::class(name),
+                    Some(a) => PyExc::new(name, *a),
+                };
+                support::throw(&t, None, &mut g, e);
+            }
+            Op::Close => support::close(&t, None, &mut g),
+            Op::State => support::state(&t, None, &g),
+        }
+    }
+    for _ in 0..3 {
+        support::close(&t, None, &mut g);
+        if t.events().last().is_some_and(|e| e == "close -> ok") {
+            break;
+        }
+    }
+    let events = t.events();
+    drop(g);
+    events
+}
+
+/// The Rust traces of `case`: `(backend, trace)` for every backend that has the body.
+fn rust_traces(case: &Case) -> Vec<(&'static str, Vec<String>)> {
+    let mut out = vec![("stackful", run_rust(case, |t| bodies::stackful(case.body, case.n, t)))];
+    if bodies::state_machine(case.body, case.n, &Trace::new()).is_some() {
+        let trace =
+            run_rust(case, |t| bodies::state_machine(case.body, case.n, t).expect("checked above"));
+        out.push(("state machine", trace));
+    }
+    out
+}
+
+/// Runs every case in one python3 process; `None` if python3 cannot be started.
+fn python_traces(cases: &[Case]) -> Option<Vec<Vec<String>>> {
+    let script =
+        std::env::temp_dir().join(format!("stasis-differential-{}.py", std::process::id()));
+    std::fs::write(&script, PYTHON_BODIES).expect("writing the Python bodies to a temp file");
+    let child = Command::new("python3")
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        let _ = std::fs::remove_file(&script);
+        return None;
+    };
+    let input = Value::Array(cases.iter().map(Case::json).collect()).to_string();
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("waiting for python3");
+    writer.join().expect("stdin writer").expect("writing cases to python3");
+    let _ = std::fs::remove_file(&script);
+    assert!(
+        out.status.success(),
+        "python3 failed on the cases: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let traces: Vec<Vec<String>> =
+        serde_json::from_slice(&out.stdout).expect("python3 prints a JSON array of traces");
+    assert_eq!(traces.len(), cases.len(), "one trace per case");
+    Some(traces)
+}
+
+/// The first backend whose trace differs from Python's: `(backend, rust, python)`.
+fn divergence(case: &Case, python: &[String]) -> Option<(&'static str, Vec<String>)> {
+    rust_traces(case).into_iter().find(|(_, rust)| rust != python)
+}
+
+/// Smaller variants of a case: one op removed, or a lower parameter.
+fn shrink_candidates(case: &Case) -> Vec<Case> {
+    let mut out = Vec::new();
+    for i in 0..case.ops.len() {
+        let mut c = case.clone();
+        c.ops.remove(i);
+        // Keep the rule that `send` never starts a generator.
+        if let Some(first) = c.ops.iter().position(|o| *o != Op::State)
+            && matches!(c.ops[first], Op::Send(_))
+        {
+            c.ops[first] = Op::Next;
+        }
+        out.push(c);
+    }
+    if case.n > 0 {
+        out.push(Case { n: case.n - 1, ..case.clone() });
+    }
+    out
+}
+
+/// Shrinks `case` while `still_fails` holds for some candidate; `still_fails` gets a whole
+/// round of candidates at once (one Python process per round) and returns the index of a
+/// failing one.
+fn shrink(mut case: Case, mut still_fails: impl FnMut(&[Case]) -> Option<usize>) -> Case {
+    loop {
+        let candidates = shrink_candidates(&case);
+        match still_fails(&candidates) {
+            Some(i) => case = candidates[i].clone(),
+            None => return case,
+        }
+    }
+}
+
+/// The Python source of one body, for the reproduction.
+fn python_source(body: &str) -> String {
+    let name = if body == "finally" { "finally_" } else { body };
+    let start = PYTHON_BODIES.find(&format!("def {name}(")).expect("body in bodies.py");
+    let rest = &PYTHON_BODIES[start..];
+    let end = rest.find("\n\n\n").unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+fn report(case: &Case, backend: &str, rust: &[String], python: &[String]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "DIVERGENCE ({backend} backend vs CPython), minimal reproduction:");
+    let _ = writeln!(s, "body `{}`, n = {}", case.body, case.n);
+    let _ = writeln!(s, "Python (tests/differential/bodies.py):\n{}", python_source(case.body));
+    let _ = writeln!(s, "Rust: `{}` in tests/differential/bodies.rs", case.body);
+    let ops: Vec<String> = case.ops.iter().map(Op::text).collect();
+    let _ = writeln!(s, "ops: {ops:?} (then close until ok)");
+    let width = rust.len().max(python.len());
+    let _ = writeln!(s, "{:<4} {:<48} CPython", "#", "Rust");
+    for i in 0..width {
+        let r = rust.get(i).map_or("", String::as_str);
+        let p = python.get(i).map_or("", String::as_str);
+        let mark = if r == p { ' ' } else { '*' };
+        let _ = writeln!(s, "{i:<3}{mark} {r:<48} {p}");
+    }
+    let _ = writeln!(s, "case as JSON: {}", case.json());
+    s
+}
+
+/// Generates `count` cases from `seed`, runs them everywhere, and returns the report of the
+/// first divergence (shrunk), or how many cases and traces agreed.
+fn differential(count: u64, seed: u64) -> Option<Result<String, String>> {
+    let mut rng = Rng(seed);
+    let cases: Vec<Case> = (0..count).map(|_| random_case(&mut rng)).collect();
+    let python = python_traces(&cases)?;
+    let mut compared = 0usize;
+    for (case, py) in cases.iter().zip(&python) {
+        let traces = rust_traces(case);
+        compared += traces.len();
+        if traces.iter().all(|(_, rust)| rust == py) {
+            continue;
+        }
+        let minimal = shrink(case.clone(), |candidates| {
+            let py = python_traces(candidates).expect("python3 ran a moment ago");
+            candidates.iter().zip(&py).position(|(c, py)| divergence(c, py).is_some())
+        });
+        let py = python_traces(std::slice::from_ref(&minimal)).expect("python3").remove(0);
+        let (backend, rust) = divergence(&minimal, &py).expect("the minimal case diverges");
+        return Some(Err(report(&minimal, backend, &rust, &py)));
+    }
+    Some(Ok(format!(
+        "{count} cases (seed {seed}), {compared} Rust traces compared with CPython's: 0 divergences"
+    )))
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    let text = std::env::var(name).ok()?;
+    Some(text.parse().unwrap_or_else(|_| panic!("{name} must be a number, got {text:?}")))
+}
+
+#[test]
+fn stasis_agrees_with_cpython() {
+    let count = env_u64("STASIS_FUZZ_CASES").unwrap_or(SAMPLE_CASES);
+    let seed = env_u64("STASIS_FUZZ_SEED").unwrap_or(SAMPLE_SEED);
+    match differential(count, seed) {
+        None if std::env::var_os("STASIS_FUZZ_REQUIRE_PYTHON").is_some() => {
+            panic!("python3 is needed for differential testing and could not be started")
+        }
+        None => println!("differential: skipped, python3 not found"),
+        Some(Ok(summary)) => println!("differential: {summary}"),
+        Some(Err(report)) => panic!("{report}"),
+    }
+}
+
+#[test]
+fn every_body_runs_on_every_backend_it_claims() {
+    for body in BODIES {
+        let t = Trace::new();
+        let case = Case { body, n: 2, ops: vec![Op::Next, Op::Next, Op::Close] };
+        let traces = rust_traces(&case);
+        assert!(!traces.is_empty());
+        for (backend, trace) in &traces {
+            assert_eq!(trace[0], "body: started", "{body} on {backend}: {trace:?}");
+        }
+        let sm = bodies::state_machine(body, 2, &t).is_some();
+        assert_eq!(sm, body != "delegator", "only delegation lacks a state-machine form");
+    }
+}
+
+#[test]
+fn shrinking_finds_a_minimal_case() {
+    // A fake divergence: any `close` that comes after a `next`.
+    let fails = |c: &Case| {
+        let first_next = c.ops.iter().position(|o| *o == Op::Next);
+        first_next.is_some_and(|i| c.ops[i..].contains(&Op::Close))
+    };
+    let case = Case {
+        body: "count",
+        n: 3,
+        ops: vec![
+            Op::State,
+            Op::Next,
+            Op::Send(4),
+            Op::Throw("KeyError", None),
+            Op::Close,
+            Op::Next,
+        ],
+    };
+    assert!(fails(&case));
+    let minimal = shrink(case, |cands| cands.iter().position(fails));
+    assert_eq!(minimal, Case { body: "count", n: 0, ops: vec![Op::Next, Op::Close] });
+}
+
+#[test]
+fn reproduction_shows_both_traces_and_the_body() {
+    let case = Case { body: "finally", n: 1, ops: vec![Op::Next] };
+    let text = report(&case, "stackful", &["a".into(), "b".into()], &["a".into(), "c".into()]);
+    assert!(text.contains("def finally_(log, n):"), "{text}");
+    assert!(text.contains("1  * b"), "{text}");
+    assert!(text.contains(r#"ops: ["next"]"#), "{text}");
+}
+
+#[test]
+fn generated_cases_follow_the_rules() {
+    let mut rng = Rng(7);
+    for _ in 0..2000 {
+        let case = random_case(&mut rng);
+        let first = case.ops.iter().find(|o| **o != Op::State);
+        assert!(!matches!(first, Some(Op::Send(_))), "{case:?} starts with send");
+        assert!(BODIES.contains(&case.body) && (0..4).contains(&case.n));
+    }
+}
