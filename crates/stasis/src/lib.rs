@@ -34,8 +34,16 @@
 
 pub use stasis_core::*;
 
+/// Lazy pull and push pipelines over the protocol: adaptors, sources, push consumers and
+/// streaming sources (the `stasis-combinators` crate).
+pub use stasis_combinators as combinators;
+pub use stasis_combinators::{
+    GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream,
+};
+
 /// Everything a generator user needs in scope: `use stasis::prelude::*;`.
 pub mod prelude {
+    pub use stasis_combinators::GeneratorExt;
     pub use stasis_core::{
         CloseError, Co, Gen, Generator, State, Step, Thrown, from_coroutine,
         from_sending_coroutine, from_throwing_coroutine,

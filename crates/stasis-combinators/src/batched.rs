@@ -1,0 +1,123 @@
+//! [`Batched`]: groups values into `Vec`s of `n`.
+
+use core::fmt;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::iterator_for;
+
+/// Yields the source's values in `Vec`s of `n`, the last one shorter (Python 3.12's
+/// `itertools.batched`). It pulls exactly one batch per resume and holds at most one batch.
+/// Built by [`GeneratorExt::batched`](crate::GeneratorExt::batched).
+///
+/// - **send**: none (`Generator<()>`: a batch answers several yields).
+/// - **return value**: the source's, reported after the last (short) batch.
+/// - **throw / close / state**: forwarded. An error raised mid-batch is reported after the
+///   values already pulled, which come first as a short batch (CPython drops them); a value the
+///   source yields while ignoring `close()` is reported as a batch of one.
+///
+/// # Panics
+///
+/// `batched(0)` panics, as Python's `batched(it, 0)` raises `ValueError`.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, from_iter};
+/// let batches = from_iter(1..=7).batched(3);
+/// assert_eq!(batches.collect::<Vec<_>>(), [vec![1, 2, 3], vec![4, 5, 6], vec![7]]);
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+pub struct Batched<G: Generator<()>> {
+    source: G,
+    n: usize,
+    /// The end the source reported while a batch was being filled.
+    pending: Option<Step<Vec<G::Yield>, G::Return, G::Error>>,
+}
+
+impl<G: Generator<()>> Batched<G> {
+    pub(crate) fn new(source: G, n: usize) -> Self {
+        assert!(n >= 1, "batched: n must be at least 1 (got 0)");
+        Batched { source, n, pending: None }
+    }
+
+    fn fill(
+        &mut self,
+        first: Step<G::Yield, G::Return, G::Error>,
+    ) -> Step<Vec<G::Yield>, G::Return, G::Error> {
+        if let Some(end) = self.pending.take() {
+            return end;
+        }
+        let mut batch = Vec::new();
+        let mut step = first;
+        loop {
+            match step {
+                Step::Yielded(y) => {
+                    batch.push(y);
+                    if batch.len() == self.n {
+                        return Step::Yielded(batch);
+                    }
+                }
+                end => {
+                    let end = end.map_yield(|_| unreachable!("matched above"));
+                    if batch.is_empty() {
+                        return end;
+                    }
+                    self.pending = Some(end);
+                    return Step::Yielded(batch);
+                }
+            }
+            step = self.source.resume(());
+        }
+    }
+}
+
+impl<G: Generator<()>> Generator<()> for Batched<G> {
+    type Yield = Vec<G::Yield>;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    fn resume(&mut self, (): ()) -> Step<Vec<G::Yield>, G::Return, G::Error> {
+        if let Some(end) = self.pending.take() {
+            return end;
+        }
+        let first = self.source.resume(());
+        self.fill(first)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<Vec<G::Yield>, G::Return, G::Error> {
+        if let Some(end) = self.pending.take() {
+            // The source has ended: throwing into it just raises.
+            drop(end);
+            return Step::Raised(stasis_core::Thrown::Error(err));
+        }
+        let first = self.source.throw(err);
+        self.fill(first)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<Vec<G::Yield>, G::Error>> {
+        if let Some(end) = self.pending.take() {
+            return Ok(match end {
+                Step::Complete(r) => Some(r),
+                _ => None,
+            });
+        }
+        crate::util::map_close(self.source.close(), |y| vec![y])
+    }
+
+    fn state(&self) -> State {
+        if self.pending.is_some() { State::Suspended } else { self.source.state() }
+    }
+}
+
+iterator_for!([G: Generator<()>] Batched<G>);
+
+impl<G: Generator<()> + fmt::Debug> fmt::Debug for Batched<G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Batched")
+            .field("source", &self.source)
+            .field("n", &self.n)
+            .field("ended", &self.pending.is_some())
+            .finish()
+    }
+}

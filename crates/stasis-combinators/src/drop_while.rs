@@ -1,0 +1,102 @@
+//! [`DropWhile`]: drops values while a predicate holds, then yields everything.
+
+use core::fmt;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::iterator_for;
+
+/// Drops values while the predicate returns `true`, then yields every value, calling the
+/// predicate no more after its first `false` (Python's `itertools.dropwhile`). Built by
+/// [`GeneratorExt::drop_while`](crate::GeneratorExt::drop_while).
+///
+/// - **send**: dropped values are answered with `S::default()`; once dropping is over, sends
+///   are forwarded one to one.
+/// - **return value**: the source's.
+/// - **throw / close / state**: forwarded to the source.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, from_iter};
+/// let rest = from_iter([1, 3, 6, 2, 7]).drop_while(|x: &i32| *x < 5);
+/// assert_eq!(rest.collect::<Vec<_>>(), [6, 2, 7]);
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+pub struct DropWhile<G, P> {
+    source: G,
+    pred: P,
+    dropping: bool,
+}
+
+impl<G, P> DropWhile<G, P> {
+    pub(crate) fn new(source: G, pred: P) -> Self {
+        DropWhile { source, pred, dropping: true }
+    }
+
+    #[inline]
+    fn sift<S: Default>(
+        &mut self,
+        mut step: Step<G::Yield, G::Return, G::Error>,
+    ) -> Step<G::Yield, G::Return, G::Error>
+    where
+        G: Generator<S>,
+        P: FnMut(&G::Yield) -> bool,
+    {
+        while self.dropping {
+            match step {
+                Step::Yielded(y) => {
+                    if !(self.pred)(&y) {
+                        self.dropping = false;
+                        return Step::Yielded(y);
+                    }
+                    step = self.source.resume(S::default());
+                }
+                other => return other,
+            }
+        }
+        step
+    }
+}
+
+impl<S, G, P> Generator<S> for DropWhile<G, P>
+where
+    S: Default,
+    G: Generator<S>,
+    P: FnMut(&G::Yield) -> bool,
+{
+    type Yield = G::Yield;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
+        let step = self.source.resume(arg);
+        self.sift(step)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
+        let step = self.source.throw(err);
+        self.sift(step)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+        self.source.close()
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        self.source.state()
+    }
+}
+
+iterator_for!([G, P] DropWhile<G, P>);
+
+impl<G: fmt::Debug, P> fmt::Debug for DropWhile<G, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DropWhile")
+            .field("source", &self.source)
+            .field("dropping", &self.dropping)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,71 @@
+//! [`Enumerate`]: pairs every yielded value with its index.
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::{iterator_for, map_close};
+
+/// Pairs every yielded value with its index, counting from a start value (Python's
+/// `enumerate(it, start)`). Built by [`GeneratorExt::gen_enumerate`](crate::GeneratorExt::gen_enumerate)
+/// and [`GeneratorExt::enumerate_from`](crate::GeneratorExt::enumerate_from).
+///
+/// - **send**: forwarded, one to one.
+/// - **return value**: the source's.
+/// - **throw / close / state**: forwarded; values yielded after a `throw` are numbered too.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, from_iter};
+/// let numbered = from_iter(["x", "y"]).enumerate_from(10);
+/// assert_eq!(numbered.collect::<Vec<_>>(), [(10, "x"), (11, "y")]);
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+#[derive(Debug)]
+pub struct Enumerate<G> {
+    source: G,
+    index: usize,
+}
+
+impl<G> Enumerate<G> {
+    pub(crate) fn new(source: G, start: usize) -> Self {
+        Enumerate { source, index: start }
+    }
+
+    #[inline]
+    fn number<Y, R, E>(&mut self, step: Step<Y, R, E>) -> Step<(usize, Y), R, E> {
+        step.map_yield(|y| {
+            let i = self.index;
+            self.index += 1;
+            (i, y)
+        })
+    }
+}
+
+impl<S, G: Generator<S>> Generator<S> for Enumerate<G> {
+    type Yield = (usize, G::Yield);
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<Self::Yield, G::Return, G::Error> {
+        let step = self.source.resume(arg);
+        self.number(step)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<Self::Yield, G::Return, G::Error> {
+        let step = self.source.throw(err);
+        self.number(step)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<Self::Yield, G::Error>> {
+        let index = self.index;
+        map_close(self.source.close(), |y| (index, y))
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        self.source.state()
+    }
+}
+
+iterator_for!([G] Enumerate<G>);

@@ -1,0 +1,97 @@
+//! [`Filter`]: yields only the values a predicate accepts.
+
+use core::fmt;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::iterator_for;
+
+/// Yields only the values for which the predicate returns `true` (Python's `filter`). Built by
+/// [`GeneratorExt::gen_filter`](crate::GeneratorExt::gen_filter).
+///
+/// - **send**: a sent value goes to the source's `yield` that produced the last value `Filter`
+///   passed on; rejected values are answered with `S::default()` (Python's `next`, which is
+///   `send(None)`).
+/// - **return value**: the source's.
+/// - **throw / close / state**: forwarded to the source (after a `throw`, values the source
+///   yields are filtered too; a value yielded while ignoring `close()` is reported unfiltered).
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, from_iter};
+/// let evens = from_iter(1..=6).gen_filter(|x: &i32| x % 2 == 0);
+/// assert_eq!(evens.collect::<Vec<_>>(), [2, 4, 6]);
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+pub struct Filter<G, P> {
+    source: G,
+    pred: P,
+}
+
+impl<G, P> Filter<G, P> {
+    pub(crate) fn new(source: G, pred: P) -> Self {
+        Filter { source, pred }
+    }
+
+    #[inline]
+    fn sift<S: Default>(
+        &mut self,
+        mut step: Step<G::Yield, G::Return, G::Error>,
+    ) -> Step<G::Yield, G::Return, G::Error>
+    where
+        G: Generator<S>,
+        P: FnMut(&G::Yield) -> bool,
+    {
+        loop {
+            match step {
+                Step::Yielded(y) => {
+                    if (self.pred)(&y) {
+                        return Step::Yielded(y);
+                    }
+                    step = self.source.resume(S::default());
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+impl<S, G, P> Generator<S> for Filter<G, P>
+where
+    S: Default,
+    G: Generator<S>,
+    P: FnMut(&G::Yield) -> bool,
+{
+    type Yield = G::Yield;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
+        let step = self.source.resume(arg);
+        self.sift(step)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
+        let step = self.source.throw(err);
+        self.sift(step)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+        self.source.close()
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        self.source.state()
+    }
+}
+
+iterator_for!([G, P] Filter<G, P>);
+
+impl<G: fmt::Debug, P> fmt::Debug for Filter<G, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Filter").field("source", &self.source).finish_non_exhaustive()
+    }
+}

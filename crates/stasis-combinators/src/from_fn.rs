@@ -1,0 +1,92 @@
+//! [`from_fn`]: a generator from a closure called at each resume.
+
+use core::convert::Infallible;
+use core::fmt;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::iterator_for;
+
+/// A generator that calls `f(sent)` at each resume: `Some(v)` yields `v`, `None` ends it. The
+/// closure receives what `resume` sends, so it can be a push consumer as well as a source.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::from_fn;
+/// use stasis_core::{Generator, Step};
+///
+/// let mut n = 0;
+/// let countdown = from_fn(move |()| {
+///     n += 1;
+///     (n <= 3).then_some(n)
+/// });
+/// assert_eq!(countdown.collect::<Vec<_>>(), [1, 2, 3]);
+///
+/// let mut doubler = from_fn(|x: i32| Some(x * 2));
+/// assert_eq!(doubler.resume(21), Step::Yielded(42));
+/// ```
+pub fn from_fn<S, T, F: FnMut(S) -> Option<T>>(f: F) -> FromFn<F> {
+    FromFn { f: Some(f), started: false }
+}
+
+/// The generator [`from_fn`] returns.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Generator, State};
+/// let mut g = stasis_combinators::from_fn(|()| None::<u8>);
+/// assert_eq!(g.state(), State::Created);
+/// assert_eq!(g.next(), None);
+/// assert_eq!(g.state(), State::Closed);
+/// ```
+#[must_use = "generators are lazy and do nothing unless resumed"]
+pub struct FromFn<F> {
+    f: Option<F>,
+    started: bool,
+}
+
+impl<S, T, F: FnMut(S) -> Option<T>> Generator<S> for FromFn<F> {
+    type Yield = T;
+    type Return = ();
+    type Error = Infallible;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<T, ()> {
+        let Some(f) = &mut self.f else { return Step::Exhausted };
+        self.started = true;
+        match f(arg) {
+            Some(v) => Step::Yielded(v),
+            None => {
+                self.f = None;
+                Step::Complete(())
+            }
+        }
+    }
+
+    fn throw(&mut self, err: Infallible) -> Step<T, ()> {
+        match err {}
+    }
+
+    fn close(&mut self) -> Result<Option<()>, CloseError<T, Infallible>> {
+        self.f = None;
+        Ok(None)
+    }
+
+    fn state(&self) -> State {
+        match (&self.f, self.started) {
+            (None, _) => State::Closed,
+            (Some(_), false) => State::Created,
+            (Some(_), true) => State::Suspended,
+        }
+    }
+}
+
+iterator_for!([F] FromFn<F>);
+
+impl<F> fmt::Debug for FromFn<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FromFn").field("finished", &self.f.is_none()).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,80 @@
+//! [`from_iter`]: any iterator as a generator.
+
+use core::convert::Infallible;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::iterator_for;
+
+/// Wraps any iterable as a stasis generator (`Generator<()>`, returns `()`), so the protocol
+/// adaptors, [`push`](crate::push) pipelines and everything written against [`Generator`] can
+/// use it. `close()` drops the iterator.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, from_iter};
+/// use stasis_core::{Generator, Step};
+/// let mut g = from_iter(vec!["a", "b"]);
+/// assert_eq!(g.resume(()), Step::Yielded("a"));
+/// assert_eq!(g.resume(()), Step::Yielded("b"));
+/// assert_eq!(g.resume(()), Step::Complete(()));
+/// assert_eq!(g.resume(()), Step::Exhausted);
+/// ```
+pub fn from_iter<I: IntoIterator>(iterable: I) -> FromIter<I::IntoIter> {
+    FromIter { iter: Some(iterable.into_iter()), started: false }
+}
+
+/// The generator [`from_iter`] returns.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Generator, State};
+/// let g = stasis_combinators::from_iter(0..3);
+/// assert_eq!(g.state(), State::Created);
+/// ```
+#[must_use = "generators are lazy and do nothing unless resumed"]
+#[derive(Debug, Clone)]
+pub struct FromIter<I> {
+    iter: Option<I>,
+    started: bool,
+}
+
+impl<I: Iterator> Generator<()> for FromIter<I> {
+    type Yield = I::Item;
+    type Return = ();
+    type Error = Infallible;
+
+    #[inline]
+    fn resume(&mut self, (): ()) -> Step<I::Item, ()> {
+        let Some(iter) = &mut self.iter else { return Step::Exhausted };
+        self.started = true;
+        match iter.next() {
+            Some(v) => Step::Yielded(v),
+            None => {
+                self.iter = None;
+                Step::Complete(())
+            }
+        }
+    }
+
+    fn throw(&mut self, err: Infallible) -> Step<I::Item, ()> {
+        match err {}
+    }
+
+    fn close(&mut self) -> Result<Option<()>, CloseError<I::Item, Infallible>> {
+        self.iter = None;
+        Ok(None)
+    }
+
+    fn state(&self) -> State {
+        match (&self.iter, self.started) {
+            (None, _) => State::Closed,
+            (Some(_), false) => State::Created,
+            (Some(_), true) => State::Suspended,
+        }
+    }
+}
+
+iterator_for!([I] FromIter<I>);

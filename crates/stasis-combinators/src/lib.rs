@@ -1,0 +1,112 @@
+//! Lazy pull and push pipelines over the stasis generator protocol.
+//!
+//! - **Pull pipelines**: [`GeneratorExt`] adds itertools-style adaptors to every
+//!   [`Generator`](stasis_core::Generator), on both backends (stackful `Gen` and nightly state
+//!   machines). Each adaptor is lazy (it pulls nothing until resumed, and no more than it needs;
+//!   `tests/laziness.rs` counts), and keeps the protocol: `send`, `throw`, `close`, the state
+//!   and the return value reach the source where that means something; each adaptor's doc says
+//!   which.
+//! - **Sources**: [`count`], [`cycle`], [`repeat`], [`repeat_n`], [`from_fn`], [`from_iter`].
+//! - **Push pipelines** ([`push`]): PEP 342 consumers driven by `send`: sinks, filters, maps,
+//!   broadcast, and [`push::through`] / [`push::feed`] to connect a pull source to them.
+//! - **Streaming sources** ([`stream`]): lines of any `BufRead` and JSON lines, one record at a
+//!   time, with bad lines reported as error items (line number and cause).
+//!
+//! # Which adaptors to use
+//!
+//! A stasis generator with `S = ()` is already an [`Iterator`]. When you only want its values,
+//! use `Iterator`'s adaptors and the itertools crate: they are the same laziness at the same
+//! cost, and this crate does not re-implement them for plain iterators. Reach for
+//! [`GeneratorExt`] when you need what `Iterator` cannot carry:
+//!
+//! | you need | use |
+//! |----------|-----|
+//! | only the values of an `S = ()` generator | `Iterator` / itertools adaptors |
+//! | the return value after a pipeline (`Step::Complete`) | `GeneratorExt` |
+//! | `send` through a pipeline to the source | `GeneratorExt` (adaptors with `S` generic) |
+//! | `throw` / `close` reaching the source, or its state | `GeneratorExt` |
+//! | CPython's exact pulls (`islice`, `zip`, `takewhile`, `groupby`, `tee`) | `GeneratorExt` |
+//!
+//! Adaptors named like an `Iterator` method carry a `gen_` prefix (`gen_map`, `gen_filter`,
+//! `gen_take`, `gen_skip`, `gen_enumerate`, `gen_take_while`, `gen_chain`, `gen_zip`,
+//! `gen_flat_map`): with both traits in scope, a method of the same name on an `S = ()`
+//! generator would not compile (E0034, ambiguous). The others use Python's names in Rust case:
+//! `islice`, `drop_while`, `accumulate`, `pairwise`, `batched`, `group_by`, `tee`. Every adaptor
+//! also implements `Iterator` when `S = ()`, so a pipeline can end in `collect()` or a `for`.
+//!
+//! # Examples
+//!
+//! An infinite source, a lazy pipeline, and the source still usable afterwards:
+//!
+//! ```
+//! use stasis_combinators::GeneratorExt;
+//! use stasis_core::{Gen, Generator, State};
+//!
+//! let mut naturals = Gen::new(|co, ()| {
+//!     let mut n = 0u64;
+//!     loop {
+//!         n += 1;
+//!         co.yield_(n);
+//!     }
+//! });
+//! let evens: Vec<u64> =
+//!     (&mut naturals).gen_map(|x| x * x).gen_filter(|x| x % 2 == 0).gen_take(3).collect();
+//! assert_eq!(evens, [4, 16, 36]);
+//! assert_eq!(naturals.state(), State::Suspended); // nothing pulled past 6
+//! assert_eq!(naturals.next(), Some(7));
+//! ```
+
+// `Step<Y, R, E>` over a source's associated types is long by nature; aliases would hide it.
+#![allow(clippy::type_complexity)]
+
+mod accumulate;
+mod batched;
+mod chain;
+mod count;
+mod cycle;
+mod drop_while;
+mod enumerate;
+mod ext;
+mod filter;
+mod flat_map;
+mod from_fn;
+mod from_iter;
+mod group_by;
+mod islice;
+mod map;
+mod map_return;
+mod pairwise;
+mod repeat;
+mod skip;
+mod take;
+mod take_while;
+mod tee;
+mod util;
+mod zip;
+
+pub mod push;
+pub mod stream;
+
+pub use accumulate::{Accumulate, AccumulateFrom};
+pub use batched::Batched;
+pub use chain::Chain;
+pub use count::{Count, count};
+pub use cycle::{Cycle, cycle};
+pub use drop_while::DropWhile;
+pub use enumerate::Enumerate;
+pub use ext::GeneratorExt;
+pub use filter::Filter;
+pub use flat_map::FlatMap;
+pub use from_fn::{FromFn, from_fn};
+pub use from_iter::{FromIter, from_iter};
+pub use group_by::GroupBy;
+pub use islice::Islice;
+pub use map::Map;
+pub use map_return::MapReturn;
+pub use pairwise::Pairwise;
+pub use repeat::{Repeat, repeat, repeat_n};
+pub use skip::Skip;
+pub use take::Take;
+pub use take_while::TakeWhile;
+pub use tee::Tee;
+pub use zip::{Zip, ZipEnd};

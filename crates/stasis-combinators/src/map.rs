@@ -1,0 +1,93 @@
+//! [`Map`]: applies a function to every yielded value.
+
+use core::fmt;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::{iterator_for, map_close};
+
+/// Applies a function to every value the source yields. Built by
+/// [`GeneratorExt::gen_map`](crate::GeneratorExt::gen_map).
+///
+/// - **send**: forwarded, one to one (a value sent to `Map` reaches the source's `yield`).
+/// - **return value**: the source's, unchanged ([`map_return`](crate::GeneratorExt::map_return)
+///   maps it).
+/// - **throw / close / state**: forwarded to the source; a value the source yields while
+///   ignoring `close()` is mapped too.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::GeneratorExt;
+/// use stasis_core::{Gen, Generator, Step};
+///
+/// let mut doubled = Gen::new(|co, ()| {
+///     co.yield_(1);
+///     co.yield_(2);
+///     "done"
+/// })
+/// .gen_map(|x: i32| x * 2);
+/// assert_eq!(doubled.resume(()), Step::Yielded(2));
+/// assert_eq!(doubled.resume(()), Step::Yielded(4));
+/// assert_eq!(doubled.resume(()), Step::Complete("done"));
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+pub struct Map<G, F> {
+    source: G,
+    f: F,
+}
+
+impl<G, F> Map<G, F> {
+    pub(crate) fn new(source: G, f: F) -> Self {
+        Map { source, f }
+    }
+
+    /// The source generator, given back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// let m = from_iter(1..3).gen_map(|x| x + 1);
+    /// assert_eq!(m.into_inner().collect::<Vec<_>>(), [1, 2]);
+    /// ```
+    pub fn into_inner(self) -> G {
+        self.source
+    }
+}
+
+impl<S, G, F, T> Generator<S> for Map<G, F>
+where
+    G: Generator<S>,
+    F: FnMut(G::Yield) -> T,
+{
+    type Yield = T;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<T, G::Return, G::Error> {
+        self.source.resume(arg).map_yield(&mut self.f)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<T, G::Return, G::Error> {
+        self.source.throw(err).map_yield(&mut self.f)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<T, G::Error>> {
+        map_close(self.source.close(), &mut self.f)
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        self.source.state()
+    }
+}
+
+iterator_for!([G, F] Map<G, F>);
+
+impl<G: fmt::Debug, F> fmt::Debug for Map<G, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Map").field("source", &self.source).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,106 @@
+//! [`MapReturn`]: applies a function to the source's return value.
+
+use core::fmt;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::iterator_for;
+
+/// Applies a function to the source's return value (Python's `StopIteration.value`), once.
+/// Built by [`GeneratorExt::map_return`](crate::GeneratorExt::map_return).
+///
+/// - **send**: forwarded, one to one.
+/// - **return value**: `f(source's return value)`; also when `close()` makes the source return.
+/// - **throw / close / state**: forwarded to the source.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::GeneratorExt;
+/// use stasis_core::{Gen, Generator, Step};
+///
+/// let mut g = Gen::new(|co, ()| {
+///     co.yield_(1);
+///     41
+/// })
+/// .map_return(|r| r + 1);
+/// assert_eq!(g.resume(()), Step::Yielded(1));
+/// assert_eq!(g.resume(()), Step::Complete(42));
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+pub struct MapReturn<G, F> {
+    source: G,
+    f: Option<F>,
+}
+
+impl<G, F> MapReturn<G, F> {
+    pub(crate) fn new(source: G, f: F) -> Self {
+        MapReturn { source, f: Some(f) }
+    }
+
+    fn apply<R, R2>(&mut self, r: R) -> Option<R2>
+    where
+        F: FnOnce(R) -> R2,
+    {
+        self.f.take().map(|f| f(r))
+    }
+}
+
+impl<S, G, F, R2> Generator<S> for MapReturn<G, F>
+where
+    G: Generator<S>,
+    F: FnOnce(G::Return) -> R2,
+{
+    type Yield = G::Yield;
+    type Return = R2;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<G::Yield, R2, G::Error> {
+        let step = self.source.resume(arg);
+        self.finish(step)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, R2, G::Error> {
+        let step = self.source.throw(err);
+        self.finish(step)
+    }
+
+    fn close(&mut self) -> Result<Option<R2>, CloseError<G::Yield, G::Error>> {
+        match self.source.close()? {
+            Some(r) => Ok(self.apply(r)),
+            None => Ok(None),
+        }
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        self.source.state()
+    }
+}
+
+impl<G, F> MapReturn<G, F> {
+    #[inline]
+    fn finish<Y, R, R2, E>(&mut self, step: Step<Y, R, E>) -> Step<Y, R2, E>
+    where
+        F: FnOnce(R) -> R2,
+    {
+        match step {
+            Step::Yielded(y) => Step::Yielded(y),
+            Step::Complete(r) => match self.apply(r) {
+                Some(r2) => Step::Complete(r2),
+                None => Step::Exhausted,
+            },
+            Step::Raised(t) => Step::Raised(t),
+            Step::Exhausted => Step::Exhausted,
+        }
+    }
+}
+
+iterator_for!([G, F] MapReturn<G, F>);
+
+impl<G: fmt::Debug, F> fmt::Debug for MapReturn<G, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MapReturn").field("source", &self.source).finish_non_exhaustive()
+    }
+}

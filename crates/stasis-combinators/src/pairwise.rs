@@ -1,0 +1,108 @@
+//! [`Pairwise`]: overlapping pairs of consecutive values.
+
+use core::fmt;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::iterator_for;
+
+/// Yields overlapping pairs `(a, b), (b, c), ...` of consecutive values (Python's
+/// `itertools.pairwise`); a source with fewer than two values yields nothing. It holds one
+/// value, the last one seen. Built by [`GeneratorExt::pairwise`](crate::GeneratorExt::pairwise).
+///
+/// - **send**: the first resume pulls two values, the first with the sent value and the second
+///   with `S::default()`; afterwards one to one.
+/// - **return value**: the source's.
+/// - **throw / close / state**: forwarded; a value the source yields while ignoring `close()`
+///   is paired with the last value (if `Pairwise` never saw one, it is kept as the first of the
+///   next pair and `close` reports `Ok(None)` with the source still suspended).
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, from_iter};
+/// let pairs = from_iter([1, 2, 3]).pairwise();
+/// assert_eq!(pairs.collect::<Vec<_>>(), [(1, 2), (2, 3)]);
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+pub struct Pairwise<G, Y> {
+    source: G,
+    last: Option<Y>,
+}
+
+impl<G, Y> Pairwise<G, Y> {
+    pub(crate) fn new(source: G) -> Self {
+        Pairwise { source, last: None }
+    }
+}
+
+impl<G, Y: Clone> Pairwise<G, Y> {
+    #[inline]
+    fn pair<S: Default>(
+        &mut self,
+        mut step: Step<Y, G::Return, G::Error>,
+    ) -> Step<(Y, Y), G::Return, G::Error>
+    where
+        G: Generator<S, Yield = Y>,
+    {
+        if self.last.is_none() {
+            match step {
+                Step::Yielded(y) => {
+                    self.last = Some(y);
+                    step = self.source.resume(S::default());
+                }
+                end => return end.map_yield(|_| unreachable!("matched above")),
+            }
+        }
+        step.map_yield(|y| {
+            let prev = self.last.replace(y.clone()).expect("set above");
+            (prev, y)
+        })
+    }
+}
+
+impl<S, G, Y> Generator<S> for Pairwise<G, Y>
+where
+    S: Default,
+    G: Generator<S, Yield = Y>,
+    Y: Clone,
+{
+    type Yield = (Y, Y);
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<(Y, Y), G::Return, G::Error> {
+        let step = self.source.resume(arg);
+        self.pair(step)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<(Y, Y), G::Return, G::Error> {
+        let step = self.source.throw(err);
+        self.pair(step)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<(Y, Y), G::Error>> {
+        match self.source.close() {
+            Ok(r) => Ok(r),
+            Err(CloseError::Raised(e)) => Err(CloseError::Raised(e)),
+            Err(CloseError::IgnoredExit(y)) => match self.last.replace(y.clone()) {
+                Some(prev) => Err(CloseError::IgnoredExit((prev, y))),
+                None => Ok(None),
+            },
+        }
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        self.source.state()
+    }
+}
+
+iterator_for!([G, Y] Pairwise<G, Y>);
+
+impl<G: fmt::Debug, Y: fmt::Debug> fmt::Debug for Pairwise<G, Y> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pairwise").field("source", &self.source).field("last", &self.last).finish()
+    }
+}

@@ -1,0 +1,80 @@
+//! [`Skip`]: drops the first `n` values.
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::iterator_for;
+
+/// Drops the first `n` values the source yields, pulling them on the first resume (Python's
+/// `islice(it, n, None)`). Built by [`GeneratorExt::gen_skip`](crate::GeneratorExt::gen_skip).
+///
+/// - **send**: the first resume's value starts the source; skipped values are answered with
+///   `S::default()`; afterwards sends are forwarded one to one.
+/// - **return value**: the source's.
+/// - **throw / close / state**: forwarded to the source.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, from_iter};
+/// assert_eq!(from_iter(1..=5).gen_skip(3).collect::<Vec<_>>(), [4, 5]);
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+#[derive(Debug)]
+pub struct Skip<G> {
+    source: G,
+    to_skip: usize,
+}
+
+impl<G> Skip<G> {
+    pub(crate) fn new(source: G, n: usize) -> Self {
+        Skip { source, to_skip: n }
+    }
+
+    #[inline]
+    fn drop_front<S: Default>(
+        &mut self,
+        mut step: Step<G::Yield, G::Return, G::Error>,
+    ) -> Step<G::Yield, G::Return, G::Error>
+    where
+        G: Generator<S>,
+    {
+        while self.to_skip > 0 {
+            match step {
+                Step::Yielded(_) => {
+                    self.to_skip -= 1;
+                    step = self.source.resume(S::default());
+                }
+                other => return other,
+            }
+        }
+        step
+    }
+}
+
+impl<S: Default, G: Generator<S>> Generator<S> for Skip<G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
+        let step = self.source.resume(arg);
+        self.drop_front(step)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
+        let step = self.source.throw(err);
+        self.drop_front(step)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+        self.source.close()
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        self.source.state()
+    }
+}
+
+iterator_for!([G] Skip<G>);

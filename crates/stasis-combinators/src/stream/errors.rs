@@ -1,0 +1,207 @@
+//! [`StopOnError`] and [`SkipErrors`]: the caller's choice for error items.
+
+use core::fmt;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::iterator_for;
+
+/// Yields the `Ok` values of a generator of `Result`s and ends at the first `Err`, which
+/// becomes the return value: `Complete(Err(e))`; a source that ends without error returns
+/// `Complete(Ok(r))`. Built by [`GeneratorExt::stop_on_error`](crate::GeneratorExt::stop_on_error).
+///
+/// - **send**: forwarded, one to one.
+/// - **return value**: `Ok(source's)`, or `Err(first error)`.
+/// - **throw / close / state**: forwarded until an error item ends it (then `Closed`; the
+///   source is left as it is).
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::stream::lines;
+/// use stasis_combinators::GeneratorExt;
+/// use stasis_core::{Generator, Step};
+/// let mut ok = lines(&b"a\nb\n"[..]).stop_on_error();
+/// assert_eq!(ok.by_ref().collect::<Vec<_>>(), ["a", "b"]);
+/// assert!(matches!(ok.resume(()), Step::Exhausted));
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+#[derive(Debug)]
+pub struct StopOnError<G> {
+    source: G,
+    finished: bool,
+}
+
+impl<G> StopOnError<G> {
+    pub(crate) fn new(source: G) -> Self {
+        StopOnError { source, finished: false }
+    }
+
+    #[inline]
+    fn split<T, E, R, X>(&mut self, step: Step<Result<T, E>, R, X>) -> Step<T, Result<R, E>, X> {
+        match step {
+            Step::Yielded(Ok(t)) => Step::Yielded(t),
+            Step::Yielded(Err(e)) => {
+                self.finished = true;
+                Step::Complete(Err(e))
+            }
+            Step::Complete(r) => {
+                self.finished = true;
+                Step::Complete(Ok(r))
+            }
+            Step::Raised(t) => {
+                self.finished = true;
+                Step::Raised(t)
+            }
+            Step::Exhausted => {
+                self.finished = true;
+                Step::Exhausted
+            }
+        }
+    }
+}
+
+impl<S, G, T, E> Generator<S> for StopOnError<G>
+where
+    G: Generator<S, Yield = Result<T, E>>,
+{
+    type Yield = T;
+    type Return = Result<G::Return, E>;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<T, Self::Return, G::Error> {
+        if self.finished {
+            return Step::Exhausted;
+        }
+        let step = self.source.resume(arg);
+        self.split(step)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<T, Self::Return, G::Error> {
+        if self.finished {
+            return Step::Raised(stasis_core::Thrown::Error(err));
+        }
+        let step = self.source.throw(err);
+        self.split(step)
+    }
+
+    fn close(&mut self) -> Result<Option<Self::Return>, CloseError<T, G::Error>> {
+        if self.finished {
+            return Ok(None);
+        }
+        self.finished = true;
+        match self.source.close() {
+            Ok(r) => Ok(r.map(Ok)),
+            Err(CloseError::Raised(e)) => Err(CloseError::Raised(e)),
+            Err(CloseError::IgnoredExit(Ok(t))) => Err(CloseError::IgnoredExit(t)),
+            Err(CloseError::IgnoredExit(Err(e))) => Ok(Some(Err(e))),
+        }
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        if self.finished { State::Closed } else { self.source.state() }
+    }
+}
+
+iterator_for!([G] StopOnError<G>);
+
+/// Yields the `Ok` values of a generator of `Result`s and hands each `Err` to a callback
+/// before pulling on. Built by [`GeneratorExt::skip_errors`](crate::GeneratorExt::skip_errors).
+///
+/// - **send**: the pull after an error is answered with `S::default()`; otherwise one to one.
+/// - **return value**: the source's.
+/// - **throw / close / state**: forwarded.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::stream::lines;
+/// use stasis_combinators::GeneratorExt;
+/// let mut bad_lines = Vec::new();
+/// let good: Vec<String> = lines(&b"a\n\xff\nc\n"[..]).skip_errors(|e| bad_lines.push(e.line())).collect();
+/// assert_eq!(good, ["a", "c"]);
+/// assert_eq!(bad_lines, [2]);
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+pub struct SkipErrors<G, F> {
+    source: G,
+    on_error: F,
+}
+
+impl<G, F> SkipErrors<G, F> {
+    pub(crate) fn new(source: G, on_error: F) -> Self {
+        SkipErrors { source, on_error }
+    }
+
+    #[inline]
+    fn sift<S: Default, T, E>(
+        &mut self,
+        mut step: Step<Result<T, E>, G::Return, G::Error>,
+    ) -> Step<T, G::Return, G::Error>
+    where
+        G: Generator<S, Yield = Result<T, E>>,
+        F: FnMut(E),
+    {
+        loop {
+            match step {
+                Step::Yielded(Ok(t)) => return Step::Yielded(t),
+                Step::Yielded(Err(e)) => {
+                    (self.on_error)(e);
+                    step = self.source.resume(S::default());
+                }
+                Step::Complete(r) => return Step::Complete(r),
+                Step::Raised(t) => return Step::Raised(t),
+                Step::Exhausted => return Step::Exhausted,
+            }
+        }
+    }
+}
+
+impl<S, G, T, E, F> Generator<S> for SkipErrors<G, F>
+where
+    S: Default,
+    G: Generator<S, Yield = Result<T, E>>,
+    F: FnMut(E),
+{
+    type Yield = T;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<T, G::Return, G::Error> {
+        let step = self.source.resume(arg);
+        self.sift(step)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<T, G::Return, G::Error> {
+        let step = self.source.throw(err);
+        self.sift(step)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<T, G::Error>> {
+        match self.source.close() {
+            Ok(r) => Ok(r),
+            Err(CloseError::Raised(e)) => Err(CloseError::Raised(e)),
+            Err(CloseError::IgnoredExit(Ok(t))) => Err(CloseError::IgnoredExit(t)),
+            Err(CloseError::IgnoredExit(Err(e))) => {
+                (self.on_error)(e);
+                Ok(None)
+            }
+        }
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        self.source.state()
+    }
+}
+
+iterator_for!([G, F] SkipErrors<G, F>);
+
+impl<G: fmt::Debug, F> fmt::Debug for SkipErrors<G, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SkipErrors").field("source", &self.source).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,117 @@
+//! [`json_lines`]: JSON lines decoded one record at a time.
+
+use core::convert::Infallible;
+use core::fmt;
+use core::marker::PhantomData;
+use std::io::BufRead;
+
+use serde::de::DeserializeOwned;
+use stasis_core::{CloseError, Generator, State, Step};
+
+use super::{LineReader, StreamError};
+use crate::util::iterator_for;
+
+/// Decodes `reader` as JSON lines (one JSON value per line), one record of type `T` per resume,
+/// straight from a reused line buffer: memory stays at one line and one record, whatever the
+/// size of the stream.
+///
+/// A line that does not decode yields [`StreamError::Json`] (or [`StreamError::Utf8`]) with
+/// its number, and decoding goes on with the next line; a read error yields
+/// [`StreamError::Io`] and ends the stream. Lines holding only whitespace carry no record and
+/// are passed over (they count in the line numbers). Returns the number of lines read.
+///
+/// # Examples
+///
+/// ```
+/// use serde::Deserialize;
+/// use stasis_combinators::GeneratorExt;
+/// use stasis_combinators::stream::json_lines;
+/// use stasis_core::{Generator, Step};
+///
+/// #[derive(Debug, Deserialize, PartialEq)]
+/// struct Point { x: i32, y: i32 }
+///
+/// let input = "{\"x\": 1, \"y\": 2}\n{\"x\": 3}\n";
+/// let mut points = json_lines::<Point, _>(input.as_bytes()).stop_on_error();
+/// assert_eq!(points.resume(()).yielded(), Some(Point { x: 1, y: 2 }));
+/// match points.resume(()) {
+///     Step::Complete(Err(e)) => assert_eq!(e.to_string(), "line 2: invalid JSON: missing field `y` at line 1 column 8"),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub fn json_lines<T: DeserializeOwned, R: BufRead>(reader: R) -> JsonLines<T, R> {
+    JsonLines { reader: LineReader::new(reader), finished: false, _record: PhantomData }
+}
+
+/// The generator [`json_lines`] returns.
+///
+/// # Examples
+///
+/// ```
+/// let sum: u32 = stasis_combinators::stream::json_lines::<u32, _>(&b"1\n2\n"[..])
+///     .map(Result::unwrap)
+///     .sum();
+/// assert_eq!(sum, 3);
+/// ```
+#[must_use = "generators are lazy and do nothing unless resumed"]
+pub struct JsonLines<T, R> {
+    reader: LineReader<R>,
+    finished: bool,
+    _record: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
+    type Yield = Result<T, StreamError>;
+    type Return = u64;
+    type Error = Infallible;
+
+    fn resume(&mut self, (): ()) -> Step<Self::Yield, u64> {
+        if self.finished {
+            return Step::Exhausted;
+        }
+        loop {
+            match self.reader.next_line() {
+                None => {
+                    self.finished = true;
+                    return Step::Complete(self.reader.line);
+                }
+                Some(Err(e)) => return Step::Yielded(Err(e)),
+                Some(Ok((line, bytes))) => {
+                    if bytes.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    return Step::Yielded(serde_json::from_slice(bytes).map_err(|source| {
+                        // serde_json reports bad UTF-8 inside strings as a syntax error, with
+                        // the position; keep it as a JSON error.
+                        StreamError::Json { line, source }
+                    }));
+                }
+            }
+        }
+    }
+
+    fn throw(&mut self, err: Infallible) -> Step<Self::Yield, u64> {
+        match err {}
+    }
+
+    fn close(&mut self) -> Result<Option<u64>, CloseError<Self::Yield, Infallible>> {
+        self.reader.reader = None;
+        self.finished = true;
+        Ok(None)
+    }
+
+    fn state(&self) -> State {
+        self.reader.state(self.finished)
+    }
+}
+
+iterator_for!([T, R] JsonLines<T, R>);
+
+impl<T, R: fmt::Debug> fmt::Debug for JsonLines<T, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonLines")
+            .field("reader", &self.reader)
+            .field("record", &core::any::type_name::<T>())
+            .finish()
+    }
+}

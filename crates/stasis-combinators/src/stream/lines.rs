@@ -1,0 +1,81 @@
+//! [`lines`]: the lines of a `BufRead`, one at a time.
+
+use core::convert::Infallible;
+use std::io::BufRead;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use super::{LineReader, StreamError};
+use crate::util::iterator_for;
+
+/// The lines of `reader`, without their `\n` or `\r\n`, one `String` per resume; a line that is
+/// not UTF-8 yields [`StreamError::Utf8`] with its number and the stream goes on; a read error
+/// yields [`StreamError::Io`] and ends the stream. Returns the number of lines read.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::stream::lines;
+/// use stasis_core::{Generator, Step};
+/// let mut it = lines(&b"one\r\ntwo"[..]);
+/// assert_eq!(it.resume(()).yielded().unwrap().unwrap(), "one");
+/// assert_eq!(it.resume(()).yielded().unwrap().unwrap(), "two");
+/// assert!(matches!(it.resume(()), Step::Complete(2)));
+/// ```
+pub fn lines<R: BufRead>(reader: R) -> Lines<R> {
+    Lines { reader: LineReader::new(reader), finished: false }
+}
+
+/// The generator [`lines`] returns.
+///
+/// # Examples
+///
+/// ```
+/// let n = stasis_combinators::stream::lines(&b"a\nb\n"[..]).count();
+/// assert_eq!(n, 2);
+/// ```
+#[must_use = "generators are lazy and do nothing unless resumed"]
+#[derive(Debug)]
+pub struct Lines<R> {
+    reader: LineReader<R>,
+    finished: bool,
+}
+
+impl<R: BufRead> Generator<()> for Lines<R> {
+    type Yield = Result<String, StreamError>;
+    type Return = u64;
+    type Error = Infallible;
+
+    fn resume(&mut self, (): ()) -> Step<Self::Yield, u64> {
+        if self.finished {
+            return Step::Exhausted;
+        }
+        match self.reader.next_line() {
+            None => {
+                self.finished = true;
+                Step::Complete(self.reader.line)
+            }
+            Some(Err(e)) => Step::Yielded(Err(e)),
+            Some(Ok((line, bytes))) => Step::Yielded(match std::str::from_utf8(bytes) {
+                Ok(s) => Ok(s.to_owned()),
+                Err(source) => Err(StreamError::Utf8 { line, source }),
+            }),
+        }
+    }
+
+    fn throw(&mut self, err: Infallible) -> Step<Self::Yield, u64> {
+        match err {}
+    }
+
+    fn close(&mut self) -> Result<Option<u64>, CloseError<Self::Yield, Infallible>> {
+        self.reader.reader = None;
+        self.finished = true;
+        Ok(None)
+    }
+
+    fn state(&self) -> State {
+        self.reader.state(self.finished)
+    }
+}
+
+iterator_for!([R] Lines<R>);

@@ -1,0 +1,128 @@
+//! [`TakeWhile`]: yields values while a predicate holds.
+
+use core::fmt;
+
+use stasis_core::{CloseError, Generator, State, Step, Thrown};
+
+use crate::util::iterator_for;
+
+/// Yields values while the predicate returns `true`, then stops (Python's
+/// `itertools.takewhile`). Like CPython it consumes the first value that fails the predicate:
+/// that value is not yielded, but it is kept, and [`TakeWhile::take_rejected`] gives it back.
+/// Built by [`GeneratorExt::gen_take_while`](crate::GeneratorExt::gen_take_while).
+///
+/// - **send**: forwarded, one to one.
+/// - **return value**: `Some(r)` when the source returned `r`, `None` when the predicate
+///   ended it (the source stays suspended).
+/// - **throw / close / state**: forwarded until the end; afterwards [`State::Closed`].
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, from_iter};
+/// let mut small = from_iter([1, 4, 6, 2]).gen_take_while(|x: &i32| *x < 5);
+/// assert_eq!(small.by_ref().collect::<Vec<_>>(), [1, 4]);
+/// assert_eq!(small.take_rejected(), Some(6));
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+pub struct TakeWhile<G, P, Y> {
+    source: G,
+    pred: P,
+    rejected: Option<Y>,
+    finished: bool,
+}
+
+impl<G, P, Y> TakeWhile<G, P, Y> {
+    pub(crate) fn new(source: G, pred: P) -> Self {
+        TakeWhile { source, pred, rejected: None, finished: false }
+    }
+
+    /// The value that failed the predicate and ended the adaptor, once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// let mut tw = from_iter([1, 9]).gen_take_while(|x: &i32| *x < 5);
+    /// assert_eq!(tw.take_rejected(), None);
+    /// assert_eq!(tw.by_ref().count(), 1);
+    /// assert_eq!(tw.take_rejected(), Some(9));
+    /// ```
+    pub fn take_rejected(&mut self) -> Option<Y> {
+        self.rejected.take()
+    }
+
+    #[inline]
+    fn check<R, E>(&mut self, step: Step<Y, R, E>) -> Step<Y, Option<R>, E>
+    where
+        P: FnMut(&Y) -> bool,
+    {
+        match step {
+            Step::Yielded(y) => {
+                if (self.pred)(&y) {
+                    Step::Yielded(y)
+                } else {
+                    self.finished = true;
+                    self.rejected = Some(y);
+                    Step::Complete(None)
+                }
+            }
+            other => {
+                self.finished = true;
+                other.map_return(Some)
+            }
+        }
+    }
+}
+
+impl<S, G, P, Y> Generator<S> for TakeWhile<G, P, Y>
+where
+    G: Generator<S, Yield = Y>,
+    P: FnMut(&Y) -> bool,
+{
+    type Yield = G::Yield;
+    type Return = Option<G::Return>;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<G::Yield, Self::Return, G::Error> {
+        if self.finished {
+            return Step::Exhausted;
+        }
+        let step = self.source.resume(arg);
+        self.check(step)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, Self::Return, G::Error> {
+        if self.finished {
+            return Step::Raised(Thrown::Error(err));
+        }
+        let step = self.source.throw(err);
+        self.check(step)
+    }
+
+    fn close(&mut self) -> Result<Option<Self::Return>, CloseError<G::Yield, G::Error>> {
+        if self.finished {
+            return Ok(None);
+        }
+        self.finished = true;
+        Ok(self.source.close()?.map(Some))
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        if self.finished { State::Closed } else { self.source.state() }
+    }
+}
+
+iterator_for!([G, P, Y] TakeWhile<G, P, Y>);
+
+impl<G: fmt::Debug, P, Y: fmt::Debug> fmt::Debug for TakeWhile<G, P, Y> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TakeWhile")
+            .field("source", &self.source)
+            .field("rejected", &self.rejected)
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}
