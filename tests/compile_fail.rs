@@ -1,0 +1,112 @@
+//! Compile-fail tests (trybuild): the unsound uses of stasis are rejected by the compiler.
+//!
+//! Each file in `tests/ui/` must fail to compile with the error in its `.stderr` file:
+//! - `gen_not_send`, `gen_not_sync`, `co_not_send`: a stackful generator and its yield handle
+//!   stay on their thread (a suspended stack may hold `Rc`s and thread-local references);
+//! - `co_escapes_body`, `co_escapes_return`: the yield handle `&Co` cannot leave its body;
+//! - `yield_borrow_of_local`, `state_machine_yield_borrow`: a body cannot yield a borrow of its
+//!   own frame, which the consumer could hold past the next resume;
+//! - `yield_borrow_of_consumer_data`: a body cannot borrow the consumer's data (bodies are
+//!   `'static`: a suspended generator can be leaked with `mem::forget`);
+//! - `reenter_from_own_body`, `reenter_while_iterating`: Python's "generator already
+//!   executing" (`ValueError`) cannot happen: resuming a generator that is running needs a
+//!   second `&mut` to it, which the borrow checker refuses at compile time.
+//!
+//! The `.stderr` files match the pinned nightly's messages; after a toolchain update,
+//! regenerate them with `TRYBUILD=overwrite cargo test -p stasis --test compile_fail` and
+//! review the diff.
+//!
+//! The auto traits are asserted at compile time below: `Gen` and `Co` are neither `Send` nor
+//! `Sync`; a state machine is `Send` exactly when its coroutine is; the plain data types are
+//! `Send + Sync`.
+#![feature(coroutines)]
+
+use std::rc::Rc;
+
+use stasis::{
+    CloseError, Co, Gen, GenBuilder, PoolStats, StackError, State, Step, Thrown, from_coroutine,
+};
+
+/// `assert_not_impl!(T: Trait)` compiles only if `T` does not implement `Trait`: with an
+/// implementation, the call below is ambiguous (the trick of the `static_assertions` crate).
+macro_rules! assert_not_impl {
+    ($t:ty: $tr:path) => {
+        const _: fn() = || {
+            trait AmbiguousIfImpl<A> {
+                fn some_item() {}
+            }
+            impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+            #[allow(dead_code)]
+            struct Invalid;
+            impl<T: ?Sized + $tr> AmbiguousIfImpl<Invalid> for T {}
+            let _ = <$t as AmbiguousIfImpl<_>>::some_item;
+        };
+    };
+}
+
+fn assert_send_sync<T: Send + Sync>() {}
+
+/// Compiles only if the expression's type is not `Send` (the same ambiguity trick, for values
+/// of unnameable types such as coroutines).
+macro_rules! assert_value_not_send {
+    ($value:expr) => {{
+        trait AmbiguousIfSend<A> {
+            fn check(&self) {}
+        }
+        impl<T: ?Sized> AmbiguousIfSend<()> for T {}
+        impl<T: ?Sized + Send> AmbiguousIfSend<u8> for T {}
+        AmbiguousIfSend::check(&$value);
+    }};
+}
+
+fn is_send<T: Send>(_: &T) {}
+
+assert_not_impl!(Gen<i32>: Send);
+assert_not_impl!(Gen<i32>: Sync);
+assert_not_impl!(Gen<String, String, String, String>: Send);
+assert_not_impl!(Co<i32>: Send);
+assert_not_impl!(Co<i32>: Sync);
+
+fn plain_state_machine() -> impl Iterator<Item = i32> {
+    from_coroutine(
+        #[coroutine]
+        || {
+            yield 1;
+        },
+    )
+}
+
+fn rc_holding_state_machine() -> impl Iterator<Item = i32> {
+    from_coroutine(
+        #[coroutine]
+        || {
+            let rc = Rc::new(1);
+            yield *rc;
+        },
+    )
+}
+
+#[test]
+fn auto_traits() {
+    assert_send_sync::<GenBuilder>();
+    assert_send_sync::<Step<i32, i32, i32>>();
+    assert_send_sync::<Thrown<String>>();
+    assert_send_sync::<State>();
+    assert_send_sync::<CloseError<i32, String>>();
+    assert_send_sync::<StackError>();
+    assert_send_sync::<PoolStats>();
+
+    // A state machine is `Send` when its coroutine is (it is a plain value, no stack)...
+    let sendable = plain_state_machine();
+    is_send(&sendable);
+    // ...and not otherwise: this one holds an `Rc` across a `yield`.
+    let local = rc_holding_state_machine();
+    assert_value_not_send!(local);
+    assert_eq!(sendable.chain(local).collect::<Vec<_>>(), [1, 1]);
+}
+
+#[test]
+fn unsound_uses_do_not_compile() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("../../tests/ui/*.rs");
+}
