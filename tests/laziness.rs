@@ -1,0 +1,320 @@
+//! Laziness of every combinator: a counting source records how many values it produced, and
+//! each test checks an adaptor pulls nothing when built and no more than it needs (itertools'
+//! `tests/laziness.rs` habit). Infinite sources make a non-lazy adaptor hang or fail here.
+
+use std::cell::Cell;
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
+
+use stasis::combinators::{count, cycle, from_fn, from_iter, push, repeat, stream};
+use stasis::prelude::*;
+
+/// A stackful source yielding `0, 1, 2, ...` (forever, or `limit` values), counting each value
+/// it produced.
+fn counted(limit: Option<i64>) -> (Gen<i64>, Rc<Cell<usize>>) {
+    let produced = Rc::new(Cell::new(0));
+    let p = produced.clone();
+    let g = Gen::new(move |co, ()| {
+        let mut n = 0;
+        while limit.is_none_or(|l| n < l) {
+            p.set(p.get() + 1);
+            co.yield_(n);
+            n += 1;
+        }
+    });
+    (g, produced)
+}
+
+fn naturals() -> (Gen<i64>, Rc<Cell<usize>>) {
+    counted(None)
+}
+
+#[test]
+fn gen_map_pulls_one_per_resume() {
+    let (src, n) = naturals();
+    let mut g = src.gen_map(|x| x * 2);
+    assert_eq!((n.get(), g.state()), (0, State::Created));
+    assert_eq!(g.next(), Some(0));
+    assert_eq!(g.next(), Some(2));
+    assert_eq!(n.get(), 2);
+}
+
+#[test]
+fn map_return_pulls_one_per_resume() {
+    let (src, n) = naturals();
+    let mut g = src.map_return(|()| 1);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.resume(()), Step::Yielded(0));
+    assert_eq!(n.get(), 1);
+}
+
+#[test]
+fn gen_filter_pulls_until_a_match() {
+    let (src, n) = naturals();
+    let mut g = src.gen_filter(|x| x % 5 == 4);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some(4));
+    assert_eq!(n.get(), 5);
+}
+
+#[test]
+fn enumerate_pulls_one_per_resume() {
+    let (src, n) = naturals();
+    let mut g = src.enumerate_from(7);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some((7, 0)));
+    assert_eq!(n.get(), 1);
+}
+
+#[test]
+fn islice_pulls_what_cpython_pulls() {
+    for (start, stop, step, pulled, items) in [
+        (2, 8, 2, 8, vec![2, 4, 6]), // skips to index 8 before comparing with stop
+        (2, 5, 1, 5, vec![2, 3, 4]),
+        (0, 4, 1, 4, vec![0, 1, 2, 3]),
+        (0, 0, 1, 0, vec![]),
+    ] {
+        let (src, n) = naturals();
+        let got: Vec<i64> = src.islice(start, stop, step).collect();
+        assert_eq!((got, n.get()), (items, pulled), "islice({start}, {stop}, {step})");
+    }
+    let (src, n) = naturals();
+    let mut open_ended = src.islice(3, None, 2);
+    assert_eq!(n.get(), 0);
+    assert_eq!(open_ended.next(), Some(3));
+    assert_eq!(n.get(), 4);
+}
+
+#[test]
+fn gen_take_stops_without_pulling_more() {
+    let (src, n) = naturals();
+    let mut g = src.gen_take(3);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.by_ref().count(), 3);
+    assert_eq!(g.resume(()), Step::Exhausted);
+    assert_eq!(n.get(), 3);
+}
+
+#[test]
+fn gen_skip_pulls_the_skipped_on_first_resume() {
+    let (src, n) = naturals();
+    let mut g = src.gen_skip(2);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some(2));
+    assert_eq!(n.get(), 3);
+}
+
+#[test]
+fn take_while_consumes_exactly_the_first_failure() {
+    let (src, n) = naturals();
+    let mut g = src.gen_take_while(|x| *x < 3);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.by_ref().collect::<Vec<_>>(), [0, 1, 2]);
+    assert_eq!(n.get(), 4);
+    assert_eq!(g.take_rejected(), Some(3));
+}
+
+#[test]
+fn drop_while_pulls_to_the_first_failure_then_one_per_resume() {
+    let (src, n) = naturals();
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let mut g = src.drop_while(move |x| {
+        c.set(c.get() + 1);
+        *x < 3
+    });
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some(3));
+    assert_eq!(n.get(), 4);
+    assert_eq!(g.next(), Some(4));
+    assert_eq!((n.get(), calls.get()), (5, 4), "the predicate is not called after its first false");
+}
+
+#[test]
+fn gen_chain_starts_the_second_only_when_the_first_ends() {
+    let (a, na) = counted(Some(2));
+    let (b, nb) = naturals();
+    let mut g = a.gen_chain(b);
+    assert_eq!((na.get(), nb.get()), (0, 0));
+    assert_eq!(g.by_ref().take(2).count(), 2);
+    assert_eq!((na.get(), nb.get()), (2, 0));
+    assert_eq!(g.next(), Some(0));
+    assert_eq!(nb.get(), 1);
+}
+
+#[test]
+fn gen_zip_pulls_one_from_each() {
+    let (a, na) = naturals();
+    let (b, nb) = naturals();
+    let mut g = a.gen_zip(b);
+    assert_eq!((na.get(), nb.get()), (0, 0));
+    assert_eq!(g.next(), Some((0, 0)));
+    assert_eq!((na.get(), nb.get()), (1, 1));
+}
+
+#[test]
+fn accumulate_pulls_one_per_resume() {
+    let (src, n) = naturals();
+    let mut g = src.accumulate(|a, b| a + b);
+    assert_eq!(g.by_ref().take(4).last(), Some(6));
+    assert_eq!(n.get(), 4);
+    let (src, n) = naturals();
+    let mut g = src.accumulate_from(100, |a, b| a + b);
+    assert_eq!(g.next(), Some(100));
+    assert_eq!(n.get(), 0, "the initial value needs no pull");
+}
+
+#[test]
+fn pairwise_pulls_two_then_one() {
+    let (src, n) = naturals();
+    let mut g = src.pairwise();
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some((0, 1)));
+    assert_eq!(n.get(), 2);
+    assert_eq!(g.next(), Some((1, 2)));
+    assert_eq!(n.get(), 3);
+}
+
+#[test]
+fn batched_pulls_one_batch_per_resume() {
+    let (src, n) = naturals();
+    let mut g = src.batched(3);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some(vec![0, 1, 2]));
+    assert_eq!(n.get(), 3);
+}
+
+#[test]
+fn gen_flat_map_pulls_the_next_source_value_only_when_the_inner_runs_out() {
+    let (src, n) = naturals();
+    let mut g = src.gen_flat_map(|x| [x; 3]);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.by_ref().take(3).count(), 3);
+    assert_eq!(n.get(), 1);
+    assert_eq!(g.next(), Some(1));
+    assert_eq!(n.get(), 2);
+}
+
+#[test]
+fn group_by_pulls_one_past_the_group() {
+    let (src, n) = naturals();
+    let mut g = src.group_by(|x| x / 3);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some((0, vec![0, 1, 2])));
+    assert_eq!(n.get(), 4, "the first value of the next group tells this one ended");
+    assert_eq!(g.next(), Some((1, vec![3, 4, 5])));
+    assert_eq!(n.get(), 7);
+}
+
+#[test]
+fn tee_pulls_once_per_value_and_buffers_only_the_lag() {
+    let (src, n) = naturals();
+    let (mut a, mut b) = src.tee();
+    assert_eq!(n.get(), 0);
+    assert_eq!(a.by_ref().take(1000).count(), 1000);
+    assert_eq!((n.get(), a.buffered()), (1000, 1000));
+    assert_eq!(b.by_ref().take(990).count(), 990);
+    assert_eq!((n.get(), a.buffered()), (1000, 10), "only what b has not read");
+    let c = b.clone();
+    assert_eq!(b.by_ref().take(20).count(), 20);
+    assert_eq!((n.get(), a.buffered()), (1010, 20), "c holds back from 990 on");
+    drop(c);
+    assert_eq!(a.buffered(), 10, "a is the slowest now: b read 1000..1010 ahead of it");
+    assert_eq!(a.by_ref().take(10).count(), 10);
+    assert_eq!((n.get(), a.buffered()), (1010, 0));
+}
+
+#[test]
+fn cycle_pulls_the_source_once() {
+    let (src, n) = counted(Some(3));
+    let g = cycle(src);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.take(10).collect::<Vec<_>>(), [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]);
+    assert_eq!(n.get(), 3);
+}
+
+#[test]
+fn sources_produce_on_demand() {
+    let calls = Rc::new(Cell::new(0));
+    let c = calls.clone();
+    let mut g = from_fn(move |()| {
+        c.set(c.get() + 1);
+        Some(c.get())
+    });
+    assert_eq!(calls.get(), 0);
+    assert_eq!(g.next(), Some(1));
+    assert_eq!(calls.get(), 1);
+    assert_eq!(count(0u64, 3).islice(1_000_000, None, 1).next(), Some(3_000_000));
+    assert_eq!(repeat(()).gen_take(5).count(), 5);
+    let pulled = Rc::new(Cell::new(0));
+    let p = pulled.clone();
+    let mut wrapped = from_iter((0..).inspect(move |_| p.set(p.get() + 1)));
+    assert_eq!(pulled.get(), 0);
+    assert_eq!(wrapped.next(), Some(0));
+    assert_eq!(pulled.get(), 1);
+}
+
+#[test]
+fn error_adaptors_pull_one_per_item() {
+    let (src, n) = naturals();
+    let mut g = src.gen_map(|x| if x % 2 == 0 { Ok(x) } else { Err(x) }).skip_errors(|_| {});
+    assert_eq!(g.next(), Some(0));
+    assert_eq!(g.next(), Some(2));
+    assert_eq!(n.get(), 3);
+    let (src, n) = naturals();
+    let mut g = src.gen_map(|x| if x < 2 { Ok(x) } else { Err(x) }).stop_on_error();
+    assert_eq!(g.by_ref().count(), 2);
+    assert_eq!(n.get(), 3);
+}
+
+#[test]
+fn push_through_pulls_one_per_resume() {
+    let (src, n) = naturals();
+    let mut g = push::through(src, push::fold(0, |t, x: i64| t + x));
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.resume(()), Step::Yielded(()));
+    assert_eq!(g.resume(()), Step::Yielded(()));
+    assert_eq!(n.get(), 2);
+}
+
+/// An endless stream of JSON lines; counts the bytes it handed out.
+struct Endless {
+    served: Rc<Cell<usize>>,
+    line: u64,
+    pending: Vec<u8>,
+}
+
+impl Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pending.is_empty() {
+            self.pending = format!("{{\"n\": {}}}\n", self.line).into_bytes();
+            self.line += 1;
+        }
+        let k = buf.len().min(self.pending.len());
+        buf[..k].copy_from_slice(&self.pending[..k]);
+        self.pending.drain(..k);
+        self.served.set(self.served.get() + k);
+        Ok(k)
+    }
+}
+
+fn endless() -> (impl BufRead, Rc<Cell<usize>>) {
+    let served = Rc::new(Cell::new(0));
+    let r = Endless { served: served.clone(), line: 0, pending: Vec::new() };
+    (BufReader::with_capacity(64, r), served)
+}
+
+#[test]
+fn streams_read_one_line_at_a_time_from_an_endless_reader() {
+    let (reader, served) = endless();
+    let mut records = stream::json_lines::<serde_json::Value, _>(reader).stop_on_error();
+    assert_eq!(served.get(), 0);
+    let first: Vec<i64> = records.by_ref().take(3).map(|v| v["n"].as_i64().unwrap()).collect();
+    assert_eq!(first, [0, 1, 2]);
+    assert!(served.get() <= 64 + 12 * 3, "read {} bytes for 3 short lines", served.get());
+
+    let (reader, served) = endless();
+    let mut lines = stream::lines(reader);
+    assert_eq!(lines.next().unwrap().unwrap(), "{\"n\": 0}");
+    assert!(served.get() <= 64);
+}
