@@ -261,6 +261,16 @@ fn machine(root: &Path) -> report::Machine {
     }
 }
 
+/// The commit being measured, `-dirty` when the work tree has changes.
+fn git_commit(root: &Path) -> Option<String> {
+    let out = Command::new("git")
+        .args(["describe", "--always", "--dirty", "--abbrev=10"])
+        .current_dir(root)
+        .output()
+        .ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
 /// `cargo xtask bench [options]`.
 pub(crate) fn run(args: &[String]) -> Result<()> {
     let opts = Options::parse(args)?;
@@ -321,6 +331,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         memory,
         max_live,
         elapsed_secs: Some(started.elapsed().as_secs_f64()),
+        commit: git_commit(&root),
     };
     let out = target_dir.join("stasis-bench");
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;

@@ -192,6 +192,8 @@ pub(crate) struct Inputs {
     pub(crate) max_live: Result<MaxLive, String>,
     /// Wall time of the whole run, when known.
     pub(crate) elapsed_secs: Option<f64>,
+    /// The commit measured (`git describe --always --dirty`), when known.
+    pub(crate) commit: Option<String>,
 }
 
 impl Inputs {
@@ -285,6 +287,7 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
         "cpython_version": inputs.cpy().map(|c| c.version.clone()),
         "mode": inputs.mode,
         "elapsed_s": inputs.elapsed_secs,
+        "commit": inputs.commit,
         "machine": {
             "cpu": inputs.machine.cpu,
             "cores": inputs.machine.cores,
@@ -443,11 +446,12 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     let _ = writeln!(out, "# stasis benchmark report\n");
     let _ = writeln!(
         out,
-        "Machine: {} ({} cores), {}; {}. Mode: {}{}.",
+        "Machine: {} ({} cores), {}; {}. Commit: {}. Mode: {}{}.",
         m.cpu,
         m.cores,
         m.os,
         m.rustc,
+        inputs.commit.as_deref().unwrap_or("unknown"),
         inputs.mode,
         inputs.elapsed_secs.map_or(String::new(), |s| format!(", run took {s:.0} s"))
     );
@@ -629,6 +633,7 @@ mod tests {
                 error: Some("the OS refused to map a stack".into()),
             }),
             elapsed_secs: Some(93.0),
+            commit: Some("abc1234".into()),
         }
     }
 
