@@ -43,6 +43,35 @@
 //!
 //! Output of the loop above: `3`, `2`, `1`, then the return value `liftoff`, then
 //! [`Step::Exhausted`] forever.
+//!
+//! # Panics
+//!
+//! Panics are never swallowed and never leave a generator half-alive (tested in
+//! `tests/panics.rs`, also under AddressSanitizer and LeakSanitizer):
+//!
+//! - **A body panics** (during `resume`, `throw` or `close`): every frame on the generator
+//!   stack is unwound (destructors run), the panic reaches the caller of that operation with
+//!   its payload, and the generator is [`State::Closed`] ([`Step::Exhausted`] afterwards). Its
+//!   stack goes back to the pool when the generator is dropped. Same on the state-machine
+//!   backend (the coroutine's live locals are dropped).
+//! - **Dropping a suspended generator** closes it first; if its body panics in response, the
+//!   panic comes out of `drop`. A consumer that panics while holding suspended generators
+//!   closes them during its unwinding, running their `finally` destructors.
+//! - **A destructor panics while a generator stack is being unwound** (by `close`, `drop`, or a
+//!   thrown error the body does not handle): the process aborts with Rust's "panic in a
+//!   destructor during cleanup", as for any destructor that panics during unwinding. Do
+//!   fallible cleanup after [`Co::try_yield`] returns the exit instead: there, a panic is an
+//!   ordinary one and comes out of `close`.
+//! - **A combinator's closure panics**: the panic reaches the caller, as an exception in a
+//!   Python `map` callback does; the item being processed is consumed, the source stays
+//!   suspended and the pipeline stays usable; dropping it closes the source.
+//! - **A body catches unwinding it did not start** (`catch_unwind` around a `yield`): that
+//!   acts like a bare Python `except:` around the `yield`: a thrown error or the exit is
+//!   swallowed and the body goes on. A body that swallows every exit and keeps yielding cannot
+//!   be dropped: the drop would try to unwind it forever.
+//! - **The stack overflows**: not a panic. A fault on the guard page of a generator stack
+//!   prints "a generator overflowed its stack", its size and the
+//!   `Gen::builder().stack_size(..)` to use, then aborts.
 #![feature(coroutine_trait)]
 #![cfg_attr(doc, feature(coroutines, stmt_expr_attributes))]
 
