@@ -466,9 +466,21 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     );
 
     let _ = writeln!(out, "## Round trip (resume + yield of a live generator)\n");
+    let _ = writeln!(
+        out,
+        "One `next()` on an endless counter created outside the timed loop (benches/roundtrip.rs). \
+         `corosensei` is the raw stack switch stasis's stackful backend is built on; \
+         `nightly_coroutine` the bare `#[coroutine]` under the state-machine backend.\n"
+    );
     table(&mut out, &["mechanism", "time", "× corosensei", "× CPython"], &roundtrip_rows(inputs));
 
     let _ = writeln!(out, "## Creation (create, run to the end with one yield, drop)\n");
+    let _ = writeln!(
+        out,
+        "`stackful_pooled` takes its stack from the per-thread pool; `stackful_fresh` maps and \
+         unmaps one each time; `corosensei_reused` runs a raw coroutine on a stack kept across \
+         iterations (benches/creation.rs).\n"
+    );
     table(
         &mut out,
         &["mechanism", "time", "× corosensei reused", "× CPython"],
@@ -476,6 +488,13 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     );
 
     let _ = writeln!(out, "## Delegation (time per item through a chain of the given depth)\n");
+    let _ = writeln!(
+        out,
+        "Depth d: d delegating levels above the generator that yields (CPython: d generators \
+         each doing `yield from` the next). `inline`: nested generator functions run on one \
+         stack; `object`: generator objects delegating to generator objects; `state_machine`: \
+         nested `#[coroutine]`s re-yielding (benches/delegation.rs).\n"
+    );
     table(
         &mut out,
         &["depth", "inline", "object", "state_machine", "cpython"],
@@ -483,6 +502,7 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     );
 
     let _ = writeln!(out, "## Combinator chains\n");
+    let _ = writeln!(out, "Time per item through the chain (benches/combinators.rs).\n");
     let std_chain = inputs.est("combinators/std_iter_chain");
     let comb_rows: Vec<Vec<String>> = COMBINATORS
         .iter()
@@ -497,6 +517,12 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     let _ = writeln!(
         out,
         "## Memory (resident bytes per suspended generator, RSS growth with {count} alive)\n"
+    );
+    let _ = writeln!(
+        out,
+        "Each generator created and resumed to its first yield, all kept alive in a `Vec` \
+         (CPython: a list); RSS (`VmRSS`) growth divided by the count, so the container's slots \
+         count too: for a state machine they are the generator.\n"
     );
     table(&mut out, &["mechanism", "bytes", "× CPython"], &resident_rows(inputs));
     let _ = writeln!(out, "{}\n", max_live_line(inputs));
