@@ -107,6 +107,12 @@ fn auto_traits() {
 
 #[test]
 fn unsound_uses_do_not_compile() {
+    if std::env::var_os("STASIS_ASAN").is_some() {
+        // trybuild would build the ui files with the sanitizer flags but without `--target`,
+        // instrumenting proc macros; compile errors do not depend on the sanitizer anyway.
+        println!("compile_fail: skipped under AddressSanitizer (compile-time checks only)");
+        return;
+    }
     let t = trybuild::TestCases::new();
     t.compile_fail("../../tests/ui/*.rs");
 }
