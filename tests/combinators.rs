@@ -1,0 +1,401 @@
+//! The combinators keep the protocol: `send`, `throw`, `close`, the state and the return value
+//! reach the source as each adaptor's doc says, on both backends; push pipelines and the
+//! streaming sources behave as documented (errors name their line, nothing is dropped).
+#![feature(coroutines, stmt_expr_attributes)]
+
+use std::cell::RefCell;
+use std::convert::Infallible;
+use std::rc::Rc;
+
+use stasis::combinators::{count, from_iter, push, stream};
+use stasis::prelude::*;
+
+/// A sending generator: yields the running total of the values sent to it, returns "end"
+/// after `n` yields.
+fn running_total(n: usize) -> Gen<i64, &'static str, i64> {
+    Gen::new(move |co, first| {
+        let mut total = first;
+        for _ in 0..n {
+            total += co.yield_(total);
+        }
+        "end"
+    })
+}
+
+#[test]
+fn send_reaches_the_source_through_one_to_one_adaptors() {
+    let mut g = running_total(10).gen_map(|t| t * 10).enumerate_from(1).gen_take(3);
+    assert_eq!(g.resume(1), Step::Yielded((1, 10)));
+    assert_eq!(g.resume(2), Step::Yielded((2, 30)));
+    assert_eq!(g.resume(3), Step::Yielded((3, 60)));
+    assert_eq!(g.resume(4), Step::Complete(None), "the limit answers, the source is not resumed");
+    let mut g = running_total(1).accumulate(|a, b| a + b).map_return(str::len);
+    assert_eq!(g.resume(5), Step::Yielded(5));
+    assert_eq!(g.resume(1), Step::Complete(3));
+}
+
+#[test]
+fn skipping_adaptors_answer_skipped_values_with_default() {
+    // Yields (n, the value sent for the previous yield).
+    let numbered = || {
+        Gen::<(i64, i64), (), i64>::new(|co, first| {
+            let (mut n, mut sent) = (1, first);
+            loop {
+                sent = co.yield_((n, sent));
+                n += 1;
+            }
+        })
+    };
+    let mut odd = numbered().gen_filter(|(n, _)| n % 2 == 1);
+    assert_eq!(odd.resume(10), Step::Yielded((1, 10)));
+    // 7 answers (1, 10); the source yields (2, 7), rejected, and is answered with 0.
+    assert_eq!(odd.resume(7), Step::Yielded((3, 0)));
+    let mut skip = numbered().gen_skip(2);
+    assert_eq!(skip.resume(10), Step::Yielded((3, 0)), "the first send starts the source");
+    assert_eq!(skip.resume(5), Step::Yielded((4, 5)), "then one to one");
+    let mut islice = numbered().islice(1, None, 2);
+    // 10 starts the source: (1, 10) is index 0, skipped; index 1 is pulled with 0.
+    assert_eq!(islice.resume(10), Step::Yielded((2, 0)));
+    // 6 answers (2, 0): the source yields (3, 6), skipped; index 3 is pulled with 0.
+    assert_eq!(islice.resume(6), Step::Yielded((4, 0)));
+}
+
+#[test]
+fn chain_forwards_send_like_yield_from() {
+    let mut g = running_total(1).gen_chain(running_total(1));
+    assert_eq!(g.resume(5), Step::Yielded(5));
+    // The first returns; the second starts with S::default() = 0, as `yield from` starts with next().
+    assert_eq!(g.resume(1), Step::Yielded(0));
+    assert_eq!(g.resume(7), Step::Complete("end"));
+    assert_eq!(g.take_first_return(), Some("end"));
+}
+
+#[test]
+fn send_through_a_state_machine_source() {
+    let source = from_sending_coroutine(
+        #[coroutine]
+        |first: i64| {
+            let mut x = first;
+            loop {
+                x = yield x * x;
+            }
+        },
+    );
+    let mut g = source.gen_map(|sq| sq + 1).pairwise();
+    assert_eq!(g.resume(2), Step::Yielded((5, 1)), "first pull gets 2, second gets 0");
+    assert_eq!(g.resume(3), Step::Yielded((1, 10)));
+}
+
+/// A source that handles thrown errors by yielding a marker, and logs its `finally`.
+fn resilient(log: Rc<RefCell<Vec<String>>>) -> Gen<String, &'static str, (), String> {
+    Gen::throwing(move |co, ()| {
+        struct Finally(Rc<RefCell<Vec<String>>>);
+        impl Drop for Finally {
+            fn drop(&mut self) {
+                self.0.borrow_mut().push("finally".into());
+            }
+        }
+        let _f = Finally(log);
+        let mut n = 0;
+        loop {
+            n += 1;
+            match co.try_yield(format!("item {n}")) {
+                Ok(()) => {}
+                Err(Thrown::Error(e)) => {
+                    if e == "stop" {
+                        return "stopped";
+                    }
+                    if let Err(Thrown::Exit) = co.try_yield(format!("handled {e}")) {
+                        return "closed";
+                    }
+                }
+                Err(Thrown::Exit) => return "closed",
+            }
+        }
+    })
+}
+
+#[test]
+fn throw_and_close_reach_the_source() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut g = resilient(log.clone()).gen_map(|s| s.to_uppercase()).gen_filter(|s| !s.is_empty());
+    assert_eq!(g.state(), State::Created);
+    assert_eq!(g.resume(()), Step::Yielded("ITEM 1".into()));
+    assert_eq!(g.throw("oops".into()), Step::Yielded("HANDLED OOPS".into()));
+    assert_eq!(g.state(), State::Suspended);
+    assert_eq!(g.close(), Ok(Some("closed")), "close returns the source's return value");
+    assert_eq!(g.state(), State::Closed);
+    assert_eq!(*log.borrow(), ["finally"]);
+
+    let mut g = resilient(log.clone()).gen_take(5).map_return(|r| format!("{r:?}"));
+    assert_eq!(g.resume(()), Step::Yielded("item 1".into()));
+    assert_eq!(g.throw("stop".into()), Step::Complete("Some(\"stopped\")".into()));
+}
+
+#[test]
+fn a_value_yielded_while_ignoring_close_is_mapped() {
+    let stubborn = Gen::new(|co, ()| {
+        let _ = co.try_yield(1);
+        co.yield_(2);
+    });
+    let mut g = stubborn.gen_map(|x| x * 10).enumerate_from(5);
+    assert_eq!(g.next(), Some((5, 10)));
+    assert_eq!(g.close(), Err(CloseError::IgnoredExit((6, 20))));
+    assert_eq!(g.state(), State::Suspended);
+}
+
+#[test]
+fn throw_into_a_state_machine_through_adaptors() {
+    let source = from_throwing_coroutine::<_, (), &'static str, ()>(
+        #[coroutine]
+        |_: Result<(), Thrown<&'static str>>| {
+            let mut n = 0;
+            loop {
+                n += 1;
+                match (yield n) {
+                    Ok(()) => {}
+                    Err(Thrown::Error(_)) => n = 100,
+                    Err(exit) => return Err(exit),
+                }
+            }
+        },
+    );
+    let mut g = source.gen_enumerate().gen_skip(1);
+    assert_eq!(g.resume(()), Step::Yielded((1, 2)));
+    assert_eq!(g.throw("reset"), Step::Yielded((2, 101)));
+    assert_eq!(g.close(), Ok(None));
+    assert_eq!(g.state(), State::Closed);
+}
+
+#[test]
+fn return_values_are_kept_where_they_mean_something() {
+    let src = Gen::new(|co, ()| {
+        co.yield_(1);
+        co.yield_(2);
+        "source done"
+    });
+    let mut take = src.gen_take(5);
+    assert_eq!(take.by_ref().count(), 2);
+    // Iterator::next loses it; resume shows it once.
+    let mut take = Gen::new(|co, ()| {
+        co.yield_(1);
+        "source done"
+    })
+    .gen_take(5);
+    assert_eq!(take.resume(()), Step::Yielded(1));
+    assert_eq!(take.resume(()), Step::Complete(Some("source done")));
+    assert_eq!(take.resume(()), Step::Exhausted);
+
+    let mut z = from_iter([1, 2, 3]).gen_zip(from_iter(["a"]));
+    assert_eq!(z.resume(()), Step::Yielded((1, "a")));
+    assert_eq!(z.resume(()), Step::Complete(ZipEnd::Second(())));
+    assert_eq!(z.take_unpaired(), Some(2));
+
+    let mut b = Gen::new(|co, ()| {
+        co.yield_(1);
+        co.yield_(2);
+        co.yield_(3);
+        'r'
+    })
+    .batched(2);
+    assert_eq!(b.resume(()), Step::Yielded(vec![1, 2]));
+    assert_eq!(b.resume(()), Step::Yielded(vec![3]));
+    assert_eq!(b.resume(()), Step::Complete('r'));
+}
+
+use stasis::combinators::ZipEnd;
+
+#[test]
+fn errors_raised_mid_batch_come_after_the_values_pulled() {
+    let mut b = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+        co.yield_(1);
+        co.raise(Thrown::Error("broken"))
+    })
+    .batched(3);
+    assert_eq!(b.resume(()), Step::Yielded(vec![1]));
+    assert_eq!(b.resume(()), Step::Raised(Thrown::Error("broken")));
+    assert_eq!(b.resume(()), Step::Exhausted);
+}
+
+#[test]
+fn tee_cursors_report_the_end_and_close_the_source_last() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let (mut a, mut b) = resilient(log.clone()).tee();
+    assert_eq!(a.next(), Some("item 1".into()));
+    assert_eq!(a.close(), Ok(None));
+    assert!(log.borrow().is_empty(), "b is still open");
+    assert_eq!(b.next(), Some("item 1".into()));
+    assert_eq!(b.close(), Ok(Some("closed")));
+    assert_eq!(*log.borrow(), ["finally"]);
+
+    let (mut a, mut b) = Gen::new(|co, ()| {
+        co.yield_(1);
+        "ret"
+    })
+    .tee();
+    assert_eq!(a.resume(()), Step::Yielded(1));
+    assert_eq!(a.resume(()), Step::Complete("ret"));
+    assert_eq!(b.resume(()), Step::Yielded(1));
+    assert_eq!(b.resume(()), Step::Complete("ret"));
+    assert_eq!((a.state(), b.state()), (State::Closed, State::Closed));
+}
+
+#[test]
+#[should_panic(expected = "islice: step must be at least 1")]
+fn islice_step_zero_is_refused() {
+    let _ = count(0, 1).islice(0, None, 0);
+}
+
+#[test]
+#[should_panic(expected = "batched: n must be at least 1")]
+fn batched_zero_is_refused() {
+    let _ = count(0, 1).batched(0);
+}
+
+#[test]
+fn adaptors_are_debug() {
+    let g = from_iter([1, 2]).gen_map(|x| x).gen_filter(|_| true).gen_take(1);
+    let text = format!("{g:?}");
+    assert!(text.starts_with("Take { source: Filter { source: Map { source: FromIter"), "{text}");
+    let (a, _b) = from_iter([1]).tee();
+    assert!(format!("{a:?}").contains("buffered: 0"));
+}
+
+// ---------------------------------------------------------------------------- push pipelines
+
+#[test]
+fn running_average_coroutine_through_a_pull_source() {
+    // PEP 342's averager, Python-style: primed with one next() whose value it ignores.
+    let averager = Gen::<Option<f64>, (), Option<f64>>::new(|co, _prime| {
+        let (mut total, mut count) = (0.0, 0.0);
+        let mut value = co.yield_(None);
+        loop {
+            total += value.expect("numbers only after priming");
+            count += 1.0;
+            value = co.yield_(Some(total / count));
+        }
+    });
+    let mut averager = averager;
+    assert_eq!(averager.resume(None), Step::Yielded(None));
+    let averages: Vec<_> = push::through([10.0, 20.0, 60.0].map(Some), &mut averager).collect();
+    assert_eq!(averages, [Some(10.0), Some(15.0), Some(30.0)]);
+    assert_eq!(averager.state(), State::Closed, "through closes the target at the end");
+}
+
+#[test]
+fn log_pipeline_filter_map_broadcast() {
+    let log = "INFO boot\nERROR disk full\nWARN slow\nERROR net down\nINFO done\n";
+    let keep = || {
+        push::fold(Vec::new(), |mut v: Vec<String>, s: String| {
+            v.push(s);
+            v
+        })
+    };
+    // Route: every line to `all`, ERROR lines (upper-cased message) to `errors`.
+    let all: Box<dyn Generator<String, Yield = (), Return = Vec<String>, Error = Infallible>> =
+        Box::new(keep());
+    let errs = push::filter(
+        |l: &String| l.starts_with("ERROR"),
+        push::map(|l: String| l[6..].to_uppercase(), keep()),
+    )
+    .gen_map(|_| ());
+    let errs: Box<dyn Generator<String, Yield = (), Return = Vec<String>, Error = Infallible>> =
+        Box::new(errs);
+    let fan = push::broadcast(vec![all, errs]);
+    let lines = stream::lines(log.as_bytes()).stop_on_error();
+    let result = push::feed(lines, fan).unwrap().unwrap();
+    assert_eq!(result[0].as_ref().unwrap().len(), 5);
+    assert_eq!(result[1].as_deref(), Some(&["DISK FULL".to_string(), "NET DOWN".to_string()][..]));
+}
+
+#[test]
+fn push_errors_reach_the_sender() {
+    let picky = Gen::<(), (), i32, String>::throwing(|co, first| {
+        let mut x = first;
+        loop {
+            if x < 0 {
+                co.raise(Thrown::Error(format!("negative: {x}")));
+            }
+            x = co.yield_(());
+        }
+    });
+    assert_eq!(push::feed([1, 2, -3, 4], picky), Err(CloseError::Raised("negative: -3".into())));
+    let stops_early = Gen::<(), usize, i32>::new(|co, first| {
+        let mut seen = 1;
+        let mut x = first;
+        while x != 0 {
+            x = co.yield_(());
+            seen += 1;
+        }
+        seen
+    });
+    assert_eq!(push::feed([5, 0, 7, 8], stops_early), Ok(Some(2)));
+}
+
+// -------------------------------------------------------------------------- streaming sources
+
+#[test]
+fn json_lines_errors_name_the_line_and_the_cause() {
+    let input = "{\"a\": 1}\n\n{\"a\": 2\n   \n{\"a\": \"x\"}\n{\"a\": 3}\r\n";
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Rec {
+        a: i64,
+    }
+    let mut errors = Vec::new();
+    let ok: Vec<i64> = stream::json_lines::<Rec, _>(input.as_bytes())
+        .skip_errors(|e| errors.push(e.to_string()))
+        .map(|r| r.a)
+        .collect();
+    assert_eq!(ok, [1, 3]);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("line 3: invalid JSON: EOF while parsing an object"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].starts_with("line 5: invalid JSON: invalid type: string \"x\", expected i64"),
+        "{}",
+        errors[1]
+    );
+
+    let mut stopping = stream::json_lines::<Rec, _>(input.as_bytes()).stop_on_error();
+    assert_eq!(stopping.next(), Some(Rec { a: 1 }));
+    match stopping.resume(()) {
+        Step::Complete(Err(e)) => assert_eq!(e.line(), 3),
+        other => panic!("expected the line-3 error, got {other:?}"),
+    }
+}
+
+#[test]
+fn lines_report_bad_utf8_and_count_lines() {
+    let mut g = stream::lines(&b"a\n\xff\xfe\nc"[..]);
+    assert_eq!(g.resume(()).yielded().unwrap().unwrap(), "a");
+    let err = g.resume(()).yielded().unwrap().unwrap_err();
+    assert_eq!(err.line(), 2);
+    assert!(err.to_string().starts_with("line 2: not valid UTF-8"), "{err}");
+    assert_eq!(g.resume(()).yielded().unwrap().unwrap(), "c");
+    assert!(matches!(g.resume(()), Step::Complete(3)));
+}
+
+#[test]
+fn io_errors_end_the_stream_after_one_error_item() {
+    struct Failing(u8);
+    impl std::io::Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                self.0 = 1;
+                buf[..2].copy_from_slice(b"1\n");
+                Ok(2)
+            } else {
+                Err(std::io::Error::other("disk on fire"))
+            }
+        }
+    }
+    let mut g = stream::json_lines::<u8, _>(std::io::BufReader::new(Failing(0)));
+    assert_eq!(g.next().unwrap().unwrap(), 1);
+    let err = g.next().unwrap().unwrap_err();
+    assert_eq!(err.to_string(), "line 2: I/O error: disk on fire");
+    assert!(matches!(g.resume(()), Step::Complete(2)));
+    assert_eq!(g.state(), State::Closed);
+}
