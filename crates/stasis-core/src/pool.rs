@@ -47,7 +47,7 @@ pub const POOL_CAPACITY: usize = 32;
 /// ```
 /// use stasis_core::{Gen, StackError};
 ///
-/// let err = Gen::<i32>::builder().stack_size(100).build(|_co, ()| {}).unwrap_err();
+/// let err = Gen::builder().stack_size(100).build(|co, ()| co.yield_(1)).unwrap_err();
 /// assert!(matches!(err, StackError::TooSmall { .. }));
 /// println!("{err}");
 /// ```
