@@ -64,7 +64,7 @@ fn cargo_test(root: &std::path::Path, selection: &[&str], extra: &[&String]) -> 
     };
     let mut cmd = Command::new(&cargo);
     cmd.current_dir(root)
-        .args(["test", "--target", TARGET, "--target-dir", "target/asan"])
+        .args(["test", "--no-fail-fast", "--target", TARGET, "--target-dir", "target/asan"])
         .args(["--features", "stasis-core/sanitizer"])
         .args(selection);
     if !extra.iter().any(|a| *a == "-p" || a.starts_with("--package")) {
