@@ -69,8 +69,20 @@ where
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
-        let step = self.source.resume(arg);
-        self.sift(step)
+        // One call site for the source's resume (the first pull gets `arg`), so an inlined
+        // state-machine source is inlined once.
+        let mut arg = arg;
+        loop {
+            match self.source.resume(arg) {
+                Step::Yielded(y) => {
+                    if (self.pred)(&y) {
+                        return Step::Yielded(y);
+                    }
+                    arg = S::default();
+                }
+                other => return other,
+            }
+        }
     }
 
     fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {

@@ -41,39 +41,22 @@ impl<G> Take<G> {
         Take { source, remaining: n, finished: false }
     }
 
-    #[inline]
-    fn count<Y, R, E>(&mut self, step: Step<Y, R, E>) -> Step<Y, Option<R>, E> {
-        match step {
-            Step::Yielded(y) => {
-                self.remaining -= 1;
-                Step::Yielded(y)
-            }
-            Step::Complete(r) => {
-                self.finished = true;
-                Step::Complete(Some(r))
-            }
-            Step::Raised(t) => {
-                self.finished = true;
-                Step::Raised(t)
-            }
-            Step::Exhausted => {
-                self.finished = true;
-                Step::Exhausted
-            }
-        }
+    /// The end of the source (returned value, error or exhaustion): no more pulls.
+    #[cold]
+    fn source_ended<Y, R, E>(&mut self, step: Step<Y, R, E>) -> Step<Y, Option<R>, E> {
+        self.finished = true;
+        self.remaining = 0;
+        step.map_return(Some)
     }
 
-    /// Whether the limit is reached (reports the end once).
-    #[inline]
-    fn at_limit<Y, R, E>(&mut self) -> Option<Step<Y, Option<R>, E>> {
+    /// `remaining` is 0: the limit is reached (reported once), or the adaptor has finished.
+    #[cold]
+    fn at_limit<Y, R, E>(&mut self) -> Step<Y, Option<R>, E> {
         if self.finished {
-            return Some(Step::Exhausted);
+            return Step::Exhausted;
         }
-        if self.remaining == 0 {
-            self.finished = true;
-            return Some(Step::Complete(None));
-        }
-        None
+        self.finished = true;
+        Step::Complete(None)
     }
 }
 
@@ -84,20 +67,31 @@ impl<S, G: Generator<S>> Generator<S> for Take<G> {
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<G::Yield, Self::Return, G::Error> {
-        if let Some(end) = self.at_limit() {
-            return end;
+        // `remaining` is 0 once finished, so the hot path tests one counter, as std's `Take`.
+        if self.remaining == 0 {
+            return self.at_limit();
         }
-        let step = self.source.resume(arg);
-        self.count(step)
+        match self.source.resume(arg) {
+            Step::Yielded(y) => {
+                self.remaining -= 1;
+                Step::Yielded(y)
+            }
+            end => self.source_ended(end),
+        }
     }
 
     fn throw(&mut self, err: G::Error) -> Step<G::Yield, Self::Return, G::Error> {
-        if self.finished || self.remaining == 0 {
+        if self.remaining == 0 {
             self.finished = true;
             return Step::Raised(stasis_core::Thrown::Error(err));
         }
-        let step = self.source.throw(err);
-        self.count(step)
+        match self.source.throw(err) {
+            Step::Yielded(y) => {
+                self.remaining -= 1;
+                Step::Yielded(y)
+            }
+            end => self.source_ended(end),
+        }
     }
 
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<G::Yield, G::Error>> {
@@ -105,6 +99,7 @@ impl<S, G: Generator<S>> Generator<S> for Take<G> {
             return Ok(None);
         }
         self.finished = true;
+        self.remaining = 0;
         Ok(self.source.close()?.map(Some))
     }
 
