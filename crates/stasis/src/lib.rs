@@ -41,9 +41,15 @@ pub use stasis_combinators::{
     GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream,
 };
 
+/// Python's `yield from`: delegation to generator functions, generator objects and iterables
+/// at the same cost per item at any depth (the `stasis-delegate` crate).
+pub use stasis_delegate as delegate;
+pub use stasis_delegate::{Shared, YieldFrom, yield_from, yield_from_throwing};
+
 /// Everything a generator user needs in scope: `use stasis::prelude::*;`.
 pub mod prelude {
     pub use stasis_combinators::GeneratorExt;
+    pub use stasis_delegate::YieldFrom;
     pub use stasis_core::{
         CloseError, Co, Gen, Generator, State, Step, Thrown, from_coroutine,
         from_sending_coroutine, from_throwing_coroutine,

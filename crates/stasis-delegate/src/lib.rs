@@ -1,0 +1,570 @@
+//! Python's `yield from` (PEP 380) for stasis generators, at the same cost per item however
+//! deep the chain of delegations.
+//!
+//! A stackful body ([`Gen`](stasis_core::Gen)) can delegate in three forms:
+//!
+//! | Python                          | stasis, in a stackful body              | cost per item           |
+//! |---------------------------------|-----------------------------------------|-------------------------|
+//! | `r = yield from sub()` (a generator function) | `let r = sub(co);` (a plain call, frames fused on one stack) | a plain yield |
+//! | `r = yield from gen_object`     | `let r = co.yield_from(gen_object);`   | O(1) at any depth       |
+//! | `yield from [1, 2, 3]`          | `co.yield_from_iter([1, 2, 3]);`        | a plain yield           |
+//!
+//! and a `#[coroutine]` body (the state-machine backend) with [`yield_from!`] or
+//! [`yield_from_throwing!`], where each level re-yields (O(depth) per item, as nested state
+//! machines are).
+//!
+//! # 1. Generator functions: just call them
+//!
+//! A function that takes the yield handle is a sub-generator that runs *inline*, on the
+//! caller's stack: its `yield_` is the caller's, sent values reach it directly, a `throw` or
+//! `close` arrives at its `yield` (use [`Co::try_yield`](stasis_core::Co::try_yield) to see
+//! them), and its return value is the call's value. Nothing to wrap: a chain of 1,000 nested
+//! calls yields as cheaply as the outermost body.
+//!
+//! ```
+//! use stasis_core::{Co, Gen, Generator, Step};
+//!
+//! // Python: def adder(): total = 0; while (x := (yield total)) is not None: total += x
+//! fn adder(co: &Co<i64, Option<i64>>) -> i64 {
+//!     let mut total = 0;
+//!     while let Some(x) = co.yield_(total) {
+//!         total += x;
+//!     }
+//!     total
+//! }
+//!
+//! let mut g = Gen::<i64, i64, Option<i64>>::new(|co, _| {
+//!     let total = adder(co); // `yield from adder()`
+//!     co.yield_(-1);
+//!     total
+//! });
+//! assert_eq!(g.resume(None), Step::Yielded(0));
+//! assert_eq!(g.resume(Some(5)), Step::Yielded(5));
+//! assert_eq!(g.resume(Some(7)), Step::Yielded(12));
+//! assert_eq!(g.resume(None), Step::Yielded(-1));
+//! assert_eq!(g.resume(None), Step::Complete(12));
+//! ```
+//!
+//! # 2. Generator objects: [`YieldFrom::yield_from`]
+//!
+//! Any value implementing [`Generator`] with the same yield, send and error types: another
+//! stackful `Gen`, a state machine, a combinator pipeline, a [`Shared`] handle. The outermost
+//! generator's `resume` reaches the innermost active generator directly: when the delegate is
+//! a stackful `Gen` that delegates in turn, the new delegate joins the outermost generator's
+//! stack of delegates (as C++23 `std::generator`'s `elements_of` does), so an item costs one
+//! stack switch at depth 1 and at depth 1,000 alike. The design, with a diagram, is in
+//! `stasis-core`'s `stackful.rs`.
+//!
+//! ```
+//! use stasis_core::Gen;
+//! use stasis_delegate::YieldFrom;
+//!
+//! fn sub() -> Gen<&'static str, &'static str> {
+//!     Gen::new(|co, ()| {
+//!         co.yield_("s1");
+//!         co.yield_("s2");
+//!         "sub-result"
+//!     })
+//! }
+//!
+//! let mut parent = Gen::new(|co, ()| {
+//!     let result = co.yield_from(sub()); // `result = yield from sub()`
+//!     co.yield_(result);
+//! });
+//! assert_eq!(parent.by_ref().collect::<Vec<_>>(), ["s1", "s2", "sub-result"]);
+//! ```
+//!
+//! # 3. Iterables: [`YieldFrom::yield_from_iter`]
+//!
+//! ```
+//! use stasis_core::Gen;
+//! use stasis_delegate::YieldFrom;
+//!
+//! let g = Gen::new(|co, ()| {
+//!     co.yield_from_iter([1, 2]);
+//!     co.yield_from_iter(3..5);
+//! });
+//! assert_eq!(g.collect::<Vec<_>>(), [1, 2, 3, 4]);
+//! ```
+//!
+//! # Semantics (PEP 380), for every form
+//!
+//! - **Values** pass straight through to the outermost consumer.
+//! - **send**: the value goes to the innermost generator. (An iterable ignores sent values;
+//!   Python raises `AttributeError` there.)
+//! - **throw**: the error goes to the innermost generator; if it does not handle it, it is
+//!   raised in the delegator at its `yield from`: [`YieldFrom::try_yield_from`] returns it as
+//!   `Err(Thrown::Error(e))`, where the delegator may handle it and go on;
+//!   [`YieldFrom::yield_from`] re-raises it (as [`Co::yield_`](stasis_core::Co::yield_) does).
+//! - **close**: the innermost generator is closed first, then each delegator outward sees
+//!   [`Thrown::Exit`] at its `yield from` (or the error its delegate raised while closing): the
+//!   `finally` code (destructors) runs innermost first, as in CPython. If a generator in the
+//!   chain ignores the exit and yields, `close` fails with
+//!   [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit) and the chain stays
+//!   suspended.
+//! - **return value**: the sub-generator's return value is the value of the `yield from`.
+//! - **panics** in a sub-generator continue in each delegator at its `yield from`, innermost
+//!   first (destructors run), and reach the consumer from the outermost `resume`; every
+//!   generator of the chain ends [`State::Closed`](stasis_core::State::Closed).
+//! - **dropping** the outermost generator while it delegates closes the chain as `close` does.
+//!
+//! Why `try_yield_from` returns `Result<R, Thrown<E>>`: it is the same shape as
+//! [`Co::try_yield`](stasis_core::Co::try_yield) (an interrupted `yield` is an interrupted
+//! `yield from`), so a body handles an error thrown into its sub-generator with the `match` it
+//! already uses for its own yields, and passes on what it does not handle with
+//! [`Co::raise`](stasis_core::Co::raise). A Rust-level `?` cannot be the mechanism: the error
+//! must be observable *at the call*, with the delegator still running, so that it may yield
+//! again (`yield "parent-recovered"` in CPython's tests).
+//!
+//! # Recursion and stack size
+//!
+//! Recursive generator functions (form 1) run on one stack; give the generator a stack that
+//! fits the deepest recursion with [`GenBuilder::stack_size`](stasis_core::GenBuilder::stack_size).
+//! Measured for the in-order tree traversal of `examples/tree.rs` (a recursive
+//! `fn inorder(co, node)`; see `tests/delegation.rs`, which measures it on every run): about
+//! **100 bytes per level** in a release build and about **400 bytes per level** in a debug build
+//! (x86-64). So a degenerate tree of depth 10,000 needs about 1 MiB in release and 4 MiB in
+//! debug: ask for 8 MiB (only touched pages become resident). A stack overflow on a generator
+//! stack hits its guard page and aborts the process with a message naming the generator stack.
+//!
+//! Recursive generator *objects* (form 2) take one generator, so one stack, per level: the
+//! default 256 KiB stack is plenty for each, and the chain costs O(1) per item. Depth is
+//! limited by the number of live stacks (about 32,000 under Linux's default
+//! `vm.max_map_count`).
+#![cfg_attr(doc, feature(coroutines))]
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+use stasis_core::{CloseError, Co, Generator, State, Step, Thrown};
+
+/// `yield from` for a stackful body: delegation to generator objects and iterables.
+///
+/// Implemented for [`Co`]; bring it into scope (`use stasis_delegate::YieldFrom;`, or the
+/// `stasis` prelude) and call the methods on the yield handle.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::Gen;
+/// use stasis_delegate::YieldFrom;
+///
+/// fn inner() -> Gen<u32, u32> {
+///     Gen::new(|co, ()| {
+///         co.yield_(1);
+///         10
+///     })
+/// }
+/// let outer = Gen::new(|co, ()| {
+///     let ten = co.yield_from(inner());
+///     co.yield_from_iter([ten, ten + 1]);
+/// });
+/// assert_eq!(outer.collect::<Vec<_>>(), [1, 10, 11]);
+/// ```
+pub trait YieldFrom<Y, S, E> {
+    /// Python's `result = yield from sub`: delegates to the generator object `sub` until it
+    /// finishes and returns its return value. An error thrown into `sub` that it does not
+    /// handle, or one it raises, is re-raised here (the body unwinds, as with
+    /// [`Co::yield_`](stasis_core::Co::yield_)); use [`YieldFrom::try_yield_from`] to handle
+    /// it. `sub` is started (or resumed) with `S::default()`, Python's `None`.
+    ///
+    /// When `sub` is a stackful [`Gen`](stasis_core::Gen) (or `Box<Gen>`), the outermost
+    /// generator adopts it and its own delegations: O(1) per item at any depth. To delegate to
+    /// a generator you keep, pass a [`Shared`] handle, or borrow it with
+    /// [`Co::delegate`](stasis_core::Co::delegate).
+    ///
+    /// # Panics
+    ///
+    /// If `sub` had already finished: there is no return value to give. A panic in `sub`
+    /// continues here.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Step};
+    /// use stasis_delegate::YieldFrom;
+    ///
+    /// // Three levels; the consumer's send reaches the innermost.
+    /// fn leaf() -> Gen<i32, i32, i32> {
+    ///     Gen::new(|co, _| co.yield_(0) * 2)
+    /// }
+    /// fn middle() -> Gen<i32, i32, i32> {
+    ///     Gen::new(|co, _| co.yield_from(leaf()) + 1)
+    /// }
+    /// let mut top = Gen::<i32, i32, i32>::new(|co, _| co.yield_from(middle()) * 10);
+    /// assert_eq!(top.resume(0), Step::Yielded(0));
+    /// assert_eq!(top.resume(4), Step::Complete(90)); // ((4 * 2) + 1) * 10
+    /// ```
+    fn yield_from<G>(&self, sub: G) -> G::Return
+    where
+        G: Generator<S, Yield = Y, Error = E> + 'static,
+        S: Default;
+
+    /// Like [`YieldFrom::yield_from`], with an error from `sub` (thrown in and not handled,
+    /// or raised by it) or a `close()` returned as `Err` at the `yield from`, where the body
+    /// may handle it and go on (Python's `try: yield from sub / except ...:`).
+    ///
+    /// # Panics
+    ///
+    /// If `sub` had already finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// use stasis_delegate::YieldFrom;
+    ///
+    /// let mut parent = Gen::<&str, (), (), String>::throwing(|co, ()| {
+    ///     let sub = Gen::<&str, (), (), String>::throwing(|co, ()| {
+    ///         co.yield_("sub-1");
+    ///         co.yield_("sub-2");
+    ///     });
+    ///     match co.try_yield_from(sub) {
+    ///         Err(Thrown::Error(e)) if e == "KeyError" => co.yield_("parent-recovered"),
+    ///         Err(other) => co.raise(other),
+    ///         Ok(()) => {}
+    ///     }
+    /// });
+    /// assert_eq!(parent.resume(()), Step::Yielded("sub-1"));
+    /// assert_eq!(parent.throw("KeyError".into()), Step::Yielded("parent-recovered"));
+    /// assert_eq!(parent.resume(()), Step::Complete(()));
+    /// ```
+    fn try_yield_from<G>(&self, sub: G) -> Result<G::Return, Thrown<E>>
+    where
+        G: Generator<S, Yield = Y, Error = E> + 'static,
+        S: Default;
+
+    /// Python's `yield from iterable`: yields every item. Sent values are dropped; a `throw` or
+    /// `close` stops the iteration and is re-raised here.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Gen;
+    /// use stasis_delegate::YieldFrom;
+    ///
+    /// let g = Gen::new(|co, ()| {
+    ///     co.yield_from_iter("ab".chars());
+    ///     co.yield_from_iter(['c']);
+    /// });
+    /// assert_eq!(g.collect::<String>(), "abc");
+    /// ```
+    fn yield_from_iter<I>(&self, iter: I)
+    where
+        I: IntoIterator<Item = Y>;
+
+    /// Like [`YieldFrom::yield_from_iter`], with a `throw` or `close` that arrives during the
+    /// iteration returned as `Err` (the iteration stops there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// use stasis_delegate::YieldFrom;
+    ///
+    /// let mut g = Gen::<i32, &str, (), &str>::throwing(|co, ()| {
+    ///     match co.try_yield_from_iter(1..) {
+    ///         Err(Thrown::Error(e)) => e,
+    ///         Err(Thrown::Exit) => "closed",
+    ///         Ok(()) => "endless",
+    ///     }
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.resume(()), Step::Yielded(2));
+    /// assert_eq!(g.throw("enough"), Step::Complete("enough"));
+    /// ```
+    fn try_yield_from_iter<I>(&self, iter: I) -> Result<(), Thrown<E>>
+    where
+        I: IntoIterator<Item = Y>;
+}
+
+impl<Y: 'static, S: 'static, E: 'static> YieldFrom<Y, S, E> for Co<Y, S, E> {
+    fn yield_from<G>(&self, sub: G) -> G::Return
+    where
+        G: Generator<S, Yield = Y, Error = E> + 'static,
+        S: Default,
+    {
+        match self.try_yield_from(sub) {
+            Ok(r) => r,
+            Err(thrown) => self.raise(thrown),
+        }
+    }
+
+    fn try_yield_from<G>(&self, mut sub: G) -> Result<G::Return, Thrown<E>>
+    where
+        G: Generator<S, Yield = Y, Error = E> + 'static,
+        S: Default,
+    {
+        self.delegate(&mut sub, S::default())
+    }
+
+    fn yield_from_iter<I>(&self, iter: I)
+    where
+        I: IntoIterator<Item = Y>,
+    {
+        for item in iter {
+            self.yield_(item);
+        }
+    }
+
+    fn try_yield_from_iter<I>(&self, iter: I) -> Result<(), Thrown<E>>
+    where
+        I: IntoIterator<Item = Y>,
+    {
+        for item in iter {
+            self.try_yield(item)?;
+        }
+        Ok(())
+    }
+}
+
+/// A generator shared between its delegator and someone who looks at it afterwards (Python:
+/// `inner = sub(); g = parent(inner); ...; inspect.getgeneratorstate(inner)`).
+///
+/// A clone of the handle is a [`Generator`] that borrows the generator for each call, so a
+/// body can `yield_from` one clone while the consumer keeps another. It is delegated to
+/// through the protocol (no adoption: the outermost generator cannot see through the
+/// `RefCell`), which costs one extra step per item for this level only.
+///
+/// # Panics
+///
+/// A call on a clone while the generator is running (re-entry) panics, as `RefCell` does.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Gen, Generator, State, Step};
+/// use stasis_delegate::{Shared, YieldFrom};
+///
+/// let inner = Shared::new(Gen::new(|co, ()| {
+///     co.yield_(1);
+/// }));
+/// let delegated = inner.clone();
+/// let mut parent = Gen::new(move |co, ()| {
+///     co.yield_from(delegated);
+///     co.yield_(2);
+/// });
+/// assert_eq!(parent.resume(()), Step::Yielded(1));
+/// assert_eq!(inner.state(), State::Suspended);
+/// assert_eq!(parent.resume(()), Step::Yielded(2));
+/// assert_eq!(inner.state(), State::Closed);
+/// ```
+pub struct Shared<G>(Rc<RefCell<G>>);
+
+impl<G> Shared<G> {
+    /// Wraps `generator` in a shared handle.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, State};
+    /// let g = stasis_delegate::Shared::new(Gen::new(|co, ()| co.yield_(1)));
+    /// assert_eq!(g.state(), State::Created);
+    /// ```
+    pub fn new(generator: G) -> Self {
+        Shared(Rc::new(RefCell::new(generator)))
+    }
+}
+
+impl<G> Clone for Shared<G> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0))
+    }
+}
+
+impl<G> fmt::Debug for Shared<G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("handles", &Rc::strong_count(&self.0))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, G: Generator<S>> Generator<S> for Shared<G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
+        self.0.borrow_mut().resume(arg)
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
+        self.0.borrow_mut().throw(err)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+        self.0.borrow_mut().close()
+    }
+
+    /// [`State::Running`] while the generator runs (seen from inside it).
+    fn state(&self) -> State {
+        self.0.try_borrow().map_or(State::Running, |g| g.state())
+    }
+}
+
+/// Python's `yield from sub` inside a `#[coroutine]` body of the state-machine backend
+/// ([`from_coroutine`](stasis_core::from_coroutine),
+/// [`from_sending_coroutine`](stasis_core::from_sending_coroutine)). Evaluates to
+/// `Result<R, Thrown<E>>`: `Ok` with the sub-generator's return value, or `Err` with the
+/// error it raised.
+///
+/// `sub` is any [`Generator`] whose send type is the coroutine's resume type; it is started
+/// with `Default::default()` and every value the coroutine is resumed with is forwarded to it.
+/// Each level re-yields each item, so a chain of nested state machines costs O(depth) per item
+/// (measured in `benches/delegation.rs`: see the `stasis` README or `stasis-bench`'s report);
+/// a stackful body delegates in O(1) with [`YieldFrom`]. For a coroutine that handles `throw`
+/// and `close`, use [`yield_from_throwing!`].
+///
+/// # Panics
+///
+/// If `sub` had already finished.
+///
+/// # Examples
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// use stasis_core::{from_coroutine, Generator, Step};
+/// use stasis_delegate::yield_from;
+///
+/// fn sub() -> impl Generator<Yield = i32, Return = &'static str, Error = core::convert::Infallible> {
+///     from_coroutine(#[coroutine] || {
+///         yield 1;
+///         yield 2;
+///         "sub-result"
+///     })
+/// }
+/// let mut parent = from_coroutine(#[coroutine] || {
+///     let result = yield_from!(sub()).unwrap();
+///     yield 3;
+///     result
+/// });
+/// assert_eq!(parent.resume(()), Step::Yielded(1));
+/// assert_eq!(parent.resume(()), Step::Yielded(2));
+/// assert_eq!(parent.resume(()), Step::Yielded(3));
+/// assert_eq!(parent.resume(()), Step::Complete("sub-result"));
+/// ```
+#[macro_export]
+macro_rules! yield_from {
+    ($sub:expr $(,)?) => {{
+        let mut __stasis_sub = $sub;
+        let mut __stasis_step = $crate::__private::start(&mut __stasis_sub);
+        loop {
+            match __stasis_step {
+                $crate::__private::Step::Yielded(__stasis_value) => {
+                    let __stasis_sent = yield __stasis_value;
+                    __stasis_step =
+                        $crate::__private::Generator::resume(&mut __stasis_sub, __stasis_sent);
+                }
+                $crate::__private::Step::Complete(__stasis_ret) => {
+                    break ::core::result::Result::Ok(__stasis_ret);
+                }
+                $crate::__private::Step::Raised(__stasis_thrown) => {
+                    break ::core::result::Result::Err(__stasis_thrown);
+                }
+                $crate::__private::Step::Exhausted => $crate::__private::exhausted(),
+            }
+        }
+    }};
+}
+
+/// Python's `yield from sub` inside a coroutine built with
+/// [`from_throwing_coroutine`](stasis_core::from_throwing_coroutine) (resumed with
+/// `Result<S, Thrown<E>>`). Evaluates to `Result<R, Thrown<E>>`, so `yield_from_throwing!(sub)?`
+/// propagates what the body does not handle.
+///
+/// Forwarding follows PEP 380: `Ok(v)` is sent to `sub`; `Err(Thrown::Error(e))` is thrown
+/// into it (if it does not handle it, the macro evaluates to `Err`); `Err(Thrown::Exit)`
+/// closes it, then the macro evaluates to `Err(Thrown::Exit)` (or to the error `sub` raised
+/// while closing). O(depth) per item when nested, as [`yield_from!`].
+///
+/// # Panics
+///
+/// If `sub` had already finished.
+///
+/// # Examples
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
+/// use stasis_delegate::yield_from_throwing;
+///
+/// let mut parent = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<&str>>| {
+///     let sub = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<&str>>| {
+///         let () = (yield "sub-1")?;
+///         Ok(())
+///     });
+///     match yield_from_throwing!(sub) {
+///         Err(Thrown::Error(e)) => {
+///             let _ = yield e;
+///         }
+///         other => other?,
+///     }
+///     Ok("done")
+/// });
+/// assert_eq!(parent.resume(()), Step::Yielded("sub-1"));
+/// assert_eq!(parent.throw("KeyError"), Step::Yielded("KeyError"));
+/// assert_eq!(parent.resume(()), Step::Complete("done"));
+/// ```
+#[macro_export]
+macro_rules! yield_from_throwing {
+    ($sub:expr $(,)?) => {{
+        let mut __stasis_sub = $sub;
+        let mut __stasis_step = $crate::__private::start(&mut __stasis_sub);
+        loop {
+            match __stasis_step {
+                $crate::__private::Step::Yielded(__stasis_value) => {
+                    let __stasis_got = yield __stasis_value;
+                    __stasis_step = $crate::__private::forward(&mut __stasis_sub, __stasis_got);
+                }
+                $crate::__private::Step::Complete(__stasis_ret) => {
+                    break ::core::result::Result::Ok(__stasis_ret);
+                }
+                $crate::__private::Step::Raised(__stasis_thrown) => {
+                    break ::core::result::Result::Err(__stasis_thrown);
+                }
+                $crate::__private::Step::Exhausted => $crate::__private::exhausted(),
+            }
+        }
+    }};
+}
+
+/// Support for the macros; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    use stasis_core::{CloseError, State, Thrown};
+    pub use stasis_core::{Generator, Step};
+
+    const EXHAUSTED: &str = "yield from a generator that had already finished: its return \
+                             value was already reported, so there is none to give; delegate to \
+                             a generator that is created or suspended (check `state()` first)";
+
+    /// Starts (or resumes) the sub-generator with `S::default()`, Python's `next(sub)`.
+    pub fn start<S: Default, G: Generator<S>>(sub: &mut G) -> Step<G::Yield, G::Return, G::Error> {
+        assert!(sub.state() != State::Closed, "{EXHAUSTED}");
+        sub.resume(S::default())
+    }
+
+    /// Forwards what a throwing coroutine was resumed with (PEP 380).
+    pub fn forward<S, G: Generator<S>>(
+        sub: &mut G,
+        got: Result<S, Thrown<G::Error>>,
+    ) -> Step<G::Yield, G::Return, G::Error> {
+        match got {
+            Ok(sent) => sub.resume(sent),
+            Err(Thrown::Error(e)) => sub.throw(e),
+            Err(Thrown::Exit) => match sub.close() {
+                Ok(_) => Step::Raised(Thrown::Exit),
+                Err(CloseError::Raised(e)) => Step::Raised(Thrown::Error(e)),
+                Err(CloseError::IgnoredExit(y)) => Step::Yielded(y),
+            },
+        }
+    }
+
+    /// A sub-generator reported `Exhausted` without returning.
+    #[cold]
+    pub fn exhausted() -> ! {
+        panic!("{EXHAUSTED}")
+    }
+}
