@@ -289,3 +289,36 @@ fn genexpr_list_twice() {
     state(&t, None, &squares);
     check_as("genexpr_list_twice", "combinators", t.events());
 }
+
+/// Every itertools and laziness scenario of the oracle is reproduced above.
+#[test]
+fn every_itertools_scenario_is_reproduced() {
+    let this_file = include_str!("conformance_itertools.rs");
+    let ours = [
+        "lazy_pipeline",
+        "islice",
+        "takewhile",
+        "dropwhile",
+        "chain_lazy",
+        "zip_",
+        "accumulate",
+        "pairwise",
+        "batched",
+        "tee_",
+        "groupby",
+        "enumerate",
+        "count_islice",
+        "cycle_islice",
+    ];
+    let mut found = 0;
+    for name in support::all_scenarios() {
+        if ours.iter().any(|p| name.starts_with(p)) {
+            found += 1;
+            assert!(
+                this_file.contains(&format!("fn {name}()")),
+                "scenario {name} has no test here"
+            );
+        }
+    }
+    assert_eq!(found, ours.len(), "one scenario per prefix");
+}
