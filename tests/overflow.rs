@@ -80,6 +80,20 @@ fn child(scenario: &str) {
             .join()
             .unwrap();
         }
+        "nested" => {
+            // A generator whose body drives another generator that overflows: the inner
+            // stack is the one reported.
+            let mut outer = Gen::builder()
+                .stack_size(4 * STACK)
+                .build(|co, ()| {
+                    let mut inner = Gen::builder().stack_size(STACK).build(overflowing).unwrap();
+                    co.yield_(inner.next().unwrap());
+                    co.yield_(inner.next().unwrap_or(0));
+                })
+                .unwrap();
+            assert_eq!(outer.next(), Some(1));
+            outer.next();
+        }
         "main_thread" => {
             // The handler is installed (a generator exists), then the main thread overflows:
             // Rust's own message must still appear.
@@ -148,11 +162,12 @@ fn main() -> ExitCode {
         "Gen::builder().stack_size(131072)",
         "fatal runtime error: generator stack overflow, aborting",
     ];
-    let cases: [(&str, i32, &[&str]); 7] = [
+    let cases: [(&str, i32, &[&str]); 8] = [
         ("fresh", SIGABRT, &generator_message),
         ("pooled", SIGABRT, &generator_message),
         ("thread", SIGABRT, &generator_message),
         ("no_altstack", SIGABRT, &generator_message),
+        ("nested", SIGABRT, &generator_message),
         ("main_thread", SIGABRT, &["thread 'main'", "has overflowed its stack"]),
         ("spawned_thread", SIGABRT, &["thread 'plain'", "has overflowed its stack"]),
         ("null_deref", libc::SIGSEGV, &[]),
