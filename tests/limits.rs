@@ -46,7 +46,7 @@ fn child() -> Result<(), String> {
         }
     };
     let count = live.len();
-    let StackError::Os { size, source } = &err else {
+    let StackError::Os { size, source, .. } = &err else {
         return Err(format!("expected StackError::Os, got {err:?}"));
     };
     println!("created {count} generators, then: {err}");
@@ -87,7 +87,8 @@ fn main() -> ExitCode {
     println!("{stdout}");
     let expected = [
         "the OS refused to map a 262144-byte generator stack (Cannot allocate memory",
-        "vm.max_map_count",
+        "the address-space limit is reached (RLIMIT_AS is ",
+        "raise vm.max_map_count",
         "RLIMIT_AS, `ulimit -v`",
         "Gen::new panicked with: the OS refused to map",
         "after dropping half: [2]",

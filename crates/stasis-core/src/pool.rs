@@ -77,11 +77,11 @@ pub enum StackError {
     },
     /// The operating system refused to map a new stack.
     #[error(
-        "the OS refused to map a {size}-byte generator stack ({source}); every live stackful \
-         generator holds 2 memory mappings, so the usual causes are vm.max_map_count (Linux \
-         default 65530, about 32,000 live generators: raise it with `sysctl vm.max_map_count=N`) \
-         or an address-space limit (RLIMIT_AS, `ulimit -v`); drop generators you no longer \
-         need or use smaller stacks"
+        "the OS refused to map a {size}-byte generator stack ({source}): {cause}. Every live \
+         stackful generator holds 2 memory mappings and its stack size of address space: raise \
+         vm.max_map_count (`sysctl vm.max_map_count=N`; the Linux default 65530 allows about \
+         32,000 live generators) or the address-space limit (RLIMIT_AS, `ulimit -v`), drop \
+         generators you no longer need, or use smaller stacks (`GenBuilder::stack_size`)"
     )]
     Os {
         /// The stack size that was asked for.
@@ -89,7 +89,85 @@ pub enum StackError {
         /// The OS error (`ENOMEM` for both causes above).
         #[source]
         source: io::Error,
+        /// Which limit was reached, as far as the process can tell: the memory-mapping count
+        /// against `vm.max_map_count`, or the address space in use against `RLIMIT_AS`.
+        cause: String,
     },
+}
+
+/// Which limit a failed stack mapping most likely hit, in words.
+fn diagnose(size: usize) -> String {
+    let max_maps = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    let maps = count_lines("/proc/self/maps");
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: `getrlimit` writes one `rlimit` into the valid `limit`.
+    let as_limit = (unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0
+        && limit.rlim_cur != libc::RLIM_INFINITY)
+        .then_some(limit.rlim_cur);
+    let in_use = address_space_in_use();
+    classify(size as u64, maps, max_maps, as_limit, in_use)
+}
+
+/// The decision behind [`diagnose`], on the numbers it read (any may be unknown).
+fn classify(
+    size: u64,
+    maps: Option<u64>,
+    max_maps: Option<u64>,
+    as_limit: Option<u64>,
+    in_use: Option<u64>,
+) -> String {
+    const MIB: f64 = (1 << 20) as f64;
+    if let (Some(maps), Some(max)) = (maps, max_maps)
+        && maps + 2 >= max
+    {
+        return format!(
+            "vm.max_map_count is reached (this process has {maps} memory mappings of at most {max})"
+        );
+    }
+    if let (Some(limit), Some(used)) = (as_limit, in_use)
+        && used + size + 4096 > limit
+    {
+        return format!(
+            "the address-space limit is reached (RLIMIT_AS is {:.1} MiB and this process already \
+             uses {:.1} MiB)",
+            limit as f64 / MIB,
+            used as f64 / MIB
+        );
+    }
+    let maps = match (maps, max_maps) {
+        (Some(maps), Some(max)) => format!("{maps} of {max} mappings used"),
+        _ => "mapping count unknown".into(),
+    };
+    let limit =
+        as_limit.map_or("no RLIMIT_AS".into(), |l| format!("RLIMIT_AS {:.1} MiB", l as f64 / MIB));
+    format!("neither limit looks exhausted ({maps}, {limit}); the system may be out of memory")
+}
+
+/// Lines in a (possibly large) file, read through a fixed buffer: the caller is short of memory.
+fn count_lines(path: &str) -> Option<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf = [0u8; 4096];
+    let mut lines = 0;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return Some(lines),
+            Ok(n) => lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Bytes of address space this process maps (`/proc/self/statm`, first field, in pages).
+fn address_space_in_use() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().next()?.parse().ok()?;
+    // SAFETY: `sysconf` has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * u64::try_from(page).ok()?)
 }
 
 /// Checks a requested stack size against [`MIN_STACK_SIZE`] and [`MAX_STACK_SIZE`].
@@ -140,7 +218,11 @@ pub(crate) fn take(size: usize, pooled: bool) -> Result<DefaultStack, StackError
 /// Maps a new stack, bypassing the pool, and registers its guard page with the overflow
 /// reporter.
 pub(crate) fn fresh(size: usize) -> Result<DefaultStack, StackError> {
-    let stack = DefaultStack::new(size).map_err(|source| StackError::Os { size, source })?;
+    let stack = DefaultStack::new(size).map_err(|source| StackError::Os {
+        size,
+        source,
+        cause: diagnose(size),
+    })?;
     overflow::register(stack.limit().get(), size);
     Ok(stack)
 }
@@ -219,5 +301,46 @@ pub fn clear_pool() {
     let drained = POOL.try_with(|pool| std::mem::take(&mut pool.borrow_mut().0));
     for (_, stack) in drained.unwrap_or_default() {
         release(stack);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_names_the_limit_that_was_hit() {
+        let text = classify(1 << 18, Some(65_529), Some(65_530), None, Some(1 << 30));
+        assert!(text.starts_with("vm.max_map_count is reached (this process has 65529"), "{text}");
+        let text =
+            classify(1 << 18, Some(40), Some(65_530), Some(100 << 20), Some(99 << 20 | 900 << 10));
+        assert!(
+            text.contains("RLIMIT_AS is 100.0 MiB and this process already uses 99.9 MiB"),
+            "{text}"
+        );
+        let text = classify(1 << 18, Some(40), Some(65_530), Some(100 << 20), Some(99 << 20));
+        assert!(
+            text.starts_with("neither limit looks exhausted"),
+            "room for one more stack: {text}"
+        );
+        let text = classify(1 << 18, Some(40), Some(65_530), None, Some(99 << 20));
+        assert!(
+            text.contains(
+                "neither limit looks exhausted (40 of 65530 mappings used, no RLIMIT_AS)"
+            )
+        );
+        let text = classify(1 << 18, None, None, None, None);
+        assert!(text.contains("mapping count unknown"), "{text}");
+    }
+
+    #[test]
+    fn diagnosis_reads_this_process() {
+        // Nothing is exhausted in a test process.
+        assert!(
+            diagnose(4096).starts_with("neither limit looks exhausted ("),
+            "{}",
+            diagnose(4096)
+        );
+        assert!(count_lines("/proc/self/maps").is_some_and(|n| n > 3));
     }
 }
