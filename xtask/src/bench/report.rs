@@ -70,6 +70,21 @@ pub(crate) fn parse_estimate(text: &str) -> Result<f64> {
     bail!("estimates.json has neither slope.point_estimate nor mean.point_estimate")
 }
 
+/// The folders under `target/criterion` where criterion may keep the results of `group/id`.
+///
+/// `BenchmarkId::new("inline", 10)` in group `delegation` lands in `delegation/inline/10`, but
+/// `bench_function("inline/10", ..)` lands in `delegation/inline_10` (criterion replaces `/` in a
+/// function name), so both are tried.
+fn criterion_dirs(id: &str) -> Vec<String> {
+    let mut dirs = vec![id.to_string()];
+    if let Some((group, rest)) = id.split_once('/')
+        && rest.contains('/')
+    {
+        dirs.push(format!("{group}/{}", rest.replace('/', "_")));
+    }
+    dirs
+}
+
 /// Reads `<criterion_dir>/<group>/<id>/new/estimates.json` for every id of [`criterion_ids`].
 /// Missing files are left out; so are files older than `since` (a benchmark that did not run
 /// this time keeps its old results on disk, and the report must not pass them off as new).
@@ -79,12 +94,17 @@ pub(crate) fn read_estimates(
 ) -> Result<BTreeMap<String, f64>> {
     let mut out = BTreeMap::new();
     for id in criterion_ids() {
-        let path = criterion_dir.join(&id).join("new").join("estimates.json");
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        let Some((path, text)) = criterion_dirs(&id)
+            .into_iter()
+            .map(|dir| criterion_dir.join(dir).join("new").join("estimates.json"))
+            .find_map(|path| match fs::read_to_string(&path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                read => Some((path, read)),
+            })
+        else {
+            continue;
         };
+        let text = text.with_context(|| format!("reading {}", path.display()))?;
         if let Some(since) = since {
             let modified = fs::metadata(&path).and_then(|m| m.modified());
             if modified.map_or(true, |m| m < since) {
@@ -707,6 +727,10 @@ mod tests {
         write_estimate(&dir, "roundtrip/stackful", 3.0);
         let all = read_estimates(&dir, None).unwrap();
         assert_eq!(all.keys().collect::<Vec<_>>(), ["roundtrip/stackful"]);
+        // `bench_function("stackful_stage/2")` is stored as `stackful_stage_2`.
+        write_estimate(&dir, "combinators/stackful_stage_2", 7.0);
+        let all = read_estimates(&dir, None).unwrap();
+        assert_eq!(all.get("combinators/stackful_stage/2"), Some(&7.0));
         let later = SystemTime::now() + std::time::Duration::from_secs(3600);
         assert!(read_estimates(&dir, Some(later)).unwrap().is_empty());
         let _ = fs::remove_dir_all(&dir);
