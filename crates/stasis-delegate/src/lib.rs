@@ -120,12 +120,15 @@
 //!
 //! Recursive generator functions (form 1) run on one stack; give the generator a stack that
 //! fits the deepest recursion with [`GenBuilder::stack_size`](stasis_core::GenBuilder::stack_size).
-//! Measured for the in-order tree traversal of `examples/tree.rs` (a recursive
-//! `fn inorder(co, node)`; see `tests/delegation.rs`, which measures it on every run): about
-//! **100 bytes per level** in a release build and about **400 bytes per level** in a debug build
-//! (x86-64). So a degenerate tree of depth 10,000 needs about 1 MiB in release and 4 MiB in
-//! debug: ask for 8 MiB (only touched pages become resident). A stack overflow on a generator
-//! stack hits its guard page and aborts the process with a message naming the generator stack.
+//! Measured for a recursive in-order tree traversal (`fn inorder(co, node)`, as in
+//! `examples/tree.rs`; `tests/delegation.rs` measures it on every run and fails if it grows):
+//! **64 bytes per level** in a release build and **96 bytes per level** in a debug build
+//! (x86-64, this nightly). The default 256 KiB stack thus holds about 2,700 levels in debug; a
+//! degenerate tree of depth 10,000 needs about 1 MiB: ask for a few MiB
+//! (`Gen::builder().stack_size(4 << 20)`; only the touched pages become resident). Measure your
+//! own recursion the same way: the distance between the addresses of a local at two depths.
+//! A stack overflow on a generator stack hits its guard page: the process aborts with a
+//! message saying so instead of corrupting memory.
 //!
 //! Recursive generator *objects* (form 2) take one generator, so one stack, per level: the
 //! default 256 KiB stack is plenty for each, and the chain costs O(1) per item. Depth is

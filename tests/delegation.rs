@@ -1,0 +1,650 @@
+//! Delegation (`yield from`) beyond the CPython scenarios: flattening of nested generator
+//! objects (the innermost generator is resumed straight from the consumer's stack), PEP 380's
+//! throw/close/return semantics through adopted chains, panics and drops mid-delegation,
+//! recursive generators (trees of 1 M nodes, a degenerate tree of depth 10,000, permutations)
+//! and the stack each level of an inline recursion needs.
+#![feature(coroutines)]
+
+use std::cell::{Cell, RefCell};
+use std::convert::Infallible;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+
+use stasis::{
+    CloseError, Co, Gen, Generator, Shared, State, Step, Thrown, YieldFrom, from_coroutine,
+};
+
+// ------------------------------------------------------------------------------ utilities
+
+type Log = Rc<RefCell<Vec<String>>>;
+
+fn log() -> Log {
+    Rc::new(RefCell::new(Vec::new()))
+}
+
+/// Python's `finally`: pushes `"{who}: finally"` when dropped.
+struct Finally(Log, String);
+impl Drop for Finally {
+    fn drop(&mut self) {
+        self.0.borrow_mut().push(format!("{}: finally", self.1));
+    }
+}
+
+/// The address of a local of the caller's frame: where its stack is.
+#[inline(never)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// A generator object that is not stackful and records on which stack each resume runs.
+struct Probe {
+    left: u32,
+    seen_at: Rc<Cell<usize>>,
+}
+
+impl Generator for Probe {
+    type Yield = u32;
+    type Return = &'static str;
+    type Error = Infallible;
+
+    fn resume(&mut self, (): ()) -> Step<u32, &'static str> {
+        self.seen_at.set(stack_address());
+        if self.left == 0 {
+            return Step::Complete("probe done");
+        }
+        self.left -= 1;
+        Step::Yielded(self.left)
+    }
+
+    fn throw(&mut self, err: Infallible) -> Step<u32, &'static str> {
+        match err {}
+    }
+
+    fn close(&mut self) -> Result<Option<&'static str>, CloseError<u32, Infallible>> {
+        self.left = 0;
+        Ok(None)
+    }
+
+    fn state(&self) -> State {
+        State::Suspended
+    }
+}
+
+/// `depth` nested stackful generators, each delegating to the next with `yield_from`, the
+/// innermost to a [`Probe`]; every level adds 1 to the return value.
+fn chain(depth: u32, probe: Probe) -> Gen<u32, u32> {
+    Gen::builder()
+        .stack_size(64 * 1024)
+        .build(move |co, ()| {
+            if depth == 0 {
+                co.yield_from(probe).len() as u32
+            } else {
+                co.yield_from(chain(depth - 1, probe)) + 1
+            }
+        })
+        .expect("a stack")
+}
+
+// ------------------------------------------------------------------------------ flattening
+
+#[test]
+fn nested_objects_are_resumed_from_the_consumers_stack_at_any_depth() {
+    for depth in [0, 1, 10, 1000] {
+        let seen_at = Rc::new(Cell::new(0));
+        let mut g = chain(depth, Probe { left: 3, seen_at: seen_at.clone() });
+        let here = stack_address();
+        assert_eq!(g.resume(()), Step::Yielded(2));
+        // The probe ran on this thread's stack, a few frames below this one: the root's
+        // driver called it directly. A chain of re-yields would run it on the stack of the
+        // innermost generator, mapped far away.
+        let distance = here.abs_diff(seen_at.get());
+        assert!(distance < 64 * 1024, "depth {depth}: the probe ran {distance} bytes away");
+        assert_eq!(g.by_ref().collect::<Vec<_>>(), [1, 0]);
+        assert_eq!(g.take_return(), Some("probe done".len() as u32 + depth));
+    }
+}
+
+#[test]
+fn a_shared_level_is_not_adopted_and_runs_its_delegates_itself() {
+    let seen_at = Rc::new(Cell::new(0));
+    let inner = Shared::new(chain(3, Probe { left: 2, seen_at: seen_at.clone() }));
+    let mut g = Gen::<u32, u32>::new(move |co, ()| co.yield_from(inner));
+    let here = stack_address();
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    // Behind the `RefCell` the shared generator is resumed through its own `Gen::resume`,
+    // which drives its own chain (flattened too), still from this thread's stack.
+    assert!(here.abs_diff(seen_at.get()) < 64 * 1024);
+    assert_eq!(g.by_ref().count(), 1);
+    assert_eq!(g.take_return(), Some("probe done".len() as u32 + 3));
+}
+
+#[test]
+fn boxed_generators_are_adopted_too() {
+    let seen_at = Rc::new(Cell::new(0));
+    let probe = Probe { left: 1, seen_at: seen_at.clone() };
+    let boxed: Box<Gen<u32, usize>> = Box::new(Gen::new(move |co, ()| co.yield_from(probe).len()));
+    let mut g = Gen::new(move |co, ()| co.yield_from(boxed));
+    let here = stack_address();
+    assert_eq!(g.resume(()), Step::Yielded(0));
+    assert!(here.abs_diff(seen_at.get()) < 64 * 1024);
+    assert_eq!(g.resume(()), Step::Complete(10));
+}
+
+#[test]
+fn a_generator_already_delegating_can_be_delegated_to() {
+    fn counting(from: u32) -> Gen<u32> {
+        Gen::new(move |co, ()| co.yield_from_iter(from..from + 3))
+    }
+    let mut started = Gen::new(|co, ()| {
+        co.yield_from(counting(10));
+        co.yield_(99);
+    });
+    assert_eq!(started.next(), Some(10)); // now waiting in its own delegation
+    let mut outer = Gen::new(move |co, ()| {
+        co.yield_(1);
+        co.yield_from(started);
+        co.yield_(2);
+    });
+    assert_eq!(outer.by_ref().collect::<Vec<_>>(), [1, 11, 12, 99, 2]);
+}
+
+#[test]
+fn send_reaches_the_innermost_of_a_deep_chain() {
+    fn level(depth: u32) -> Gen<i64, i64, i64> {
+        Gen::builder()
+            .stack_size(64 * 1024)
+            .build(move |co, _| {
+                if depth == 0 {
+                    let mut total = 0;
+                    loop {
+                        match co.yield_(total) {
+                            0 => return total,
+                            x => total += x,
+                        }
+                    }
+                }
+                co.yield_from(level(depth - 1)) * 2
+            })
+            .unwrap()
+    }
+    let mut g = level(20);
+    assert_eq!(g.resume(0), Step::Yielded(0));
+    assert_eq!(g.resume(3), Step::Yielded(3));
+    assert_eq!(g.resume(4), Step::Yielded(7));
+    assert_eq!(g.resume(0), Step::Complete(7 << 20));
+}
+
+// ------------------------------------------------------------------- throw, close, return
+
+fn guarded(
+    log: &Log,
+    who: &'static str,
+    items: &'static [&'static str],
+) -> Gen<&'static str, &'static str, (), String> {
+    let log = log.clone();
+    Gen::throwing(move |co, ()| {
+        let _finally = Finally(log, who.to_string());
+        for item in items {
+            co.yield_(*item);
+        }
+        who
+    })
+}
+
+#[test]
+fn an_unhandled_throw_reaches_the_delegator_of_an_adopted_generator() {
+    let log = log();
+    let sub = guarded(&log, "sub", &["sub-1", "sub-2"]);
+    let parent_log = log.clone();
+    let mut parent = Gen::<&str, &str, (), String>::throwing(move |co, ()| {
+        match co.try_yield_from(sub) {
+            Err(Thrown::Error(e)) => {
+                parent_log.borrow_mut().push(format!("parent: caught {e}"));
+                co.yield_("parent-recovered");
+            }
+            other => panic!("expected the thrown error, got {other:?}"),
+        }
+        "parent-end"
+    });
+    assert_eq!(parent.resume(()), Step::Yielded("sub-1"));
+    assert_eq!(parent.throw("KeyError".into()), Step::Yielded("parent-recovered"));
+    assert_eq!(*log.borrow(), ["sub: finally", "parent: caught KeyError"]);
+    assert_eq!(parent.resume(()), Step::Complete("parent-end"));
+}
+
+#[test]
+fn an_error_raised_by_a_sub_generator_reaches_its_delegator() {
+    let sub = Gen::<u8, (), (), &str>::throwing(|co, ()| {
+        co.yield_(1);
+        co.raise(Thrown::Error("sub failed"))
+    });
+    let mut parent =
+        Gen::<u8, &str, (), &str>::throwing(move |co, ()| match co.try_yield_from(sub) {
+            Err(Thrown::Error(e)) => e,
+            _ => "no error",
+        });
+    assert_eq!(parent.resume(()), Step::Yielded(1));
+    assert_eq!(parent.resume(()), Step::Complete("sub failed"));
+}
+
+#[test]
+fn yield_from_reraises_what_the_sub_generator_does_not_handle() {
+    let log = log();
+    let sub = guarded(&log, "sub", &["a", "b"]);
+    let parent_log = log.clone();
+    let mut parent = Gen::<&str, &str, (), String>::throwing(move |co, ()| {
+        let _finally = Finally(parent_log, "parent".into());
+        co.yield_from(sub)
+    });
+    assert_eq!(parent.resume(()), Step::Yielded("a"));
+    assert_eq!(parent.throw("boom".into()), Step::Raised(Thrown::Error("boom".into())));
+    assert_eq!(*log.borrow(), ["sub: finally", "parent: finally"]);
+    assert_eq!(parent.state(), State::Closed);
+}
+
+fn chain_of_three(log: &Log) -> Gen<&'static str, &'static str, (), String> {
+    let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
+    Gen::throwing(move |co, ()| {
+        let _finally = Finally(l1, "top".into());
+        co.yield_from(Gen::<&str, &str, (), String>::throwing(move |co, ()| {
+            let _finally = Finally(l2, "middle".into());
+            co.yield_from(Gen::<&str, &str, (), String>::throwing(move |co, ()| {
+                let _finally = Finally(l3, "leaf".into());
+                co.yield_("leaf-1");
+                co.yield_("leaf-2");
+                "leaf-done"
+            }))
+        }))
+    })
+}
+
+#[test]
+fn close_runs_finally_blocks_innermost_first() {
+    let log = log();
+    let mut g = chain_of_three(&log);
+    assert_eq!(g.resume(()), Step::Yielded("leaf-1"));
+    assert_eq!(g.close(), Ok(None));
+    assert_eq!(*log.borrow(), ["leaf: finally", "middle: finally", "top: finally"]);
+    assert_eq!(g.state(), State::Closed);
+    assert_eq!(g.resume(()), Step::Exhausted);
+}
+
+#[test]
+fn dropping_the_outermost_generator_closes_the_chain_innermost_first() {
+    let log = log();
+    let mut g = chain_of_three(&log);
+    assert_eq!(g.resume(()), Step::Yielded("leaf-1"));
+    drop(g);
+    assert_eq!(*log.borrow(), ["leaf: finally", "middle: finally", "top: finally"]);
+}
+
+#[test]
+fn return_values_travel_outward_through_the_chain() {
+    let log = log();
+    let mut g = chain_of_three(&log);
+    assert_eq!(g.by_ref().collect::<Vec<_>>(), ["leaf-1", "leaf-2"]);
+    assert_eq!(g.take_return(), Some("leaf-done"));
+    assert_eq!(*log.borrow(), ["leaf: finally", "middle: finally", "top: finally"]);
+}
+
+#[test]
+fn a_sub_generator_that_ignores_close_makes_close_fail_and_stays_suspended() {
+    let sub = Gen::<&str, (), (), String>::throwing(|co, ()| {
+        let _ = co.try_yield("first");
+        co.yield_("ignored the exit");
+        co.yield_("still here");
+    });
+    let mut parent = Gen::<&str, (), (), String>::throwing(move |co, ()| co.yield_from(sub));
+    assert_eq!(parent.resume(()), Step::Yielded("first"));
+    assert_eq!(parent.close(), Err(CloseError::IgnoredExit("ignored the exit")));
+    assert_eq!(parent.state(), State::Suspended);
+    assert_eq!(parent.resume(()), Step::Yielded("still here"));
+    assert_eq!(parent.resume(()), Step::Complete(()));
+}
+
+#[test]
+fn a_delegator_can_catch_the_exit_and_return_a_value_from_close() {
+    let sub = Gen::<u8, (), (), String>::throwing(|co, ()| {
+        co.yield_(1);
+    });
+    let mut parent =
+        Gen::<u8, &str, (), String>::throwing(move |co, ()| match co.try_yield_from(sub) {
+            Err(Thrown::Exit) => "closed politely",
+            _ => "finished",
+        });
+    assert_eq!(parent.resume(()), Step::Yielded(1));
+    assert_eq!(parent.close(), Ok(Some("closed politely")));
+}
+
+#[test]
+fn delegating_to_a_finished_generator_panics_with_a_clear_message() {
+    let mut done = Gen::<u8>::new(|_co, ()| {});
+    assert_eq!(done.next(), None);
+    let mut parent = Gen::<u8>::new(move |co, ()| co.yield_from(done));
+    let err = catch_unwind(AssertUnwindSafe(|| parent.next())).unwrap_err();
+    let msg = err.downcast_ref::<String>().expect("a formatted message");
+    assert!(msg.contains("had already finished"), "{msg}");
+    assert_eq!(parent.state(), State::Closed);
+}
+
+#[test]
+fn throw_into_yield_from_iter_stops_the_iteration() {
+    let mut g = Gen::<i32, Vec<i32>, (), &str>::throwing(|co, ()| {
+        let mut rest = Vec::new();
+        let mut it = 1..;
+        let err = co.try_yield_from_iter(it.by_ref().take(100));
+        assert_eq!(err, Err(Thrown::Error("stop")));
+        rest.extend(it.take(2));
+        rest
+    });
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    assert_eq!(g.resume(()), Step::Yielded(2));
+    assert_eq!(g.throw("stop"), Step::Complete(vec![3, 4]));
+}
+
+// ----------------------------------------------------------------------- panics and drops
+
+#[test]
+fn a_panic_in_a_deep_delegate_unwinds_every_delegator_innermost_first() {
+    let log = log();
+    let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
+    let mut g = Gen::<u8>::new(move |co, ()| {
+        let _finally = Finally(l1, "top".into());
+        co.yield_from(Gen::<u8>::new(move |co, ()| {
+            let _finally = Finally(l2, "middle".into());
+            co.yield_from(Gen::<u8>::new(move |co, ()| {
+                let _finally = Finally(l3, "leaf".into());
+                co.yield_(1);
+                panic!("leaf exploded");
+            }));
+        }));
+    });
+    assert_eq!(g.next(), Some(1));
+    let err = catch_unwind(AssertUnwindSafe(|| g.next())).unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"leaf exploded"));
+    assert_eq!(*log.borrow(), ["leaf: finally", "middle: finally", "top: finally"]);
+    assert_eq!(g.state(), State::Closed);
+    assert_eq!(g.next(), None);
+}
+
+#[test]
+fn a_panic_in_a_state_machine_delegate_continues_in_the_delegator() {
+    let log = log();
+    let l1 = log.clone();
+    let mut g = Gen::<u8>::new(move |co, ()| {
+        let _finally = Finally(l1, "parent".into());
+        co.yield_from(from_coroutine(
+            #[coroutine]
+            || {
+                yield 1u8;
+                panic!("machine exploded");
+            },
+        ));
+    });
+    assert_eq!(g.next(), Some(1));
+    assert!(catch_unwind(AssertUnwindSafe(|| g.next())).is_err());
+    assert_eq!(*log.borrow(), ["parent: finally"]);
+    assert_eq!(g.state(), State::Closed);
+}
+
+#[test]
+fn a_delegator_may_catch_a_panic_of_its_delegate() {
+    let mut g = Gen::<u8, &str>::new(|co, ()| {
+        let sub = Gen::<u8>::new(|co, ()| {
+            co.yield_(1);
+            panic!("sub exploded");
+        });
+        match catch_unwind(AssertUnwindSafe(|| co.yield_from(sub))) {
+            Ok(()) => "no panic",
+            Err(_) => {
+                co.yield_(2);
+                "recovered"
+            }
+        }
+    });
+    assert_eq!(g.next(), Some(1));
+    assert_eq!(g.next(), Some(2));
+    assert_eq!(g.next(), None);
+    assert_eq!(g.take_return(), Some("recovered"));
+}
+
+// --------------------------------------------------------------------- recursive generators
+
+/// A binary tree node; `None` is the empty tree.
+struct Node {
+    left: Tree,
+    value: u32,
+    right: Tree,
+}
+type Tree = Option<Box<Node>>;
+
+/// A balanced tree holding `lo..hi`.
+fn balanced(lo: u32, hi: u32) -> Tree {
+    if lo >= hi {
+        return None;
+    }
+    let mid = lo + (hi - lo) / 2;
+    Some(Box::new(Node { left: balanced(lo, mid), value: mid, right: balanced(mid + 1, hi) }))
+}
+
+/// A tree of `0..n` where every node has only a right child... built so that the in-order
+/// recursion goes `n` levels deep: every node is the *left* child of the next.
+fn degenerate(n: u32) -> Tree {
+    let mut tree = None;
+    for value in 0..n {
+        tree = Some(Box::new(Node { left: tree, value, right: None }));
+    }
+    tree
+}
+
+/// Drops a deep tree without recursing `depth` times on the test thread's stack.
+fn dismantle(mut tree: Tree) {
+    while let Some(mut node) = tree {
+        tree = node.left.take();
+    }
+}
+
+/// In-order traversal, yielding `visit(node)` for each node (`visit` picks what to yield, so
+/// the stack probe below measures this very function).
+fn inorder<T>(co: &Co<T>, tree: &Tree, visit: &impl Fn(&Node) -> T) {
+    if let Some(node) = tree {
+        inorder(co, &node.left, visit);
+        co.yield_(visit(node));
+        inorder(co, &node.right, visit);
+    }
+}
+
+fn inorder_inline(co: &Co<u32>, tree: &Tree) {
+    inorder(co, tree, &|node| node.value);
+}
+
+fn inorder_object(tree: Rc<Tree>, path: Vec<bool>) -> Gen<u32> {
+    Gen::new(move |co, ()| {
+        let mut node = tree.as_ref();
+        for &left in &path {
+            let n = node.as_ref().expect("the path leads to a node");
+            node = if left { &n.left } else { &n.right };
+        }
+        if let Some(n) = node {
+            let (mut left, mut right) = (path.clone(), path.clone());
+            left.push(true);
+            right.push(false);
+            co.yield_from(inorder_object(tree.clone(), left));
+            co.yield_(n.value);
+            co.yield_from(inorder_object(tree.clone(), right));
+        }
+    })
+}
+
+#[test]
+fn balanced_tree_of_a_million_nodes_inline() {
+    const N: u32 = 1 << 20;
+    let tree = Rc::new(balanced(0, N));
+    let t = tree.clone();
+    let g = Gen::new(move |co, ()| inorder_inline(co, &t));
+    let mut expected = 0;
+    for v in g {
+        assert_eq!(v, expected);
+        expected += 1;
+    }
+    assert_eq!(expected, N);
+}
+
+#[test]
+fn balanced_tree_of_a_million_nodes_as_generator_objects() {
+    const N: u32 = 1 << 20;
+    let tree = Rc::new(balanced(0, N));
+    let mut expected = 0;
+    for v in inorder_object(tree, Vec::new()) {
+        assert_eq!(v, expected);
+        expected += 1;
+    }
+    assert_eq!(expected, N);
+}
+
+/// Per level of `inorder_inline`: the distance between the stack addresses seen at the
+/// bottom of two recursions `DEPTH` levels apart.
+fn inline_bytes_per_level() -> usize {
+    const DEPTH: u32 = 1000;
+    let addresses: Vec<usize> = [1, DEPTH + 1]
+        .into_iter()
+        .map(|depth| {
+            let tree = degenerate(depth);
+            let mut g = Gen::builder()
+                .stack_size(8 << 20)
+                .build(move |co, ()| {
+                    // The first item comes from the deepest level.
+                    inorder(co, &tree, &|_| stack_address());
+                    dismantle(tree);
+                })
+                .unwrap();
+            g.next().unwrap()
+        })
+        .collect();
+    (addresses[0] - addresses[1]) / DEPTH as usize
+}
+
+#[test]
+fn degenerate_tree_of_depth_ten_thousand_inline_with_a_bigger_stack() {
+    const DEPTH: u32 = 10_000;
+    let per_level = inline_bytes_per_level();
+    // What the crate docs say (64 bytes per level in release, 96 in debug, x86-64): 10,000
+    // levels need about 1 MiB; the 4 MiB asked for below leaves room for twice the measured
+    // need, and this assertion says when the docs and the stack size must change.
+    println!("in-order recursion: {per_level} bytes of stack per level");
+    assert!(
+        per_level * DEPTH as usize * 2 <= 4 << 20,
+        "{per_level} bytes per level: update stasis-delegate's docs and this stack size"
+    );
+    let tree = degenerate(DEPTH);
+    let g = Gen::builder()
+        .stack_size(4 << 20)
+        .build(move |co, ()| {
+            inorder_inline(co, &tree);
+            dismantle(tree);
+        })
+        .expect("a 4 MiB stack");
+    assert!(g.eq(0..DEPTH));
+}
+
+#[test]
+fn degenerate_tree_of_depth_ten_thousand_as_generator_objects() {
+    const DEPTH: u32 = 10_000;
+    // One small stack per level: the chain of 10,000 delegations is flat.
+    fn walk(node: Option<Rc<Link>>) -> Gen<u32> {
+        Gen::builder()
+            .stack_size(32 * 1024)
+            .build(move |co, ()| {
+                if let Some(link) = node {
+                    co.yield_from(walk(link.next.clone()));
+                    co.yield_(link.value);
+                }
+            })
+            .expect("a stack")
+    }
+    struct Link {
+        value: u32,
+        next: Option<Rc<Link>>,
+    }
+    let mut list = None;
+    for value in (0..DEPTH).rev() {
+        list = Some(Rc::new(Link { value, next: list }));
+    }
+    // Deepest node first: in-order of a left-degenerate tree is the list reversed.
+    let got: Vec<u32> = walk(list.clone()).collect();
+    assert_eq!(got.len(), DEPTH as usize);
+    assert!(got.iter().rev().copied().eq(0..DEPTH));
+    // Drop the list iteratively.
+    let mut next = list;
+    while let Some(link) = next {
+        next = Rc::try_unwrap(link).ok().and_then(|l| l.next);
+    }
+}
+
+fn permutations_inline(co: &Co<Vec<u8>>, prefix: &mut Vec<u8>, rest: &mut Vec<u8>) {
+    if rest.is_empty() {
+        co.yield_(prefix.clone());
+        return;
+    }
+    for i in 0..rest.len() {
+        let x = rest.remove(i);
+        prefix.push(x);
+        permutations_inline(co, prefix, rest);
+        prefix.pop();
+        rest.insert(i, x);
+    }
+}
+
+fn permutations_object(items: Vec<u8>) -> Gen<Vec<u8>> {
+    Gen::new(move |co, ()| {
+        if items.len() <= 1 {
+            co.yield_(items);
+            return;
+        }
+        for i in 0..items.len() {
+            let mut rest = items.clone();
+            let first = rest.remove(i);
+            // Python: for p in permutations(rest): yield [first] + p
+            let mut sub = permutations_object(rest);
+            while let Some(mut p) = sub.next() {
+                p.insert(0, first);
+                co.yield_(p);
+            }
+        }
+    })
+}
+
+fn permutations_delegating(prefix: Vec<u8>, rest: Vec<u8>) -> Gen<Vec<u8>> {
+    Gen::new(move |co, ()| {
+        if rest.is_empty() {
+            co.yield_(prefix);
+            return;
+        }
+        for i in 0..rest.len() {
+            let (mut p, mut r) = (prefix.clone(), rest.clone());
+            p.push(r.remove(i));
+            co.yield_from(permutations_delegating(p, r));
+        }
+    })
+}
+
+#[test]
+fn recursive_permutations_in_every_form() {
+    let items: Vec<u8> = (1..=5).collect();
+    let inline: Vec<Vec<u8>> = {
+        let items = items.clone();
+        Gen::new(move |co, ()| permutations_inline(co, &mut Vec::new(), &mut items.clone()))
+            .collect()
+    };
+    let object: Vec<Vec<u8>> = permutations_object(items.clone()).collect();
+    let delegating: Vec<Vec<u8>> = permutations_delegating(Vec::new(), items.clone()).collect();
+    assert_eq!(inline.len(), 120);
+    assert_eq!(inline[..3], [vec![1, 2, 3, 4, 5], vec![1, 2, 3, 5, 4], vec![1, 2, 4, 3, 5]]);
+    assert_eq!(object, inline);
+    assert_eq!(delegating, inline);
+    let mut sorted = inline.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, inline, "lexicographic order, no duplicates");
+}
