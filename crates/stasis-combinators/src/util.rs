@@ -12,6 +12,25 @@ pub(crate) fn next_yield<G: Generator<()> + ?Sized>(g: &mut G) -> Option<G::Yiel
     }
 }
 
+/// `Iterator::fold` for a generator, with the first resume peeled off the loop: once the
+/// source is known to be suspended, the optimizer can drop its "not started yet" test from the
+/// loop (an inlined state-machine source otherwise keeps it as a loop-carried select).
+#[inline]
+pub(crate) fn fold_yields<G, A, F>(g: &mut G, init: A, mut f: F) -> A
+where
+    G: Generator<()> + ?Sized,
+    F: FnMut(A, G::Yield) -> A,
+{
+    let mut acc = match g.resume(()) {
+        Step::Yielded(y) => f(init, y),
+        Step::Complete(_) | Step::Raised(_) | Step::Exhausted => return init,
+    };
+    while let Step::Yielded(y) = g.resume(()) {
+        acc = f(acc, y);
+    }
+    acc
+}
+
 /// Maps the value a source yielded while ignoring `close()` (the only yielded value a close
 /// result can carry).
 #[inline]
@@ -39,6 +58,14 @@ macro_rules! iterator_for {
             #[inline]
             fn next(&mut self) -> Option<Self::Item> {
                 crate::util::next_yield(self)
+            }
+
+            #[inline]
+            fn fold<FoldAcc, FoldFn>(mut self, init: FoldAcc, f: FoldFn) -> FoldAcc
+            where
+                FoldFn: FnMut(FoldAcc, Self::Item) -> FoldAcc,
+            {
+                crate::util::fold_yields(&mut self, init, f)
             }
         }
     };
