@@ -142,6 +142,43 @@ def delegator(log, n):
     log("done")
 
 
+def delegate_ignore(log, n):
+    log("started")
+    result = yield from ignore_exit(log, n)
+    log(f"result {js(result)}")
+    yield 7
+    log("done")
+
+
+def delegate_recover(log, n):
+    log("started")
+    try:
+        result = yield from raiser(log, n)
+        log(f"result {js(result)}")
+    except KeyError as e:
+        log(f"caught {exc(e)}")
+        yield -7
+    log("done")
+    return 3
+
+
+def delegate_finally(log, n):
+    log("started")
+    try:
+        yield from yield_in_finally(log, n)
+    finally:
+        log("finally")
+    log("done")
+
+
+def delegate_deep(log, n):
+    log("started")
+    result = yield from delegator(log, n)
+    log(f"result {js(result)}")
+    log("done")
+    return 40
+
+
 BODIES = {
     "count": count,
     "finally": finally_,
@@ -153,6 +190,10 @@ BODIES = {
     "return_on_exit": return_on_exit,
     "yield_in_finally": yield_in_finally,
     "delegator": delegator,
+    "delegate_ignore": delegate_ignore,
+    "delegate_recover": delegate_recover,
+    "delegate_finally": delegate_finally,
+    "delegate_deep": delegate_deep,
 }
 
 EXCEPTIONS = {"ValueError": ValueError, "KeyError": KeyError}
