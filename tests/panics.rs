@@ -1,5 +1,5 @@
-//! Panics everywhere: what happens when a generator body, a destructor on a generator stack,
-//! or a combinator's closure panics. Every case is defined behaviour, documented in the crate
+//! Panics everywhere: what happens when a generator body, a delegated sub-generator, a
+//! destructor on a generator stack, or a combinator's closure panics. Every case is defined behaviour, documented in the crate
 //! docs (`stasis_core`, section "Panics"); `cargo xtask asan` runs these under AddressSanitizer
 //! and LeakSanitizer, so "no UB, no leak" is checked there.
 //!
@@ -16,7 +16,8 @@ use std::process::Command;
 use std::rc::Rc;
 
 use stasis::{
-    CloseError, Co, Gen, Generator, GeneratorExt, State, Step, Thrown, clear_pool, pool_stats,
+    CloseError, Co, Gen, Generator, GeneratorExt, Shared, State, Step, Thrown, YieldFrom,
+    clear_pool, from_coroutine, pool_stats, yield_from,
 };
 
 const CHILD: &str = "STASIS_PANICS_CHILD";
@@ -286,6 +287,143 @@ fn throw_unwinding_through_a_catch_all_is_handled_like_python_except() {
     assert_eq!(g.throw("boom".into()), Step::Yielded(2));
     assert_eq!(g.close(), Ok(None));
     assert_eq!(g.state(), State::Closed);
+}
+
+// ------------------------------------------------------------------------ during delegation
+
+/// A chain root → middle → leaf of stackful generators delegating with `yield_from` (the
+/// adoption path), each with a `finally`; the leaf yields 1 then runs `leaf_then`.
+fn chain(
+    l: &Rc<RefCell<Vec<String>>>,
+    leaf_then: fn(&Co<i32>),
+) -> (Gen<i32>, Shared<Gen<i32>>, Shared<Gen<i32>>) {
+    let (l1, l2, l3) = (l.clone(), l.clone(), l.clone());
+    let leaf = Shared::new(Gen::new(move |co, ()| {
+        let _finally = Finally("leaf", l1);
+        co.yield_(1);
+        leaf_then(co);
+    }));
+    let leaf_in = leaf.clone();
+    let middle = Shared::new(Gen::new(move |co, ()| {
+        let _finally = Finally("middle", l2);
+        co.yield_from(leaf_in);
+    }));
+    let middle_in = middle.clone();
+    let root = Gen::new(move |co, ()| {
+        let _finally = Finally("root", l3);
+        co.yield_from(middle_in);
+    });
+    (root, middle, leaf)
+}
+
+#[test]
+fn panic_in_a_delegated_generator_unwinds_the_chain_innermost_first() {
+    let l = log();
+    let (mut root, middle, leaf) = chain(&l, |_| panic!("leaf failed"));
+    assert_eq!(root.next(), Some(1));
+    assert_eq!(
+        panics(|| {
+            let _ = root.next();
+        }),
+        "leaf failed"
+    );
+    assert_eq!(*l.borrow(), ["finally leaf", "finally middle", "finally root"]);
+    for state in [root.state(), middle.state(), leaf.state()] {
+        assert_eq!(state, State::Closed);
+    }
+    assert_eq!(root.next(), None);
+}
+
+#[test]
+fn panic_in_a_delegated_generator_while_the_chain_closes_reaches_close() {
+    let l = log();
+    let (mut root, middle, leaf) = chain(&l, |co| {
+        let _ = co.try_yield(2);
+        panic!("leaf cannot close");
+    });
+    assert_eq!(root.next(), Some(1));
+    assert_eq!(root.next(), Some(2));
+    assert_eq!(
+        panics(|| {
+            let _ = root.close();
+        }),
+        "leaf cannot close"
+    );
+    assert_eq!(*l.borrow(), ["finally leaf", "finally middle", "finally root"]);
+    for state in [root.state(), middle.state(), leaf.state()] {
+        assert_eq!(state, State::Closed);
+    }
+}
+
+#[test]
+fn panic_in_a_state_machine_delegate_of_a_stackful_generator() {
+    let l = log();
+    let (l1, l2) = (l.clone(), l.clone());
+    let mut root = Gen::new(move |co, ()| {
+        let _finally = Finally("root", l1);
+        co.yield_from(from_coroutine(
+            #[coroutine]
+            move || {
+                let _finally = Finally("sm", l2);
+                yield 1;
+                panic!("sm failed");
+            },
+        ));
+    });
+    assert_eq!(root.next(), Some(1));
+    assert_eq!(
+        panics(|| {
+            let _ = root.next();
+        }),
+        "sm failed"
+    );
+    assert_eq!(*l.borrow(), ["finally sm", "finally root"]);
+    assert_eq!(root.state(), State::Closed);
+}
+
+#[test]
+fn panic_in_a_stackful_delegate_of_a_state_machine() {
+    let l = log();
+    let (l1, l2) = (l.clone(), l.clone());
+    let mut root = from_coroutine(
+        #[coroutine]
+        move || {
+            let _finally = Finally("root sm", l1);
+            let sub = Gen::new(move |co, ()| {
+                let _finally = Finally("gen", l2);
+                co.yield_(1);
+                panic!("gen failed");
+            });
+            let _ = yield_from!(sub);
+        },
+    );
+    assert_eq!(root.next(), Some(1));
+    assert_eq!(
+        panics(|| {
+            let _ = root.next();
+        }),
+        "gen failed"
+    );
+    assert_eq!(*l.borrow(), ["finally gen", "finally root sm"]);
+    assert_eq!(root.state(), State::Closed);
+}
+
+#[test]
+fn destructor_panic_while_a_delegation_chain_is_unwound_aborts() {
+    if env::var_os(CHILD).is_some() {
+        let l = log();
+        let (mut root, _middle, _leaf) = chain(&l, |co| {
+            let _bomb = PanicOnDrop;
+            co.yield_(2);
+        });
+        root.next();
+        root.next();
+        drop(root);
+        unreachable!("a panic during unwinding aborts");
+    }
+    let (signal, stderr) = in_child("destructor_panic_while_a_delegation_chain_is_unwound_aborts");
+    assert_eq!(signal, Some(SIGABRT), "{stderr}");
+    assert!(stderr.contains("panic in a destructor during cleanup"), "{stderr}");
 }
 
 // ---------------------------------------------------------------- in combinator closures

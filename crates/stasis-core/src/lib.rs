@@ -54,6 +54,9 @@
 //!   its payload, and the generator is [`State::Closed`] ([`Step::Exhausted`] afterwards). Its
 //!   stack goes back to the pool when the generator is dropped. Same on the state-machine
 //!   backend (the coroutine's live locals are dropped).
+//! - **A delegated sub-generator panics** (`yield from`, `Co::delegate`): the panic continues
+//!   in each delegator at its `yield from`, innermost first, running destructors, and reaches
+//!   the consumer from the outermost operation; every generator of the chain ends closed.
 //! - **Dropping a suspended generator** closes it first; if its body panics in response, the
 //!   panic comes out of `drop`. A consumer that panics while holding suspended generators
 //!   closes them during its unwinding, running their `finally` destructors.
