@@ -549,6 +549,8 @@ fn yield_from_plain_iterables() {
         co.yield_from_iter([json!(1), json!(2)]);
         co.yield_from_iter("ab".chars().map(|c| json!(c.to_string())));
         co.yield_from_iter((3..5).map(|i| json!(i)));
+        // The value of `yield from iter([])` is Python's None: here `()`, rendered `null`.
+        #[allow(clippy::let_unit_value)]
         let r = co.yield_from_iter(std::iter::empty());
         result(&tb, None, r);
         co.yield_from_iter([1, 2].into_iter().map(|x| json!(x * 10)));
@@ -568,6 +570,7 @@ fn yield_from_plain_iterables_state_machine() {
             let _ = yield_from!(from_iter([json!(1), json!(2)]));
             let _ = yield_from!(from_iter("ab".chars().map(|c| json!(c.to_string()))));
             let _ = yield_from!(from_iter((3..5).map(|i| json!(i))));
+            #[allow(clippy::let_unit_value)]
             let r = yield_from!(from_iter(std::iter::empty())).unwrap();
             result(&tb, None, r);
             let _ = yield_from!(from_iter([1, 2].into_iter().map(|x| json!(x * 10))));

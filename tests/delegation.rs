@@ -606,8 +606,7 @@ fn permutations_object(items: Vec<u8>) -> Gen<Vec<u8>> {
             let mut rest = items.clone();
             let first = rest.remove(i);
             // Python: for p in permutations(rest): yield [first] + p
-            let mut sub = permutations_object(rest);
-            while let Some(mut p) = sub.next() {
+            for mut p in permutations_object(rest) {
                 p.insert(0, first);
                 co.yield_(p);
             }
