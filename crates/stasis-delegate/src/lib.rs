@@ -100,12 +100,12 @@
 //!   [`Thrown::Exit`] at its `yield from` (or the error its delegate raised while closing): the
 //!   `finally` code (destructors) runs innermost first, as in CPython. If a generator in the
 //!   chain ignores the exit and yields, `close` fails with
-//!   [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit) and the chain stays
+//!   [`CloseError::IgnoredExit`] and the chain stays
 //!   suspended.
 //! - **return value**: the sub-generator's return value is the value of the `yield from`.
 //! - **panics** in a sub-generator continue in each delegator at its `yield from`, innermost
 //!   first (destructors run), and reach the consumer from the outermost `resume`; every
-//!   generator of the chain ends [`State::Closed`](stasis_core::State::Closed).
+//!   generator of the chain ends [`State::Closed`].
 //! - **dropping** the outermost generator while it delegates closes the chain as `close` does.
 //!
 //! Why `try_yield_from` returns `Result<R, Thrown<E>>`: it is the same shape as
