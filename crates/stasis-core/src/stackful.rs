@@ -190,6 +190,8 @@ enum Drive<Y, S, E> {
 trait Entry<Y, S, E> {
     /// One step on behalf of the outermost consumer (the flattened path).
     fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E>;
+    /// `drive(Cmd::Send(sent))`, the per-item path, without the dispatch on `Cmd`.
+    fn send(&mut self, sent: S) -> Drive<Y, S, E>;
     /// One step through the sub-generator's public protocol (the classic PEP 380 loop, used
     /// when the delegator itself is resumed directly while waiting, e.g. while being dropped).
     fn drive_public(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E>;
@@ -220,15 +222,9 @@ struct GenEntry<'a, Y, R, S, E> {
     panic: Option<Box<dyn Any + Send>>,
 }
 
-impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
-    fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E> {
-        let input = match cmd {
-            Cmd::Start => Input::Send(self.first.take().expect("a delegate is started once")),
-            Cmd::Send(s) => Input::Send(s),
-            Cmd::Throw(e) => Input::Throw(e),
-            Cmd::Close => Input::Close,
-            Cmd::Resume { closing } => Input::Resume { closing },
-        };
+impl<Y, R, S, E> GenEntry<'_, Y, R, S, E> {
+    #[inline(always)]
+    fn step(&mut self, input: Input<S, E>) -> Drive<Y, S, E> {
         match self.sub.inner.resume(input) {
             CoroutineResult::Yield(value) => match self.sub.take_delegation() {
                 None => {
@@ -242,6 +238,24 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
                 Drive::Finished
             }
         }
+    }
+}
+
+impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
+    fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E> {
+        let input = match cmd {
+            Cmd::Start => Input::Send(self.first.take().expect("a delegate is started once")),
+            Cmd::Send(s) => Input::Send(s),
+            Cmd::Throw(e) => Input::Throw(e),
+            Cmd::Close => Input::Close,
+            Cmd::Resume { closing } => Input::Resume { closing },
+        };
+        self.step(input)
+    }
+
+    #[inline]
+    fn send(&mut self, sent: S) -> Drive<Y, S, E> {
+        self.step(Input::Send(sent))
     }
 
     fn drive_public(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E> {
@@ -264,6 +278,11 @@ struct ObjEntry<'a, G: Generator<S>, S> {
 impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
     fn drive(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
         drive_object(&mut *self.sub, &mut self.first, &mut self.outcome, cmd)
+    }
+
+    #[inline]
+    fn send(&mut self, sent: S) -> Drive<G::Yield, S, G::Error> {
+        drive_object(&mut *self.sub, &mut self.first, &mut self.outcome, Cmd::Send(sent))
     }
 
     fn drive_public(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
@@ -1009,29 +1028,61 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
             // SAFETY: `top` points to an entry in the frame of a body suspended in
             // `Co::delegate` (this generator's body or an adopted delegate's), on a stack
             // this generator keeps alive: its own, or the stack of a `Gen` owned by such a
-            // frame. That body is resumed only after its entry is popped below, and the
+            // frame. That body is resumed only after its entry is popped (`settle`), and the
             // stack is cleared before this generator unwinds or frees its stack. Nothing
             // else can reach the entry: the `&mut` it holds is borrowed from that frame.
             let step = catch_unwind(AssertUnwindSafe(|| unsafe { (*top.as_ptr()).drive(cmd) }));
-            match step {
-                Ok(Drive::Yielded(y)) => return Step::Yielded(y),
-                Ok(Drive::Delegate(entry)) => {
-                    self.delegates.push(entry);
-                    cmd = Cmd::Start;
-                }
-                Ok(Drive::Finished) => {
-                    self.delegates.pop();
-                    cmd = Cmd::Resume { closing };
-                }
-                Err(payload) => {
-                    // The panic continues in the delegator, at its `yield from`.
-                    // SAFETY: as above; the entry's frame is still suspended.
-                    unsafe { (*top.as_ptr()).set_panic(payload) };
-                    self.delegates.pop();
-                    cmd = Cmd::Resume { closing };
-                }
+            match self.settle(top, step, closing) {
+                Ok(step) => return step,
+                Err(next) => cmd = next,
             }
         }
+    }
+
+    /// What the driver does with the outcome of one step of `top`: a value for the consumer
+    /// (`Ok`), or the next command for the new top of the delegate stack (`Err`).
+    #[inline(always)]
+    fn settle(
+        &mut self,
+        top: EntryPtr<Y, S, E>,
+        step: std::thread::Result<Drive<Y, S, E>>,
+        closing: bool,
+    ) -> Result<Step<Y, R, E>, Cmd<S, E>> {
+        match step {
+            Ok(Drive::Yielded(y)) => Ok(Step::Yielded(y)),
+            Ok(Drive::Delegate(entry)) => {
+                self.delegates.push(entry);
+                Err(Cmd::Start)
+            }
+            Ok(Drive::Finished) => {
+                self.delegates.pop();
+                Err(Cmd::Resume { closing })
+            }
+            Err(payload) => {
+                // The panic continues in the delegator, at its `yield from`.
+                // SAFETY: as in `drive`; the entry's frame is still suspended.
+                unsafe { (*top.as_ptr()).set_panic(payload) };
+                self.delegates.pop();
+                Err(Cmd::Resume { closing })
+            }
+        }
+    }
+
+    /// `resume(sent)` while delegating: the per-item path, one step of the innermost delegate.
+    #[inline(always)]
+    fn send_delegated_inline(&mut self, sent: S) -> Step<Y, R, E> {
+        let Some(&top) = self.delegates.last() else { unreachable!("called while delegating") };
+        // SAFETY: as in `drive`.
+        let step = catch_unwind(AssertUnwindSafe(|| unsafe { (*top.as_ptr()).send(sent) }));
+        match self.settle(top, step, false) {
+            Ok(step) => step,
+            Err(next) => self.drive(next, false),
+        }
+    }
+
+    #[inline(never)]
+    fn send_delegated(&mut self, sent: S) -> Step<Y, R, E> {
+        self.send_delegated_inline(sent)
     }
 
     /// Closes a generator whose body never ran: drops the body closure without running it.
@@ -1101,7 +1152,7 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     #[inline]
     fn resume(&mut self, arg: S) -> Step<Y, R, E> {
         if !self.delegates.is_empty() {
-            return self.drive(Cmd::Send(arg), false);
+            return self.send_delegated(arg);
         }
         if self.inner.done() {
             return Step::Exhausted;
@@ -1161,21 +1212,33 @@ impl<Y, R, E> Iterator for Gen<Y, R, (), E> {
     fn next(&mut self) -> Option<Y> {
         // The common case written out, so that the slow paths (delegation, the end) return an
         // `Option` from a cold function instead of merging their `Step` into a jump table.
-        if self.delegates.is_empty() && !self.inner.done() {
-            return match self.inner.resume(Input::Send(())) {
-                CoroutineResult::Yield(value) => match self.take_delegation() {
-                    // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
-                    None => Some(unsafe { value.assume_init() }),
-                    Some(entry) => self.next_from(|g| g.start_delegation(entry, false)),
-                },
-                CoroutineResult::Return(outcome) => self.next_end(outcome),
-            };
+        if !self.delegates.is_empty() {
+            return self.next_delegated();
         }
-        self.next_from(|g| g.resume(()))
+        if self.inner.done() {
+            return None;
+        }
+        match self.inner.resume(Input::Send(())) {
+            CoroutineResult::Yield(value) => match self.take_delegation() {
+                // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
+                None => Some(unsafe { value.assume_init() }),
+                Some(entry) => self.next_from(|g| g.start_delegation(entry, false)),
+            },
+            CoroutineResult::Return(outcome) => self.next_end(outcome),
+        }
     }
 }
 
 impl<Y, R, E> Gen<Y, R, (), E> {
+    /// `Iterator::next` while delegating.
+    #[inline(never)]
+    fn next_delegated(&mut self) -> Option<Y> {
+        match self.send_delegated_inline(()) {
+            Step::Yielded(y) => Some(y),
+            other => self.next_from(|_| other),
+        }
+    }
+
     /// The body returned (or raised) during `Iterator::next`: keep the outcome.
     #[cold]
     #[inline(never)]
