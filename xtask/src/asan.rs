@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! RUSTFLAGS="-Zsanitizer=address" RUSTDOCFLAGS="-Zsanitizer=address" \
-//! ASAN_OPTIONS=detect_leaks=1:... RUST_TEST_THREADS=1 STASIS_ASAN=1 \
+//! ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=0:... \
+//! RUST_TEST_THREADS=1 STASIS_ASAN=1 \
 //! cargo test --workspace --target x86_64-unknown-linux-gnu --target-dir target/asan \
 //!     --features stasis-core/sanitizer (--lib --bins --tests --examples | --doc)
 //! ```
@@ -26,6 +27,15 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+
+/// `detect_stack_use_after_return=0`: corosensei 0.3.4's sanitizer support leaks the ASan
+/// "fake stack" of every coroutine that finishes (when a coroutine returns, it calls
+/// `__sanitizer_start_switch_fiber` with a non-null `fake_stack_save`, `src/coroutine.rs` line
+/// 247; ASan frees a fiber's fake stack only when that argument is null). With
+/// use-after-return detection on, the delegation test that runs a million generators grew to
+/// 20 GB and was killed; with it off, 0.6 GB. Every other check stays on.
+const ASAN_OPTIONS: &str =
+    "detect_leaks=1:detect_stack_use_after_return=0:abort_on_error=0:halt_on_error=1";
 
 /// The target triple the instrumented build uses (see `../shared/FACTS.md`).
 pub(crate) const TARGET: &str = "x86_64-unknown-linux-gnu";
@@ -73,7 +83,7 @@ fn cargo_test(root: &std::path::Path, selection: &[&str], extra: &[&String]) -> 
     cmd.args(extra)
         .env("RUSTFLAGS", with_asan("RUSTFLAGS"))
         .env("RUSTDOCFLAGS", with_asan("RUSTDOCFLAGS"))
-        .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:halt_on_error=1")
+        .env("ASAN_OPTIONS", ASAN_OPTIONS)
         .env("RUST_TEST_THREADS", "1")
         .env("STASIS_ASAN", "1");
     eprintln!("xtask asan: {cmd:?}");
