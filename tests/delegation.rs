@@ -647,3 +647,38 @@ fn recursive_permutations_in_every_form() {
     sorted.dedup();
     assert_eq!(sorted, inline, "lexicographic order, no duplicates");
 }
+
+#[test]
+fn dropping_a_chain_whose_innermost_ignores_the_exit_still_runs_every_finally() {
+    let log = log();
+    let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
+    let mut g = Gen::<&str, (), (), String>::throwing(move |co, ()| {
+        let _finally = Finally(l1, "top".into());
+        co.yield_from(Gen::<&str, (), (), String>::throwing(move |co, ()| {
+            let _finally = Finally(l2, "middle".into());
+            co.yield_from(Gen::<&str, (), (), String>::throwing(move |co, ()| {
+                let _finally = Finally(l3, "leaf".into());
+                loop {
+                    // Ignores every exit: only a forced unwind ends it.
+                    let _ = co.try_yield("stubborn");
+                }
+            }));
+        }));
+    });
+    assert_eq!(g.resume(()), Step::Yielded("stubborn"));
+    drop(g);
+    assert_eq!(*log.borrow(), ["leaf: finally", "middle: finally", "top: finally"]);
+}
+
+#[test]
+fn dropping_a_generator_that_ignores_the_exit_drops_the_value_it_yields() {
+    let token = Rc::new(());
+    let t = token.clone();
+    let mut g = Gen::new(move |co, ()| {
+        let _ = co.try_yield(None);
+        co.yield_(Some(t.clone()));
+    });
+    assert_eq!(g.next(), Some(None));
+    drop(g);
+    assert_eq!(Rc::strong_count(&token), 1, "the value yielded while closing was dropped");
+}

@@ -1299,7 +1299,15 @@ impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
         if !delegated && !inner.done() && inner.started() {
             // Python's finalizer: close() the body so `try_yield` sees `Thrown::Exit` and
             // destructors run. A body that ignores it and yields is unwound by force below.
-            let _ = inner.resume(Input::Close);
+            if let CoroutineResult::Yield(value) = inner.resume(Input::Close) {
+                // SAFETY: the slot is at the top of this generator's stack, still mapped.
+                let slot = unsafe { self.slot.as_ref() };
+                if slot.take().is_none() {
+                    // SAFETY: the slot was empty, so the body yielded a value (see `Out`);
+                    // drop it as the consumer would have.
+                    drop(unsafe { value.assume_init() });
+                }
+            }
         }
         // Unwinds a body still suspended, or drops an unstarted body's closure; no-op if done.
         inner.force_unwind();
