@@ -94,6 +94,29 @@ fn child(scenario: &str) {
             assert_eq!(outer.next(), Some(1));
             outer.next();
         }
+        "busy" => {
+            // Other threads keep mapping, registering, unregistering and unmapping stacks
+            // while this one overflows: the reporter still finds the right stack.
+            for _ in 0..3 {
+                std::thread::spawn(|| {
+                    loop {
+                        for pooled in [true, false] {
+                            let mut g = Gen::builder()
+                                .stack_size(STACK * 2)
+                                .pooled(pooled)
+                                .build(|co, ()| co.yield_(1u64))
+                                .unwrap();
+                            g.next();
+                        }
+                        clear_pool();
+                    }
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            let mut g = Gen::builder().stack_size(STACK).pooled(false).build(overflowing).unwrap();
+            assert_eq!(g.next(), Some(1));
+            g.next();
+        }
         "main_thread" => {
             // The handler is installed (a generator exists), then the main thread overflows:
             // Rust's own message must still appear.
@@ -162,12 +185,13 @@ fn main() -> ExitCode {
         "Gen::builder().stack_size(131072)",
         "fatal runtime error: generator stack overflow, aborting",
     ];
-    let cases: [(&str, i32, &[&str]); 8] = [
+    let cases: [(&str, i32, &[&str]); 9] = [
         ("fresh", SIGABRT, &generator_message),
         ("pooled", SIGABRT, &generator_message),
         ("thread", SIGABRT, &generator_message),
         ("no_altstack", SIGABRT, &generator_message),
         ("nested", SIGABRT, &generator_message),
+        ("busy", SIGABRT, &generator_message),
         ("main_thread", SIGABRT, &["thread 'main'", "has overflowed its stack"]),
         ("spawned_thread", SIGABRT, &["thread 'plain'", "has overflowed its stack"]),
         ("null_deref", libc::SIGSEGV, &[]),

@@ -448,6 +448,28 @@ mod tests {
     }
 
     #[test]
+    fn sweep_frees_the_slots_of_unmapped_stacks() {
+        use corosensei::stack::{DefaultStack, Stack};
+        let stack = DefaultStack::new(16 * 1024).unwrap();
+        let live = stack.limit().get();
+        // Addresses in the lower half of the address space that nothing maps here.
+        let gone: Vec<usize> = (1..=5).map(|i| 0x5000_0000_0000 + i * (1 << 20)).collect();
+        assert!(register(live, 16 * 1024));
+        for &g in &gone {
+            assert!(register(g, 16 * 1024));
+        }
+        {
+            let mut book = BOOK.lock().unwrap();
+            sweep(book.as_mut().unwrap());
+        }
+        assert_eq!(lookup(live), Some((live, 16 * 1024)), "a mapped stack stays registered");
+        for &g in &gone {
+            assert_eq!(lookup(g), None, "an unmapped one is swept");
+        }
+        unregister(live);
+    }
+
+    #[test]
     fn thread_without_alternate_stack_gets_one() {
         std::thread::spawn(|| {
             // SAFETY: disables this thread's alternate stack (std's, if any; std unmaps it at
