@@ -361,7 +361,13 @@ pub(crate) fn fmt_ratio(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => {
             let r = a / b;
-            if r < 0.1 { format!("{r:.3}×") } else { format!("{r:.2}×") }
+            if r >= 0.1 || r == 0.0 {
+                format!("{r:.2}×")
+            } else {
+                // Two significant digits: 0.065×, 0.00017×.
+                let decimals = (-r.log10()).ceil() as usize + 1;
+                format!("{r:.decimals$}×")
+            }
         }
         _ => "n/a".into(),
     }
@@ -797,5 +803,7 @@ mod tests {
         assert_eq!(fmt_ratio(Some(2.7347), Some(2.4744)), "1.11×");
         assert_eq!(fmt_ratio(Some(1.0), Some(0.0)), "n/a");
         assert_eq!(fmt_ratio(Some(0.5), Some(48.0)), "0.010×");
+        assert_eq!(fmt_ratio(Some(4.52), Some(26_000.0)), "0.00017×");
+        assert_eq!(fmt_ratio(Some(0.75), Some(3.48)), "0.22×");
     }
 }
