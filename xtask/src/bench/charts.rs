@@ -128,7 +128,14 @@ pub(crate) fn delegation_chart(report: &Value, path: &Path) -> Result<()> {
         .y_label_area_size(70)
         .build_cartesian_2d((0.8f64..1300f64).log_scale(), (min..max).log_scale())
         .map_err(plot_err)?;
-    chart.configure_mesh().x_desc("depth").y_desc("ns per item").draw().map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .x_desc("depth")
+        .y_desc("ns per item")
+        .draw()
+        .map_err(plot_err)?;
     for (i, (name, points)) in series.iter().enumerate() {
         let color = SERIES_COLORS[i % SERIES_COLORS.len()];
         chart
