@@ -30,45 +30,49 @@
 //!
 //! # Delegation (`yield from`)
 //!
-//! [`Co::delegate`] makes the outermost generator drive the innermost delegate directly, as
-//! C++23 `std::generator` does with `elements_of`: the generator the consumer holds (the
-//! *root*) keeps a stack of the active delegates, and each `resume`/`throw`/`close` goes to the
-//! top of it. An item costs one switch to the innermost stack, whatever the depth.
+//! [`Co::delegate`] keeps the cost of an item the same at any depth of nested delegation, as
+//! C++23 `std::generator` does with `elements_of`: the outermost generator whose body delegates
+//! (the *root*) keeps the stack of active delegates, in its `delegate` call, and resumes the
+//! innermost one directly. An item costs two switches (consumer → root stack → innermost
+//! stack and back), whatever the depth.
 //!
 //! ```text
-//!  consumer ── root.resume(v) ──▶ root: Gen { delegates: [ e1, e2, e3 ] }     (top = e3)
-//!                                   │ driver: catch_unwind(top.drive(cmd))
-//!                                   ▼
-//!   root stack:  body ─ co.delegate(&mut a) ─ frame holds e1 = GenEntry { &mut a }  (waiting)
-//!   a's stack:   body ─ co.delegate(&mut b) ─ frame holds e2 = GenEntry { &mut b }  (waiting)
-//!   b's stack:   body ─ co.delegate(&mut m) ─ frame holds e3 = ObjEntry { &mut m }  (waiting)
-//!   m: any Generator (state machine, combinator): resumed through the protocol ◀── e3.drive
+//!  consumer ── root.resume(v) ──▶ root stack: body ─ co.delegate(&mut a)
+//!                                   drive_here: stack [ e1, e2, e3 ]  (e1 in this frame)
+//!                                   │ catch_unwind(top.drive(cmd)), top = e3
+//!   a's stack:  body ─ co.delegate(&mut b) ─ frame holds e2 = GenEntry { &mut b }  (handed up)
+//!   b's stack:  body ─ co.delegate(&mut m) ─ frame holds e3 = ObjEntry { &mut m }  (handed up)
+//!   m: any Generator (state machine, combinator), resumed through the protocol ◀── e3.drive
+//!   (e1 = GenEntry { &mut a }: a and b are *adopted*, their bodies wait, never re-yield)
 //! ```
 //!
-//! - **Starting**: `delegate` builds the entry in its own frame, puts a pointer to it in the
-//!   [`Slot`] at the top of its stack, and suspends with no value (`Out` is a `MaybeUninit<Y>`
-//!   so a plain yield stays as small as `Y`). Whoever resumed that body finds the slot full:
-//!   the root pushes the entry on its `delegates` and starts it. If the delegator is itself an
-//!   adopted delegate (a `GenEntry`: a stackful sub-generator resumed by the root's driver,
-//!   bypassing its own `Gen::resume`), its entry's `drive` hands the new entry up to the root:
-//!   nesting stays flat. A sub-generator that is not a `Gen`/`Box<Gen>` of the same types (found
-//!   with `Any`), or a `Gen` already driving its own delegates, is an `ObjEntry`.
+//! - **Driving**: a body that is not adopted drives its delegation itself (`drive_here`): its
+//!   entry at the bottom of a stack of entries, each step of the top one handled there; values
+//!   go out with this body's own yield, and the consumer's next command (send, throw, close)
+//!   goes to the top.
+//! - **Adoption**: a stackful sub-generator of the same types (a `Gen` or `Box<Gen>`, found with
+//!   `Any`) is wrapped in a `GenEntry`, which marks it adopted in its [`Slot`] (at the top of its
+//!   stack) and resumes its coroutine directly. When an adopted body delegates in turn, it does
+//!   not drive: it leaves its new entry in its slot and suspends with no value (`Out` is a
+//!   `MaybeUninit<Y>`, so a plain yield stays as small as `Y`); the `GenEntry` finds the slot
+//!   full and hands the entry to the driver, which pushes it: nesting stays flat. Any other
+//!   generator object, or a `Gen` already driving its own delegates, is an `ObjEntry`.
 //! - **Finishing**: when the top entry finishes (returns or raises), the driver pops it and
 //!   resumes the delegator below with `Input::Resume`; its `delegate` call returns the outcome
 //!   kept in the entry. `close()` cascades: the top is closed, then each delegator sees
-//!   `Thrown::Exit` at its `yield from` (or the error its delegate raised while closing), innermost
-//!   first, as CPython's `gen_close` does.
-//! - **Panics**: a panic in the top entry is caught by the driver, stored in the entry, the entry
-//!   popped, and the delegator resumed: its `delegate` re-raises the panic there, so every
+//!   `Thrown::Exit` at its `yield from` (or the error its delegate raised while closing),
+//!   innermost first, as CPython's `gen_close` does.
+//! - **Panics**: a panic in the top entry is caught by the driver, stored in the entry, the
+//!   entry popped, and the delegator resumed: its `delegate` re-raises the panic there, so every
 //!   delegator unwinds (innermost first) and the panic reaches the consumer from the root.
 //! - **Soundness of the entry pointers**: an entry lives in the frame of a body suspended in
 //!   `delegate`; that body is resumed only after its entry is popped; the sub-generators are
-//!   owned by (or borrowed from) those frames, so they outlive their entries; a generator clears
-//!   its `delegates` before it unwinds its stack (`Drop` closes the chain first, through the
-//!   driver). A body resumed directly while waiting (only possible after that clearing, while
-//!   it is dropped) falls back to PEP 380's loop through the sub-generator's public protocol.
-//! - **Cost on the plain path**: `resume` checks that `delegates` is empty and, after each
-//!   yield, that the slot is empty (two predictable branches).
+//!   owned by (or borrowed from) those frames, so they outlive their entries. If the driver's
+//!   frame is unwound (its generator dropped), its stack of pointers is dropped unused; an
+//!   adopted body then resumed directly (by its owner's drop or close) drives its own delegate.
+//! - **No cost on the plain path**: `Gen::resume` and `Co::yield_` do what they did before
+//!   delegation existed (a `Gen` can receive an uninitialized value only through a `GenEntry`,
+//!   never through its own methods). The price is the second switch per delegated item.
 //!
 //! # Why `'static` and `!Send`
 //!
@@ -105,27 +109,37 @@ enum Input<S, E> {
     Send(S),
     Throw(E),
     Close,
-    /// Only ever sent to a body waiting in [`Co::delegate`]: the delegate it waits for has
-    /// finished or panicked; the outcome (or the panic) waits in the entry. `closing`: a
-    /// `close()` is cascading outward, so the delegator sees `Thrown::Exit` unless the
-    /// delegate raised an error (CPython's `gen_close`). No payload here keeps `Input` as
-    /// small as the plain resume needs.
+    /// Only ever sent by a driver to an adopted body waiting in [`Co::delegate`]: the
+    /// delegate it waits for has finished or panicked; the outcome (or the panic) waits in the
+    /// entry. `closing`: a `close()` is cascading outward, so the delegator sees
+    /// `Thrown::Exit` unless the delegate raised an error (CPython's `gen_close`). No payload
+    /// here keeps `Input` as small as the plain resume needs.
     Resume {
         closing: bool,
     },
 }
 
 /// What a body hands out at a suspension: the yielded value, or nothing (uninitialized) when
-/// the body starts waiting in [`Co::delegate`], in which case the entry to wait for is in the
-/// [`Slot`]. Keeping the signal out of band keeps the value as small as `Y`: corosensei passes
+/// an adopted body starts waiting in [`Co::delegate`] and hands its new entry up through the
+/// [`Slot`]. Keeping that signal out of band keeps the value as small as `Y`: corosensei passes
 /// a value of up to 8 bytes in a register, and a wider enum costs a store-forwarding stall
-/// (measured: +0.5 ns per round trip for `u64`, +3.8 ns for `u32`).
+/// (measured: +0.5 ns per round trip for `u64`, +3.8 ns for `u32`). Only a [`GenEntry`] can
+/// receive an uninitialized value (see [`Slot::adopted`]); `Gen`'s own methods never do.
 type Out<Y> = MaybeUninit<Y>;
 
-/// Where a body waiting in [`Co::delegate`] leaves its entry for whoever resumed it; it lives
-/// in the [`SLOT_BYTES`] reserved at the top of the generator's stack, so both sides know its
-/// address from the start and it never moves.
-type Slot<Y, S, E> = Cell<Option<EntryPtr<Y, S, E>>>;
+/// Delegation state of one generator, in the [`SLOT_BYTES`] reserved at the top of its stack:
+/// both the body (through its `Co`) and whoever holds the `Gen` know its address from the
+/// start, and it never moves.
+struct Slot<Y, S, E> {
+    /// Set while a driver's [`GenEntry`] holds this generator (it was *adopted*): its body
+    /// then hands a new delegation up to that driver instead of driving it.
+    adopted: Cell<bool>,
+    /// Set while this generator's body drives delegates itself; it is not adopted then.
+    driving: Cell<bool>,
+    /// The entry an adopted body hands up when it starts waiting in [`Co::delegate`]; taken
+    /// by the `GenEntry` right after the resume that left it.
+    handed_up: Cell<Option<EntryPtr<Y, S, E>>>,
+}
 
 /// Bytes reserved at the top of every generator stack for the [`Slot`] (a multiple of
 /// corosensei's stack alignment).
@@ -188,13 +202,8 @@ enum Drive<Y, S, E> {
 
 /// A sub-generator being delegated to, seen by the driver without its return type.
 trait Entry<Y, S, E> {
-    /// One step on behalf of the outermost consumer (the flattened path).
+    /// One step on behalf of the outermost consumer.
     fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E>;
-    /// `drive(Cmd::Send(sent))`, the per-item path, without the dispatch on `Cmd`.
-    fn send(&mut self, sent: S) -> Drive<Y, S, E>;
-    /// One step through the sub-generator's public protocol (the classic PEP 380 loop, used
-    /// when the delegator itself is resumed directly while waiting, e.g. while being dropped).
-    fn drive_public(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E>;
     /// Keeps the panic that left the sub-generator, for the delegator to continue.
     fn set_panic(&mut self, payload: Box<dyn Any + Send>);
 }
@@ -213,8 +222,9 @@ const EXHAUSTED: &str = "yield from a generator that had already finished: its r
                          was already reported, so there is none to give; delegate to a \
                          generator that is created or suspended (check `state()` first)";
 
-/// A stackful sub-generator adopted by the driver: its resumes bypass its own `Gen::resume`,
-/// so when it delegates in turn, the new entry goes to the driver's stack (flattening).
+/// A stackful sub-generator *adopted* by the driver: resumed directly (bypassing its
+/// `Gen::resume`), and marked in its [`Slot`] so that when its body delegates in turn it
+/// hands the new entry up to the driver (flattening).
 struct GenEntry<'a, Y, R, S, E> {
     sub: &'a mut Gen<Y, R, S, E>,
     first: Option<S>,
@@ -222,11 +232,30 @@ struct GenEntry<'a, Y, R, S, E> {
     panic: Option<Box<dyn Any + Send>>,
 }
 
-impl<Y, R, S, E> GenEntry<'_, Y, R, S, E> {
-    #[inline(always)]
-    fn step(&mut self, input: Input<S, E>) -> Drive<Y, S, E> {
+impl<'a, Y, R, S, E> GenEntry<'a, Y, R, S, E> {
+    fn new(sub: &'a mut Gen<Y, R, S, E>, first: S) -> Self {
+        sub.slot().adopted.set(true);
+        GenEntry { sub, first: Some(first), outcome: None, panic: None }
+    }
+}
+
+impl<Y, R, S, E> Drop for GenEntry<'_, Y, R, S, E> {
+    fn drop(&mut self) {
+        self.sub.slot().adopted.set(false);
+    }
+}
+
+impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
+    fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E> {
+        let input = match cmd {
+            Cmd::Send(s) => Input::Send(s),
+            Cmd::Start => Input::Send(self.first.take().expect("a delegate is started once")),
+            Cmd::Throw(e) => Input::Throw(e),
+            Cmd::Close => Input::Close,
+            Cmd::Resume { closing } => Input::Resume { closing },
+        };
         match self.sub.inner.resume(input) {
-            CoroutineResult::Yield(value) => match self.sub.take_delegation() {
+            CoroutineResult::Yield(value) => match self.sub.slot().handed_up.take() {
                 None => {
                     // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
                     Drive::Yielded(unsafe { value.assume_init() })
@@ -238,28 +267,6 @@ impl<Y, R, S, E> GenEntry<'_, Y, R, S, E> {
                 Drive::Finished
             }
         }
-    }
-}
-
-impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
-    fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E> {
-        let input = match cmd {
-            Cmd::Start => Input::Send(self.first.take().expect("a delegate is started once")),
-            Cmd::Send(s) => Input::Send(s),
-            Cmd::Throw(e) => Input::Throw(e),
-            Cmd::Close => Input::Close,
-            Cmd::Resume { closing } => Input::Resume { closing },
-        };
-        self.step(input)
-    }
-
-    #[inline]
-    fn send(&mut self, sent: S) -> Drive<Y, S, E> {
-        self.step(Input::Send(sent))
-    }
-
-    fn drive_public(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E> {
-        drive_object(&mut *self.sub, &mut self.first, &mut self.outcome, cmd)
     }
 
     fn set_panic(&mut self, payload: Box<dyn Any + Send>) {
@@ -277,16 +284,29 @@ struct ObjEntry<'a, G: Generator<S>, S> {
 
 impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
     fn drive(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
-        drive_object(&mut *self.sub, &mut self.first, &mut self.outcome, cmd)
-    }
-
-    #[inline]
-    fn send(&mut self, sent: S) -> Drive<G::Yield, S, G::Error> {
-        drive_object(&mut *self.sub, &mut self.first, &mut self.outcome, Cmd::Send(sent))
-    }
-
-    fn drive_public(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
-        drive_object(&mut *self.sub, &mut self.first, &mut self.outcome, cmd)
+        let step = match cmd {
+            Cmd::Send(s) => self.sub.resume(s),
+            Cmd::Start => self.sub.resume(self.first.take().expect("a delegate is started once")),
+            Cmd::Throw(e) => self.sub.throw(e),
+            Cmd::Close => {
+                // CPython's gen_close: close the sub-generator; the delegator then sees
+                // GeneratorExit, or the error the sub-generator raised while closing.
+                self.outcome = match self.sub.close() {
+                    Ok(_) => Some(Err(Thrown::Exit)),
+                    Err(CloseError::Raised(e)) => Some(Err(Thrown::Error(e))),
+                    Err(CloseError::IgnoredExit(y)) => return Drive::Yielded(y),
+                };
+                return Drive::Finished;
+            }
+            Cmd::Resume { .. } => unreachable!("only adopted stackful delegates wait"),
+        };
+        match step {
+            Step::Yielded(y) => return Drive::Yielded(y),
+            Step::Complete(r) => self.outcome = Some(Ok(r)),
+            Step::Raised(t) => self.outcome = Some(Err(t)),
+            Step::Exhausted => self.outcome = None,
+        }
+        Drive::Finished
     }
 
     fn set_panic(&mut self, payload: Box<dyn Any + Send>) {
@@ -294,36 +314,20 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
     }
 }
 
-/// One step of a sub-generator through its public protocol (PEP 380's expansion).
-fn drive_object<G: Generator<S>, S>(
-    sub: &mut G,
-    first: &mut Option<S>,
-    outcome: &mut Option<Result<G::Return, Thrown<G::Error>>>,
-    cmd: Cmd<S, G::Error>,
-) -> Drive<G::Yield, S, G::Error> {
-    let step = match cmd {
-        Cmd::Start => sub.resume(first.take().expect("a delegate is started once")),
-        Cmd::Send(s) => sub.resume(s),
-        Cmd::Throw(e) => sub.throw(e),
-        Cmd::Close => {
-            // CPython's gen_close: close the sub-generator; the delegator then sees
-            // GeneratorExit, or the error the sub-generator raised while closing.
-            *outcome = match sub.close() {
-                Ok(_) => Some(Err(Thrown::Exit)),
-                Err(CloseError::Raised(e)) => Some(Err(Thrown::Error(e))),
-                Err(CloseError::IgnoredExit(y)) => return Drive::Yielded(y),
-            };
-            return Drive::Finished;
-        }
-        Cmd::Resume { .. } => unreachable!("only adopted stackful delegates wait for a delegate"),
-    };
-    match step {
-        Step::Yielded(y) => return Drive::Yielded(y),
-        Step::Complete(r) => *outcome = Some(Ok(r)),
-        Step::Raised(t) => *outcome = Some(Err(t)),
-        Step::Exhausted => *outcome = None,
+/// Sets a flag for as long as it lives (also while unwinding).
+struct FlagGuard<'a>(&'a Cell<bool>);
+
+impl<'a> FlagGuard<'a> {
+    fn set(flag: &'a Cell<bool>) -> Self {
+        flag.set(true);
+        FlagGuard(flag)
     }
-    Drive::Finished
+}
+
+impl Drop for FlagGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
 }
 
 /// A body suspended at a plain yield is never resumed as a waiting delegator.
@@ -362,6 +366,8 @@ pub struct Co<Y, S = (), E = Infallible> {
     yielder: *const Yielder<Input<S, E>, Out<Y>>,
     /// This generator's [`Slot`], at the top of its stack.
     slot: NonNull<Slot<Y, S, E>>,
+    /// The delegate stack of the last delegation this body drove, kept for its allocation.
+    spare: Cell<Vec<EntryPtr<Y, S, E>>>,
     /// A value being raised by [`Co::raise`] while the stack unwinds to the base.
     pending: Cell<Option<Thrown<E>>>,
 }
@@ -546,13 +552,8 @@ impl<Y, S, E> Co<Y, S, E> {
         assert!(sub.state() != State::Closed, "{EXHAUSTED}");
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
-            if stackful.delegates.is_empty() {
-                return self.wait_for(GenEntry {
-                    sub: stackful,
-                    first: Some(first),
-                    outcome: None,
-                    panic: None,
-                });
+            if !stackful.slot().driving.get() {
+                return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
                 sub: stackful,
@@ -562,13 +563,8 @@ impl<Y, S, E> Co<Y, S, E> {
             });
         }
         if let Some(stackful) = any.downcast_mut::<Box<Gen<Y, G::Return, S, E>>>() {
-            if stackful.delegates.is_empty() {
-                return self.wait_for(GenEntry {
-                    sub: stackful,
-                    first: Some(first),
-                    outcome: None,
-                    panic: None,
-                });
+            if !stackful.slot().driving.get() {
+                return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
                 sub: &mut **stackful,
@@ -581,7 +577,15 @@ impl<Y, S, E> Co<Y, S, E> {
         self.wait_for(ObjEntry { sub, first: Some(first), outcome: None, panic: None })
     }
 
-    /// Suspends the body until the driver reports that `entry` finished.
+    #[inline(always)]
+    fn slot(&self) -> &Slot<Y, S, E> {
+        // SAFETY: the slot is at the top of this generator's stack, which outlives the body
+        // (hence every `&Co`); only `Cell` methods touch it, on this thread.
+        unsafe { self.slot.as_ref() }
+    }
+
+    /// Waits in the body until `entry` finished: hands it up to the driver that adopted this
+    /// generator, or drives it (and whatever it delegates to) from here.
     fn wait_for<'a, T, R>(&self, mut entry: T) -> Result<R, Thrown<E>>
     where
         T: Entry<Y, S, E> + Outcome<R, E> + 'a,
@@ -591,35 +595,94 @@ impl<Y, S, E> Co<Y, S, E> {
     {
         let local: NonNull<dyn Entry<Y, S, E> + 'a> = NonNull::from(&mut entry);
         // SAFETY: only the lifetime bound of the trait object changes (same layout). The
-        // driver dereferences this pointer only while this frame is suspended right here: it
-        // pops the entry before it resumes us with `Input::Resume`, and a generator clears
-        // its delegate stack before it unwinds or frees its own stack (see "Delegation").
+        // pointer is dereferenced only while this frame is suspended or running below, here:
+        // a driver pops the entry before it resumes this body with `Input::Resume` (or before
+        // `drive_here` returns), and a driver that is unwound drops its stack of pointers
+        // without using them (see "Delegation" in the module docs).
         let erased: EntryPtr<Y, S, E> = unsafe { std::mem::transmute(local) };
-        // SAFETY: the slot is at the top of this generator's stack, which outlives the body;
-        // only `Cell` methods touch it, on this thread.
-        unsafe { self.slot.as_ref() }.set(Some(erased));
-        let mut input = self.suspend(MaybeUninit::uninit());
+        if !self.slot().adopted.get() {
+            return self.drive_here(&mut entry, erased, Cmd::Start);
+        }
+        // Adopted: the driver that resumed us takes the entry from the slot (uninitialized
+        // value, see `Out`) and drives it; it resumes us when it finished.
+        self.slot().handed_up.set(Some(erased));
+        let cmd = match self.suspend(MaybeUninit::uninit()) {
+            Input::Resume { closing } => {
+                if let Some(payload) = entry.take_panic() {
+                    resume_unwind(payload);
+                }
+                return finish(entry.take_outcome(), closing);
+            }
+            // Resumed directly: the driver that adopted us is gone (it was unwound while its
+            // generator was dropped) and our owner is dropping or closing us. Drive our
+            // delegate from here.
+            Input::Send(s) => Cmd::Send(s),
+            Input::Throw(e) => Cmd::Throw(e),
+            Input::Close => Cmd::Close,
+        };
+        self.drive_here(&mut entry, erased, cmd)
+    }
+
+    /// The driver: runs `cmd` on the innermost delegate and handles what comes back, until
+    /// `own` (this body's entry, at the bottom of the stack) finishes. Values go to this
+    /// body's consumer, and its next command to the innermost delegate. Each item costs one
+    /// step of the innermost delegate, whatever the depth.
+    #[inline(never)]
+    fn drive_here<R, T: Outcome<R, E>>(
+        &self,
+        own: &mut T,
+        erased: EntryPtr<Y, S, E>,
+        mut cmd: Cmd<S, E>,
+    ) -> Result<R, Thrown<E>> {
+        let _driving = FlagGuard::set(&self.slot().driving);
+        let mut stack = self.spare.take();
+        stack.clear();
+        stack.push(erased);
+        let mut closing = matches!(cmd, Cmd::Close);
         loop {
-            let cmd = match input {
-                Input::Resume { closing } => {
-                    if let Some(payload) = entry.take_panic() {
+            let top = *stack.last().expect("the stack holds at least our own entry");
+            // SAFETY: `top` is `own` (in our caller's frame) or an entry handed up by an
+            // adopted delegate, in the frame of its body, suspended in `wait_for` on a stack
+            // kept alive by a `Gen` that a frame below owns. That body is resumed only after
+            // its entry is popped here. Nothing else reaches the entry: the `&mut` it holds
+            // is borrowed from that frame.
+            let step = catch_unwind(AssertUnwindSafe(|| unsafe { (*top.as_ptr()).drive(cmd) }));
+            cmd = match step {
+                Ok(Drive::Yielded(y)) => {
+                    let input = self.suspend(MaybeUninit::new(y));
+                    closing = matches!(input, Input::Close);
+                    match input {
+                        Input::Send(s) => Cmd::Send(s),
+                        Input::Throw(e) => Cmd::Throw(e),
+                        Input::Close => Cmd::Close,
+                        Input::Resume { .. } => unreachable!("a driving body is not adopted"),
+                    }
+                }
+                Ok(Drive::Delegate(entry)) => {
+                    stack.push(entry);
+                    Cmd::Start
+                }
+                Ok(Drive::Finished) => {
+                    stack.pop();
+                    if stack.is_empty() {
+                        self.spare.set(stack);
+                        return finish(own.take_outcome(), closing);
+                    }
+                    Cmd::Resume { closing }
+                }
+                Err(payload) => {
+                    stack.pop();
+                    if stack.is_empty() {
+                        // Our own delegate panicked: the panic continues here.
+                        self.spare.set(stack);
                         resume_unwind(payload);
                     }
-                    return finish(entry.take_outcome(), closing);
+                    // The panic continues in the delegator that owns `top`, at its yield from.
+                    // SAFETY: as above; the entry's frame is still suspended.
+                    unsafe { (*top.as_ptr()).set_panic(payload) };
+                    Cmd::Resume { closing }
                 }
-                // Resumed directly while waiting: no driver holds our entry any more (this
-                // generator is being dropped after an interrupted close). Fall back to PEP
-                // 380's loop through the sub-generator's own protocol.
-                Input::Send(s) => Cmd::Send(s),
-                Input::Throw(e) => Cmd::Throw(e),
-                Input::Close => Cmd::Close,
             };
-            let closing = matches!(cmd, Cmd::Close);
-            match entry.drive_public(cmd) {
-                Drive::Yielded(y) => input = self.suspend(MaybeUninit::new(y)),
-                Drive::Finished => return finish(entry.take_outcome(), closing),
-                Drive::Delegate(_) => unreachable!("the public protocol never hands out entries"),
-            }
         }
     }
 }
@@ -692,9 +755,6 @@ pub struct Gen<Y, R = (), S = (), E = Infallible> {
     pooled: bool,
     /// The outcome seen by `Iterator::next` (which can only report `None`).
     outcome: Option<Result<R, Thrown<E>>>,
-    /// The delegates this generator drives on behalf of its consumer, outermost first: empty
-    /// unless its body (or an adopted delegate's body) waits in [`Co::delegate`].
-    delegates: Vec<EntryPtr<Y, S, E>>,
     /// The [`Slot`] at the top of this generator's stack.
     slot: NonNull<Slot<Y, S, E>>,
     /// `!Send` (a suspended stack may hold thread-locals and `Rc`s) and `!Sync` (kept out of
@@ -936,11 +996,18 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
         // SAFETY: `SlotStack` keeps the `SLOT_BYTES` above its base out of corosensei's use;
         // they are mapped, writable and 16-byte aligned, and nothing else refers to them (a
         // pooled stack's previous generator is gone).
-        unsafe { slot.write(Cell::new(None)) };
+        unsafe {
+            slot.write(Slot {
+                adopted: Cell::new(false),
+                driving: Cell::new(false),
+                handed_up: Cell::new(None),
+            })
+        };
         let slot = NonNull::new(slot).expect("stack addresses are not null");
         let inner =
             Coroutine::with_stack(stack, move |yielder: &Yielder<Input<S, E>, Out<Y>>, input| {
-                let co = Co { yielder, pending: Cell::new(None), slot };
+                let co =
+                    Co { yielder, slot, spare: Cell::new(Vec::new()), pending: Cell::new(None) };
                 let first = match input {
                     Input::Send(sent) => sent,
                     // `throw` and `close` never start a body: they close a created generator.
@@ -961,7 +1028,6 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
             stack_size,
             pooled,
             outcome: None,
-            delegates: Vec::new(),
             slot,
             _not_send_sync: PhantomData,
         }
@@ -969,120 +1035,23 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
 }
 
 impl<Y, R, S, E> Gen<Y, R, S, E> {
-    /// Resumes the body (no delegate is active). `CLOSING`: the input is `Close`.
     #[inline]
-    fn step<const CLOSING: bool>(&mut self, input: Input<S, E>) -> Step<Y, R, E> {
+    fn step(&mut self, input: Input<S, E>) -> Step<Y, R, E> {
         match self.inner.resume(input) {
-            CoroutineResult::Yield(value) => match self.take_delegation() {
-                None => {
-                    // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
-                    Step::Yielded(unsafe { value.assume_init() })
-                }
-                Some(entry) => self.start_delegation(entry, CLOSING),
-            },
+            // SAFETY: only an adopted body yields no value (see `Out`), and a generator is
+            // adopted only while a `GenEntry` holds it, which resumes it itself: whoever
+            // calls this holds the `&mut Gen`, so nothing adopts it now.
+            CoroutineResult::Yield(value) => Step::Yielded(unsafe { value.assume_init() }),
             CoroutineResult::Return(Ok(r)) => Step::Complete(r),
             CoroutineResult::Return(Err(t)) => Step::Raised(t),
         }
     }
 
-    /// The entry the body left in the slot when it suspended, if it started waiting in
-    /// [`Co::delegate`] (one load and a branch per yield).
     #[inline(always)]
-    fn take_delegation(&self) -> Option<EntryPtr<Y, S, E>> {
+    fn slot(&self) -> &Slot<Y, S, E> {
         // SAFETY: the slot is at the top of this generator's stack, which lives as long as
         // `self`; only `Cell` methods touch it, on this thread.
-        let slot = unsafe { self.slot.as_ref() };
-        let entry = slot.get();
-        if entry.is_some() {
-            slot.set(None);
-        }
-        entry
-    }
-
-    /// The body started delegating (cold: once per delegation, not per item).
-    #[cold]
-    #[inline(never)]
-    fn start_delegation(&mut self, entry: EntryPtr<Y, S, E>, closing: bool) -> Step<Y, R, E> {
-        self.delegates.push(entry);
-        self.drive(Cmd::Start, closing)
-    }
-
-    /// The driver: runs `cmd` on the innermost delegate and handles what comes back, until a
-    /// value is yielded or the body finishes. Each item costs one step of the innermost
-    /// delegate, whatever the depth.
-    #[cold]
-    #[inline(never)]
-    fn drive(&mut self, mut cmd: Cmd<S, E>, closing: bool) -> Step<Y, R, E> {
-        loop {
-            let Some(&top) = self.delegates.last() else {
-                // No delegate left: back to this generator's own body.
-                let input = match cmd {
-                    Cmd::Send(s) => Input::Send(s),
-                    Cmd::Throw(e) => Input::Throw(e),
-                    Cmd::Close => Input::Close,
-                    Cmd::Resume { closing } => Input::Resume { closing },
-                    Cmd::Start => unreachable!("a delegate was pushed before Start"),
-                };
-                return self.step::<false>(input);
-            };
-            // SAFETY: `top` points to an entry in the frame of a body suspended in
-            // `Co::delegate` (this generator's body or an adopted delegate's), on a stack
-            // this generator keeps alive: its own, or the stack of a `Gen` owned by such a
-            // frame. That body is resumed only after its entry is popped (`settle`), and the
-            // stack is cleared before this generator unwinds or frees its stack. Nothing
-            // else can reach the entry: the `&mut` it holds is borrowed from that frame.
-            let step = catch_unwind(AssertUnwindSafe(|| unsafe { (*top.as_ptr()).drive(cmd) }));
-            match self.settle(top, step, closing) {
-                Ok(step) => return step,
-                Err(next) => cmd = next,
-            }
-        }
-    }
-
-    /// What the driver does with the outcome of one step of `top`: a value for the consumer
-    /// (`Ok`), or the next command for the new top of the delegate stack (`Err`).
-    #[inline(always)]
-    fn settle(
-        &mut self,
-        top: EntryPtr<Y, S, E>,
-        step: std::thread::Result<Drive<Y, S, E>>,
-        closing: bool,
-    ) -> Result<Step<Y, R, E>, Cmd<S, E>> {
-        match step {
-            Ok(Drive::Yielded(y)) => Ok(Step::Yielded(y)),
-            Ok(Drive::Delegate(entry)) => {
-                self.delegates.push(entry);
-                Err(Cmd::Start)
-            }
-            Ok(Drive::Finished) => {
-                self.delegates.pop();
-                Err(Cmd::Resume { closing })
-            }
-            Err(payload) => {
-                // The panic continues in the delegator, at its `yield from`.
-                // SAFETY: as in `drive`; the entry's frame is still suspended.
-                unsafe { (*top.as_ptr()).set_panic(payload) };
-                self.delegates.pop();
-                Err(Cmd::Resume { closing })
-            }
-        }
-    }
-
-    /// `resume(sent)` while delegating: the per-item path, one step of the innermost delegate.
-    #[inline(always)]
-    fn send_delegated_inline(&mut self, sent: S) -> Step<Y, R, E> {
-        let Some(&top) = self.delegates.last() else { unreachable!("called while delegating") };
-        // SAFETY: as in `drive`.
-        let step = catch_unwind(AssertUnwindSafe(|| unsafe { (*top.as_ptr()).send(sent) }));
-        match self.settle(top, step, false) {
-            Ok(step) => step,
-            Err(next) => self.drive(next, false),
-        }
-    }
-
-    #[inline(never)]
-    fn send_delegated(&mut self, sent: S) -> Step<Y, R, E> {
-        self.send_delegated_inline(sent)
+        unsafe { self.slot.as_ref() }
     }
 
     /// Closes a generator whose body never ran: drops the body closure without running it.
@@ -1151,21 +1120,15 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<Y, R, E> {
-        if !self.delegates.is_empty() {
-            return self.send_delegated(arg);
-        }
         if self.inner.done() {
             return Step::Exhausted;
         }
-        self.step::<false>(Input::Send(arg))
+        self.step(Input::Send(arg))
     }
 
     fn throw(&mut self, err: E) -> Step<Y, R, E> {
-        if !self.delegates.is_empty() {
-            return self.drive(Cmd::Throw(err), false);
-        }
         if !self.inner.done() && self.inner.started() {
-            return self.step::<false>(Input::Throw(err));
+            return self.step(Input::Throw(err));
         }
         // Python: throwing into a just-created generator raises without running the body and
         // closes it; throwing into a finished one just raises.
@@ -1174,18 +1137,14 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     }
 
     fn close(&mut self) -> Result<Option<R>, CloseError<Y, E>> {
-        let step = if !self.delegates.is_empty() {
-            // Innermost first, then each delegator outward (CPython's `gen_close`).
-            self.drive(Cmd::Close, true)
-        } else if self.inner.done() {
+        if self.inner.done() {
             return Ok(None);
-        } else if !self.inner.started() {
+        }
+        if !self.inner.started() {
             self.discard_unstarted();
             return Ok(None);
-        } else {
-            self.step::<true>(Input::Close)
-        };
-        match step {
+        }
+        match self.step(Input::Close) {
             Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
             Step::Complete(r) => Ok(Some(r)),
             Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
@@ -1210,48 +1169,7 @@ impl<Y, R, E> Iterator for Gen<Y, R, (), E> {
 
     #[inline]
     fn next(&mut self) -> Option<Y> {
-        // The common case written out, so that the slow paths (delegation, the end) return an
-        // `Option` from a cold function instead of merging their `Step` into a jump table.
-        if !self.delegates.is_empty() {
-            return self.next_delegated();
-        }
-        if self.inner.done() {
-            return None;
-        }
-        match self.inner.resume(Input::Send(())) {
-            CoroutineResult::Yield(value) => match self.take_delegation() {
-                // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
-                None => Some(unsafe { value.assume_init() }),
-                Some(entry) => self.next_from(|g| g.start_delegation(entry, false)),
-            },
-            CoroutineResult::Return(outcome) => self.next_end(outcome),
-        }
-    }
-}
-
-impl<Y, R, E> Gen<Y, R, (), E> {
-    /// `Iterator::next` while delegating.
-    #[inline(never)]
-    fn next_delegated(&mut self) -> Option<Y> {
-        match self.send_delegated_inline(()) {
-            Step::Yielded(y) => Some(y),
-            other => self.next_from(|_| other),
-        }
-    }
-
-    /// The body returned (or raised) during `Iterator::next`: keep the outcome.
-    #[cold]
-    #[inline(never)]
-    fn next_end(&mut self, outcome: Result<R, Thrown<E>>) -> Option<Y> {
-        self.outcome = Some(outcome);
-        None
-    }
-
-    /// `Iterator::next` off the hot path: one step, kept as an `Option`.
-    #[cold]
-    #[inline(never)]
-    fn next_from(&mut self, step: impl FnOnce(&mut Self) -> Step<Y, R, E>) -> Option<Y> {
-        match step(self) {
+        match self.resume(()) {
             Step::Yielded(y) => Some(y),
             Step::Complete(r) => {
                 self.outcome = Some(Ok(r));
@@ -1274,48 +1192,30 @@ impl<Y, R, S, E> fmt::Debug for Gen<Y, R, S, E> {
             .field("state", &self.state())
             .field("stack_size", &self.stack_size)
             .field("pooled", &self.pooled)
-            .field("delegates", &self.delegates.len())
             .finish_non_exhaustive()
     }
 }
 
 impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
     fn drop(&mut self) {
-        // A delegating generator closes its delegates innermost first, through the driver.
-        let mut panicked = None;
-        let delegated = !self.delegates.is_empty();
-        if delegated {
-            panicked = catch_unwind(AssertUnwindSafe(|| {
-                let _ = self.close();
-            }))
-            .err();
-            // The entries live in frames that may be unwound below: forget them first.
-            self.delegates.clear();
-        }
         // SAFETY: `inner` is never used again: this is `drop`, and nothing below reads
         // `self.inner`. Taking it by value means a panic raised while closing still drops
         // (unmaps) it during unwinding.
         let mut inner = unsafe { ManuallyDrop::take(&mut self.inner) };
-        if !delegated && !inner.done() && inner.started() {
+        if !inner.done() && inner.started() {
             // Python's finalizer: close() the body so `try_yield` sees `Thrown::Exit` and
-            // destructors run. A body that ignores it and yields is unwound by force below.
+            // destructors run (a body driving delegates closes them first, innermost first).
+            // A body that ignores it and yields is unwound by force below.
             if let CoroutineResult::Yield(value) = inner.resume(Input::Close) {
-                // SAFETY: the slot is at the top of this generator's stack, still mapped.
-                let slot = unsafe { self.slot.as_ref() };
-                if slot.take().is_none() {
-                    // SAFETY: the slot was empty, so the body yielded a value (see `Out`);
-                    // drop it as the consumer would have.
-                    drop(unsafe { value.assume_init() });
-                }
+                // SAFETY: nothing adopts a generator being dropped, so the body yielded a
+                // value (see `Out`); drop it as the consumer would have.
+                drop(unsafe { value.assume_init() });
             }
         }
         // Unwinds a body still suspended, or drops an unstarted body's closure; no-op if done.
         inner.force_unwind();
         if self.pooled {
             pool::give(self.stack_size, inner.into_stack().0);
-        }
-        if let Some(payload) = panicked {
-            resume_unwind(payload);
         }
     }
 }
