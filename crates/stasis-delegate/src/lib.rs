@@ -116,6 +116,24 @@
 //! must be observable *at the call*, with the delegator still running, so that it may yield
 //! again (`yield "parent-recovered"` in CPython's tests).
 //!
+//! # Cost per item
+//!
+//! `benches/delegation.rs` (criterion; one iteration is one item through a chain of `depth`
+//! delegation levels), one run on the shared x86-64 development machine:
+//!
+//! | depth | generator functions (inline) | generator objects | `#[coroutine]` + `yield_from!` |
+//! |------:|-----------------------------:|------------------:|-------------------------------:|
+//! |     1 |                      2.7 ns |           14.5 ns |                         4.5 ns |
+//! |    10 |                      2.8 ns |           13.5 ns |                          57 ns |
+//! |   100 |                      2.9 ns |           14.5 ns |                         322 ns |
+//! |  1000 |                      3.2 ns |           13.3 ns |                       4,767 ns |
+//! | 1000 ÷ 1 |                    1.19 |              0.91 |                          1,055 |
+//!
+//! Generator objects cost two stack switches per item (consumer → outermost delegating
+//! generator → innermost generator), whatever the depth; a plain `yield` costs one. Nested
+//! state machines re-yield at every level, so their cost grows with the depth (CPython's
+//! `yield from` too: about 108 ns per item at depth 1 and 19 µs at depth 500).
+//!
 //! # Recursion and stack size
 //!
 //! Recursive generator functions (form 1) run on one stack; give the generator a stack that
@@ -416,8 +434,8 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 /// `sub` is any [`Generator`] whose send type is the coroutine's resume type; it is started
 /// with `Default::default()` and every value the coroutine is resumed with is forwarded to it.
 /// Each level re-yields each item, so a chain of nested state machines costs O(depth) per item
-/// (measured in `benches/delegation.rs`: see the `stasis` README or `stasis-bench`'s report);
-/// a stackful body delegates in O(1) with [`YieldFrom`]. For a coroutine that handles `throw`
+/// (about 4.5 ns at depth 1 and 4.8 µs at depth 1,000, see the crate docs); a stackful body
+/// delegates in O(1) with [`YieldFrom`]. For a coroutine that handles `throw`
 /// and `close`, use [`yield_from_throwing!`].
 ///
 /// # Panics
