@@ -39,11 +39,15 @@ and prints a summary table.
   --full                criterion's normal warm-up and measurement times
   --save-baseline NAME  passed to criterion: save the results as baseline NAME
   --baseline NAME       passed to criterion: compare against baseline NAME
+
+Environment: STASIS_BENCH_PYTHON names the interpreter for the CPython figures (default
+python3; when it cannot be run, the report says CPython was skipped and goes on).
 ";
 
 /// Command-line options.
 #[derive(Debug, Default, PartialEq)]
 struct Options {
+    help: bool,
     full: bool,
     criterion: Vec<String>,
 }
@@ -62,7 +66,7 @@ impl Options {
                     };
                     opts.criterion.extend([flag.to_string(), name.clone()]);
                 }
-                "-h" | "--help" => bail!("{HELP}"),
+                "-h" | "--help" => opts.help = true,
                 other => bail!("unknown option `{other}` for `cargo xtask bench`\n\n{HELP}"),
             }
         }
@@ -191,23 +195,29 @@ fn run_criterion(root: &Path, bench: &str, args: &[String], compare: bool) -> Re
     Ok(())
 }
 
+/// The Python interpreter to time: `$STASIS_BENCH_PYTHON`, else `python3`.
+fn python() -> String {
+    env::var("STASIS_BENCH_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
 fn run_cpython(root: &Path, full: bool) -> Result<report::CPython, String> {
-    let found = Command::new("python3")
+    let python = python();
+    let found = Command::new(&python)
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if !found {
-        return Err("python3 not found on PATH".into());
+        return Err(format!("{python} not found on PATH"));
     }
-    let mut cmd = Command::new("python3");
+    let mut cmd = Command::new(&python);
     cmd.current_dir(root).arg("benches/cpython_bench.py").arg(if full {
         "--full"
     } else {
         "--quick"
     });
-    stdout_of(cmd, "python3 benches/cpython_bench.py")
+    stdout_of(cmd, &format!("{python} benches/cpython_bench.py"))
         .and_then(|out| report::parse_cpython(&out))
         .map_err(|e| format!("{e:#}"))
 }
@@ -274,6 +284,10 @@ fn git_commit(root: &Path) -> Option<String> {
 /// `cargo xtask bench [options]`.
 pub(crate) fn run(args: &[String]) -> Result<()> {
     let opts = Options::parse(args)?;
+    if opts.help {
+        print!("{HELP}");
+        return Ok(());
+    }
     let root = project_root();
     let started = Instant::now();
     // Criterion files written in this run are newer than this (with slack for coarse mtimes).
@@ -372,6 +386,7 @@ mod tests {
         assert_eq!(full.criterion_args(), args(&["--save-baseline", "main"]));
         let err = Options::parse(&args(&["--baseline"])).unwrap_err().to_string();
         assert!(err.contains("--baseline needs a baseline name"), "{err}");
+        assert!(Options::parse(&args(&["--help"])).unwrap().help);
         let err = Options::parse(&args(&["--fast"])).unwrap_err().to_string();
         assert!(err.contains("unknown option `--fast`"), "{err}");
     }
