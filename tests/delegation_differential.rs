@@ -87,8 +87,7 @@ fn run(depth: u32, ops: &[Op], shared: bool) -> Vec<String> {
     }
     drop(g);
     log.borrow_mut().push("dropped".into());
-    let events = log.borrow().clone();
-    events
+    log.borrow().clone()
 }
 
 proptest! {
