@@ -32,31 +32,33 @@
 //!
 //! [`Co::delegate`] keeps the cost of an item the same at any depth of nested delegation, as
 //! C++23 `std::generator` does with `elements_of`: the outermost generator whose body delegates
-//! (the *root*) keeps the stack of active delegates, in its `delegate` call, and resumes the
-//! innermost one directly. An item costs two switches (consumer → root stack → innermost
-//! stack and back), whatever the depth.
+//! (the *root*) keeps the stack of active delegates, and the consumer's `resume` reaches the
+//! innermost one directly: one switch to its stack and back, whatever the depth.
 //!
 //! ```text
-//!  consumer ── root.resume(v) ──▶ root stack: body ─ co.delegate(&mut a)
-//!                                   drive_here: stack [ e1, e2, e3 ]  (e1 in this frame)
-//!                                   │ catch_unwind(top.drive(cmd)), top = e3
+//!  consumer ── root.resume(v) ── Gen::drive (slot.driver is set) ──┐ top = e3
+//!                                                                   │ catch_unwind(top.drive(cmd))
+//!   root stack: body ─ co.delegate(&mut a) ─ drive_here: e1 = GenEntry { &mut a }  (driving)
+//!               Co::driver_stack = [ e1, e2, e3 ]   ◀── slot.driver (top of the root's stack)
 //!   a's stack:  body ─ co.delegate(&mut b) ─ frame holds e2 = GenEntry { &mut b }  (handed up)
 //!   b's stack:  body ─ co.delegate(&mut m) ─ frame holds e3 = ObjEntry { &mut m }  (handed up)
 //!   m: any Generator (state machine, combinator), resumed through the protocol ◀── e3.drive
-//!   (e1 = GenEntry { &mut a }: a and b are *adopted*, their bodies wait, never re-yield)
 //! ```
 //!
-//! - **Driving**: a body that is not adopted drives its delegation itself (`drive_here`): its
-//!   entry at the bottom of a stack of entries, each step of the top one handled there; values
-//!   go out with this body's own yield, and the consumer's next command (send, throw, close)
-//!   goes to the top.
+//! - **Driving**: a body that is not adopted drives its delegation itself (`Co::drive_here`):
+//!   its entry at the bottom of its `driver_stack`, published in its [`Slot`]; it runs the
+//!   first step and yields the first value. While it is suspended there, its `Gen`'s
+//!   `resume`/`throw`/`close` see `slot.driver` and drive that stack from the consumer's side
+//!   (`Gen::drive`): each step of the top entry, pushes and pops, values returned directly.
+//!   When the body's own entry finishes, the `Gen` resumes the body with `Input::Resume` and
+//!   its `delegate` call returns.
 //! - **Adoption**: a stackful sub-generator of the same types (a `Gen` or `Box<Gen>`, found with
-//!   `Any`) is wrapped in a `GenEntry`, which marks it adopted in its [`Slot`] (at the top of its
-//!   stack) and resumes its coroutine directly. When an adopted body delegates in turn, it does
-//!   not drive: it leaves its new entry in its slot and suspends with no value (`Out` is a
-//!   `MaybeUninit<Y>`, so a plain yield stays as small as `Y`); the `GenEntry` finds the slot
-//!   full and hands the entry to the driver, which pushes it: nesting stays flat. Any other
-//!   generator object, or a `Gen` already driving its own delegates, is an `ObjEntry`.
+//!   `Any`) is wrapped in a `GenEntry`, which marks it adopted in its slot and resumes its
+//!   coroutine directly. When an adopted body delegates in turn, it does not drive: it leaves
+//!   its new entry in its slot and suspends with no value (`Out` is a `MaybeUninit<Y>`, so a
+//!   plain yield stays as small as `Y`); the `GenEntry` finds the slot full and hands the
+//!   entry to the driver, which pushes it: nesting stays flat. Any other generator object, or
+//!   a `Gen` already driving its own delegates, is an `ObjEntry` (resumed through the protocol).
 //! - **Finishing**: when the top entry finishes (returns or raises), the driver pops it and
 //!   resumes the delegator below with `Input::Resume`; its `delegate` call returns the outcome
 //!   kept in the entry. `close()` cascades: the top is closed, then each delegator sees
@@ -65,14 +67,17 @@
 //! - **Panics**: a panic in the top entry is caught by the driver, stored in the entry, the
 //!   entry popped, and the delegator resumed: its `delegate` re-raises the panic there, so every
 //!   delegator unwinds (innermost first) and the panic reaches the consumer from the root.
-//! - **Soundness of the entry pointers**: an entry lives in the frame of a body suspended in
+//! - **Soundness of the pointers**: an entry lives in the frame of a body suspended in
 //!   `delegate`; that body is resumed only after its entry is popped; the sub-generators are
-//!   owned by (or borrowed from) those frames, so they outlive their entries. If the driver's
-//!   frame is unwound (its generator dropped), its stack of pointers is dropped unused; an
-//!   adopted body then resumed directly (by its owner's drop or close) drives its own delegate.
-//! - **No cost on the plain path**: `Gen::resume` and `Co::yield_` do what they did before
-//!   delegation existed (a `Gen` can receive an uninitialized value only through a `GenEntry`,
-//!   never through its own methods). The price is the second switch per delegated item.
+//!   owned by (or borrowed from) those frames, so they outlive their entries. The driver stack
+//!   is touched by the body only while it runs and by its `Gen` only while the body is
+//!   suspended; `slot.driver` is cleared (by a guard, also when unwinding) when `drive_here`
+//!   ends. Dropping a driving `Gen` resumes the body with `Close`: `drive_here` closes the chain
+//!   innermost first; if the body's stack is then unwound by force, an adopted body resumed
+//!   directly afterwards (by its owner's drop) drives its own delegate.
+//! - **Cost on the plain path**: `Gen::resume`, `throw` and `close` check one `Option` in the
+//!   slot (measured: +0.25 ns per round trip, 2.79 → 3.04 ns); `Co::yield_` is unchanged.
+//!   `Gen`'s own methods never receive an uninitialized value.
 //!
 //! # Why `'static` and `!Send`
 //!
@@ -89,7 +94,7 @@
 //! a body must not swallow the unwinding it did not start: re-raise payloads you do not know.
 
 use std::any::Any;
-use std::cell::Cell;
+use std::cell::{Cell, UnsafeCell};
 use std::convert::Infallible;
 use std::fmt;
 use std::iter::FusedIterator;
@@ -134,12 +139,17 @@ struct Slot<Y, S, E> {
     /// Set while a driver's [`GenEntry`] holds this generator (it was *adopted*): its body
     /// then hands a new delegation up to that driver instead of driving it.
     adopted: Cell<bool>,
-    /// Set while this generator's body drives delegates itself; it is not adopted then.
-    driving: Cell<bool>,
     /// The entry an adopted body hands up when it starts waiting in [`Co::delegate`]; taken
     /// by the `GenEntry` right after the resume that left it.
     handed_up: Cell<Option<EntryPtr<Y, S, E>>>,
+    /// Set while this generator's body drives delegates itself (it is not adopted then): its
+    /// stack of entries (`Co::driver_stack`), which `Gen`'s methods drive directly from the
+    /// consumer's stack while the body is suspended.
+    driver: Cell<Option<NonNull<DriverStack<Y, S, E>>>>,
 }
+
+/// The entries a driving body drives, outermost (its own) first.
+type DriverStack<Y, S, E> = Vec<EntryPtr<Y, S, E>>;
 
 /// Bytes reserved at the top of every generator stack for the [`Slot`] (a multiple of
 /// corosensei's stack alignment).
@@ -314,22 +324,6 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
     }
 }
 
-/// Sets a flag for as long as it lives (also while unwinding).
-struct FlagGuard<'a>(&'a Cell<bool>);
-
-impl<'a> FlagGuard<'a> {
-    fn set(flag: &'a Cell<bool>) -> Self {
-        flag.set(true);
-        FlagGuard(flag)
-    }
-}
-
-impl Drop for FlagGuard<'_> {
-    fn drop(&mut self) {
-        self.0.set(false);
-    }
-}
-
 /// A body suspended at a plain yield is never resumed as a waiting delegator.
 const NOT_WAITING: &str = "stasis bug: a delegate's outcome was delivered to a plain yield";
 
@@ -366,8 +360,9 @@ pub struct Co<Y, S = (), E = Infallible> {
     yielder: *const Yielder<Input<S, E>, Out<Y>>,
     /// This generator's [`Slot`], at the top of its stack.
     slot: NonNull<Slot<Y, S, E>>,
-    /// The delegate stack of the last delegation this body drove, kept for its allocation.
-    spare: Cell<Vec<EntryPtr<Y, S, E>>>,
+    /// The stack of entries this body drives (bottom: its own), shared with its `Gen` through
+    /// the slot; each side touches it only while the other is suspended.
+    driver_stack: UnsafeCell<DriverStack<Y, S, E>>,
     /// A value being raised by [`Co::raise`] while the stack unwinds to the base.
     pending: Cell<Option<Thrown<E>>>,
 }
@@ -552,7 +547,7 @@ impl<Y, S, E> Co<Y, S, E> {
         assert!(sub.state() != State::Closed, "{EXHAUSTED}");
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
-            if !stackful.slot().driving.get() {
+            if stackful.slot().driver.get().is_none() {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
@@ -563,7 +558,7 @@ impl<Y, S, E> Co<Y, S, E> {
             });
         }
         if let Some(stackful) = any.downcast_mut::<Box<Gen<Y, G::Return, S, E>>>() {
-            if !stackful.slot().driving.get() {
+            if stackful.slot().driver.get().is_none() {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
@@ -624,9 +619,11 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// The driver: runs `cmd` on the innermost delegate and handles what comes back, until
-    /// `own` (this body's entry, at the bottom of the stack) finishes. Values go to this
-    /// body's consumer, and its next command to the innermost delegate. Each item costs one
-    /// step of the innermost delegate, whatever the depth.
+    /// `own` (this body's entry, at the bottom of the stack) finishes. The first value goes to
+    /// this body's consumer with this body's yield; from then on, while the body is suspended
+    /// here, its `Gen` drives the same stack from the consumer's side (`Gen::drive`) and
+    /// resumes the body with `Input::Resume` once `own` finished. Each item costs one step of
+    /// the innermost delegate, whatever the depth.
     #[inline(never)]
     fn drive_here<R, T: Outcome<R, E>>(
         &self,
@@ -634,13 +631,19 @@ impl<Y, S, E> Co<Y, S, E> {
         erased: EntryPtr<Y, S, E>,
         mut cmd: Cmd<S, E>,
     ) -> Result<R, Thrown<E>> {
-        let _driving = FlagGuard::set(&self.slot().driving);
-        let mut stack = self.spare.take();
-        stack.clear();
-        stack.push(erased);
+        let shared = self.driver_stack.get();
+        // SAFETY: `driver_stack` belongs to this body; its `Gen` touches it only while this
+        // body is suspended (below, at `suspend`), and no reference made here lives across
+        // that suspension.
+        unsafe {
+            (*shared).clear();
+            (*shared).push(erased);
+        }
+        let _driver = DriverGuard::set(&self.slot().driver, shared);
         let mut closing = matches!(cmd, Cmd::Close);
         loop {
-            let top = *stack.last().expect("the stack holds at least our own entry");
+            // SAFETY: as above (this body is running).
+            let top = unsafe { *(*shared).last().expect("the stack holds our own entry") };
             // SAFETY: `top` is `own` (in our caller's frame) or an entry handed up by an
             // adopted delegate, in the frame of its body, suspended in `wait_for` on a stack
             // kept alive by a `Gen` that a frame below owns. That body is resumed only after
@@ -655,26 +658,39 @@ impl<Y, S, E> Co<Y, S, E> {
                         Input::Send(s) => Cmd::Send(s),
                         Input::Throw(e) => Cmd::Throw(e),
                         Input::Close => Cmd::Close,
-                        Input::Resume { .. } => unreachable!("a driving body is not adopted"),
+                        // Our `Gen` drove the stack until `own` finished (or panicked).
+                        Input::Resume { closing } => {
+                            if let Some(payload) = own.take_panic() {
+                                resume_unwind(payload);
+                            }
+                            return finish(own.take_outcome(), closing);
+                        }
                     }
                 }
                 Ok(Drive::Delegate(entry)) => {
-                    stack.push(entry);
+                    // SAFETY: as above (this body is running).
+                    unsafe { (*shared).push(entry) };
                     Cmd::Start
                 }
                 Ok(Drive::Finished) => {
-                    stack.pop();
-                    if stack.is_empty() {
-                        self.spare.set(stack);
+                    // SAFETY: as above (this body is running).
+                    let rest = unsafe {
+                        (*shared).pop();
+                        (*shared).len()
+                    };
+                    if rest == 0 {
                         return finish(own.take_outcome(), closing);
                     }
                     Cmd::Resume { closing }
                 }
                 Err(payload) => {
-                    stack.pop();
-                    if stack.is_empty() {
+                    // SAFETY: as above (this body is running).
+                    let rest = unsafe {
+                        (*shared).pop();
+                        (*shared).len()
+                    };
+                    if rest == 0 {
                         // Our own delegate panicked: the panic continues here.
-                        self.spare.set(stack);
                         resume_unwind(payload);
                     }
                     // The panic continues in the delegator that owns `top`, at its yield from.
@@ -684,6 +700,23 @@ impl<Y, S, E> Co<Y, S, E> {
                 }
             };
         }
+    }
+}
+
+/// Publishes a body's driver stack in its slot for as long as it drives (also while
+/// unwinding).
+struct DriverGuard<'a, T>(&'a Cell<Option<NonNull<T>>>);
+
+impl<'a, T> DriverGuard<'a, T> {
+    fn set(cell: &'a Cell<Option<NonNull<T>>>, stack: *mut T) -> Self {
+        cell.set(NonNull::new(stack));
+        DriverGuard(cell)
+    }
+}
+
+impl<T> Drop for DriverGuard<'_, T> {
+    fn drop(&mut self) {
+        self.0.set(None);
     }
 }
 
@@ -999,15 +1032,19 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
         unsafe {
             slot.write(Slot {
                 adopted: Cell::new(false),
-                driving: Cell::new(false),
+                driver: Cell::new(None),
                 handed_up: Cell::new(None),
             })
         };
         let slot = NonNull::new(slot).expect("stack addresses are not null");
         let inner =
             Coroutine::with_stack(stack, move |yielder: &Yielder<Input<S, E>, Out<Y>>, input| {
-                let co =
-                    Co { yielder, slot, spare: Cell::new(Vec::new()), pending: Cell::new(None) };
+                let co = Co {
+                    yielder,
+                    slot,
+                    driver_stack: UnsafeCell::new(Vec::new()),
+                    pending: Cell::new(None),
+                };
                 let first = match input {
                     Input::Send(sent) => sent,
                     // `throw` and `close` never start a body: they close a created generator.
@@ -1052,6 +1089,56 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
         // SAFETY: the slot is at the top of this generator's stack, which lives as long as
         // `self`; only `Cell` methods touch it, on this thread.
         unsafe { self.slot.as_ref() }
+    }
+
+    /// The driver, on the consumer's side: while the body is suspended in `Co::drive_here`,
+    /// runs `cmd` on the innermost of its delegates directly (one stack switch per item
+    /// instead of two), and resumes the body only when its own delegate finished.
+    #[inline(never)]
+    fn drive(
+        &mut self,
+        stack: NonNull<DriverStack<Y, S, E>>,
+        mut cmd: Cmd<S, E>,
+        closing: bool,
+    ) -> Step<Y, R, E> {
+        let stack = stack.as_ptr();
+        loop {
+            // SAFETY: `stack` is the body's `Co::driver_stack`, published in the slot only
+            // while the body is in `drive_here`; the body is suspended (we hold `&mut self` and
+            // are not inside it), so nothing else touches the stack, and no reference made
+            // here outlives its statement.
+            let top = unsafe { *(*stack).last().expect("the body's own entry is there") };
+            // SAFETY: as in `Co::drive_here`: `top` is in the frame of a body suspended in
+            // `wait_for`, which is resumed only after its entry is popped here.
+            let step = catch_unwind(AssertUnwindSafe(|| unsafe { (*top.as_ptr()).drive(cmd) }));
+            let finished = match step {
+                Ok(Drive::Yielded(y)) => return Step::Yielded(y),
+                Ok(Drive::Delegate(entry)) => {
+                    // SAFETY: as above.
+                    unsafe { (*stack).push(entry) };
+                    cmd = Cmd::Start;
+                    continue;
+                }
+                Ok(Drive::Finished) => None,
+                Err(payload) => Some(payload),
+            };
+            if let Some(payload) = finished {
+                // The panic continues in the delegator that owns `top` (this body, when it is
+                // the last entry), at its yield from.
+                // SAFETY: as above; the entry's frame is still suspended.
+                unsafe { (*top.as_ptr()).set_panic(payload) };
+            }
+            // SAFETY: as above.
+            let rest = unsafe {
+                (*stack).pop();
+                (*stack).len()
+            };
+            if rest == 0 {
+                // The body's own delegate finished: back to the body, in `drive_here`.
+                return self.step(Input::Resume { closing });
+            }
+            cmd = Cmd::Resume { closing };
+        }
     }
 
     /// Closes a generator whose body never ran: drops the body closure without running it.
@@ -1120,6 +1207,9 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<Y, R, E> {
+        if let Some(stack) = self.slot().driver.get() {
+            return self.drive(stack, Cmd::Send(arg), false);
+        }
         if self.inner.done() {
             return Step::Exhausted;
         }
@@ -1127,6 +1217,9 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     }
 
     fn throw(&mut self, err: E) -> Step<Y, R, E> {
+        if let Some(stack) = self.slot().driver.get() {
+            return self.drive(stack, Cmd::Throw(err), false);
+        }
         if !self.inner.done() && self.inner.started() {
             return self.step(Input::Throw(err));
         }
@@ -1137,14 +1230,18 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     }
 
     fn close(&mut self) -> Result<Option<R>, CloseError<Y, E>> {
-        if self.inner.done() {
+        let step = if let Some(stack) = self.slot().driver.get() {
+            // Innermost first, then each delegator outward (CPython's `gen_close`).
+            self.drive(stack, Cmd::Close, true)
+        } else if self.inner.done() {
             return Ok(None);
-        }
-        if !self.inner.started() {
+        } else if !self.inner.started() {
             self.discard_unstarted();
             return Ok(None);
-        }
-        match self.step(Input::Close) {
+        } else {
+            self.step(Input::Close)
+        };
+        match step {
             Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
             Step::Complete(r) => Ok(Some(r)),
             Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
