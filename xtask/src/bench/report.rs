@@ -527,17 +527,34 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
         &delegation_rows(inputs),
     );
 
-    let _ = writeln!(out, "## Combinator chains\n");
-    let _ = writeln!(out, "Time per item through the chain (benches/combinators.rs).\n");
+    let _ = writeln!(out, "## Combinators\n");
+    let _ = writeln!(
+        out,
+        "Chains: `map → filter → take(1000)` over a state-machine source, summed; the time is \
+         for the whole chain, with std's `Iterator` adaptors and with stasis's protocol-keeping \
+         `gen_*` adaptors (benches/combinators.rs).\n"
+    );
     let std_chain = inputs.est("combinators/std_iter_chain");
-    let comb_rows: Vec<Vec<String>> = COMBINATORS
+    let chain_rows: Vec<Vec<String>> = ["std_iter_chain", "state_machine_chain"]
         .iter()
         .map(|&id| {
             let ns = inputs.est(&format!("combinators/{id}"));
             vec![id.to_string(), fmt_ns(ns), fmt_ratio(ns, std_chain)]
         })
         .collect();
-    table(&mut out, &["chain", "time per item", "× std iterator chain"], &comb_rows);
+    table(&mut out, &["chain", "time per chain", "× std_iter_chain"], &chain_rows);
+    let _ = writeln!(
+        out,
+        "Stages: one `next()` through k `gen_map` stages over a live stackful counter.\n"
+    );
+    let stage = |k: u32| inputs.est(&format!("combinators/stackful_stage/{k}"));
+    let stage_rows: Vec<Vec<String>> = [1, 2, 4, 8]
+        .iter()
+        .map(|&k| vec![k.to_string(), fmt_ns(stage(k)), fmt_ratio(stage(k), stage(1))])
+        .collect();
+    table(&mut out, &["stages", "time per item", "× 1 stage"], &stage_rows);
+    let slope = stage(8).zip(stage(1)).map(|(t8, t1)| (t8 - t1) / 7.0);
+    let _ = writeln!(out, "Cost per stage, (t8 − t1) / 7: {}.\n", fmt_ns(slope));
 
     let count = inputs.memory.as_ref().ok().map_or(String::from("n/a"), |m| m.count.to_string());
     let _ = writeln!(
@@ -667,6 +684,8 @@ mod tests {
         }
         write_estimate(dir, "delegation/state_machine/1", 9.0);
         write_estimate(dir, "delegation/state_machine/1000", 10_900.0);
+        write_estimate(dir, "combinators/stackful_stage_1", 3.0);
+        write_estimate(dir, "combinators/stackful_stage_8", 10.0);
         Inputs {
             mode: "quick".into(),
             machine: Machine {
@@ -768,6 +787,8 @@ mod tests {
         assert!(md.contains("| 1000 ÷ 1 | n/a | n/a | 1211.11× | n/a |"), "{md}");
         assert!(md.contains("CPython: skipped (python3 not found on PATH)."), "{md}");
         assert!(md.contains("32751 before the error"), "{md}");
+        assert!(md.contains("| 8 | 10.0 ns | 3.33× |"), "{md}");
+        assert!(md.contains("Cost per stage, (t8 − t1) / 7: 1.00 ns."), "{md}");
         insta::assert_snapshot!("report_md_structure", redact_digits(&md));
         let summary = summary(&inputs);
         assert!(summary.contains("round trip  corosensei"), "{summary}");
