@@ -1,7 +1,8 @@
 //! `cargo xtask asan`: the whole test suite under AddressSanitizer and LeakSanitizer.
 //!
-//! What it runs, from the project root (twice: once for the unit, integration and example
-//! tests, once with `--doc` for the doctests, since cargo cannot mix the two):
+//! What it runs, from the project root: the unit, integration and example tests, then the
+//! doctests (`--doc`: cargo cannot mix the two), then every example's `main` (`cargo run
+//! --example`, stdin closed):
 //!
 //! ```text
 //! RUSTFLAGS="-Zsanitizer=address" RUSTDOCFLAGS="-Zsanitizer=address" \
@@ -40,29 +41,111 @@ const ASAN_OPTIONS: &str =
 /// The target triple the instrumented build uses (see `../shared/FACTS.md`).
 pub(crate) const TARGET: &str = "x86_64-unknown-linux-gnu";
 
-/// Runs the instrumented test suite, then the doctests; extra `args` go to `cargo test` (for
-/// example `-p stasis`, `--test overflow`, or `--doc` for the doctests only).
+/// Runs the instrumented test suite, the doctests and the examples, and reports every step
+/// that failed. Extra `args` go to `cargo test` (for example `-p stasis` or `--test overflow`;
+/// with arguments the examples are not run); `--doc` runs only the doctests, `--examples-only`
+/// only the examples.
 pub(crate) fn run(root: &std::path::Path, args: &[String]) -> Result<()> {
     let started = Instant::now();
-    let doc_only = args.iter().any(|a| a == "--doc");
-    let mut selections: Vec<&[&str]> = Vec::new();
-    if !doc_only {
-        selections.push(&["--lib", "--bins", "--tests", "--examples"]);
+    let mut failures = Vec::new();
+    if args.iter().any(|a| a == "--examples-only") {
+        failures.extend(run_examples(root).err());
+    } else {
+        let doc_only = args.iter().any(|a| a == "--doc");
+        let mut selections: Vec<&[&str]> = Vec::new();
+        if !doc_only {
+            selections.push(&["--lib", "--bins", "--tests", "--examples"]);
+        }
+        let narrowed = args.iter().any(|a| a.starts_with("--test") || a.starts_with("--lib"));
+        if doc_only || !narrowed {
+            selections.push(&["--doc"]);
+        }
+        let extra: Vec<&String> = args.iter().filter(|a| *a != "--doc").collect();
+        for selection in selections {
+            failures.extend(cargo_test(root, selection, &extra).err());
+        }
+        if args.is_empty() {
+            failures.extend(run_examples(root).err());
+        }
     }
-    let narrowed = args.iter().any(|a| a.starts_with("--test") || a.starts_with("--lib"));
-    if doc_only || !narrowed {
-        selections.push(&["--doc"]);
+    let took = started.elapsed().as_secs_f64();
+    if failures.is_empty() {
+        eprintln!("xtask asan: clean, {took:.0} s in all");
+        Ok(())
+    } else {
+        let list: Vec<String> = failures.iter().map(|e| format!("- {e:#}")).collect();
+        bail!(
+            "{} step(s) failed under AddressSanitizer ({took:.0} s):\n{}",
+            list.len(),
+            list.join("\n")
+        )
     }
-    let extra: Vec<&String> = args.iter().filter(|a| *a != "--doc").collect();
-    for selection in selections {
-        cargo_test(root, selection, &extra)?;
+}
+
+/// The examples of the workspace, from `cargo metadata` (no JSON parser needed: cargo writes
+/// each target as `"kind":["example"],"crate_types":["bin"],"name":"..."`).
+fn examples(root: &std::path::Path) -> Result<Vec<String>> {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(&cargo)
+        .current_dir(root)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .with_context(|| format!("running {cargo} metadata"))?;
+    if !out.status.success() {
+        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
     }
-    eprintln!("xtask asan: clean, {:.0} s in all", started.elapsed().as_secs_f64());
+    Ok(parse_examples(&String::from_utf8_lossy(&out.stdout)))
+}
+
+fn parse_examples(metadata: &str) -> Vec<String> {
+    const MARK: &str = r#""kind":["example"],"crate_types":["bin"],"name":""#;
+    metadata
+        .match_indices(MARK)
+        .filter_map(|(at, _)| {
+            let rest = &metadata[at + MARK.len()..];
+            rest.find('"').map(|end| rest[..end].to_string())
+        })
+        .collect()
+}
+
+/// Arguments for examples whose defaults are sized for a release build (under ASan a debug
+/// build runs about 2.5 times slower than plain debug).
+const EXAMPLE_ARGS: [(&str, &[&str]); 1] = [
+    // Its default writes and aggregates 1 GiB of JSON lines (200 s under ASan); 4 MiB runs
+    // the same code paths.
+    ("tweets", &["--size", "4M"]),
+];
+
+/// Runs every example's `main` under the sanitizer.
+fn run_examples(root: &std::path::Path) -> Result<()> {
+    let names = examples(root)?;
+    let started = Instant::now();
+    for name in &names {
+        let mut cmd = sanitized(root, "run");
+        cmd.args(["-q", "--example", name]).stdin(std::process::Stdio::null());
+        if let Some((_, args)) = EXAMPLE_ARGS.iter().find(|(e, _)| e == name) {
+            cmd.arg("--").args(*args);
+        }
+        let out = cmd.output().with_context(|| format!("running example {name}"))?;
+        if !out.status.success() {
+            bail!(
+                "example `{name}` failed under AddressSanitizer ({}):\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        eprintln!("xtask asan: example {name} ... ok");
+    }
+    eprintln!(
+        "xtask asan: {} examples ran clean in {:.0} s",
+        names.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
-/// One `cargo test` under the sanitizer with the given target selection.
-fn cargo_test(root: &std::path::Path, selection: &[&str], extra: &[&String]) -> Result<()> {
+/// `cargo <subcommand>` with the sanitizer's flags, target, target dir and environment.
+fn sanitized(root: &std::path::Path, subcommand: &str) -> Command {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let with_asan = |var: &str| {
         let mut flags = env::var(var).unwrap_or_default();
@@ -72,30 +155,52 @@ fn cargo_test(root: &std::path::Path, selection: &[&str], extra: &[&String]) -> 
         flags.push_str("-Zsanitizer=address");
         flags
     };
-    let mut cmd = Command::new(&cargo);
+    let mut cmd = Command::new(cargo);
     cmd.current_dir(root)
-        .args(["test", "--no-fail-fast", "--target", TARGET, "--target-dir", "target/asan"])
+        .args([subcommand, "--target", TARGET, "--target-dir", "target/asan"])
         .args(["--features", "stasis-core/sanitizer"])
-        .args(selection);
-    if !extra.iter().any(|a| *a == "-p" || a.starts_with("--package")) {
-        cmd.arg("--workspace");
-    }
-    cmd.args(extra)
         .env("RUSTFLAGS", with_asan("RUSTFLAGS"))
         .env("RUSTDOCFLAGS", with_asan("RUSTDOCFLAGS"))
         .env("ASAN_OPTIONS", ASAN_OPTIONS)
         .env("RUST_TEST_THREADS", "1")
         .env("STASIS_ASAN", "1");
+    cmd
+}
+
+/// One `cargo test` under the sanitizer with the given target selection.
+fn cargo_test(root: &std::path::Path, selection: &[&str], extra: &[&String]) -> Result<()> {
+    let mut cmd = sanitized(root, "test");
+    cmd.arg("--no-fail-fast").args(selection);
+    if !extra.iter().any(|a| *a == "-p" || a.starts_with("--package")) {
+        cmd.arg("--workspace");
+    }
+    cmd.args(extra);
     eprintln!("xtask asan: {cmd:?}");
     let started = Instant::now();
-    let status = cmd.status().with_context(|| format!("running {cargo}"))?;
+    let status = cmd.status().context("running cargo test")?;
     eprintln!(
         "xtask asan: `cargo test {}` finished in {:.0} s ({status})",
         selection.join(" "),
         started.elapsed().as_secs_f64()
     );
     if !status.success() {
-        bail!("the test suite under AddressSanitizer failed ({status}); see the report above");
+        bail!("`cargo test {}` failed ({status}); see its report above", selection.join(" "));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_are_read_from_cargo_metadata() {
+        let json = r#"{"targets":[{"kind":["lib"],"crate_types":["lib"],"name":"stasis"},
+            {"kind":["example"],"crate_types":["bin"],"name":"tour","src_path":"x"},
+            {"kind":["test"],"crate_types":["bin"],"name":"panics"},
+            {"kind":["example"],"crate_types":["bin"],"name":"tree"}]}"#;
+        assert_eq!(parse_examples(json), ["tour", "tree"]);
+        let here = examples(&crate::tidy::project_root()).unwrap();
+        assert!(here.iter().any(|e| e == "tour"), "{here:?}");
+    }
 }

@@ -19,7 +19,8 @@ cargo xtask <command>
 commands:
   bench     run the benchmark harness: bench [--full] [--save-baseline NAME | --baseline NAME]
   tidy      check repository hygiene (also run by `cargo test`)
-  asan      run the test suite under AddressSanitizer + LeakSanitizer (target/asan)
+  asan      tests, doctests and examples under AddressSanitizer + LeakSanitizer (target/asan):
+            asan [cargo test args | --doc | --examples-only]
   fuzz      differential test against CPython: fuzz [--cases N] [--seed S]
   help      print this text
 ";
