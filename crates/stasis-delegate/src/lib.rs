@@ -123,15 +123,16 @@
 //!
 //! | depth | generator functions (inline) | generator objects | `#[coroutine]` + `yield_from!` |
 //! |------:|-----------------------------:|------------------:|-------------------------------:|
-//! |     1 |                      2.7 ns |           14.5 ns |                         4.5 ns |
-//! |    10 |                      2.8 ns |           13.5 ns |                          57 ns |
-//! |   100 |                      2.9 ns |           14.5 ns |                         322 ns |
-//! |  1000 |                      3.2 ns |           13.3 ns |                       4,767 ns |
-//! | 1000 ÷ 1 |                    1.19 |              0.91 |                          1,055 |
+//! |     1 |                      3.0 ns |           10.5 ns |                         4.8 ns |
+//! |    10 |                      3.1 ns |           10.1 ns |                          48 ns |
+//! |   100 |                      3.0 ns |           10.4 ns |                         333 ns |
+//! |  1000 |                      3.0 ns |           11.0 ns |                       4,509 ns |
+//! | 1000 ÷ 1 |                    1.00 |              1.05 |                            943 |
 //!
-//! Generator objects cost two stack switches per item (consumer → outermost delegating
-//! generator → innermost generator), whatever the depth; a plain `yield` costs one. Nested
-//! state machines re-yield at every level, so their cost grows with the depth (CPython's
+//! An item from a generator object costs one stack switch (the consumer's `resume` reaches the
+//! innermost generator directly) plus the driver's bookkeeping (a dynamic call, a
+//! `catch_unwind`), whatever the depth; a plain `yield` costs about 3 ns. Nested state
+//! machines re-yield at every level, so their cost grows with the depth (CPython's
 //! `yield from` too: about 108 ns per item at depth 1 and 19 µs at depth 500).
 //!
 //! # Recursion and stack size
@@ -434,7 +435,7 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 /// `sub` is any [`Generator`] whose send type is the coroutine's resume type; it is started
 /// with `Default::default()` and every value the coroutine is resumed with is forwarded to it.
 /// Each level re-yields each item, so a chain of nested state machines costs O(depth) per item
-/// (about 4.5 ns at depth 1 and 4.8 µs at depth 1,000, see the crate docs); a stackful body
+/// (about 4.8 ns at depth 1 and 4.5 µs at depth 1,000, see the crate docs); a stackful body
 /// delegates in O(1) with [`YieldFrom`]. For a coroutine that handles `throw`
 /// and `close`, use [`yield_from_throwing!`].
 ///
