@@ -1311,8 +1311,12 @@ impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
         }
         // Unwinds a body still suspended, or drops an unstarted body's closure; no-op if done.
         inner.force_unwind();
+        let stack = inner.into_stack().0;
         if self.pooled {
-            pool::give(self.stack_size, inner.into_stack().0);
+            pool::give(self.stack_size, stack);
+        } else {
+            // Unregisters the guard page from the overflow reporter before unmapping.
+            pool::release(stack);
         }
     }
 }
