@@ -33,11 +33,12 @@
 //!   registered guard page *and* the interrupted stack pointer is inside that stack, which rules
 //!   out a wild pointer that happens to hit a guard page from elsewhere.
 //!
-//! Stacks of unpooled generators are unmapped by `Gen`'s drop, not by the pool: until the
-//! stackful backend hands them to [`crate::pool::release`], their entries stay behind. A stale
-//! entry is replaced when a new stack gets the same address, and swept (with `mincore`, which
-//! fails on unmapped memory) when the registry fills; the stack-pointer check keeps it from
-//! misreporting anything but an overflow of a stack mapped at exactly the same place.
+//! Every stack is unmapped through [`crate::pool::release`] (the pool's own, and `Gen`'s drop
+//! for unpooled generators), which unregisters it first. A stack dropped some other way (say,
+//! while a panic unwinds out of `Gen`'s drop) leaves a stale entry: it is replaced when a new
+//! stack gets the same address, and swept (with `mincore`, which fails on unmapped memory) when
+//! the registry fills; the stack-pointer check keeps it from misreporting anything but an
+//! overflow of a stack mapped at exactly the same place.
 
 use std::cell::Cell;
 use std::collections::HashMap;
