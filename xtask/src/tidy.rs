@@ -90,7 +90,7 @@ fn opens_unsafe_block(code: &str) -> bool {
     if code.starts_with("//") {
         return false;
     }
-    code.match_indices("unsafe {").any(|(at, _)| code[..at].matches('"').count() % 2 == 0)
+    code.match_indices("unsafe {").any(|(at, _)| code[..at].matches('"').count().is_multiple_of(2))
 }
 
 #[cfg(test)]

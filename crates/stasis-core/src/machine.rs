@@ -291,7 +291,7 @@ impl<C, S> fmt::Debug for SendingStateMachine<C, S> {
 ///     loop {
 ///         match yield "waiting" {
 ///             Ok(()) => {}
-///             Err(Thrown::Error(e)) => { let _: Result<(), _> = yield e; }
+///             Err(Thrown::Error(e)) => (yield e)?,
 ///             Err(exit) => return Err(exit),
 ///         }
 ///     }

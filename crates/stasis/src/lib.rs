@@ -49,11 +49,11 @@ pub use stasis_delegate::{Shared, YieldFrom, yield_from, yield_from_throwing};
 /// Everything a generator user needs in scope: `use stasis::prelude::*;`.
 pub mod prelude {
     pub use stasis_combinators::GeneratorExt;
-    pub use stasis_delegate::YieldFrom;
     pub use stasis_core::{
         CloseError, Co, Gen, Generator, State, Step, Thrown, from_coroutine,
         from_sending_coroutine, from_throwing_coroutine,
     };
+    pub use stasis_delegate::YieldFrom;
 }
 
 /// The README's code blocks, compiled and run as doctests so the tour cannot drift.
