@@ -203,8 +203,14 @@ pub(crate) fn take(size: usize, pooled: bool) -> Result<DefaultStack, StackError
         let hit = POOL
             .try_with(|pool| {
                 let pool = &mut pool.borrow_mut().0;
-                let at = pool.iter().rposition(|(s, _)| *s == size)?;
-                Some(pool.swap_remove(at).1)
+                // Fast path: the stack given back last (LIFO keeps its pages warm).
+                match pool.last() {
+                    Some((s, _)) if *s == size => pool.pop().map(|(_, stack)| stack),
+                    _ => {
+                        let at = pool.iter().rposition(|(s, _)| *s == size)?;
+                        Some(pool.swap_remove(at).1)
+                    }
+                }
             })
             .ok()
             .flatten();
