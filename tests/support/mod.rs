@@ -25,6 +25,24 @@ pub fn expected(scenario: &str) -> Vec<String> {
         .collect()
 }
 
+/// Name prefixes of the oracle's itertools and laziness scenarios (`tests/conformance_itertools.rs`).
+pub const ITERTOOLS_SCENARIOS: [&str; 14] = [
+    "lazy_pipeline",
+    "islice",
+    "takewhile",
+    "dropwhile",
+    "chain_lazy",
+    "zip_",
+    "accumulate",
+    "pairwise",
+    "batched",
+    "tee_",
+    "groupby",
+    "enumerate",
+    "count_islice",
+    "cycle_islice",
+];
+
 /// Every scenario name in the oracle.
 pub fn all_scenarios() -> Vec<String> {
     let text = include_str!("../conformance/expected.json");
