@@ -433,8 +433,18 @@ fn map_altstack() -> Option<(*mut libc::c_void, usize)> {
 mod tests {
     use super::*;
 
+    /// The registry is process-wide and the test harness runs tests on several threads: the
+    /// tests that register entries or count them take this lock, so that one test's entries
+    /// never show up in another's count (CI once saw `registered()` move under a test).
+    static SERIAL: Mutex<()> = Mutex::new(());
+
+    fn serial() -> std::sync::MutexGuard<'static, ()> {
+        SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     #[test]
     fn register_lookup_unregister() {
+        let _serial = serial();
         let page = 4096 * 64;
         let guard = 0x7000_0000_0000usize & !(page - 1);
         assert!(register(guard, 32 * 1024));
@@ -450,6 +460,7 @@ mod tests {
 
     #[test]
     fn sweep_frees_the_slots_of_unmapped_stacks() {
+        let _serial = serial();
         use corosensei::stack::{DefaultStack, Stack};
         let stack = DefaultStack::new(16 * 1024).unwrap();
         let live = stack.limit().get();
@@ -472,6 +483,7 @@ mod tests {
 
     #[test]
     fn thread_without_alternate_stack_gets_one() {
+        let _serial = serial();
         std::thread::spawn(|| {
             // SAFETY: disables this thread's alternate stack (std's, if any; std unmaps it at
             // thread exit as usual) and reads the current one; both structs are valid.
