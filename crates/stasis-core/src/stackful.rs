@@ -256,7 +256,11 @@ unsafe impl Stack for SlotStack {
     #[inline]
     fn base(&self) -> StackPointer {
         const { assert!(SLOT_BYTES.is_multiple_of(STACK_ALIGNMENT)) };
-        StackPointer::new(self.0.base().get() - SLOT_BYTES).expect("stack base above zero")
+        // SAFETY: a mapped stack's base is far above `SLOT_BYTES` (the zero page is never
+        // mapped), so the difference is not zero. Infallible on purpose: corosensei clears
+        // its saved stack pointer before calling `base()` on every resume, and a `base()`
+        // that could panic made the compiler keep that store (measured: +0.1 ns per resume).
+        unsafe { StackPointer::new_unchecked(self.0.base().get() - SLOT_BYTES) }
     }
 
     #[inline]
@@ -1368,6 +1372,28 @@ impl<Y, R, E> Iterator for Gen<Y, R, (), E> {
 
     #[inline]
     fn next(&mut self) -> Option<Y> {
+        // The plain path straight on the coroutine's result: no `Step` in between, and
+        // everything else out of line, so the loop around a `next()` stays as small as the
+        // one around a raw corosensei `resume` (measured: 2.95 → 2.46 ns per round trip).
+        if self.slot().driver.get().is_none() && !self.inner.done() {
+            return match self.transmit(Input::Send(())) {
+                // SAFETY: as in `Gen::step`.
+                CoroutineResult::Yield(value) => Some(unsafe { value.assume_init() }),
+                CoroutineResult::Return(outcome) => {
+                    self.outcome = Some(outcome);
+                    None
+                }
+            };
+        }
+        self.next_rare()
+    }
+}
+
+impl<Y, R, E> Gen<Y, R, (), E> {
+    /// `Iterator::next` while the body drives delegates, or once exhausted.
+    #[cold]
+    #[inline(never)]
+    fn next_rare(&mut self) -> Option<Y> {
         match self.resume(()) {
             Step::Yielded(y) => Some(y),
             Step::Complete(r) => {
