@@ -34,26 +34,25 @@
 //!
 //! [`Co::delegate`] keeps the cost of an item the same at any depth of nested delegation, as
 //! C++23 `std::generator` does with `elements_of`: the outermost generator whose body delegates
-//! (the *root*) keeps the stack of active delegates, and the consumer's `resume` reaches the
-//! innermost one directly: one switch to its stack and back, whatever the depth.
+//! (the *root*) keeps the stack of active delegates, and drives the innermost one directly:
+//! an item costs a switch to the root's stack and one step of the innermost delegate, whatever
+//! the depth.
 //!
 //! ```text
-//!  consumer ── root.resume(v) ── Gen::drive (slot.driver is set) ──┐ top = e3
-//!                                                                   │ catch_unwind(top.drive(cmd))
-//!   root stack: body ─ co.delegate(&mut a) ─ drive_here: e1 = GenEntry { &mut a }  (driving)
-//!               Co::driver_stack = [ e1, e2, e3 ]   ◀── slot.driver (top of the root's stack)
+//!  consumer ── root.resume(v) ──▶ root stack: body ─ co.delegate(&mut a) ─ drive_here
+//!                                   stack = [ e1, e2, e3 ]  (local; e1 = GenEntry { &mut a })
+//!                                   catch_unwind(top.drive(cmd)) ──┐ top = e3
 //!   a's stack:  body ─ co.delegate(&mut b) ─ frame holds e2 = GenEntry { &mut b }  (handed up)
 //!   b's stack:  body ─ co.delegate(&mut m) ─ frame holds e3 = ObjEntry { &mut m }  (handed up)
 //!   m: any Generator (state machine, combinator), resumed through the protocol ◀── e3.drive
 //! ```
 //!
 //! - **Driving**: a body that is not adopted drives its delegation itself (`Co::drive_here`):
-//!   its entry at the bottom of its `driver_stack`, published in its [`Slot`]; it runs the
-//!   first step and yields the first value. While it is suspended there, its `Gen`'s
-//!   `resume`/`throw`/`close` see `slot.driver` and drive that stack from the consumer's side
-//!   (`Gen::drive`): each step of the top entry, pushes and pops, values returned directly.
-//!   When the body's own entry finishes, the `Gen` resumes the body with `Input::Resume` and
-//!   its `delegate` call returns.
+//!   its own entry at the bottom of a stack of entries local to that frame; it marks itself
+//!   driving in its [`Slot`] (so nobody adopts it), runs the top entry's step, and yields each
+//!   value with its own yield. Its `Gen` knows nothing of it: `resume`, `throw` and `close`
+//!   resume the body as always, and `drive_here` turns what arrives into the next step of the
+//!   top entry. When its own entry finishes, its `delegate` call returns.
 //! - **Adoption**: a stackful sub-generator of the same types (a `Gen` or `Box<Gen>`, found with
 //!   `Any`) is wrapped in a `GenEntry`, which marks it adopted in its slot and resumes its
 //!   coroutine directly. When an adopted body delegates in turn, it does not drive: it leaves
@@ -71,14 +70,17 @@
 //!   delegator unwinds (innermost first) and the panic reaches the consumer from the root.
 //! - **Soundness of the pointers**: an entry lives in the frame of a body suspended in
 //!   `delegate`; that body is resumed only after its entry is popped; the sub-generators are
-//!   owned by (or borrowed from) those frames, so they outlive their entries. The driver stack
-//!   is touched by the body only while it runs and by its `Gen` only while the body is
-//!   suspended; `slot.driver` is cleared (by a guard, also when unwinding) when `drive_here`
-//!   ends. Dropping a driving `Gen` resumes the body with `Close`: `drive_here` closes the chain
+//!   owned by (or borrowed from) those frames, so they outlive their entries. The stack of
+//!   entries is a local of `drive_here`; `slot.driving` is cleared (by a guard, also when
+//!   unwinding) when `drive_here` ends. Dropping a driving `Gen` resumes the body with `Close`:
+//!   `drive_here` closes the chain
 //!   innermost first; if the body's stack is then unwound by force, an adopted body resumed
 //!   directly afterwards (by its owner's drop) drives its own delegate.
-//! - **Cost on the plain path**: `Gen::resume`, `throw` and `close` check one `Option` in the
-//!   slot (measured: +0.25 ns per round trip, 2.79 → 3.04 ns); `Co::yield_` is unchanged.
+//! - **Cost on the plain path**: none. An earlier design let the `Gen` drive the stack of
+//!   entries from the consumer's side (one switch per item instead of two), at the price of
+//!   one check in the slot on every `resume`; that check cost more than the switch it saved
+//!   (measured in one run: round trip 2.72 ns against 2.45 ns for raw corosensei with the
+//!   check, 2.45 ns without; an item delegated to a stackful object 11.2 ns either way).
 //!   `Gen`'s own methods never receive an uninitialized value.
 //!
 //! # Why `'static` and `!Send`
@@ -96,7 +98,7 @@
 //! a body must not swallow the unwinding it did not start: re-raise payloads you do not know.
 
 use std::any::Any;
-use std::cell::{Cell, UnsafeCell};
+use std::cell::Cell;
 use std::convert::Infallible;
 use std::fmt;
 use std::iter::FusedIterator;
@@ -175,10 +177,9 @@ struct Slot<Y, S, E> {
     /// The entry an adopted body hands up when it starts waiting in [`Co::delegate`]; taken
     /// by the `GenEntry` right after the resume that left it.
     handed_up: Cell<Option<EntryPtr<Y, S, E>>>,
-    /// Set while this generator's body drives delegates itself (it is not adopted then): its
-    /// stack of entries (`Co::driver_stack`), which `Gen`'s methods drive directly from the
-    /// consumer's stack while the body is suspended.
-    driver: Cell<Option<NonNull<DriverStack<Y, S, E>>>>,
+    /// Set while this generator's body drives delegates itself (in `Co::drive_here`): it is
+    /// then delegated to as a plain object, never adopted.
+    driving: Cell<bool>,
 }
 
 impl<Y, S, E> Slot<Y, S, E> {
@@ -237,9 +238,6 @@ impl<Y, S, E> Slot<Y, S, E> {
         }
     }
 }
-
-/// The entries a driving body drives, outermost (its own) first.
-type DriverStack<Y, S, E> = Vec<EntryPtr<Y, S, E>>;
 
 /// Bytes reserved at the top of every generator stack for the [`Slot`] (a multiple of
 /// corosensei's stack alignment).
@@ -454,9 +452,6 @@ pub struct Co<Y, S = (), E = Infallible> {
     yielder: *const Yielder<Wire<S>, Out<Y>>,
     /// This generator's [`Slot`], at the top of its stack.
     slot: NonNull<Slot<Y, S, E>>,
-    /// The stack of entries this body drives (bottom: its own), shared with its `Gen` through
-    /// the slot; each side touches it only while the other is suspended.
-    driver_stack: UnsafeCell<DriverStack<Y, S, E>>,
     /// A value being raised by [`Co::raise`] while the stack unwinds to the base.
     pending: Cell<Option<Thrown<E>>>,
 }
@@ -642,7 +637,7 @@ impl<Y, S, E> Co<Y, S, E> {
         assert!(sub.state() != State::Closed, "{EXHAUSTED}");
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
-            if stackful.slot().driver.get().is_none() {
+            if !stackful.slot().driving.get() {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
@@ -653,7 +648,7 @@ impl<Y, S, E> Co<Y, S, E> {
             });
         }
         if let Some(stackful) = any.downcast_mut::<Box<Gen<Y, G::Return, S, E>>>() {
-            if stackful.slot().driver.get().is_none() {
+            if !stackful.slot().driving.get() {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
@@ -714,11 +709,10 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// The driver: runs `cmd` on the innermost delegate and handles what comes back, until
-    /// `own` (this body's entry, at the bottom of the stack) finishes. The first value goes to
-    /// this body's consumer with this body's yield; from then on, while the body is suspended
-    /// here, its `Gen` drives the same stack from the consumer's side (`Gen::drive`) and
-    /// resumes the body with `Input::Resume` once `own` finished. Each item costs one step of
-    /// the innermost delegate, whatever the depth.
+    /// `own` (this body's entry, at the bottom of the stack) finishes. Values go to this
+    /// body's consumer with this body's yield, and what the consumer sends, throws or closes
+    /// with becomes the next step of the innermost delegate. Each item costs one step of the
+    /// innermost delegate, whatever the depth.
     #[inline(never)]
     fn drive_here<R, T: Outcome<R, E>>(
         &self,
@@ -726,19 +720,11 @@ impl<Y, S, E> Co<Y, S, E> {
         erased: EntryPtr<Y, S, E>,
         mut cmd: Cmd<S, E>,
     ) -> Result<R, Thrown<E>> {
-        let shared = self.driver_stack.get();
-        // SAFETY: `driver_stack` belongs to this body; its `Gen` touches it only while this
-        // body is suspended (below, at `suspend`), and no reference made here lives across
-        // that suspension.
-        unsafe {
-            (*shared).clear();
-            (*shared).push(erased);
-        }
-        let _driver = DriverGuard::set(&self.slot().driver, shared);
+        let mut stack: Vec<EntryPtr<Y, S, E>> = vec![erased];
+        let _driving = DrivingGuard::set(&self.slot().driving);
         let mut closing = matches!(cmd, Cmd::Close);
         loop {
-            // SAFETY: as above (this body is running).
-            let top = unsafe { *(*shared).last().expect("the stack holds our own entry") };
+            let top = *stack.last().expect("the stack holds our own entry");
             // SAFETY: `top` is `own` (in our caller's frame) or an entry handed up by an
             // adopted delegate, in the frame of its body, suspended in `wait_for` on a stack
             // kept alive by a `Gen` that a frame below owns. That body is resumed only after
@@ -753,38 +739,23 @@ impl<Y, S, E> Co<Y, S, E> {
                         Input::Send(s) => Cmd::Send(s),
                         Input::Throw(e) => Cmd::Throw(e),
                         Input::Close => Cmd::Close,
-                        // Our `Gen` drove the stack until `own` finished (or panicked).
-                        Input::Resume { closing } => {
-                            if let Some(payload) = own.take_panic() {
-                                resume_unwind(payload);
-                            }
-                            return finish(own.take_outcome(), closing);
-                        }
+                        Input::Resume { .. } => unreachable!("{NOT_WAITING}"),
                     }
                 }
                 Ok(Drive::Delegate(entry)) => {
-                    // SAFETY: as above (this body is running).
-                    unsafe { (*shared).push(entry) };
+                    stack.push(entry);
                     Cmd::Start
                 }
                 Ok(Drive::Finished) => {
-                    // SAFETY: as above (this body is running).
-                    let rest = unsafe {
-                        (*shared).pop();
-                        (*shared).len()
-                    };
-                    if rest == 0 {
+                    stack.pop();
+                    if stack.is_empty() {
                         return finish(own.take_outcome(), closing);
                     }
                     Cmd::Resume { closing }
                 }
                 Err(payload) => {
-                    // SAFETY: as above (this body is running).
-                    let rest = unsafe {
-                        (*shared).pop();
-                        (*shared).len()
-                    };
-                    if rest == 0 {
+                    stack.pop();
+                    if stack.is_empty() {
                         // Our own delegate panicked: the panic continues here.
                         resume_unwind(payload);
                     }
@@ -798,20 +769,19 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 }
 
-/// Publishes a body's driver stack in its slot for as long as it drives (also while
-/// unwinding).
-struct DriverGuard<'a, T>(&'a Cell<Option<NonNull<T>>>);
+/// Marks a body as driving in its slot for as long as it drives (also while unwinding).
+struct DrivingGuard<'a>(&'a Cell<bool>);
 
-impl<'a, T> DriverGuard<'a, T> {
-    fn set(cell: &'a Cell<Option<NonNull<T>>>, stack: *mut T) -> Self {
-        cell.set(NonNull::new(stack));
-        DriverGuard(cell)
+impl<'a> DrivingGuard<'a> {
+    fn set(cell: &'a Cell<bool>) -> Self {
+        cell.set(true);
+        DrivingGuard(cell)
     }
 }
 
-impl<T> Drop for DriverGuard<'_, T> {
+impl Drop for DrivingGuard<'_> {
     fn drop(&mut self) {
-        self.0.set(None);
+        self.0.set(false);
     }
 }
 
@@ -1129,19 +1099,14 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 kind: Cell::new(Kind::Send),
                 thrown: Cell::new(std::ptr::null_mut()),
                 adopted: Cell::new(false),
-                driver: Cell::new(None),
+                driving: Cell::new(false),
                 handed_up: Cell::new(None),
             })
         };
         let slot = NonNull::new(slot).expect("stack addresses are not null");
         let inner =
             Coroutine::with_stack(stack, move |yielder: &Yielder<Wire<S>, Out<Y>>, wire| {
-                let co = Co {
-                    yielder,
-                    slot,
-                    driver_stack: UnsafeCell::new(Vec::new()),
-                    pending: Cell::new(None),
-                };
+                let co = Co { yielder, slot, pending: Cell::new(None) };
                 let first = match co.slot().receive(wire) {
                     Input::Send(sent) => sent,
                     // `throw` and `close` never start a body: they close a created generator.
@@ -1195,56 +1160,6 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
         // SAFETY: the slot is at the top of this generator's stack, which lives as long as
         // `self`; only `Cell` methods touch it, on this thread.
         unsafe { self.slot.as_ref() }
-    }
-
-    /// The driver, on the consumer's side: while the body is suspended in `Co::drive_here`,
-    /// runs `cmd` on the innermost of its delegates directly (one stack switch per item
-    /// instead of two), and resumes the body only when its own delegate finished.
-    #[inline(never)]
-    fn drive(
-        &mut self,
-        stack: NonNull<DriverStack<Y, S, E>>,
-        mut cmd: Cmd<S, E>,
-        closing: bool,
-    ) -> Step<Y, R, E> {
-        let stack = stack.as_ptr();
-        loop {
-            // SAFETY: `stack` is the body's `Co::driver_stack`, published in the slot only
-            // while the body is in `drive_here`; the body is suspended (we hold `&mut self` and
-            // are not inside it), so nothing else touches the stack, and no reference made
-            // here outlives its statement.
-            let top = unsafe { *(*stack).last().expect("the body's own entry is there") };
-            // SAFETY: as in `Co::drive_here`: `top` is in the frame of a body suspended in
-            // `wait_for`, which is resumed only after its entry is popped here.
-            let step = catch_unwind(AssertUnwindSafe(|| unsafe { (*top.as_ptr()).drive(cmd) }));
-            let finished = match step {
-                Ok(Drive::Yielded(y)) => return Step::Yielded(y),
-                Ok(Drive::Delegate(entry)) => {
-                    // SAFETY: as above.
-                    unsafe { (*stack).push(entry) };
-                    cmd = Cmd::Start;
-                    continue;
-                }
-                Ok(Drive::Finished) => None,
-                Err(payload) => Some(payload),
-            };
-            if let Some(payload) = finished {
-                // The panic continues in the delegator that owns `top` (this body, when it is
-                // the last entry), at its yield from.
-                // SAFETY: as above; the entry's frame is still suspended.
-                unsafe { (*top.as_ptr()).set_panic(payload) };
-            }
-            // SAFETY: as above.
-            let rest = unsafe {
-                (*stack).pop();
-                (*stack).len()
-            };
-            if rest == 0 {
-                // The body's own delegate finished: back to the body, in `drive_here`.
-                return self.step(Input::Resume { closing });
-            }
-            cmd = Cmd::Resume { closing };
-        }
     }
 
     /// Closes a generator whose body never ran: drops the body closure without running it.
@@ -1313,9 +1228,6 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<Y, R, E> {
-        if let Some(stack) = self.slot().driver.get() {
-            return self.drive(stack, Cmd::Send(arg), false);
-        }
         if self.inner.done() {
             return Step::Exhausted;
         }
@@ -1323,9 +1235,6 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     }
 
     fn throw(&mut self, err: E) -> Step<Y, R, E> {
-        if let Some(stack) = self.slot().driver.get() {
-            return self.drive(stack, Cmd::Throw(err), false);
-        }
         if !self.inner.done() && self.inner.started() {
             return self.step(Input::Throw(err));
         }
@@ -1336,10 +1245,7 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     }
 
     fn close(&mut self) -> Result<Option<R>, CloseError<Y, E>> {
-        let step = if let Some(stack) = self.slot().driver.get() {
-            // Innermost first, then each delegator outward (CPython's `gen_close`).
-            self.drive(stack, Cmd::Close, true)
-        } else if self.inner.done() {
+        let step = if self.inner.done() {
             return Ok(None);
         } else if !self.inner.started() {
             self.discard_unstarted();
@@ -1372,28 +1278,6 @@ impl<Y, R, E> Iterator for Gen<Y, R, (), E> {
 
     #[inline]
     fn next(&mut self) -> Option<Y> {
-        // The plain path straight on the coroutine's result: no `Step` in between, and
-        // everything else out of line, so the loop around a `next()` stays as small as the
-        // one around a raw corosensei `resume` (measured: 2.95 → 2.46 ns per round trip).
-        if self.slot().driver.get().is_none() && !self.inner.done() {
-            return match self.transmit(Input::Send(())) {
-                // SAFETY: as in `Gen::step`.
-                CoroutineResult::Yield(value) => Some(unsafe { value.assume_init() }),
-                CoroutineResult::Return(outcome) => {
-                    self.outcome = Some(outcome);
-                    None
-                }
-            };
-        }
-        self.next_rare()
-    }
-}
-
-impl<Y, R, E> Gen<Y, R, (), E> {
-    /// `Iterator::next` while the body drives delegates, or once exhausted.
-    #[cold]
-    #[inline(never)]
-    fn next_rare(&mut self) -> Option<Y> {
         match self.resume(()) {
             Step::Yielded(y) => Some(y),
             Step::Complete(r) => {
