@@ -49,10 +49,10 @@
 //!
 //! Any value implementing [`Generator`] with the same yield, send and error types: another
 //! stackful `Gen`, a state machine, a combinator pipeline, a [`Shared`] handle. The outermost
-//! generator's `resume` reaches the innermost active generator directly: when the delegate is
-//! a stackful `Gen` that delegates in turn, the new delegate joins the outermost generator's
-//! stack of delegates (as C++23 `std::generator`'s `elements_of` does), so an item costs one
-//! stack switch at depth 1 and at depth 1,000 alike. The design, with a diagram, is in
+//! generator's body resumes the innermost active generator directly: when the delegate is a
+//! stackful `Gen` that delegates in turn, the new delegate joins the outermost generator's
+//! stack of delegates (as C++23 `std::generator`'s `elements_of` does), so an item costs the
+//! same at depth 1 and at depth 1,000. The design, with a diagram, is in
 //! `stasis-core`'s `stackful.rs`.
 //!
 //! ```
