@@ -477,6 +477,9 @@ pub struct Co<Y, S = (), E = Infallible> {
     yielder: *const Yielder<Wire<S>, Out<Y>>,
     /// This generator's [`Slot`], at the top of its stack.
     slot: NonNull<Slot<Y, S, E>>,
+    /// The vector of the last delegation this body drove, kept for the next one (see
+    /// [`Driving`]).
+    spare_stack: Cell<Vec<EntryPtr<Y, S, E>>>,
     /// A value being raised by [`Co::raise`] while the stack unwinds to the base.
     pending: Cell<Option<Thrown<E>>>,
 }
@@ -745,8 +748,7 @@ impl<Y, S, E> Co<Y, S, E> {
         erased: EntryPtr<Y, S, E>,
         mut cmd: Cmd<S, E>,
     ) -> Result<R, Thrown<E>> {
-        let mut stack: Vec<EntryPtr<Y, S, E>> = vec![erased];
-        let _driving = DrivingGuard::set(&self.slot().driving);
+        let mut stack = Driving::start(&self.slot().driving, &self.spare_stack, erased);
         let mut closing = matches!(cmd, Cmd::Close);
         loop {
             let top = *stack.last().expect("the stack holds our own entry");
@@ -794,19 +796,48 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 }
 
-/// Marks a body as driving in its slot for as long as it drives (also while unwinding).
-struct DrivingGuard<'a>(&'a Cell<bool>);
+/// A driving body's stack of entries, outermost (its own) first. While it lives the body is
+/// marked driving in its slot; when it ends (also while unwinding) the mark is cleared and the
+/// vector goes back to the body's `Co` for its next delegation, so a `yield from` in a loop
+/// does not allocate each time.
+struct Driving<'a, Y, S, E> {
+    flag: &'a Cell<bool>,
+    spare: &'a Cell<Vec<EntryPtr<Y, S, E>>>,
+    stack: Vec<EntryPtr<Y, S, E>>,
+}
 
-impl<'a> DrivingGuard<'a> {
-    fn set(cell: &'a Cell<bool>) -> Self {
-        cell.set(true);
-        DrivingGuard(cell)
+impl<'a, Y, S, E> Driving<'a, Y, S, E> {
+    fn start(
+        flag: &'a Cell<bool>,
+        spare: &'a Cell<Vec<EntryPtr<Y, S, E>>>,
+        own: EntryPtr<Y, S, E>,
+    ) -> Self {
+        flag.set(true);
+        let mut stack = spare.take();
+        stack.push(own);
+        Driving { flag, spare, stack }
     }
 }
 
-impl Drop for DrivingGuard<'_> {
+impl<Y, S, E> std::ops::Deref for Driving<'_, Y, S, E> {
+    type Target = Vec<EntryPtr<Y, S, E>>;
+    fn deref(&self) -> &Self::Target {
+        &self.stack
+    }
+}
+
+impl<Y, S, E> std::ops::DerefMut for Driving<'_, Y, S, E> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.stack
+    }
+}
+
+impl<Y, S, E> Drop for Driving<'_, Y, S, E> {
     fn drop(&mut self) {
-        self.0.set(false);
+        self.flag.set(false);
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        self.spare.set(stack);
     }
 }
 
@@ -1131,7 +1162,12 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
         let slot = NonNull::new(slot).expect("stack addresses are not null");
         let inner =
             Coroutine::with_stack(stack, move |yielder: &Yielder<Wire<S>, Out<Y>>, wire| {
-                let co = Co { yielder, slot, pending: Cell::new(None) };
+                let co = Co {
+                    yielder,
+                    slot,
+                    spare_stack: Cell::new(Vec::new()),
+                    pending: Cell::new(None),
+                };
                 let first = match co.slot().receive(wire) {
                     Input::Send(sent) => sent,
                     // `throw` and `close` never start a body: they close a created generator.
