@@ -1,5 +1,5 @@
 //! Delegation (`yield from`) beyond the CPython scenarios: flattening of nested generator
-//! objects (the innermost generator is resumed straight from the consumer's stack), PEP 380's
+//! objects (the outermost body resumes the innermost generator directly), PEP 380's
 //! throw/close/return semantics through adopted chains, panics and drops mid-delegation,
 //! recursive generators (trees of 1 M nodes, a degenerate tree of depth 10,000, permutations)
 //! and the stack each level of an inline recursion needs.
@@ -325,19 +325,68 @@ fn return_values_travel_outward_through_the_chain() {
     assert_eq!(*log.borrow(), ["leaf: finally", "middle: finally", "top: finally"]);
 }
 
+/// CPython: a sub-generator that ignores GeneratorExit makes `sub.close()` raise
+/// `RuntimeError` at the delegator's `yield from`; the delegator unwinds (its `finally` runs)
+/// and the outermost `close()` raises that `RuntimeError`. stasis: the delegator sees
+/// `Thrown::Exit` at its `yield from`, and `close()` fails with `IgnoredExit` carrying the
+/// value the sub-generator yielded. Traces against CPython: `tests/differential.rs`.
 #[test]
-fn a_sub_generator_that_ignores_close_makes_close_fail_and_stays_suspended() {
-    let sub = Gen::<&str, (), (), String>::throwing(|co, ()| {
+fn a_sub_generator_that_ignores_close_makes_close_fail_and_the_delegator_unwinds() {
+    let log = log();
+    let (sub_log, parent_log) = (log.clone(), log.clone());
+    let sub = Gen::<&str, (), (), String>::throwing(move |co, ()| {
+        let _finally = Finally(sub_log.clone(), "sub".into());
         let _ = co.try_yield("first");
         co.yield_("ignored the exit");
-        co.yield_("still here");
+        co.yield_("never reached");
     });
+    let mut parent = Gen::<&str, (), (), String>::throwing(move |co, ()| {
+        let _finally = Finally(parent_log.clone(), "parent".into());
+        co.yield_from(sub);
+        co.yield_("never reached either");
+    });
+    assert_eq!(parent.resume(()), Step::Yielded("first"));
+    assert_eq!(parent.close(), Err(CloseError::IgnoredExit("ignored the exit")));
+    // The parent unwound; dropping its frame dropped (closed) the sub-generator, innermost
+    // first as CPython's collector would.
+    assert_eq!(*log.borrow(), ["sub: finally", "parent: finally"]);
+    assert_eq!(parent.state(), State::Closed);
+    assert_eq!(parent.resume(()), Step::Exhausted);
+    assert_eq!(parent.close(), Ok(None));
+}
+
+#[test]
+fn an_ignored_close_under_yield_from_a_state_machine_unwinds_the_delegator_too() {
+    let sub = stasis::from_throwing_coroutine(
+        #[coroutine]
+        |_: Result<(), Thrown<String>>| {
+            let _ = yield "first"; // swallows the close
+            let _ = yield "ignored the exit";
+            Ok(())
+        },
+    );
     let mut parent = Gen::<&str, (), (), String>::throwing(move |co, ()| co.yield_from(sub));
     assert_eq!(parent.resume(()), Step::Yielded("first"));
     assert_eq!(parent.close(), Err(CloseError::IgnoredExit("ignored the exit")));
+    assert_eq!(parent.state(), State::Closed);
+}
+
+#[test]
+fn a_delegator_that_catches_an_ignored_close_can_yield_again() {
+    let sub = Gen::<&str, (), (), String>::throwing(|co, ()| {
+        let _ = co.try_yield("first");
+        co.yield_("ignored the exit");
+    });
+    let mut parent = Gen::<&str, (), (), String>::throwing(move |co, ()| {
+        // CPython: `except RuntimeError: yield "recovered"`.
+        if let Err(Thrown::Exit) = co.try_yield_from(sub) {
+            co.yield_("recovered");
+        }
+    });
+    assert_eq!(parent.resume(()), Step::Yielded("first"));
+    assert_eq!(parent.close(), Err(CloseError::IgnoredExit("recovered")));
     assert_eq!(parent.state(), State::Suspended);
-    assert_eq!(parent.resume(()), Step::Yielded("still here"));
-    assert_eq!(parent.resume(()), Step::Complete(()));
+    assert_eq!(parent.close(), Ok(None));
 }
 
 #[test]

@@ -64,7 +64,9 @@
 //!   resumes the delegator below with `Input::Resume`; its `delegate` call returns the outcome
 //!   kept in the entry. `close()` cascades: the top is closed, then each delegator sees
 //!   `Thrown::Exit` at its `yield from` (or the error its delegate raised while closing),
-//!   innermost first, as CPython's `gen_close` does.
+//!   innermost first, as CPython's `gen_close` does. A delegate that yields instead of closing
+//!   finishes its entry with `Thrown::Exit` all the same ([`Drive::IgnoredExit`]), and the
+//!   outermost `close()` reports the value it yielded once the chain unwound.
 //! - **Panics**: a panic in the top entry is caught by the driver, stored in the entry, the
 //!   entry popped, and the delegator resumed: its `delegate` re-raises the panic there, so every
 //!   delegator unwinds (innermost first) and the panic reaches the consumer from the root.
@@ -177,6 +179,10 @@ struct Slot<Y, S, E> {
     /// The entry an adopted body hands up when it starts waiting in [`Co::delegate`]; taken
     /// by the `GenEntry` right after the resume that left it.
     handed_up: Cell<Option<EntryPtr<Y, S, E>>>,
+    /// Set by [`Gen::close`] while it runs: where a driving body puts the value a delegate
+    /// yielded when it ignored the close (see [`Drive::IgnoredExit`]), so that `close` reports
+    /// it after the body unwound. Null otherwise (a dropped generator just drops the value).
+    ignored_out: Cell<*mut Option<Y>>,
     /// Set while this generator's body drives delegates itself (in `Co::drive_here`): it is
     /// then delegated to as a plain object, never adopted.
     driving: Cell<bool>,
@@ -325,6 +331,12 @@ enum Drive<Y, S, E> {
     Delegate(EntryPtr<Y, S, E>),
     /// The delegate finished; its outcome is kept in the entry for the delegator.
     Finished,
+    /// Asked to close, the delegate yielded this value instead (Python: "generator ignored
+    /// GeneratorExit"). As in CPython, the delegators are not left suspended: the entry is
+    /// finished with `Thrown::Exit` for its delegator (CPython raises a `RuntimeError` at the
+    /// `yield from`), and the outermost `close()` reports `CloseError::IgnoredExit` with this
+    /// value once the chain unwound. The delegate itself stays suspended until it is dropped.
+    IgnoredExit(Y),
 }
 
 /// A sub-generator being delegated to, seen by the driver without its return type.
@@ -374,6 +386,8 @@ impl<Y, R, S, E> Drop for GenEntry<'_, Y, R, S, E> {
 
 impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
     fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E> {
+        // Closing: asked to close, or told at its `yield from` that its delegate was closed.
+        let closing = matches!(cmd, Cmd::Close | Cmd::Resume { closing: true });
         let input = match cmd {
             Cmd::Send(s) => Input::Send(s),
             Cmd::Start => Input::Send(self.first.take().expect("a delegate is started once")),
@@ -385,7 +399,12 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
             CoroutineResult::Yield(value) => match self.sub.slot().handed_up.take() {
                 None => {
                     // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
-                    Drive::Yielded(unsafe { value.assume_init() })
+                    let value = unsafe { value.assume_init() };
+                    if closing {
+                        self.outcome = Some(Err(Thrown::Exit));
+                        return Drive::IgnoredExit(value);
+                    }
+                    Drive::Yielded(value)
                 }
                 Some(entry) => Drive::Delegate(entry),
             },
@@ -421,7 +440,10 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
                 self.outcome = match self.sub.close() {
                     Ok(_) => Some(Err(Thrown::Exit)),
                     Err(CloseError::Raised(e)) => Some(Err(Thrown::Error(e))),
-                    Err(CloseError::IgnoredExit(y)) => return Drive::Yielded(y),
+                    Err(CloseError::IgnoredExit(y)) => {
+                        self.outcome = Some(Err(Thrown::Exit));
+                        return Drive::IgnoredExit(y);
+                    }
                 };
                 return Drive::Finished;
             }
@@ -773,7 +795,16 @@ impl<Y, S, E> Co<Y, S, E> {
                     stack.push(entry);
                     Cmd::Start
                 }
-                Ok(Drive::Finished) => {
+                Ok(drive @ (Drive::Finished | Drive::IgnoredExit(_))) => {
+                    if let Drive::IgnoredExit(y) = drive {
+                        let out = self.slot().ignored_out.get();
+                        if !out.is_null() {
+                            // SAFETY: `Gen::close` set `out` to a local of its frame, which is
+                            // blocked in this resume, and clears it (also when unwinding)
+                            // before that frame ends.
+                            unsafe { *out = Some(y) };
+                        }
+                    }
                     stack.pop();
                     if stack.is_empty() {
                         return finish(own.take_outcome(), closing);
@@ -838,6 +869,23 @@ impl<Y, S, E> Drop for Driving<'_, Y, S, E> {
         let mut stack = std::mem::take(&mut self.stack);
         stack.clear();
         self.spare.set(stack);
+    }
+}
+
+/// Publishes [`Gen::close`]'s `ignored` local in the slot for as long as the close runs (also
+/// while unwinding).
+struct IgnoredOut<'a, Y>(&'a Cell<*mut Option<Y>>);
+
+impl<'a, Y> IgnoredOut<'a, Y> {
+    fn publish(cell: &'a Cell<*mut Option<Y>>, out: &mut Option<Y>) -> Self {
+        cell.set(out);
+        IgnoredOut(cell)
+    }
+}
+
+impl<Y> Drop for IgnoredOut<'_, Y> {
+    fn drop(&mut self) {
+        self.0.set(std::ptr::null_mut());
     }
 }
 
@@ -1157,6 +1205,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 adopted: Cell::new(false),
                 driving: Cell::new(false),
                 handed_up: Cell::new(None),
+                ignored_out: Cell::new(std::ptr::null_mut()),
             })
         };
         let slot = NonNull::new(slot).expect("stack addresses are not null");
@@ -1299,19 +1348,33 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     }
 
     fn close(&mut self) -> Result<Option<R>, CloseError<Y, E>> {
-        let step = if self.inner.done() {
+        if self.inner.done() {
             return Ok(None);
-        } else if !self.inner.started() {
+        }
+        if !self.inner.started() {
             self.discard_unstarted();
             return Ok(None);
-        } else {
+        }
+        // A delegate of this body that ignores the close leaves its value here (see
+        // `Drive::IgnoredExit`); the guard unpublishes `ignored` even if the body panics.
+        let mut ignored: Option<Y> = None;
+        // SAFETY: as in `Gen::slot`; the slot is not part of what `step` borrows (it is in the
+        // stack's reserved bytes), and the stack outlives this call.
+        let slot = unsafe { self.slot.as_ref() };
+        let step = {
+            let _out = IgnoredOut::publish(&slot.ignored_out, &mut ignored);
             self.step(Input::Close)
         };
         match step {
             Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
             Step::Complete(r) => Ok(Some(r)),
             Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
-            Step::Raised(Thrown::Exit) | Step::Exhausted => Ok(None),
+            // The body let the exit through; if a delegate had ignored it, say so (CPython's
+            // `RuntimeError: generator ignored GeneratorExit`, from the outermost `close`).
+            Step::Raised(Thrown::Exit) | Step::Exhausted => match ignored {
+                Some(y) => Err(CloseError::IgnoredExit(y)),
+                None => Ok(None),
+            },
         }
     }
 

@@ -98,10 +98,13 @@
 //!   [`YieldFrom::yield_from`] re-raises it (as [`Co::yield_`](stasis_core::Co::yield_) does).
 //! - **close**: the innermost generator is closed first, then each delegator outward sees
 //!   [`Thrown::Exit`] at its `yield from` (or the error its delegate raised while closing): the
-//!   `finally` code (destructors) runs innermost first, as in CPython. If a generator in the
-//!   chain ignores the exit and yields, `close` fails with
-//!   [`CloseError::IgnoredExit`] and the chain stays
-//!   suspended.
+//!   `finally` code (destructors) runs innermost first, as in CPython. If a sub-generator
+//!   ignores the exit and yields, its stackful delegator sees [`Thrown::Exit`] at its
+//!   `yield from` (CPython raises `RuntimeError` there), unwinds unless it handles it, and the
+//!   outermost `close` fails with [`CloseError::IgnoredExit`] carrying the ignored value; the
+//!   sub-generator is closed again when it is dropped. Two forms differ from CPython here:
+//!   an inline call (the sub-body *is* the delegator's body) and a state-machine delegator
+//!   (`yield_from_throwing!`) report `IgnoredExit` but stay suspended.
 //! - **return value**: the sub-generator's return value is the value of the `yield from`.
 //! - **panics** in a sub-generator continue in each delegator at its `yield from`, innermost
 //!   first (destructors run), and reach the consumer from the outermost `resume`; every
