@@ -372,6 +372,31 @@ fn an_ignored_close_under_yield_from_a_state_machine_unwinds_the_delegator_too()
 }
 
 #[test]
+fn a_state_machine_delegator_unwinds_too_when_its_sub_generator_ignores_close() {
+    let log = log();
+    let (sub_log, parent_log) = (log.clone(), log.clone());
+    let sub = Gen::<&str, (), (), String>::throwing(move |co, ()| {
+        let _finally = Finally(sub_log.clone(), "sub".into());
+        let _ = co.try_yield("first");
+        co.yield_("ignored the exit");
+    });
+    let mut parent = stasis::from_throwing_coroutine(
+        #[coroutine]
+        move |_: Result<(), Thrown<String>>| {
+            let _finally = Finally(parent_log.clone(), "parent".into());
+            stasis::yield_from_throwing!(sub)?;
+            let _ = yield "never reached";
+            Ok(())
+        },
+    );
+    assert_eq!(parent.resume(()), Step::Yielded("first"));
+    assert_eq!(parent.close(), Err(CloseError::IgnoredExit("ignored the exit")));
+    assert_eq!(*log.borrow(), ["sub: finally", "parent: finally"]);
+    assert_eq!(parent.state(), State::Closed);
+    assert_eq!(parent.resume(()), Step::Exhausted);
+}
+
+#[test]
 fn a_delegator_that_catches_an_ignored_close_can_yield_again() {
     let sub = Gen::<&str, (), (), String>::throwing(|co, ()| {
         let _ = co.try_yield("first");

@@ -38,21 +38,16 @@ use crate::bodies::{BODIES, DynGen};
 /// When a sub-generator ignores `GeneratorExit` during `close()` of its delegator, CPython
 /// raises `RuntimeError("generator ignored GeneratorExit")` *inside the delegator* at its
 /// `yield from` (PEP 380: `close` of the sub raised), so the delegator's `finally` runs, it
-/// ends closed, and `close()` raises that error. A stackful delegator follows it (it sees
-/// `Thrown::Exit` at its `yield from`, and `close()` fails with `CloseError::IgnoredExit`).
+/// ends closed, and `close()` raises that error. Delegators follow it, stackful and state
+/// machine alike: they see `Thrown::Exit` at their `yield from`, and `close()` fails with
+/// `CloseError::IgnoredExit`.
 const KNOWN_DIVERGENT_BODIES: [&str; 2] = ["delegate_ignore", "delegate_finally"];
 
-/// The forms that still diverge on [`KNOWN_DIVERGENT_BODIES`]: they report
-/// `CloseError::IgnoredExit` but leave the chain suspended, as for a generator that ignores
-/// the exit itself.
-/// - The inline call cannot tell the difference: the sub-body runs in the same generator.
-/// - FIXME(delegation): a state-machine delegator (`yield_from_throwing!`) could follow
-///   CPython, given a way to report the ignored value from its `close()` after it unwound.
-const KNOWN_DIVERGENT_FORMS: [&str; 3] = [
-    "stackful, inline call",
-    "state machine, yield from a state machine",
-    "state machine, yield from a Gen",
-];
+/// The form that still diverges on [`KNOWN_DIVERGENT_BODIES`]: it reports
+/// `CloseError::IgnoredExit` but leaves the chain suspended, as for a generator that ignores
+/// the exit itself. An inline call cannot tell the difference: the sub-body runs in the same
+/// generator, so it is the generator that ignored the exit.
+const KNOWN_DIVERGENT_FORMS: [&str; 1] = ["stackful, inline call"];
 
 fn known_divergent(body: &str, backend: &str) -> bool {
     KNOWN_DIVERGENT_BODIES.contains(&body) && KNOWN_DIVERGENT_FORMS.contains(&backend)

@@ -84,6 +84,8 @@ mod pool;
 mod protocol;
 mod stackful;
 
+#[doc(hidden)]
+pub use machine::hand_off_ignored_exit;
 pub use machine::{
     SendingStateMachine, StateMachine, ThrowingStateMachine, from_coroutine,
     from_sending_coroutine, from_throwing_coroutine,

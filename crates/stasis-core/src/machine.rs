@@ -373,7 +373,19 @@ where
             self.slot.coroutine = None;
             return Ok(None);
         }
+        IGNORED_EXIT_HANDOFF.set(false);
         match self.drive(Err(Thrown::Exit)) {
+            Step::Yielded(y) if IGNORED_EXIT_HANDOFF.replace(false) => {
+                // The body's `yield from` handed over the value its delegate yielded instead
+                // of closing (see `hand_off_ignored_exit`): finish the close, so the body
+                // unwinds as CPython's delegator does on its `RuntimeError`, and report it.
+                match self.drive(Err(Thrown::Exit)) {
+                    Step::Yielded(again) => Err(CloseError::IgnoredExit(again)),
+                    Step::Complete(r) => Ok(Some(r)),
+                    Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
+                    Step::Raised(Thrown::Exit) | Step::Exhausted => Err(CloseError::IgnoredExit(y)),
+                }
+            }
             Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
             Step::Complete(r) => Ok(Some(r)),
             Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
@@ -384,6 +396,25 @@ where
     fn state(&self) -> State {
         self.slot.state()
     }
+}
+
+std::thread_local! {
+    /// Set by [`hand_off_ignored_exit`] right before a body yields; read by
+    /// `ThrowingStateMachine::close` right after the resume that got that yield.
+    static IGNORED_EXIT_HANDOFF: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// Support for `stasis-delegate`'s `yield_from_throwing!`; not a public API.
+///
+/// Called by a throwing state machine's `yield from` right before it yields the value its
+/// delegate yielded instead of closing. The `close()` that resumed it then resumes it once
+/// more with [`Thrown::Exit`], so the delegator unwinds (CPython raises `RuntimeError` in it
+/// there), and reports [`CloseError::IgnoredExit`] with that value. The flag is cleared before
+/// every `close()` resume and read right after it, so a body resumed some other way cannot
+/// leave it set for a later `close()`.
+#[doc(hidden)]
+pub fn hand_off_ignored_exit() {
+    IGNORED_EXIT_HANDOFF.set(true);
 }
 
 impl<C, S, E> Drop for ThrowingStateMachine<C, S, E> {

@@ -99,12 +99,12 @@
 //! - **close**: the innermost generator is closed first, then each delegator outward sees
 //!   [`Thrown::Exit`] at its `yield from` (or the error its delegate raised while closing): the
 //!   `finally` code (destructors) runs innermost first, as in CPython. If a sub-generator
-//!   ignores the exit and yields, its stackful delegator sees [`Thrown::Exit`] at its
-//!   `yield from` (CPython raises `RuntimeError` there), unwinds unless it handles it, and the
-//!   outermost `close` fails with [`CloseError::IgnoredExit`] carrying the ignored value; the
-//!   sub-generator is closed again when it is dropped. Two forms differ from CPython here:
-//!   an inline call (the sub-body *is* the delegator's body) and a state-machine delegator
-//!   (`yield_from_throwing!`) report `IgnoredExit` but stay suspended.
+//!   ignores the exit and yields, its delegator (stackful or `yield_from_throwing!`) sees
+//!   [`Thrown::Exit`] at its `yield from` (CPython raises `RuntimeError` there), unwinds
+//!   unless it handles it, and the outermost `close` fails with [`CloseError::IgnoredExit`]
+//!   carrying the ignored value; the sub-generator is closed again when it is dropped. An
+//!   inline call differs: the sub-body *is* the delegator's body, so the generator itself
+//!   ignored the exit and stays suspended, as any generator that ignores it.
 //! - **return value**: the sub-generator's return value is the value of the `yield from`.
 //! - **panics** in a sub-generator continue in each delegator at its `yield from`, innermost
 //!   first (destructors run), and reach the consumer from the outermost `resume`; every
@@ -537,11 +537,25 @@ macro_rules! yield_from_throwing {
     ($sub:expr $(,)?) => {{
         let mut __stasis_sub = $sub;
         let mut __stasis_step = $crate::__private::start(&mut __stasis_sub);
+        // Set when the value about to be yielded is one the sub-generator yielded instead of
+        // closing (see `__private::forward_closing`).
+        let mut __stasis_ignored = false;
         loop {
             match __stasis_step {
                 $crate::__private::Step::Yielded(__stasis_value) => {
+                    if __stasis_ignored {
+                        $crate::__private::hand_off_ignored_exit();
+                    }
                     let __stasis_got = yield __stasis_value;
-                    __stasis_step = $crate::__private::forward(&mut __stasis_sub, __stasis_got);
+                    if ::core::mem::take(&mut __stasis_ignored)
+                        && $crate::__private::is_exit(&__stasis_got)
+                    {
+                        // `close()` finishes the hand-off: unwind, as CPython's delegator
+                        // does on the `RuntimeError` its `yield from` raises.
+                        break ::core::result::Result::Err($crate::__private::Thrown::Exit);
+                    }
+                    (__stasis_step, __stasis_ignored) =
+                        $crate::__private::forward_closing(&mut __stasis_sub, __stasis_got);
                 }
                 $crate::__private::Step::Complete(__stasis_ret) => {
                     break ::core::result::Result::Ok(__stasis_ret);
@@ -558,7 +572,7 @@ macro_rules! yield_from_throwing {
 /// Support for the macros; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    use stasis_core::{CloseError, State, Thrown};
+    use stasis_core::{CloseError, State};
     pub use stasis_core::{Generator, Step};
 
     const EXHAUSTED: &str = "yield from a generator that had already finished: its return \
@@ -584,6 +598,30 @@ pub mod __private {
                 Err(CloseError::Raised(e)) => Step::Raised(Thrown::Error(e)),
                 Err(CloseError::IgnoredExit(y)) => Step::Yielded(y),
             },
+        }
+    }
+
+    pub use stasis_core::{Thrown, hand_off_ignored_exit};
+
+    /// Whether a throwing coroutine was resumed by `close()`.
+    pub fn is_exit<S, E>(got: &Result<S, Thrown<E>>) -> bool {
+        matches!(got, Err(Thrown::Exit))
+    }
+
+    /// [`forward`], also saying whether the value yielded is one the sub-generator yielded
+    /// instead of closing (`yield_from_throwing!` hands it to `close()`, which then unwinds
+    /// the delegator, as CPython does).
+    pub fn forward_closing<S, G: Generator<S>>(
+        sub: &mut G,
+        got: Result<S, Thrown<G::Error>>,
+    ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
+        match got {
+            Err(Thrown::Exit) => match sub.close() {
+                Ok(_) => (Step::Raised(Thrown::Exit), false),
+                Err(CloseError::Raised(e)) => (Step::Raised(Thrown::Error(e)), false),
+                Err(CloseError::IgnoredExit(y)) => (Step::Yielded(y), true),
+            },
+            got => (forward(sub, got), false),
         }
     }
 
