@@ -603,6 +603,10 @@ pub mod __private {
 
     pub use stasis_core::{Thrown, hand_off_ignored_exit};
 
+    /// A step of the sub-generator `G` resumed with `S`.
+    pub type SubStep<G, S> =
+        Step<<G as Generator<S>>::Yield, <G as Generator<S>>::Return, <G as Generator<S>>::Error>;
+
     /// Whether a throwing coroutine was resumed by `close()`.
     pub fn is_exit<S, E>(got: &Result<S, Thrown<E>>) -> bool {
         matches!(got, Err(Thrown::Exit))
@@ -614,7 +618,7 @@ pub mod __private {
     pub fn forward_closing<S, G: Generator<S>>(
         sub: &mut G,
         got: Result<S, Thrown<G::Error>>,
-    ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
+    ) -> (SubStep<G, S>, bool) {
         match got {
             Err(Thrown::Exit) => match sub.close() {
                 Ok(_) => (Step::Raised(Thrown::Exit), false),
