@@ -245,18 +245,49 @@ impl<Y, S, E> Slot<Y, S, E> {
     }
 }
 
-/// Bytes reserved at the top of every generator stack for the [`Slot`] (a multiple of
-/// corosensei's stack alignment).
-const SLOT_BYTES: usize = 48;
+/// Bytes reserved at the top of every generator stack (a multiple of corosensei's stack
+/// alignment): the [`Slot`] at the bottom of them, the [`StackInfo`] in the last 16.
+const SLOT_BYTES: usize = 64;
 
-/// A generator stack with [`SLOT_BYTES`] reserved at its top for the [`Slot`]; it goes back
-/// to the pool (or is unmapped) when dropped.
-struct SlotStack {
-    stack: ManuallyDrop<DefaultStack>,
+/// Bytes of the reserved ones that hold the [`StackInfo`], at the very top.
+const INFO_BYTES: usize = 16;
+
+/// What a stack is, kept in its own reserved bytes rather than in the `Gen` and the
+/// `SlotStack` (both are moved around by value; smaller is cheaper: `Gen<u64>` is 64 bytes).
+#[derive(Clone, Copy)]
+struct StackInfo {
     /// The usable size it was taken with (the pool's key).
     size: usize,
     /// Whether it goes back to this thread's pool when dropped (else it is unmapped).
     pooled: bool,
+}
+
+/// A generator stack with [`SLOT_BYTES`] reserved at its top for the [`Slot`] and the
+/// [`StackInfo`]; it goes back to the pool (or is unmapped) when dropped.
+struct SlotStack {
+    stack: ManuallyDrop<DefaultStack>,
+}
+
+impl SlotStack {
+    /// Wraps `stack` and writes its [`StackInfo`].
+    fn new(stack: DefaultStack, size: usize, pooled: bool) -> Self {
+        const { assert!(size_of::<StackInfo>() <= INFO_BYTES && INFO_BYTES < SLOT_BYTES) };
+        let stack = SlotStack { stack: ManuallyDrop::new(stack) };
+        // SAFETY: the top `INFO_BYTES` of the mapping are reserved (see `Stack::base` below),
+        // mapped, writable and 16-byte aligned; nothing else uses them.
+        unsafe { stack.info_ptr().write(StackInfo { size, pooled }) };
+        stack
+    }
+
+    fn info_ptr(&self) -> *mut StackInfo {
+        (self.stack.base().get() - INFO_BYTES) as *mut StackInfo
+    }
+
+    fn info(&self) -> &StackInfo {
+        // SAFETY: written by `SlotStack::new`, never written again, and part of the mapping
+        // `self` owns.
+        unsafe { &*self.info_ptr() }
+    }
 }
 
 /// Dropping the coroutine in place drops its stack here, straight into the pool: nothing
@@ -265,9 +296,10 @@ struct SlotStack {
 /// of a few nanoseconds per generator).
 impl Drop for SlotStack {
     fn drop(&mut self) {
-        if self.pooled {
+        let StackInfo { size, pooled } = *self.info();
+        if pooled {
             // SAFETY: `stack` is never used again: this is `drop`.
-            unsafe { pool::give(self.size, &mut self.stack) };
+            unsafe { pool::give(size, &mut self.stack) };
         } else {
             // SAFETY: as above.
             let stack = unsafe { ManuallyDrop::take(&mut self.stack) };
@@ -953,8 +985,6 @@ impl<Y, S, E> fmt::Debug for Co<Y, S, E> {
 /// ```
 pub struct Gen<Y, R = (), S = (), E = Infallible> {
     inner: Inner<Y, R, S, E>,
-    stack_size: usize,
-    pooled: bool,
     /// The outcome seen by `Iterator::next` (which can only report `None`).
     outcome: Option<Result<R, Thrown<E>>>,
     /// The [`Slot`] at the top of this generator's stack.
@@ -1192,12 +1222,13 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     where
         F: FnOnce(&Co<Y, S, E>, S) -> R + 'static,
     {
-        const { assert!(size_of::<Slot<Y, S, E>>() <= SLOT_BYTES) };
-        let stack = SlotStack { stack: ManuallyDrop::new(stack), size: stack_size, pooled };
+        const { assert!(size_of::<Slot<Y, S, E>>() <= SLOT_BYTES - INFO_BYTES) };
+        let stack = SlotStack::new(stack, stack_size, pooled);
         let slot = stack.base().get() as *mut Slot<Y, S, E>;
         // SAFETY: `SlotStack` keeps the `SLOT_BYTES` above its base out of corosensei's use;
-        // they are mapped, writable and 16-byte aligned, and nothing else refers to them (a
-        // pooled stack's previous generator is gone).
+        // they are mapped, writable and 16-byte aligned, the `Slot` fits below the
+        // `StackInfo` (checked above), and nothing else refers to them (a pooled stack's
+        // previous generator is gone).
         unsafe {
             slot.write(Slot {
                 kind: Cell::new(Kind::Send),
@@ -1232,7 +1263,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     Err(payload) => resume_unwind(payload),
                 }
             });
-        Gen { inner, stack_size, pooled, outcome: None, slot, _not_send_sync: PhantomData }
+        Gen { inner, outcome: None, slot, _not_send_sync: PhantomData }
     }
 }
 
@@ -1320,7 +1351,15 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// assert_eq!(g.stack_size(), stasis_core::DEFAULT_STACK_SIZE);
     /// ```
     pub fn stack_size(&self) -> usize {
-        self.stack_size
+        self.info().size
+    }
+
+    fn info(&self) -> &StackInfo {
+        let info = (self.slot.as_ptr() as usize + SLOT_BYTES - INFO_BYTES) as *const StackInfo;
+        // SAFETY: the `StackInfo` is at the top of this generator's reserved bytes, `INFO_BYTES`
+        // below the end of the `SLOT_BYTES` that start at its slot; written once, by
+        // `SlotStack::new`, and the stack lives as long as `self`.
+        unsafe { &*info }
     }
 }
 
@@ -1416,8 +1455,8 @@ impl<Y, R, S, E> fmt::Debug for Gen<Y, R, S, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Gen")
             .field("state", &self.state())
-            .field("stack_size", &self.stack_size)
-            .field("pooled", &self.pooled)
+            .field("stack_size", &self.info().size)
+            .field("pooled", &self.info().pooled)
             .finish_non_exhaustive()
     }
 }
