@@ -3,7 +3,6 @@
 //! throw/close/return semantics through adopted chains, panics and drops mid-delegation,
 //! recursive generators (trees of 1 M nodes, a degenerate tree of depth 10,000, permutations)
 //! and the stack each level of an inline recursion needs.
-#![feature(coroutines)]
 
 use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
@@ -329,7 +328,7 @@ fn return_values_travel_outward_through_the_chain() {
 /// `RuntimeError` at the delegator's `yield from`; the delegator unwinds (its `finally` runs)
 /// and the outermost `close()` raises that `RuntimeError`. stasis: the delegator sees
 /// `Thrown::Exit` at its `yield from`, and `close()` fails with `IgnoredExit` carrying the
-/// value the sub-generator yielded. Traces against CPython: `tests/differential.rs`.
+/// value the sub-generator yielded. Traces against CPython: `tests/it/differential.rs`.
 #[test]
 fn a_sub_generator_that_ignores_close_makes_close_fail_and_the_delegator_unwinds() {
     let log = log();

@@ -1,7 +1,6 @@
 //! The combinators keep the protocol: `send`, `throw`, `close`, the state and the return value
 //! reach the source as each adaptor's doc says, on both backends; push pipelines and the
 //! streaming sources behave as documented (errors name their line, nothing is dropped).
-#![feature(coroutines, stmt_expr_attributes)]
 
 use std::cell::RefCell;
 use std::convert::Infallible;

@@ -6,7 +6,6 @@
 //! The two cases that abort the process (a destructor that panics while a generator stack is
 //! being unwound, as in any Rust unwinding) run in a child process: this test binary re-runs
 //! itself with `--exact <test>` and `STASIS_PANICS_CHILD=1`.
-#![feature(coroutines, stmt_expr_attributes)]
 
 use std::cell::RefCell;
 use std::env;
@@ -62,7 +61,7 @@ fn panics(f: impl FnOnce()) -> String {
 /// Re-runs this test binary on one test with `CHILD` set; returns (signal, stderr).
 fn in_child(test: &str) -> (Option<i32>, String) {
     let out = Command::new(env::current_exe().unwrap())
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .args(["--exact", &format!("panics::{test}"), "--nocapture", "--test-threads=1"])
         .env(CHILD, "1")
         .output()
         .unwrap();
