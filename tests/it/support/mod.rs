@@ -248,22 +248,45 @@ impl Trace {
     }
 }
 
-/// Python's `finally`: logs `body[who]: finally` when dropped (on return, raise, close or drop).
+/// An event log shared between a test and the bodies it runs, for the tests whose events are
+/// not in the oracle's grammar.
+pub(crate) type Log = Rc<RefCell<Vec<String>>>;
+
+/// A new, empty [`Log`].
+pub(crate) fn log() -> Log {
+    Rc::new(RefCell::new(Vec::new()))
+}
+
+/// Python's `finally`: a guard that records one event when dropped (on return, raise, close
+/// or drop), either `body[who]: finally` in a conformance [`Trace`] ([`Finally::new`]) or any
+/// text in a [`Log`] ([`Finally::log`]).
 #[derive(Debug)]
-pub(crate) struct Finally {
-    trace: Rc<Trace>,
-    who: Option<&'static str>,
+pub(crate) struct Finally(FinallySink);
+
+#[derive(Debug)]
+enum FinallySink {
+    Trace(Rc<Trace>, Option<&'static str>),
+    Log(Log, String),
 }
 
 impl Finally {
+    /// Logs `body[who]: finally` in `trace` when dropped.
     pub(crate) fn new(trace: &Rc<Trace>, who: Option<&'static str>) -> Self {
-        Finally { trace: trace.clone(), who }
+        Finally(FinallySink::Trace(trace.clone(), who))
+    }
+
+    /// Pushes `text` to `log` when dropped.
+    pub(crate) fn log(log: &Log, text: impl Into<String>) -> Self {
+        Finally(FinallySink::Log(log.clone(), text.into()))
     }
 }
 
 impl Drop for Finally {
     fn drop(&mut self) {
-        self.trace.body(self.who, "finally");
+        match &self.0 {
+            FinallySink::Trace(trace, who) => trace.body(*who, "finally"),
+            FinallySink::Log(log, text) => log.borrow_mut().push(text.clone()),
+        }
     }
 }
 
