@@ -3,18 +3,15 @@
 //! generators whose bodies log `started` / `produce` / `done` as CPython's `logged_source` does.
 //!
 //! Each test records the trace in the oracle's grammar, snapshots it (insta,
-//! `tests/snapshots/`) and asserts it equals CPython 3.11's trace in
+//! `tests/it/snapshots/`) and asserts it equals CPython 3.11's trace in
 //! `tests/conformance/expected.json`: the same values *and* the same pulls, in the same order.
-#![feature(coroutines)]
-
-mod support;
 
 use std::convert::Infallible;
 use std::rc::Rc;
 
+use crate::support::{Finally, Trace, Val, check, check_as, list, list_iter, next, state};
 use stasis::combinators::{count, cycle, from_iter};
 use stasis::prelude::*;
-use support::{Finally, Trace, Val, check, check_as, list, list_iter, next, state};
 
 /// CPython's `logged_source(t, who, values)`: a stasis generator logging each item before
 /// yielding it.
@@ -62,7 +59,7 @@ where
         }
     }
     state(t, Some("source"), &src);
-    support::close(t, Some("source"), &mut src);
+    crate::support::close(t, Some("source"), &mut src);
 }
 
 #[test]
@@ -294,9 +291,9 @@ fn genexpr_list_twice() {
 #[test]
 fn every_itertools_scenario_is_reproduced() {
     let this_file = include_str!("conformance_itertools.rs");
-    let ours = support::ITERTOOLS_SCENARIOS;
+    let ours = crate::support::ITERTOOLS_SCENARIOS;
     let mut found = 0;
-    for name in support::all_scenarios() {
+    for name in crate::support::all_scenarios() {
         if ours.iter().any(|p| name.starts_with(p)) {
             found += 1;
             assert!(
