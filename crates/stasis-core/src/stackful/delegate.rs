@@ -329,7 +329,21 @@ impl<Y, S, E> Co<Y, S, E> {
         S: 'static,
         E: 'static,
     {
-        let local: NonNull<dyn Entry<Y, S, E> + 'a> = NonNull::from(&mut entry);
+        // One provenance for the entry: `own` is the only pointer to it, and every access
+        // below (ours, the driver's through `erased`, `drive_here`'s) is derived from it; the
+        // local `entry` is not named again until it is dropped at the end of this frame.
+        // Stacked Borrows: `own` is a raw pointer (SharedReadWrite) derived from one `&mut`
+        // reborrow of the local; `erased` is a cast of it (casts do not retag), so both carry
+        // the same tag, and since nothing reborrows the local while they are used, nothing pops
+        // that tag. Each `&mut *own` made below is a fresh Unique pushed on top of it, used
+        // for one call during which no other pointer to the entry is used, and dead before
+        // the next access through `own` or `erased`. Tree Borrows: `own` and `erased` share
+        // one tag (a child of the local); the short `&mut` reborrows are children of it,
+        // each a function argument (protected) only while nothing else accesses the entry;
+        // no foreign write ever disables a protected reference, and the local itself is only
+        // dropped after the last use of `own`.
+        let own: NonNull<T> = NonNull::from(&mut entry);
+        let local: NonNull<dyn Entry<Y, S, E> + 'a> = own;
         // SAFETY: only the lifetime bound of the trait object changes (same layout). The
         // pointer is dereferenced only while this frame is suspended or running below, here:
         // a driver pops the entry before it resumes this body with `Input::Resume` (or before
@@ -337,13 +351,17 @@ impl<Y, S, E> Co<Y, S, E> {
         // without using them (see "Delegation" in the module docs).
         let erased: EntryPtr<Y, S, E> = unsafe { std::mem::transmute(local) };
         if !self.slot().adopted.get() {
-            return self.drive_here(&mut entry, erased, Cmd::Start);
+            return self.drive_here(own, erased, Cmd::Start);
         }
         // Adopted: the driver that resumed us takes the entry from the slot (uninitialized
         // value, see `Out`) and drives it; it resumes us when it finished.
         self.slot().handed_up.set(Some(erased));
         let cmd = match self.suspend(MaybeUninit::uninit()) {
             Input::Resume { closing } => {
+                // SAFETY: the driver popped the entry before resuming us with `Resume`, so no
+                // other access to it is in flight or will come; `own` is its one provenance
+                // (see above), and the entry lives in this frame.
+                let entry = unsafe { &mut *own.as_ptr() };
                 if let Some(payload) = entry.take_panic() {
                     resume_unwind(payload);
                 }
@@ -356,7 +374,7 @@ impl<Y, S, E> Co<Y, S, E> {
             Input::Throw(e) => Cmd::Throw(e),
             Input::Close => Cmd::Close,
         };
-        self.drive_here(&mut entry, erased, cmd)
+        self.drive_here(own, erased, cmd)
     }
 
     /// The driver: runs `cmd` on the innermost delegate and handles what comes back, until
@@ -365,9 +383,13 @@ impl<Y, S, E> Co<Y, S, E> {
     /// with becomes the next step of the innermost delegate. Each item costs one step of the
     /// innermost delegate, whatever the depth.
     #[inline(never)]
+    ///
+    /// `own` and `erased` are the same entry, with one provenance (see `wait_for`): this
+    /// function holds no reference to it, only those two pointers, so the writes the driver
+    /// makes through `erased` never meet a live `&mut` to the same entry.
     fn drive_here<R, T: Outcome<R, E>>(
         &self,
-        own: &mut T,
+        own: NonNull<T>,
         erased: EntryPtr<Y, S, E>,
         mut cmd: Cmd<S, E>,
     ) -> Result<R, Thrown<E>> {
@@ -378,8 +400,9 @@ impl<Y, S, E> Co<Y, S, E> {
             // SAFETY: `top` is `own` (in our caller's frame) or an entry handed up by an
             // adopted delegate, in the frame of its body, suspended in `wait_for` on a stack
             // kept alive by a `Gen` that a frame below owns. That body is resumed only after
-            // its entry is popped here. Nothing else reaches the entry: the `&mut` it holds
-            // is borrowed from that frame.
+            // its entry is popped here. Nothing else reaches the entry: every pointer to it
+            // has the one provenance its `wait_for` made (no `&mut` to it is alive there
+            // while we drive it), and the `&mut` it holds is borrowed from that frame.
             let step = catch_unwind(AssertUnwindSafe(|| unsafe { (*top.as_ptr()).drive(cmd) }));
             cmd = match step {
                 Ok(Drive::Yielded(y)) => {
@@ -408,7 +431,11 @@ impl<Y, S, E> Co<Y, S, E> {
                     }
                     stack.pop();
                     if stack.is_empty() {
-                        return finish(own.take_outcome(), closing);
+                        // SAFETY: `own` was just popped (it is the bottom entry), so no step
+                        // through `erased` is in flight or will come; one provenance, as in
+                        // `wait_for`, and the entry lives in our caller's frame.
+                        let outcome = unsafe { (*own.as_ptr()).take_outcome() };
+                        return finish(outcome, closing);
                     }
                     Cmd::Resume { closing }
                 }
