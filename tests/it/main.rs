@@ -19,3 +19,4 @@ mod differential;
 mod differential_combinators;
 mod laziness;
 mod panics;
+mod unwinding;

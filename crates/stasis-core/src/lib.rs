@@ -71,7 +71,13 @@
 //! - **A body catches unwinding it did not start** (`catch_unwind` around a `yield`): that
 //!   acts like a bare Python `except:` around the `yield`: a thrown error or the exit is
 //!   swallowed and the body goes on. A body that swallows every exit and keeps yielding cannot
-//!   be dropped: the drop would try to unwind it forever.
+//!   be dropped: the drop would try to unwind it forever. Each value it yields meanwhile is
+//!   dropped exactly once.
+//! - **A destructor yields while the stack unwinds** (Python's `finally: yield`, written as a
+//!   guard): the generator does not suspend mid-unwind, so the consumer never finds its thread
+//!   panicking. `try_yield` returns `Err(Thrown::Exit)` at once (and `yield_` with a send type
+//!   of `()` returns at once); `close()` reports the value as `CloseError::IgnoredExit`, and the
+//!   generator ends closed. See "In a destructor" on [`Co::yield_`].
 //! - **The stack overflows**: not a panic. A fault on the guard page of a generator stack
 //!   prints "a generator overflowed its stack", its size and the
 //!   `Gen::builder().stack_size(..)` to use, then aborts.

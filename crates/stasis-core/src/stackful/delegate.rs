@@ -163,7 +163,19 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
             Cmd::Close => Input::Close,
             Cmd::Resume { closing } => Input::Resume { closing },
         };
-        match self.sub.transmit(input) {
+        // A destructor of the sub-generator that yields while a close unwinds it leaves its
+        // value here (see `Co::ignore`), as for `Gen::close`.
+        let mut ignored: Option<Y> = None;
+        let step = if closing {
+            self.sub.transmit_closing(input, &mut ignored)
+        } else {
+            self.sub.transmit(input)
+        };
+        if let (Some(value), CoroutineResult::Return(_)) = (ignored, &step) {
+            self.outcome = Some(Err(Thrown::Exit));
+            return Drive::IgnoredExit(value);
+        }
+        match step {
             CoroutineResult::Yield(value) => match self.sub.slot().handed_up.take() {
                 None => {
                     // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
@@ -293,6 +305,11 @@ impl<Y, S, E> Co<Y, S, E> {
         E: 'static,
     {
         assert!(sub.state() != State::Closed, "{EXHAUSTED}");
+        if self.slot().unwinding.get() && self.unwinding_now() {
+            // A destructor delegating while the body unwinds: `sub` could only yield, which
+            // the body cannot do now (see `Co::try_yield`); as if it had ignored the exit.
+            return Err(Thrown::Exit);
+        }
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
             if !stackful.slot().driving.get() {

@@ -21,9 +21,9 @@ use corosensei::stack::{DefaultStack, Stack};
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use super::builder::GenBuilder;
-use super::co::{Co, RaiseToken};
+use super::co::{Co, RaiseToken, unit_send};
 use super::delegate::IgnoredOut;
-use super::slot::{Input, Kind, Out, Slot, Wire};
+use super::slot::{Input, Kind, Out, Slot, UnwindToken, Wire};
 use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo};
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
@@ -178,6 +178,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 driving: Cell::new(false),
                 handed_up: Cell::new(None),
                 ignored_out: Cell::new(std::ptr::null_mut()),
+                unwinding: Cell::new(false),
             })
         };
         let slot = NonNull::new(slot).expect("stack addresses are not null");
@@ -188,6 +189,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     slot,
                     spare_stack: Cell::new(Vec::new()),
                     pending: Cell::new(None),
+                    unit_send: unit_send::<S>,
                 };
                 let first = match co.slot().receive(wire) {
                     Input::Send(sent) => sent,
@@ -201,6 +203,8 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     Err(payload) if payload.is::<RaiseToken>() => {
                         Err(co.pending.take().expect("Co::raise stores the value before unwinding"))
                     }
+                    // `Gen::unwind` finishing a dropped generator: nobody reads the outcome.
+                    Err(payload) if payload.is::<UnwindToken>() => Err(Thrown::Exit),
                     Err(payload) => resume_unwind(payload),
                 }
             });
@@ -211,10 +215,16 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
 impl<Y, R, S, E> Gen<Y, R, S, E> {
     #[inline]
     fn step(&mut self, input: Input<S, E>) -> Step<Y, R, E> {
-        match self.transmit(input) {
+        Self::stepped(self.transmit(input))
+    }
+
+    /// What a resume by `Gen`'s own methods produced, as a [`Step`].
+    #[inline(always)]
+    fn stepped(result: CoroutineResult<Out<Y>, Result<R, Thrown<E>>>) -> Step<Y, R, E> {
+        match result {
             // SAFETY: only an adopted body yields no value (see `Out`), and a generator is
-            // adopted only while a `GenEntry` holds it, which resumes it itself: whoever
-            // calls this holds the `&mut Gen`, so nothing adopts it now.
+            // adopted only while a `GenEntry` holds it, which resumes it itself: `Gen`'s own
+            // methods take `&mut self`, so nothing adopts it while they run.
             CoroutineResult::Yield(value) => Step::Yielded(unsafe { value.assume_init() }),
             CoroutineResult::Return(Ok(r)) => Step::Complete(r),
             CoroutineResult::Return(Err(t)) => Step::Raised(t),
@@ -231,6 +241,21 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
         // the stack's reserved bytes, which the coroutine never touches).
         let slot = unsafe { self.slot.as_ref() };
         slot.transmit(&mut self.inner, input)
+    }
+
+    /// [`Gen::transmit`] with `ignored` published in the slot for as long as the resume runs
+    /// (the guard unpublishes it even if the body panics): where a closing body leaves a value
+    /// it yielded instead of closing (see `Drive::IgnoredExit` and `Co::ignore`).
+    pub(super) fn transmit_closing(
+        &mut self,
+        input: Input<S, E>,
+        ignored: &mut Option<Y>,
+    ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        // SAFETY: as in `Gen::slot`; the slot is not part of what `transmit` borrows (it is in
+        // the stack's reserved bytes), and the stack outlives this call.
+        let slot = unsafe { self.slot.as_ref() };
+        let _out = IgnoredOut::publish(&slot.ignored_out, ignored);
+        self.transmit(input)
     }
 
     #[inline(always)]
@@ -339,16 +364,10 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
             return Ok(None);
         }
         // A delegate of this body that ignores the close leaves its value here (see
-        // `Drive::IgnoredExit`); the guard unpublishes `ignored` even if the body panics.
+        // `Drive::IgnoredExit`), and so does a destructor that yields while the body unwinds
+        // (see `Co::ignore`).
         let mut ignored: Option<Y> = None;
-        // SAFETY: as in `Gen::slot`; the slot is not part of what `step` borrows (it is in the
-        // stack's reserved bytes), and the stack outlives this call.
-        let slot = unsafe { self.slot.as_ref() };
-        let step = {
-            let _out = IgnoredOut::publish(&slot.ignored_out, &mut ignored);
-            self.step(Input::Close)
-        };
-        match step {
+        match Self::stepped(self.transmit_closing(Input::Close, &mut ignored)) {
             Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
             Step::Complete(r) => Ok(Some(r)),
             Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
@@ -413,14 +432,33 @@ impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
         if !self.inner.done() && self.inner.started() {
             // Python's finalizer: close() the body so `try_yield` sees `Thrown::Exit` and
             // destructors run (a body driving delegates closes them first, innermost first).
-            // A body that ignores it and yields is unwound by force below.
+            // A body that ignores it and yields is unwound below.
             if let CoroutineResult::Yield(value) = self.transmit(Input::Close) {
                 // SAFETY: nothing adopts a generator being dropped, so the body yielded a
                 // value (see `Out`); drop it as the consumer would have.
                 drop(unsafe { value.assume_init() });
             }
+            self.unwind();
         }
-        // Unwinds a body still suspended, or drops an unstarted body's closure; no-op if done.
+        // Drops an unstarted body's closure; a no-op once the body is done.
         self.inner.force_unwind();
+    }
+}
+
+impl<Y, R, S, E> Gen<Y, R, S, E> {
+    /// Unwinds a suspended body until it is done: only destructors run (Python has no
+    /// equivalent; it is what dropping a raw corosensei coroutine does). A body that swallows
+    /// the unwinding (a catch-all `catch_unwind`) and yields again is unwound again; each value
+    /// it yields is dropped here, exactly once.
+    fn unwind(&mut self) {
+        // SAFETY: as in `Gen::slot`; the slot is not part of `self.inner`'s borrow.
+        let slot = unsafe { self.slot.as_ref() };
+        while !self.inner.done() {
+            if let CoroutineResult::Yield(value) = slot.transmit_unwind(&mut self.inner) {
+                // SAFETY: nothing adopts a generator being dropped (see `Drop`), so the body
+                // yielded a value (see `Out`).
+                drop(unsafe { value.assume_init() });
+            }
+        }
     }
 }
