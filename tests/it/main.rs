@@ -19,4 +19,5 @@ mod differential;
 mod differential_combinators;
 mod laziness;
 mod panics;
+mod thread_exit;
 mod unwinding;

@@ -23,6 +23,7 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 use super::builder::GenBuilder;
 use super::co::{Co, RaiseToken, unit_send};
 use super::delegate::IgnoredOut;
+use super::exit;
 use super::slot::{Input, Kind, Out, Slot, UnwindToken, Wire};
 use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo};
 #[cfg(doc)]
@@ -63,6 +64,46 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// assert_eq!(g.resume(()), Step::Yielded(1));
 /// assert_eq!(g.resume(()), Step::Complete("Done!"));
 /// assert_eq!(g.resume(()), Step::Exhausted);
+/// ```
+///
+/// # Thread exit
+///
+/// Dropping a suspended generator closes it (Python's finalizer): its body runs again, sees
+/// [`Thrown::Exit`] at its yield, and unwinds. A generator kept in a thread-local is dropped
+/// while the thread's thread-locals are destroyed, in the reverse order of their first use;
+/// if its body holds a borrow of another thread-local across a yield (`DATA.with(|d| ..
+/// co.yield_(..) ..)`), that thread-local may be gone by then.
+///
+/// stasis detects the destruction when the thread-local holding the generator was first used
+/// before any generator body ran on that thread (the common shape: `HOLDER.with(|h| ..)` that
+/// creates and resumes it). Then the body is not closed: only its destructors run, as they
+/// would on a panic (code after a `try_yield` does not). It cannot detect every order: std
+/// does not say when thread-local destruction begins.
+///
+/// **The hazard that remains**: a destructor on the body's stack that reads a thread-local
+/// borrowed across a yield, or any body code when the holder was first used after a body
+/// ran, may read freed memory at thread exit. Do not hold a `LocalKey::with` borrow across a
+/// yield of a generator that may be dropped at thread exit: take what you need out of the
+/// thread-local (clone an `Rc`, copy the value) before yielding, or drop such generators
+/// before the thread ends.
+///
+/// ```
+/// use std::rc::Rc;
+/// use stasis_core::Gen;
+///
+/// thread_local! {
+///     static CONFIG: Rc<Vec<u32>> = Rc::new(vec![1, 2, 3]);
+/// }
+///
+/// // Not `CONFIG.with(|c| for x in c.iter() { co.yield_(*x) })`: that holds the borrow
+/// // across the yields. The clone keeps the data alive for as long as the body needs it.
+/// let g = Gen::new(|co, ()| {
+///     let config = CONFIG.with(Rc::clone);
+///     for x in config.iter() {
+///         co.yield_(*x);
+///     }
+/// });
+/// assert_eq!(g.collect::<Vec<_>>(), [1, 2, 3]);
 /// ```
 pub struct Gen<Y, R = (), S = (), E = Infallible> {
     inner: Inner<Y, R, S, E>,
@@ -191,6 +232,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     pending: Cell::new(None),
                     unit_send: unit_send::<S>,
                 };
+                exit::arm();
                 let first = match co.slot().receive(wire) {
                     Input::Send(sent) => sent,
                     // `throw` and `close` never start a body: they close a created generator.
@@ -432,8 +474,12 @@ impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
         if !self.inner.done() && self.inner.started() {
             // Python's finalizer: close() the body so `try_yield` sees `Thrown::Exit` and
             // destructors run (a body driving delegates closes them first, innermost first).
-            // A body that ignores it and yields is unwound below.
-            if let CoroutineResult::Yield(value) = self.transmit(Input::Close) {
+            // A body that ignores it and yields is unwound below. Not while the thread's
+            // thread-locals are destroyed: the body may hold a borrow of one already gone, so
+            // only its destructors run (see "Thread exit" in the `Gen` docs).
+            if !exit::destroying_thread_locals()
+                && let CoroutineResult::Yield(value) = self.transmit(Input::Close)
+            {
                 // SAFETY: nothing adopts a generator being dropped, so the body yielded a
                 // value (see `Out`); drop it as the consumer would have.
                 drop(unsafe { value.assume_init() });

@@ -55,6 +55,8 @@
 //! - `co.rs`: the yield handle [`Co`], its yields and [`Co::raise`].
 //! - `generator.rs`: the generator object [`Gen`] and its protocol, `Iterator` and `Drop`.
 //! - `builder.rs`: [`GenBuilder`].
+//! - `exit.rs`: telling whether the thread's thread-locals are being destroyed (for
+//!   `Gen::drop`).
 //!
 //! # Why `'static` and `!Send`
 //!
@@ -73,6 +75,7 @@
 mod builder;
 mod co;
 mod delegate;
+mod exit;
 mod generator;
 mod slot;
 mod stack;
