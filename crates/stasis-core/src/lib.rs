@@ -81,7 +81,7 @@
 //! - **The stack overflows**: not a panic. A fault on the guard page of a generator stack
 //!   prints "a generator overflowed its stack", its size and the
 //!   `Gen::builder().stack_size(..)` to use, then aborts.
-#![feature(coroutine_trait)]
+#![feature(coroutine_trait, negative_impls)]
 #![cfg_attr(doc, feature(coroutines, stmt_expr_attributes))]
 
 mod machine;
@@ -101,4 +101,4 @@ pub use pool::{
     clear_pool, pool_stats,
 };
 pub use protocol::{CloseError, Generator, State, Step, Thrown};
-pub use stackful::{Co, Gen, GenBuilder};
+pub use stackful::{Co, Gen, GenBuilder, ThreadBound};

@@ -13,6 +13,7 @@
 use std::cell::Cell;
 use std::convert::Infallible;
 use std::fmt;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::panic::resume_unwind;
 use std::ptr::NonNull;
@@ -20,6 +21,7 @@ use std::ptr::NonNull;
 use corosensei::Yielder;
 
 use super::delegate::{EntryPtr, NOT_WAITING};
+use super::generator::{Local, ThreadBound};
 use super::slot::{Input, Out, Slot, Wire};
 #[cfg(doc)]
 use super::{delegate::Driving, generator::Gen};
@@ -55,18 +57,20 @@ pub(super) struct RaiseToken;
 /// ```
 pub struct Co<Y, S = (), E = Infallible> {
     /// The yielder of the coroutine this handle belongs to.
-    pub(super) yielder: *const Yielder<Wire<S>, Out<Y>>,
+    pub(super) yielder: Local<*const Yielder<Wire<S>, Out<Y>>>,
     /// This generator's [`Slot`], at the top of its stack.
-    pub(super) slot: NonNull<Slot<Y, S, E>>,
+    pub(super) slot: Local<NonNull<Slot<Y, S, E>>>,
     /// The vector of the last delegation this body drove, kept for the next one (see
     /// [`Driving`]).
-    pub(super) spare_stack: Cell<Vec<EntryPtr<Y, S, E>>>,
+    pub(super) spare_stack: Local<Cell<Vec<EntryPtr<Y, S, E>>>>,
     /// A value being raised by [`Co::raise`] while the stack unwinds to the base.
-    pub(super) pending: Cell<Option<Thrown<E>>>,
+    pub(super) pending: Local<Cell<Option<Thrown<E>>>>,
     /// `Some(())` as an `S` when `S` is `()`, else `None`: what [`Co::yield_`] returns when it
     /// cannot suspend (see `Co::yield_while_unwinding`). Chosen by `Gen::on_stack`, where
     /// `S: 'static` lets it compare types.
     pub(super) unit_send: fn() -> Option<S>,
+    /// Neither `Send` nor `Sync` (see [`ThreadBound`]); the other fields are [`Local`].
+    pub(super) _thread: PhantomData<ThreadBound>,
 }
 
 /// `Some(())` as an `S` when `S` is `()`, else `None` (see [`Co::unit_send`]).
@@ -82,7 +86,7 @@ impl<Y, S, E> Co<Y, S, E> {
         // closure, from the `&Yielder` that closure received, and the body only gets a `&Co`
         // borrowed from that frame (the closure bound is higher-ranked, so the reference cannot
         // escape). The yielder outlives the base frame, hence every `&Co`.
-        let yielder = unsafe { &*self.yielder };
+        let yielder = unsafe { &**self.yielder };
         let wire = yielder.suspend(out);
         self.slot().receive(wire)
     }
@@ -288,15 +292,16 @@ impl<Y, S, E> Co<Y, S, E> {
     /// [`Co::yield_`] while this generator's stack may be unwinding (see `unwinding_now`).
     #[cold]
     fn yield_while_unwinding(&self, value: Y) -> S {
-        if self.unwinding_now() {
-            if let Some(unit) = (self.unit_send)() {
-                self.ignore(value);
-                return unit;
-            }
-            // FIXME(issue 9 A3): with a send type other than `()` there is no value to return
-            // without suspending, and raising here would abort; this suspends as before (the
-            // consumer then sees `panicking()`). Documented on `yield_`: use `try_yield`.
+        if self.unwinding_now()
+            && let Some(unit) = (self.unit_send)()
+        {
+            self.ignore(value);
+            return unit;
         }
+        // Not unwinding (the body caught it), or unwinding with a send type other than `()`.
+        // FIXME(issue 9 A3): in the second case there is no value to return without
+        // suspending, and raising here would abort; this suspends as before (the consumer
+        // then sees `panicking()`). Documented on `yield_`: use `try_yield` in destructors.
         match self.suspend(MaybeUninit::new(value)) {
             Input::Send(sent) => sent,
             interrupted => self.raise(Self::interruption(interrupted)),

@@ -25,7 +25,7 @@ use super::co::{Co, RaiseToken, unit_send};
 use super::delegate::IgnoredOut;
 use super::exit;
 use super::slot::{Input, Kind, Out, Slot, UnwindToken, Wire};
-use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo};
+use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo, info_of};
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
 use crate::pool::StackError;
@@ -105,16 +105,96 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// });
 /// assert_eq!(g.collect::<Vec<_>>(), [1, 2, 3]);
 /// ```
+#[must_use = "generators do nothing unless resumed"]
 pub struct Gen<Y, R = (), S = (), E = Infallible> {
-    inner: Inner<Y, R, S, E>,
+    inner: Local<Inner<Y, R, S, E>>,
     /// The outcome seen by `Iterator::next` (which can only report `None`).
     outcome: Option<Result<R, Thrown<E>>>,
-    /// The [`Slot`] at the top of this generator's stack.
-    slot: NonNull<Slot<Y, S, E>>,
+    /// The [`Slot`] at the top of this generator's stack, untyped (see `Gen::slot_ptr`): a
+    /// `NonNull<Slot<Y, S, E>>` field would make `Gen` invariant in `Y` and `S` by accident
+    /// (the slot's `Cell`s), and name a private type when a `Gen` is sent to another thread.
+    slot: SlotAddr,
+    /// Variance, decided here (the other fields agree with it):
+    /// - `Y` and `R` covariant: they only flow out of the body (a `Gen<&'static str>` is a
+    ///   `Gen<&'a str>`);
+    /// - `S` contravariant: it only flows in (a body that accepts any `&'a str` accepts a
+    ///   `&'static str`), as corosensei's `Coroutine` is in its input;
+    /// - `E` invariant: it flows in (`throw`) and out (`Step::Raised`, `CloseError::Raised`).
+    _variance: PhantomData<Variance<Y, R, S, E>>,
     /// `!Send` (a suspended stack may hold thread-locals and `Rc`s) and `!Sync` (kept out of
-    /// the API so nothing can come to rely on sharing a generator across threads).
-    _not_send_sync: PhantomData<*mut ()>,
+    /// the API so nothing can come to rely on sharing a generator across threads). The only
+    /// field that says so: the others are [`Local`], so the compiler names this marker.
+    _thread: PhantomData<ThreadBound>,
 }
+
+/// The variance [`Gen`] has in its parameters (see its `_variance` field).
+type Variance<Y, R, S, E> = (fn() -> (Y, R), fn(S), fn(E) -> E);
+
+/// The address of a generator's [`Slot`] (see [`Gen`]'s `slot` field).
+type SlotAddr = Local<NonNull<u8>>;
+
+/// A field of [`Gen`] or [`Co`] that is not `Send` or `Sync` by itself (a raw pointer, a
+/// `Cell`, corosensei's `Coroutine`), marked as if it were, so that the compiler's error for
+/// sending or sharing a `Gen`/`Co` names the documented [`ThreadBound`] rather than it.
+#[derive(Clone, Copy)]
+pub(super) struct Local<T>(pub(super) T);
+
+// SAFETY: a `Local` is only ever a field of `Gen` or `Co` (private to this module tree), and
+// both also hold a `PhantomData<ThreadBound>`, which is neither `Send` nor `Sync`: no value
+// containing a `Local` can cross or be shared between threads.
+unsafe impl<T> Send for Local<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for Local<T> {}
+
+impl<T> std::ops::Deref for Local<T> {
+    type Target = T;
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Local<T> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+/// What keeps stackful generators on the thread that created them: [`Gen`] and [`Co`] are
+/// neither `Send` nor `Sync`, because a suspended generator's stack may hold `Rc`s and
+/// borrows of thread-locals of that thread. The compiler names this marker when a `Gen` is
+/// moved to (or shared with) another thread: "`ThreadBound` cannot be sent between threads
+/// safely".
+///
+/// What to do instead: build the generator on the thread that runs it (send its inputs, which
+/// can be `Send`, and call `Gen::new` there), and send what it yields; or use a state machine
+/// ([`from_coroutine`](crate::from_coroutine)), which is `Send` when its coroutine is.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::Gen;
+///
+/// let limit = 4;
+/// let total = std::thread::spawn(move || {
+///     // Built on the thread that runs it.
+///     let squares = Gen::new(move |co, ()| {
+///         for x in 1..=limit {
+///             co.yield_(x * x);
+///         }
+///     });
+///     squares.sum::<u32>()
+/// });
+/// assert_eq!(total.join().unwrap(), 30);
+/// ```
+#[derive(Debug)]
+pub struct ThreadBound {
+    _private: (),
+}
+
+impl !Send for ThreadBound {}
+impl !Sync for ThreadBound {}
 
 impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
     /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`] bytes. The body
@@ -226,11 +306,12 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
         let inner =
             Coroutine::with_stack(stack, move |yielder: &Yielder<Wire<S>, Out<Y>>, wire| {
                 let co = Co {
-                    yielder,
-                    slot,
-                    spare_stack: Cell::new(Vec::new()),
-                    pending: Cell::new(None),
+                    yielder: Local(yielder),
+                    slot: Local(slot),
+                    spare_stack: Local(Cell::new(Vec::new())),
+                    pending: Local(Cell::new(None)),
                     unit_send: unit_send::<S>,
+                    _thread: PhantomData,
                 };
                 exit::arm();
                 let first = match co.slot().receive(wire) {
@@ -250,7 +331,13 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     Err(payload) => resume_unwind(payload),
                 }
             });
-        Gen { inner, outcome: None, slot, _not_send_sync: PhantomData }
+        Gen {
+            inner: Local(inner),
+            outcome: None,
+            slot: Local(slot.cast()),
+            _variance: PhantomData,
+            _thread: PhantomData,
+        }
     }
 }
 
@@ -281,7 +368,7 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
         // SAFETY: as in `Gen::slot`; the slot is not part of `self.inner`'s borrow (it is in
         // the stack's reserved bytes, which the coroutine never touches).
-        let slot = unsafe { self.slot.as_ref() };
+        let slot = unsafe { self.slot_ptr().as_ref() };
         slot.transmit(&mut self.inner, input)
     }
 
@@ -295,16 +382,22 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
         // SAFETY: as in `Gen::slot`; the slot is not part of what `transmit` borrows (it is in
         // the stack's reserved bytes), and the stack outlives this call.
-        let slot = unsafe { self.slot.as_ref() };
+        let slot = unsafe { self.slot_ptr().as_ref() };
         let _out = IgnoredOut::publish(&slot.ignored_out, ignored);
         self.transmit(input)
+    }
+
+    /// The slot, typed (see the `slot` field for why it is kept untyped).
+    #[inline(always)]
+    fn slot_ptr(&self) -> NonNull<Slot<Y, S, E>> {
+        self.slot.0.cast()
     }
 
     #[inline(always)]
     pub(super) fn slot(&self) -> &Slot<Y, S, E> {
         // SAFETY: the slot is at the top of this generator's stack, which lives as long as
         // `self`; only `Cell` methods touch it, on this thread.
-        unsafe { self.slot.as_ref() }
+        unsafe { self.slot_ptr().as_ref() }
     }
 
     /// Closes a generator whose body never ran: drops the body closure without running it.
@@ -366,10 +459,10 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     }
 
     fn info(&self) -> &StackInfo {
-        let info = (self.slot.as_ptr() as usize + SLOT_BYTES - INFO_BYTES) as *const StackInfo;
-        // SAFETY: the `StackInfo` is at the top of this generator's reserved bytes, `INFO_BYTES`
-        // below the end of the `SLOT_BYTES` that start at its slot; written once, by
-        // `SlotStack::new`, and the stack lives as long as `self`.
+        let info = info_of(self.slot.0.as_ptr());
+        // SAFETY: the `StackInfo` is in this generator's reserved bytes, which begin at its
+        // slot (see the picture in `stack.rs`); written once, by `SlotStack::new`, and the
+        // stack lives as long as `self`.
         unsafe { &*info }
     }
 }
@@ -498,7 +591,7 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// it yields is dropped here, exactly once.
     fn unwind(&mut self) {
         // SAFETY: as in `Gen::slot`; the slot is not part of `self.inner`'s borrow.
-        let slot = unsafe { self.slot.as_ref() };
+        let slot = unsafe { self.slot_ptr().as_ref() };
         while !self.inner.done() {
             if let CoroutineResult::Yield(value) = slot.transmit_unwind(&mut self.inner) {
                 // SAFETY: nothing adopts a generator being dropped (see `Drop`), so the body

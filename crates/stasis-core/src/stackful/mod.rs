@@ -91,4 +91,4 @@ use stack::{SlotStack, StackInfo};
 
 pub use builder::GenBuilder;
 pub use co::Co;
-pub use generator::Gen;
+pub use generator::{Gen, ThreadBound};
