@@ -150,7 +150,7 @@ fn impl_target(line: &str) -> &str {
     };
     let rest = rest.trim_start().trim_start_matches('!');
     // A path: the last segment before any generics.
-    let path = &rest[..rest.find(|c: char| c == '<' || c == ' ' || c == '{').unwrap_or(rest.len())];
+    let path = &rest[..rest.find(['<', ' ', '{']).unwrap_or(rest.len())];
     path.rsplit("::").next().unwrap_or(path)
 }
 
