@@ -220,7 +220,7 @@ fn errors_raised_mid_batch_come_after_the_values_pulled() {
 #[test]
 fn tee_cursors_report_the_end_and_close_the_source_last() {
     let log = Rc::new(RefCell::new(Vec::new()));
-    let (mut a, mut b) = resilient(log.clone()).tee();
+    let [mut a, mut b] = resilient(log.clone()).gen_tee();
     assert_eq!(a.next(), Some("item 1".into()));
     assert_eq!(a.close(), Ok(None));
     assert!(log.borrow().is_empty(), "b is still open");
@@ -228,11 +228,11 @@ fn tee_cursors_report_the_end_and_close_the_source_last() {
     assert_eq!(b.close(), Ok(Some("closed")));
     assert_eq!(*log.borrow(), ["finally"]);
 
-    let (mut a, mut b) = Gen::new(|co, ()| {
+    let [mut a, mut b] = Gen::new(|co, ()| {
         co.yield_(1);
         "ret"
     })
-    .tee();
+    .gen_tee();
     assert_eq!(a.resume(()), Step::Yielded(1));
     assert_eq!(a.resume(()), Step::Complete("ret"));
     assert_eq!(b.resume(()), Step::Yielded(1));
@@ -257,7 +257,7 @@ fn adaptors_are_debug() {
     let g = from_iter([1, 2]).gen_map(|x| x).gen_filter(|_| true).gen_take(1);
     let text = format!("{g:?}");
     assert!(text.starts_with("Take { source: Filter { source: Map { source: FromIter"), "{text}");
-    let (a, _b) = from_iter([1]).tee();
+    let [a, _b] = from_iter([1]).gen_tee();
     assert!(format!("{a:?}").contains("buffered: 0"));
 }
 
