@@ -389,11 +389,14 @@ fn tee_source_raises_to_the_puller() {
     check_tee_chunk_by("tee_source_raises_to_the_puller", t.events());
 }
 
+/// Cursors a source reads of its own tee, put in place once the tee exists.
+type Tails<T, const N: usize> = Rc<RefCell<Option<[Tee<Gen<T>>; N]>>>;
+
 /// CPython's `fib()` of test_generators: the source reads two cursors of its own tee. The
 /// body stops after `sums` sums, so that it returns and drops the cursors it holds (the `Rc`
 /// cycle through them would keep the tee alive otherwise; Python's GC collects it).
 fn fib(sums: usize, alive: &Rc<()>) -> Tee<Gen<u64>> {
-    let tails: Rc<RefCell<Option<[Tee<Gen<u64>>; 2]>>> = Rc::default();
+    let tails: Tails<u64, 2> = Rc::default();
     let (slot, alive) = (tails.clone(), alive.clone());
     let realfib = Gen::new(move |co, ()| {
         let _alive = &alive;
@@ -434,7 +437,7 @@ fn merge(mut g: Box<dyn Iterator<Item = u64>>, mut h: Box<dyn Iterator<Item = u6
 /// CPython's `m235()` of test_generators (Hamming numbers): the source merges three cursors of
 /// its own tee, times 2, 3 and 5. Stops after `merged` merged values (see [`fib`]).
 fn m235(merged: usize, alive: &Rc<()>) -> Tee<Gen<u64>> {
-    let tails: Rc<RefCell<Option<[Tee<Gen<u64>>; 3]>>> = Rc::default();
+    let tails: Tails<u64, 3> = Rc::default();
     let (slot, alive) = (tails.clone(), alive.clone());
     let m1 = Gen::new(move |co, ()| {
         let _alive = &alive;
@@ -472,7 +475,7 @@ fn tee_running_after_its_own_tail() {
 fn tee_reentered_unbuffered() {
     let t = Trace::new();
     // [b, a2]: cursors the source reads; the consumer reads a2 too.
-    let cursors: Rc<RefCell<Option<[Tee<Gen<i64>>; 2]>>> = Rc::default();
+    let cursors: Tails<i64, 2> = Rc::default();
     let (tt, slot) = (t.clone(), cursors.clone());
     let source = Gen::new(move |co, ()| {
         tt.body(Some("source"), "started");

@@ -147,7 +147,8 @@ where
 ///   pulled (after one already held), and the outer goes on as `resume` does.
 ///   **close**: closes the source; groups then end. A value the source yields while ignoring
 ///   `close()` is reported as the first value of a new group.
-///   **state**: the source's; `Closed` once the end was reported.
+///   **state**: the source's; `Closed` once the end was reported (`Running` if asked from
+///   inside the source's body).
 ///
 /// # Panics
 ///
@@ -325,7 +326,12 @@ impl<G: Generator<()> + fmt::Debug, K: fmt::Debug, F> fmt::Debug for ChunkBy<G, 
 /// - **throw**: raised in the source while the group is valid (what it yields in answer is
 ///   taken as the next value pulled); into an ended group, it comes straight back.
 ///   **close**: ends this view only; the source and the outer go on.
-///   **state**: `Suspended` while valid, `Closed` once ended or invalidated.
+///   **state**: `Suspended` while valid, `Closed` once ended or invalidated (`Running` if
+///   asked from inside the source's body).
+///
+/// # Panics
+///
+/// Resumed from inside the source's own body (see [`ChunkBy`]).
 ///
 /// # Examples
 ///
