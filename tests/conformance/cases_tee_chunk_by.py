@@ -8,21 +8,14 @@ the recorder ``t`` and the event grammar are run.py's and README.md's. The Rust 
 
 import itertools
 
+from cases import logged_source  # run.py's folder, where cases.py lives, is on sys.path
+
 SCENARIOS = []
 
 
 def scenario(fn):
     SCENARIOS.append(fn)
     return fn
-
-
-def logged_source(t, who, values):
-    """A finite source that logs each item just before yielding it."""
-    t.started(who)
-    for value in values:
-        t.produce(value, who)
-        yield value
-    t.done(who)
 
 
 def logged_key(t, who, key):
