@@ -324,7 +324,8 @@ impl<G: Generator<()> + fmt::Debug, K: fmt::Debug, F> fmt::Debug for ChunkBy<G, 
 ///   outer; the source's end, which the outer then reports; or the outer's advance).
 /// - **errors**: an error the source raises while this group pulls goes to this group.
 /// - **throw**: raised in the source while the group is valid (what it yields in answer is
-///   taken as the next value pulled); into an ended group, it comes straight back.
+///   taken as the next value pulled, after one already held); into an ended group, it comes
+///   straight back.
 ///   **close**: ends this view only; the source and the outer go on.
 ///   **state**: `Suspended` while valid, `Closed` once ended or invalidated (`Running` if
 ///   asked from inside the source's body).

@@ -151,7 +151,7 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
     /// What cursor `id` reads without pulling the source: a buffered value or the end (which
     /// closes the cursor); `None` at the frontier.
     fn read<E>(&mut self, id: usize) -> Option<Step<Y, R, E>> {
-        let pos = self.cursors[id]?;
+        let Some(pos) = self.cursors[id] else { return Some(Step::Exhausted) };
         if let Some(item) = self.buffer.get(pos - self.base) {
             let item = item.clone();
             self.cursors[id] = Some(pos + 1);
@@ -187,9 +187,10 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 ///   stasis generators stay fused). The cursors the body holds keep the tee, and so the body,
 ///   alive (an `Rc` cycle): let the body end, or drop the cursors it holds, to free it.
 /// - **throw**: [`TeeError::Source`] is raised in the shared source (every cursor sees what it
-///   yields next; an error it raises goes to the thrower); throwing while the source is running
-///   raises [`TeeError::Reentered`]; throwing `Reentered` raises it straight back. Either way a
-///   cursor that reports an error is closed.
+///   yields next; an error it raises goes to the thrower); once the source has ended, or while
+///   it is running ([`TeeError::Reentered`]), the error comes straight back; throwing
+///   `Reentered` raises it straight back. Either way a cursor that reports an error is closed
+///   (values still buffered for it are released).
 ///   **close**: closes this cursor; closing the last open cursor closes the source.
 ///   **state**: this cursor's: `Closed` once it has reported the end or was closed, `Running`
 ///   while the shared source runs.
