@@ -3,19 +3,18 @@
 //! generators whose bodies log `started` / `produce` / `done` as CPython's `logged_source` does.
 //!
 //! Each test records the trace in the oracle's grammar, snapshots it (insta,
-//! `tests/snapshots/`) and asserts it equals CPython 3.11's trace in
+//! `tests/it/snapshots/`) and asserts it equals CPython 3.11's trace in
 //! `tests/conformance/expected.json`: the same values *and* the same pulls, in the same order.
-#![feature(coroutines)]
-
-mod support;
 
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::rc::Rc;
 
+use crate::support::{
+    Exc, Finally, PyExc, Trace, Val, check, check_as, list, list_iter, next, state,
+};
 use stasis::combinators::{Chunk, Tee, count, cycle, from_iter};
 use stasis::prelude::*;
-use support::{Exc, Finally, PyExc, Trace, Val, check, check_as, list, list_iter, next, state};
 
 /// CPython's `logged_source(t, who, values)`: a stasis generator logging each item before
 /// yielding it.
@@ -63,7 +62,7 @@ where
         }
     }
     state(t, Some("source"), &src);
-    support::close(t, Some("source"), &mut src);
+    crate::support::close(t, Some("source"), &mut src);
 }
 
 #[test]
@@ -302,9 +301,9 @@ fn genexpr_list_twice() {
 #[test]
 fn every_itertools_scenario_is_reproduced() {
     let this_file = include_str!("conformance_itertools.rs");
-    let ours = support::ITERTOOLS_SCENARIOS;
+    let ours = crate::support::ITERTOOLS_SCENARIOS;
     let mut found = 0;
-    for name in support::all_scenarios() {
+    for name in crate::support::all_scenarios() {
         if ours.iter().any(|p| name.starts_with(p)) {
             found += 1;
             assert!(
@@ -325,11 +324,11 @@ fn check_tee_chunk_by(scenario: &str, events: Vec<String>) {
     let all: serde_json::Value = serde_json::from_str(TEE_CHUNK_BY).expect("valid JSON");
     let expected: Vec<String> = serde_json::from_value(all[scenario].clone())
         .unwrap_or_else(|e| panic!("no scenario {scenario:?} in expected_tee_chunk_by.json: {e}"));
-    support::snapshot(scenario, &events);
+    crate::support::snapshot(scenario, &events);
     assert_eq!(events, expected, "trace of {scenario} differs from CPython's");
 }
 
-const TEE_CHUNK_BY: &str = include_str!("conformance/expected_tee_chunk_by.json");
+const TEE_CHUNK_BY: &str = include_str!("../conformance/expected_tee_chunk_by.json");
 
 impl<G: Generator<()>, K, F> Val for Chunk<G, K, F> {
     fn render(&self) -> String {

@@ -1,13 +1,14 @@
 //! The combinators keep the protocol: `send`, `throw`, `close`, the state and the return value
 //! reach the source as each adaptor's doc says, on both backends; push pipelines and the
 //! streaming sources behave as documented (errors name their line, nothing is dropped).
-#![feature(coroutines, stmt_expr_attributes)]
 
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::rc::Rc;
 
 use stasis::combinators::{count, from_iter, push, stream};
+
+use crate::support::Finally;
 use stasis::prelude::*;
 
 /// A sending generator: yields the running total of the values sent to it, returns "end"
@@ -89,13 +90,7 @@ fn send_through_a_state_machine_source() {
 /// A source that handles thrown errors by yielding a marker, and logs its `finally`.
 fn resilient(log: Rc<RefCell<Vec<String>>>) -> Gen<String, &'static str, (), String> {
     Gen::throwing(move |co, ()| {
-        struct Finally(Rc<RefCell<Vec<String>>>);
-        impl Drop for Finally {
-            fn drop(&mut self) {
-                self.0.borrow_mut().push("finally".into());
-            }
-        }
-        let _f = Finally(log);
+        let _f = Finally::log(&log, "finally");
         let mut n = 0;
         loop {
             n += 1;
