@@ -519,3 +519,21 @@ fn chunk_by_throw_and_close_reach_the_source() {
     assert_eq!(*log.borrow(), ["finally"]);
     assert_eq!(runs.state(), State::Closed);
 }
+
+#[test]
+fn chunk_by_reports_a_value_yielded_while_ignoring_close_as_a_new_group() {
+    let stubborn = Gen::<i32>::new(|co, ()| {
+        let _ = co.try_yield(1); // close() arrives here...
+        co.yield_(2); // ...and the body yields anyway
+    });
+    let mut runs = stubborn.gen_chunk_by(|x| *x);
+    let (_, mut ones) = runs.next().expect("a group");
+    match runs.close() {
+        Err(CloseError::IgnoredExit((key, group))) => {
+            assert_eq!((key, group.collect::<Vec<_>>()), (2, vec![2]));
+        }
+        other => panic!("expected IgnoredExit, got {other:?}"),
+    }
+    assert_eq!(ones.resume(()), Step::Complete(()), "close() invalidated the group");
+    assert_eq!(runs.resume(()).map_yield(|_| ()), Step::Complete(()), "the source's end");
+}
