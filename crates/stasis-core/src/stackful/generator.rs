@@ -42,6 +42,11 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// With `S = ()` it is an [`Iterator`] over the yielded values; the return value (or a raised
 /// error) is then kept for [`Gen::take_return`] / [`Gen::take_raised`].
 ///
+/// Variance: covariant in `Y` and `R` (a `Gen<&'static str>` is a `Gen<&'a str>`),
+/// contravariant in `S` (what it accepts, like a `fn(S)`), invariant in `E` (errors go in with
+/// `throw` and come out raised). It stays on the thread that created it (see
+/// [`ThreadBound`]).
+///
 /// # Examples
 ///
 /// ```
