@@ -59,7 +59,9 @@
 //!   the consumer from the outermost operation; every generator of the chain ends closed.
 //! - **Dropping a suspended generator** closes it first; if its body panics in response, the
 //!   panic comes out of `drop`. A consumer that panics while holding suspended generators
-//!   closes them during its unwinding, running their `finally` destructors.
+//!   closes them during its unwinding, running their `finally` destructors. While the
+//!   thread's thread-locals are destroyed, a generator dropped from one of them is only
+//!   unwound, not closed (see "Thread exit" on [`Gen`] for the hazard that remains).
 //! - **A destructor panics while a generator stack is being unwound** (by `close`, `drop`, or a
 //!   thrown error the body does not handle): the process aborts with Rust's "panic in a
 //!   destructor during cleanup", as for any destructor that panics during unwinding. Do
