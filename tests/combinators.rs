@@ -1,7 +1,9 @@
 //! The combinators keep the protocol: `send`, `throw`, `close`, the state and the return value
 //! reach the source as each adaptor's doc says, on both backends; push pipelines and the
 //! streaming sources behave as documented (errors name their line, nothing is dropped).
-#![feature(coroutines, stmt_expr_attributes)]
+#![cfg_attr(feature = "nightly", feature(coroutines, stmt_expr_attributes))]
+
+mod support;
 
 use std::cell::RefCell;
 use std::convert::Infallible;
@@ -70,6 +72,7 @@ fn chain_forwards_send_like_yield_from() {
     assert_eq!(g.take_first_return(), Some("end"));
 }
 
+crate::support::nightly! {
 #[test]
 fn send_through_a_state_machine_source() {
     let source = from_sending_coroutine(
@@ -84,6 +87,7 @@ fn send_through_a_state_machine_source() {
     let mut g = source.gen_map(|sq| sq + 1).pairwise();
     assert_eq!(g.resume(2), Step::Yielded((5, 1)), "first pull gets 2, second gets 0");
     assert_eq!(g.resume(3), Step::Yielded((1, 10)));
+}
 }
 
 /// A source that handles thrown errors by yielding a marker, and logs its `finally`.
@@ -144,6 +148,7 @@ fn a_value_yielded_while_ignoring_close_is_mapped() {
     assert_eq!(g.state(), State::Suspended);
 }
 
+crate::support::nightly! {
 #[test]
 fn throw_into_a_state_machine_through_adaptors() {
     let source = from_throwing_coroutine::<_, (), &'static str, ()>(
@@ -165,6 +170,7 @@ fn throw_into_a_state_machine_through_adaptors() {
     assert_eq!(g.throw("reset"), Step::Yielded((2, 101)));
     assert_eq!(g.close(), Ok(None));
     assert_eq!(g.state(), State::Closed);
+}
 }
 
 #[test]

@@ -13,7 +13,7 @@
 //! - `reentrant_next_already_executing`: resuming a generator from its own body needs a
 //!   `&mut` to it while it is borrowed by the running `resume`; the borrow checker rejects it,
 //!   see the compile-fail tests (`tests/compile_fail.rs`).
-#![feature(coroutines)]
+#![cfg_attr(feature = "nightly", feature(coroutines))]
 
 mod support;
 
@@ -21,12 +21,14 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
 use serde_json::{Value, json};
-use stasis::{
-    Gen, Generator, State, Step, Thrown, from_coroutine, from_sending_coroutine,
-    from_throwing_coroutine,
-};
-use support::{Finally, PyExc, Trace, check, check_as, close, list, next, send, state, throw};
+use stasis::{Gen, Generator, State, Step, Thrown};
+#[cfg(feature = "nightly")]
+use stasis::{from_coroutine, from_sending_coroutine, from_throwing_coroutine};
+#[cfg(feature = "nightly")]
+use support::check_as;
+use support::{Finally, PyExc, Trace, check, close, list, next, send, state, throw};
 
+#[cfg(feature = "nightly")]
 type Input<S = ()> = Result<S, Thrown<PyExc>>;
 
 // ------------------------------------------------------------------------------- count_up_to
@@ -62,6 +64,7 @@ fn count_up_to() {
     check("count_up_to", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn count_up_to_state_machine() {
     let t = Trace::new();
@@ -80,6 +83,7 @@ fn count_up_to_state_machine() {
     );
     count_up_to_trace(&t, g);
     check_as("count_up_to", "state_machine", t.events());
+}
 }
 
 #[test]
@@ -112,6 +116,7 @@ fn genexpr_list_twice() {
     check("genexpr_list_twice", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn genexpr_list_twice_state_machine() {
     let t = Trace::new();
@@ -125,6 +130,7 @@ fn genexpr_list_twice_state_machine() {
     );
     genexpr_trace(&t, g);
     check_as("genexpr_list_twice", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------- return_value_in_stopiteration
@@ -157,6 +163,7 @@ fn return_value_in_stopiteration() {
     assert_eq!(third.take_return(), Some("Done!"));
 }
 
+crate::support::nightly! {
 #[test]
 fn return_value_in_stopiteration_state_machine() {
     let t = Trace::new();
@@ -180,6 +187,7 @@ fn return_value_in_stopiteration_state_machine() {
     let mut second = make("second");
     list(&t, Some("second"), &mut second);
     check_as("return_value_in_stopiteration", "state_machine", t.events());
+}
 }
 
 // ----------------------------------------------------------------- return_value_not_repeated
@@ -208,6 +216,7 @@ fn return_value_not_repeated() {
     check("return_value_not_repeated", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn return_value_not_repeated_state_machine() {
     let t = Trace::new();
@@ -220,6 +229,7 @@ fn return_value_not_repeated_state_machine() {
     );
     not_repeated_trace(&t, g);
     check_as("return_value_not_repeated", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------- first_send_must_be_none
@@ -295,6 +305,7 @@ fn send_running_average() {
     check("send_running_average", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn send_running_average_state_machine() {
     let t = Trace::new();
@@ -315,6 +326,7 @@ fn send_running_average_state_machine() {
     );
     averager_trace(&t, g);
     check_as("send_running_average", "state_machine", t.events());
+}
 }
 
 // ----------------------------------------------------------------- throw_caught_yields_again
@@ -360,6 +372,7 @@ fn throw_caught_yields_again() {
     check("throw_caught_yields_again", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn throw_caught_yields_again_state_machine() {
     let t = Trace::new();
@@ -389,6 +402,7 @@ fn throw_caught_yields_again_state_machine() {
     worker_trace(&t, g);
     check_as("throw_caught_yields_again", "state_machine", t.events());
 }
+}
 
 // ----------------------------------------------------------- throw_uncaught_closes_generator
 
@@ -416,6 +430,7 @@ fn throw_uncaught_closes_generator() {
     check("throw_uncaught_closes_generator", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn throw_uncaught_closes_generator_state_machine() {
     let t = Trace::new();
@@ -432,6 +447,7 @@ fn throw_uncaught_closes_generator_state_machine() {
     );
     uncaught_trace(&t, g);
     check_as("throw_uncaught_closes_generator", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------- throw_into_just_created
@@ -461,6 +477,7 @@ fn throw_into_just_created() {
     check("throw_into_just_created", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn throw_into_just_created_state_machine() {
     let t = Trace::new();
@@ -478,6 +495,7 @@ fn throw_into_just_created_state_machine() {
     );
     just_created_trace(&t, g);
     check_as("throw_into_just_created", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------------ close_runs_finally
@@ -511,6 +529,7 @@ fn close_runs_finally() {
     check("close_runs_finally", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn close_runs_finally_state_machine() {
     let t = Trace::new();
@@ -531,6 +550,7 @@ fn close_runs_finally_state_machine() {
     );
     close_finally_trace(&t, g);
     check_as("close_runs_finally", "state_machine", t.events());
+}
 }
 
 /// Dropping a suspended generator runs the same close protocol (Python's finalizer).
@@ -583,6 +603,7 @@ fn close_with_yield_in_finally() {
     check("close_with_yield_in_finally", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn close_with_yield_in_finally_state_machine() {
     let t = Trace::new();
@@ -600,6 +621,7 @@ fn close_with_yield_in_finally_state_machine() {
     );
     stubborn_trace(&t, g);
     check_as("close_with_yield_in_finally", "state_machine", t.events());
+}
 }
 
 // -------------------------------------------------------- close_unstarted_and_exhausted_noop
@@ -619,6 +641,7 @@ fn close_unstarted_and_exhausted_noop() {
     check("close_unstarted_and_exhausted_noop", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn close_unstarted_and_exhausted_noop_state_machine() {
     let t = Trace::new();
@@ -635,6 +658,7 @@ fn close_unstarted_and_exhausted_noop_state_machine() {
     };
     noop_trace(&t, make("fresh"), make("finished"));
     check_as("close_unstarted_and_exhausted_noop", "state_machine", t.events());
+}
 }
 
 fn noop_trace<G: Generator<(), Yield = i64, Return = ()>>(
@@ -677,6 +701,7 @@ fn body_exception_then_exhausted() {
     check("body_exception_then_exhausted", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn body_exception_then_exhausted_state_machine() {
     let t = Trace::new();
@@ -691,6 +716,7 @@ fn body_exception_then_exhausted_state_machine() {
     );
     boom_trace(&t, g);
     check_as("body_exception_then_exhausted", "state_machine", t.events());
+}
 }
 
 /// The idiomatic Rust spelling of a failing body: return a `Result`; the consumer sees it as the

@@ -15,7 +15,7 @@
 //! Not reproduced, because the form has nothing to observe: the `@inline` form of the two
 //! scenarios that ask the sub-generator for its state (`sub.state`), since an inline
 //! sub-generator is a function call, not an object.
-#![feature(coroutines)]
+#![cfg_attr(feature = "nightly", feature(coroutines))]
 
 mod support;
 
@@ -23,9 +23,11 @@ use std::convert::Infallible;
 use std::rc::Rc;
 
 use serde_json::{Value, json};
+use stasis::{Co, Gen, Generator, Shared, Thrown, YieldFrom};
+#[cfg(feature = "nightly")]
 use stasis::{
-    Co, Gen, Generator, Shared, Thrown, YieldFrom, from_coroutine, from_iter,
-    from_sending_coroutine, from_throwing_coroutine, yield_from, yield_from_throwing,
+    from_coroutine, from_iter, from_sending_coroutine, from_throwing_coroutine, yield_from,
+    yield_from_throwing,
 };
 use support::{Finally, PyExc, Trace, Val, check, check_as, close, list, next, send, state, throw};
 
@@ -92,6 +94,7 @@ fn yield_from_return_value_inline() {
     check_as("yield_from_return_value", "inline", t.events());
 }
 
+crate::support::nightly! {
 fn sub_machine(
     t: &Rc<Trace>,
 ) -> impl Generator<Yield = Value, Return = &'static str, Error = Infallible> + 'static {
@@ -107,7 +110,9 @@ fn sub_machine(
         },
     )
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_return_value_object_state_machine() {
     let t = Trace::new();
@@ -122,7 +127,9 @@ fn yield_from_return_value_object_state_machine() {
     return_value_trace(&t, parent);
     check_as("yield_from_return_value", "object_state_machine", t.events());
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_return_value_state_machine() {
     let t = Trace::new();
@@ -139,6 +146,7 @@ fn yield_from_return_value_state_machine() {
     );
     return_value_trace(&t, parent);
     check_as("yield_from_return_value", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------ yield_from_forwards_send
@@ -199,6 +207,7 @@ fn yield_from_forwards_send_inline() {
     check_as("yield_from_forwards_send", "inline", t.events());
 }
 
+crate::support::nightly! {
 fn adder_machine(
     t: &Rc<Trace>,
 ) -> impl Generator<Sent, Yield = Value, Return = i64, Error = Infallible> + 'static {
@@ -219,7 +228,9 @@ fn adder_machine(
         },
     )
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_forwards_send_object_state_machine() {
     let t = Trace::new();
@@ -233,7 +244,9 @@ fn yield_from_forwards_send_object_state_machine() {
     forwards_send_trace(&t, parent);
     check_as("yield_from_forwards_send", "object_state_machine", t.events());
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_forwards_send_state_machine() {
     let t = Trace::new();
@@ -249,6 +262,7 @@ fn yield_from_forwards_send_state_machine() {
     );
     forwards_send_trace(&t, parent);
     check_as("yield_from_forwards_send", "state_machine", t.events());
+}
 }
 
 // ----------------------------------------------------------- yield_from_throw_handled_by_sub
@@ -311,6 +325,7 @@ fn yield_from_throw_handled_by_sub_inline() {
     check_as("yield_from_throw_handled_by_sub", "inline", t.events());
 }
 
+crate::support::nightly! {
 fn waiting_machine(
     t: &Rc<Trace>,
 ) -> impl Generator<Yield = &'static str, Return = (), Error = PyExc> + 'static {
@@ -331,7 +346,9 @@ fn waiting_machine(
         },
     )
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_throw_handled_by_sub_object_state_machine() {
     let t = Trace::new();
@@ -349,7 +366,9 @@ fn yield_from_throw_handled_by_sub_object_state_machine() {
     throw_handled_trace(&t, parent);
     check_as("yield_from_throw_handled_by_sub", "object_state_machine", t.events());
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_throw_handled_by_sub_state_machine() {
     let t = Trace::new();
@@ -370,6 +389,7 @@ fn yield_from_throw_handled_by_sub_state_machine() {
     );
     throw_handled_trace(&t, parent);
     check_as("yield_from_throw_handled_by_sub", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------ yield_from_throw_unhandled_reaches_parent
@@ -415,6 +435,7 @@ fn yield_from_throw_unhandled_reaches_parent() {
     check("yield_from_throw_unhandled_reaches_parent", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn yield_from_throw_unhandled_reaches_parent_state_machine() {
     let t = Trace::new();
@@ -448,6 +469,7 @@ fn yield_from_throw_unhandled_reaches_parent_state_machine() {
     );
     unhandled_trace(&t, parent, &inner);
     check_as("yield_from_throw_unhandled_reaches_parent", "state_machine", t.events());
+}
 }
 
 // --------------------------------------------------------------- yield_from_close_closes_sub
@@ -493,6 +515,7 @@ fn yield_from_close_closes_sub() {
     check("yield_from_close_closes_sub", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn yield_from_close_closes_sub_state_machine() {
     let t = Trace::new();
@@ -529,6 +552,7 @@ fn yield_from_close_closes_sub_state_machine() {
     close_trace(&t, parent, &inner);
     check_as("yield_from_close_closes_sub", "state_machine", t.events());
 }
+}
 
 // --------------------------------------------------------------- yield_from_plain_iterables
 
@@ -560,6 +584,7 @@ fn yield_from_plain_iterables() {
     check("yield_from_plain_iterables", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn yield_from_plain_iterables_state_machine() {
     let t = Trace::new();
@@ -579,6 +604,7 @@ fn yield_from_plain_iterables_state_machine() {
     );
     plain_iterables_trace(&t, g);
     check_as("yield_from_plain_iterables", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------ yield_from_nested_depth3_send
@@ -653,6 +679,7 @@ fn yield_from_nested_depth3_send_inline() {
     check_as("yield_from_nested_depth3_send", "inline", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn yield_from_nested_depth3_send_state_machine() {
     let t = Trace::new();
@@ -697,6 +724,7 @@ fn yield_from_nested_depth3_send_state_machine() {
     );
     depth3_trace(&t, top);
     check_as("yield_from_nested_depth3_send", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------- tree_inorder_yield_from
@@ -769,8 +797,10 @@ fn tree_inorder_yield_from_inline() {
     check_as("tree_inorder_yield_from", "inline", t.events());
 }
 
+#[cfg(feature = "nightly")]
 type Machine = Box<dyn Generator<Yield = i64, Return = (), Error = Infallible>>;
 
+crate::support::nightly! {
 fn inorder_machine(t: Rc<Trace>, tree: Tree) -> Machine {
     Box::new(from_coroutine(
         #[coroutine]
@@ -784,12 +814,15 @@ fn inorder_machine(t: Rc<Trace>, tree: Tree) -> Machine {
         },
     ))
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn tree_inorder_yield_from_state_machine() {
     let t = Trace::new();
     tree_trace(&t, inorder_machine(t.clone(), oracle_tree()), inorder_machine(t.clone(), None));
     check_as("tree_inorder_yield_from", "state_machine", t.events());
+}
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! The two cases that abort the process (a destructor that panics while a generator stack is
 //! being unwound, as in any Rust unwinding) run in a child process: this test binary re-runs
 //! itself with `--exact <test>` and `STASIS_PANICS_CHILD=1`.
-#![feature(coroutines, stmt_expr_attributes)]
+#![cfg_attr(feature = "nightly", feature(coroutines, stmt_expr_attributes))]
+
+mod support;
 
 use std::cell::RefCell;
 use std::env;
@@ -17,8 +19,10 @@ use std::rc::Rc;
 
 use stasis::{
     CloseError, Co, Gen, Generator, GeneratorExt, Shared, State, Step, Thrown, YieldFrom,
-    clear_pool, from_coroutine, pool_stats, yield_from,
+    clear_pool, pool_stats,
 };
+#[cfg(feature = "nightly")]
+use stasis::{from_coroutine, yield_from};
 
 const CHILD: &str = "STASIS_PANICS_CHILD";
 const SIGABRT: i32 = 6;
@@ -154,6 +158,7 @@ fn dropping_a_generator_whose_body_panics_on_exit_panics_from_drop() {
     assert_eq!(pool_stats().stacks, 1);
 }
 
+crate::support::nightly! {
 #[test]
 fn state_machine_body_panic_closes_it_and_drops_its_locals() {
     let l = log();
@@ -176,6 +181,7 @@ fn state_machine_body_panic_closes_it_and_drops_its_locals() {
     assert_eq!(*l.borrow(), ["finally sm"]);
     assert_eq!(g.state(), State::Closed);
     assert_eq!(g.next(), None);
+}
 }
 
 #[test]
@@ -356,6 +362,7 @@ fn panic_in_a_delegated_generator_while_the_chain_closes_reaches_close() {
     }
 }
 
+crate::support::nightly! {
 #[test]
 fn panic_in_a_state_machine_delegate_of_a_stackful_generator() {
     let l = log();
@@ -381,7 +388,9 @@ fn panic_in_a_state_machine_delegate_of_a_stackful_generator() {
     assert_eq!(*l.borrow(), ["finally sm", "finally root"]);
     assert_eq!(root.state(), State::Closed);
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn panic_in_a_stackful_delegate_of_a_state_machine() {
     let l = log();
@@ -407,6 +416,7 @@ fn panic_in_a_stackful_delegate_of_a_state_machine() {
     );
     assert_eq!(*l.borrow(), ["finally gen", "finally root sm"]);
     assert_eq!(root.state(), State::Closed);
+}
 }
 
 #[test]

@@ -7,7 +7,8 @@
 //!   [`Co::yield_`] works from any depth of ordinary nested function calls, and the whole frame
 //!   is frozen between resumes. Stacks come from a per-thread [pool](pool_stats).
 //! - [`StateMachine`] / [`ThrowingStateMachine`], the **state-machine** backend: nightly
-//!   `#[coroutine]` closures, plugged in with one call ([`from_coroutine`]).
+//!   `#[coroutine]` closures, plugged in with one call ([`from_coroutine`]). Behind the
+//!   `nightly` cargo feature (it needs a nightly compiler); everything else builds on stable.
 //!
 //! Most users depend on the `stasis` facade, which re-exports this crate with the combinators
 //! and delegation.
@@ -75,17 +76,22 @@
 //! - **The stack overflows**: not a panic. A fault on the guard page of a generator stack
 //!   prints "a generator overflowed its stack", its size and the
 //!   `Gen::builder().stack_size(..)` to use, then aborts.
-#![feature(coroutine_trait)]
-#![cfg_attr(doc, feature(coroutines, stmt_expr_attributes))]
+#![cfg_attr(feature = "nightly", feature(coroutine_trait))]
+#![cfg_attr(all(doc, feature = "nightly"), feature(coroutines, stmt_expr_attributes))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "nightly")]
 mod machine;
 mod overflow;
 mod pool;
 mod protocol;
 mod stackful;
 
+#[cfg(feature = "nightly")]
 #[doc(hidden)]
 pub use machine::hand_off_ignored_exit;
+#[cfg(feature = "nightly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 pub use machine::{
     SendingStateMachine, StateMachine, ThrowingStateMachine, from_coroutine,
     from_sending_coroutine, from_throwing_coroutine,

@@ -156,7 +156,8 @@
 //! default 256 KiB stack is plenty for each, and the chain costs O(1) per item. Depth is
 //! limited by the number of live stacks (about 32,000 under Linux's default
 //! `vm.max_map_count`).
-#![cfg_attr(doc, feature(coroutines))]
+#![cfg_attr(all(doc, feature = "nightly"), feature(coroutines))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::cell::RefCell;
 use std::fmt;
@@ -470,6 +471,8 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 /// assert_eq!(parent.resume(()), Step::Yielded(3));
 /// assert_eq!(parent.resume(()), Step::Complete("sub-result"));
 /// ```
+#[cfg(feature = "nightly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 #[macro_export]
 macro_rules! yield_from {
     ($sub:expr $(,)?) => {{
@@ -532,6 +535,8 @@ macro_rules! yield_from {
 /// assert_eq!(parent.throw("KeyError"), Step::Yielded("KeyError"));
 /// assert_eq!(parent.resume(()), Step::Complete("done"));
 /// ```
+#[cfg(feature = "nightly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 #[macro_export]
 macro_rules! yield_from_throwing {
     ($sub:expr $(,)?) => {{
@@ -570,6 +575,7 @@ macro_rules! yield_from_throwing {
 }
 
 /// Support for the macros; not a public API.
+#[cfg(feature = "nightly")]
 #[doc(hidden)]
 pub mod __private {
     use stasis_core::{CloseError, State};

@@ -32,6 +32,8 @@
 //! See [`Gen`] (stackful), [`from_coroutine`] (nightly `#[coroutine]` state machines) and the
 //! [`Generator`] protocol.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub use stasis_core::*;
 
 /// Lazy pull and push pipelines over the protocol: adaptors, sources, push consumers and
@@ -44,19 +46,21 @@ pub use stasis_combinators::{
 /// Python's `yield from`: delegation to generator functions, generator objects and iterables
 /// at the same cost per item at any depth (the `stasis-delegate` crate).
 pub use stasis_delegate as delegate;
-pub use stasis_delegate::{Shared, YieldFrom, yield_from, yield_from_throwing};
+pub use stasis_delegate::{Shared, YieldFrom};
+#[cfg(feature = "nightly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
+pub use stasis_delegate::{yield_from, yield_from_throwing};
 
 /// Everything a generator user needs in scope: `use stasis::prelude::*;`.
 pub mod prelude {
     pub use stasis_combinators::GeneratorExt;
-    pub use stasis_core::{
-        CloseError, Co, Gen, Generator, State, Step, Thrown, from_coroutine,
-        from_sending_coroutine, from_throwing_coroutine,
-    };
+    pub use stasis_core::{CloseError, Co, Gen, Generator, State, Step, Thrown};
+    #[cfg(feature = "nightly")]
+    pub use stasis_core::{from_coroutine, from_sending_coroutine, from_throwing_coroutine};
     pub use stasis_delegate::YieldFrom;
 }
 
 /// The README's code blocks, compiled and run as doctests so the tour cannot drift.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "nightly"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
