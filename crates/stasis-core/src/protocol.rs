@@ -41,6 +41,7 @@ pub enum Step<Y, R, E = Infallible> {
     Yielded(Y),
     /// The body returned this value (Python's `StopIteration.value`). Reported exactly once; the
     /// generator is closed afterwards.
+    #[doc(alias = "StopIteration")]
     Complete(R),
     /// An exception left the body: a thrown error it did not handle, an error it raised with
     /// [`Co::raise`](crate::Co::raise), or [`Thrown::Exit`] re-raised after an ignored `close()`.
@@ -130,6 +131,7 @@ impl<Y, R, E> Step<Y, R, E> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Thrown<E> {
     /// Python's `GeneratorExit`: the consumer called `close()` (or dropped the generator).
+    #[doc(alias = "GeneratorExit")]
     Exit,
     /// An error thrown in by [`Generator::throw`] or raised by the body itself.
     Error(E),
@@ -188,6 +190,7 @@ impl<E: std::error::Error + 'static> std::error::Error for Thrown<E> {
 /// let _ = g.resume(());
 /// assert_eq!(g.state(), State::Closed);
 /// ```
+#[doc(alias = "getgeneratorstate")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
     /// Built, body not started (`GEN_CREATED`).
@@ -291,6 +294,7 @@ pub trait Generator<S = ()> {
     /// Resumes the body, delivering `arg` as the value of the `yield` it is suspended at (or, on
     /// the first resume, as the body's argument). Python's `send(arg)`; `next()` is
     /// `resume(())`.
+    #[doc(alias("send", "next", "__next__"))]
     fn resume(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error>;
 
     /// Raises `err` at the `yield` where the body is suspended (Python's `throw`). The body may
@@ -304,7 +308,8 @@ pub trait Generator<S = ()> {
     #[allow(clippy::type_complexity)] // spelled out so the docs show what close() gives
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, Self::Error>>;
 
-    /// Where the generator is in its life.
+    /// Where the generator is in its life (Python's `inspect.getgeneratorstate(g)`).
+    #[doc(alias("getgeneratorstate", "gi_running", "gi_suspended"))]
     fn state(&self) -> State;
 }
 

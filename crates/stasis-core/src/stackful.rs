@@ -582,6 +582,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(echo.resume("there".into()), Step::Yielded("THERE".into()));
     /// ```
     #[inline]
+    #[doc(alias = "yield")]
     pub fn yield_(&self, value: Y) -> S {
         // Two arms, not four: one compare on the hot path instead of a jump table.
         match self.suspend(MaybeUninit::new(value)) {
@@ -709,6 +710,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(parent.resume(0), Step::Yielded(-1)); // the adder returned 12
     /// assert_eq!(parent.resume(0), Step::Complete(120));
     /// ```
+    #[doc(alias = "yield from")]
     pub fn delegate<G>(&self, sub: &mut G, first: S) -> Result<G::Return, Thrown<E>>
     where
         G: Generator<S, Yield = Y, Error = E> + 'static,

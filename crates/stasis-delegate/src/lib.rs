@@ -222,6 +222,7 @@ pub trait YieldFrom<Y, S, E> {
     /// assert_eq!(top.resume(0), Step::Yielded(0));
     /// assert_eq!(top.resume(4), Step::Complete(90)); // ((4 * 2) + 1) * 10
     /// ```
+    #[doc(alias = "yield from")]
     fn yield_from<G>(&self, sub: G) -> G::Return
     where
         G: Generator<S, Yield = Y, Error = E> + 'static,
@@ -256,6 +257,7 @@ pub trait YieldFrom<Y, S, E> {
     /// assert_eq!(parent.throw("KeyError".into()), Step::Yielded("parent-recovered"));
     /// assert_eq!(parent.resume(()), Step::Complete(()));
     /// ```
+    #[doc(alias = "yield from")]
     fn try_yield_from<G>(&self, sub: G) -> Result<G::Return, Thrown<E>>
     where
         G: Generator<S, Yield = Y, Error = E> + 'static,
@@ -276,6 +278,7 @@ pub trait YieldFrom<Y, S, E> {
     /// });
     /// assert_eq!(g.collect::<String>(), "abc");
     /// ```
+    #[doc(alias = "yield from")]
     fn yield_from_iter<I>(&self, iter: I)
     where
         I: IntoIterator<Item = Y>;
@@ -300,6 +303,7 @@ pub trait YieldFrom<Y, S, E> {
     /// assert_eq!(g.resume(()), Step::Yielded(2));
     /// assert_eq!(g.throw("enough"), Step::Complete("enough"));
     /// ```
+    #[doc(alias = "yield from")]
     fn try_yield_from_iter<I>(&self, iter: I) -> Result<(), Thrown<E>>
     where
         I: IntoIterator<Item = Y>;
@@ -473,6 +477,7 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 /// ```
 #[cfg(feature = "nightly")]
 #[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
+#[doc(alias = "yield from")]
 #[macro_export]
 macro_rules! yield_from {
     ($sub:expr $(,)?) => {{

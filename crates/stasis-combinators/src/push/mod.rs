@@ -29,7 +29,7 @@
 //! let log = ["INFO start", "ERROR disk full", "INFO retry", "ERROR disk full"];
 //! let errors = push::filter(|line: &&str| line.starts_with("ERROR"), push::fold(0, |n, _| n + 1));
 //! assert_eq!(push::feed(log, errors), Ok(Some(2)));
-//! //! ```
+//! ```
 
 mod broadcast;
 mod filter;
