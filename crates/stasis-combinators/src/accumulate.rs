@@ -1,4 +1,4 @@
-//! [`Accumulate`] and [`AccumulateFrom`]: running totals (Python's `itertools.accumulate`).
+//! [`Accumulate`](crate::Accumulate) and [`AccumulateFrom`](crate::AccumulateFrom): running totals (Python's `itertools.accumulate`).
 
 use core::fmt;
 

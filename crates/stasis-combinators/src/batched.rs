@@ -1,4 +1,4 @@
-//! [`Batched`]: groups values into `Vec`s of `n`.
+//! [`Batched`](crate::Batched): groups values into `Vec`s of `n`.
 
 use core::fmt;
 

@@ -1,4 +1,4 @@
-//! [`Chain`]: the values of one generator, then those of another (`yield from a; yield from b`).
+//! [`Chain`](crate::Chain): the values of one generator, then those of another (`yield from a; yield from b`).
 
 use core::fmt;
 
@@ -12,7 +12,7 @@ use crate::util::iterator_for;
 ///
 /// - **send**: forwarded to the generator currently running, as `yield from` does; `second`
 ///   is started with `S::default()` (Python's `yield from` starts a sub-generator with `next`).
-/// - **return value**: `second`'s; `first`'s is kept for [`Chain::take_first_return`].
+/// - **return value**: `second`'s; `first`'s is kept for [`Chain::take_first_return`](crate::Chain::take_first_return).
 /// - **throw / close / state**: `throw` goes to the generator currently running; `close`
 ///   closes both; the state is `Created` until `first` starts, `Closed` after `second` ends.
 ///

@@ -1,4 +1,4 @@
-//! [`count`]: an endless arithmetic sequence.
+//! [`count`](crate::count): an endless arithmetic sequence.
 
 use core::convert::Infallible;
 use core::ops::Add;
@@ -25,7 +25,7 @@ pub fn count<T: Clone + Add<Output = T>>(start: T, step: T) -> Count<T> {
     Count { next: Some(start), step, started: false }
 }
 
-/// The generator [`count`] returns.
+/// The generator [`count`](crate::count) returns.
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`cycle`]: a generator's values, repeated forever.
+//! [`cycle`](crate::cycle): a generator's values, repeated forever.
 
 use core::fmt;
 
@@ -34,7 +34,7 @@ where
     Cycle { source, saved: Vec::new(), replay: None }
 }
 
-/// The generator [`cycle`] returns.
+/// The generator [`cycle`](crate::cycle) returns.
 ///
 /// # Examples
 ///

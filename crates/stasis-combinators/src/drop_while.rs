@@ -1,4 +1,4 @@
-//! [`DropWhile`]: drops values while a predicate holds, then yields everything.
+//! [`DropWhile`](crate::DropWhile): drops values while a predicate holds, then yields everything.
 
 use core::fmt;
 

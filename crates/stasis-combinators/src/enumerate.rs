@@ -1,4 +1,4 @@
-//! [`Enumerate`]: pairs every yielded value with its index.
+//! [`Enumerate`](crate::Enumerate): pairs every yielded value with its index.
 
 use stasis_core::{CloseError, Generator, State, Step};
 

@@ -1,4 +1,4 @@
-//! [`GeneratorExt`]: the adaptor methods, one line each into the module that implements them.
+//! [`GeneratorExt`](crate::GeneratorExt): the adaptor methods, one line each into the module that implements them.
 
 use stasis_core::Generator;
 
@@ -8,7 +8,7 @@ use crate::{
     stream::{SkipErrors, StopOnError},
 };
 
-/// Lazy adaptors over any [`Generator`], on both backends, that keep the protocol: `send`,
+/// Lazy adaptors over any [`Generator`](stasis_core::Generator), on both backends, that keep the protocol: `send`,
 /// `throw`, `close`, the return value and the state reach the source where that means
 /// something (each adaptor's doc says how).
 ///
@@ -38,7 +38,7 @@ use crate::{
 /// assert_eq!(pipeline.resume(()), Step::Complete(None)); // the limit, not the source
 /// ```
 pub trait GeneratorExt<S>: Generator<S> {
-    /// Applies `f` to every yielded value ([`Map`]).
+    /// Applies `f` to every yielded value ([`Map`](crate::Map)).
     ///
     /// # Examples
     ///
@@ -54,7 +54,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Map::new(self, f)
     }
 
-    /// Applies `f` to the return value ([`MapReturn`]).
+    /// Applies `f` to the return value ([`MapReturn`](crate::MapReturn)).
     ///
     /// # Examples
     ///
@@ -72,7 +72,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         MapReturn::new(self, f)
     }
 
-    /// Yields only the values `pred` accepts ([`Filter`]).
+    /// Yields only the values `pred` accepts ([`Filter`](crate::Filter)).
     ///
     /// # Examples
     ///
@@ -88,7 +88,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Filter::new(self, pred)
     }
 
-    /// Pairs each value with its index from 0 ([`Enumerate`]).
+    /// Pairs each value with its index from 0 ([`Enumerate`](crate::Enumerate)).
     ///
     /// # Examples
     ///
@@ -104,7 +104,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Pairs each value with its index from `start` (Python's `enumerate(it, start)`,
-    /// [`Enumerate`]).
+    /// [`Enumerate`](crate::Enumerate)).
     ///
     /// # Examples
     ///
@@ -120,7 +120,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Python's `islice(it, start, stop, step)`, pulling exactly what CPython pulls
-    /// ([`Islice`]). `stop` is `None` for no limit.
+    /// ([`Islice`](crate::Islice)). `stop` is `None` for no limit.
     ///
     /// # Panics
     ///
@@ -140,7 +140,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Islice::new(self, start, stop.into(), step)
     }
 
-    /// Yields at most `n` values and pulls nothing more ([`Take`]).
+    /// Yields at most `n` values and pulls nothing more ([`Take`](crate::Take)).
     ///
     /// # Examples
     ///
@@ -155,7 +155,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Take::new(self, n)
     }
 
-    /// Drops the first `n` values ([`Skip`]).
+    /// Drops the first `n` values ([`Skip`](crate::Skip)).
     ///
     /// # Examples
     ///
@@ -171,7 +171,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields values while `pred` holds; consumes the first failing value, like CPython, and
-    /// keeps it ([`TakeWhile`]).
+    /// keeps it ([`TakeWhile`](crate::TakeWhile)).
     ///
     /// # Examples
     ///
@@ -187,7 +187,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         TakeWhile::new(self, pred)
     }
 
-    /// Drops values while `pred` holds, then yields all ([`DropWhile`]).
+    /// Drops values while `pred` holds, then yields all ([`DropWhile`](crate::DropWhile)).
     ///
     /// # Examples
     ///
@@ -204,7 +204,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// This generator's values, then `second`'s: `yield from self; return (yield from second)`
-    /// ([`Chain`]).
+    /// ([`Chain`](crate::Chain)).
     ///
     /// # Examples
     ///
@@ -220,7 +220,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Chain::new(self, second)
     }
 
-    /// Pairs values with `second`'s until either ends, pulling like Python's `zip` ([`Zip`]).
+    /// Pairs values with `second`'s until either ends, pulling like Python's `zip` ([`Zip`](crate::Zip)).
     ///
     /// # Examples
     ///
@@ -237,7 +237,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Zip::new(self, second)
     }
 
-    /// Running results: the first value, then `f(total, value)` ([`Accumulate`]).
+    /// Running results: the first value, then `f(total, value)` ([`Accumulate`](crate::Accumulate)).
     ///
     /// # Examples
     ///
@@ -254,7 +254,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Accumulate::new(self, f)
     }
 
-    /// `initial`, then running results `f(total, value)` ([`AccumulateFrom`]).
+    /// `initial`, then running results `f(total, value)` ([`AccumulateFrom`](crate::AccumulateFrom)).
     ///
     /// # Examples
     ///
@@ -272,7 +272,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         AccumulateFrom::new(self, initial, f)
     }
 
-    /// Overlapping pairs of consecutive values ([`Pairwise`]).
+    /// Overlapping pairs of consecutive values ([`Pairwise`](crate::Pairwise)).
     ///
     /// # Examples
     ///
@@ -288,7 +288,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Pairwise::new(self)
     }
 
-    /// Values in `Vec`s of `n`, the last one shorter ([`Batched`]).
+    /// Values in `Vec`s of `n`, the last one shorter ([`Batched`](crate::Batched)).
     ///
     /// # Panics
     ///
@@ -307,7 +307,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Batched::new(self, n)
     }
 
-    /// Maps each value to an iterable and yields its items ([`FlatMap`]).
+    /// Maps each value to an iterable and yields its items ([`FlatMap`](crate::FlatMap)).
     ///
     /// # Examples
     ///
@@ -325,7 +325,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         FlatMap::new(self, f)
     }
 
-    /// `(key, values)` for each run of consecutive values with the same key ([`GroupBy`]).
+    /// `(key, values)` for each run of consecutive values with the same key ([`GroupBy`](crate::GroupBy)).
     ///
     /// # Examples
     ///
@@ -343,7 +343,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         GroupBy::new(self, key)
     }
 
-    /// Two independent cursors over this generator ([`Tee`]); clone a cursor for more.
+    /// Two independent cursors over this generator ([`Tee`](crate::Tee)); clone a cursor for more.
     ///
     /// # Examples
     ///

@@ -1,4 +1,4 @@
-//! [`Filter`]: yields only the values a predicate accepts.
+//! [`Filter`](crate::Filter): yields only the values a predicate accepts.
 
 use core::fmt;
 

@@ -1,4 +1,4 @@
-//! [`FlatMap`]: maps each value to an iterable and yields its items.
+//! [`FlatMap`](crate::FlatMap): maps each value to an iterable and yields its items.
 
 use core::fmt;
 

@@ -1,4 +1,4 @@
-//! [`from_fn`]: a generator from a closure called at each resume.
+//! [`from_fn`](crate::from_fn): a generator from a closure called at each resume.
 
 use core::convert::Infallible;
 use core::fmt;
@@ -30,7 +30,7 @@ pub fn from_fn<S, T, F: FnMut(S) -> Option<T>>(f: F) -> FromFn<F> {
     FromFn { f: Some(f), started: false }
 }
 
-/// The generator [`from_fn`] returns.
+/// The generator [`from_fn`](crate::from_fn) returns.
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`from_iter`]: any iterator as a generator.
+//! [`from_iter`](crate::from_iter): any iterator as a generator.
 
 use core::convert::Infallible;
 
@@ -7,7 +7,7 @@ use stasis_core::{CloseError, Generator, State, Step};
 use crate::util::iterator_for;
 
 /// Wraps any iterable as a stasis generator (`Generator<()>`, returns `()`), so the protocol
-/// adaptors, [`push`](crate::push) pipelines and everything written against [`Generator`] can
+/// adaptors, [`push`](crate::push) pipelines and everything written against [`Generator`](stasis_core::Generator) can
 /// use it. `close()` drops the iterator.
 ///
 /// # Examples
@@ -25,7 +25,7 @@ pub fn from_iter<I: IntoIterator>(iterable: I) -> FromIter<I::IntoIter> {
     FromIter { iter: Some(iterable.into_iter()), started: false }
 }
 
-/// The generator [`from_iter`] returns.
+/// The generator [`from_iter`](crate::from_iter) returns.
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`GroupBy`]: runs of consecutive values with the same key.
+//! [`GroupBy`](crate::GroupBy): runs of consecutive values with the same key.
 
 use core::fmt;
 

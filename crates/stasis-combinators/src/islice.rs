@@ -1,4 +1,4 @@
-//! [`Islice`]: Python's `itertools.islice(it, start, stop, step)`, pull for pull.
+//! [`Islice`](crate::Islice): Python's `itertools.islice(it, start, stop, step)`, pull for pull.
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
@@ -15,7 +15,7 @@ use crate::util::iterator_for;
 /// - **send**: the first pull of each resume gets the sent value; skipped items are pulled with
 ///   `S::default()` (Python's `next`).
 /// - **return value**: `Some(r)` when the source returned `r`, `None` when `stop` ended it.
-/// - **throw / close / state**: forwarded until the end; then `Islice` is [`State::Closed`].
+/// - **throw / close / state**: forwarded until the end; then `Islice` is [`State::Closed`](stasis_core::State::Closed).
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`Map`]: applies a function to every yielded value.
+//! [`Map`](crate::Map): applies a function to every yielded value.
 
 use core::fmt;
 

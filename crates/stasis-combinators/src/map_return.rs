@@ -1,4 +1,4 @@
-//! [`MapReturn`]: applies a function to the source's return value.
+//! [`MapReturn`](crate::MapReturn): applies a function to the source's return value.
 
 use core::fmt;
 

@@ -1,4 +1,4 @@
-//! [`Pairwise`]: overlapping pairs of consecutive values.
+//! [`Pairwise`](crate::Pairwise): overlapping pairs of consecutive values.
 
 use core::fmt;
 

@@ -1,4 +1,4 @@
-//! [`repeat`] and [`repeat_n`]: one value, again and again.
+//! [`repeat`](crate::repeat) and [`repeat_n`](crate::repeat_n): one value, again and again.
 
 use core::convert::Infallible;
 
@@ -30,7 +30,7 @@ pub fn repeat_n<T: Clone>(value: T, n: usize) -> Repeat<T> {
     Repeat { value: Some(value), remaining: Some(n), started: false }
 }
 
-/// The generator [`repeat`] and [`repeat_n`] return.
+/// The generator [`repeat`](crate::repeat) and [`repeat_n`](crate::repeat_n) return.
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`Skip`]: drops the first `n` values.
+//! [`Skip`](crate::Skip): drops the first `n` values.
 
 use stasis_core::{CloseError, Generator, State, Step};
 

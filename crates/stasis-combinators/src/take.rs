@@ -1,4 +1,4 @@
-//! [`Take`]: yields at most `n` values, then stops without pulling more.
+//! [`Take`](crate::Take): yields at most `n` values, then stops without pulling more.
 
 use stasis_core::{CloseError, Generator, State, Step};
 
@@ -13,7 +13,7 @@ use crate::util::iterator_for;
 /// - **return value**: `Some(r)` when the source returned `r` first, `None` when the limit
 ///   stopped it.
 /// - **throw / close / state**: forwarded while the limit is not reached; afterwards `Take` is
-///   [`State::Closed`] and does not touch the source.
+///   [`State::Closed`](stasis_core::State::Closed) and does not touch the source.
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`TakeWhile`]: yields values while a predicate holds.
+//! [`TakeWhile`](crate::TakeWhile): yields values while a predicate holds.
 
 use core::fmt;
 
@@ -8,13 +8,13 @@ use crate::util::iterator_for;
 
 /// Yields values while the predicate returns `true`, then stops (Python's
 /// `itertools.takewhile`). Like CPython it consumes the first value that fails the predicate:
-/// that value is not yielded, but it is kept, and [`TakeWhile::take_rejected`] gives it back.
+/// that value is not yielded, but it is kept, and [`TakeWhile::take_rejected`](crate::TakeWhile::take_rejected) gives it back.
 /// Built by [`GeneratorExt::gen_take_while`](crate::GeneratorExt::gen_take_while).
 ///
 /// - **send**: forwarded, one to one.
 /// - **return value**: `Some(r)` when the source returned `r`, `None` when the predicate
 ///   ended it (the source stays suspended).
-/// - **throw / close / state**: forwarded until the end; afterwards [`State::Closed`].
+/// - **throw / close / state**: forwarded until the end; afterwards [`State::Closed`](stasis_core::State::Closed).
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`Tee`]: independent cursors over one generator, buffering only what the slowest has not
+//! [`Tee`](crate::Tee): independent cursors over one generator, buffering only what the slowest has not
 //! read.
 //!
 //! # Design

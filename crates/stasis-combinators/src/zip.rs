@@ -1,4 +1,4 @@
-//! [`Zip`]: pairs the values of two generators, stopping at the shorter.
+//! [`Zip`](crate::Zip): pairs the values of two generators, stopping at the shorter.
 
 use core::fmt;
 
@@ -6,7 +6,7 @@ use stasis_core::{CloseError, Generator, State, Step};
 
 use crate::util::iterator_for;
 
-/// Which source ended a [`Zip`], with its return value.
+/// Which source ended a [`Zip`](crate::Zip), with its return value.
 ///
 /// # Examples
 ///
@@ -30,11 +30,11 @@ pub enum ZipEnd<RA, RB> {
 ///
 /// Each resume pulls `first`, then `second`, like CPython. So when `second` ends first, the
 /// value just pulled from `first` has no partner: Python drops it (`zip(long, short)` loses one
-/// item of `long`). Here it is kept for [`Zip::take_unpaired`]. Put the shorter source first to
+/// item of `long`). Here it is kept for [`Zip::take_unpaired`](crate::Zip::take_unpaired). Put the shorter source first to
 /// pull nothing extra.
 ///
 /// - **send**: none: `Zip` is a `Generator<()>` (which source should get it?).
-/// - **return value**: [`ZipEnd`]: which source ended and its return value.
+/// - **return value**: [`ZipEnd`](crate::ZipEnd): which source ended and its return value.
 /// - **throw**: goes to `first`; if `first` handles it and yields, `second` is pulled for the
 ///   partner. **close**: closes both. **state**: `first`'s until the end.
 ///
@@ -131,8 +131,8 @@ where
 
     /// Closes `first`, then `second` (even if closing `first` failed); the first failure is
     /// reported. When both sources ignore `close()`, their values are reported as a pair in
-    /// [`CloseError::IgnoredExit`]; when only `first` does, its value is kept for
-    /// [`Zip::take_unpaired`]; when only `second` does, its value has no partner and is dropped.
+    /// [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit); when only `first` does, its value is kept for
+    /// [`Zip::take_unpaired`](crate::Zip::take_unpaired); when only `second` does, its value has no partner and is dropped.
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, A::Error>> {
         self.finished = true;
         let a = self.first.close();

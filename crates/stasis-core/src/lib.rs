@@ -1,13 +1,13 @@
 //! Python's generators for Rust, with true frame suspension.
 //!
-//! `stasis-core` holds the [`Generator`] protocol (Python's `next`, `send`, `throw`, `close`,
+//! `stasis-core` holds the [`Generator`](crate::Generator) protocol (Python's `next`, `send`, `throw`, `close`,
 //! return value and state) and its two backends:
 //!
-//! - [`Gen`], the **stackful** backend: the body runs on its own stack (corosensei), so
-//!   [`Co::yield_`] works from any depth of ordinary nested function calls, and the whole frame
+//! - [`Gen`](crate::Gen), the **stackful** backend: the body runs on its own stack (corosensei), so
+//!   [`Co::yield_`](crate::Co::yield_) works from any depth of ordinary nested function calls, and the whole frame
 //!   is frozen between resumes. Stacks come from a per-thread [pool](pool_stats).
-//! - [`StateMachine`] / [`ThrowingStateMachine`], the **state-machine** backend: nightly
-//!   `#[coroutine]` closures, plugged in with one call ([`from_coroutine`]). Behind the
+//! - [`StateMachine`](crate::StateMachine) / [`ThrowingStateMachine`](crate::ThrowingStateMachine), the **state-machine** backend: nightly
+//!   `#[coroutine]` closures, plugged in with one call ([`from_coroutine`](crate::from_coroutine)). Behind the
 //!   `nightly` cargo feature (it needs a nightly compiler); everything else builds on stable.
 //!
 //! Most users depend on the `stasis` facade, which re-exports this crate with the combinators
@@ -43,7 +43,7 @@
 //! ```
 //!
 //! Output of the loop above: `3`, `2`, `1`, then the return value `liftoff`, then
-//! [`Step::Exhausted`] forever.
+//! [`Step::Exhausted`](crate::Step::Exhausted) forever.
 //!
 //! # Panics
 //!
@@ -52,7 +52,7 @@
 //!
 //! - **A body panics** (during `resume`, `throw` or `close`): every frame on the generator
 //!   stack is unwound (destructors run), the panic reaches the caller of that operation with
-//!   its payload, and the generator is [`State::Closed`] ([`Step::Exhausted`] afterwards). Its
+//!   its payload, and the generator is [`State::Closed`](crate::State::Closed) ([`Step::Exhausted`](crate::Step::Exhausted) afterwards). Its
 //!   stack goes back to the pool when the generator is dropped. Same on the state-machine
 //!   backend (the coroutine's live locals are dropped).
 //! - **A delegated sub-generator panics** (`yield from`, `Co::delegate`): the panic continues
@@ -64,7 +64,7 @@
 //! - **A destructor panics while a generator stack is being unwound** (by `close`, `drop`, or a
 //!   thrown error the body does not handle): the process aborts with Rust's "panic in a
 //!   destructor during cleanup", as for any destructor that panics during unwinding. Do
-//!   fallible cleanup after [`Co::try_yield`] returns the exit instead: there, a panic is an
+//!   fallible cleanup after [`Co::try_yield`](crate::Co::try_yield) returns the exit instead: there, a panic is an
 //!   ordinary one and comes out of `close`.
 //! - **A combinator's closure panics**: the panic reaches the caller, as an exception in a
 //!   Python `map` callback does; the item being processed is consumed, the source stays
@@ -76,6 +76,10 @@
 //! - **The stack overflows**: not a panic. A fault on the guard page of a generator stack
 //!   prints "a generator overflowed its stack", its size and the
 //!   `Gen::builder().stack_size(..)` to use, then aborts.
+// Links spell full paths (`[`Step`](crate::Step)`) even where the short form resolves here:
+// the facade (`stasis`) re-exports these items, and rustdoc renders short links of re-exported
+// items as literal text there.
+#![allow(rustdoc::redundant_explicit_links)]
 #![cfg_attr(feature = "nightly", feature(coroutine_trait))]
 #![cfg_attr(all(doc, feature = "nightly"), feature(coroutines, stmt_expr_attributes))]
 #![cfg_attr(docsrs, feature(doc_cfg))]

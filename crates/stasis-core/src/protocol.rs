@@ -8,13 +8,13 @@
 //! |---------------------------------|-------------------------------------------------|
 //! | `next(g)`                       | `g.resume(())` (or `Iterator::next`)            |
 //! | `g.send(v)`                     | `g.resume(v)`                                   |
-//! | value of `yield`                | [`Step::Yielded`]                               |
-//! | `StopIteration(value)`          | [`Step::Complete`] (reported once)              |
-//! | `StopIteration` afterwards      | [`Step::Exhausted`]                             |
-//! | an exception leaving the body   | [`Step::Raised`]                                |
-//! | `g.throw(e)`                    | [`Generator::throw`]                            |
-//! | `g.close()`                     | [`Generator::close`]                            |
-//! | `inspect.getgeneratorstate(g)`  | [`Generator::state`]                            |
+//! | value of `yield`                | [`Step::Yielded`](crate::Step::Yielded)                               |
+//! | `StopIteration(value)`          | [`Step::Complete`](crate::Step::Complete) (reported once)              |
+//! | `StopIteration` afterwards      | [`Step::Exhausted`](crate::Step::Exhausted)                             |
+//! | an exception leaving the body   | [`Step::Raised`](crate::Step::Raised)                                |
+//! | `g.throw(e)`                    | [`Generator::throw`](crate::Generator::throw)                            |
+//! | `g.close()`                     | [`Generator::close`](crate::Generator::close)                            |
+//! | `inspect.getgeneratorstate(g)`  | [`Generator::state`](crate::Generator::state)                            |
 
 use core::convert::Infallible;
 use core::fmt;
@@ -44,7 +44,7 @@ pub enum Step<Y, R, E = Infallible> {
     #[doc(alias = "StopIteration")]
     Complete(R),
     /// An exception left the body: a thrown error it did not handle, an error it raised with
-    /// [`Co::raise`](crate::Co::raise), or [`Thrown::Exit`] re-raised after an ignored `close()`.
+    /// [`Co::raise`](crate::Co::raise), or [`Thrown::Exit`](crate::Thrown::Exit) re-raised after an ignored `close()`.
     /// The generator is closed afterwards.
     Raised(Thrown<E>),
     /// The generator had already finished (Python's bare `StopIteration`); resuming it is a
@@ -69,7 +69,7 @@ impl<Y, R, E> Step<Y, R, E> {
         }
     }
 
-    /// Whether this step leaves the generator suspended (only [`Step::Yielded`] does).
+    /// Whether this step leaves the generator suspended (only [`Step::Yielded`](crate::Step::Yielded) does).
     ///
     /// # Examples
     ///
@@ -118,7 +118,7 @@ impl<Y, R, E> Step<Y, R, E> {
 }
 
 /// What `throw()` and `close()` deliver into a suspended body, and what leaves it in
-/// [`Step::Raised`].
+/// [`Step::Raised`](crate::Step::Raised).
 ///
 /// # Examples
 ///
@@ -133,12 +133,12 @@ pub enum Thrown<E> {
     /// Python's `GeneratorExit`: the consumer called `close()` (or dropped the generator).
     #[doc(alias = "GeneratorExit")]
     Exit,
-    /// An error thrown in by [`Generator::throw`] or raised by the body itself.
+    /// An error thrown in by [`Generator::throw`](crate::Generator::throw) or raised by the body itself.
     Error(E),
 }
 
 impl<E> Thrown<E> {
-    /// The error, if this is not [`Thrown::Exit`].
+    /// The error, if this is not [`Thrown::Exit`](crate::Thrown::Exit).
     ///
     /// # Examples
     ///
@@ -221,7 +221,7 @@ impl State {
     }
 }
 
-/// Why [`Generator::close`] failed.
+/// Why [`Generator::close`](crate::Generator::close) failed.
 ///
 /// # Examples
 ///
@@ -257,11 +257,11 @@ pub enum CloseError<Y, E> {
 /// `Box<G>`, and by every combinator of `stasis-combinators`.
 ///
 /// Rules every implementation follows (the CPython conformance suite checks them):
-/// - after [`Step::Complete`] or [`Step::Raised`], `resume` gives [`Step::Exhausted`] forever;
+/// - after [`Step::Complete`](crate::Step::Complete) or [`Step::Raised`](crate::Step::Raised), `resume` gives [`Step::Exhausted`](crate::Step::Exhausted) forever;
 /// - `throw` into a generator that has not started, or has finished, closes it without running
-///   the body and gives the error back as [`Step::Raised`];
+///   the body and gives the error back as [`Step::Raised`](crate::Step::Raised);
 /// - `close` of a generator that has not started, or has finished, is a no-op returning `Ok(None)`;
-/// - a panic in the body propagates to the caller and leaves the generator [`State::Closed`].
+/// - a panic in the body propagates to the caller and leaves the generator [`State::Closed`](crate::State::Closed).
 ///
 /// # Examples
 ///
@@ -288,7 +288,7 @@ pub trait Generator<S = ()> {
     type Yield;
     /// The type of the body's return value.
     type Return;
-    /// The error type `throw` accepts ([`Infallible`] when the generator cannot be thrown into).
+    /// The error type `throw` accepts ([`Infallible`](std::convert::Infallible) when the generator cannot be thrown into).
     type Error;
 
     /// Resumes the body, delivering `arg` as the value of the `yield` it is suspended at (or, on
@@ -298,11 +298,11 @@ pub trait Generator<S = ()> {
     fn resume(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error>;
 
     /// Raises `err` at the `yield` where the body is suspended (Python's `throw`). The body may
-    /// handle it and yield again ([`Step::Yielded`]) or return ([`Step::Complete`]); if it does
-    /// not, the generator is closed and the error comes back in [`Step::Raised`].
+    /// handle it and yield again ([`Step::Yielded`](crate::Step::Yielded)) or return ([`Step::Complete`](crate::Step::Complete)); if it does
+    /// not, the generator is closed and the error comes back in [`Step::Raised`](crate::Step::Raised).
     fn throw(&mut self, err: Self::Error) -> Step<Self::Yield, Self::Return, Self::Error>;
 
-    /// Python's `close()`: raises [`Thrown::Exit`] at the suspended `yield`, so the body unwinds
+    /// Python's `close()`: raises [`Thrown::Exit`](crate::Thrown::Exit) at the suspended `yield`, so the body unwinds
     /// (destructors and `finally` guards run). Returns the body's return value if it caught the
     /// exit and returned one (as Python 3.13 does), `Ok(None)` otherwise.
     #[allow(clippy::type_complexity)] // spelled out so the docs show what close() gives

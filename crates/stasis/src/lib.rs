@@ -49,6 +49,8 @@
 //!   on stable Rust 1.95 or later.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Doctests (the guide's recipes, the README's tour) must compile without warnings.
+#![doc(test(attr(deny(warnings))))]
 
 pub use stasis_core::*;
 

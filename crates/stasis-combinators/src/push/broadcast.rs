@@ -1,4 +1,4 @@
-//! [`broadcast`]: one value to several push consumers.
+//! [`broadcast`](crate::push::broadcast): one value to several push consumers.
 
 use core::fmt;
 
@@ -43,7 +43,7 @@ where
     Broadcast { targets: targets.into_iter().map(Some).collect(), returns, started: false }
 }
 
-/// The stage [`broadcast`] returns.
+/// The stage [`broadcast`](crate::push::broadcast) returns.
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`filter`]: a push stage that sends on only the values a predicate accepts.
+//! [`filter`](crate::push::filter): a push stage that sends on only the values a predicate accepts.
 
 use core::fmt;
 
@@ -26,7 +26,7 @@ where
     Filter { pred, target }
 }
 
-/// The stage [`filter`] returns.
+/// The stage [`filter`](crate::push::filter) returns.
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`map`]: a push stage that transforms each value before sending it on.
+//! [`map`](crate::push::map): a push stage that transforms each value before sending it on.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -26,7 +26,7 @@ where
     Map { f, target, _to: PhantomData }
 }
 
-/// The stage [`map`] returns.
+/// The stage [`map`](crate::push::map) returns.
 ///
 /// # Examples
 ///

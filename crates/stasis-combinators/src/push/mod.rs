@@ -12,10 +12,10 @@
 //!
 //! | piece | what it is |
 //! |-------|------------|
-//! | [`sink`], [`fold`] | end points: call a function on each value / fold them, `close()` gives the total |
-//! | [`filter`], [`map`] | stages that send on to a target |
-//! | [`broadcast`] | one value to several targets |
-//! | [`through`], [`feed`] | connect a pull source (any iterator, including an `S = ()` generator) to a push target |
+//! | [`sink`](crate::push::sink), [`fold`](crate::push::fold) | end points: call a function on each value / fold them, `close()` gives the total |
+//! | [`filter`](crate::push::filter), [`map`](crate::push::map) | stages that send on to a target |
+//! | [`broadcast`](crate::push::broadcast) | one value to several targets |
+//! | [`through`](crate::push::through), [`feed`](crate::push::feed) | connect a pull source (any iterator, including an `S = ()` generator) to a push target |
 //!
 //! Targets are moved into stages; pass `&mut target` to keep using it afterwards.
 //!

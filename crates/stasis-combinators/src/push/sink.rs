@@ -1,4 +1,4 @@
-//! [`sink`] and [`fold`]: the end points of a push pipeline.
+//! [`sink`](crate::push::sink) and [`fold`](crate::push::fold): the end points of a push pipeline.
 
 use core::convert::Infallible;
 use core::fmt;
@@ -24,7 +24,7 @@ pub fn sink<T, F: FnMut(T)>(f: F) -> Sink<F> {
     Sink { f: Some(f), started: false }
 }
 
-/// The consumer [`sink`] returns.
+/// The consumer [`sink`](crate::push::sink) returns.
 ///
 /// # Examples
 ///
@@ -88,7 +88,7 @@ pub fn fold<A, T, F: FnMut(A, T) -> A>(initial: A, f: F) -> Fold<A, F> {
     Fold { acc: Some(initial), f, started: false }
 }
 
-/// The consumer [`fold`] returns.
+/// The consumer [`fold`](crate::push::fold) returns.
 ///
 /// # Examples
 ///

@@ -1,4 +1,4 @@
-//! [`through`] and [`feed`]: connect a pull source to a push consumer.
+//! [`through`](crate::push::through) and [`feed`](crate::push::feed): connect a pull source to a push consumer.
 
 use core::fmt;
 
@@ -39,12 +39,12 @@ where
 
 /// Pushes every value of `source` into `target`, then closes it and returns its return value
 /// (Python: `for x in source: target.send(x)` then `target.close()`). The values `target`
-/// yields along the way are not kept: use [`through`] to see them.
+/// yields along the way are not kept: use [`through`](crate::push::through) to see them.
 ///
 /// # Errors
 ///
-/// [`CloseError::Raised`] with the error `target` raised (while receiving a value or while
-/// closing); [`CloseError::IgnoredExit`] if it yielded instead of finishing when closed.
+/// [`CloseError::Raised`](stasis_core::CloseError::Raised) with the error `target` raised (while receiving a value or while
+/// closing); [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit) if it yielded instead of finishing when closed.
 ///
 /// # Examples
 ///
@@ -70,7 +70,7 @@ where
     }
 }
 
-/// The generator [`through`] returns.
+/// The generator [`through`](crate::push::through) returns.
 ///
 /// # Examples
 ///

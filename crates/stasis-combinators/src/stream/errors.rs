@@ -1,4 +1,4 @@
-//! [`StopOnError`] and [`SkipErrors`]: the caller's choice for error items.
+//! [`StopOnError`](crate::stream::StopOnError) and [`SkipErrors`](crate::stream::SkipErrors): the caller's choice for error items.
 
 use core::fmt;
 

@@ -1,4 +1,4 @@
-//! [`json_lines`]: JSON lines decoded one record at a time.
+//! [`json_lines`](crate::stream::json_lines): JSON lines decoded one record at a time.
 
 use core::convert::Infallible;
 use core::fmt;
@@ -15,9 +15,9 @@ use crate::util::iterator_for;
 /// straight from a reused line buffer: memory stays at one line and one record, whatever the
 /// size of the stream.
 ///
-/// A line that does not decode yields [`StreamError::Json`] (or [`StreamError::Utf8`]) with
+/// A line that does not decode yields [`StreamError::Json`](crate::stream::StreamError::Json) (or [`StreamError::Utf8`](crate::stream::StreamError::Utf8)) with
 /// its number, and decoding goes on with the next line; a read error yields
-/// [`StreamError::Io`] and ends the stream. Lines holding only whitespace carry no record and
+/// [`StreamError::Io`](crate::stream::StreamError::Io) and ends the stream. Lines holding only whitespace carry no record and
 /// are passed over (they count in the line numbers). Returns the number of lines read.
 ///
 /// # Examples
@@ -43,7 +43,7 @@ pub fn json_lines<T: DeserializeOwned, R: BufRead>(reader: R) -> JsonLines<T, R>
     JsonLines { reader: LineReader::new(reader), finished: false, _record: PhantomData }
 }
 
-/// The generator [`json_lines`] returns.
+/// The generator [`json_lines`](crate::stream::json_lines) returns.
 ///
 /// # Examples
 ///

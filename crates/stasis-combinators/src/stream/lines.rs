@@ -1,4 +1,4 @@
-//! [`lines`]: the lines of a `BufRead`, one at a time.
+//! [`lines`](crate::stream::lines): the lines of a `BufRead`, one at a time.
 
 use core::convert::Infallible;
 use std::io::BufRead;
@@ -9,8 +9,8 @@ use super::{LineReader, StreamError};
 use crate::util::iterator_for;
 
 /// The lines of `reader`, without their `\n` or `\r\n`, one `String` per resume; a line that is
-/// not UTF-8 yields [`StreamError::Utf8`] with its number and the stream goes on; a read error
-/// yields [`StreamError::Io`] and ends the stream. Returns the number of lines read.
+/// not UTF-8 yields [`StreamError::Utf8`](crate::stream::StreamError::Utf8) with its number and the stream goes on; a read error
+/// yields [`StreamError::Io`](crate::stream::StreamError::Io) and ends the stream. Returns the number of lines read.
 ///
 /// # Examples
 ///
@@ -26,7 +26,7 @@ pub fn lines<R: BufRead>(reader: R) -> Lines<R> {
     Lines { reader: LineReader::new(reader), finished: false }
 }
 
-/// The generator [`lines`] returns.
+/// The generator [`lines`](crate::stream::lines) returns.
 ///
 /// # Examples
 ///

@@ -12,7 +12,7 @@
 //!   it, count it) and go on.
 //!
 //! Nothing is dropped silently; only lines holding nothing but whitespace, which carry no
-//! record, are passed over by [`json_lines`] (they still count in the line numbers).
+//! record, are passed over by [`json_lines`](crate::stream::json_lines) (they still count in the line numbers).
 //!
 //! # Examples
 //!
