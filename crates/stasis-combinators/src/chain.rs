@@ -19,8 +19,9 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let a = Gen::new(|co, ()| { co.yield_(1); "a done" });
 /// let b = Gen::new(|co, ()| { co.yield_(2); "b done" });
@@ -48,8 +49,9 @@ impl<A, B, RA> Chain<A, B, RA> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::GeneratorExt;
-    /// use stasis_core::Gen;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::GeneratorExt;
+    /// use stasis::Gen;
     /// let mut c = Gen::new(|co, ()| { co.yield_(1); 7 }).gen_chain(Gen::new(|_, ()| 8));
     /// assert_eq!(c.by_ref().collect::<Vec<_>>(), [1]);
     /// assert_eq!(c.take_first_return(), Some(7));
@@ -63,8 +65,9 @@ impl<A, B, RA> Chain<A, B, RA> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Generator, State};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
+    /// use stasis::{Generator, State};
     /// let mut c = from_iter([1]).gen_chain(from_iter([2]));
     /// assert_eq!(c.next(), Some(1));
     /// assert_eq!(c.get_ref().1.state(), State::Created);

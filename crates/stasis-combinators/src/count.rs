@@ -16,7 +16,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, count};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, count};
 /// let mut counter = count(10, 5);
 /// assert_eq!((&mut counter).gen_take(4).collect::<Vec<_>>(), [10, 15, 20, 25]);
 /// assert_eq!(counter.next(), Some(30));
@@ -30,8 +31,9 @@ pub fn count<T: Clone + Add<Output = T>>(start: T, step: T) -> Count<T> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, State};
-/// let mut c = stasis_combinators::count(0u8, 1);
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, State};
+/// let mut c = stasis::count(0u8, 1);
 /// assert_eq!(c.state(), State::Created);
 /// assert_eq!(c.next(), Some(0));
 /// assert_eq!(c.state(), State::Suspended);

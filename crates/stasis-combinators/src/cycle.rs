@@ -22,7 +22,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, cycle, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, cycle, from_iter};
 /// let abc = cycle(from_iter("abc".chars()));
 /// assert_eq!(abc.gen_take(7).collect::<String>(), "abcabca");
 /// ```
@@ -39,8 +40,9 @@ where
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{cycle, from_iter};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{cycle, from_iter};
+/// use stasis::{Generator, Step};
 /// let mut none = cycle(from_iter(Vec::<u8>::new()));
 /// assert_eq!(none.resume(()), Step::Complete(()));
 /// ```

@@ -21,8 +21,9 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::GeneratorExt;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let naturals = Gen::new(|co, ()| {
 ///     let mut n = 0u64;
@@ -43,7 +44,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2]).gen_map(|x| x * 10).collect::<Vec<_>>(), [10, 20]);
     /// ```
     fn gen_map<T, F>(self, f: F) -> Map<Self, F>
@@ -59,8 +61,9 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::GeneratorExt;
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::GeneratorExt;
+    /// use stasis::{Gen, Generator, Step};
     /// let mut g = Gen::<u8, _>::new(|_, ()| "done").map_return(str::len);
     /// assert_eq!(g.resume(()), Step::Complete(4));
     /// ```
@@ -77,7 +80,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).gen_filter(|x| x % 2 == 1).collect::<Vec<_>>(), [1, 3]);
     /// ```
     fn gen_filter<P>(self, pred: P) -> Filter<Self, P>
@@ -93,7 +97,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).gen_enumerate().collect::<Vec<_>>(), [(0, 'a'), (1, 'b')]);
     /// ```
     fn gen_enumerate(self) -> Enumerate<Self>
@@ -109,7 +114,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).enumerate_from(1).collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
     fn enumerate_from(self, start: usize) -> Enumerate<Self>
@@ -129,7 +135,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, count};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, count};
     /// assert_eq!(count(0, 1).islice(2, 8, 2).collect::<Vec<_>>(), [2, 4, 6]);
     /// assert_eq!(count(0, 1).islice(3, None, 10).gen_take(2).collect::<Vec<_>>(), [3, 13]);
     /// ```
@@ -145,7 +152,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, count};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, count};
     /// assert_eq!(count(1, 1).gen_take(3).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
     fn gen_take(self, n: usize) -> Take<Self>
@@ -160,7 +168,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).gen_skip(2).collect::<Vec<_>>(), [3]);
     /// ```
     fn gen_skip(self, n: usize) -> Skip<Self>
@@ -176,7 +185,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 9, 1]).gen_take_while(|x| *x < 5).collect::<Vec<_>>(), [1, 2]);
     /// ```
     fn gen_take_while<P>(self, pred: P) -> TakeWhile<Self, P, Self::Yield>
@@ -192,7 +202,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 9, 1]).drop_while(|x| *x < 5).collect::<Vec<_>>(), [9, 1]);
     /// ```
     fn drop_while<P>(self, pred: P) -> DropWhile<Self, P>
@@ -209,7 +220,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1]).gen_chain(from_iter([2, 3])).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
     fn gen_chain<B>(self, second: B) -> Chain<Self, B, Self::Return>
@@ -225,7 +237,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let z = from_iter([1, 2]).gen_zip(from_iter("ab".chars()));
     /// assert_eq!(z.collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
@@ -242,7 +255,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).accumulate(|t, x| t + x).collect::<Vec<_>>(), [1, 3, 6, 10]);
     /// ```
     fn accumulate<F>(self, f: F) -> Accumulate<Self, F, Self::Yield>
@@ -259,7 +273,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let lens = from_iter(["ab", "c"]).accumulate_from(0, |t, s: &str| t + s.len());
     /// assert_eq!(lens.collect::<Vec<_>>(), [0, 2, 3]);
     /// ```
@@ -277,7 +292,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 3]).pairwise().collect::<Vec<_>>(), [(1, 2), (2, 3)]);
     /// ```
     fn pairwise(self) -> Pairwise<Self, Self::Yield>
@@ -297,7 +313,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).batched(2).collect::<Vec<_>>(), [vec![1, 2], vec![3]]);
     /// ```
     fn batched(self, n: usize) -> Batched<Self>
@@ -312,7 +329,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let words = from_iter(["a b", "c"]).gen_flat_map(|s| s.split(' '));
     /// assert_eq!(words.collect::<Vec<_>>(), ["a", "b", "c"]);
     /// ```
@@ -330,7 +348,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let runs = from_iter([1, 3, 2, 4, 5]).group_by(|x| x % 2);
     /// assert_eq!(runs.collect::<Vec<_>>(), [(1, vec![1, 3]), (0, vec![2, 4]), (1, vec![5])]);
     /// ```
@@ -348,7 +367,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let (a, b) = from_iter([1, 2]).tee();
     /// let c = b.clone();
     /// assert_eq!(a.collect::<Vec<_>>(), [1, 2]);
@@ -368,8 +388,9 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Generator, Step};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
+    /// use stasis::{Generator, Step};
     /// let mut g = from_iter([Ok(1), Err("bad"), Ok(2)]).stop_on_error();
     /// assert_eq!(g.resume(()), Step::Yielded(1));
     /// assert_eq!(g.resume(()), Step::Complete(Err("bad")));
@@ -387,7 +408,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let mut errors = Vec::new();
     /// let ok: Vec<i32> = from_iter([Ok(1), Err("bad"), Ok(2)]).skip_errors(|e| errors.push(e)).collect();
     /// assert_eq!((ok, errors), (vec![1, 2], vec!["bad"]));

@@ -19,7 +19,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let evens = from_iter(1..=6).gen_filter(|x: &i32| x % 2 == 0);
 /// assert_eq!(evens.collect::<Vec<_>>(), [2, 4, 6]);
 /// ```

@@ -13,8 +13,9 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::{Generator, Step};
 /// let mut g = from_iter(vec!["a", "b"]);
 /// assert_eq!(g.resume(()), Step::Yielded("a"));
 /// assert_eq!(g.resume(()), Step::Yielded("b"));
@@ -30,8 +31,9 @@ pub fn from_iter<I: IntoIterator>(iterable: I) -> FromIter<I::IntoIter> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, State};
-/// let g = stasis_combinators::from_iter(0..3);
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, State};
+/// let g = stasis::from_iter(0..3);
 /// assert_eq!(g.state(), State::Created);
 /// ```
 #[must_use = "generators are lazy and do nothing unless resumed"]

@@ -22,7 +22,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let runs = from_iter("AAABBCAA".chars()).group_by(|c: &char| *c);
 /// let runs: Vec<(char, String)> = runs.map(|(k, g)| (k, g.into_iter().collect())).collect();
 /// assert_eq!(runs, [('A', "AAA".into()), ('B', "BB".into()), ('C', "C".into()), ('A', "AA".into())]);

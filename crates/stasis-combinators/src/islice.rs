@@ -20,7 +20,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let mut src = from_iter(0..12);
 /// let stepped: Vec<_> = (&mut src).islice(2, 8, 2).collect();
 /// assert_eq!(stepped, [2, 4, 6]);

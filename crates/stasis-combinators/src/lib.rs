@@ -39,8 +39,9 @@
 //! An infinite source, a lazy pipeline, and the source still usable afterwards:
 //!
 //! ```
-//! use stasis_combinators::GeneratorExt;
-//! use stasis_core::{Gen, Generator, State};
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+//! use stasis::GeneratorExt;
+//! use stasis::{Gen, Generator, State};
 //!
 //! let mut naturals = Gen::new(|co, ()| {
 //!     let mut n = 0u64;

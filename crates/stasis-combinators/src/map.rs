@@ -18,8 +18,9 @@ use crate::util::{iterator_for, map_close};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::GeneratorExt;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let mut doubled = Gen::new(|co, ()| {
 ///     co.yield_(1);
@@ -47,7 +48,8 @@ impl<G, F> Map<G, F> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let m = from_iter(1..3).gen_map(|x| x + 1);
     /// assert_eq!(m.into_inner().collect::<Vec<_>>(), [1, 2]);
     /// ```

@@ -20,7 +20,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let pairs = from_iter([1, 2, 3]).pairwise();
 /// assert_eq!(pairs.collect::<Vec<_>>(), [(1, 2), (2, 3)]);
 /// ```

@@ -11,7 +11,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, repeat};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, repeat};
 /// assert_eq!(repeat('x').gen_take(3).collect::<String>(), "xxx");
 /// ```
 pub fn repeat<T: Clone>(value: T) -> Repeat<T> {
@@ -23,7 +24,8 @@ pub fn repeat<T: Clone>(value: T) -> Repeat<T> {
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::repeat_n;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::repeat_n;
 /// assert_eq!(repeat_n(7, 2).collect::<Vec<_>>(), [7, 7]);
 /// ```
 pub fn repeat_n<T: Clone>(value: T, n: usize) -> Repeat<T> {
@@ -35,8 +37,9 @@ pub fn repeat_n<T: Clone>(value: T, n: usize) -> Repeat<T> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, Step};
-/// let mut r = stasis_combinators::repeat_n("a", 1);
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, Step};
+/// let mut r = stasis::repeat_n("a", 1);
 /// assert_eq!(r.resume(()), Step::Yielded("a"));
 /// assert_eq!(r.resume(()), Step::Complete(()));
 /// ```

@@ -18,8 +18,9 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, count};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, count};
+/// use stasis::{Generator, Step};
 ///
 /// let mut naturals = count(1, 1);
 /// let mut first = (&mut naturals).gen_take(2);

@@ -19,7 +19,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let mut small = from_iter([1, 4, 6, 2]).gen_take_while(|x: &i32| *x < 5);
 /// assert_eq!(small.by_ref().collect::<Vec<_>>(), [1, 4]);
 /// assert_eq!(small.take_rejected(), Some(6));
@@ -42,7 +43,8 @@ impl<G, P, Y> TakeWhile<G, P, Y> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let mut tw = from_iter([1, 9]).gen_take_while(|x: &i32| *x < 5);
     /// assert_eq!(tw.take_rejected(), None);
     /// assert_eq!(tw.by_ref().count(), 1);

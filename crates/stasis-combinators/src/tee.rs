@@ -68,7 +68,8 @@ impl<G: Generator<()>> Shared<G> {
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let (mut a, mut b) = from_iter([1, 2, 3]).tee();
 /// assert_eq!(a.next(), Some(1));
 /// assert_eq!(a.next(), Some(2));
@@ -102,7 +103,8 @@ impl<G: Generator<()>> Tee<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let (mut a, b) = from_iter(0..100).tee();
     /// assert_eq!(a.by_ref().take(10).count(), 10);
     /// assert_eq!(a.buffered(), 10);

@@ -11,8 +11,10 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, ZipEnd, from_iter};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::combinators::ZipEnd;
+/// use stasis::{Generator, Step};
 /// let mut z = from_iter([1]).gen_zip(from_iter(["a", "b"]));
 /// assert_eq!(z.resume(()), Step::Yielded((1, "a")));
 /// assert_eq!(z.resume(()), Step::Complete(ZipEnd::First(())));
@@ -41,7 +43,8 @@ pub enum ZipEnd<RA, RB> {
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let mut long = from_iter(1..=5);
 /// let pairs: Vec<_> = (&mut long).gen_zip(from_iter(["a", "b"])).collect();
 /// assert_eq!(pairs, [(1, "a"), (2, "b")]);
@@ -66,7 +69,8 @@ impl<A, B, YA> Zip<A, B, YA> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let mut z = from_iter([1, 2, 3]).gen_zip(from_iter(["a"]));
     /// assert_eq!(z.by_ref().count(), 1);
     /// assert_eq!(z.take_unpaired(), Some(2));

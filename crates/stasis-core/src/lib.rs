@@ -16,7 +16,8 @@
 //! # Example
 //!
 //! ```
-//! use stasis_core::{Co, Gen, Generator, State, Step};
+//! # use stasis_core as stasis;
+//! use stasis::{Co, Gen, Generator, State, Step};
 //!
 //! // A helper function yields for its caller's generator: no generator object per level.
 //! fn countdown(co: &Co<u32>, from: u32) {

@@ -46,7 +46,8 @@ pub const POOL_CAPACITY: usize = 32;
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, StackError};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, StackError};
 ///
 /// let err = Gen::builder().stack_size(100).build(|co, ()| co.yield_(1)).unwrap_err();
 /// assert!(matches!(err, StackError::TooSmall { .. }));
@@ -295,9 +296,10 @@ pub(crate) unsafe fn give(size: usize, stack: &mut ManuallyDrop<DefaultStack>) {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{pool_stats, Gen};
+/// # use stasis_core as stasis;
+/// use stasis::{pool_stats, Gen};
 ///
-/// stasis_core::clear_pool();
+/// stasis::clear_pool();
 /// drop(Gen::<i32>::new(|co, ()| co.yield_(1))); // never started: its stack goes to the pool
 /// assert_eq!(pool_stats().stacks, 1);
 /// ```
@@ -314,7 +316,8 @@ pub struct PoolStats {
 /// # Examples
 ///
 /// ```
-/// assert!(stasis_core::pool_stats().stacks <= stasis_core::POOL_CAPACITY);
+/// # use stasis_core as stasis;
+/// assert!(stasis::pool_stats().stacks <= stasis::POOL_CAPACITY);
 /// ```
 pub fn pool_stats() -> PoolStats {
     POOL.try_with(|pool| {
@@ -332,8 +335,9 @@ pub fn pool_stats() -> PoolStats {
 /// # Examples
 ///
 /// ```
-/// stasis_core::clear_pool();
-/// assert_eq!(stasis_core::pool_stats().stacks, 0);
+/// # use stasis_core as stasis;
+/// stasis::clear_pool();
+/// assert_eq!(stasis::pool_stats().stacks, 0);
 /// ```
 pub fn clear_pool() {
     let drained = POOL.try_with(|pool| std::mem::take(&mut pool.borrow_mut().0));

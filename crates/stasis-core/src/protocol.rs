@@ -24,7 +24,8 @@ use core::fmt;
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let mut g = Gen::<_, &str>::new(|co, ()| {
 ///     co.yield_(1);
@@ -58,7 +59,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<i32, ()>::Yielded(3).yielded(), Some(3));
     /// assert_eq!(Step::<i32, ()>::Exhausted.yielded(), None);
     /// ```
@@ -74,7 +76,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert!(Step::<i32, ()>::Yielded(3).is_yielded());
     /// assert!(!Step::<i32, ()>::Complete(()).is_yielded());
     /// ```
@@ -87,7 +90,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<i32, ()>::Yielded(3).map_yield(|y| y * 2), Step::Yielded(6));
     /// ```
     pub fn map_yield<Y2>(self, f: impl FnOnce(Y) -> Y2) -> Step<Y2, R, E> {
@@ -104,7 +108,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<(), i32>::Complete(3).map_return(|r| r + 1), Step::Complete(4));
     /// ```
     pub fn map_return<R2>(self, f: impl FnOnce(R) -> R2) -> Step<Y, R2, E> {
@@ -123,7 +128,8 @@ impl<Y, R, E> Step<Y, R, E> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::Thrown;
+/// # use stasis_core as stasis;
+/// use stasis::Thrown;
 /// let t: Thrown<&str> = Thrown::Error("bad input");
 /// assert_eq!(t.to_string(), "bad input");
 /// assert_eq!(Thrown::<&str>::Exit.to_string(), "GeneratorExit");
@@ -143,7 +149,8 @@ impl<E> Thrown<E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Thrown;
+    /// # use stasis_core as stasis;
+    /// use stasis::Thrown;
     /// assert_eq!(Thrown::Error(7).error(), Some(7));
     /// assert_eq!(Thrown::<i32>::Exit.error(), None);
     /// ```
@@ -178,7 +185,8 @@ impl<E: std::error::Error + 'static> std::error::Error for Thrown<E> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, State};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, State};
 ///
 /// let mut g = Gen::<i32>::new(|co, ()| {
 ///     assert_eq!(co.state(), State::Running);
@@ -209,7 +217,8 @@ impl State {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(stasis_core::State::Created.python_name(), "GEN_CREATED");
+    /// # use stasis_core as stasis;
+    /// assert_eq!(stasis::State::Created.python_name(), "GEN_CREATED");
     /// ```
     pub fn python_name(self) -> &'static str {
         match self {
@@ -226,7 +235,8 @@ impl State {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, CloseError};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, CloseError};
 ///
 /// let mut stubborn = Gen::<&str>::new(|co, ()| {
 ///     let _ = co.try_yield("first");   // close() arrives here as Err(Thrown::Exit)...
@@ -266,7 +276,8 @@ pub enum CloseError<Y, E> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step, Thrown};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step, Thrown};
 ///
 /// // A running average: send numbers in, get the average so far out.
 /// let mut avg = Gen::<Option<i64>, (), i64>::new(|co, _first| {

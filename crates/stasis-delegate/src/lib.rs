@@ -22,7 +22,8 @@
 //! calls yields as cheaply as the outermost body.
 //!
 //! ```
-//! use stasis_core::{Co, Gen, Generator, Step};
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! use stasis::{Co, Gen, Generator, Step};
 //!
 //! // Python: def adder(): total = 0; while (x := (yield total)) is not None: total += x
 //! fn adder(co: &Co<i64, Option<i64>>) -> i64 {
@@ -56,8 +57,9 @@
 //! `stasis-core`'s `stackful.rs`.
 //!
 //! ```
-//! use stasis_core::Gen;
-//! use stasis_delegate::YieldFrom;
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! use stasis::Gen;
+//! use stasis::YieldFrom;
 //!
 //! fn sub() -> Gen<&'static str, &'static str> {
 //!     Gen::new(|co, ()| {
@@ -77,8 +79,9 @@
 //! # 3. Iterables: [`YieldFrom::yield_from_iter`](crate::YieldFrom::yield_from_iter)
 //!
 //! ```
-//! use stasis_core::Gen;
-//! use stasis_delegate::YieldFrom;
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! use stasis::Gen;
+//! use stasis::YieldFrom;
 //!
 //! let g = Gen::new(|co, ()| {
 //!     co.yield_from_iter([1, 2]);
@@ -177,8 +180,9 @@ use stasis_core::{CloseError, Co, Generator, State, Step, Thrown};
 /// # Examples
 ///
 /// ```
-/// use stasis_core::Gen;
-/// use stasis_delegate::YieldFrom;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::Gen;
+/// use stasis::YieldFrom;
 ///
 /// fn inner() -> Gen<u32, u32> {
 ///     Gen::new(|co, ()| {
@@ -212,8 +216,9 @@ pub trait YieldFrom<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step};
-    /// use stasis_delegate::YieldFrom;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::{Gen, Generator, Step};
+    /// use stasis::YieldFrom;
     ///
     /// // Three levels; the consumer's send reaches the innermost.
     /// fn leaf() -> Gen<i32, i32, i32> {
@@ -243,8 +248,9 @@ pub trait YieldFrom<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
-    /// use stasis_delegate::YieldFrom;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::{Gen, Generator, Step, Thrown};
+    /// use stasis::YieldFrom;
     ///
     /// let mut parent = Gen::<&str, (), (), String>::throwing(|co, ()| {
     ///     let sub = Gen::<&str, (), (), String>::throwing(|co, ()| {
@@ -273,8 +279,9 @@ pub trait YieldFrom<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
-    /// use stasis_delegate::YieldFrom;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::Gen;
+    /// use stasis::YieldFrom;
     ///
     /// let g = Gen::new(|co, ()| {
     ///     co.yield_from_iter("ab".chars());
@@ -293,8 +300,9 @@ pub trait YieldFrom<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
-    /// use stasis_delegate::YieldFrom;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::{Gen, Generator, Step, Thrown};
+    /// use stasis::YieldFrom;
     ///
     /// let mut g = Gen::<i32, &str, (), &str>::throwing(|co, ()| {
     ///     match co.try_yield_from_iter(1..) {
@@ -368,8 +376,9 @@ impl<Y: 'static, S: 'static, E: 'static> YieldFrom<Y, S, E> for Co<Y, S, E> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, State, Step};
-/// use stasis_delegate::{Shared, YieldFrom};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{Gen, Generator, State, Step};
+/// use stasis::{Shared, YieldFrom};
 ///
 /// let inner = Shared::new(Gen::new(|co, ()| {
 ///     co.yield_(1);
@@ -392,8 +401,9 @@ impl<G> Shared<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, State};
-    /// let g = stasis_delegate::Shared::new(Gen::new(|co, ()| co.yield_(1)));
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::{Gen, Generator, State};
+    /// let g = stasis::Shared::new(Gen::new(|co, ()| co.yield_(1)));
     /// assert_eq!(g.state(), State::Created);
     /// ```
     pub fn new(generator: G) -> Self {
@@ -459,8 +469,9 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_coroutine, Generator, Step};
-/// use stasis_delegate::yield_from;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{from_coroutine, Generator, Step};
+/// use stasis::yield_from;
 ///
 /// fn sub() -> impl Generator<Yield = i32, Return = &'static str, Error = core::convert::Infallible> {
 ///     from_coroutine(#[coroutine] || {
@@ -524,8 +535,9 @@ macro_rules! yield_from {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
-/// use stasis_delegate::yield_from_throwing;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{from_throwing_coroutine, Generator, Step, Thrown};
+/// use stasis::yield_from_throwing;
 ///
 /// let mut parent = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<&str>>| {
 ///     let sub = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<&str>>| {

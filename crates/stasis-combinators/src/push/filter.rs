@@ -11,8 +11,9 @@ use stasis_core::{CloseError, Generator, State, Step};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, Step};
 /// let mut errors = push::filter(|l: &&str| l.contains("ERROR"), push::fold(0, |n, _| n + 1));
 /// assert_eq!(errors.resume("INFO ok"), Step::Yielded(None));
 /// assert_eq!(errors.resume("ERROR bad"), Step::Yielded(Some(())));
@@ -31,8 +32,9 @@ where
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, State};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, State};
 /// let f = push::filter(|x: &i32| *x > 0, push::sink(|_: i32| {}));
 /// assert_eq!(f.state(), State::Created);
 /// ```

@@ -11,8 +11,9 @@ use stasis_core::{CloseError, Generator, State, Step};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::Generator;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::Generator;
 /// let mut lengths = push::map(|s: &str| s.len(), push::fold(0, |t, n| t + n));
 /// let _ = lengths.resume("abc");
 /// let _ = lengths.resume("de");
@@ -31,8 +32,9 @@ where
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, State};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, State};
 /// let m = push::map(|x: i32| x + 1, push::sink(|_: i32| {}));
 /// assert_eq!(m.state(), State::Created);
 /// ```

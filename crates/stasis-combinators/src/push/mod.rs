@@ -24,7 +24,8 @@
 //! A log-processing pipeline: count the errors of a log, pushed line by line.
 //!
 //! ```
-//! use stasis_combinators::push;
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+//! use stasis::push;
 //!
 //! let log = ["INFO start", "ERROR disk full", "INFO retry", "ERROR disk full"];
 //! let errors = push::filter(|line: &&str| line.starts_with("ERROR"), push::fold(0, |n, _| n + 1));

@@ -15,8 +15,9 @@ use stasis_core::{CloseError, Generator, State, Step, Thrown};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let averager = Gen::<f64, (), f64>::new(|co, first| {
 ///     let (mut total, mut count) = (first, 1.0);
@@ -49,7 +50,8 @@ where
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
 /// let longest = push::fold(0, |m: usize, w: &str| m.max(w.len()));
 /// assert_eq!(push::feed("a stream of words".split(' '), longest), Ok(Some(6)));
 /// ```
@@ -75,8 +77,9 @@ where
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, State};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, State};
 /// let t = push::through(0..3, push::sink(|_: i32| {}));
 /// assert_eq!(t.state(), State::Created);
 /// ```

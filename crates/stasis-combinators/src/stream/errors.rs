@@ -18,9 +18,10 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::lines;
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::lines;
+/// use stasis::GeneratorExt;
+/// use stasis::{Generator, Step};
 /// let mut ok = lines(&b"a\nb\n"[..]).stop_on_error();
 /// assert_eq!(ok.by_ref().collect::<Vec<_>>(), ["a", "b"]);
 /// assert!(matches!(ok.resume(()), Step::Exhausted));
@@ -117,8 +118,9 @@ iterator_for!([G] StopOnError<G>);
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::lines;
-/// use stasis_combinators::GeneratorExt;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::lines;
+/// use stasis::GeneratorExt;
 /// let mut bad_lines = Vec::new();
 /// let good: Vec<String> = lines(&b"a\n\xff\nc\n"[..]).skip_errors(|e| bad_lines.push(e.line())).collect();
 /// assert_eq!(good, ["a", "c"]);

@@ -23,10 +23,11 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use serde::Deserialize;
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_combinators::stream::json_lines;
-/// use stasis_core::{Generator, Step};
+/// use stasis::GeneratorExt;
+/// use stasis::stream::json_lines;
+/// use stasis::{Generator, Step};
 ///
 /// #[derive(Debug, Deserialize, PartialEq)]
 /// struct Point { x: i32, y: i32 }
@@ -48,7 +49,8 @@ pub fn json_lines<T: DeserializeOwned, R: BufRead>(reader: R) -> JsonLines<T, R>
 /// # Examples
 ///
 /// ```
-/// let sum: u32 = stasis_combinators::stream::json_lines::<u32, _>(&b"1\n2\n"[..])
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// let sum: u32 = stasis::stream::json_lines::<u32, _>(&b"1\n2\n"[..])
 ///     .map(Result::unwrap)
 ///     .sum();
 /// assert_eq!(sum, 3);

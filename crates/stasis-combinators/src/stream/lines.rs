@@ -15,8 +15,9 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::lines;
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::lines;
+/// use stasis::{Generator, Step};
 /// let mut it = lines(&b"one\r\ntwo"[..]);
 /// assert_eq!(it.resume(()).yielded().unwrap().unwrap(), "one");
 /// assert_eq!(it.resume(()).yielded().unwrap().unwrap(), "two");
@@ -31,7 +32,8 @@ pub fn lines<R: BufRead>(reader: R) -> Lines<R> {
 /// # Examples
 ///
 /// ```
-/// let n = stasis_combinators::stream::lines(&b"a\nb\n"[..]).count();
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// let n = stasis::stream::lines(&b"a\nb\n"[..]).count();
 /// assert_eq!(n, 2);
 /// ```
 #[must_use = "generators are lazy and do nothing unless resumed"]

@@ -17,8 +17,9 @@
 //! # Examples
 //!
 //! ```
-//! use stasis_combinators::GeneratorExt;
-//! use stasis_combinators::stream::json_lines;
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+//! use stasis::GeneratorExt;
+//! use stasis::stream::json_lines;
 //!
 //! let input = "{\"n\": 1}\n{\"n\": oops}\n{\"n\": 3}\n";
 //! let mut bad = Vec::new();
@@ -46,7 +47,8 @@ use std::io;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::{StreamError, lines};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::{StreamError, lines};
 /// let mut it = lines(&b"ok\n\xff\n"[..]);
 /// assert_eq!(it.next().unwrap().unwrap(), "ok");
 /// let err: StreamError = it.next().unwrap().unwrap_err();
@@ -88,7 +90,8 @@ impl StreamError {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::stream::json_lines;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::stream::json_lines;
     /// let mut it = json_lines::<u8, _>(&b"1\n\n300\n"[..]);
     /// assert_eq!(it.next().unwrap().unwrap(), 1);
     /// assert_eq!(it.next().unwrap().unwrap_err().line(), 3);
