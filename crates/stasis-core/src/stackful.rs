@@ -513,7 +513,8 @@ type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<E>>, SlotSt
 /// Yielding from a recursive helper, with no generator object per level:
 ///
 /// ```
-/// use stasis_core::{Co, Gen};
+/// # use stasis_core as stasis;
+/// use stasis::{Co, Gen};
 ///
 /// fn walk(co: &Co<u32>, depth: u32) {
 ///     if depth == 0 {
@@ -570,7 +571,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step};
     ///
     /// let mut echo = Gen::<String, (), String>::new(|co, first| {
     ///     let mut got = first;
@@ -601,7 +603,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<&str, (), (), String>::throwing(|co, ()| loop {
     ///     match co.try_yield("waiting") {
@@ -632,7 +635,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<i32, (), (), &str>::throwing(|co, ()| {
     ///     co.yield_(1);
@@ -653,7 +657,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, State};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, State};
     /// let mut g = Gen::new(|co, ()| co.yield_(co.state()));
     /// assert_eq!(g.next(), Some(State::Running));
     /// ```
@@ -688,7 +693,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step};
     ///
     /// let mut parent = Gen::<i32, i32, i32>::new(|co, _first| {
     ///     let mut adder = Gen::<i32, i32, i32>::new(|co, _first| {
@@ -965,7 +971,8 @@ impl<Y, S, E> fmt::Debug for Co<Y, S, E> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// fn count_up_to(n: u64) -> Gen<u64, &'static str> {
 ///     Gen::new(move |co, ()| {
@@ -1001,12 +1008,13 @@ pub struct Gen<Y, R = (), S = (), E = Infallible> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::Gen;
+/// # use stasis_core as stasis;
+/// use stasis::Gen;
 ///
 /// let deep = Gen::builder()
 ///     .stack_size(8 << 20) // 8 MiB of address space; only touched pages become resident
 ///     .build(|co, ()| {
-///         fn down(co: &stasis_core::Co<u32>, n: u32) {
+///         fn down(co: &stasis::Co<u32>, n: u32) {
 ///             if n > 0 { down(co, n - 1) } else { co.yield_(n) }
 ///         }
 ///         down(co, 10_000);
@@ -1032,7 +1040,8 @@ impl GenBuilder {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::GenBuilder::new().build(|co, ()| co.yield_(1)).unwrap();
+    /// # use stasis_core as stasis;
+    /// let g = stasis::GenBuilder::new().build(|co, ()| co.yield_(1)).unwrap();
     /// assert_eq!(g.collect::<Vec<i32>>(), [1]);
     /// ```
     pub fn new() -> Self {
@@ -1046,7 +1055,8 @@ impl GenBuilder {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::builder().stack_size(64 * 1024).build(|co, ()| co.yield_(1));
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::builder().stack_size(64 * 1024).build(|co, ()| co.yield_(1));
     /// assert!(g.is_ok());
     /// ```
     pub fn stack_size(mut self, bytes: usize) -> Self {
@@ -1060,7 +1070,8 @@ impl GenBuilder {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::builder().pooled(false).build(|co, ()| co.yield_(1));
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::builder().pooled(false).build(|co, ()| co.yield_(1));
     /// assert_eq!(g.unwrap().collect::<Vec<i32>>(), [1]);
     /// ```
     pub fn pooled(mut self, pooled: bool) -> Self {
@@ -1077,7 +1088,8 @@ impl GenBuilder {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, StackError};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, StackError};
     /// let too_big = Gen::builder().stack_size(usize::MAX).build(|co, ()| co.yield_(1u8));
     /// assert!(matches!(too_big, Err(StackError::TooLarge { .. })));
     /// ```
@@ -1101,7 +1113,8 @@ impl GenBuilder {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     /// let mut g = Gen::builder()
     ///     .build_throwing(|co, ()| co.yield_(1))
     ///     .unwrap();
@@ -1128,7 +1141,8 @@ impl Gen<()> {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::builder().stack_size(1 << 20).build(|co, ()| co.yield_('x'));
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::builder().stack_size(1 << 20).build(|co, ()| co.yield_('x'));
     /// assert_eq!(g.unwrap().next(), Some('x'));
     /// ```
     pub fn builder() -> GenBuilder {
@@ -1150,7 +1164,8 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
+    /// # use stasis_core as stasis;
+    /// use stasis::Gen;
     /// let squares = Gen::new(|co, ()| {
     ///     for x in 1..=4 {
     ///         co.yield_(x * x);
@@ -1177,7 +1192,8 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::try_new(|co, ()| co.yield_(1)).unwrap();
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::try_new(|co, ()| co.yield_(1)).unwrap();
     /// assert_eq!(g.collect::<Vec<i32>>(), [1]);
     /// ```
     pub fn try_new<F>(body: F) -> Result<Self, StackError>
@@ -1199,7 +1215,8 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<i32, &str, (), String>::throwing(|co, ()| {
     ///     match co.try_yield(1) {
@@ -1308,7 +1325,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
+    /// # use stasis_core as stasis;
+    /// use stasis::Gen;
     /// let mut g = Gen::new(|co, ()| { co.yield_(1); "Done!" });
     /// assert_eq!(g.by_ref().collect::<Vec<_>>(), [1]);
     /// assert_eq!(g.take_return(), Some("Done!"));
@@ -1329,7 +1347,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Thrown};
     /// let mut g = Gen::<i32, (), (), &str>::throwing(|co, ()| co.raise(Thrown::Error("boom")));
     /// assert_eq!(g.next(), None);
     /// assert_eq!(g.take_raised(), Some(Thrown::Error("boom")));
@@ -1349,8 +1368,9 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::new(|co, ()| co.yield_(1));
-    /// assert_eq!(g.stack_size(), stasis_core::DEFAULT_STACK_SIZE);
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::new(|co, ()| co.yield_(1));
+    /// assert_eq!(g.stack_size(), stasis::DEFAULT_STACK_SIZE);
     /// ```
     pub fn stack_size(&self) -> usize {
         self.info().size
