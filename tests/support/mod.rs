@@ -366,12 +366,15 @@ pub fn check_as(scenario: &str, variant: &str, events: Vec<String>) {
 /// item is not enough. `cargo test --workspace` turns the feature on (see
 /// `crates/stasis-bench/Cargo.toml`), so every one of them runs in the workspace.
 #[cfg(feature = "nightly")]
+#[allow(unused_macros)] // not every test file has state-machine items
 macro_rules! nightly {
     ($($item:item)*) => { $($item)* };
 }
 /// Items that need the `nightly` cargo feature, dropped on this build (see above).
 #[cfg(not(feature = "nightly"))]
+#[allow(unused_macros)]
 macro_rules! nightly {
     ($($tokens:tt)*) => {};
 }
+#[allow(unused_imports)]
 pub(crate) use nightly;
