@@ -682,7 +682,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// Each item costs the same at any depth: when `sub` is a stackful [`Gen`] (or a
     /// `Box<Gen>`), the outermost generator adopts it, and when it delegates in turn the new
     /// delegate goes on the outermost generator's stack of delegates, which always resumes the
-    /// innermost one directly (see the module docs). Any other generator object (state
+    /// innermost one directly (as C++23 `std::generator`'s `elements_of` does; the design, with
+    /// a diagram, opens `stasis-core`'s `src/stackful.rs`). Any other generator object (state
     /// machine, combinator) is resumed through the protocol.
     ///
     /// # Panics
