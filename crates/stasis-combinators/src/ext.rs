@@ -3,7 +3,7 @@
 use stasis_core::Generator;
 
 use crate::{
-    Accumulate, AccumulateFrom, Batched, Chain, DropWhile, Enumerate, Filter, FlatMap, GroupBy,
+    Accumulate, AccumulateFrom, Batched, Chain, ChunkBy, DropWhile, Enumerate, Filter, FlatMap,
     Islice, Map, MapReturn, Pairwise, Skip, Take, TakeWhile, Tee, Zip,
     stream::{SkipErrors, StopOnError},
 };
@@ -12,16 +12,17 @@ use crate::{
 /// `throw`, `close`, the return value and the state reach the source where that means
 /// something (each adaptor's doc says how).
 ///
-/// Methods whose `Iterator` namesake exists carry a `gen_` prefix (`gen_map`, `gen_filter`,
-/// ...): a stasis generator with `S = ()` is an `Iterator`, and two traits in scope with a
-/// method of the same name make every such call ambiguous (E0034). When you only need the
+/// Methods whose `Iterator` or `itertools::Itertools` namesake exists carry a `gen_` prefix
+/// (`gen_map`, `gen_filter`, `gen_tee`, `gen_chunk_by`, ...): a stasis generator with `S = ()`
+/// is an `Iterator`, and two traits in scope with a method of the same name make every such
+/// call ambiguous (E0034). When you only need the
 /// values of an `S = ()` generator, use `Iterator`'s adaptors (and the itertools crate's); use
 /// these when you need what `Iterator` drops. See the [crate docs](crate) for when to use which.
 ///
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
 /// use stasis::GeneratorExt;
 /// use stasis::{Gen, Generator, Step};
 ///
@@ -44,7 +45,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2]).gen_map(|x| x * 10).collect::<Vec<_>>(), [10, 20]);
     /// ```
@@ -61,7 +62,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::GeneratorExt;
     /// use stasis::{Gen, Generator, Step};
     /// let mut g = Gen::<u8, _>::new(|_, ()| "done").map_return(str::len);
@@ -80,7 +81,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).gen_filter(|x| x % 2 == 1).collect::<Vec<_>>(), [1, 3]);
     /// ```
@@ -97,7 +98,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).gen_enumerate().collect::<Vec<_>>(), [(0, 'a'), (1, 'b')]);
     /// ```
@@ -114,7 +115,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).enumerate_from(1).collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
@@ -135,7 +136,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, count};
     /// assert_eq!(count(0, 1).islice(2, 8, 2).collect::<Vec<_>>(), [2, 4, 6]);
     /// assert_eq!(count(0, 1).islice(3, None, 10).gen_take(2).collect::<Vec<_>>(), [3, 13]);
@@ -152,7 +153,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, count};
     /// assert_eq!(count(1, 1).gen_take(3).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
@@ -168,7 +169,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).gen_skip(2).collect::<Vec<_>>(), [3]);
     /// ```
@@ -185,7 +186,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 9, 1]).gen_take_while(|x| *x < 5).collect::<Vec<_>>(), [1, 2]);
     /// ```
@@ -202,7 +203,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 9, 1]).drop_while(|x| *x < 5).collect::<Vec<_>>(), [9, 1]);
     /// ```
@@ -220,7 +221,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1]).gen_chain(from_iter([2, 3])).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
@@ -237,7 +238,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// let z = from_iter([1, 2]).gen_zip(from_iter("ab".chars()));
     /// assert_eq!(z.collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
@@ -255,7 +256,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).accumulate(|t, x| t + x).collect::<Vec<_>>(), [1, 3, 6, 10]);
     /// ```
@@ -273,7 +274,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// let lens = from_iter(["ab", "c"]).accumulate_from(0, |t, s: &str| t + s.len());
     /// assert_eq!(lens.collect::<Vec<_>>(), [0, 2, 3]);
@@ -292,7 +293,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 3]).pairwise().collect::<Vec<_>>(), [(1, 2), (2, 3)]);
     /// ```
@@ -313,7 +314,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).batched(2).collect::<Vec<_>>(), [vec![1, 2], vec![3]]);
     /// ```
@@ -329,7 +330,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// let words = from_iter(["a b", "c"]).gen_flat_map(|s| s.split(' '));
     /// assert_eq!(words.collect::<Vec<_>>(), ["a", "b", "c"]);
@@ -343,39 +344,44 @@ pub trait GeneratorExt<S>: Generator<S> {
         FlatMap::new(self, f)
     }
 
-    /// `(key, values)` for each run of consecutive values with the same key ([`GroupBy`](crate::GroupBy)).
+    /// Yields `(key, group)` for each run of consecutive values with the same key, each group a
+    /// lazy view pulling from the source; returns the source's return value ([`ChunkBy`](crate::ChunkBy),
+    /// Python's `groupby`; named after itertools' `chunk_by`).
     ///
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
-    /// let runs = from_iter([1, 3, 2, 4, 5]).group_by(|x| x % 2);
-    /// assert_eq!(runs.collect::<Vec<_>>(), [(1, vec![1, 3]), (0, vec![2, 4]), (1, vec![5])]);
+    /// let runs = from_iter([1, 3, 2, 4, 5]).gen_chunk_by(|x| x % 2);
+    /// let runs: Vec<(i32, Vec<i32>)> = runs.map(|(k, g)| (k, g.collect())).collect();
+    /// assert_eq!(runs, [(1, vec![1, 3]), (0, vec![2, 4]), (1, vec![5])]);
     /// ```
-    fn group_by<K, F>(self, key: F) -> GroupBy<Self, K, F>
+    fn gen_chunk_by<K, F>(self, key: F) -> ChunkBy<Self, K, F>
     where
         Self: Sized + Generator<()>,
-        K: PartialEq,
+        K: PartialEq + Clone,
         F: FnMut(&<Self as Generator<()>>::Yield) -> K,
     {
-        GroupBy::new(self, key)
+        ChunkBy::new(self, key)
     }
 
-    /// Two independent cursors over this generator ([`Tee`](crate::Tee)); clone a cursor for more.
+    /// `N` independent cursors over this generator, each yielding every value and returning the
+    /// source's return value ([`Tee`](crate::Tee), Python's `tee(it, n)`); clone a cursor for more.
     ///
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
-    /// let (a, b) = from_iter([1, 2]).tee();
-    /// let c = b.clone();
+    /// let [a, b, c] = from_iter([1, 2]).gen_tee();
+    /// let d = c.clone();
     /// assert_eq!(a.collect::<Vec<_>>(), [1, 2]);
     /// assert_eq!(b.collect::<Vec<_>>(), [1, 2]);
     /// assert_eq!(c.collect::<Vec<_>>(), [1, 2]);
+    /// assert_eq!(d.collect::<Vec<_>>(), [1, 2]);
     /// ```
-    fn tee(self) -> (Tee<Self>, Tee<Self>)
+    fn gen_tee<const N: usize>(self) -> [Tee<Self>; N]
     where
         Self: Sized + Generator<()>,
     {
@@ -388,7 +394,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// use stasis::{Generator, Step};
     /// let mut g = from_iter([Ok(1), Err("bad"), Ok(2)]).stop_on_error();
@@ -408,7 +414,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
     /// use stasis::{GeneratorExt, from_iter};
     /// let mut errors = Vec::new();
     /// let ok: Vec<i32> = from_iter([Ok(1), Err("bad"), Ok(2)]).skip_errors(|e| errors.push(e)).collect();
