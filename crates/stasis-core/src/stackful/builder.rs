@@ -1,4 +1,4 @@
-//! [`GenBuilder`]: the stack size and pooling of a new [`Gen`], checked and taken from the pool
+//! [`GenBuilder`](crate::GenBuilder): the stack size and pooling of a new [`Gen`](crate::Gen), checked and taken from the pool
 //! before the generator is built on it.
 //!
 //! Owns: the builder's settings and their validation (through `pool::validate`). May not
@@ -40,7 +40,7 @@ impl Default for GenBuilder {
 }
 
 impl GenBuilder {
-    /// A builder with the default stack size ([`DEFAULT_STACK_SIZE`]) and pooling on.
+    /// A builder with the default stack size ([`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE)) and pooling on.
     ///
     /// # Examples
     ///
@@ -84,11 +84,11 @@ impl GenBuilder {
         self
     }
 
-    /// Builds a generator that cannot be thrown into (see [`Gen::new`]).
+    /// Builds a generator that cannot be thrown into (see [`Gen::new`](crate::Gen::new)).
     ///
     /// # Errors
     ///
-    /// [`StackError`] when the stack size is out of range or the OS refuses the stack.
+    /// [`StackError`](crate::StackError) when the stack size is out of range or the OS refuses the stack.
     ///
     /// # Examples
     ///
@@ -109,11 +109,11 @@ impl GenBuilder {
     }
 
     /// Builds a generator whose body can be thrown into with errors of type `E` (see
-    /// [`Gen::throwing`]).
+    /// [`Gen::throwing`](crate::Gen::throwing)).
     ///
     /// # Errors
     ///
-    /// [`StackError`] when the stack size is out of range or the OS refuses the stack.
+    /// [`StackError`](crate::StackError) when the stack size is out of range or the OS refuses the stack.
     ///
     /// # Examples
     ///
@@ -141,7 +141,7 @@ impl GenBuilder {
 }
 
 impl Gen<()> {
-    /// A [`GenBuilder`] to choose the stack size or opt out of the pool.
+    /// A [`GenBuilder`](crate::GenBuilder) to choose the stack size or opt out of the pool.
     ///
     /// # Examples
     ///
