@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields running results: the first value as it is, then `f(total, value)` for each next
 /// value (Python's `accumulate(it, f)`). Built by
@@ -80,9 +80,16 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
 }
 
 iterator_for!([G, F, T] Accumulate<G, F, T>);
+
+delegate_access_inner!([G, F, T] Accumulate<G, F, T>, source: G, "from_iter([1, 2]).accumulate(|a, b| a + b)");
 
 impl<G: fmt::Debug, F, T: fmt::Debug> fmt::Debug for Accumulate<G, F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -177,9 +184,19 @@ where
             state => state,
         }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        crate::util::add_hints(
+            self.source.length_hint(),
+            (usize::from(self.initial_pending), Some(usize::from(self.initial_pending))),
+        )
+    }
 }
 
 iterator_for!([G, F, T] AccumulateFrom<G, F, T>);
+
+delegate_access_inner!([G, F, T] AccumulateFrom<G, F, T>, source: G, "from_iter([1, 2]).accumulate_from(0, |a, b| a + b)");
 
 impl<G: fmt::Debug, F, T: fmt::Debug> fmt::Debug for AccumulateFrom<G, F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

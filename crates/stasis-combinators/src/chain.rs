@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields every value of `first`, then every value of `second`, starting `second` only when
 /// `first` has finished (Python's `itertools.chain(a, b)`, or `yield from a; return (yield
@@ -56,21 +56,6 @@ impl<A, B, RA> Chain<A, B, RA> {
     /// ```
     pub fn take_first_return(&mut self) -> Option<RA> {
         self.first_return.take()
-    }
-
-    /// Both generators, to look at them (for example their state) while chained.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Generator, State};
-    /// let mut c = from_iter([1]).gen_chain(from_iter([2]));
-    /// assert_eq!(c.next(), Some(1));
-    /// assert_eq!(c.get_ref().1.state(), State::Created);
-    /// ```
-    pub fn get_ref(&self) -> (&A, &B) {
-        (&self.first, &self.second)
     }
 }
 
@@ -147,9 +132,19 @@ where
     fn state(&self) -> State {
         if self.in_second { self.second.state() } else { self.first.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.in_second {
+            return self.second.length_hint();
+        }
+        crate::util::add_hints(self.first.length_hint(), self.second.length_hint())
+    }
 }
 
 iterator_for!([A, B, RA] Chain<A, B, RA>);
+
+delegate_access_inner!([A, B, RA] Chain<A, B, RA>, (first: A, second: B), "from_iter([1]).gen_chain(from_iter([2]))");
 
 impl<A: fmt::Debug, B: fmt::Debug, RA> fmt::Debug for Chain<A, B, RA> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

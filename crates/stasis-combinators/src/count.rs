@@ -93,6 +93,11 @@ impl<T: Clone + Add<Output = T>> Generator<()> for Count<T> {
             (Some(_), true) => State::Suspended,
         }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.value.is_some() { (usize::MAX, None) } else { (0, Some(0)) }
+    }
 }
 
 iterator_for!([T] Count<T>);

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Drops values while the predicate returns `true`, then yields every value, calling the
 /// predicate no more after its first `false` (Python's `itertools.dropwhile`). Built by
@@ -88,9 +88,17 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        let (lo, hi) = self.source.length_hint();
+        if self.dropping { (0, hi) } else { (lo, hi) }
+    }
 }
 
 iterator_for!([G, P] DropWhile<G, P>);
+
+delegate_access_inner!([G, P] DropWhile<G, P>, source: G, "from_iter([1, 2]).drop_while(|x| *x < 2)");
 
 impl<G: fmt::Debug, P> fmt::Debug for DropWhile<G, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,7 +2,7 @@
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::{iterator_for, map_close};
+use crate::util::{delegate_access_inner, iterator_for, map_close};
 
 /// Pairs every yielded value with its index, counting from a start value (Python's
 /// `enumerate(it, start)`). Built by [`GeneratorExt::gen_enumerate`](crate::GeneratorExt::gen_enumerate)
@@ -66,6 +66,13 @@ impl<S, G: Generator<S>> Generator<S> for Enumerate<G> {
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
 }
 
 iterator_for!([G] Enumerate<G>);
+
+delegate_access_inner!([G] Enumerate<G>, source: G, "from_iter([1, 2]).gen_enumerate()");

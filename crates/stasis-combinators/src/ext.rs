@@ -38,7 +38,7 @@ use crate::{
 /// assert_eq!(pipeline.resume(()), Step::Complete(None)); // the limit, not the source
 /// ```
 pub trait GeneratorExt<S>: Generator<S> {
-    /// Applies `f` to every yielded value ([`Map`]).
+    /// Yields `f(value)` for each value; returns the source's return value ([`Map`]).
     ///
     /// # Examples
     ///
@@ -54,7 +54,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Map::new(self, f)
     }
 
-    /// Applies `f` to the return value ([`MapReturn`]).
+    /// Yields the source's values; returns `f(source's return value)` ([`MapReturn`]).
     ///
     /// # Examples
     ///
@@ -72,7 +72,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         MapReturn::new(self, f)
     }
 
-    /// Yields only the values `pred` accepts ([`Filter`]).
+    /// Yields the values `pred` accepts; returns the source's return value ([`Filter`]).
     ///
     /// # Examples
     ///
@@ -88,7 +88,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Filter::new(self, pred)
     }
 
-    /// Pairs each value with its index from 0 ([`Enumerate`]).
+    /// Yields `(index, value)`, the index from 0; returns the source's return value
+    /// ([`Enumerate`]).
     ///
     /// # Examples
     ///
@@ -103,8 +104,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Enumerate::new(self, 0)
     }
 
-    /// Pairs each value with its index from `start` (Python's `enumerate(it, start)`,
-    /// [`Enumerate`]).
+    /// Yields `(index, value)`, the index from `start` (Python's `enumerate(it, start)`); returns
+    /// the source's return value ([`Enumerate`]).
     ///
     /// # Examples
     ///
@@ -119,8 +120,9 @@ pub trait GeneratorExt<S>: Generator<S> {
         Enumerate::new(self, start)
     }
 
-    /// Python's `islice(it, start, stop, step)`, pulling exactly what CPython pulls
-    /// ([`Islice`]). `stop` is `None` for no limit.
+    /// Yields the values at indices `start`, `start + step`, ... below `stop` (`None`: no limit),
+    /// pulling exactly what CPython's `islice` pulls; returns `Some(source's return value)` when
+    /// the source ended first, `None` when `stop` did ([`Islice`]).
     ///
     /// # Panics
     ///
@@ -140,7 +142,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Islice::new(self, start, stop.into(), step)
     }
 
-    /// Yields at most `n` values and pulls nothing more ([`Take`]).
+    /// Yields at most `n` values and pulls nothing more; returns `Some(source's return value)`
+    /// when the source ended first, `None` at the limit ([`Take`]).
     ///
     /// # Examples
     ///
@@ -155,7 +158,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Take::new(self, n)
     }
 
-    /// Drops the first `n` values ([`Skip`]).
+    /// Yields the values after the first `n`; returns the source's return value ([`Skip`]).
     ///
     /// # Examples
     ///
@@ -170,8 +173,9 @@ pub trait GeneratorExt<S>: Generator<S> {
         Skip::new(self, n)
     }
 
-    /// Yields values while `pred` holds; consumes the first failing value, like CPython, and
-    /// keeps it ([`TakeWhile`]).
+    /// Yields values while `pred` holds (the first failing one is consumed, like CPython, and
+    /// kept); returns `Some(source's return value)` when the source ended first, `None` when
+    /// `pred` did ([`TakeWhile`]).
     ///
     /// # Examples
     ///
@@ -187,7 +191,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         TakeWhile::new(self, pred)
     }
 
-    /// Drops values while `pred` holds, then yields all ([`DropWhile`]).
+    /// Yields the values from the first one `pred` rejects on; returns the source's return
+    /// value ([`DropWhile`]).
     ///
     /// # Examples
     ///
@@ -203,8 +208,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         DropWhile::new(self, pred)
     }
 
-    /// This generator's values, then `second`'s: `yield from self; return (yield from second)`
-    /// ([`Chain`]).
+    /// Yields this generator's values, then `second`'s; returns `second`'s return value (`yield
+    /// from self; return (yield from second)`; the first's is kept) ([`Chain`]).
     ///
     /// # Examples
     ///
@@ -220,7 +225,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Chain::new(self, second)
     }
 
-    /// Pairs values with `second`'s until either ends, pulling like Python's `zip` ([`Zip`]).
+    /// Yields `(a, b)` pairs until either source ends, pulling like Python's `zip`; returns
+    /// [`ZipEnd`](crate::ZipEnd): which source ended, with its return value ([`Zip`]).
     ///
     /// # Examples
     ///
@@ -237,7 +243,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Zip::new(self, second)
     }
 
-    /// Running results: the first value, then `f(total, value)` ([`Accumulate`]).
+    /// Yields running results, the first value then `f(total, value)`; returns the source's
+    /// return value ([`Accumulate`]).
     ///
     /// # Examples
     ///
@@ -254,7 +261,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Accumulate::new(self, f)
     }
 
-    /// `initial`, then running results `f(total, value)` ([`AccumulateFrom`]).
+    /// Yields `initial`, then running results `f(total, value)`; returns the source's return
+    /// value ([`AccumulateFrom`]).
     ///
     /// # Examples
     ///
@@ -272,7 +280,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         AccumulateFrom::new(self, initial, f)
     }
 
-    /// Overlapping pairs of consecutive values ([`Pairwise`]).
+    /// Yields overlapping pairs `(previous, value)`; returns the source's return value
+    /// ([`Pairwise`]).
     ///
     /// # Examples
     ///
@@ -307,7 +316,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Batched::new(self, n)
     }
 
-    /// Maps each value to an iterable and yields its items ([`FlatMap`]).
+    /// Yields the items of `f(value)` for each value; returns the source's return value
+    /// ([`FlatMap`]).
     ///
     /// # Examples
     ///
@@ -362,8 +372,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         crate::tee::tee(self)
     }
 
-    /// Over a generator of `Result`s: yields the `Ok` values and ends at the first `Err`, which
-    /// becomes the return value ([`StopOnError`]).
+    /// Yields the `Ok` values of a generator of `Result`s; returns `Ok(source's return value)`,
+    /// or `Err(e)` at the first `Err` item, which ends it ([`StopOnError`]).
     ///
     /// # Examples
     ///
@@ -381,8 +391,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         StopOnError::new(self)
     }
 
-    /// Over a generator of `Result`s: yields the `Ok` values and hands each `Err` to
-    /// `on_error` (to log or count it) before going on ([`SkipErrors`]).
+    /// Yields the `Ok` values of a generator of `Result`s, handing each `Err` to `on_error` (to
+    /// log or count it); returns the source's return value ([`SkipErrors`]).
     ///
     /// # Examples
     ///

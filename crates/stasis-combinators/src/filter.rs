@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields only the values for which the predicate returns `true` (Python's `filter`). Built by
 /// [`GeneratorExt::gen_filter`](crate::GeneratorExt::gen_filter).
@@ -98,9 +98,16 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (0, self.source.length_hint().1)
+    }
 }
 
 iterator_for!([G, P] Filter<G, P>);
+
+delegate_access_inner!([G, P] Filter<G, P>, source: G, "from_iter([1, 2]).gen_filter(|x| x % 2 == 0)");
 
 impl<G: fmt::Debug, P> fmt::Debug for Filter<G, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

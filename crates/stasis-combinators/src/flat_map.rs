@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Maps each value of the source to something iterable and yields its items, one inner
 /// iterable at a time (Python's `chain.from_iterable(map(f, it))`). The inner iterables are
@@ -113,9 +113,20 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        let (lo, hi) = self.inner.as_ref().map_or((0, Some(0)), Iterator::size_hint);
+        match self.source.length_hint() {
+            (_, Some(0)) => (lo, hi),
+            _ => (lo, None),
+        }
+    }
 }
 
 iterator_for!([G, F, I] FlatMap<G, F, I>);
+
+delegate_access_inner!([G, F, I] FlatMap<G, F, I>, source: G, "from_iter([\"a b\"]).gen_flat_map(|s| s.split(' '))");
 
 impl<G: fmt::Debug, F, I> fmt::Debug for FlatMap<G, F, I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

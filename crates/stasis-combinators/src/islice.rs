@@ -2,7 +2,7 @@
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields the values at indices `start, start + step, ...` below `stop` (no limit when `stop`
 /// is `None`). Built by [`GeneratorExt::islice`](crate::GeneratorExt::islice).
@@ -136,6 +136,22 @@ impl<S: Default, G: Generator<S>> Generator<S> for Islice<G> {
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished {
+            return (0, Some(0));
+        }
+        crate::util::islice_hint(
+            self.source.length_hint(),
+            self.pulled,
+            self.next,
+            self.stop,
+            self.step,
+        )
+    }
 }
 
 iterator_for!([G] Islice<G>);
+
+delegate_access_inner!([G] Islice<G>, source: G, "from_iter([1, 2]).islice(0, 1, 1)");

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::{iterator_for, map_close};
+use crate::util::{delegate_access_inner, iterator_for, map_close};
 
 /// Applies a function to every value the source yields. Built by
 /// [`GeneratorExt::gen_map`](crate::GeneratorExt::gen_map).
@@ -41,19 +41,6 @@ impl<G, F> Map<G, F> {
     pub(crate) fn new(source: G, f: F) -> Self {
         Map { source, f }
     }
-
-    /// The source generator, given back.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// let m = from_iter(1..3).gen_map(|x| x + 1);
-    /// assert_eq!(m.into_inner().collect::<Vec<_>>(), [1, 2]);
-    /// ```
-    pub fn into_inner(self) -> G {
-        self.source
-    }
 }
 
 impl<S, G, F, T> Generator<S> for Map<G, F>
@@ -82,9 +69,16 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
 }
 
 iterator_for!([G, F] Map<G, F>);
+
+delegate_access_inner!([G, F] Map<G, F>, source: G, "from_iter([1, 2]).gen_map(|x| x + 1)");
 
 impl<G: fmt::Debug, F> fmt::Debug for Map<G, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

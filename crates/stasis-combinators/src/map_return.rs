@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Applies a function to the source's return value (Python's `StopIteration.value`), once.
 /// Built by [`GeneratorExt::map_return`](crate::GeneratorExt::map_return).
@@ -77,6 +77,11 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
 }
 
 impl<G, F> MapReturn<G, F> {
@@ -98,6 +103,8 @@ impl<G, F> MapReturn<G, F> {
 }
 
 iterator_for!([G, F] MapReturn<G, F>);
+
+delegate_access_inner!([G, F] MapReturn<G, F>, source: G, "from_iter([1, 2]).map_return(|()| 0)");
 
 impl<G: fmt::Debug, F> fmt::Debug for MapReturn<G, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields overlapping pairs `(a, b), (b, c), ...` of consecutive values (Python's
 /// `itertools.pairwise`); a source with fewer than two values yields nothing. It holds one
@@ -97,9 +97,21 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        let (lo, hi) = self.source.length_hint();
+        if self.last.is_some() {
+            (lo, hi)
+        } else {
+            (lo.saturating_sub(1), hi.map(|h| h.saturating_sub(1)))
+        }
+    }
 }
 
 iterator_for!([G, Y] Pairwise<G, Y>);
+
+delegate_access_inner!([G, Y] Pairwise<G, Y>, source: G, "from_iter([1, 2]).pairwise()");
 
 impl<G: fmt::Debug, Y: fmt::Debug> fmt::Debug for Pairwise<G, Y> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

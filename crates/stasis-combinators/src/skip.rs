@@ -2,7 +2,7 @@
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Drops the first `n` values the source yields, pulling them on the first resume (Python's
 /// `islice(it, n, None)`). Built by [`GeneratorExt::gen_skip`](crate::GeneratorExt::gen_skip).
@@ -75,6 +75,14 @@ impl<S: Default, G: Generator<S>> Generator<S> for Skip<G> {
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        let (lo, hi) = self.source.length_hint();
+        (lo.saturating_sub(self.to_skip), hi.map(|h| h.saturating_sub(self.to_skip)))
+    }
 }
 
 iterator_for!([G] Skip<G>);
+
+delegate_access_inner!([G] Skip<G>, source: G, "from_iter([1, 2]).gen_skip(1)");

@@ -2,7 +2,7 @@
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields at most `n` values (Python's `islice(it, n)`), and never pulls an item it will not
 /// yield: after the `n`th value it completes without resuming the source, which stays
@@ -107,6 +107,13 @@ impl<S, G: Generator<S>> Generator<S> for Take<G> {
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        crate::util::cap_hint(self.source.length_hint(), self.remaining)
+    }
 }
 
 iterator_for!([G] Take<G>);
+
+delegate_access_inner!([G] Take<G>, source: G, "from_iter([1, 2]).gen_take(1)");

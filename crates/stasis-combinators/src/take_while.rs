@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields values while the predicate returns `true`, then stops (Python's
 /// `itertools.takewhile`). Like CPython it consumes the first value that fails the predicate:
@@ -113,9 +113,16 @@ where
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, self.source.length_hint().1) }
+    }
 }
 
 iterator_for!([G, P, Y] TakeWhile<G, P, Y>);
+
+delegate_access_inner!([G, P, Y] TakeWhile<G, P, Y>, source: G, "from_iter([1, 2]).gen_take_while(|x| *x < 2)");
 
 impl<G: fmt::Debug, P, Y: fmt::Debug> fmt::Debug for TakeWhile<G, P, Y> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

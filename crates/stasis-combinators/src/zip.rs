@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Which source ended a [`Zip`], with its return value.
 ///
@@ -160,9 +160,19 @@ where
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.first.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished {
+            return (0, Some(0));
+        }
+        crate::util::min_hints(self.first.length_hint(), self.second.length_hint())
+    }
 }
 
 iterator_for!([A, B, YA] Zip<A, B, YA>);
+
+delegate_access_inner!([A, B, YA] Zip<A, B, YA>, (first: A, second: B), "from_iter([1]).gen_zip(from_iter([2]))");
 
 impl<A: fmt::Debug, B: fmt::Debug, YA> fmt::Debug for Zip<A, B, YA> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

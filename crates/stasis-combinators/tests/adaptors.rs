@@ -2,8 +2,11 @@
 //! `Iterator` traits and size hints, accessors, type-changing adaptors, the itertools forms,
 //! and names that do not collide with itertools.
 
-use stasis_combinators::{GeneratorExt, count, from_iter};
-use stasis_core::{Gen, Generator, Step};
+use std::convert::Infallible;
+use std::iter::FusedIterator;
+
+use stasis_combinators::{GeneratorExt, count, from_fn, from_iter, stream};
+use stasis_core::{Gen, Generator};
 
 #[test]
 fn count_yields_the_largest_value_before_it_overflows() {
@@ -22,4 +25,75 @@ fn count_panics_on_the_pull_after_the_largest_value_in_debug_builds() {
     let mut c = count(i64::MAX, 1);
     assert_eq!(c.next(), Some(i64::MAX));
     c.next();
+}
+
+/// Accepts only fused iterators (the compile-time half of the test).
+fn fused<I: FusedIterator>(it: I) -> I {
+    it
+}
+
+/// Checks, at every step of `mk()`, that the length hint (through `Iterator::size_hint`)
+/// bounds what is really left, and returns the first hint.
+fn checked_hint<I: Iterator>(mk: impl Fn() -> I) -> (usize, Option<usize>) {
+    let total = mk().count();
+    let mut it = mk();
+    let first = it.size_hint();
+    for left in (0..=total).rev() {
+        let (lo, hi) = it.size_hint();
+        assert!(lo <= left && hi.is_none_or(|h| left <= h), "{left} left, hint ({lo}, {hi:?})");
+        if left > 0 {
+            it.next();
+        }
+    }
+    assert_eq!(it.next().is_none(), true);
+    first
+}
+
+#[test]
+fn every_adaptor_is_a_fused_iterator_with_a_correct_length_hint() {
+    let src = || from_iter([1, 2, 3, 4, 5]);
+    let exact = (5, Some(5));
+    assert_eq!(checked_hint(|| fused(src())), exact);
+    assert_eq!(checked_hint(|| fused(src().gen_map(|x| x * 2))), exact);
+    assert_eq!(checked_hint(|| fused(src().map_return(|()| 1))), exact);
+    assert_eq!(checked_hint(|| fused(src().gen_filter(|x| x % 2 == 1))), (0, Some(5)));
+    assert_eq!(checked_hint(|| fused(src().gen_enumerate())), exact);
+    assert_eq!(checked_hint(|| fused(src().islice(1, 4, 2))), (2, Some(2)));
+    assert_eq!(checked_hint(|| fused(src().islice(1, None, 3))), (2, Some(2)));
+    assert_eq!(checked_hint(|| fused(src().islice(7, None, 1))), (0, Some(0)));
+    assert_eq!(checked_hint(|| fused(src().gen_take(2))), (2, Some(2)));
+    assert_eq!(checked_hint(|| fused(src().gen_take(9))), exact);
+    assert_eq!(checked_hint(|| fused(src().gen_skip(2))), (3, Some(3)));
+    assert_eq!(checked_hint(|| fused(src().gen_take_while(|x| *x < 3))), (0, Some(5)));
+    assert_eq!(checked_hint(|| fused(src().drop_while(|x| *x < 3))), (0, Some(5)));
+    assert_eq!(checked_hint(|| fused(src().accumulate(|a, b| a + b))), exact);
+    assert_eq!(checked_hint(|| fused(src().accumulate_from(0, |a, b| a + b))), (6, Some(6)));
+    assert_eq!(checked_hint(|| fused(src().pairwise())), (4, Some(4)));
+    assert_eq!(checked_hint(|| fused(src().gen_flat_map(|x| 0..x))), (0, None));
+    assert_eq!(checked_hint(|| fused(src().gen_chain(from_iter([6, 7])))), (7, Some(7)));
+    assert_eq!(checked_hint(|| fused(src().gen_zip(from_iter([6, 7])))), (2, Some(2)));
+    let results = || from_iter([Ok(1), Err("bad"), Ok(3)]);
+    assert_eq!(checked_hint(|| fused(results().stop_on_error())), (0, Some(3)));
+    assert_eq!(checked_hint(|| fused(results().skip_errors(drop))), (0, Some(3)));
+    assert_eq!(checked_hint(|| fused(stasis_combinators::repeat_n('x', 3))), (3, Some(3)));
+    assert_eq!(checked_hint(|| fused(stream::lines(&b"a\nb\n"[..]))), (0, None));
+    assert_eq!(checked_hint(|| fused(stream::json_lines::<u8, _>(&b"1\n"[..]))), (0, None));
+    assert_eq!(checked_hint(|| fused(from_fn(|()| None::<u8>))), (0, None));
+    // Endless sources say so.
+    assert_eq!(fused(count(0, 1)).size_hint(), (usize::MAX, None));
+    assert_eq!(fused(stasis_combinators::repeat(1)).size_hint(), (usize::MAX, None));
+    assert_eq!(fused(stasis_combinators::cycle(src())).size_hint(), (usize::MAX, None));
+    assert_eq!(
+        checked_hint(|| fused(stasis_combinators::cycle(from_iter::<[u8; 0]>([])))),
+        (0, Some(0))
+    );
+    assert_eq!(count(0, 1).gen_take(3).size_hint(), (3, Some(3)));
+    // Forwarded through `&mut G` and `Box<G>`, and kept after the end.
+    let mut g = src();
+    assert_eq!((&mut g).gen_map(|x| x).size_hint(), exact);
+    let boxed: Box<dyn Generator<Yield = i32, Return = (), Error = Infallible>> = Box::new(src());
+    assert_eq!(boxed.length_hint(), exact);
+    assert_eq!(Box::new(src()).gen_take(2).size_hint(), (2, Some(2)));
+    // A stackful generator knows nothing, and says so.
+    assert_eq!(Gen::<u8>::new(|co, ()| co.yield_(1)).gen_map(|x| x).size_hint(), (0, None));
 }

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields the `Ok` values of a generator of `Result`s and ends at the first `Err`, which
 /// becomes the return value: `Complete(Err(e))`; a source that ends without error returns
@@ -103,9 +103,16 @@ where
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, self.source.length_hint().1) }
+    }
 }
 
 iterator_for!([G] StopOnError<G>);
+
+delegate_access_inner!([G] StopOnError<G>, source: G, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
 
 /// Yields the `Ok` values of a generator of `Result`s and hands each `Err` to a callback
 /// before pulling on. Built by [`GeneratorExt::skip_errors`](crate::GeneratorExt::skip_errors).
@@ -196,9 +203,16 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (0, self.source.length_hint().1)
+    }
 }
 
 iterator_for!([G, F] SkipErrors<G, F>);
+
+delegate_access_inner!([G, F] SkipErrors<G, F>, source: G, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
 
 impl<G: fmt::Debug, F> fmt::Debug for SkipErrors<G, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -170,6 +170,11 @@ impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
     fn state(&self) -> State {
         self.reader.state(self.finished)
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, None) }
+    }
 }
 
 iterator_for!([T, R] JsonLines<T, R>);

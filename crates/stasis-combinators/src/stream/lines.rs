@@ -143,6 +143,11 @@ impl<R: BufRead> Generator<()> for Lines<R> {
     fn state(&self) -> State {
         self.reader.state(self.finished)
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, None) }
+    }
 }
 
 iterator_for!([R] Lines<R>);
