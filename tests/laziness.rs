@@ -318,3 +318,18 @@ fn streams_read_one_line_at_a_time_from_an_endless_reader() {
     assert_eq!(lines.next().unwrap().unwrap(), "{\"n\": 0}");
     assert!(served.get() <= 64);
 }
+
+#[test]
+fn type_changing_adaptors_pull_one_per_resume() {
+    let (src, n) = naturals();
+    let mut g = src.gen_err_into::<String>().gen_map_err(|e| e + "!").gen_ignore_send::<u8>();
+    assert_eq!((n.get(), g.state()), (0, State::Created));
+    assert_eq!(g.resume(7), Step::Yielded(0));
+    assert_eq!(g.resume(7), Step::Yielded(1));
+    assert_eq!(n.get(), 2);
+    let (src, n) = naturals();
+    let mut g = src.gen_refuse_send(|_: Option<u8>| unreachable!("Infallible source"));
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.resume(None), Step::Yielded(0));
+    assert_eq!(n.get(), 1);
+}

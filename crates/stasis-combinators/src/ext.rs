@@ -1,10 +1,13 @@
 //! [`GeneratorExt`]: the adaptor methods, one line each into the module that implements them.
 
+use core::convert::Infallible;
+
 use stasis_core::Generator;
 
 use crate::{
     Accumulate, AccumulateFrom, Batched, Chain, DropWhile, Enumerate, Filter, FlatMap, GroupBy,
-    Islice, Map, MapReturn, Pairwise, Skip, Take, TakeWhile, Tee, Zip,
+    IgnoreSend, Islice, Map, MapErr, MapReturn, Pairwise, RefuseSend, Skip, Take, TakeWhile, Tee,
+    Zip,
     stream::{SkipErrors, StopOnError},
 };
 
@@ -70,6 +73,102 @@ pub trait GeneratorExt<S>: Generator<S> {
         F: FnOnce(Self::Return) -> R2,
     {
         MapReturn::new(self, f)
+    }
+
+    /// Yields the source's values; its errors leave as `f(error)`, giving it the error type
+    /// `E2` a delegation chain needs ([`MapErr`], which says what `throw` of an `E2` does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::GeneratorExt;
+    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// let mut g = Gen::<u8, (), (), u16>::throwing(|co, ()| {
+    ///     co.yield_(1);
+    ///     co.raise(Thrown::Error(404))
+    /// })
+    /// .gen_map_err(|code| format!("HTTP {code}"));
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.resume(()), Step::Raised(Thrown::Error("HTTP 404".to_string())));
+    /// ```
+    fn gen_map_err<E2, F>(self, f: F) -> MapErr<Self, F, E2>
+    where
+        Self: Sized,
+        F: FnMut(Self::Error) -> E2,
+    {
+        MapErr::new(self, f)
+    }
+
+    /// Yields the source's values and returns its return value, with the error type `E2` in
+    /// place of `Infallible`: a source that cannot fail (such as [`from_iter`](crate::from_iter))
+    /// joins a delegation chain with any error type ([`MapErr`]). For a source with a real
+    /// error type, [`gen_map_err`](GeneratorExt::gen_map_err)`(Into::into)` converts it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// use stasis_core::{Gen, Generator, Step};
+    ///
+    /// // A delegator throwable with `String` errors, delegating to a plain iterator.
+    /// let mut g = Gen::<i32, i32, (), String>::throwing(|co, ()| {
+    ///     let mut sub = from_iter([1, 2]).gen_err_into::<String>();
+    ///     co.delegate(&mut sub, ()).unwrap_or_else(|t| co.raise(t));
+    ///     3
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.resume(()), Step::Yielded(2));
+    /// assert_eq!(g.resume(()), Step::Complete(3));
+    /// ```
+    fn gen_err_into<E2>(self) -> MapErr<Self, fn(Infallible) -> E2, E2>
+    where
+        Self: Sized + Generator<S, Error = Infallible>,
+    {
+        MapErr::new(self, |never| match never {})
+    }
+
+    /// Yields the source's values and returns its return value, taking sends of any type `S2`
+    /// and dropping them: a generator with `S = ()` joins a chain that sends `S2`, losing what
+    /// is sent on purpose ([`IgnoreSend`]; [`gen_refuse_send`](GeneratorExt::gen_refuse_send)
+    /// makes it an error instead, as Python does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// use stasis_core::{Generator, Step};
+    /// let mut g = from_iter([1]).gen_ignore_send::<&str>();
+    /// assert_eq!(g.resume("dropped"), Step::Yielded(1));
+    /// assert_eq!(g.resume("dropped"), Step::Complete(()));
+    /// ```
+    fn gen_ignore_send<S2>(self) -> IgnoreSend<Self, S2>
+    where
+        Self: Sized + Generator<()>,
+    {
+        IgnoreSend::new(self)
+    }
+
+    /// Yields the source's values and returns its return value, taking sends of type `S2`:
+    /// `S2::default()` is Python's `None` (a plain `next`), any other value ends it with
+    /// `Raised(on_send(value))`, as Python's `yield from` of a plain iterator raises
+    /// `AttributeError` ([`RefuseSend`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// use stasis_core::{Generator, Step, Thrown};
+    /// let mut g = from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|v: Option<u8>| format!("sent {v:?}"));
+    /// assert_eq!(g.resume(None), Step::Yielded(1));
+    /// assert_eq!(g.resume(Some(7)), Step::Raised(Thrown::Error("sent Some(7)".to_string())));
+    /// ```
+    fn gen_refuse_send<S2, F>(self, on_send: F) -> RefuseSend<Self, F>
+    where
+        Self: Sized + Generator<()>,
+        S2: Default + PartialEq,
+        F: FnMut(S2) -> <Self as Generator<()>>::Error,
+    {
+        RefuseSend::new(self, on_send)
     }
 
     /// Yields the values `pred` accepts; returns the source's return value ([`Filter`]).

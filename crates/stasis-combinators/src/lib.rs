@@ -26,6 +26,7 @@
 //! | `send` through a pipeline to the source | `GeneratorExt` (adaptors with `S` generic) |
 //! | `throw` / `close` reaching the source, or its state | `GeneratorExt` |
 //! | CPython's exact pulls (`islice`, `zip`, `takewhile`, `groupby`, `tee`) | `GeneratorExt` |
+//! | a generator in a `yield from` chain of another error or send type | `gen_err_into`, `gen_map_err`, `gen_refuse_send`, `gen_ignore_send` |
 //!
 //! Adaptors named like an `Iterator` method carry a `gen_` prefix (`gen_map`, `gen_filter`,
 //! `gen_take`, `gen_skip`, `gen_enumerate`, `gen_take_while`, `gen_chain`, `gen_zip`,
@@ -72,10 +73,13 @@ mod flat_map;
 mod from_fn;
 mod from_iter;
 mod group_by;
+mod ignore_send;
 mod islice;
 mod map;
+mod map_err;
 mod map_return;
 mod pairwise;
+mod refuse_send;
 mod repeat;
 mod skip;
 mod take;
@@ -100,10 +104,13 @@ pub use flat_map::FlatMap;
 pub use from_fn::{FromFn, from_fn};
 pub use from_iter::{FromIter, from_iter};
 pub use group_by::GroupBy;
+pub use ignore_send::IgnoreSend;
 pub use islice::Islice;
 pub use map::Map;
+pub use map_err::MapErr;
 pub use map_return::MapReturn;
 pub use pairwise::Pairwise;
+pub use refuse_send::RefuseSend;
 pub use repeat::{Repeat, repeat, repeat_n};
 pub use skip::Skip;
 pub use take::Take;

@@ -72,6 +72,10 @@ fn every_adaptor_is_a_fused_iterator_with_a_correct_length_hint() {
     assert_eq!(checked_hint(|| fused(src().gen_flat_map(|x| 0..x))), (0, None));
     assert_eq!(checked_hint(|| fused(src().gen_chain(from_iter([6, 7])))), (7, Some(7)));
     assert_eq!(checked_hint(|| fused(src().gen_zip(from_iter([6, 7])))), (2, Some(2)));
+    assert_eq!(checked_hint(|| fused(src().gen_map_err(|e| e))), exact);
+    assert_eq!(checked_hint(|| fused(src().gen_err_into::<String>())), exact);
+    assert_eq!(checked_hint(|| fused(src().gen_ignore_send::<()>())), exact);
+    assert_eq!(checked_hint(|| fused(src().gen_refuse_send(|()| unreachable!()))), exact);
     let results = || from_iter([Ok(1), Err("bad"), Ok(3)]);
     assert_eq!(checked_hint(|| fused(results().stop_on_error())), (0, Some(3)));
     assert_eq!(checked_hint(|| fused(results().skip_errors(drop))), (0, Some(3)));
@@ -125,9 +129,31 @@ mod beside_itertools {
         assert_eq!(src().pairwise().count(), 2);
         assert_eq!(src().batched(2).count(), 2);
         assert_eq!(src().gen_flat_map(|x| 0..x).count(), 6);
+        assert_eq!(src().gen_map_err(|e| e).count(), 3);
+        assert_eq!(src().gen_err_into::<String>().count(), 3);
+        assert_eq!(src().gen_ignore_send::<()>().count(), 3);
+        assert_eq!(src().gen_refuse_send(|()| unreachable!()).count(), 3);
         // FIXME(combi1): `tee` and `group_by` collide with itertools' (E0034); they are being
         // renamed on branch combi1 and join this list under their new names once it lands.
         assert_eq!(from_iter([Ok::<i32, ()>(1), Err(())]).stop_on_error().count(), 1);
         assert_eq!(from_iter([Ok::<i32, ()>(1), Err(())]).skip_errors(drop).count(), 1);
     }
+}
+
+#[test]
+fn map_err_raises_a_foreign_error_after_the_cleanup_that_yielded() {
+    use stasis_core::{State, Step, Thrown};
+    // Python: `try: yield 1 finally: yield 99`, thrown into with an exception the body does
+    // not catch: `throw` gives 99, the next `next` raises the exception.
+    let mut g = Gen::<i32, (), (), u16>::throwing(|co, ()| {
+        if let Err(Thrown::Exit) = co.try_yield(1) {
+            let _ = co.try_yield(99);
+            co.raise(Thrown::Exit)
+        }
+    })
+    .gen_map_err(|code| format!("E{code}"));
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    assert_eq!(g.throw("foreign".into()), Step::Yielded(99));
+    assert_eq!(g.resume(()), Step::Raised(Thrown::Error("foreign".into())));
+    assert_eq!((g.state(), g.resume(())), (State::Closed, Step::Exhausted));
 }
