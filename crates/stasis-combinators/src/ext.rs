@@ -5,9 +5,9 @@ use core::convert::Infallible;
 use stasis_core::Generator;
 
 use crate::{
-    Accumulate, AccumulateFrom, Batched, Chain, DropWhile, Enumerate, Filter, FlatMap, GroupBy,
-    IgnoreSend, Islice, Map, MapErr, MapReturn, Pairwise, RefuseSend, Skip, Take, TakeWhile, Tee,
-    Zip,
+    Accumulate, AccumulateFrom, Batched, Chain, Compress, DropWhile, Enumerate, Filter,
+    FilterFalse, FlatMap, GroupBy, IgnoreSend, Islice, Map, MapErr, MapReturn, Pairwise,
+    RefuseSend, Skip, StarArgs, Starmap, Take, TakeWhile, Tee, Zip, ZipLongest,
     stream::{SkipErrors, StopOnError},
 };
 
@@ -187,6 +187,58 @@ pub trait GeneratorExt<S>: Generator<S> {
         Filter::new(self, pred)
     }
 
+    /// Yields the values `pred` rejects (Python's `filterfalse`); returns the source's return
+    /// value ([`FilterFalse`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// assert_eq!(from_iter(1..=4).filter_false(|x| x % 2 == 1).collect::<Vec<_>>(), [2, 4]);
+    /// ```
+    fn filter_false<P>(self, pred: P) -> FilterFalse<Self, P>
+    where
+        Self: Sized,
+        P: FnMut(&Self::Yield) -> bool,
+    {
+        FilterFalse::new(self, pred)
+    }
+
+    /// Yields the values whose selector is `true`, until the values or the selectors run out
+    /// (Python's `compress`); returns `Some(source's return value)` when the source ended
+    /// first, `None` when the selectors did ([`Compress`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// assert_eq!(from_iter(1..=5).compress([true, false, true]).collect::<Vec<_>>(), [1, 3]);
+    /// ```
+    fn compress<I>(self, selectors: I) -> Compress<Self, I::IntoIter>
+    where
+        Self: Sized,
+        I: IntoIterator<Item = bool>,
+    {
+        Compress::new(self, selectors.into_iter())
+    }
+
+    /// Yields `f(a, b, ...)` for each tuple `(a, b, ...)` (Python's `starmap`, tuples of 1 to 6
+    /// fields); returns the source's return value ([`Starmap`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// assert_eq!(from_iter([(2, 3), (4, 5)]).starmap(|a, b| a * b).collect::<Vec<_>>(), [6, 20]);
+    /// ```
+    fn starmap<F>(self, f: F) -> Starmap<Self, F>
+    where
+        Self: Sized,
+        Self::Yield: StarArgs<F>,
+    {
+        Starmap::new(self, f)
+    }
+
     /// Yields `(index, value)`, the index from 0; returns the source's return value
     /// ([`Enumerate`]).
     ///
@@ -340,6 +392,48 @@ pub trait GeneratorExt<S>: Generator<S> {
         B: Generator<(), Error = <Self as Generator<()>>::Error>,
     {
         Zip::new(self, second)
+    }
+
+    /// Yields `(Some(a), Some(b))` pairs until both sources end, `None` standing in for the
+    /// one that ended first (Python's `zip_longest`); returns both return values
+    /// ([`ZipLongest`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// let z = from_iter([1, 2]).gen_zip_longest(from_iter(["a"]));
+    /// assert_eq!(z.collect::<Vec<_>>(), [(Some(1), Some("a")), (Some(2), None)]);
+    /// ```
+    fn gen_zip_longest<B>(
+        self,
+        second: B,
+    ) -> ZipLongest<Self, B, <Self as Generator<()>>::Return, B::Return>
+    where
+        Self: Sized + Generator<()>,
+        B: Generator<(), Error = <Self as Generator<()>>::Error>,
+    {
+        ZipLongest::new(self, second)
+    }
+
+    /// Yields running sums, the first value then `total + value` (Python's `accumulate(it)`,
+    /// whose default function is addition); returns the source's return value
+    /// ([`Accumulate`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// assert_eq!(from_iter(1..=4).accumulate_sum().collect::<Vec<_>>(), [1, 3, 6, 10]);
+    /// ```
+    fn accumulate_sum(
+        self,
+    ) -> Accumulate<Self, fn(Self::Yield, Self::Yield) -> Self::Yield, Self::Yield>
+    where
+        Self: Sized,
+        Self::Yield: Clone + core::ops::Add<Output = Self::Yield>,
+    {
+        Accumulate::new(self, core::ops::Add::add)
     }
 
     /// Yields running results, the first value then `f(total, value)`; returns the source's

@@ -6,7 +6,8 @@
 //!   `tests/laziness.rs` counts), and keeps the protocol: `send`, `throw`, `close`, the state
 //!   and the return value reach the source where that means something; each adaptor's doc says
 //!   which.
-//! - **Sources**: [`count`], [`cycle`], [`repeat`], [`repeat_n`], [`from_fn`], [`from_iter`].
+//! - **Sources**: [`count`], [`cycle`], [`repeat`], [`repeat_n`], [`from_fn`], [`from_iter`];
+//!   and over many generators of one type, [`chain_from_iterable`] and [`zip_all`].
 //! - **Push pipelines** ([`push`]): PEP 342 consumers driven by `send`: sinks, filters, maps,
 //!   broadcast, and [`push::through`] / [`push::feed`] to connect a pull source to them.
 //! - **Streaming sources** ([`stream`]): lines of any `BufRead` and JSON lines, one record at a
@@ -63,6 +64,8 @@
 mod accumulate;
 mod batched;
 mod chain;
+mod chain_from_iterable;
+mod compress;
 mod count;
 mod cycle;
 mod drop_while;
@@ -82,11 +85,14 @@ mod pairwise;
 mod refuse_send;
 mod repeat;
 mod skip;
+mod starmap;
 mod take;
 mod take_while;
 mod tee;
 mod util;
 mod zip;
+mod zip_all;
+mod zip_longest;
 
 pub mod push;
 pub mod stream;
@@ -94,12 +100,14 @@ pub mod stream;
 pub use accumulate::{Accumulate, AccumulateFrom};
 pub use batched::Batched;
 pub use chain::Chain;
+pub use chain_from_iterable::{ChainFromIterable, chain_from_iterable};
+pub use compress::Compress;
 pub use count::{Count, count};
 pub use cycle::{Cycle, cycle};
 pub use drop_while::DropWhile;
 pub use enumerate::Enumerate;
 pub use ext::GeneratorExt;
-pub use filter::Filter;
+pub use filter::{Filter, FilterFalse};
 pub use flat_map::FlatMap;
 pub use from_fn::{FromFn, from_fn};
 pub use from_iter::{FromIter, from_iter};
@@ -113,7 +121,10 @@ pub use pairwise::Pairwise;
 pub use refuse_send::RefuseSend;
 pub use repeat::{Repeat, repeat, repeat_n};
 pub use skip::Skip;
+pub use starmap::{StarArgs, Starmap};
 pub use take::Take;
 pub use take_while::TakeWhile;
 pub use tee::Tee;
 pub use zip::{Zip, ZipEnd};
+pub use zip_all::{ZipAll, zip_all};
+pub use zip_longest::ZipLongest;

@@ -5,7 +5,9 @@
 use std::convert::Infallible;
 use std::iter::FusedIterator;
 
-use stasis_combinators::{GeneratorExt, count, from_fn, from_iter, stream};
+use stasis_combinators::{
+    FromIter, GeneratorExt, chain_from_iterable, count, from_fn, from_iter, stream, zip_all,
+};
 use stasis_core::{Gen, Generator};
 
 #[test]
@@ -76,6 +78,18 @@ fn every_adaptor_is_a_fused_iterator_with_a_correct_length_hint() {
     assert_eq!(checked_hint(|| fused(src().gen_err_into::<String>())), exact);
     assert_eq!(checked_hint(|| fused(src().gen_ignore_send::<()>())), exact);
     assert_eq!(checked_hint(|| fused(src().gen_refuse_send(|()| unreachable!()))), exact);
+    assert_eq!(checked_hint(|| fused(src().filter_false(|x| x % 2 == 1))), (0, Some(5)));
+    assert_eq!(checked_hint(|| fused(src().compress([true, false, true]))), (0, Some(3)));
+    assert_eq!(checked_hint(|| fused(src().gen_map(|x| (x, 1)).starmap(|a, b| a + b))), exact);
+    assert_eq!(checked_hint(|| fused(src().gen_zip_longest(from_iter([6, 7])))), exact);
+    assert_eq!(checked_hint(|| fused(from_iter([6, 7]).gen_zip_longest(src()))), exact);
+    assert_eq!(checked_hint(|| fused(src().accumulate_sum())), exact);
+    assert_eq!(checked_hint(|| fused(chain_from_iterable([src(), src()]))), (0, None));
+    assert_eq!(checked_hint(|| fused(zip_all([src(), src(), src()]))), exact);
+    assert_eq!(
+        checked_hint(|| fused(zip_all::<FromIter<std::vec::IntoIter<u8>>, _>([]))),
+        (0, Some(0))
+    );
     let results = || from_iter([Ok(1), Err("bad"), Ok(3)]);
     assert_eq!(checked_hint(|| fused(results().stop_on_error())), (0, Some(3)));
     assert_eq!(checked_hint(|| fused(results().skip_errors(drop))), (0, Some(3)));
@@ -130,6 +144,11 @@ mod beside_itertools {
         assert_eq!(src().batched(2).count(), 2);
         assert_eq!(src().gen_flat_map(|x| 0..x).count(), 6);
         assert_eq!(src().gen_map_err(|e| e).count(), 3);
+        assert_eq!(src().filter_false(|x| *x > 1).count(), 1);
+        assert_eq!(src().compress([true, false, true]).count(), 2);
+        assert_eq!(src().gen_map(|x| (x, x)).starmap(|a, b| a + b).count(), 3);
+        assert_eq!(src().gen_zip_longest(from_iter([1])).count(), 3);
+        assert_eq!(src().accumulate_sum().count(), 3);
         assert_eq!(src().gen_err_into::<String>().count(), 3);
         assert_eq!(src().gen_ignore_send::<()>().count(), 3);
         assert_eq!(src().gen_refuse_send(|()| unreachable!()).count(), 3);
@@ -156,4 +175,109 @@ fn map_err_raises_a_foreign_error_after_the_cleanup_that_yielded() {
     assert_eq!(g.throw("foreign".into()), Step::Yielded(99));
     assert_eq!(g.resume(()), Step::Raised(Thrown::Error("foreign".into())));
     assert_eq!((g.state(), g.resume(())), (State::Closed, Step::Exhausted));
+}
+
+// ------------------------------------------------------------ itertools forms (issue 11 §2)
+
+#[test]
+fn zip_longest_fills_with_none_and_returns_both_return_values() {
+    use stasis_core::{State, Step};
+    let a = Gen::new(|co, ()| {
+        co.yield_(1);
+        "a done"
+    });
+    let b = Gen::new(|co, ()| {
+        co.yield_('x');
+        co.yield_('y');
+        co.yield_('z');
+        "b done"
+    });
+    let mut z = a.gen_zip_longest(b);
+    assert_eq!(z.state(), State::Created);
+    assert_eq!(z.resume(()), Step::Yielded((Some(1), Some('x'))));
+    assert_eq!(z.resume(()), Step::Yielded((None, Some('y'))));
+    assert_eq!(z.resume(()), Step::Yielded((None, Some('z'))));
+    assert_eq!(z.resume(()), Step::Complete((Some("a done"), Some("b done"))));
+    assert_eq!((z.state(), z.resume(())), (State::Closed, Step::Exhausted));
+    // An error from either source ends it, and the other source is closed.
+    let raising = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+        co.yield_(1);
+        co.raise(stasis_core::Thrown::Error("bad"))
+    });
+    let mut other = from_iter([1, 2, 3]).gen_err_into::<&str>();
+    let mut z = raising.gen_zip_longest(&mut other);
+    assert_eq!(z.resume(()), Step::Yielded((Some(1), Some(1))));
+    assert_eq!(z.resume(()), Step::Raised(stasis_core::Thrown::Error("bad")));
+    assert_eq!(other.state(), State::Closed);
+}
+
+#[test]
+fn compress_pulls_the_value_then_its_selector_and_keeps_the_return_value() {
+    use stasis_core::Step;
+    let mut g = Gen::new(|co, ()| {
+        co.yield_('a');
+        co.yield_('b');
+        "source done"
+    })
+    .compress([false, true, true, true]);
+    assert_eq!(g.resume(()), Step::Yielded('b'));
+    assert_eq!(g.resume(()), Step::Complete(Some("source done")));
+    // The selectors end first: the value pulled for them is dropped, as in Python.
+    let mut data = from_iter(1..=5);
+    let picked: Vec<_> = (&mut data).compress([true, true]).collect();
+    assert_eq!((picked, data.next()), (vec![1, 2], Some(4)));
+}
+
+#[test]
+fn chain_from_iterable_takes_each_generator_only_when_the_one_before_ends() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use stasis_core::Step;
+    let taken = Rc::new(Cell::new(0));
+    let t = taken.clone();
+    let gens = (1..=3).map(move |n| {
+        t.set(t.get() + 1);
+        Gen::new(move |co, ()| {
+            co.yield_(n);
+            n * 10
+        })
+    });
+    let mut c = chain_from_iterable(gens);
+    assert_eq!(taken.get(), 0);
+    assert_eq!(c.resume(()), Step::Yielded(1));
+    assert_eq!(taken.get(), 1);
+    assert_eq!(c.resume(()), Step::Yielded(2));
+    assert_eq!(taken.get(), 2);
+    assert_eq!(c.resume(()), Step::Yielded(3));
+    assert_eq!(c.resume(()), Step::Complete(Some(30)), "the last one's return value");
+    // A send reaches the running generator; each next one starts with the default.
+    let echo = |tag: &'static str| {
+        Gen::<String, (), String>::new(move |co, first| {
+            let got = co.yield_(format!("{tag} got {first:?}"));
+            co.yield_(format!("{tag} got {got:?}"));
+        })
+    };
+    let mut c = chain_from_iterable([echo("a"), echo("b")]);
+    assert_eq!(c.resume("x".into()), Step::Yielded("a got \"x\"".into()));
+    assert_eq!(c.resume("y".into()), Step::Yielded("a got \"y\"".into()));
+    assert_eq!(c.resume("z".into()), Step::Yielded("b got \"\"".into()));
+}
+
+#[test]
+fn zip_all_stops_at_the_first_source_to_end_and_keeps_its_return_value() {
+    use stasis_core::Step;
+    let src = |n: i32| {
+        Gen::new(move |co, ()| {
+            for i in 0..n {
+                co.yield_(i);
+            }
+            n
+        })
+    };
+    let mut z = zip_all([src(3), src(3), src(1)]);
+    assert_eq!(z.resume(()), Step::Yielded(vec![0, 0, 0]));
+    assert_eq!(z.resume(()), Step::Complete(Some((2, 1))));
+    assert_eq!(z.take_partial(), [1, 1]);
+    assert_eq!(zip_all(Vec::<Gen<i32>>::new()).resume(()), Step::Complete(None));
 }
