@@ -489,3 +489,46 @@ fn map_err_changes_the_errors_that_leave_and_unwinds_the_source_on_a_foreign_thr
     assert_eq!(g.resume(()), Step::Yielded(1));
     assert_eq!(g.resume(()), Step::Raised(Thrown::Error("HTTP 404".into())));
 }
+
+// ------------------------------------------ the return value survives the pipeline (issue 11 §3)
+
+#[test]
+fn the_return_value_survives_a_pipeline_driven_as_an_iterator() {
+    // The user's program: JSON lines, errors counted, then "lines read".
+    let input = "{\"n\": 1}\noops\n\n{\"n\": 3}\n";
+    let mut bad = 0;
+    let mut records =
+        stream::json_lines::<serde_json::Value, _>(input.as_bytes()).skip_errors(|_| bad += 1);
+    let total: i64 = records.by_ref().map(|v| v["n"].as_i64().unwrap()).sum();
+    assert_eq!(records.take_return(), Some(4), "lines read");
+    assert_eq!(records.take_return(), None, "readable once");
+    drop(records);
+    assert_eq!((total, bad), (4, 1));
+
+    // A stackful source's return value through several adaptors and a `for` loop.
+    let mut pipeline = Gen::new(|co, ()| {
+        for i in 0..5 {
+            co.yield_(i);
+        }
+        "source done"
+    })
+    .gen_map(|x| x * 10)
+    .gen_filter(|x| *x != 20)
+    .enumerate_from(1)
+    .gen_err_into::<String>()
+    .map_return(str::len);
+    let mut seen = Vec::new();
+    for pair in &mut pipeline {
+        seen.push(pair);
+    }
+    assert_eq!(seen, [(1, 0), (2, 10), (3, 30), (4, 40)]);
+    assert_eq!(pipeline.take_return(), Some(11));
+
+    // Adaptors that end early say so in their return value.
+    let mut first_two = from_iter(1..=5).gen_take(2);
+    assert_eq!(first_two.by_ref().count(), 2);
+    assert_eq!(first_two.take_return(), Some(None), "the limit ended it, not the source");
+    let mut zipped = from_iter([1]).gen_zip(from_iter([2, 3]));
+    assert_eq!(zipped.by_ref().count(), 1);
+    assert_eq!(zipped.take_return(), Some(stasis::combinators::ZipEnd::First(())));
+}

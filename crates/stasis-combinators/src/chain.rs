@@ -31,16 +31,18 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// assert_eq!(both.take_first_return(), Some("a done"));
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Chain<A, B, RA> {
+pub struct Chain<A, B, RA, Ret> {
     first: A,
     second: B,
     first_return: Option<RA>,
     in_second: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<A, B, RA> Chain<A, B, RA> {
+impl<A, B, RA, Ret> Chain<A, B, RA, Ret> {
     pub(crate) fn new(first: A, second: B) -> Self {
-        Chain { first, second, first_return: None, in_second: false }
+        Chain { first, second, first_return: None, in_second: false, ret: None }
     }
 
     /// The return value of the first generator, once it has finished (readable once).
@@ -59,7 +61,7 @@ impl<A, B, RA> Chain<A, B, RA> {
     }
 }
 
-impl<A, B, RA> Chain<A, B, RA> {
+impl<A, B, RA, Ret> Chain<A, B, RA, Ret> {
     /// Moves on to `second` when `first` has returned.
     #[inline]
     fn after_first<S>(
@@ -92,7 +94,7 @@ impl<A, B, RA> Chain<A, B, RA> {
     }
 }
 
-impl<S, A, B> Generator<S> for Chain<A, B, A::Return>
+impl<S, A, B> Generator<S> for Chain<A, B, A::Return, B::Return>
 where
     S: Default,
     A: Generator<S>,
@@ -142,11 +144,11 @@ where
     }
 }
 
-iterator_for!([A, B, RA] Chain<A, B, RA>);
+iterator_for!([A, B, RA, Ret] Chain<A, B, RA, Ret>, keep_return: Ret, "from_iter([1]).gen_chain(from_iter([2]))");
 
-delegate_access_inner!([A, B, RA] Chain<A, B, RA>, (first: A, second: B), "from_iter([1]).gen_chain(from_iter([2]))");
+delegate_access_inner!([A, B, RA, Ret] Chain<A, B, RA, Ret>, (first: A, second: B), "from_iter([1]).gen_chain(from_iter([2]))");
 
-impl<A: fmt::Debug, B: fmt::Debug, RA> fmt::Debug for Chain<A, B, RA> {
+impl<A: fmt::Debug, B: fmt::Debug, RA, Ret> fmt::Debug for Chain<A, B, RA, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Chain")
             .field("first", &self.first)

@@ -30,11 +30,19 @@ use crate::util::iterator_for;
 /// let three = chain_from_iterable([from_iter(vec![1]), from_iter(vec![2]), from_iter(vec![3])]);
 /// assert_eq!(three.collect::<Vec<_>>(), [1, 2, 3]);
 /// ```
-pub fn chain_from_iterable<I>(generators: I) -> ChainFromIterable<I::IntoIter, I::Item>
+pub fn chain_from_iterable<S, I>(
+    generators: I,
+) -> ChainFromIterable<I::IntoIter, I::Item, Option<<I::Item as Generator<S>>::Return>>
 where
     I: IntoIterator,
+    I::Item: Generator<S>,
 {
-    ChainFromIterable { generators: Some(generators.into_iter()), current: None, started: false }
+    ChainFromIterable {
+        generators: Some(generators.into_iter()),
+        current: None,
+        started: false,
+        ret: None,
+    }
 }
 
 /// The generator [`chain_from_iterable`] returns.
@@ -47,14 +55,16 @@ where
 /// assert_eq!(c.state(), State::Created);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct ChainFromIterable<I, G> {
+pub struct ChainFromIterable<I, G, Ret> {
     /// The generators not yet started; `None` once the chain has ended.
     generators: Option<I>,
     current: Option<G>,
     started: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<I, G> ChainFromIterable<I, G> {
+impl<I, G, Ret> ChainFromIterable<I, G, Ret> {
     /// The generator currently running, if any.
     ///
     /// # Examples
@@ -78,7 +88,7 @@ impl<I, G> ChainFromIterable<I, G> {
     }
 }
 
-impl<S, I, G> Generator<S> for ChainFromIterable<I, G>
+impl<S, I, G> Generator<S> for ChainFromIterable<I, G, Option<G::Return>>
 where
     S: Default,
     I: Iterator<Item = G>,
@@ -167,9 +177,13 @@ where
     }
 }
 
-iterator_for!([I, G] ChainFromIterable<I, G>);
+iterator_for!(
+    [I, G, Ret] ChainFromIterable<I, G, Ret>,
+    keep_return: Ret,
+    "stasis_combinators::chain_from_iterable([from_iter([1]), from_iter([2])])"
+);
 
-impl<I, G: fmt::Debug> fmt::Debug for ChainFromIterable<I, G> {
+impl<I, G: fmt::Debug, Ret> fmt::Debug for ChainFromIterable<I, G, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChainFromIterable")
             .field("current", &self.current)

@@ -28,15 +28,17 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// assert_eq!(picked.collect::<String>(), "ACEF");
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Compress<G, I> {
+pub struct Compress<G, I, Ret> {
     source: G,
     selectors: I,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, I> Compress<G, I> {
+impl<G, I, Ret> Compress<G, I, Ret> {
     pub(crate) fn new(source: G, selectors: I) -> Self {
-        Compress { source, selectors, finished: false }
+        Compress { source, selectors, finished: false, ret: None }
     }
 
     #[inline]
@@ -67,7 +69,7 @@ impl<G, I> Compress<G, I> {
     }
 }
 
-impl<S, G, I> Generator<S> for Compress<G, I>
+impl<S, G, I> Generator<S> for Compress<G, I, Option<G::Return>>
 where
     S: Default,
     G: Generator<S>,
@@ -117,11 +119,11 @@ where
     }
 }
 
-iterator_for!([G, I] Compress<G, I>);
+iterator_for!([G, I, Ret] Compress<G, I, Ret>, keep_return: Ret, "from_iter([1, 2]).compress([true, false])");
 
-delegate_access_inner!([G, I] Compress<G, I>, source: G, "from_iter([1, 2]).compress([true, false])");
+delegate_access_inner!([G, I, Ret] Compress<G, I, Ret>, source: G, "from_iter([1, 2]).compress([true, false])");
 
-impl<G: fmt::Debug, I> fmt::Debug for Compress<G, I> {
+impl<G: fmt::Debug, I, Ret> fmt::Debug for Compress<G, I, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Compress")
             .field("source", &self.source)

@@ -21,14 +21,16 @@ use crate::util::{delegate_access_inner, iterator_for, map_close};
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Enumerate<G> {
+pub struct Enumerate<G, Ret> {
     source: G,
     index: usize,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Enumerate<G> {
+impl<G, Ret> Enumerate<G, Ret> {
     pub(crate) fn new(source: G, start: usize) -> Self {
-        Enumerate { source, index: start }
+        Enumerate { source, index: start, ret: None }
     }
 
     #[inline]
@@ -41,7 +43,7 @@ impl<G> Enumerate<G> {
     }
 }
 
-impl<S, G: Generator<S>> Generator<S> for Enumerate<G> {
+impl<S, G: Generator<S>> Generator<S> for Enumerate<G, G::Return> {
     type Yield = (usize, G::Yield);
     type Return = G::Return;
     type Error = G::Error;
@@ -73,6 +75,6 @@ impl<S, G: Generator<S>> Generator<S> for Enumerate<G> {
     }
 }
 
-iterator_for!([G] Enumerate<G>);
+iterator_for!([G, Ret] Enumerate<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_enumerate()");
 
-delegate_access_inner!([G] Enumerate<G>, source: G, "from_iter([1, 2]).gen_enumerate()");
+delegate_access_inner!([G, Ret] Enumerate<G, Ret>, source: G, "from_iter([1, 2]).gen_enumerate()");

@@ -7,7 +7,7 @@ use stasis_core::Generator;
 use crate::{
     Accumulate, AccumulateFrom, Batched, Chain, Compress, DropWhile, Enumerate, Filter,
     FilterFalse, FlatMap, GroupBy, IgnoreSend, Islice, Map, MapErr, MapReturn, Pairwise,
-    RefuseSend, Skip, StarArgs, Starmap, Take, TakeWhile, Tee, Zip, ZipLongest,
+    RefuseSend, Skip, StarArgs, Starmap, Take, TakeWhile, Tee, Zip, ZipEnd, ZipLongest,
     stream::{SkipErrors, StopOnError},
 };
 
@@ -49,7 +49,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2]).gen_map(|x| x * 10).collect::<Vec<_>>(), [10, 20]);
     /// ```
-    fn gen_map<T, F>(self, f: F) -> Map<Self, F>
+    fn gen_map<T, F>(self, f: F) -> Map<Self, F, Self::Return>
     where
         Self: Sized,
         F: FnMut(Self::Yield) -> T,
@@ -67,7 +67,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let mut g = Gen::<u8, _>::new(|_, ()| "done").map_return(str::len);
     /// assert_eq!(g.resume(()), Step::Complete(4));
     /// ```
-    fn map_return<R2, F>(self, f: F) -> MapReturn<Self, F>
+    fn map_return<R2, F>(self, f: F) -> MapReturn<Self, F, R2>
     where
         Self: Sized,
         F: FnOnce(Self::Return) -> R2,
@@ -91,7 +91,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// assert_eq!(g.resume(()), Step::Yielded(1));
     /// assert_eq!(g.resume(()), Step::Raised(Thrown::Error("HTTP 404".to_string())));
     /// ```
-    fn gen_map_err<E2, F>(self, f: F) -> MapErr<Self, F, E2>
+    fn gen_map_err<E2, F>(self, f: F) -> MapErr<Self, F, E2, Self::Return>
     where
         Self: Sized,
         F: FnMut(Self::Error) -> E2,
@@ -120,7 +120,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// assert_eq!(g.resume(()), Step::Yielded(2));
     /// assert_eq!(g.resume(()), Step::Complete(3));
     /// ```
-    fn gen_err_into<E2>(self) -> MapErr<Self, fn(Infallible) -> E2, E2>
+    fn gen_err_into<E2>(self) -> MapErr<Self, fn(Infallible) -> E2, E2, Self::Return>
     where
         Self: Sized + Generator<S, Error = Infallible>,
     {
@@ -141,7 +141,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// assert_eq!(g.resume("dropped"), Step::Yielded(1));
     /// assert_eq!(g.resume("dropped"), Step::Complete(()));
     /// ```
-    fn gen_ignore_send<S2>(self) -> IgnoreSend<Self, S2>
+    fn gen_ignore_send<S2>(self) -> IgnoreSend<Self, S2, <Self as Generator<()>>::Return>
     where
         Self: Sized + Generator<()>,
     {
@@ -162,7 +162,10 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// assert_eq!(g.resume(None), Step::Yielded(1));
     /// assert_eq!(g.resume(Some(7)), Step::Raised(Thrown::Error("sent Some(7)".to_string())));
     /// ```
-    fn gen_refuse_send<S2, F>(self, on_send: F) -> RefuseSend<Self, F>
+    fn gen_refuse_send<S2, F>(
+        self,
+        on_send: F,
+    ) -> RefuseSend<Self, F, <Self as Generator<()>>::Return>
     where
         Self: Sized + Generator<()>,
         S2: Default + PartialEq,
@@ -179,7 +182,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).gen_filter(|x| x % 2 == 1).collect::<Vec<_>>(), [1, 3]);
     /// ```
-    fn gen_filter<P>(self, pred: P) -> Filter<Self, P>
+    fn gen_filter<P>(self, pred: P) -> Filter<Self, P, Self::Return>
     where
         Self: Sized,
         P: FnMut(&Self::Yield) -> bool,
@@ -196,7 +199,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).filter_false(|x| x % 2 == 1).collect::<Vec<_>>(), [2, 4]);
     /// ```
-    fn filter_false<P>(self, pred: P) -> FilterFalse<Self, P>
+    fn filter_false<P>(self, pred: P) -> FilterFalse<Self, P, Self::Return>
     where
         Self: Sized,
         P: FnMut(&Self::Yield) -> bool,
@@ -214,7 +217,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=5).compress([true, false, true]).collect::<Vec<_>>(), [1, 3]);
     /// ```
-    fn compress<I>(self, selectors: I) -> Compress<Self, I::IntoIter>
+    fn compress<I>(self, selectors: I) -> Compress<Self, I::IntoIter, Option<Self::Return>>
     where
         Self: Sized,
         I: IntoIterator<Item = bool>,
@@ -231,7 +234,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([(2, 3), (4, 5)]).starmap(|a, b| a * b).collect::<Vec<_>>(), [6, 20]);
     /// ```
-    fn starmap<F>(self, f: F) -> Starmap<Self, F>
+    fn starmap<F>(self, f: F) -> Starmap<Self, F, Self::Return>
     where
         Self: Sized,
         Self::Yield: StarArgs<F>,
@@ -248,7 +251,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).gen_enumerate().collect::<Vec<_>>(), [(0, 'a'), (1, 'b')]);
     /// ```
-    fn gen_enumerate(self) -> Enumerate<Self>
+    fn gen_enumerate(self) -> Enumerate<Self, Self::Return>
     where
         Self: Sized,
     {
@@ -264,7 +267,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).enumerate_from(1).collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
-    fn enumerate_from(self, start: usize) -> Enumerate<Self>
+    fn enumerate_from(self, start: usize) -> Enumerate<Self, Self::Return>
     where
         Self: Sized,
     {
@@ -286,7 +289,12 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// assert_eq!(count(0, 1).islice(2, 8, 2).collect::<Vec<_>>(), [2, 4, 6]);
     /// assert_eq!(count(0, 1).islice(3, None, 10).gen_take(2).collect::<Vec<_>>(), [3, 13]);
     /// ```
-    fn islice(self, start: usize, stop: impl Into<Option<usize>>, step: usize) -> Islice<Self>
+    fn islice(
+        self,
+        start: usize,
+        stop: impl Into<Option<usize>>,
+        step: usize,
+    ) -> Islice<Self, Option<Self::Return>>
     where
         Self: Sized,
     {
@@ -302,7 +310,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, count};
     /// assert_eq!(count(1, 1).gen_take(3).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
-    fn gen_take(self, n: usize) -> Take<Self>
+    fn gen_take(self, n: usize) -> Take<Self, Option<Self::Return>>
     where
         Self: Sized,
     {
@@ -317,7 +325,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).gen_skip(2).collect::<Vec<_>>(), [3]);
     /// ```
-    fn gen_skip(self, n: usize) -> Skip<Self>
+    fn gen_skip(self, n: usize) -> Skip<Self, Self::Return>
     where
         Self: Sized,
     {
@@ -334,7 +342,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 9, 1]).gen_take_while(|x| *x < 5).collect::<Vec<_>>(), [1, 2]);
     /// ```
-    fn gen_take_while<P>(self, pred: P) -> TakeWhile<Self, P, Self::Yield>
+    fn gen_take_while<P>(self, pred: P) -> TakeWhile<Self, P, Self::Yield, Option<Self::Return>>
     where
         Self: Sized,
         P: FnMut(&Self::Yield) -> bool,
@@ -351,7 +359,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 9, 1]).drop_while(|x| *x < 5).collect::<Vec<_>>(), [9, 1]);
     /// ```
-    fn drop_while<P>(self, pred: P) -> DropWhile<Self, P>
+    fn drop_while<P>(self, pred: P) -> DropWhile<Self, P, Self::Return>
     where
         Self: Sized,
         P: FnMut(&Self::Yield) -> bool,
@@ -368,7 +376,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1]).gen_chain(from_iter([2, 3])).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
-    fn gen_chain<B>(self, second: B) -> Chain<Self, B, Self::Return>
+    fn gen_chain<B>(self, second: B) -> Chain<Self, B, Self::Return, B::Return>
     where
         Self: Sized,
         B: Generator<S, Yield = Self::Yield, Error = Self::Error>,
@@ -386,7 +394,15 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let z = from_iter([1, 2]).gen_zip(from_iter("ab".chars()));
     /// assert_eq!(z.collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
-    fn gen_zip<B>(self, second: B) -> Zip<Self, B, <Self as Generator<()>>::Yield>
+    fn gen_zip<B>(
+        self,
+        second: B,
+    ) -> Zip<
+        Self,
+        B,
+        <Self as Generator<()>>::Yield,
+        ZipEnd<<Self as Generator<()>>::Return, B::Return>,
+    >
     where
         Self: Sized + Generator<()>,
         B: Generator<(), Error = <Self as Generator<()>>::Error>,
@@ -428,7 +444,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// ```
     fn accumulate_sum(
         self,
-    ) -> Accumulate<Self, fn(Self::Yield, Self::Yield) -> Self::Yield, Self::Yield>
+    ) -> Accumulate<Self, fn(Self::Yield, Self::Yield) -> Self::Yield, Self::Yield, Self::Return>
     where
         Self: Sized,
         Self::Yield: Clone + core::ops::Add<Output = Self::Yield>,
@@ -445,7 +461,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).accumulate(|t, x| t + x).collect::<Vec<_>>(), [1, 3, 6, 10]);
     /// ```
-    fn accumulate<F>(self, f: F) -> Accumulate<Self, F, Self::Yield>
+    fn accumulate<F>(self, f: F) -> Accumulate<Self, F, Self::Yield, Self::Return>
     where
         Self: Sized,
         Self::Yield: Clone,
@@ -464,7 +480,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let lens = from_iter(["ab", "c"]).accumulate_from(0, |t, s: &str| t + s.len());
     /// assert_eq!(lens.collect::<Vec<_>>(), [0, 2, 3]);
     /// ```
-    fn accumulate_from<T, F>(self, initial: T, f: F) -> AccumulateFrom<Self, F, T>
+    fn accumulate_from<T, F>(self, initial: T, f: F) -> AccumulateFrom<Self, F, T, Self::Return>
     where
         Self: Sized,
         T: Clone,
@@ -482,7 +498,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 3]).pairwise().collect::<Vec<_>>(), [(1, 2), (2, 3)]);
     /// ```
-    fn pairwise(self) -> Pairwise<Self, Self::Yield>
+    fn pairwise(self) -> Pairwise<Self, Self::Yield, Self::Return>
     where
         Self: Sized,
         Self::Yield: Clone,
@@ -519,7 +535,10 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let words = from_iter(["a b", "c"]).gen_flat_map(|s| s.split(' '));
     /// assert_eq!(words.collect::<Vec<_>>(), ["a", "b", "c"]);
     /// ```
-    fn gen_flat_map<U, F>(self, f: F) -> FlatMap<Self, F, U::IntoIter>
+    fn gen_flat_map<U, F>(
+        self,
+        f: F,
+    ) -> FlatMap<Self, F, U::IntoIter, <Self as Generator<()>>::Return>
     where
         Self: Sized + Generator<()>,
         U: IntoIterator,
@@ -577,7 +596,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// assert_eq!(g.resume(()), Step::Yielded(1));
     /// assert_eq!(g.resume(()), Step::Complete(Err("bad")));
     /// ```
-    fn stop_on_error<T, E>(self) -> StopOnError<Self>
+    fn stop_on_error<T, E>(self) -> StopOnError<Self, Result<Self::Return, E>>
     where
         Self: Sized + Generator<S, Yield = Result<T, E>>,
     {
@@ -595,7 +614,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let ok: Vec<i32> = from_iter([Ok(1), Err("bad"), Ok(2)]).skip_errors(|e| errors.push(e)).collect();
     /// assert_eq!((ok, errors), (vec![1, 2], vec!["bad"]));
     /// ```
-    fn skip_errors<T, E, F>(self, on_error: F) -> SkipErrors<Self, F>
+    fn skip_errors<T, E, F>(self, on_error: F) -> SkipErrors<Self, F, Self::Return>
     where
         Self: Sized + Generator<S, Yield = Result<T, E>>,
         F: FnMut(E),

@@ -27,9 +27,11 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// `KEEP` is what the predicate must answer for a value to be yielded: `true` here, `false`
 /// for [`FilterFalse`].
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Filter<G, P, const KEEP: bool = true> {
+pub struct Filter<G, P, Ret, const KEEP: bool = true> {
     source: G,
     pred: P,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
 /// Yields only the values for which the predicate returns `false` (Python's
@@ -40,14 +42,14 @@ pub struct Filter<G, P, const KEEP: bool = true> {
 ///
 /// ```
 /// use stasis_combinators::{FilterFalse, GeneratorExt, from_iter};
-/// let odds: FilterFalse<_, _> = from_iter(1..=6).filter_false(|x: &i32| x % 2 == 0);
+/// let odds: FilterFalse<_, _, _> = from_iter(1..=6).filter_false(|x: &i32| x % 2 == 0);
 /// assert_eq!(odds.collect::<Vec<_>>(), [1, 3, 5]);
 /// ```
-pub type FilterFalse<G, P> = Filter<G, P, false>;
+pub type FilterFalse<G, P, Ret> = Filter<G, P, Ret, false>;
 
-impl<G, P, const KEEP: bool> Filter<G, P, KEEP> {
+impl<G, P, Ret, const KEEP: bool> Filter<G, P, Ret, KEEP> {
     pub(crate) fn new(source: G, pred: P) -> Self {
-        Filter { source, pred }
+        Filter { source, pred, ret: None }
     }
 
     #[inline]
@@ -73,7 +75,7 @@ impl<G, P, const KEEP: bool> Filter<G, P, KEEP> {
     }
 }
 
-impl<S, G, P, const KEEP: bool> Generator<S> for Filter<G, P, KEEP>
+impl<S, G, P, const KEEP: bool> Generator<S> for Filter<G, P, G::Return, KEEP>
 where
     S: Default,
     G: Generator<S>,
@@ -121,11 +123,15 @@ where
     }
 }
 
-iterator_for!([G, P, const KEEP: bool] Filter<G, P, KEEP>);
+iterator_for!(
+    [G, P, Ret, const KEEP: bool] Filter<G, P, Ret, KEEP>,
+    keep_return: Ret,
+    "from_iter([1, 2]).gen_filter(|x| x % 2 == 0)"
+);
 
-delegate_access_inner!([G, P, const KEEP: bool] Filter<G, P, KEEP>, source: G, "from_iter([1, 2]).gen_filter(|x| x % 2 == 0)");
+delegate_access_inner!([G, P, Ret, const KEEP: bool] Filter<G, P, Ret, KEEP>, source: G, "from_iter([1, 2]).gen_filter(|x| x % 2 == 0)");
 
-impl<G: fmt::Debug, P, const KEEP: bool> fmt::Debug for Filter<G, P, KEEP> {
+impl<G: fmt::Debug, P, Ret, const KEEP: bool> fmt::Debug for Filter<G, P, Ret, KEEP> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(if KEEP { "Filter" } else { "FilterFalse" })
             .field("source", &self.source)

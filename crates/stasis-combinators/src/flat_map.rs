@@ -25,19 +25,21 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// assert_eq!(flat.collect::<Vec<_>>(), [10, 20, 30]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct FlatMap<G, F, I> {
+pub struct FlatMap<G, F, I, Ret> {
     source: G,
     f: F,
     inner: Option<I>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F, I> FlatMap<G, F, I> {
+impl<G, F, I, Ret> FlatMap<G, F, I, Ret> {
     pub(crate) fn new(source: G, f: F) -> Self {
-        FlatMap { source, f, inner: None }
+        FlatMap { source, f, inner: None, ret: None }
     }
 }
 
-impl<G, F, U> FlatMap<G, F, U::IntoIter>
+impl<G, F, U, Ret> FlatMap<G, F, U::IntoIter, Ret>
 where
     G: Generator<()>,
     F: FnMut(G::Yield) -> U,
@@ -63,7 +65,7 @@ where
     }
 }
 
-impl<G, F, U> Generator<()> for FlatMap<G, F, U::IntoIter>
+impl<G, F, U> Generator<()> for FlatMap<G, F, U::IntoIter, G::Return>
 where
     G: Generator<()>,
     F: FnMut(G::Yield) -> U,
@@ -124,11 +126,11 @@ where
     }
 }
 
-iterator_for!([G, F, I] FlatMap<G, F, I>);
+iterator_for!([G, F, I, Ret] FlatMap<G, F, I, Ret>, keep_return: Ret, "from_iter([\"a b\"]).gen_flat_map(|s| s.split(' '))");
 
-delegate_access_inner!([G, F, I] FlatMap<G, F, I>, source: G, "from_iter([\"a b\"]).gen_flat_map(|s| s.split(' '))");
+delegate_access_inner!([G, F, I, Ret] FlatMap<G, F, I, Ret>, source: G, "from_iter([\"a b\"]).gen_flat_map(|s| s.split(' '))");
 
-impl<G: fmt::Debug, F, I> fmt::Debug for FlatMap<G, F, I> {
+impl<G: fmt::Debug, F, I, Ret> fmt::Debug for FlatMap<G, F, I, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FlatMap")
             .field("source", &self.source)

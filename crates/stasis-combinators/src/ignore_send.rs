@@ -30,18 +30,20 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// assert_eq!(g.resume(20), Step::Yielded("b")); // 20 went nowhere, on purpose
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct IgnoreSend<G, S2> {
+pub struct IgnoreSend<G, S2, Ret> {
     source: G,
     _send: PhantomData<fn(S2)>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, S2> IgnoreSend<G, S2> {
+impl<G, S2, Ret> IgnoreSend<G, S2, Ret> {
     pub(crate) fn new(source: G) -> Self {
-        IgnoreSend { source, _send: PhantomData }
+        IgnoreSend { source, _send: PhantomData, ret: None }
     }
 }
 
-impl<G: Generator<()>, S2> Generator<S2> for IgnoreSend<G, S2> {
+impl<G: Generator<()>, S2> Generator<S2> for IgnoreSend<G, S2, G::Return> {
     type Yield = G::Yield;
     type Return = G::Return;
     type Error = G::Error;
@@ -70,11 +72,11 @@ impl<G: Generator<()>, S2> Generator<S2> for IgnoreSend<G, S2> {
     }
 }
 
-iterator_for!([G, S2] IgnoreSend<G, S2>);
+iterator_for!([G, S2, Ret] IgnoreSend<G, S2, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_ignore_send::<()>()");
 
-delegate_access_inner!([G, S2] IgnoreSend<G, S2>, source: G, "from_iter([1, 2]).gen_ignore_send::<i64>()");
+delegate_access_inner!([G, S2, Ret] IgnoreSend<G, S2, Ret>, source: G, "from_iter([1, 2]).gen_ignore_send::<()>()");
 
-impl<G: fmt::Debug, S2> fmt::Debug for IgnoreSend<G, S2> {
+impl<G: fmt::Debug, S2, Ret> fmt::Debug for IgnoreSend<G, S2, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IgnoreSend").field("source", &self.source).finish()
     }

@@ -28,7 +28,7 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Islice<G> {
+pub struct Islice<G, Ret> {
     source: G,
     /// Items pulled so far (CPython's `cnt`).
     pulled: usize,
@@ -37,12 +37,14 @@ pub struct Islice<G> {
     stop: Option<usize>,
     step: usize,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Islice<G> {
+impl<G, Ret> Islice<G, Ret> {
     pub(crate) fn new(source: G, start: usize, stop: Option<usize>, step: usize) -> Self {
         assert!(step >= 1, "islice: step must be at least 1 (got 0)");
-        Islice { source, pulled: 0, next: start, stop, step, finished: false }
+        Islice { source, pulled: 0, next: start, stop, step, finished: false, ret: None }
     }
 
     fn end<Y, R, E>(&mut self, step: Step<Y, R, E>) -> Step<Y, Option<R>, E> {
@@ -106,7 +108,7 @@ enum Pull<S, Y, R, E> {
     Default,
 }
 
-impl<S: Default, G: Generator<S>> Generator<S> for Islice<G> {
+impl<S: Default, G: Generator<S>> Generator<S> for Islice<G, Option<G::Return>> {
     type Yield = G::Yield;
     type Return = Option<G::Return>;
     type Error = G::Error;
@@ -152,6 +154,6 @@ impl<S: Default, G: Generator<S>> Generator<S> for Islice<G> {
     }
 }
 
-iterator_for!([G] Islice<G>);
+iterator_for!([G, Ret] Islice<G, Ret>, keep_return: Ret, "from_iter([1, 2]).islice(0, 1, 1)");
 
-delegate_access_inner!([G] Islice<G>, source: G, "from_iter([1, 2]).islice(0, 1, 1)");
+delegate_access_inner!([G, Ret] Islice<G, Ret>, source: G, "from_iter([1, 2]).islice(0, 1, 1)");

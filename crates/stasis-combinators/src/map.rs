@@ -32,18 +32,20 @@ use crate::util::{delegate_access_inner, iterator_for, map_close};
 /// assert_eq!(doubled.resume(()), Step::Complete("done"));
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Map<G, F> {
+pub struct Map<G, F, Ret> {
     source: G,
     f: F,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F> Map<G, F> {
+impl<G, F, Ret> Map<G, F, Ret> {
     pub(crate) fn new(source: G, f: F) -> Self {
-        Map { source, f }
+        Map { source, f, ret: None }
     }
 }
 
-impl<S, G, F, T> Generator<S> for Map<G, F>
+impl<S, G, F, T> Generator<S> for Map<G, F, G::Return>
 where
     G: Generator<S>,
     F: FnMut(G::Yield) -> T,
@@ -76,11 +78,11 @@ where
     }
 }
 
-iterator_for!([G, F] Map<G, F>);
+iterator_for!([G, F, Ret] Map<G, F, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_map(|x| x + 1)");
 
-delegate_access_inner!([G, F] Map<G, F>, source: G, "from_iter([1, 2]).gen_map(|x| x + 1)");
+delegate_access_inner!([G, F, Ret] Map<G, F, Ret>, source: G, "from_iter([1, 2]).gen_map(|x| x + 1)");
 
-impl<G: fmt::Debug, F> fmt::Debug for Map<G, F> {
+impl<G: fmt::Debug, F, Ret> fmt::Debug for Map<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Map").field("source", &self.source).finish_non_exhaustive()
     }

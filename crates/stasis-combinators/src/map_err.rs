@@ -40,16 +40,18 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// assert_eq!(g.resume(()), Step::Exhausted);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct MapErr<G, F, E2> {
+pub struct MapErr<G, F, E2, Ret> {
     source: G,
     f: F,
     /// An error thrown in while the source's cleanup yielded: raised when the source finishes.
     pending: Option<E2>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F, E2> MapErr<G, F, E2> {
+impl<G, F, E2, Ret> MapErr<G, F, E2, Ret> {
     pub(crate) fn new(source: G, f: F) -> Self {
-        MapErr { source, f, pending: None }
+        MapErr { source, f, pending: None, ret: None }
     }
 
     #[inline]
@@ -78,7 +80,7 @@ impl<G, F, E2> MapErr<G, F, E2> {
     }
 }
 
-impl<S, G, F, E2> Generator<S> for MapErr<G, F, E2>
+impl<S, G, F, E2> Generator<S> for MapErr<G, F, E2, G::Return>
 where
     G: Generator<S>,
     F: FnMut(G::Error) -> E2,
@@ -125,11 +127,11 @@ where
     }
 }
 
-iterator_for!([G, F, E2] MapErr<G, F, E2>);
+iterator_for!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_err_into::<String>()");
 
-delegate_access_inner!([G, F, E2] MapErr<G, F, E2>, source: G, "from_iter([1, 2]).gen_err_into::<String>()");
+delegate_access_inner!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, source: G, "from_iter([1, 2]).gen_err_into::<String>()");
 
-impl<G: fmt::Debug, F, E2> fmt::Debug for MapErr<G, F, E2> {
+impl<G: fmt::Debug, F, E2, Ret> fmt::Debug for MapErr<G, F, E2, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MapErr").field("source", &self.source).finish_non_exhaustive()
     }

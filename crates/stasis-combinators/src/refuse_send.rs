@@ -43,19 +43,21 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// assert_eq!(g.resume(None), Step::Exhausted);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct RefuseSend<G, F> {
+pub struct RefuseSend<G, F, Ret> {
     source: G,
     on_send: F,
     refused: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F> RefuseSend<G, F> {
+impl<G, F, Ret> RefuseSend<G, F, Ret> {
     pub(crate) fn new(source: G, on_send: F) -> Self {
-        RefuseSend { source, on_send, refused: false }
+        RefuseSend { source, on_send, refused: false, ret: None }
     }
 }
 
-impl<G, F, S2> Generator<S2> for RefuseSend<G, F>
+impl<G, F, S2> Generator<S2> for RefuseSend<G, F, G::Return>
 where
     G: Generator<()>,
     S2: Default + PartialEq,
@@ -102,15 +104,15 @@ where
     }
 }
 
-iterator_for!([G, F] RefuseSend<G, F>);
+iterator_for!([G, F, Ret] RefuseSend<G, F, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|(): ()| String::new())");
 
 delegate_access_inner!(
-    [G, F] RefuseSend<G, F>,
+    [G, F, Ret] RefuseSend<G, F, Ret>,
     source: G,
-    "from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|v: Option<u8>| format!(\"{v:?}\"))"
+    "from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|(): ()| String::new())"
 );
 
-impl<G: fmt::Debug, F> fmt::Debug for RefuseSend<G, F> {
+impl<G: fmt::Debug, F, Ret> fmt::Debug for RefuseSend<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RefuseSend")
             .field("source", &self.source)

@@ -20,14 +20,16 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Skip<G> {
+pub struct Skip<G, Ret> {
     source: G,
     to_skip: usize,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Skip<G> {
+impl<G, Ret> Skip<G, Ret> {
     pub(crate) fn new(source: G, n: usize) -> Self {
-        Skip { source, to_skip: n }
+        Skip { source, to_skip: n, ret: None }
     }
 
     #[inline]
@@ -51,7 +53,7 @@ impl<G> Skip<G> {
     }
 }
 
-impl<S: Default, G: Generator<S>> Generator<S> for Skip<G> {
+impl<S: Default, G: Generator<S>> Generator<S> for Skip<G, G::Return> {
     type Yield = G::Yield;
     type Return = G::Return;
     type Error = G::Error;
@@ -83,6 +85,6 @@ impl<S: Default, G: Generator<S>> Generator<S> for Skip<G> {
     }
 }
 
-iterator_for!([G] Skip<G>);
+iterator_for!([G, Ret] Skip<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_skip(1)");
 
-delegate_access_inner!([G] Skip<G>, source: G, "from_iter([1, 2]).gen_skip(1)");
+delegate_access_inner!([G, Ret] Skip<G, Ret>, source: G, "from_iter([1, 2]).gen_skip(1)");

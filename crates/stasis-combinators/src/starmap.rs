@@ -61,18 +61,20 @@ star_args!((A), (A, B), (A, B, C), (A, B, C, D), (A, B, C, D, E), (A, B, C, D, E
 /// assert_eq!(powers.collect::<Vec<_>>(), [32, 9, 1000]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Starmap<G, F> {
+pub struct Starmap<G, F, Ret> {
     source: G,
     f: F,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F> Starmap<G, F> {
+impl<G, F, Ret> Starmap<G, F, Ret> {
     pub(crate) fn new(source: G, f: F) -> Self {
-        Starmap { source, f }
+        Starmap { source, f, ret: None }
     }
 }
 
-impl<S, G, F> Generator<S> for Starmap<G, F>
+impl<S, G, F> Generator<S> for Starmap<G, F, G::Return>
 where
     G: Generator<S>,
     G::Yield: StarArgs<F>,
@@ -105,11 +107,11 @@ where
     }
 }
 
-iterator_for!([G, F] Starmap<G, F>);
+iterator_for!([G, F, Ret] Starmap<G, F, Ret>, keep_return: Ret, "from_iter([(1, 2)]).starmap(|a: i32, b: i32| a + b)");
 
-delegate_access_inner!([G, F] Starmap<G, F>, source: G, "from_iter([(1, 2)]).starmap(|a: i32, b: i32| a + b)");
+delegate_access_inner!([G, F, Ret] Starmap<G, F, Ret>, source: G, "from_iter([(1, 2)]).starmap(|a: i32, b: i32| a + b)");
 
-impl<G: fmt::Debug, F> fmt::Debug for Starmap<G, F> {
+impl<G: fmt::Debug, F, Ret> fmt::Debug for Starmap<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Starmap").field("source", &self.source).finish_non_exhaustive()
     }

@@ -30,15 +30,17 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Take<G> {
+pub struct Take<G, Ret> {
     source: G,
     remaining: usize,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Take<G> {
+impl<G, Ret> Take<G, Ret> {
     pub(crate) fn new(source: G, n: usize) -> Self {
-        Take { source, remaining: n, finished: false }
+        Take { source, remaining: n, finished: false, ret: None }
     }
 
     /// The end of the source (returned value, error or exhaustion): no more pulls.
@@ -60,7 +62,7 @@ impl<G> Take<G> {
     }
 }
 
-impl<S, G: Generator<S>> Generator<S> for Take<G> {
+impl<S, G: Generator<S>> Generator<S> for Take<G, Option<G::Return>> {
     type Yield = G::Yield;
     type Return = Option<G::Return>;
     type Error = G::Error;
@@ -114,6 +116,6 @@ impl<S, G: Generator<S>> Generator<S> for Take<G> {
     }
 }
 
-iterator_for!([G] Take<G>);
+iterator_for!([G, Ret] Take<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_take(1)");
 
-delegate_access_inner!([G] Take<G>, source: G, "from_iter([1, 2]).gen_take(1)");
+delegate_access_inner!([G, Ret] Take<G, Ret>, source: G, "from_iter([1, 2]).gen_take(1)");

@@ -131,6 +131,65 @@ macro_rules! iterator_for {
 
         impl<$($generics)*> core::iter::FusedIterator for $ty where Self: stasis_core::Generator<()> {}
     };
+    // The same, keeping the return value in the adaptor's `ret` field (of type
+    // `Option<$ret>`) for `take_return`, whose doctest is built from `$example`.
+    ([$($generics:tt)*] $ty:ty, keep_return: $ret:ty, $example:literal) => {
+        impl<$($generics)*> Iterator for $ty
+        where
+            Self: stasis_core::Generator<(), Return = $ret>,
+        {
+            type Item = <Self as stasis_core::Generator<()>>::Yield;
+
+            #[inline]
+            fn next(&mut self) -> Option<Self::Item> {
+                match stasis_core::Generator::resume(self, ()) {
+                    stasis_core::Step::Yielded(y) => Some(y),
+                    stasis_core::Step::Complete(r) => {
+                        self.ret = Some(r);
+                        None
+                    }
+                    stasis_core::Step::Raised(_) | stasis_core::Step::Exhausted => None,
+                }
+            }
+
+            #[inline]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                <Self as stasis_core::Generator<()>>::length_hint(self)
+            }
+
+            #[inline]
+            fn fold<FoldAcc, FoldFn>(mut self, init: FoldAcc, f: FoldFn) -> FoldAcc
+            where
+                FoldFn: FnMut(FoldAcc, Self::Item) -> FoldAcc,
+            {
+                // `self` is consumed: the return value has no one to go to.
+                crate::util::fold_yields(&mut self, init, f)
+            }
+        }
+
+        impl<$($generics)*> core::iter::FusedIterator for $ty
+        where
+            Self: stasis_core::Generator<(), Return = $ret>,
+        {
+        }
+
+        impl<$($generics)*> $ty {
+            #[doc = concat!(
+                "The return value, kept when `Iterator::next` reached the end (readable ",
+                "once), as [`Gen::take_return`](stasis_core::Gen::take_return) keeps it: a ",
+                "`for` loop or `by_ref()` pipeline loses nothing.\n\n# Examples\n\n```\n",
+                "use stasis_combinators::{GeneratorExt, from_iter};\n",
+                "let mut adaptor = ", $example, ";\n",
+                "assert!(adaptor.take_return().is_none()); // not ended yet\n",
+                "adaptor.by_ref().for_each(drop);\n",
+                "assert!(adaptor.take_return().is_some());\n",
+                "assert!(adaptor.take_return().is_none()); // taken\n```"
+            )]
+            pub fn take_return(&mut self) -> Option<$ret> {
+                self.ret.take()
+            }
+        }
+    };
 }
 
 pub(crate) use iterator_for;

@@ -35,7 +35,12 @@ where
     I: IntoIterator<Item = G>,
     G: Generator<()>,
 {
-    ZipAll { sources: sources.into_iter().collect(), partial: Vec::new(), finished: false }
+    ZipAll {
+        sources: sources.into_iter().collect(),
+        partial: Vec::new(),
+        finished: false,
+        ret: None,
+    }
 }
 
 /// The generator [`zip_all`] returns.
@@ -52,6 +57,8 @@ pub struct ZipAll<G: Generator<()>> {
     sources: Vec<G>,
     partial: Vec<G::Yield>,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Option<(usize, G::Return)>>,
 }
 
 impl<G: Generator<()>> ZipAll<G> {
@@ -172,7 +179,11 @@ impl<G: Generator<()>> Generator<()> for ZipAll<G> {
     }
 }
 
-iterator_for!([G: Generator<()>] ZipAll<G>);
+iterator_for!(
+    [G: Generator<()>] ZipAll<G>,
+    keep_return: Option<(usize, G::Return)>,
+    "stasis_combinators::zip_all([from_iter([1]), from_iter([2])])"
+);
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for ZipAll<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

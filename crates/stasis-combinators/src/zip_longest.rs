@@ -83,6 +83,8 @@ pub struct ZipLongest<A, B, RA, RB> {
     b: Side<RB>,
     started: bool,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<(Option<RA>, Option<RB>)>,
 }
 
 impl<A, B, RA, RB> ZipLongest<A, B, RA, RB> {
@@ -94,6 +96,7 @@ impl<A, B, RA, RB> ZipLongest<A, B, RA, RB> {
             b: Side::Running,
             started: false,
             finished: false,
+            ret: None,
         }
     }
 }
@@ -239,7 +242,11 @@ where
     }
 }
 
-iterator_for!([A, B, RA, RB] ZipLongest<A, B, RA, RB>);
+iterator_for!(
+    [A, B, RA, RB] ZipLongest<A, B, RA, RB>,
+    keep_return: (Option<RA>, Option<RB>),
+    "from_iter([1]).gen_zip_longest(from_iter([2, 3]))"
+);
 
 delegate_access_inner!(
     [A, B, RA, RB] ZipLongest<A, B, RA, RB>,

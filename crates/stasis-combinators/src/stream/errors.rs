@@ -27,14 +27,16 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct StopOnError<G> {
+pub struct StopOnError<G, Ret> {
     source: G,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> StopOnError<G> {
+impl<G, Ret> StopOnError<G, Ret> {
     pub(crate) fn new(source: G) -> Self {
-        StopOnError { source, finished: false }
+        StopOnError { source, finished: false, ret: None }
     }
 
     #[inline]
@@ -61,7 +63,7 @@ impl<G> StopOnError<G> {
     }
 }
 
-impl<S, G, T, E> Generator<S> for StopOnError<G>
+impl<S, G, T, E> Generator<S> for StopOnError<G, Result<G::Return, E>>
 where
     G: Generator<S, Yield = Result<T, E>>,
 {
@@ -110,9 +112,9 @@ where
     }
 }
 
-iterator_for!([G] StopOnError<G>);
+iterator_for!([G, Ret] StopOnError<G, Ret>, keep_return: Ret, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
 
-delegate_access_inner!([G] StopOnError<G>, source: G, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
+delegate_access_inner!([G, Ret] StopOnError<G, Ret>, source: G, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
 
 /// Yields the `Ok` values of a generator of `Result`s and hands each `Err` to a callback
 /// before pulling on. Built by [`GeneratorExt::skip_errors`](crate::GeneratorExt::skip_errors).
@@ -132,14 +134,16 @@ delegate_access_inner!([G] StopOnError<G>, source: G, "from_iter([Ok::<i32, &str
 /// assert_eq!(bad_lines, [2]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct SkipErrors<G, F> {
+pub struct SkipErrors<G, F, Ret> {
     source: G,
     on_error: F,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F> SkipErrors<G, F> {
+impl<G, F, Ret> SkipErrors<G, F, Ret> {
     pub(crate) fn new(source: G, on_error: F) -> Self {
-        SkipErrors { source, on_error }
+        SkipErrors { source, on_error, ret: None }
     }
 
     #[inline]
@@ -166,7 +170,7 @@ impl<G, F> SkipErrors<G, F> {
     }
 }
 
-impl<S, G, T, E, F> Generator<S> for SkipErrors<G, F>
+impl<S, G, T, E, F> Generator<S> for SkipErrors<G, F, G::Return>
 where
     S: Default,
     G: Generator<S, Yield = Result<T, E>>,
@@ -210,11 +214,11 @@ where
     }
 }
 
-iterator_for!([G, F] SkipErrors<G, F>);
+iterator_for!([G, F, Ret] SkipErrors<G, F, Ret>, keep_return: Ret, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
 
-delegate_access_inner!([G, F] SkipErrors<G, F>, source: G, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
+delegate_access_inner!([G, F, Ret] SkipErrors<G, F, Ret>, source: G, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
 
-impl<G: fmt::Debug, F> fmt::Debug for SkipErrors<G, F> {
+impl<G: fmt::Debug, F, Ret> fmt::Debug for SkipErrors<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SkipErrors").field("source", &self.source).finish_non_exhaustive()
     }
