@@ -29,11 +29,12 @@
 //! | CPython's exact pulls (`islice`, `zip`, `takewhile`, `groupby`, `tee`) | `GeneratorExt` |
 //! | a generator in a `yield from` chain of another error or send type | `gen_err_into`, `gen_map_err`, `gen_refuse_send`, `gen_ignore_send` |
 //!
-//! Adaptors named like an `Iterator` method carry a `gen_` prefix (`gen_map`, `gen_filter`,
-//! `gen_take`, `gen_skip`, `gen_enumerate`, `gen_take_while`, `gen_chain`, `gen_zip`,
-//! `gen_flat_map`): with both traits in scope, a method of the same name on an `S = ()`
-//! generator would not compile (E0034, ambiguous). The others use Python's names in Rust case:
-//! `islice`, `drop_while`, `accumulate`, `pairwise`, `batched`, `group_by`, `tee`. Every adaptor
+//! Adaptors named like an `Iterator` or `itertools::Itertools` method carry a `gen_` prefix
+//! (`gen_map`, `gen_filter`, `gen_take`, `gen_skip`, `gen_enumerate`, `gen_take_while`,
+//! `gen_chain`, `gen_zip`, `gen_flat_map`, `gen_tee`, `gen_chunk_by`): with both traits in
+//! scope, a method of the same name on an `S = ()` generator would not compile (E0034,
+//! ambiguous); `gen_chunk_by` is Python's `groupby` under itertools' name. The others use
+//! Python's names in Rust case: `islice`, `drop_while`, `accumulate`, `pairwise`, `batched`. Every adaptor
 //! also implements `Iterator` when `S = ()`, so a pipeline can end in `collect()` or a `for`.
 //!
 //! # Examples
@@ -69,6 +70,7 @@ mod compress;
 mod count;
 mod cycle;
 mod drop_while;
+mod end;
 mod enumerate;
 mod ext;
 mod filter;
@@ -111,7 +113,7 @@ pub use filter::{Filter, FilterFalse};
 pub use flat_map::FlatMap;
 pub use from_fn::{FromFn, from_fn};
 pub use from_iter::{FromIter, from_iter};
-pub use group_by::GroupBy;
+pub use group_by::{Chunk, ChunkBy};
 pub use ignore_send::IgnoreSend;
 pub use islice::Islice;
 pub use map::Map;
@@ -124,7 +126,7 @@ pub use skip::Skip;
 pub use starmap::{StarArgs, Starmap};
 pub use take::Take;
 pub use take_while::TakeWhile;
-pub use tee::Tee;
+pub use tee::{Tee, TeeError};
 pub use zip::{Zip, ZipEnd};
 pub use zip_all::{ZipAll, zip_all};
 pub use zip_longest::ZipLongest;

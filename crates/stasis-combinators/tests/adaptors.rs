@@ -47,7 +47,7 @@ fn checked_hint<I: Iterator>(mk: impl Fn() -> I) -> (usize, Option<usize>) {
             it.next();
         }
     }
-    assert_eq!(it.next().is_none(), true);
+    assert!(it.next().is_none());
     first
 }
 
@@ -152,8 +152,9 @@ mod beside_itertools {
         assert_eq!(src().gen_err_into::<String>().count(), 3);
         assert_eq!(src().gen_ignore_send::<()>().count(), 3);
         assert_eq!(src().gen_refuse_send(|()| unreachable!()).count(), 3);
-        // FIXME(combi1): `tee` and `group_by` collide with itertools' (E0034); they are being
-        // renamed on branch combi1 and join this list under their new names once it lands.
+        assert_eq!(src().gen_chunk_by(|x| x % 2).count(), 3);
+        let [a, b] = src().gen_tee();
+        assert_eq!((a.count(), b.count()), (3, 3));
         assert_eq!(from_iter([Ok::<i32, ()>(1), Err(())]).stop_on_error().count(), 1);
         assert_eq!(from_iter([Ok::<i32, ()>(1), Err(())]).skip_errors(drop).count(), 1);
     }
