@@ -8,7 +8,7 @@ use std::io::BufRead;
 use serde::de::DeserializeOwned;
 use stasis_core::{CloseError, Generator, State, Step};
 
-use super::{LineReader, StreamError};
+use super::{LineReader, StreamError, line_source_methods};
 use crate::util::iterator_for;
 
 /// Decodes `reader` as JSON lines (one JSON value per line), one record of type `T` per resume,
@@ -64,67 +64,7 @@ pub struct JsonLines<T, R> {
     _record: PhantomData<fn() -> T>,
 }
 
-impl<T, R> JsonLines<T, R> {
-    /// Sets the longest line, in bytes without its `\n` or `\r\n`, that is decoded (default
-    /// [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN)); a longer line yields
-    /// [`StreamError::TooLong`], and no more than `max` bytes of it are held in memory.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use stasis_combinators::stream::{StreamError, json_lines};
-    /// let mut it = json_lines::<u32, _>(&b"1\n123456\n3\n"[..]).max_line_len(3);
-    /// assert_eq!(it.next().unwrap().unwrap(), 1);
-    /// let err = it.next().unwrap().unwrap_err();
-    /// assert!(matches!(err, StreamError::TooLong { line: 2, len: 6, limit: 3 }));
-    /// assert_eq!(it.next().unwrap().unwrap(), 3);
-    /// ```
-    pub fn max_line_len(mut self, max: usize) -> Self {
-        self.reader.max_len = max;
-        self
-    }
-
-    /// The number of lines read so far (blank lines included, as in the line numbers).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut it = stasis_combinators::stream::json_lines::<u8, _>(&b"\n1\n2\n"[..]);
-    /// it.next();
-    /// assert_eq!(it.lines_read(), 2);
-    /// ```
-    pub fn lines_read(&self) -> u64 {
-        self.reader.line
-    }
-
-    /// The return value (the number of lines read) once the stream has ended, also when it was
-    /// driven as an `Iterator`; readable once (as [`Gen::take_return`](stasis_core::Gen::take_return)).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut it = stasis_combinators::stream::json_lines::<u8, _>(&b"1\n\n2\n"[..]);
-    /// assert_eq!(it.by_ref().count(), 2);
-    /// assert_eq!(it.take_return(), Some(3));
-    /// assert_eq!(it.take_return(), None);
-    /// ```
-    pub fn take_return(&mut self) -> Option<u64> {
-        self.ret.take()
-    }
-
-    /// The reader, given back (positioned after the last line read).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut it = stasis_combinators::stream::json_lines::<u8, _>(&b"1\n2\n"[..]);
-    /// it.next();
-    /// assert_eq!(it.into_inner(), Some(&b"2\n"[..]));
-    /// ```
-    pub fn into_inner(self) -> Option<R> {
-        self.reader.reader
-    }
-}
+line_source_methods!([T, R] JsonLines<T, R>, "stasis_combinators::stream::json_lines::<u32, _>");
 
 impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
     type Yield = Result<T, StreamError>;

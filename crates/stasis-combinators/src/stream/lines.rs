@@ -5,7 +5,7 @@ use std::io::BufRead;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use super::{LineReader, StreamError};
+use super::{LineReader, StreamError, line_source_methods};
 use crate::util::iterator_for;
 
 /// The lines of `reader`, without their `\n` or `\r\n`, one `String` per resume; a line that is
@@ -45,67 +45,7 @@ pub struct Lines<R> {
     ret: Option<u64>,
 }
 
-impl<R> Lines<R> {
-    /// Sets the longest line, in bytes without its `\n` or `\r\n`, that is read (default
-    /// [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN)); a longer line yields
-    /// [`StreamError::TooLong`], and no more than `max` bytes of it are held in memory.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use stasis_combinators::stream::{StreamError, lines};
-    /// let mut it = lines(&b"ok\ntoo long\nok\n"[..]).max_line_len(4);
-    /// assert_eq!(it.next().unwrap().unwrap(), "ok");
-    /// let err = it.next().unwrap().unwrap_err();
-    /// assert!(matches!(err, StreamError::TooLong { line: 2, len: 8, limit: 4 }));
-    /// assert_eq!(it.next().unwrap().unwrap(), "ok");
-    /// ```
-    pub fn max_line_len(mut self, max: usize) -> Self {
-        self.reader.max_len = max;
-        self
-    }
-
-    /// The number of lines read so far (the line numbers given to errors count the same way).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut it = stasis_combinators::stream::lines(&b"a\nb\n"[..]);
-    /// it.next();
-    /// assert_eq!(it.lines_read(), 1);
-    /// ```
-    pub fn lines_read(&self) -> u64 {
-        self.reader.line
-    }
-
-    /// The return value (the number of lines read) once the stream has ended, also when it was
-    /// driven as an `Iterator`; readable once (as [`Gen::take_return`](stasis_core::Gen::take_return)).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut it = stasis_combinators::stream::lines(&b"a\nb\n"[..]);
-    /// assert_eq!(it.by_ref().count(), 2);
-    /// assert_eq!(it.take_return(), Some(2));
-    /// assert_eq!(it.take_return(), None);
-    /// ```
-    pub fn take_return(&mut self) -> Option<u64> {
-        self.ret.take()
-    }
-
-    /// The reader, given back (positioned after the last line read).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut it = stasis_combinators::stream::lines(&b"a\nb\n"[..]);
-    /// it.next();
-    /// assert_eq!(it.into_inner(), Some(&b"b\n"[..]));
-    /// ```
-    pub fn into_inner(self) -> Option<R> {
-        self.reader.reader
-    }
-}
+line_source_methods!([R] Lines<R>, "stasis_combinators::stream::lines");
 
 impl<R: BufRead> Generator<()> for Lines<R> {
     type Yield = Result<String, StreamError>;

@@ -46,6 +46,68 @@ pub use lines::{Lines, lines};
 
 use std::io;
 
+/// The methods [`Lines`] and [`JsonLines`] share, each with a doctest calling `$ctor` (a path
+/// to the source's function, over numbers so that both sources read them).
+macro_rules! line_source_methods {
+    ([$($generics:tt)*] $ty:ty, $ctor:literal) => {
+        impl<$($generics)*> $ty {
+            #[doc = concat!(
+                "Sets the longest line, in bytes without its `\\n` or `\\r\\n`, that is read ",
+                "(default [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN)); a longer line ",
+                "yields [`StreamError::TooLong`](super::StreamError::TooLong), and no more than ",
+                "`max` bytes of it are held in memory.\n\n# Examples\n\n```\n",
+                "use stasis_combinators::stream::StreamError;\n",
+                "let mut it = ", $ctor, "(&b\"1\\n123456\\n3\\n\"[..]).max_line_len(3);\n",
+                "assert!(it.next().unwrap().is_ok());\n",
+                "let err = it.next().unwrap().unwrap_err();\n",
+                "assert!(matches!(err, StreamError::TooLong { line: 2, len: 6, limit: 3 }));\n",
+                "assert!(it.next().unwrap().is_ok());\n```"
+            )]
+            pub fn max_line_len(mut self, max: usize) -> Self {
+                self.reader.max_len = max;
+                self
+            }
+
+            #[doc = concat!(
+                "The number of lines read so far (the numbers errors give count the same ",
+                "way).\n\n# Examples\n\n```\n",
+                "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
+                "it.next();\n",
+                "assert_eq!(it.lines_read(), 1);\n```"
+            )]
+            pub fn lines_read(&self) -> u64 {
+                self.reader.line
+            }
+
+            #[doc = concat!(
+                "The return value (the number of lines read) once the stream has ended, also ",
+                "when it was driven as an `Iterator`; readable once (as ",
+                "[`Gen::take_return`](stasis_core::Gen::take_return)).\n\n# Examples\n\n```\n",
+                "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
+                "assert_eq!(it.by_ref().count(), 2);\n",
+                "assert_eq!(it.take_return(), Some(2));\n",
+                "assert_eq!(it.take_return(), None);\n```"
+            )]
+            pub fn take_return(&mut self) -> Option<u64> {
+                self.ret.take()
+            }
+
+            #[doc = concat!(
+                "The reader, given back (positioned after the last line read; `None` once the ",
+                "stream has ended).\n\n# Examples\n\n```\n",
+                "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
+                "it.next();\n",
+                "assert_eq!(it.into_inner(), Some(&b\"2\\n\"[..]));\n```"
+            )]
+            pub fn into_inner(self) -> Option<R> {
+                self.reader.reader
+            }
+        }
+    };
+}
+
+use line_source_methods;
+
 /// A bad line of a stream: its number (from 1) and the cause.
 ///
 /// # Examples
