@@ -202,3 +202,15 @@ fn forms_yield_from_iterator_send_is_an_error() {
     send(&t, None, &mut g, Some(5));
     check_form("forms_yield_from_iterator_send_is_an_error", "stackful", t.events());
 }
+
+/// Every scenario of `expected_itertools_forms.json` is reproduced above.
+#[test]
+fn every_itertools_forms_scenario_is_reproduced() {
+    let this_file = include_str!("conformance_itertools_forms.rs");
+    let all: serde_json::Value = serde_json::from_str(EXPECTED).expect("valid JSON");
+    let names = all.as_object().expect("an object").keys().collect::<Vec<_>>();
+    assert_eq!(names.len(), 10);
+    for name in names {
+        assert!(this_file.contains(&format!("fn {name}()")), "scenario {name} has no test here");
+    }
+}
