@@ -5,17 +5,20 @@ use std::io::BufRead;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use super::{LineReader, StreamError};
+use super::{LineReader, StreamError, line_source_methods};
 use crate::util::iterator_for;
 
 /// The lines of `reader`, without their `\n` or `\r\n`, one `String` per resume; a line that is
 /// not UTF-8 yields [`StreamError::Utf8`](crate::stream::StreamError::Utf8) with its number and the stream goes on; a read error
-/// yields [`StreamError::Io`](crate::stream::StreamError::Io) and ends the stream. Returns the number of lines read.
+/// yields [`StreamError::Io`](crate::stream::StreamError::Io) and ends the stream; a line longer than
+/// [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN) (or [`Lines::max_line_len`](crate::stream::Lines::max_line_len)) yields
+/// [`StreamError::TooLong`](crate::stream::StreamError::TooLong) without being buffered, and the stream goes on. Returns the number
+/// of lines read (also kept for [`Lines::take_return`](crate::stream::Lines::take_return)).
 ///
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
 /// use stasis::stream::lines;
 /// use stasis::{Generator, Step};
 /// let mut it = lines(&b"one\r\ntwo"[..]);
@@ -24,7 +27,7 @@ use crate::util::iterator_for;
 /// assert!(matches!(it.resume(()), Step::Complete(2)));
 /// ```
 pub fn lines<R: BufRead>(reader: R) -> Lines<R> {
-    Lines { reader: LineReader::new(reader), finished: false }
+    Lines { reader: LineReader::new(reader), finished: false, ret: None }
 }
 
 /// The generator [`lines`](crate::stream::lines) returns.
@@ -32,7 +35,7 @@ pub fn lines<R: BufRead>(reader: R) -> Lines<R> {
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
 /// let n = stasis::stream::lines(&b"a\nb\n"[..]).count();
 /// assert_eq!(n, 2);
 /// ```
@@ -41,7 +44,10 @@ pub fn lines<R: BufRead>(reader: R) -> Lines<R> {
 pub struct Lines<R> {
     reader: LineReader<R>,
     finished: bool,
+    ret: Option<u64>,
 }
+
+line_source_methods!([R] Lines<R>, "stasis_combinators::stream::lines");
 
 impl<R: BufRead> Generator<()> for Lines<R> {
     type Yield = Result<String, StreamError>;
@@ -55,6 +61,7 @@ impl<R: BufRead> Generator<()> for Lines<R> {
         match self.reader.next_line() {
             None => {
                 self.finished = true;
+                self.ret = Some(self.reader.line);
                 Step::Complete(self.reader.line)
             }
             Some(Err(e)) => Step::Yielded(Err(e)),
@@ -77,6 +84,11 @@ impl<R: BufRead> Generator<()> for Lines<R> {
 
     fn state(&self) -> State {
         self.reader.state(self.finished)
+    }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, None) }
     }
 }
 
