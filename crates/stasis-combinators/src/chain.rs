@@ -19,7 +19,7 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::{GeneratorExt, from_iter};
 /// use stasis::{Gen, Generator, Step};
 ///
@@ -51,7 +51,7 @@ impl<A, B, RA, Ret> Chain<A, B, RA, Ret> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::GeneratorExt;
     /// use stasis::Gen;
     /// let mut c = Gen::new(|co, ()| { co.yield_(1); 7 }).gen_chain(Gen::new(|_, ()| 8));

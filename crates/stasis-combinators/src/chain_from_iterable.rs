@@ -24,7 +24,7 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::combinators::chain_from_iterable;
 /// use stasis::from_iter;
 /// let all = chain_from_iterable((1..=3).map(|n| from_iter(0..n)));
@@ -52,7 +52,7 @@ where
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::{Generator, State};
 /// let c = stasis::combinators::chain_from_iterable([stasis::from_iter([1])]);
 /// assert_eq!(c.state(), State::Created);
@@ -73,7 +73,7 @@ impl<I, G, Ret> ChainFromIterable<I, G, Ret> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{Generator, State};
     /// let mut c = stasis::combinators::chain_from_iterable([stasis::from_iter([1])]);
     /// assert!(c.current().is_none());

@@ -25,7 +25,7 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::GeneratorExt;
 /// use stasis::{Gen, Generator, Step};
 ///
@@ -48,7 +48,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2]).gen_map(|x| x * 10).collect::<Vec<_>>(), [10, 20]);
     /// ```
@@ -65,7 +65,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::GeneratorExt;
     /// use stasis::{Gen, Generator, Step};
     /// let mut g = Gen::<u8, _>::new(|_, ()| "done").map_return(str::len);
@@ -85,7 +85,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::GeneratorExt;
     /// use stasis::{Gen, Generator, Step, Thrown};
     /// let mut g = Gen::<u8, (), (), u16>::throwing(|co, ()| {
@@ -112,7 +112,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// use stasis::{Gen, Generator, Step};
     ///
@@ -141,7 +141,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// use stasis::{Generator, Step};
     /// let mut g = from_iter([1]).gen_ignore_send::<&str>();
@@ -163,7 +163,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// use stasis::{Generator, Step, Thrown};
     /// let mut g = from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|v: Option<u8>| format!("sent {v:?}"));
@@ -187,7 +187,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).gen_filter(|x| x % 2 == 1).collect::<Vec<_>>(), [1, 3]);
     /// ```
@@ -205,7 +205,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).filter_false(|x| x % 2 == 1).collect::<Vec<_>>(), [2, 4]);
     /// ```
@@ -224,7 +224,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=5).compress([true, false, true]).collect::<Vec<_>>(), [1, 3]);
     /// ```
@@ -242,7 +242,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([(2, 3), (4, 5)]).starmap(|a, b| a * b).collect::<Vec<_>>(), [6, 20]);
     /// ```
@@ -260,7 +260,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).gen_enumerate().collect::<Vec<_>>(), [(0, 'a'), (1, 'b')]);
     /// ```
@@ -277,7 +277,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).enumerate_from(1).collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
@@ -299,7 +299,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, count};
     /// assert_eq!(count(0, 1).islice(2, 8, 2).collect::<Vec<_>>(), [2, 4, 6]);
     /// assert_eq!(count(0, 1).islice(3, None, 10).gen_take(2).collect::<Vec<_>>(), [3, 13]);
@@ -322,7 +322,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, count};
     /// assert_eq!(count(1, 1).gen_take(3).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
@@ -338,7 +338,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).gen_skip(2).collect::<Vec<_>>(), [3]);
     /// ```
@@ -356,7 +356,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 9, 1]).gen_take_while(|x| *x < 5).collect::<Vec<_>>(), [1, 2]);
     /// ```
@@ -374,7 +374,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 9, 1]).drop_while(|x| *x < 5).collect::<Vec<_>>(), [9, 1]);
     /// ```
@@ -392,7 +392,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1]).gen_chain(from_iter([2, 3])).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
@@ -410,7 +410,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// let z = from_iter([1, 2]).gen_zip(from_iter("ab".chars()));
     /// assert_eq!(z.collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
@@ -438,7 +438,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// let z = from_iter([1, 2]).gen_zip_longest(from_iter(["a"]));
     /// assert_eq!(z.collect::<Vec<_>>(), [(Some(1), Some("a")), (Some(2), None)]);
@@ -461,7 +461,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).accumulate_sum().collect::<Vec<_>>(), [1, 3, 6, 10]);
     /// ```
@@ -481,7 +481,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).accumulate(|t, x| t + x).collect::<Vec<_>>(), [1, 3, 6, 10]);
     /// ```
@@ -500,7 +500,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// let lens = from_iter(["ab", "c"]).accumulate_from(0, |t, s: &str| t + s.len());
     /// assert_eq!(lens.collect::<Vec<_>>(), [0, 2, 3]);
@@ -520,7 +520,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 3]).pairwise().collect::<Vec<_>>(), [(1, 2), (2, 3)]);
     /// ```
@@ -542,7 +542,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).batched(2).collect::<Vec<_>>(), [vec![1, 2], vec![3]]);
     /// ```
@@ -559,7 +559,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// let words = from_iter(["a b", "c"]).gen_flat_map(|s| s.split(' '));
     /// assert_eq!(words.collect::<Vec<_>>(), ["a", "b", "c"]);
@@ -583,7 +583,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// let runs = from_iter([1, 3, 2, 4, 5]).gen_chunk_by(|x| x % 2);
     /// let runs: Vec<(i32, Vec<i32>)> = runs.map(|(k, g)| (k, g.collect())).collect();
@@ -604,7 +604,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// let [a, b, c] = from_iter([1, 2]).gen_tee();
     /// let d = c.clone();
@@ -626,7 +626,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// use stasis::{Generator, Step};
     /// let mut g = from_iter([Ok(1), Err("bad"), Ok(2)]).stop_on_error();
@@ -646,7 +646,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// let mut errors = Vec::new();
     /// let ok: Vec<i32> = from_iter([Ok(1), Err("bad"), Ok(2)]).skip_errors(|e| errors.push(e)).collect();

@@ -19,7 +19,7 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::{GeneratorExt, from_iter};
 /// let evens = from_iter(1..=6).gen_filter(|x: &i32| x % 2 == 0);
 /// assert_eq!(evens.collect::<Vec<_>>(), [2, 4, 6]);
@@ -42,7 +42,7 @@ pub struct Filter<G, P, Ret, const KEEP: bool = true> {
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::combinators::FilterFalse;
 /// use stasis::{GeneratorExt, from_iter};
 /// let odds: FilterFalse<_, _, _> = from_iter(1..=6).filter_false(|x: &i32| x % 2 == 0);

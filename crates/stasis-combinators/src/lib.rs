@@ -42,7 +42,7 @@
 //! An infinite source, a lazy pipeline, and the source still usable afterwards:
 //!
 //! ```
-//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 //! use stasis::GeneratorExt;
 //! use stasis::{Gen, Generator, State};
 //!

@@ -40,7 +40,7 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::GeneratorExt;
 /// use stasis::combinators::TeeError;
 /// use stasis::{Gen, Generator, Step, Thrown};
@@ -84,7 +84,7 @@ impl<E> TeeError<E> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::combinators::TeeError;
     /// assert_eq!(TeeError::Source(7).source_error(), Some(7));
     /// assert_eq!(TeeError::<i32>::Reentered.source_error(), None);
@@ -201,7 +201,7 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::{GeneratorExt, from_iter};
 /// let [mut a, mut b] = from_iter([1, 2, 3]).gen_tee();
 /// assert_eq!(a.next(), Some(1));
@@ -216,7 +216,7 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 /// A source that reads its own tee (CPython's `fib()` in `test_generators`):
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use std::{cell::RefCell, rc::Rc};
 /// use stasis::GeneratorExt;
 /// use stasis::combinators::Tee;
@@ -265,7 +265,7 @@ impl<G: Generator<()>> Tee<G> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::{GeneratorExt, from_iter};
     /// let [mut a, b] = from_iter(0..100).gen_tee();
     /// assert_eq!(a.by_ref().take(10).count(), 10);

@@ -26,7 +26,7 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::from_iter;
 /// use stasis::combinators::zip_all;
 /// let rows = zip_all([from_iter(vec![1, 2, 3]), from_iter(vec![4, 5]), from_iter(vec![6, 7, 8])]);
@@ -50,7 +50,7 @@ where
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::{Generator, State};
 /// let z = stasis::combinators::zip_all([stasis::from_iter([1])]);
 /// assert_eq!(z.state(), State::Created);
@@ -71,7 +71,7 @@ impl<G: Generator<()>> ZipAll<G> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::from_iter;
     /// use stasis::combinators::zip_all;
     /// let mut z = zip_all([from_iter(vec![1, 2]), from_iter(vec![3, 4]), from_iter(vec![5])]);
@@ -87,7 +87,7 @@ impl<G: Generator<()>> ZipAll<G> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// let z = stasis::combinators::zip_all([stasis::from_iter([1])]);
     /// assert_eq!(z.into_inner().len(), 1);
     /// ```

@@ -67,7 +67,7 @@ impl<R> Side<R> {
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::{GeneratorExt, from_iter};
 /// use stasis::{Gen, Generator, Step};
 /// let mut z = Gen::new(|co, ()| { co.yield_(1); "a" })

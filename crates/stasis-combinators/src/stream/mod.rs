@@ -195,7 +195,7 @@ impl StreamError {
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub use ::stasis_combinators as combinators; }
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use stasis::stream::{DEFAULT_MAX_LINE_LEN, lines};
 /// let long = "x".repeat(DEFAULT_MAX_LINE_LEN + 1);
 /// let mut it = lines(long.as_bytes());
