@@ -401,6 +401,7 @@ fn io_errors_end_the_stream_after_one_error_item() {
 
 // ------------------------------------------------ mixed types in delegation chains (issue 9 B7)
 
+crate::support::nightly! {
 #[test]
 fn a_plain_iterator_joins_a_throwing_state_machine_chain() {
     use stasis::yield_from_throwing;
@@ -423,6 +424,7 @@ fn a_plain_iterator_joins_a_throwing_state_machine_chain() {
     // The iterator cannot take the error: it reaches the delegator, which catches it.
     assert_eq!(g.throw("x".to_string()), Step::Yielded("caught x".to_string()));
     assert_eq!(g.resume(()), Step::Complete("done"));
+}
 }
 
 #[test]
