@@ -184,7 +184,7 @@ where
 iterator_for!(
     [I, G, Ret] ChainFromIterable<I, G, Ret>,
     keep_return: Ret,
-    "stasis_combinators::chain_from_iterable([from_iter([1]), from_iter([2])])"
+    "stasis::combinators::chain_from_iterable([from_iter([1]), from_iter([2])])"
 );
 
 impl<I, G: fmt::Debug, Ret> fmt::Debug for ChainFromIterable<I, G, Ret> {

@@ -154,7 +154,7 @@ where
 
 iterator_for!([G: Generator<()>] Cycle<G>);
 
-delegate_access_inner!([G: Generator<()>] Cycle<G>, source: G, "stasis_combinators::cycle(from_iter([1, 2]))");
+delegate_access_inner!([G: Generator<()>] Cycle<G>, source: G, "stasis::cycle(from_iter([1, 2]))");
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for Cycle<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -188,7 +188,7 @@ impl<G: Generator<()>> Generator<()> for ZipAll<G> {
 iterator_for!(
     [G: Generator<()>] ZipAll<G>,
     keep_return: Option<(usize, G::Return)>,
-    "stasis_combinators::zip_all([from_iter([1]), from_iter([2])])"
+    "stasis::combinators::zip_all([from_iter([1]), from_iter([2])])"
 );
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for ZipAll<G> {

@@ -334,7 +334,8 @@ pub trait Generator<S = ()> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator};
     /// let g = Gen::<u8>::new(|co, ()| co.yield_(1));
     /// assert_eq!(g.length_hint(), (0, None));
     /// ```

@@ -79,7 +79,7 @@ where
     }
 }
 
-delegate_access_inner!([P, G] Filter<P, G>, target: G, "stasis_combinators::push::filter(|x: &i32| *x > 0, stasis_combinators::push::sink(drop::<i32>))");
+delegate_access_inner!([P, G] Filter<P, G>, target: G, "stasis::push::filter(|x: &i32| *x > 0, stasis::push::sink(drop::<i32>))");
 
 impl<P, G: fmt::Debug> fmt::Debug for Filter<P, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -76,7 +76,7 @@ where
     }
 }
 
-delegate_access_inner!([F, G, U] Map<F, G, U>, target: G, "stasis_combinators::push::map(|x: i32| x + 1, stasis_combinators::push::sink(drop::<i32>))");
+delegate_access_inner!([F, G, U] Map<F, G, U>, target: G, "stasis::push::map(|x: i32| x + 1, stasis::push::sink(drop::<i32>))");
 
 impl<F, G: fmt::Debug, U> fmt::Debug for Map<F, G, U> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

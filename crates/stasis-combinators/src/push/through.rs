@@ -169,7 +169,7 @@ crate::util::iterator_for!([I, G] Through<I, G>);
 delegate_access_inner!(
     [I, G] Through<I, G>,
     target: G,
-    "stasis_combinators::push::through([1, 2], stasis_combinators::push::sink(drop::<i32>))"
+    "stasis::push::through([1, 2], stasis::push::sink(drop::<i32>))"
 );
 
 impl<I, G: fmt::Debug> fmt::Debug for Through<I, G> {

@@ -66,7 +66,7 @@ pub struct JsonLines<T, R> {
     _record: PhantomData<fn() -> T>,
 }
 
-line_source_methods!([T, R] JsonLines<T, R>, "stasis_combinators::stream::json_lines::<u32, _>");
+line_source_methods!([T, R] JsonLines<T, R>, "stasis::stream::json_lines::<u32, _>");
 
 impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
     type Yield = Result<T, StreamError>;

@@ -47,7 +47,7 @@ pub struct Lines<R> {
     ret: Option<u64>,
 }
 
-line_source_methods!([R] Lines<R>, "stasis_combinators::stream::lines");
+line_source_methods!([R] Lines<R>, "stasis::stream::lines");
 
 impl<R: BufRead> Generator<()> for Lines<R> {
     type Yield = Result<String, StreamError>;

@@ -57,7 +57,8 @@ macro_rules! line_source_methods {
                 "(default [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN)); a longer line ",
                 "yields [`StreamError::TooLong`](super::StreamError::TooLong), and no more than ",
                 "`max` bytes of it are held in memory.\n\n# Examples\n\n```\n",
-                "use stasis_combinators::stream::StreamError;\n",
+                crate::util::doc_example_prelude!(),
+                "use stasis::stream::StreamError;\n",
                 "let mut it = ", $ctor, "(&b\"1\\n123456\\n3\\n\"[..]).max_line_len(3);\n",
                 "assert!(it.next().unwrap().is_ok());\n",
                 "let err = it.next().unwrap().unwrap_err();\n",
@@ -72,6 +73,7 @@ macro_rules! line_source_methods {
             #[doc = concat!(
                 "The number of lines read so far (the numbers errors give count the same ",
                 "way).\n\n# Examples\n\n```\n",
+                crate::util::doc_example_prelude!(),
                 "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
                 "it.next();\n",
                 "assert_eq!(it.lines_read(), 1);\n```"
@@ -84,6 +86,7 @@ macro_rules! line_source_methods {
                 "The return value (the number of lines read) once the stream has ended, also ",
                 "when it was driven as an `Iterator`; readable once (as ",
                 "[`Gen::take_return`](stasis_core::Gen::take_return)).\n\n# Examples\n\n```\n",
+                crate::util::doc_example_prelude!(),
                 "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
                 "assert_eq!(it.by_ref().count(), 2);\n",
                 "assert_eq!(it.take_return(), Some(2));\n",
@@ -96,6 +99,7 @@ macro_rules! line_source_methods {
             #[doc = concat!(
                 "The reader, given back (positioned after the last line read; `None` once the ",
                 "stream has ended).\n\n# Examples\n\n```\n",
+                crate::util::doc_example_prelude!(),
                 "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
                 "it.next();\n",
                 "assert_eq!(it.into_inner(), Some(&b\"2\\n\"[..]));\n```"
