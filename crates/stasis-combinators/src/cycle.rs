@@ -1,10 +1,10 @@
-//! [`cycle`]: a generator's values, repeated forever.
+//! [`cycle`](crate::cycle): a generator's values, repeated forever.
 
 use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields the values of `source` while saving them; when `source` ends, yields the saved values
 /// again and again, forever (Python's `itertools.cycle`). An empty source ends the cycle with
@@ -22,7 +22,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, cycle, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, cycle, from_iter};
 /// let abc = cycle(from_iter("abc".chars()));
 /// assert_eq!(abc.gen_take(7).collect::<String>(), "abcabca");
 /// ```
@@ -34,13 +35,14 @@ where
     Cycle { source, saved: Vec::new(), replay: None }
 }
 
-/// The generator [`cycle`] returns.
+/// The generator [`cycle`](crate::cycle) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{cycle, from_iter};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{cycle, from_iter};
+/// use stasis::{Generator, Step};
 /// let mut none = cycle(from_iter(Vec::<u8>::new()));
 /// assert_eq!(none.resume(()), Step::Complete(()));
 /// ```
@@ -107,6 +109,21 @@ where
             Some(_) => State::Suspended,
         }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        match self.replay {
+            Some(CLOSED) => (0, Some(0)),
+            Some(_) if self.saved.is_empty() => (0, Some(0)),
+            Some(_) => (usize::MAX, None),
+            None => match self.source.length_hint() {
+                _ if !self.saved.is_empty() => (usize::MAX, None),
+                (0, Some(0)) => (0, Some(0)),
+                (0, _) => (0, None),
+                _ => (usize::MAX, None),
+            },
+        }
+    }
 }
 
 impl<G> Cycle<G>
@@ -136,6 +153,8 @@ where
 }
 
 iterator_for!([G: Generator<()>] Cycle<G>);
+
+delegate_access_inner!([G: Generator<()>] Cycle<G>, source: G, "stasis::cycle(from_iter([1, 2]))");
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for Cycle<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

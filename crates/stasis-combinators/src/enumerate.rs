@@ -1,8 +1,8 @@
-//! [`Enumerate`]: pairs every yielded value with its index.
+//! [`Enumerate`](crate::Enumerate): pairs every yielded value with its index.
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::{iterator_for, map_close};
+use crate::util::{delegate_access_inner, iterator_for, map_close};
 
 /// Pairs every yielded value with its index, counting from a start value (Python's
 /// `enumerate(it, start)`). Built by [`GeneratorExt::gen_enumerate`](crate::GeneratorExt::gen_enumerate)
@@ -15,20 +15,23 @@ use crate::util::{iterator_for, map_close};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let numbered = from_iter(["x", "y"]).enumerate_from(10);
 /// assert_eq!(numbered.collect::<Vec<_>>(), [(10, "x"), (11, "y")]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Enumerate<G> {
+pub struct Enumerate<G, Ret> {
     source: G,
     index: usize,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Enumerate<G> {
+impl<G, Ret> Enumerate<G, Ret> {
     pub(crate) fn new(source: G, start: usize) -> Self {
-        Enumerate { source, index: start }
+        Enumerate { source, index: start, ret: None }
     }
 
     #[inline]
@@ -41,7 +44,7 @@ impl<G> Enumerate<G> {
     }
 }
 
-impl<S, G: Generator<S>> Generator<S> for Enumerate<G> {
+impl<S, G: Generator<S>> Generator<S> for Enumerate<G, G::Return> {
     type Yield = (usize, G::Yield);
     type Return = G::Return;
     type Error = G::Error;
@@ -66,6 +69,13 @@ impl<S, G: Generator<S>> Generator<S> for Enumerate<G> {
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
 }
 
-iterator_for!([G] Enumerate<G>);
+iterator_for!([G, Ret] Enumerate<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_enumerate()");
+
+delegate_access_inner!([G, Ret] Enumerate<G, Ret>, source: G, "from_iter([1, 2]).gen_enumerate()");

@@ -1,8 +1,8 @@
-//! [`Islice`]: Python's `itertools.islice(it, start, stop, step)`, pull for pull.
+//! [`Islice`](crate::Islice): Python's `itertools.islice(it, start, stop, step)`, pull for pull.
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields the values at indices `start, start + step, ...` below `stop` (no limit when `stop`
 /// is `None`). Built by [`GeneratorExt::islice`](crate::GeneratorExt::islice).
@@ -15,12 +15,13 @@ use crate::util::iterator_for;
 /// - **send**: the first pull of each resume gets the sent value; skipped items are pulled with
 ///   `S::default()` (Python's `next`).
 /// - **return value**: `Some(r)` when the source returned `r`, `None` when `stop` ended it.
-/// - **throw / close / state**: forwarded until the end; then `Islice` is [`State::Closed`].
+/// - **throw / close / state**: forwarded until the end; then `Islice` is [`State::Closed`](stasis_core::State::Closed).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let mut src = from_iter(0..12);
 /// let stepped: Vec<_> = (&mut src).islice(2, 8, 2).collect();
 /// assert_eq!(stepped, [2, 4, 6]);
@@ -28,7 +29,7 @@ use crate::util::iterator_for;
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Islice<G> {
+pub struct Islice<G, Ret> {
     source: G,
     /// Items pulled so far (CPython's `cnt`).
     pulled: usize,
@@ -37,12 +38,14 @@ pub struct Islice<G> {
     stop: Option<usize>,
     step: usize,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Islice<G> {
+impl<G, Ret> Islice<G, Ret> {
     pub(crate) fn new(source: G, start: usize, stop: Option<usize>, step: usize) -> Self {
         assert!(step >= 1, "islice: step must be at least 1 (got 0)");
-        Islice { source, pulled: 0, next: start, stop, step, finished: false }
+        Islice { source, pulled: 0, next: start, stop, step, finished: false, ret: None }
     }
 
     fn end<Y, R, E>(&mut self, step: Step<Y, R, E>) -> Step<Y, Option<R>, E> {
@@ -106,7 +109,7 @@ enum Pull<S, Y, R, E> {
     Default,
 }
 
-impl<S: Default, G: Generator<S>> Generator<S> for Islice<G> {
+impl<S: Default, G: Generator<S>> Generator<S> for Islice<G, Option<G::Return>> {
     type Yield = G::Yield;
     type Return = Option<G::Return>;
     type Error = G::Error;
@@ -136,6 +139,22 @@ impl<S: Default, G: Generator<S>> Generator<S> for Islice<G> {
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished {
+            return (0, Some(0));
+        }
+        crate::util::islice_hint(
+            self.source.length_hint(),
+            self.pulled,
+            self.next,
+            self.stop,
+            self.step,
+        )
+    }
 }
 
-iterator_for!([G] Islice<G>);
+iterator_for!([G, Ret] Islice<G, Ret>, keep_return: Ret, "from_iter([1, 2]).islice(0, 1, 1)");
+
+delegate_access_inner!([G, Ret] Islice<G, Ret>, source: G, "from_iter([1, 2]).islice(0, 1, 1)");

@@ -1,8 +1,8 @@
-//! [`Take`]: yields at most `n` values, then stops without pulling more.
+//! [`Take`](crate::Take): yields at most `n` values, then stops without pulling more.
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields at most `n` values (Python's `islice(it, n)`), and never pulls an item it will not
 /// yield: after the `n`th value it completes without resuming the source, which stays
@@ -13,13 +13,14 @@ use crate::util::iterator_for;
 /// - **return value**: `Some(r)` when the source returned `r` first, `None` when the limit
 ///   stopped it.
 /// - **throw / close / state**: forwarded while the limit is not reached; afterwards `Take` is
-///   [`State::Closed`] and does not touch the source.
+///   [`State::Closed`](stasis_core::State::Closed) and does not touch the source.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, count};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, count};
+/// use stasis::{Generator, Step};
 ///
 /// let mut naturals = count(1, 1);
 /// let mut first = (&mut naturals).gen_take(2);
@@ -30,15 +31,17 @@ use crate::util::iterator_for;
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Take<G> {
+pub struct Take<G, Ret> {
     source: G,
     remaining: usize,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Take<G> {
+impl<G, Ret> Take<G, Ret> {
     pub(crate) fn new(source: G, n: usize) -> Self {
-        Take { source, remaining: n, finished: false }
+        Take { source, remaining: n, finished: false, ret: None }
     }
 
     /// The end of the source (returned value, error or exhaustion): no more pulls.
@@ -60,7 +63,7 @@ impl<G> Take<G> {
     }
 }
 
-impl<S, G: Generator<S>> Generator<S> for Take<G> {
+impl<S, G: Generator<S>> Generator<S> for Take<G, Option<G::Return>> {
     type Yield = G::Yield;
     type Return = Option<G::Return>;
     type Error = G::Error;
@@ -107,6 +110,13 @@ impl<S, G: Generator<S>> Generator<S> for Take<G> {
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        crate::util::cap_hint(self.source.length_hint(), self.remaining)
+    }
 }
 
-iterator_for!([G] Take<G>);
+iterator_for!([G, Ret] Take<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_take(1)");
+
+delegate_access_inner!([G, Ret] Take<G, Ret>, source: G, "from_iter([1, 2]).gen_take(1)");

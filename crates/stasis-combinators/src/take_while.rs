@@ -1,40 +1,43 @@
-//! [`TakeWhile`]: yields values while a predicate holds.
+//! [`TakeWhile`](crate::TakeWhile): yields values while a predicate holds.
 
 use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields values while the predicate returns `true`, then stops (Python's
 /// `itertools.takewhile`). Like CPython it consumes the first value that fails the predicate:
-/// that value is not yielded, but it is kept, and [`TakeWhile::take_rejected`] gives it back.
+/// that value is not yielded, but it is kept, and [`TakeWhile::take_rejected`](crate::TakeWhile::take_rejected) gives it back.
 /// Built by [`GeneratorExt::gen_take_while`](crate::GeneratorExt::gen_take_while).
 ///
 /// - **send**: forwarded, one to one.
 /// - **return value**: `Some(r)` when the source returned `r`, `None` when the predicate
 ///   ended it (the source stays suspended).
-/// - **throw / close / state**: forwarded until the end; afterwards [`State::Closed`].
+/// - **throw / close / state**: forwarded until the end; afterwards [`State::Closed`](stasis_core::State::Closed).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let mut small = from_iter([1, 4, 6, 2]).gen_take_while(|x: &i32| *x < 5);
 /// assert_eq!(small.by_ref().collect::<Vec<_>>(), [1, 4]);
 /// assert_eq!(small.take_rejected(), Some(6));
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct TakeWhile<G, P, Y> {
+pub struct TakeWhile<G, P, Y, Ret> {
     source: G,
     pred: P,
     rejected: Option<Y>,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, P, Y> TakeWhile<G, P, Y> {
+impl<G, P, Y, Ret> TakeWhile<G, P, Y, Ret> {
     pub(crate) fn new(source: G, pred: P) -> Self {
-        TakeWhile { source, pred, rejected: None, finished: false }
+        TakeWhile { source, pred, rejected: None, finished: false, ret: None }
     }
 
     /// The value that failed the predicate and ended the adaptor, once.
@@ -42,7 +45,8 @@ impl<G, P, Y> TakeWhile<G, P, Y> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let mut tw = from_iter([1, 9]).gen_take_while(|x: &i32| *x < 5);
     /// assert_eq!(tw.take_rejected(), None);
     /// assert_eq!(tw.by_ref().count(), 1);
@@ -75,7 +79,7 @@ impl<G, P, Y> TakeWhile<G, P, Y> {
     }
 }
 
-impl<S, G, P, Y> Generator<S> for TakeWhile<G, P, Y>
+impl<S, G, P, Y> Generator<S> for TakeWhile<G, P, Y, Option<G::Return>>
 where
     G: Generator<S, Yield = Y>,
     P: FnMut(&Y) -> bool,
@@ -113,11 +117,18 @@ where
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, self.source.length_hint().1) }
+    }
 }
 
-iterator_for!([G, P, Y] TakeWhile<G, P, Y>);
+iterator_for!([G, P, Y, Ret] TakeWhile<G, P, Y, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_take_while(|x| *x < 2)");
 
-impl<G: fmt::Debug, P, Y: fmt::Debug> fmt::Debug for TakeWhile<G, P, Y> {
+delegate_access_inner!([G, P, Y, Ret] TakeWhile<G, P, Y, Ret>, source: G, "from_iter([1, 2]).gen_take_while(|x| *x < 2)");
+
+impl<G: fmt::Debug, P, Y: fmt::Debug, Ret> fmt::Debug for TakeWhile<G, P, Y, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TakeWhile")
             .field("source", &self.source)

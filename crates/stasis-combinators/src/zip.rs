@@ -1,18 +1,20 @@
-//! [`Zip`]: pairs the values of two generators, stopping at the shorter.
+//! [`Zip`](crate::Zip): pairs the values of two generators, stopping at the shorter.
 
 use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
-/// Which source ended a [`Zip`], with its return value.
+/// Which source ended a [`Zip`](crate::Zip), with its return value.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, ZipEnd, from_iter};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::combinators::ZipEnd;
+/// use stasis::{Generator, Step};
 /// let mut z = from_iter([1]).gen_zip(from_iter(["a", "b"]));
 /// assert_eq!(z.resume(()), Step::Yielded((1, "a")));
 /// assert_eq!(z.resume(()), Step::Complete(ZipEnd::First(())));
@@ -30,34 +32,37 @@ pub enum ZipEnd<RA, RB> {
 ///
 /// Each resume pulls `first`, then `second`, like CPython. So when `second` ends first, the
 /// value just pulled from `first` has no partner: Python drops it (`zip(long, short)` loses one
-/// item of `long`). Here it is kept for [`Zip::take_unpaired`]. Put the shorter source first to
+/// item of `long`). Here it is kept for [`Zip::take_unpaired`](crate::Zip::take_unpaired). Put the shorter source first to
 /// pull nothing extra.
 ///
 /// - **send**: none: `Zip` is a `Generator<()>` (which source should get it?).
-/// - **return value**: [`ZipEnd`]: which source ended and its return value.
+/// - **return value**: [`ZipEnd`](crate::ZipEnd): which source ended and its return value.
 /// - **throw**: goes to `first`; if `first` handles it and yields, `second` is pulled for the
 ///   partner. **close**: closes both. **state**: `first`'s until the end.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let mut long = from_iter(1..=5);
 /// let pairs: Vec<_> = (&mut long).gen_zip(from_iter(["a", "b"])).collect();
 /// assert_eq!(pairs, [(1, "a"), (2, "b")]);
 /// assert_eq!(long.next(), Some(4)); // 3 was pulled before "short" ran out
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Zip<A, B, YA> {
+pub struct Zip<A, B, YA, Ret> {
     first: A,
     second: B,
     unpaired: Option<YA>,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<A, B, YA> Zip<A, B, YA> {
+impl<A, B, YA, Ret> Zip<A, B, YA, Ret> {
     pub(crate) fn new(first: A, second: B) -> Self {
-        Zip { first, second, unpaired: None, finished: false }
+        Zip { first, second, unpaired: None, finished: false, ret: None }
     }
 
     /// The value pulled from `first` that found no partner because `second` ended (Python
@@ -66,7 +71,8 @@ impl<A, B, YA> Zip<A, B, YA> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let mut z = from_iter([1, 2, 3]).gen_zip(from_iter(["a"]));
     /// assert_eq!(z.by_ref().count(), 1);
     /// assert_eq!(z.take_unpaired(), Some(2));
@@ -76,7 +82,7 @@ impl<A, B, YA> Zip<A, B, YA> {
     }
 }
 
-impl<A, B> Zip<A, B, A::Yield>
+impl<A, B, Ret> Zip<A, B, A::Yield, Ret>
 where
     A: Generator<()>,
     B: Generator<(), Error = A::Error>,
@@ -103,7 +109,7 @@ where
     }
 }
 
-impl<A, B> Generator<()> for Zip<A, B, A::Yield>
+impl<A, B> Generator<()> for Zip<A, B, A::Yield, ZipEnd<A::Return, B::Return>>
 where
     A: Generator<()>,
     B: Generator<(), Error = A::Error>,
@@ -131,8 +137,8 @@ where
 
     /// Closes `first`, then `second` (even if closing `first` failed); the first failure is
     /// reported. When both sources ignore `close()`, their values are reported as a pair in
-    /// [`CloseError::IgnoredExit`]; when only `first` does, its value is kept for
-    /// [`Zip::take_unpaired`]; when only `second` does, its value has no partner and is dropped.
+    /// [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit); when only `first` does, its value is kept for
+    /// [`Zip::take_unpaired`](crate::Zip::take_unpaired); when only `second` does, its value has no partner and is dropped.
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, A::Error>> {
         self.finished = true;
         let a = self.first.close();
@@ -160,11 +166,21 @@ where
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.first.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished {
+            return (0, Some(0));
+        }
+        crate::util::min_hints(self.first.length_hint(), self.second.length_hint())
+    }
 }
 
-iterator_for!([A, B, YA] Zip<A, B, YA>);
+iterator_for!([A, B, YA, Ret] Zip<A, B, YA, Ret>, keep_return: Ret, "from_iter([1]).gen_zip(from_iter([2]))");
 
-impl<A: fmt::Debug, B: fmt::Debug, YA> fmt::Debug for Zip<A, B, YA> {
+delegate_access_inner!([A, B, YA, Ret] Zip<A, B, YA, Ret>, (first: A, second: B), "from_iter([1]).gen_zip(from_iter([2]))");
+
+impl<A: fmt::Debug, B: fmt::Debug, YA, Ret> fmt::Debug for Zip<A, B, YA, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Zip")
             .field("first", &self.first)

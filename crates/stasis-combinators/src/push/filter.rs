@@ -1,7 +1,8 @@
-//! [`filter`]: a push stage that sends on only the values a predicate accepts.
+//! [`filter`](crate::push::filter): a push stage that sends on only the values a predicate accepts.
 
 use core::fmt;
 
+use crate::util::delegate_access_inner;
 use stasis_core::{CloseError, Generator, State, Step};
 
 /// A push stage: sends each value `pred` accepts on to `target`, and drops the others
@@ -11,8 +12,9 @@ use stasis_core::{CloseError, Generator, State, Step};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, Step};
 /// let mut errors = push::filter(|l: &&str| l.contains("ERROR"), push::fold(0, |n, _| n + 1));
 /// assert_eq!(errors.resume("INFO ok"), Step::Yielded(None));
 /// assert_eq!(errors.resume("ERROR bad"), Step::Yielded(Some(())));
@@ -26,13 +28,14 @@ where
     Filter { pred, target }
 }
 
-/// The stage [`filter`] returns.
+/// The stage [`filter`](crate::push::filter) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, State};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, State};
 /// let f = push::filter(|x: &i32| *x > 0, push::sink(|_: i32| {}));
 /// assert_eq!(f.state(), State::Created);
 /// ```
@@ -75,6 +78,8 @@ where
         self.target.state()
     }
 }
+
+delegate_access_inner!([P, G] Filter<P, G>, target: G, "stasis::push::filter(|x: &i32| *x > 0, stasis::push::sink(drop::<i32>))");
 
 impl<P, G: fmt::Debug> fmt::Debug for Filter<P, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

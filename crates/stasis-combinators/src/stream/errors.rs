@@ -1,10 +1,10 @@
-//! [`StopOnError`] and [`SkipErrors`]: the caller's choice for error items.
+//! [`StopOnError`](crate::stream::StopOnError) and [`SkipErrors`](crate::stream::SkipErrors): the caller's choice for error items.
 
 use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields the `Ok` values of a generator of `Result`s and ends at the first `Err`, which
 /// becomes the return value: `Complete(Err(e))`; a source that ends without error returns
@@ -18,23 +18,26 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::lines;
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::lines;
+/// use stasis::GeneratorExt;
+/// use stasis::{Generator, Step};
 /// let mut ok = lines(&b"a\nb\n"[..]).stop_on_error();
 /// assert_eq!(ok.by_ref().collect::<Vec<_>>(), ["a", "b"]);
 /// assert!(matches!(ok.resume(()), Step::Exhausted));
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct StopOnError<G> {
+pub struct StopOnError<G, Ret> {
     source: G,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> StopOnError<G> {
+impl<G, Ret> StopOnError<G, Ret> {
     pub(crate) fn new(source: G) -> Self {
-        StopOnError { source, finished: false }
+        StopOnError { source, finished: false, ret: None }
     }
 
     #[inline]
@@ -61,7 +64,7 @@ impl<G> StopOnError<G> {
     }
 }
 
-impl<S, G, T, E> Generator<S> for StopOnError<G>
+impl<S, G, T, E> Generator<S> for StopOnError<G, Result<G::Return, E>>
 where
     G: Generator<S, Yield = Result<T, E>>,
 {
@@ -103,9 +106,16 @@ where
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, self.source.length_hint().1) }
+    }
 }
 
-iterator_for!([G] StopOnError<G>);
+iterator_for!([G, Ret] StopOnError<G, Ret>, keep_return: Ret, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
+
+delegate_access_inner!([G, Ret] StopOnError<G, Ret>, source: G, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
 
 /// Yields the `Ok` values of a generator of `Result`s and hands each `Err` to a callback
 /// before pulling on. Built by [`GeneratorExt::skip_errors`](crate::GeneratorExt::skip_errors).
@@ -117,22 +127,25 @@ iterator_for!([G] StopOnError<G>);
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::lines;
-/// use stasis_combinators::GeneratorExt;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::lines;
+/// use stasis::GeneratorExt;
 /// let mut bad_lines = Vec::new();
 /// let good: Vec<String> = lines(&b"a\n\xff\nc\n"[..]).skip_errors(|e| bad_lines.push(e.line())).collect();
 /// assert_eq!(good, ["a", "c"]);
 /// assert_eq!(bad_lines, [2]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct SkipErrors<G, F> {
+pub struct SkipErrors<G, F, Ret> {
     source: G,
     on_error: F,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F> SkipErrors<G, F> {
+impl<G, F, Ret> SkipErrors<G, F, Ret> {
     pub(crate) fn new(source: G, on_error: F) -> Self {
-        SkipErrors { source, on_error }
+        SkipErrors { source, on_error, ret: None }
     }
 
     #[inline]
@@ -159,7 +172,7 @@ impl<G, F> SkipErrors<G, F> {
     }
 }
 
-impl<S, G, T, E, F> Generator<S> for SkipErrors<G, F>
+impl<S, G, T, E, F> Generator<S> for SkipErrors<G, F, G::Return>
 where
     S: Default,
     G: Generator<S, Yield = Result<T, E>>,
@@ -196,11 +209,18 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (0, self.source.length_hint().1)
+    }
 }
 
-iterator_for!([G, F] SkipErrors<G, F>);
+iterator_for!([G, F, Ret] SkipErrors<G, F, Ret>, keep_return: Ret, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
 
-impl<G: fmt::Debug, F> fmt::Debug for SkipErrors<G, F> {
+delegate_access_inner!([G, F, Ret] SkipErrors<G, F, Ret>, source: G, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
+
+impl<G: fmt::Debug, F, Ret> fmt::Debug for SkipErrors<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SkipErrors").field("source", &self.source).finish_non_exhaustive()
     }

@@ -1,4 +1,4 @@
-//! [`json_lines`]: JSON lines decoded one record at a time.
+//! [`json_lines`](crate::stream::json_lines): JSON lines decoded one record at a time.
 
 use core::convert::Infallible;
 use core::fmt;
@@ -8,25 +8,29 @@ use std::io::BufRead;
 use serde::de::DeserializeOwned;
 use stasis_core::{CloseError, Generator, State, Step};
 
-use super::{LineReader, StreamError};
+use super::{LineReader, StreamError, line_source_methods};
 use crate::util::iterator_for;
 
 /// Decodes `reader` as JSON lines (one JSON value per line), one record of type `T` per resume,
 /// straight from a reused line buffer: memory stays at one line and one record, whatever the
 /// size of the stream.
 ///
-/// A line that does not decode yields [`StreamError::Json`] (or [`StreamError::Utf8`]) with
+/// A line that does not decode yields [`StreamError::Json`](crate::stream::StreamError::Json) (or [`StreamError::Utf8`](crate::stream::StreamError::Utf8)) with
 /// its number, and decoding goes on with the next line; a read error yields
-/// [`StreamError::Io`] and ends the stream. Lines holding only whitespace carry no record and
-/// are passed over (they count in the line numbers). Returns the number of lines read.
+/// [`StreamError::Io`](crate::stream::StreamError::Io) and ends the stream. Lines holding only whitespace carry no record and
+/// are passed over (they count in the line numbers). A line longer than
+/// [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN) (or [`JsonLines::max_line_len`](crate::stream::JsonLines::max_line_len))
+/// yields [`StreamError::TooLong`](crate::stream::StreamError::TooLong) without being buffered, and decoding goes on. Returns the
+/// number of lines read (also kept for [`JsonLines::take_return`](crate::stream::JsonLines::take_return)).
 ///
 /// # Examples
 ///
 /// ```
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use serde::Deserialize;
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_combinators::stream::json_lines;
-/// use stasis_core::{Generator, Step};
+/// use stasis::GeneratorExt;
+/// use stasis::stream::json_lines;
+/// use stasis::{Generator, Step};
 ///
 /// #[derive(Debug, Deserialize, PartialEq)]
 /// struct Point { x: i32, y: i32 }
@@ -40,15 +44,16 @@ use crate::util::iterator_for;
 /// }
 /// ```
 pub fn json_lines<T: DeserializeOwned, R: BufRead>(reader: R) -> JsonLines<T, R> {
-    JsonLines { reader: LineReader::new(reader), finished: false, _record: PhantomData }
+    JsonLines { reader: LineReader::new(reader), finished: false, ret: None, _record: PhantomData }
 }
 
-/// The generator [`json_lines`] returns.
+/// The generator [`json_lines`](crate::stream::json_lines) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// let sum: u32 = stasis_combinators::stream::json_lines::<u32, _>(&b"1\n2\n"[..])
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// let sum: u32 = stasis::stream::json_lines::<u32, _>(&b"1\n2\n"[..])
 ///     .map(Result::unwrap)
 ///     .sum();
 /// assert_eq!(sum, 3);
@@ -57,8 +62,11 @@ pub fn json_lines<T: DeserializeOwned, R: BufRead>(reader: R) -> JsonLines<T, R>
 pub struct JsonLines<T, R> {
     reader: LineReader<R>,
     finished: bool,
+    ret: Option<u64>,
     _record: PhantomData<fn() -> T>,
 }
+
+line_source_methods!([T, R] JsonLines<T, R>, "stasis::stream::json_lines::<u32, _>");
 
 impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
     type Yield = Result<T, StreamError>;
@@ -73,6 +81,7 @@ impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
             match self.reader.next_line() {
                 None => {
                     self.finished = true;
+                    self.ret = Some(self.reader.line);
                     return Step::Complete(self.reader.line);
                 }
                 Some(Err(e)) => return Step::Yielded(Err(e)),
@@ -102,6 +111,11 @@ impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
 
     fn state(&self) -> State {
         self.reader.state(self.finished)
+    }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, None) }
     }
 }
 

@@ -1,13 +1,13 @@
-//! The yield handle, [`Co`]: what a body holds to yield, to receive what the consumer sends,
+//! The yield handle, [`Co`](crate::Co): what a body holds to yield, to receive what the consumer sends,
 //! throws or closes with, and to raise (Python's `raise`).
 //!
 //! A `Co` is built once per body, on the generator stack, by `Gen::on_stack`'s base closure;
-//! the body only ever borrows it. [`Co::raise`] stores the [`Thrown`] in the `Co` and unwinds
+//! the body only ever borrows it. [`Co::raise`](crate::Co::raise) stores the [`Thrown`](crate::Thrown) in the `Co` and unwinds
 //! with the private [`RaiseToken`], which that base closure catches (and only that payload).
 //!
-//! Owns: [`Co`]'s fields, the plain suspension (`suspend`, [`Co::yield_`], [`Co::try_yield`])
+//! Owns: [`Co`](crate::Co)'s fields, the plain suspension (`suspend`, [`Co::yield_`](crate::Co::yield_), [`Co::try_yield`](crate::Co::try_yield))
 //! and raising. May not touch: the wire encoding (it goes through [`Slot::receive`]), the
-//! delegation fields of the slot (`delegate.rs`, which also holds [`Co::delegate`]), or the
+//! delegation fields of the slot (`delegate.rs`, which also holds [`Co::delegate`](crate::Co::delegate)), or the
 //! `Gen` (a body never sees it).
 
 use std::cell::Cell;
@@ -29,7 +29,7 @@ use super::{delegate::Driving, generator::Gen};
 use crate::protocol::{CloseError, Generator, Step};
 use crate::protocol::{State, Thrown};
 
-/// The unwinding payload of [`Co::raise`]; the thrown value itself waits in [`Co`].
+/// The unwinding payload of [`Co::raise`](crate::Co::raise); the thrown value itself waits in [`Co`](crate::Co).
 pub(super) struct RaiseToken;
 
 /// The yield handle a stackful body receives: pass `&Co` down into ordinary functions and yield
@@ -42,7 +42,8 @@ pub(super) struct RaiseToken;
 /// Yielding from a recursive helper, with no generator object per level:
 ///
 /// ```
-/// use stasis_core::{Co, Gen};
+/// # use stasis_core as stasis;
+/// use stasis::{Co, Gen};
 ///
 /// fn walk(co: &Co<u32>, depth: u32) {
 ///     if depth == 0 {
@@ -63,13 +64,13 @@ pub struct Co<Y, S = (), E = Infallible> {
     /// The vector of the last delegation this body drove, kept for the next one (see
     /// [`Driving`]).
     pub(super) spare_stack: Local<Cell<Vec<EntryPtr<Y, S, E>>>>,
-    /// A value being raised by [`Co::raise`] while the stack unwinds to the base.
+    /// A value being raised by [`Co::raise`](crate::Co::raise) while the stack unwinds to the base.
     pub(super) pending: Local<Cell<Option<Thrown<E>>>>,
-    /// `Some(())` as an `S` when `S` is `()`, else `None`: what [`Co::yield_`] returns when it
+    /// `Some(())` as an `S` when `S` is `()`, else `None`: what [`Co::yield_`](crate::Co::yield_) returns when it
     /// cannot suspend (see `Co::yield_while_unwinding`). Chosen by `Gen::on_stack`, where
     /// `S: 'static` lets it compare types.
     pub(super) unit_send: fn() -> Option<S>,
-    /// Neither `Send` nor `Sync` (see [`ThreadBound`]); the other fields are [`Local`].
+    /// Neither `Send` nor `Sync` (see [`ThreadBound`](crate::ThreadBound)); the other fields are [`Local`].
     pub(super) _thread: PhantomData<ThreadBound>,
 }
 
@@ -105,25 +106,26 @@ impl<Y, S, E> Co<Y, S, E> {
     /// `received = yield value`).
     ///
     /// If the consumer throws an error or closes the generator while it waits here, the error
-    /// (or [`Thrown::Exit`]) is raised at once with [`Co::raise`]: the body unwinds, destructors
-    /// run, and the consumer gets the error back. Use [`Co::try_yield`] to handle it instead.
+    /// (or [`Thrown::Exit`](crate::Thrown::Exit)) is raised at once with [`Co::raise`](crate::Co::raise): the body unwinds, destructors
+    /// run, and the consumer gets the error back. Use [`Co::try_yield`](crate::Co::try_yield) to handle it instead.
     ///
     /// # In a destructor (Python's `finally: yield`)
     ///
     /// A destructor that runs while stasis unwinds the body (`close()`, an unhandled `throw()`,
-    /// [`Co::raise`], dropping the generator) cannot suspend: the unwinding is not finished,
+    /// [`Co::raise`](crate::Co::raise), dropping the generator) cannot suspend: the unwinding is not finished,
     /// and the consumer would find its thread panicking (`std::thread::panicking()`, poisoned
     /// locks) and could abort the process by closing again. There, with a send type of `()`,
     /// `yield_` returns at once without suspending; the value is not handed out but
-    /// [`Generator::close`] reports the first such value as [`CloseError::IgnoredExit`], as
+    /// [`Generator::close`](crate::Generator::close) reports the first such value as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as
     /// CPython's `close()` raises "generator ignored GeneratorExit" (the generator then ends
     /// closed, where CPython leaves it suspended inside the `finally`). With another send type
     /// there is no value to return, and `yield_` still suspends (FIXME: the consumer then sees
-    /// a panicking thread): use [`Co::try_yield`] in destructors. To yield in a `finally` with
+    /// a panicking thread): use [`Co::try_yield`](crate::Co::try_yield) in destructors. To yield in a `finally` with
     /// CPython's exact behaviour, write it as code after `try_yield` instead of a destructor:
     ///
     /// ```
-    /// use stasis_core::{CloseError, Gen, Generator, State, Step};
+    /// # use stasis_core as stasis;
+    /// use stasis::{CloseError, Gen, Generator, State};
     ///
     /// let mut g = Gen::<&str>::new(|co, ()| {
     ///     let outcome = co.try_yield("working"); // try:
@@ -141,7 +143,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step};
     ///
     /// let mut echo = Gen::<String, (), String>::new(|co, first| {
     ///     let mut got = first;
@@ -153,6 +156,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(echo.resume("there".into()), Step::Yielded("THERE".into()));
     /// ```
     #[inline]
+    #[doc(alias = "yield")]
     pub fn yield_(&self, value: Y) -> S {
         if self.slot().unwinding.get() {
             return self.yield_while_unwinding(value);
@@ -165,19 +169,20 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// Yields `value` and returns what comes back: `Ok(sent)`, or `Err` with the error thrown in
-    /// by [`Generator::throw`] or [`Thrown::Exit`] from [`Generator::close`]. The body may
-    /// handle it and go on, or re-raise it with [`Co::raise`].
+    /// by [`Generator::throw`](crate::Generator::throw) or [`Thrown::Exit`](crate::Thrown::Exit) from [`Generator::close`](crate::Generator::close). The body may
+    /// handle it and go on, or re-raise it with [`Co::raise`](crate::Co::raise).
     ///
     /// After an `Exit`, yielding again makes `close()` fail with
-    /// [`CloseError::IgnoredExit`], as in Python.
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as in Python.
     ///
     /// In a destructor that runs while stasis unwinds the body, it does not suspend: it
     /// returns `Err(Thrown::Exit)` at once, and `close()` reports the value as
-    /// [`CloseError::IgnoredExit`] (see "In a destructor" on [`Co::yield_`]). That is the way
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is the way
     /// to yield from a `Drop` guard:
     ///
     /// ```
-    /// use stasis_core::{CloseError, Co, Gen, Generator};
+    /// # use stasis_core as stasis;
+    /// use stasis::{CloseError, Co, Gen, Generator};
     ///
     /// struct Finally<'a>(&'a Co<u32>);
     /// impl Drop for Finally<'_> {
@@ -198,7 +203,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<&str, (), (), String>::throwing(|co, ()| loop {
     ///     match co.try_yield("waiting") {
@@ -227,13 +233,14 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// Raises `thrown` out of the body (Python's `raise`): the generator stack unwinds, running
-    /// destructors, and the consumer's current `resume`/`throw` returns [`Step::Raised`] (a
-    /// `close()` in progress returns `Ok` for [`Thrown::Exit`]).
+    /// destructors, and the consumer's current `resume`/`throw` returns [`Step::Raised`](crate::Step::Raised) (a
+    /// `close()` in progress returns `Ok` for [`Thrown::Exit`](crate::Thrown::Exit)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<i32, (), (), &str>::throwing(|co, ()| {
     ///     co.yield_(1);
@@ -271,7 +278,7 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// A value yielded by a destructor while the body unwinds, which is not handed out (see
-    /// `unwinding_now`): `close()` reports the first one as [`CloseError::IgnoredExit`] (as
+    /// `unwinding_now`): `close()` reports the first one as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) (as
     /// CPython's close reports "generator ignored GeneratorExit"); otherwise it is dropped.
     #[cold]
     fn ignore(&self, value: Y) {
@@ -289,7 +296,7 @@ impl<Y, S, E> Co<Y, S, E> {
         }
     }
 
-    /// [`Co::yield_`] while this generator's stack may be unwinding (see `unwinding_now`).
+    /// [`Co::yield_`](crate::Co::yield_) while this generator's stack may be unwinding (see `unwinding_now`).
     #[cold]
     fn yield_while_unwinding(&self, value: Y) -> S {
         if self.unwinding_now()
@@ -309,12 +316,13 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// The state of this handle's generator, seen from inside its body: always
-    /// [`State::Running`].
+    /// [`State::Running`](crate::State::Running).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, State};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, State};
     /// let mut g = Gen::new(|co, ()| co.yield_(co.state()));
     /// assert_eq!(g.next(), Some(State::Running));
     /// ```

@@ -1,8 +1,8 @@
-//! The generator object, [`Gen`]: what the consumer holds. It builds the coroutine and its
-//! [`Co`] on a [`SlotStack`] (`Gen::on_stack`), and implements the protocol ([`Generator`]),
-//! [`Iterator`] and `Drop` (Python's finalizer: close, then force the unwind) on top of it.
+//! The generator object, [`Gen`](crate::Gen): what the consumer holds. It builds the coroutine and its
+//! [`Co`](crate::Co) on a [`SlotStack`] (`Gen::on_stack`), and implements the protocol ([`Generator`](crate::Generator)),
+//! [`Iterator`](std::iter::Iterator) and `Drop` (Python's finalizer: close, then force the unwind) on top of it.
 //!
-//! Owns: [`Gen`]'s fields, the base closure that starts a body and catches its
+//! Owns: [`Gen`](crate::Gen)'s fields, the base closure that starts a body and catches its
 //! [`RaiseToken`], writing the [`Slot`] into place, and the return value kept for the
 //! `Iterator` API. May not touch: the wire encoding (it resumes only through
 //! [`Slot::transmit`]), the delegation fields of the slot (it only publishes `ignored_out`
@@ -37,20 +37,21 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// [`yield_`](Co::yield_) with all its frames frozen.
 ///
 /// Type parameters: `Y` yielded values, `R` the return value, `S` what `resume` sends in
-/// (`()` for an iterator), `E` what `throw` raises inside ([`Infallible`]: no throw).
+/// (`()` for an iterator), `E` what `throw` raises inside ([`Infallible`](std::convert::Infallible): no throw).
 ///
-/// With `S = ()` it is an [`Iterator`] over the yielded values; the return value (or a raised
-/// error) is then kept for [`Gen::take_return`] / [`Gen::take_raised`].
+/// With `S = ()` it is an [`Iterator`](std::iter::Iterator) over the yielded values; the return value (or a raised
+/// error) is then kept for [`Gen::take_return`](crate::Gen::take_return) / [`Gen::take_raised`](crate::Gen::take_raised).
 ///
 /// Variance: covariant in `Y` and `R` (a `Gen<&'static str>` is a `Gen<&'a str>`),
 /// contravariant in `S` (what it accepts, like a `fn(S)`), invariant in `E` (errors go in with
 /// `throw` and come out raised). It stays on the thread that created it (see
-/// [`ThreadBound`]).
+/// [`ThreadBound`](crate::ThreadBound)).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// fn count_up_to(n: u64) -> Gen<u64, &'static str> {
 ///     Gen::new(move |co, ()| {
@@ -74,7 +75,7 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// # Thread exit
 ///
 /// Dropping a suspended generator closes it (Python's finalizer): its body runs again, sees
-/// [`Thrown::Exit`] at its yield, and unwinds. A generator kept in a thread-local is dropped
+/// [`Thrown::Exit`](crate::Thrown::Exit) at its yield, and unwinds. A generator kept in a thread-local is dropped
 /// while the thread's thread-locals are destroyed, in the reverse order of their first use;
 /// if its body holds a borrow of another thread-local across a yield (`DATA.with(|d| ..
 /// co.yield_(..) ..)`), that thread-local may be gone by then.
@@ -94,7 +95,8 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 ///
 /// ```
 /// use std::rc::Rc;
-/// use stasis_core::Gen;
+/// # use stasis_core as stasis;
+/// use stasis::Gen;
 ///
 /// thread_local! {
 ///     static CONFIG: Rc<Vec<u32>> = Rc::new(vec![1, 2, 3]);
@@ -132,15 +134,15 @@ pub struct Gen<Y, R = (), S = (), E = Infallible> {
     _thread: PhantomData<ThreadBound>,
 }
 
-/// The variance [`Gen`] has in its parameters (see its `_variance` field).
+/// The variance [`Gen`](crate::Gen) has in its parameters (see its `_variance` field).
 type Variance<Y, R, S, E> = (fn() -> (Y, R), fn(S), fn(E) -> E);
 
-/// The address of a generator's [`Slot`] (see [`Gen`]'s `slot` field).
+/// The address of a generator's [`Slot`] (see [`Gen`](crate::Gen)'s `slot` field).
 type SlotAddr = Local<NonNull<u8>>;
 
-/// A field of [`Gen`] or [`Co`] that is not `Send` or `Sync` by itself (a raw pointer, a
+/// A field of [`Gen`](crate::Gen) or [`Co`](crate::Co) that is not `Send` or `Sync` by itself (a raw pointer, a
 /// `Cell`, corosensei's `Coroutine`), marked as if it were, so that the compiler's error for
-/// sending or sharing a `Gen`/`Co` names the documented [`ThreadBound`] rather than it.
+/// sending or sharing a `Gen`/`Co` names the documented [`ThreadBound`](crate::ThreadBound) rather than it.
 #[derive(Clone, Copy)]
 pub(super) struct Local<T>(pub(super) T);
 
@@ -166,7 +168,7 @@ impl<T> std::ops::DerefMut for Local<T> {
     }
 }
 
-/// What keeps stackful generators on the thread that created them: [`Gen`] and [`Co`] are
+/// What keeps stackful generators on the thread that created them: [`Gen`](crate::Gen) and [`Co`](crate::Co) are
 /// neither `Send` nor `Sync`, because a suspended generator's stack may hold `Rc`s and
 /// borrows of thread-locals of that thread. The compiler names this marker when a `Gen` is
 /// moved to (or shared with) another thread: "`ThreadBound` cannot be sent between threads
@@ -174,12 +176,13 @@ impl<T> std::ops::DerefMut for Local<T> {
 ///
 /// What to do instead: build the generator on the thread that runs it (send its inputs, which
 /// can be `Send`, and call `Gen::new` there), and send what it yields; or use a state machine
-/// ([`from_coroutine`](crate::from_coroutine)), which is `Send` when its coroutine is.
+/// (`from_coroutine`, with the `nightly` feature), which is `Send` when its coroutine is.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::Gen;
+/// # use stasis_core as stasis;
+/// use stasis::Gen;
 ///
 /// let limit = 4;
 /// let total = std::thread::spawn(move || {
@@ -195,27 +198,33 @@ impl<T> std::ops::DerefMut for Local<T> {
 /// ```
 #[derive(Debug)]
 pub struct ThreadBound {
-    _private: (),
+    /// Neither `Send` nor `Sync` on a stable compiler (the compiler's note then says "`*mut
+    /// ()` ... within `ThreadBound`"); with the `nightly` feature the negative impls below
+    /// make it name `ThreadBound` itself.
+    _not_send_sync: PhantomData<*mut ()>,
 }
 
+#[cfg(feature = "nightly")]
 impl !Send for ThreadBound {}
+#[cfg(feature = "nightly")]
 impl !Sync for ThreadBound {}
 
 impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
-    /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`] bytes. The body
+    /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE) bytes. The body
     /// receives the yield handle and the value of the first `resume` (Python ignores that
     /// first value and requires it to be `None`; here it is the body's argument).
     ///
     /// # Panics
     ///
     /// If the OS refuses to map a stack (for example more than about 32,000 live generators
-    /// under Linux's default `vm.max_map_count`). Use [`Gen::try_new`] or [`GenBuilder`] to get
+    /// under Linux's default `vm.max_map_count`). Use [`Gen::try_new`](crate::Gen::try_new) or [`GenBuilder`](crate::GenBuilder) to get
     /// that as an error value, as with `std::thread::spawn` and `std::thread::Builder`.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
+    /// # use stasis_core as stasis;
+    /// use stasis::Gen;
     /// let squares = Gen::new(|co, ()| {
     ///     for x in 1..=4 {
     ///         co.yield_(x * x);
@@ -233,16 +242,17 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
         }
     }
 
-    /// Like [`Gen::new`], with the OS's refusal of a stack as an error value.
+    /// Like [`Gen::new`](crate::Gen::new), with the OS's refusal of a stack as an error value.
     ///
     /// # Errors
     ///
-    /// [`StackError::Os`] when the OS refuses to map the stack.
+    /// [`StackError::Os`](crate::StackError::Os) when the OS refuses to map the stack.
     ///
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::try_new(|co, ()| co.yield_(1)).unwrap();
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::try_new(|co, ()| co.yield_(1)).unwrap();
     /// assert_eq!(g.collect::<Vec<i32>>(), [1]);
     /// ```
     pub fn try_new<F>(body: F) -> Result<Self, StackError>
@@ -255,16 +265,17 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
 
 impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     /// A generator whose body can be thrown into with errors of type `E` (Python's `throw`).
-    /// The body sees thrown errors through [`Co::try_yield`].
+    /// The body sees thrown errors through [`Co::try_yield`](crate::Co::try_yield).
     ///
     /// # Panics
     ///
-    /// As [`Gen::new`], if the OS refuses to map a stack.
+    /// As [`Gen::new`](crate::Gen::new), if the OS refuses to map a stack.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<i32, &str, (), String>::throwing(|co, ()| {
     ///     match co.try_yield(1) {
@@ -352,7 +363,7 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
         Self::stepped(self.transmit(input))
     }
 
-    /// What a resume by `Gen`'s own methods produced, as a [`Step`].
+    /// What a resume by `Gen`'s own methods produced, as a [`Step`](crate::Step).
     #[inline(always)]
     fn stepped(result: CoroutineResult<Out<Y>, Result<R, Thrown<E>>>) -> Step<Y, R, E> {
         match result {
@@ -415,7 +426,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
+    /// # use stasis_core as stasis;
+    /// use stasis::Gen;
     /// let mut g = Gen::new(|co, ()| { co.yield_(1); "Done!" });
     /// assert_eq!(g.by_ref().collect::<Vec<_>>(), [1]);
     /// assert_eq!(g.take_return(), Some("Done!"));
@@ -436,7 +448,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Thrown};
     /// let mut g = Gen::<i32, (), (), &str>::throwing(|co, ()| co.raise(Thrown::Error("boom")));
     /// assert_eq!(g.next(), None);
     /// assert_eq!(g.take_raised(), Some(Thrown::Error("boom")));
@@ -456,8 +469,9 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::new(|co, ()| co.yield_(1));
-    /// assert_eq!(g.stack_size(), stasis_core::DEFAULT_STACK_SIZE);
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::new(|co, ()| co.yield_(1));
+    /// assert_eq!(g.stack_size(), stasis::DEFAULT_STACK_SIZE);
     /// ```
     pub fn stack_size(&self) -> usize {
         self.info().size
