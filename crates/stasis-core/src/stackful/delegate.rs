@@ -113,6 +113,42 @@ pub(super) trait Entry<Y, S, E> {
     fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E>;
     /// Keeps the panic that left the sub-generator, for the delegator to continue.
     fn set_panic(&mut self, payload: Box<dyn Any + Send>);
+
+    /// Runs `cmd`, and while the delegate yields, hands each value to the consumer with the
+    /// driver's yield (`co` is the driving body's) and runs what comes back: returns at the
+    /// first step the driver must see (anything but a value), or with the panic that left
+    /// the delegate. `closing` is the driver's: set here when the consumer closes.
+    ///
+    /// The per-item loop of delegation lives here, not in `Co::drive_here`: this default
+    /// method is compiled for each entry type, so each item costs a static, inlined `drive`
+    /// and the driver's switch, not a dynamic call per item (see "Cost of an item" in the
+    /// module docs).
+    fn run(
+        &mut self,
+        co: &Co<Y, S, E>,
+        cmd: Cmd<S, E>,
+        closing: &mut bool,
+    ) -> Result<Drive<Y, S, E>, Box<dyn Any + Send>> {
+        let mut step = catch_unwind(AssertUnwindSafe(|| self.drive(cmd)));
+        loop {
+            let Ok(Drive::Yielded(y)) = step else { return step };
+            let input = co.suspend(MaybeUninit::new(y));
+            *closing = matches!(input, Input::Close);
+            // A sent value is the next step with a known command, so the inlined `drive`
+            // loses its dispatch on the command: the hot path of an item.
+            step = match input {
+                Input::Send(s) => catch_unwind(AssertUnwindSafe(|| self.drive(Cmd::Send(s)))),
+                rare => {
+                    let cmd = match rare {
+                        Input::Throw(e) => Cmd::Throw(e),
+                        Input::Close => Cmd::Close,
+                        Input::Send(_) | Input::Resume { .. } => unreachable!("{NOT_WAITING}"),
+                    };
+                    catch_unwind(AssertUnwindSafe(|| self.drive(cmd)))
+                }
+            };
+        }
+    }
 }
 
 /// The outcome of a finished delegate, as the delegator sees it.
@@ -153,6 +189,7 @@ impl<Y, R, S, E> Drop for GenEntry<'_, Y, R, S, E> {
 }
 
 impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
+    #[inline(always)]
     fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E> {
         // Closing: asked to close, or told at its `yield from` that its delegate was closed.
         let closing = matches!(cmd, Cmd::Close | Cmd::Resume { closing: true });
@@ -197,6 +234,7 @@ pub(super) struct ObjEntry<'a, G: Generator<S>, S> {
 }
 
 impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
+    #[inline(always)]
     fn drive(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
         let step = match cmd {
             Cmd::Send(s) => self.sub.resume(s),
@@ -380,18 +418,9 @@ impl<Y, S, E> Co<Y, S, E> {
             // kept alive by a `Gen` that a frame below owns. That body is resumed only after
             // its entry is popped here. Nothing else reaches the entry: the `&mut` it holds
             // is borrowed from that frame.
-            let step = catch_unwind(AssertUnwindSafe(|| unsafe { (*top.as_ptr()).drive(cmd) }));
+            let step = unsafe { (*top.as_ptr()).run(self, cmd, &mut closing) };
             cmd = match step {
-                Ok(Drive::Yielded(y)) => {
-                    let input = self.suspend(MaybeUninit::new(y));
-                    closing = matches!(input, Input::Close);
-                    match input {
-                        Input::Send(s) => Cmd::Send(s),
-                        Input::Throw(e) => Cmd::Throw(e),
-                        Input::Close => Cmd::Close,
-                        Input::Resume { .. } => unreachable!("{NOT_WAITING}"),
-                    }
-                }
+                Ok(Drive::Yielded(_)) => unreachable!("`Entry::run` hands values out itself"),
                 Ok(Drive::Delegate(entry)) => {
                     stack.push(entry);
                     Cmd::Start
