@@ -78,8 +78,8 @@
 //!   object/1000 ÷ object/1 = 1.30, and `roundtrip` stackful ÷ corosensei = 0.93: the plain
 //!   path is untouched (`Gen`, `Co::suspend` and the [`Slot`] are as they were).
 //!
-//! Owns: [`Co::delegate`] and the driver (`wait_for`, `drive_here`, [`Entry::run`]), the entry types
-//! ([`GenEntry`], [`ObjEntry`], [`EntryPtr`]), the delegation fields of the [`Slot`]
+//! Owns: [`Co::delegate`] and the driver (`wait_for`, `drive_here`, [`Entry::run`]), the
+//! entry types ([`GenEntry`], [`ObjEntry`], [`EntryPtr`]), the delegation fields of the [`Slot`]
 //! (`adopted`, `handed_up`, `driving`, `ignored_out`) and the guards that clear them
 //! ([`Driving`], [`IgnoredOut`]). May not touch: the wire encoding (it sends [`Input`]s
 //! through [`Slot::transmit`] and suspends through `Co::suspend` only), the stack's reserved
