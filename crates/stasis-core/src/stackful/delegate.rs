@@ -49,7 +49,14 @@
 //!   unwinding) when `drive_here` ends. Dropping a driving `Gen` resumes the body with `Close`:
 //!   `drive_here` closes the chain
 //!   innermost first; if the body's stack is then unwound by force, an adopted body resumed
-//!   directly afterwards (by its owner's drop) drives its own delegate.
+//!   directly afterwards (by its owner's drop) drives its own delegate. The `&mut` to the top
+//!   entry that `drive_here` makes for [`Entry::run`] stays alive while the driving body is
+//!   suspended (`run` yields the items from inside): meanwhile only the consumer runs, and it
+//!   reaches the entry only by resuming the body (back into `run`, with the same `&mut`) or
+//!   by unwinding the body's stack, which ends `run`'s frame (the innermost there) before any
+//!   frame that owns an entry or a sub-generator ends (they are below it on that stack, or on
+//!   stacks owned by them); the entry's own `wait_for` waits until it is popped, which
+//!   `drive_here` does only after `run` returned.
 //! - **Cost on the plain path**: none. An earlier design let the `Gen` drive the stack of
 //!   entries from the consumer's side (one switch per item instead of two), at the price of
 //!   one check in the slot on every `resume`; that check cost more than the switch it saved
@@ -441,17 +448,11 @@ impl<Y, S, E> Co<Y, S, E> {
             // adopted delegate, in the frame of its body, suspended in `wait_for` on a stack
             // kept alive by a `Gen` that a frame below owns. That body is resumed only after
             // its entry is popped here. Nothing else reaches the entry: the `&mut` it holds
-            // is borrowed from that frame.
-            // The `&mut` made for `run` stays alive while this body is suspended (`run` yields
-            // the items from inside). Meanwhile only our consumer runs, and it reaches the
-            // entry only by resuming us (back into `run`, the same `&mut`) or by unwinding
-            // our stack, which ends `run`'s frame (the innermost on this stack) before any
-            // frame that owns an entry or a sub-generator ends: those are below it on this
-            // stack, or on stacks owned by them. No other pointer to the entry is used until
-            // `run` returned (its owner's `wait_for` waits until it is popped, which happens
-            // only here, afterwards). Stacked Borrows: the `&mut`'s Unique tag and its
-            // protector (for the whole call, suspensions included) meet no other access, so
-            // nothing pops them. Tree Borrows: it gets no foreign access while protected.
+            // is borrowed from that frame. The `&mut` made for `run` lives across this body's
+            // suspensions (`run` yields the items): meanwhile no other pointer to the entry is
+            // used, and unwinding our stack ends `run`'s frame first (see "Soundness of the
+            // pointers" in the module docs), so no foreign access meets its Unique tag and
+            // protector (Stacked Borrows) or its protected tag (Tree Borrows).
             let step = unsafe { (*top.as_ptr()).run(self, cmd, &mut closing) };
             cmd = match step {
                 Ok(Drive::Yielded(_)) => unreachable!("`Entry::run` hands values out itself"),
