@@ -81,8 +81,9 @@
 //!   item, and a sent value reaches `drive` as a known `Cmd::Send`, which folds the dispatch
 //!   away. Above the second round trip remain the store of the driver's `closing` flag and
 //!   taking `handed_up` from the sub-generator's slot (8 instructions). Time, in one run
-//!   (criterion, this shared machine): object/1 ÷ inline/1 = 1.44 (3.8 before),
-//!   object/1000 ÷ object/1 = 1.30, and `roundtrip` stackful ÷ corosensei = 0.93: the plain
+//!   (criterion, this shared and noisy machine, where instruction counts are the steadier
+//!   figure): object/1 ÷ inline/1 = 1.64 (3.73 for the old loop, measured right after),
+//!   object/1000 ÷ object/1 = 1.17, and `roundtrip` stackful ÷ corosensei = 0.97: the plain
 //!   path is untouched (`Gen`, `Co::suspend` and the [`Slot`] are as they were).
 //!
 //! Owns: [`Co::delegate`] and the driver (`wait_for`, `drive_here`, [`Entry::run`]), the
