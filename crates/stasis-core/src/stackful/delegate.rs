@@ -38,10 +38,10 @@
 //!   innermost first, as CPython's `gen_close` does. A delegate that yields instead of closing
 //!   finishes its entry with `Thrown::Exit` all the same ([`Drive::IgnoredExit`]), and the
 //!   outermost `close()` reports the value it yielded once the chain unwound.
-//! - **Panics**: a panic in the top entry is caught where it is stepped (`Entry::run`, on the
-//!   driver's stack) and handed to the driver, stored in the entry, the
-//!   entry popped, and the delegator resumed: its `delegate` re-raises the panic there, so every
-//!   delegator unwinds (innermost first) and the panic reaches the consumer from the root.
+//! - **Panics**: a panic in the top entry is caught where it is stepped (in `Entry::run`, on
+//!   the driver's stack) and given to the driver, which stores it in the entry, pops the entry
+//!   and resumes the delegator: its `delegate` re-raises the panic there, so every delegator
+//!   unwinds (innermost first) and the panic reaches the consumer from the root.
 //! - **Soundness of the pointers**: an entry lives in the frame of a body suspended in
 //!   `delegate`; that body is resumed only after its entry is popped; the sub-generators are
 //!   owned by (or borrowed from) those frames, so they outlive their entries. The stack of
