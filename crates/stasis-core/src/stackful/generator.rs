@@ -204,10 +204,18 @@ pub struct ThreadBound {
     _not_send_sync: PhantomData<*mut ()>,
 }
 
+/// `ThreadBound`'s negative impls, written in a macro so that a build without the `nightly`
+/// feature never parses their syntax (the parser warns about it even in code a `cfg` leaves
+/// out).
 #[cfg(feature = "nightly")]
-impl !Send for ThreadBound {}
+macro_rules! thread_bound_negative_impls {
+    () => {
+        impl !Send for ThreadBound {}
+        impl !Sync for ThreadBound {}
+    };
+}
 #[cfg(feature = "nightly")]
-impl !Sync for ThreadBound {}
+thread_bound_negative_impls!();
 
 impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
     /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE) bytes. The body
