@@ -17,5 +17,6 @@ mod delegation;
 mod delegation_differential;
 mod differential;
 mod differential_combinators;
+mod fork;
 mod laziness;
 mod panics;

@@ -6,7 +6,7 @@
 //! ```text
 //!   pool::fresh ──register(guard, size)──▶ REGISTRY: KEYS[0..HIGH] = guard page address
 //!   pool (stack unmapped) ──unregister──▶            SIZES[i]      = usable stack size
-//!                                                    (atomics; a Mutex-protected free list
+//!                                                    (atomics; a lock-protected free list
 //!                                                     and index, never touched by the handler)
 //!
 //!   fault ──kernel──▶ handler (on this thread's alternate signal stack)
@@ -33,6 +33,12 @@
 //!   registered guard page *and* the interrupted stack pointer is inside that stack, which rules
 //!   out a wild pointer that happens to hit a guard page from elsewhere.
 //!
+//! - **Fork-safe**: the registry's lock is a spin lock that `pthread_atfork` handlers take
+//!   before `fork()` and release after it, in the parent and in the child (what glibc does for
+//!   `malloc`). So the book is consistent in the child and its lock free, although the thread
+//!   that held it at the moment of the fork does not exist there. Registered with the handler
+//!   (once per process).
+//!
 //! Every stack is unmapped through [`crate::pool::release`] (the pool's own, and `Gen`'s drop
 //! for unpooled generators), which unregisters it first. A stack dropped some other way (say,
 //! while a panic unwinds out of `Gen`'s drop) leaves a stale entry: it is replaced when a new
@@ -40,13 +46,14 @@
 //! the registry fills; the stack-pointer check keeps it from misreporting anything but an
 //! overflow of a stack mapped at exactly the same place.
 
-use std::cell::Cell;
+use std::cell::{Cell, UnsafeCell};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
 use std::ptr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, Once};
+use std::ops::{Deref, DerefMut};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// How many stacks can be registered at once (Linux's default `vm.max_map_count` allows about
 /// 32,750 live stacks). Two arrays of this many words live in `.bss`; only the pages up to the
@@ -73,7 +80,85 @@ struct Book {
     free: Vec<usize>,
 }
 
-static BOOK: Mutex<Option<Book>> = Mutex::new(None);
+/// The book, behind a lock that the fork handlers can hold across `fork()` (std's `Mutex`
+/// can only be unlocked by dropping a guard, which `pthread_atfork`'s three separate callbacks
+/// cannot carry). Held for a hash-map update at a time, so spinning (then yielding) is cheap.
+struct BookLock {
+    locked: AtomicBool,
+    book: UnsafeCell<Option<Book>>,
+}
+
+// SAFETY: `book` is only reached through a `BookGuard`, which exists only while `locked` is
+// held by its creator (acquire on lock, release on unlock), so accesses never overlap.
+unsafe impl Sync for BookLock {}
+
+static BOOK: BookLock = BookLock { locked: AtomicBool::new(false), book: UnsafeCell::new(None) };
+
+impl BookLock {
+    /// Takes the lock (spinning, then yielding the CPU while another thread holds it).
+    fn acquire(&self) {
+        let mut spins = 0u32;
+        while self
+            .locked
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// Frees the lock taken by [`BookLock::acquire`].
+    fn release(&self) {
+        self.locked.store(false, Ordering::Release);
+    }
+
+    fn lock(&self) -> BookGuard<'_> {
+        self.acquire();
+        BookGuard(self)
+    }
+}
+
+/// Access to the book while its lock is held.
+struct BookGuard<'a>(&'a BookLock);
+
+impl Deref for BookGuard<'_> {
+    type Target = Option<Book>;
+    fn deref(&self) -> &Option<Book> {
+        // SAFETY: this guard holds the lock (see `BookLock`'s `Sync`), so no other reference
+        // to the book exists; the returned one borrows the guard.
+        unsafe { &*self.0.book.get() }
+    }
+}
+
+impl DerefMut for BookGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Option<Book> {
+        // SAFETY: as in `deref`; the `&mut self` borrow makes this the only reference.
+        unsafe { &mut *self.0.book.get() }
+    }
+}
+
+impl Drop for BookGuard<'_> {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+/// `pthread_atfork` prepare handler: holds the book's lock across `fork()`, so neither side
+/// sees it half-updated.
+extern "C" fn before_fork() {
+    BOOK.acquire();
+}
+
+/// `pthread_atfork` parent and child handler: frees the lock [`before_fork`] took. In the
+/// child the thread that forked is the only one, and it holds the lock, so freeing it is right.
+extern "C" fn after_fork() {
+    BOOK.release();
+}
 
 static INSTALL: Once = Once::new();
 
@@ -101,7 +186,7 @@ pub(crate) fn register(guard: usize, size: usize) -> bool {
     INSTALL.call_once(install);
     // `Err`: the thread is exiting; its generators run on whatever stack it has left.
     let _ = ALTSTACK.try_with(AltStack::ensure);
-    let mut book = BOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut book = BOOK.lock();
     let book = book.get_or_insert_with(|| Book { slots: HashMap::new(), free: Vec::new() });
     let slot = match book.slots.get(&guard) {
         // A stale entry (its stack was unmapped without `unregister`): reuse it.
@@ -124,7 +209,7 @@ pub(crate) fn register(guard: usize, size: usize) -> bool {
 
 /// Forgets the stack whose guard page starts at `guard` (call before unmapping it).
 pub(crate) fn unregister(guard: usize) {
-    let mut book = BOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut book = BOOK.lock();
     if let Some(book) = book.as_mut()
         && let Some(slot) = book.slots.remove(&guard)
     {
@@ -136,7 +221,7 @@ pub(crate) fn unregister(guard: usize) {
 /// How many stacks are registered now (for tests).
 #[cfg(test)]
 pub(crate) fn registered() -> usize {
-    let book = BOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let book = BOOK.lock();
     book.as_ref().map_or(0, |b| b.slots.len())
 }
 
@@ -173,6 +258,10 @@ fn install() {
     if page > 0 {
         PAGE.store(page as usize, Ordering::Relaxed);
     }
+    // SAFETY: the three handlers are `extern "C" fn()` that only flip the book's lock, which is
+    // async-signal-safe and cannot fail. A failure to register (ENOMEM) leaves fork as unsafe
+    // as it was before; nothing else depends on it.
+    unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
     for (signal, previous) in [(libc::SIGSEGV, &PREVIOUS.segv), (libc::SIGBUS, &PREVIOUS.bus)] {
         // SAFETY: all-zero is a valid `sigaction`; `sigaction` reads `action` and writes `old`,
         // both valid for the call. The old action is stored before ours is installed, so the
@@ -432,6 +521,7 @@ fn map_altstack() -> Option<(*mut libc::c_void, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
 
     /// The registry is process-wide and the test harness runs tests on several threads: the
     /// tests that register entries or count them take this lock, so that one test's entries
@@ -471,7 +561,7 @@ mod tests {
             assert!(register(g, 16 * 1024));
         }
         {
-            let mut book = BOOK.lock().unwrap();
+            let mut book = BOOK.lock();
             sweep(book.as_mut().unwrap());
         }
         assert_eq!(lookup(live), Some((live, 16 * 1024)), "a mapped stack stays registered");
