@@ -101,7 +101,7 @@ fn diagnose(size: usize) -> String {
     let max_maps = std::fs::read_to_string("/proc/sys/vm/max_map_count")
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok());
-    let maps = count_lines("/proc/self/maps");
+    let maps = count_mappings("/proc/self/maps");
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: `getrlimit` writes one `rlimit` into the valid `limit`.
     let as_limit = (unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0
@@ -146,18 +146,35 @@ fn classify(
     format!("neither limit looks exhausted ({maps}, {limit}); the system may be out of memory")
 }
 
-/// Lines in a (possibly large) file, read through a fixed buffer: the caller is short of memory.
-fn count_lines(path: &str) -> Option<u64> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
+/// The memory mappings the kernel counts against `vm.max_map_count`, read from a
+/// `/proc/<pid>/maps` file through a fixed buffer (the caller is short of memory).
+fn count_mappings(path: &str) -> Option<u64> {
+    mappings_in(std::fs::File::open(path).ok()?)
+}
+
+/// Lines of a `/proc/<pid>/maps` text, except `[vsyscall]`: that page is the kernel's, listed
+/// in every process but not a mapping of its own (it does not count against the limit).
+fn mappings_in(mut maps: impl io::Read) -> Option<u64> {
+    const SKIP: &[u8] = b"[vsyscall]";
     let mut buf = [0u8; 4096];
     let mut lines = 0;
+    // The last bytes of the current line, right-aligned, to recognise `SKIP` at its end.
+    let mut tail = [0u8; SKIP.len()];
     loop {
-        match file.read(&mut buf) {
+        let n = match maps.read(&mut buf) {
             Ok(0) => return Some(lines),
-            Ok(n) => lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => return None,
+        };
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                lines += u64::from(tail != *SKIP);
+                tail = [0; SKIP.len()];
+            } else {
+                tail.copy_within(1.., 0);
+                tail[SKIP.len() - 1] = b;
+            }
         }
     }
 }
@@ -379,6 +396,34 @@ mod tests {
             "{}",
             diagnose(4096)
         );
-        assert!(count_lines("/proc/self/maps").is_some_and(|n| n > 3));
+        assert!(count_mappings("/proc/self/maps").is_some_and(|n| n > 3));
+    }
+
+    #[test]
+    fn mapping_count_leaves_out_vsyscall() {
+        let maps = "\
+55d0c0a00000-55d0c0a02000 r--p 00000000 08:01 1234 /usr/bin/x
+7ffc5a1d0000-7ffc5a1f1000 rw-p 00000000 00:00 0 [stack]
+7ffc5a1f9000-7ffc5a1fb000 r-xp 00000000 00:00 0 [vdso]
+ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]
+";
+        assert_eq!(mappings_in(maps.as_bytes()), Some(3));
+        // Through a reader that returns one byte at a time (split anywhere in a line).
+        struct Trickle<'a>(&'a [u8]);
+        impl io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let Some((&b, rest)) = self.0.split_first() else { return Ok(0) };
+                buf[0] = b;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        assert_eq!(mappings_in(Trickle(maps.as_bytes())), Some(3));
+        assert_eq!(mappings_in(&b"a [vsyscall] b\n[vsyscall]\n"[..]), Some(1));
+        // This process: one line per mapping, less the kernel's vsyscall page if listed.
+        let text = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let expected = text.lines().filter(|l| !l.ends_with("[vsyscall]")).count() as u64;
+        let counted = count_mappings("/proc/self/maps").unwrap();
+        assert!(counted.abs_diff(expected) <= 2, "{counted} vs {expected}");
     }
 }
