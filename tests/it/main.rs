@@ -20,3 +20,4 @@ mod differential_combinators;
 mod fork;
 mod laziness;
 mod panics;
+mod pool;

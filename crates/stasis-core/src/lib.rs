@@ -91,8 +91,8 @@ pub use machine::{
     from_sending_coroutine, from_throwing_coroutine,
 };
 pub use pool::{
-    DEFAULT_STACK_SIZE, MAX_STACK_SIZE, MIN_STACK_SIZE, POOL_CAPACITY, PoolStats, StackError,
-    clear_pool, pool_stats,
+    DEFAULT_STACK_SIZE, KEEP_RESIDENT, MAX_STACK_SIZE, MIN_STACK_SIZE, POOL_CAPACITY,
+    POOL_RESERVED_BUDGET, PoolStats, StackError, clear_pool, pool_stats,
 };
 pub use protocol::{CloseError, Generator, State, Step, Thrown};
 pub use stackful::{Co, Gen, GenBuilder};

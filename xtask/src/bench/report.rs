@@ -27,8 +27,13 @@ pub(crate) const ROUNDTRIP: [&str; 7] = [
 ];
 
 /// Criterion ids of group `create`, in table order.
-pub(crate) const CREATE: [&str; 4] =
-    ["stackful_pooled", "stackful_fresh", "corosensei_reused", "state_machine"];
+pub(crate) const CREATE: [&str; 5] = [
+    "stackful_pooled",
+    "stackful_fresh",
+    "corosensei_reused",
+    "state_machine",
+    "stackful_after_burst",
+];
 
 /// Delegation mechanisms measured by criterion (group `delegation`, ids `<mechanism>/<depth>`).
 pub(crate) const DELEGATION: [&str; 3] = ["inline", "object", "state_machine"];
