@@ -26,8 +26,16 @@
 //!   that overflowed. std gives the main thread and the threads it spawns an alternate signal
 //!   stack, but only when std installed its own handler (not, for example, under a sanitizer
 //!   or on a thread created outside std). So the first stack registered on a thread checks
-//!   `sigaltstack`, and installs (and at thread exit removes and unmaps) one of
-//!   [`ALTSTACK_SIZE`] bytes when the thread has none.
+//!   `sigaltstack`, and installs one of [`ALTSTACK_SIZE`] bytes when the thread has none.
+//! - **Through thread-local destruction**: std removes its alternate stack when the thread's
+//!   main function returns, *before* thread-local destructors run, and a destructor may resume
+//!   or close a generator. stasis's thread-local `AltStack` installs one again in its own
+//!   destructor (or keeps its own) and hands it to a `pthread` key destructor, which glibc runs
+//!   after every thread-local destructor, to unmap. Thread-local destructors run last-registered
+//!   first, so this covers the destructors of thread-locals first used before the thread's
+//!   first generator stack (and any generator created during destruction); a thread-local
+//!   first used *after* it and destroyed before `AltStack` gets no alternate stack, and an
+//!   overflow there is a bare `SIGSEGV`.
 //! - **Only guard pages of live stasis stacks**: the pool registers every stack it maps and
 //!   unregisters every stack it unmaps. A fault counts only if the faulting address is in a
 //!   registered guard page *and* the interrupted stack pointer is inside that stack, which rules
@@ -432,8 +440,8 @@ thread_local! {
     };
 }
 
-/// This thread's alternate-signal-stack bookkeeping; its destructor (at thread exit) removes
-/// and unmaps the stack stasis installed, if any.
+/// This thread's alternate-signal-stack bookkeeping; its destructor (among the thread-local
+/// destructors) makes sure the thread keeps an alternate stack through the rest of them.
 struct AltStack {
     checked: Cell<bool>,
     /// The mapping (guard page + stack), if stasis made it.
@@ -446,38 +454,78 @@ impl AltStack {
         if self.checked.replace(true) {
             return;
         }
-        // SAFETY: `sigaltstack` with a null new stack only reads the current one into `current`.
-        let has_one = unsafe {
-            let mut current: libc::stack_t = std::mem::zeroed();
-            libc::sigaltstack(ptr::null(), &mut current) == 0
-                && current.ss_flags & libc::SS_DISABLE == 0
-        };
-        if !has_one {
+        if !has_altstack() {
             self.mapping.set(map_altstack());
         }
     }
 }
 
+/// Runs among the thread-local destructors, after std has removed (and unmapped) the
+/// alternate signal stack it gave the thread: its `Handler` goes when the thread's main function
+/// returns. A generator that overflows in a later thread-local destructor would then die of a
+/// bare `SIGSEGV` (the kernel has nowhere to run the handler). So this keeps stasis's own
+/// stack, or installs one if the thread has none left, and leaves it installed until the
+/// thread's `pthread` keys are destroyed, which glibc does after every thread-local destructor.
 impl Drop for AltStack {
     fn drop(&mut self) {
-        let Some((base, len)) = self.mapping.take() else { return };
-        let page = PAGE.load(Ordering::Relaxed);
-        // SAFETY: `base..base+len` is the mapping `map_altstack` made for this thread. It is
-        // only unmapped if it is still this thread's alternate stack, after disabling it, so no
-        // signal can be delivered on unmapped memory.
-        unsafe {
-            let mut current: libc::stack_t = std::mem::zeroed();
-            if libc::sigaltstack(ptr::null(), &mut current) == 0
-                && current.ss_sp == base.cast::<u8>().add(page).cast()
-            {
-                let disable = libc::stack_t {
-                    ss_sp: ptr::null_mut(),
-                    ss_flags: libc::SS_DISABLE,
-                    ss_size: 0,
-                };
-                if libc::sigaltstack(&disable, ptr::null_mut()) == 0 {
-                    libc::munmap(base, len);
-                }
+        let mapping = self.mapping.take().or_else(|| (!has_altstack()).then(map_altstack).flatten());
+        if let Some((base, _)) = mapping {
+            unmap_at_thread_exit(base);
+        }
+    }
+}
+
+/// Whether this thread has an enabled alternate signal stack.
+fn has_altstack() -> bool {
+    // SAFETY: `sigaltstack` with a null new stack only reads the current one into `current`.
+    unsafe {
+        let mut current: libc::stack_t = std::mem::zeroed();
+        libc::sigaltstack(ptr::null(), &mut current) == 0
+            && current.ss_flags & libc::SS_DISABLE == 0
+    }
+}
+
+/// The `pthread` key whose destructor unmaps stasis's alternate stack at thread exit (`None`
+/// if it could not be created: then the stack is unmapped in `AltStack`'s destructor, as
+/// before).
+static ALTSTACK_KEY: std::sync::OnceLock<Option<libc::pthread_key_t>> = std::sync::OnceLock::new();
+
+/// Hands this thread's alternate stack mapping (made by [`map_altstack`]) to a `pthread` key
+/// destructor, which runs after the thread-local destructors; unmaps it now if that fails.
+fn unmap_at_thread_exit(base: *mut libc::c_void) {
+    let key = ALTSTACK_KEY.get_or_init(|| {
+        let mut key: libc::pthread_key_t = 0;
+        // SAFETY: `key` is a valid out-pointer; `unmap_altstack` has the destructor's signature.
+        (unsafe { libc::pthread_key_create(&mut key, Some(unmap_altstack)) } == 0).then_some(key)
+    });
+    // SAFETY: `key` was created above; the value is only read back by `unmap_altstack`.
+    let handed = key.is_some_and(|key| unsafe { libc::pthread_setspecific(key, base) } == 0);
+    if !handed {
+        // SAFETY: `base` is this thread's mapping from `map_altstack`.
+        unsafe { unmap_altstack(base) };
+    }
+}
+
+/// Removes and unmaps the alternate stack whose mapping starts at `base` (a guard page, then
+/// the stack), if it is still this thread's; a `pthread` key destructor.
+///
+/// # Safety
+///
+/// `base` must be a mapping made by [`map_altstack`] on this thread and not unmapped yet.
+unsafe extern "C" fn unmap_altstack(base: *mut libc::c_void) {
+    let page = PAGE.load(Ordering::Relaxed);
+    // SAFETY: `base..base+len` is the mapping `map_altstack` made for this thread. It is only
+    // unmapped if it is still this thread's alternate stack, after disabling it, so no signal
+    // can be delivered on unmapped memory.
+    unsafe {
+        let mut current: libc::stack_t = std::mem::zeroed();
+        if libc::sigaltstack(ptr::null(), &mut current) == 0
+            && current.ss_sp == base.cast::<u8>().add(page).cast()
+        {
+            let disable =
+                libc::stack_t { ss_sp: ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
+            if libc::sigaltstack(&disable, ptr::null_mut()) == 0 {
+                libc::munmap(base, ALTSTACK_SIZE + page);
             }
         }
     }
