@@ -477,7 +477,8 @@ pub struct PoolStats {
     pub resident_bytes: usize,
 }
 
-/// What this thread's stack pool holds now.
+/// What this thread's stack pool holds now. The pool's rules (sizes, eviction, resident
+/// memory) are in [the crate docs](crate#stacks-the-pool).
 ///
 /// # Examples
 ///
