@@ -287,7 +287,8 @@ fn main() -> ExitCode {
             let stop = Arc::clone(&stop);
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    let mut g = Gen::builder().pooled(false).build(|co, ()| co.yield_(1u8)).unwrap();
+                    let mut g =
+                        Gen::builder().pooled(false).build(|co, ()| co.yield_(1u8)).unwrap();
                     g.next();
                 }
             })
@@ -313,7 +314,8 @@ fn main() -> ExitCode {
             ));
         }
         if hung_or_failed > 0 {
-            failures.push(format!("round {round}: {hung_or_failed} forked children hung or failed"));
+            failures
+                .push(format!("round {round}: {hung_or_failed} forked children hung or failed"));
         }
         let (rss, maps) = footprint();
         println!(

@@ -76,10 +76,8 @@ fn children_forked_while_threads_churn_stacks_can_use_generators() {
             let stop = Arc::clone(&stop);
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    let mut g = Gen::builder()
-                        .pooled(false)
-                        .build(|co, ()| co.yield_(1u8))
-                        .unwrap();
+                    let mut g =
+                        Gen::builder().pooled(false).build(|co, ()| co.yield_(1u8)).unwrap();
                     g.next();
                 }
             })

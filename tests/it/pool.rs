@@ -24,7 +24,7 @@ fn a_burst_of_another_size_costs_only_its_own_stacks() {
         assert_eq!(pool_stats().stacks, POOL_CAPACITY);
         // Usable bytes of one small stack (corosensei may round the size up).
         let small = pool_stats().reserved_bytes / POOL_CAPACITY;
-        assert!(small >= SMALL && small < SMALL + 3 * 4096, "{small}");
+        assert!((SMALL..SMALL + 3 * 4096).contains(&small), "{small}");
         // The first default generator maps a stack; dropping it evicts the least recently
         // used small one, so the pool now holds a default stack for the next generators.
         drop(one_shot(DEFAULT_STACK_SIZE));
@@ -114,7 +114,10 @@ fn deep_bodies_leave_no_resident_memory_in_the_pool() {
             deep >> 20
         );
         // The pool still reuses those stacks, and a deep body can use them again.
-        let mut g = Gen::builder().stack_size(8 << 20).build(|co, ()| co.yield_(recurse(DEEP / 1024))).unwrap();
+        let mut g = Gen::builder()
+            .stack_size(8 << 20)
+            .build(|co, ()| co.yield_(recurse(DEEP / 1024)))
+            .unwrap();
         assert!(g.next().is_some());
         assert_eq!(pool_stats().stacks, LIVE - 1);
         drop(g);

@@ -45,7 +45,8 @@ fn run(args: Vec<String>) -> Result<()> {
         Some("asan") => asan::run(&tidy::project_root(), &args[1..]),
         Some("fuzz") => fuzz::main(&args[1..]),
         Some("stress") => {
-            let mut cargo_args = vec!["run", "--release", "-p", "stasis", "--example", "stress", "--"];
+            let mut cargo_args =
+                vec!["run", "--release", "-p", "stasis", "--example", "stress", "--"];
             cargo_args.extend(args[1..].iter().map(String::as_str));
             cargo(&cargo_args)
         }

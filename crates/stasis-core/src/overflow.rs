@@ -58,8 +58,8 @@ use std::cell::{Cell, UnsafeCell};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
-use std::ptr;
 use std::ops::{Deref, DerefMut};
+use std::ptr;
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -468,7 +468,8 @@ impl AltStack {
 /// thread's `pthread` keys are destroyed, which glibc does after every thread-local destructor.
 impl Drop for AltStack {
     fn drop(&mut self) {
-        let mapping = self.mapping.take().or_else(|| (!has_altstack()).then(map_altstack).flatten());
+        let mapping =
+            self.mapping.take().or_else(|| (!has_altstack()).then(map_altstack).flatten());
         if let Some((base, _)) = mapping {
             unmap_at_thread_exit(base);
         }

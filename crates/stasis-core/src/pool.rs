@@ -291,7 +291,9 @@ fn from_pool(size: usize) -> Option<DefaultStack> {
         let stack = match pool.stacks.last() {
             Some((s, _)) if *s == size => pool.stacks.pop().map(|(_, stack)| stack),
             // `remove`, not `swap_remove`: the order is the eviction order.
-            _ => pool.stacks.iter().rposition(|(s, _)| *s == size).map(|at| pool.stacks.remove(at).1),
+            _ => {
+                pool.stacks.iter().rposition(|(s, _)| *s == size).map(|at| pool.stacks.remove(at).1)
+            }
         }?;
         pool.reserved -= size;
         Some(stack)
@@ -343,12 +345,10 @@ pub(crate) unsafe fn give(size: usize, stack: &mut ManuallyDrop<DefaultStack>) {
     let kept = POOL
         .try_with(|pool| {
             let pool = &mut *pool.borrow_mut();
-            if pool.stacks.len() >= POOL_CAPACITY
-                || pool.reserved + size > POOL_RESERVED_BUDGET
-            {
-                if !evict(pool, size) {
-                    return false;
-                }
+            let full =
+                pool.stacks.len() >= POOL_CAPACITY || pool.reserved + size > POOL_RESERVED_BUDGET;
+            if full && !evict(pool, size) {
+                return false;
             }
             let stacks = &mut pool.stacks;
             let len = stacks.len();
@@ -492,7 +492,10 @@ pub fn pool_stats() -> PoolStats {
         PoolStats {
             stacks: stacks.len(),
             reserved_bytes: stacks.iter().map(|(_, s)| range(s).1).sum(),
-            resident_bytes: stacks.iter().map(|(_, s)| resident_bytes(range(s).0, range(s).1)).sum(),
+            resident_bytes: stacks
+                .iter()
+                .map(|(_, s)| resident_bytes(range(s).0, range(s).1))
+                .sum(),
         }
     })
     .unwrap_or(PoolStats { stacks: 0, reserved_bytes: 0, resident_bytes: 0 })
