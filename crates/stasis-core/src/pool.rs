@@ -581,10 +581,5 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]
         }
         assert_eq!(mappings_in(Trickle(maps.as_bytes())), Some(3));
         assert_eq!(mappings_in(&b"a [vsyscall] b\n[vsyscall]\n"[..]), Some(1));
-        // This process: one line per mapping, less the kernel's vsyscall page if listed.
-        let text = std::fs::read_to_string("/proc/self/maps").unwrap();
-        let expected = text.lines().filter(|l| !l.ends_with("[vsyscall]")).count() as u64;
-        let counted = count_mappings("/proc/self/maps").unwrap();
-        assert!(counted.abs_diff(expected) <= 2, "{counted} vs {expected}");
     }
 }
