@@ -97,12 +97,20 @@ impl Rng {
     }
 }
 
-/// Recurses `depth` levels of about 1 KiB each, touching every frame.
+/// Recurses until the frames reach `bytes` below the caller's, touching every frame (by
+/// address, not by level count: frames are larger in a debug or sanitizer build).
 #[inline(never)]
-fn recurse(depth: u64) -> u64 {
+fn recurse(bytes: usize) -> u64 {
+    let here = [0u8; 0];
+    go(std::ptr::from_ref(&here) as usize, bytes)
+}
+
+#[inline(never)]
+fn go(start: usize, bytes: usize) -> u64 {
     let mut frame = [1u8; 1024];
     std::hint::black_box(&mut frame);
-    if depth == 0 { 0 } else { recurse(depth - 1) + u64::from(frame[(depth % 1024) as usize]) }
+    let here = std::ptr::from_ref(&frame) as usize;
+    if start.saturating_sub(here) >= bytes { 0 } else { go(start, bytes) + u64::from(frame[7]) }
 }
 
 /// A body that yields `len` values, handles even errors thrown in, re-raises odd ones, panics
@@ -150,7 +158,7 @@ fn make(rng: &mut Rng, guards: &Guards) -> G {
             Gen::builder()
                 .stack_size(1 << 20)
                 .build_throwing(move |co: &Co<u64, u64, u64>, s| {
-                    let depth = recurse(400);
+                    let depth = recurse(400 << 10);
                     counter(guard, len)(co, s) + depth
                 })
                 .expect("a 1 MiB stack")

@@ -2,8 +2,6 @@
 //! burst of another stack size never turns pooling off, and a pooled stack keeps at most its
 //! top `KEEP_RESIDENT` bytes resident.
 
-use std::hint::black_box;
-
 use stasis::{
     DEFAULT_STACK_SIZE, Gen, KEEP_RESIDENT, POOL_CAPACITY, POOL_RESERVED_BUDGET, clear_pool,
     pool_stats,
@@ -60,12 +58,20 @@ fn the_pool_keeps_its_reserved_bytes_under_the_budget() {
     .unwrap();
 }
 
-/// Recurses `depth` levels of about 1 KiB each, touching every frame.
+/// Recurses until the frames reach `bytes` below the caller's, touching every frame (by
+/// address, not by level count: frames are larger in a debug or sanitizer build).
 #[inline(never)]
-fn recurse(depth: usize) -> u64 {
+fn recurse(bytes: usize) -> u64 {
+    let here = [0u8; 0];
+    go(std::ptr::from_ref(&here) as usize, bytes)
+}
+
+#[inline(never)]
+fn go(start: usize, bytes: usize) -> u64 {
     let mut frame = [1u8; 1024];
-    black_box(&mut frame);
-    if depth == 0 { 0 } else { recurse(depth - 1) + u64::from(frame[depth % 1024]) }
+    std::hint::black_box(&mut frame);
+    let here = std::ptr::from_ref(&frame) as usize;
+    if start.saturating_sub(here) >= bytes { 0 } else { go(start, bytes) + u64::from(frame[7]) }
 }
 
 /// Resident bytes of this process (`/proc/self/statm`, second field, in pages).
@@ -88,7 +94,7 @@ fn deep_bodies_leave_no_resident_memory_in_the_pool() {
                 Gen::builder()
                     .stack_size(8 << 20)
                     .build(|co, ()| {
-                        let sum = recurse(DEEP / 1024);
+                        let sum = recurse(DEEP);
                         co.yield_(sum);
                     })
                     .unwrap()
@@ -114,10 +120,8 @@ fn deep_bodies_leave_no_resident_memory_in_the_pool() {
             deep >> 20
         );
         // The pool still reuses those stacks, and a deep body can use them again.
-        let mut g = Gen::builder()
-            .stack_size(8 << 20)
-            .build(|co, ()| co.yield_(recurse(DEEP / 1024)))
-            .unwrap();
+        let mut g =
+            Gen::builder().stack_size(8 << 20).build(|co, ()| co.yield_(recurse(DEEP))).unwrap();
         assert!(g.next().is_some());
         assert_eq!(pool_stats().stacks, LIVE - 1);
         drop(g);
