@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 
 use stasis::prelude::*;
 
+#[path = "../tests/it/support/kit.rs"]
+mod kit;
+use kit::{Child, Rng, recurse};
+
 /// How hard to push.
 #[derive(Debug, Clone, Copy)]
 struct Scale {
@@ -77,40 +81,6 @@ impl Guards {
         let twice = guards.iter().filter(|c| c.load(Ordering::Relaxed) > 1).count();
         (never, twice)
     }
-}
-
-/// SplitMix64: a deterministic stream from the round's seed (the seed is printed, so a failing
-/// run can be repeated).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// Recurses until the frames reach `bytes` below the caller's, touching every frame (by
-/// address, not by level count: frames are larger in a debug or sanitizer build).
-#[inline(never)]
-fn recurse(bytes: usize) -> u64 {
-    let here = [0u8; 0];
-    go(std::ptr::from_ref(&here) as usize, bytes)
-}
-
-#[inline(never)]
-fn go(start: usize, bytes: usize) -> u64 {
-    let mut frame = [1u8; 1024];
-    std::hint::black_box(&mut frame);
-    let here = std::ptr::from_ref(&frame) as usize;
-    if start.saturating_sub(here) >= bytes { 0 } else { go(start, bytes) + u64::from(frame[7]) }
 }
 
 /// A body that yields `len` values, handles even errors thrown in, re-raises odd ones, panics
@@ -212,42 +182,6 @@ fn worker(seed: u64, ops: usize) -> (usize, usize) {
     guards.check()
 }
 
-/// Forks a child that creates, runs and drops generators of both kinds and `_exit`s; whether it
-/// exited 0 within 10 s (a hung child is killed).
-fn fork_child() -> bool {
-    // SAFETY: the child only runs generators and ends in `_exit`.
-    let pid = unsafe { libc::fork() };
-    assert!(pid >= 0, "fork failed: {}", std::io::Error::last_os_error());
-    if pid == 0 {
-        let ok = catch_unwind(|| {
-            for pooled in [false, true] {
-                let mut g = Gen::builder().pooled(pooled).build(|co, ()| co.yield_(1u8)).unwrap();
-                assert_eq!(g.next(), Some(1));
-            }
-        })
-        .is_ok();
-        // SAFETY: ends the child at once.
-        unsafe { libc::_exit(i32::from(!ok)) };
-    }
-    let start = Instant::now();
-    let mut status = 0;
-    loop {
-        // SAFETY: `pid` is our child; `status` is a valid out-pointer.
-        if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
-            return libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            // SAFETY: `pid` is our child; kill and reap it.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, &mut status, 0);
-            }
-            return false;
-        }
-        std::thread::sleep(Duration::from_micros(200));
-    }
-}
-
 /// Resident bytes and memory mappings of this process.
 fn footprint() -> (usize, usize) {
     let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
@@ -291,17 +225,10 @@ fn main() -> ExitCode {
             })
             .collect();
         // Churn unpooled stacks while forking, so the registry's lock is often held.
-        let churn = {
-            let stop = Arc::clone(&stop);
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let mut g =
-                        Gen::builder().pooled(false).build(|co, ()| co.yield_(1u8)).unwrap();
-                    g.next();
-                }
-            })
-        };
-        let hung_or_failed = (0..scale.forks).filter(|_| !fork_child()).count();
+        let churn = kit::churn(1, &stop);
+        let hung_or_failed = (0..scale.forks)
+            .filter(|_| kit::fork_child(Duration::from_secs(10)) != Child::Ok)
+            .count();
         let mut bad_guards = (0, 0);
         for w in workers {
             match w.join() {
@@ -313,7 +240,9 @@ fn main() -> ExitCode {
             }
         }
         stop.store(true, Ordering::Relaxed);
-        churn.join().expect("the churn thread");
+        for t in churn {
+            t.join().expect("the churn thread");
+        }
         stasis::clear_pool();
         if bad_guards != (0, 0) {
             failures.push(format!(

@@ -2,6 +2,7 @@
 //! burst of another stack size never turns pooling off, and a pooled stack keeps at most its
 //! top `KEEP_RESIDENT` bytes resident.
 
+use crate::support::kit::recurse;
 use stasis::{
     DEFAULT_STACK_SIZE, Gen, KEEP_RESIDENT, POOL_CAPACITY, POOL_RESERVED_BUDGET, clear_pool,
     pool_stats,
@@ -56,22 +57,6 @@ fn the_pool_keeps_its_reserved_bytes_under_the_budget() {
     })
     .join()
     .unwrap();
-}
-
-/// Recurses until the frames reach `bytes` below the caller's, touching every frame (by
-/// address, not by level count: frames are larger in a debug or sanitizer build).
-#[inline(never)]
-fn recurse(bytes: usize) -> u64 {
-    let here = [0u8; 0];
-    go(std::ptr::from_ref(&here) as usize, bytes)
-}
-
-#[inline(never)]
-fn go(start: usize, bytes: usize) -> u64 {
-    let mut frame = [1u8; 1024];
-    std::hint::black_box(&mut frame);
-    let here = std::ptr::from_ref(&frame) as usize;
-    if start.saturating_sub(here) >= bytes { 0 } else { go(start, bytes) + u64::from(frame[7]) }
 }
 
 /// Resident bytes of this process (`/proc/self/statm`, second field, in pages).
