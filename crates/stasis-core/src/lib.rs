@@ -107,7 +107,11 @@
 //! handlers across the fork, so the child never inherits it locked. In the child, as with any
 //! `fork()` of a threaded process, only the forking thread exists: its generators and its pool
 //! work as before; generators owned by other threads of the parent are never resumed or
-//! dropped there, and their stacks stay mapped (copy-on-write) until the child exits.
+//! dropped there, and their stacks stay mapped (copy-on-write) until the child exits. One
+//! narrow window remains: a fork during the process's very first stack registration, while
+//! the overflow handler is being installed (once per process, microseconds), leaves the child
+//! waiting for that installation to finish; map a generator stack before starting threads
+//! that fork (any `Gen::new`) to close it.
 //!
 //! ```
 //! use stasis_core::Gen;
