@@ -57,13 +57,14 @@ pub const MAX_STACK_SIZE: usize = 1 << 30;
 pub const POOL_CAPACITY: usize = 32;
 
 /// How much address space (reserved stack bytes) each thread's pool may hold: 1 GiB, so that 32
-/// stacks of 8 MiB fit, or one of [`MAX_STACK_SIZE`]. A full pool unmaps its least recently
+/// stacks of 8 MiB fit, or one of [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE). A full pool unmaps its least recently
 /// used stacks to make room.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{pool_stats, POOL_RESERVED_BUDGET};
+/// # use stasis_core as stasis;
+/// use stasis::{pool_stats, POOL_RESERVED_BUDGET};
 ///
 /// let stats = pool_stats();
 /// assert!(stats.reserved_bytes <= POOL_RESERVED_BUDGET + stats.stacks * 4096);
@@ -78,7 +79,8 @@ pub const POOL_RESERVED_BUDGET: usize = 1 << 30;
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{pool_stats, Gen, KEEP_RESIDENT, POOL_CAPACITY};
+/// # use stasis_core as stasis;
+/// use stasis::{pool_stats, Gen, KEEP_RESIDENT, POOL_CAPACITY};
 ///
 /// // A body that uses 2 MiB of its 8 MiB stack...
 /// let mut g = Gen::builder()
@@ -100,7 +102,8 @@ pub const KEEP_RESIDENT: usize = DEFAULT_STACK_SIZE;
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, StackError};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, StackError};
 ///
 /// let err = Gen::builder().stack_size(100).build(|co, ()| co.yield_(1)).unwrap_err();
 /// assert!(matches!(err, StackError::TooSmall { .. }));
@@ -108,7 +111,7 @@ pub const KEEP_RESIDENT: usize = DEFAULT_STACK_SIZE;
 /// ```
 #[derive(Debug, thiserror::Error)]
 pub enum StackError {
-    /// The requested size is below [`MIN_STACK_SIZE`].
+    /// The requested size is below [`MIN_STACK_SIZE`](crate::MIN_STACK_SIZE).
     #[error(
         "generator stack size {requested} bytes is below the minimum of {min} bytes; \
          pass at least {min} to GenBuilder::stack_size"
@@ -116,10 +119,10 @@ pub enum StackError {
     TooSmall {
         /// What was asked for.
         requested: usize,
-        /// [`MIN_STACK_SIZE`].
+        /// [`MIN_STACK_SIZE`](crate::MIN_STACK_SIZE).
         min: usize,
     },
-    /// The requested size is above [`MAX_STACK_SIZE`].
+    /// The requested size is above [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE).
     #[error(
         "generator stack size {requested} bytes is above the maximum of {max} bytes; \
          a generator that needs more should keep its data on the heap"
@@ -127,7 +130,7 @@ pub enum StackError {
     TooLarge {
         /// What was asked for.
         requested: usize,
-        /// [`MAX_STACK_SIZE`].
+        /// [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE).
         max: usize,
     },
     /// The operating system refused to map a new stack.
@@ -242,7 +245,7 @@ fn address_space_in_use() -> Option<u64> {
     Some(pages * u64::try_from(page).ok()?)
 }
 
-/// Checks a requested stack size against [`MIN_STACK_SIZE`] and [`MAX_STACK_SIZE`].
+/// Checks a requested stack size against [`MIN_STACK_SIZE`](crate::MIN_STACK_SIZE) and [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE).
 pub(crate) fn validate(size: usize) -> Result<usize, StackError> {
     if size < MIN_STACK_SIZE {
         Err(StackError::TooSmall { requested: size, min: MIN_STACK_SIZE })
@@ -458,9 +461,10 @@ fn resident_bytes(addr: usize, len: usize) -> usize {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{pool_stats, Gen};
+/// # use stasis_core as stasis;
+/// use stasis::{pool_stats, Gen};
 ///
-/// stasis_core::clear_pool();
+/// stasis::clear_pool();
 /// drop(Gen::<i32>::new(|co, ()| co.yield_(1))); // never started: its stack goes to the pool
 /// assert_eq!(pool_stats().stacks, 1);
 /// ```
@@ -470,7 +474,7 @@ pub struct PoolStats {
     pub stacks: usize,
     /// Their reserved bytes (address space, not resident memory): the usable part of each
     /// mapping, which can be a page more than the size asked for. The sizes asked for add
-    /// up to at most [`POOL_RESERVED_BUDGET`].
+    /// up to at most [`POOL_RESERVED_BUDGET`](crate::POOL_RESERVED_BUDGET).
     pub reserved_bytes: usize,
     /// Their bytes resident in memory now (`mincore`); at most `POOL_CAPACITY ×
     /// KEEP_RESIDENT` plus the stacks' top pages.
@@ -483,7 +487,8 @@ pub struct PoolStats {
 /// # Examples
 ///
 /// ```
-/// assert!(stasis_core::pool_stats().stacks <= stasis_core::POOL_CAPACITY);
+/// # use stasis_core as stasis;
+/// assert!(stasis::pool_stats().stacks <= stasis::POOL_CAPACITY);
 /// ```
 pub fn pool_stats() -> PoolStats {
     POOL.try_with(|pool| {
@@ -506,8 +511,9 @@ pub fn pool_stats() -> PoolStats {
 /// # Examples
 ///
 /// ```
-/// stasis_core::clear_pool();
-/// assert_eq!(stasis_core::pool_stats().stacks, 0);
+/// # use stasis_core as stasis;
+/// stasis::clear_pool();
+/// assert_eq!(stasis::pool_stats().stacks, 0);
 /// ```
 pub fn clear_pool() {
     let drained = POOL.try_with(|pool| {
