@@ -408,13 +408,14 @@ fn trim(stack: &DefaultStack) {
     let page = page_size();
     let keep_from = (stack.base().get() - KEEP_RESIDENT) & !(page - 1);
     let low = stack.limit().get();
-    if keep_from <= low {
+    if keep_from < low + page {
+        // Nothing below the mark (a stack at most a page larger than `KEEP_RESIDENT`).
         return;
     }
     let mut resident = 0u8;
     // SAFETY: `mincore` only inspects the page `keep_from - page`, which lies in the stack's
-    // usable range (`low <= keep_from - page`, both page-aligned), and writes one byte into
-    // `resident`.
+    // usable range (`low <= keep_from - page`, checked above; both page-aligned), and writes
+    // one byte into `resident`.
     let checked =
         unsafe { libc::mincore((keep_from - page) as *mut libc::c_void, page, &mut resident) };
     if checked == 0 && resident & 1 == 0 {
