@@ -219,8 +219,9 @@ fn named_functions(comment: &str) -> Vec<(Option<&str>, &str)> {
         let before = &comment[..at];
         let start = before.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
         let function = &before[start..];
-        // `Type::function()` was taken above.
+        // `Type::function()` was taken above; `fn()` is a type (`extern "C" fn()`), not a name.
         if !function.is_empty()
+            && function != "fn"
             && function.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
             && !before[..start].ends_with("::")
             && !before[..start].ends_with('.')
@@ -289,6 +290,14 @@ fn opens_unsafe_block(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn safety_comments_name_functions_not_fn_pointer_types() {
+        let names = named_functions(
+            r#" the handlers are `extern "C" fn()` that call `flip()` and `Book::lock` "#,
+        );
+        assert_eq!(names, [(Some("Book"), "lock"), (None, "flip")]);
+    }
 
     #[test]
     fn repository_is_tidy() {
