@@ -13,6 +13,7 @@
 //! criterion's defaults. `--save-baseline NAME` / `--baseline NAME` are passed to criterion.
 
 mod charts;
+mod inputs;
 mod report;
 
 use std::env;
@@ -200,7 +201,7 @@ fn python() -> String {
     env::var("STASIS_BENCH_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
-fn run_cpython(root: &Path, full: bool) -> Result<report::CPython, String> {
+fn run_cpython(root: &Path, full: bool) -> Result<inputs::CPython, String> {
     let python = python();
     let found = Command::new(&python)
         .arg("--version")
@@ -218,7 +219,7 @@ fn run_cpython(root: &Path, full: bool) -> Result<report::CPython, String> {
         "--quick"
     });
     stdout_of(cmd, &format!("{python} benches/cpython_bench.py"))
-        .and_then(|out| report::parse_cpython(&out))
+        .and_then(|out| inputs::parse_cpython(&out))
         .map_err(|e| format!("{e:#}"))
 }
 
@@ -241,7 +242,7 @@ fn run_memory<T>(root: &Path, args: &[&str], parse: fn(&str) -> Result<T>) -> Re
         .map_err(|e| format!("{e:#}"))
 }
 
-fn machine(root: &Path) -> report::Machine {
+fn machine(root: &Path) -> inputs::Machine {
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -263,7 +264,7 @@ fn machine(root: &Path) -> report::Machine {
     let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
         .map(|k| format!(" {}", k.trim()))
         .unwrap_or_default();
-    report::Machine {
+    inputs::Machine {
         cpu,
         cores,
         rustc,
@@ -331,16 +332,16 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
 
     progress("resident memory per suspended generator (10,000 alive)");
-    let memory = run_memory(&root, &["resident", "10000"], report::parse_memory);
+    let memory = run_memory(&root, &["resident", "10000"], inputs::parse_memory);
     progress("most live stackful generators (until the OS refuses a stack)");
-    let max_live = run_memory(&root, &["max-live"], report::parse_max_live);
+    let max_live = run_memory(&root, &["max-live"], inputs::parse_max_live);
 
     let criterion_dir =
         env::var_os("CRITERION_HOME").map_or_else(|| target_dir.join("criterion"), PathBuf::from);
-    let inputs = report::Inputs {
+    let inputs = inputs::Inputs {
         mode: opts.mode().into(),
         machine: machine(&root),
-        estimates: report::read_estimates(&criterion_dir, Some(since))?,
+        estimates: inputs::read_estimates(&criterion_dir, Some(since))?,
         cpython,
         memory,
         max_live,

@@ -1,263 +1,15 @@
-//! The benchmark report: reading criterion's estimates, the CPython script's and the memory
-//! probe's JSON, and building `report.json`, `report.md` and the terminal summary.
+//! The benchmark report: `report.json`, `report.md` and the terminal summary, rendered from the
+//! [`Inputs`] that [`inputs`](super::inputs) read.
 //!
-//! Everything here is a pure function of its inputs (files or strings), so the tests below build
-//! a report from fixture files and snapshot its structure. A figure that was not measured in this
-//! run is `null` in the JSON and `n/a` in the tables: never an older or made-up number.
+//! Everything here is a pure function of its inputs, so the tests below build a report from
+//! fixture files and snapshot its structure. A figure that was not measured in this run is `null`
+//! in the JSON and `n/a` in the tables: never an older or made-up number.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs;
-use std::io;
-use std::path::Path;
-use std::time::SystemTime;
 
-use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
 
-/// Criterion ids of group `roundtrip`, in table order.
-pub(crate) const ROUNDTRIP: [&str; 7] = [
-    "stackful",
-    "corosensei",
-    "state_machine",
-    "nightly_coroutine",
-    "generator_rs",
-    "genawaiter",
-    "iterator",
-];
-
-/// Criterion ids of group `create`, in table order.
-pub(crate) const CREATE: [&str; 4] =
-    ["stackful_pooled", "stackful_fresh", "corosensei_reused", "state_machine"];
-
-/// Delegation mechanisms measured by criterion (group `delegation`, ids `<mechanism>/<depth>`).
-pub(crate) const DELEGATION: [&str; 3] = ["inline", "object", "state_machine"];
-
-/// Delegation depths.
-pub(crate) const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
-
-/// Criterion ids of group `combinators`.
-pub(crate) const COMBINATORS: [&str; 6] = [
-    "std_iter_chain",
-    "state_machine_chain",
-    "stackful_stage/1",
-    "stackful_stage/2",
-    "stackful_stage/4",
-    "stackful_stage/8",
-];
-
-/// Every criterion id the report reads, as `group/id`.
-pub(crate) fn criterion_ids() -> Vec<String> {
-    let mut ids = Vec::new();
-    ids.extend(ROUNDTRIP.iter().map(|id| format!("roundtrip/{id}")));
-    ids.extend(CREATE.iter().map(|id| format!("create/{id}")));
-    for mech in DELEGATION {
-        ids.extend(DEPTHS.iter().map(|d| format!("delegation/{mech}/{d}")));
-    }
-    ids.extend(COMBINATORS.iter().map(|id| format!("combinators/{id}")));
-    ids
-}
-
-/// The typical time per iteration in ns from a criterion `estimates.json`: the slope of the
-/// linear regression when criterion computed one (what its terminal output shows), else the mean.
-pub(crate) fn parse_estimate(text: &str) -> Result<f64> {
-    let v: Value = serde_json::from_str(text).context("estimates.json is not valid JSON")?;
-    for key in ["slope", "mean"] {
-        if let Some(x) = v.get(key).and_then(|e| e.get("point_estimate")).and_then(Value::as_f64) {
-            return Ok(x);
-        }
-    }
-    bail!("estimates.json has neither slope.point_estimate nor mean.point_estimate")
-}
-
-/// The folders under `target/criterion` where criterion may keep the results of `group/id`.
-///
-/// `BenchmarkId::new("inline", 10)` in group `delegation` lands in `delegation/inline/10`, but
-/// `bench_function("inline/10", ..)` lands in `delegation/inline_10` (criterion replaces `/` in a
-/// function name), so both are tried.
-fn criterion_dirs(id: &str) -> Vec<String> {
-    let mut dirs = vec![id.to_string()];
-    if let Some((group, rest)) = id.split_once('/')
-        && rest.contains('/')
-    {
-        dirs.push(format!("{group}/{}", rest.replace('/', "_")));
-    }
-    dirs
-}
-
-/// Reads `<criterion_dir>/<group>/<id>/new/estimates.json` for every id of [`criterion_ids`].
-/// Missing files are left out; so are files older than `since` (a benchmark that did not run
-/// this time keeps its old results on disk, and the report must not pass them off as new).
-pub(crate) fn read_estimates(
-    criterion_dir: &Path,
-    since: Option<SystemTime>,
-) -> Result<BTreeMap<String, f64>> {
-    let mut out = BTreeMap::new();
-    for id in criterion_ids() {
-        let Some((path, text)) = criterion_dirs(&id)
-            .into_iter()
-            .map(|dir| criterion_dir.join(dir).join("new").join("estimates.json"))
-            .find_map(|path| match fs::read_to_string(&path) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                read => Some((path, read)),
-            })
-        else {
-            continue;
-        };
-        let text = text.with_context(|| format!("reading {}", path.display()))?;
-        if let Some(since) = since {
-            let modified = fs::metadata(&path).and_then(|m| m.modified());
-            if modified.map_or(true, |m| m < since) {
-                continue;
-            }
-        }
-        let ns = parse_estimate(&text).with_context(|| format!("in {}", path.display()))?;
-        out.insert(id, ns);
-    }
-    Ok(out)
-}
-
-/// What `benches/cpython_bench.py` measured.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CPython {
-    pub(crate) version: String,
-    pub(crate) roundtrip_ns: Option<f64>,
-    pub(crate) create_ns: Option<f64>,
-    /// Depth (as a string, e.g. `"10"`) to ns per item.
-    pub(crate) delegation_ns: BTreeMap<String, f64>,
-    pub(crate) resident_bytes: Option<f64>,
-}
-
-/// Parses the one JSON line printed by `benches/cpython_bench.py`.
-pub(crate) fn parse_cpython(text: &str) -> Result<CPython> {
-    let v: Value = serde_json::from_str(text.trim())
-        .with_context(|| format!("cpython_bench.py printed something other than JSON: {text:?}"))?;
-    let delegation_ns = v
-        .get("delegation_ns")
-        .and_then(Value::as_object)
-        .map(|o| o.iter().filter_map(|(k, x)| Some((k.clone(), x.as_f64()?))).collect())
-        .unwrap_or_default();
-    Ok(CPython {
-        version: v.get("python").and_then(Value::as_str).unwrap_or("unknown").to_string(),
-        roundtrip_ns: v.get("roundtrip_ns").and_then(Value::as_f64),
-        create_ns: v.get("create_ns").and_then(Value::as_f64),
-        delegation_ns,
-        resident_bytes: v.get("resident_bytes").and_then(Value::as_f64),
-    })
-}
-
-/// Resident bytes per suspended generator, from `stasis-memory resident`.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Memory {
-    pub(crate) count: u64,
-    pub(crate) stackful: Option<f64>,
-    pub(crate) state_machine: Option<f64>,
-}
-
-/// Parses the output of `stasis-memory resident`.
-pub(crate) fn parse_memory(text: &str) -> Result<Memory> {
-    let v: Value = serde_json::from_str(text.trim()).with_context(|| {
-        format!("stasis-memory resident printed something other than JSON: {text:?}")
-    })?;
-    Ok(Memory {
-        count: v.get("count").and_then(Value::as_u64).context("no `count` in memory output")?,
-        stackful: v.get("stackful").and_then(Value::as_f64),
-        state_machine: v.get("state_machine").and_then(Value::as_f64),
-    })
-}
-
-/// The most live stackful generators, from `stasis-memory max-live`.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct MaxLive {
-    pub(crate) live: u64,
-    pub(crate) cap: u64,
-    pub(crate) stack_size: u64,
-    /// The error text; `None` when the cap was reached first.
-    pub(crate) error: Option<String>,
-}
-
-/// Parses the output of `stasis-memory max-live`.
-pub(crate) fn parse_max_live(text: &str) -> Result<MaxLive> {
-    let v: Value = serde_json::from_str(text.trim()).with_context(|| {
-        format!("stasis-memory max-live printed something other than JSON: {text:?}")
-    })?;
-    let num = |k: &str| v.get(k).and_then(Value::as_u64).with_context(|| format!("no `{k}`"));
-    Ok(MaxLive {
-        live: num("live")?,
-        cap: num("cap")?,
-        stack_size: num("stack_size")?,
-        error: v.get("error").and_then(Value::as_str).map(str::to_string),
-    })
-}
-
-/// The machine the figures come from.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Machine {
-    pub(crate) cpu: String,
-    pub(crate) cores: usize,
-    pub(crate) rustc: String,
-    pub(crate) os: String,
-}
-
-/// Everything one report is made of. A part that could not be measured holds the reason.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Inputs {
-    /// `quick` or `full`.
-    pub(crate) mode: String,
-    pub(crate) machine: Machine,
-    /// `group/id` to ns per iteration.
-    pub(crate) estimates: BTreeMap<String, f64>,
-    pub(crate) cpython: Result<CPython, String>,
-    pub(crate) memory: Result<Memory, String>,
-    pub(crate) max_live: Result<MaxLive, String>,
-    /// Wall time of the whole run, when known.
-    pub(crate) elapsed_secs: Option<f64>,
-    /// The commit measured (`git describe --always --dirty`), when known.
-    pub(crate) commit: Option<String>,
-}
-
-impl Inputs {
-    fn est(&self, id: &str) -> Option<f64> {
-        self.estimates.get(id).copied()
-    }
-
-    fn cpy(&self) -> Option<&CPython> {
-        self.cpython.as_ref().ok()
-    }
-
-    fn roundtrip(&self, name: &str) -> Option<f64> {
-        if name == "cpython" {
-            self.cpy().and_then(|c| c.roundtrip_ns)
-        } else {
-            self.est(&format!("roundtrip/{name}"))
-        }
-    }
-
-    fn create(&self, name: &str) -> Option<f64> {
-        if name == "cpython" {
-            self.cpy().and_then(|c| c.create_ns)
-        } else {
-            self.est(&format!("create/{name}"))
-        }
-    }
-
-    fn delegation(&self, mech: &str, depth: u32) -> Option<f64> {
-        if mech == "cpython" {
-            self.cpy().and_then(|c| c.delegation_ns.get(&depth.to_string()).copied())
-        } else {
-            self.est(&format!("delegation/{mech}/{depth}"))
-        }
-    }
-
-    fn resident(&self, name: &str) -> Option<f64> {
-        match name {
-            "cpython" => self.cpy().and_then(|c| c.resident_bytes),
-            "stackful" => self.memory.as_ref().ok().and_then(|m| m.stackful),
-            "state_machine" => self.memory.as_ref().ok().and_then(|m| m.state_machine),
-            _ => None,
-        }
-    }
-}
+use super::inputs::{COMBINATORS, CREATE, DELEGATION, DEPTHS, Inputs, ROUNDTRIP, criterion_ids};
 
 fn num(x: Option<f64>) -> Value {
     x.map_or(Value::Null, |x| json!(x))
@@ -644,35 +396,10 @@ pub(crate) fn summary(inputs: &Inputs) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A fixture `estimates.json` (slope present or not).
-    fn estimates_json(ns: f64, slope: bool) -> String {
-        let est = |x: f64| {
-            json!({"confidence_interval": {"confidence_level": 0.95, "lower_bound": x * 0.9,
-                "upper_bound": x * 1.1}, "point_estimate": x, "standard_error": x * 0.01})
-        };
-        json!({
-            "mean": est(ns * 1.5),
-            "median": est(ns),
-            "median_abs_dev": est(ns * 0.01),
-            "slope": if slope { est(ns) } else { Value::Null },
-            "std_dev": est(ns * 0.02),
-        })
-        .to_string()
-    }
-
-    fn scratch_dir(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("stasis-xtask-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    fn write_estimate(dir: &Path, id: &str, ns: f64) {
-        let d = dir.join(id).join("new");
-        fs::create_dir_all(&d).unwrap();
-        fs::write(d.join("estimates.json"), estimates_json(ns, true)).unwrap();
-    }
+    use crate::bench::inputs::testing::{scratch_dir, write_estimate};
+    use crate::bench::inputs::{MaxLive, Machine, Memory, read_estimates};
+    use std::fs;
+    use std::path::Path;
 
     /// A run where delegation and combinators never ran and python3 was missing.
     fn fixture_inputs(dir: &Path) -> Inputs {
@@ -738,30 +465,6 @@ mod tests {
     }
 
     #[test]
-    fn estimate_prefers_slope_then_mean() {
-        assert_eq!(parse_estimate(&estimates_json(4.0, true)).unwrap(), 4.0);
-        assert_eq!(parse_estimate(&estimates_json(4.0, false)).unwrap(), 6.0);
-        let err = parse_estimate("{}").unwrap_err().to_string();
-        assert!(err.contains("neither slope"), "{err}");
-        assert!(parse_estimate("not json").is_err());
-    }
-
-    #[test]
-    fn missing_and_stale_estimates_are_left_out() {
-        let dir = scratch_dir("stale");
-        write_estimate(&dir, "roundtrip/stackful", 3.0);
-        let all = read_estimates(&dir, None).unwrap();
-        assert_eq!(all.keys().collect::<Vec<_>>(), ["roundtrip/stackful"]);
-        // `bench_function("stackful_stage/2")` is stored as `stackful_stage_2`.
-        write_estimate(&dir, "combinators/stackful_stage_2", 7.0);
-        let all = read_estimates(&dir, None).unwrap();
-        assert_eq!(all.get("combinators/stackful_stage/2"), Some(&7.0));
-        let later = SystemTime::now() + std::time::Duration::from_secs(3600);
-        assert!(read_estimates(&dir, Some(later)).unwrap().is_empty());
-        let _ = fs::remove_dir_all(&dir);
-    }
-
-    #[test]
     fn json_has_every_key_with_null_for_missing() {
         let dir = scratch_dir("json");
         let inputs = fixture_inputs(&dir);
@@ -793,26 +496,6 @@ mod tests {
         let summary = summary(&inputs);
         assert!(summary.contains("round trip  corosensei"), "{summary}");
         let _ = fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn cpython_and_memory_outputs_parse() {
-        let c = parse_cpython(
-            r#"{"python": "3.11.7", "roundtrip_ns": 48.1, "create_ns": 83.2,
-               "delegation_ns": {"1": 71.9, "1000": 31691.4}, "resident_bytes": null}"#,
-        )
-        .unwrap();
-        assert_eq!(c.version, "3.11.7");
-        assert_eq!(c.delegation_ns.get("1000"), Some(&31691.4));
-        assert_eq!(c.resident_bytes, None);
-        assert!(parse_cpython("Traceback (most recent call last)").is_err());
-        let m =
-            parse_memory(r#"{"count": 10000, "stackful": 4096.5, "state_machine": 16}"#).unwrap();
-        assert_eq!(m.state_machine, Some(16.0));
-        let l =
-            parse_max_live(r#"{"live": 5, "cap": 5, "stack_size": 16384, "error": null}"#).unwrap();
-        assert_eq!(l.error, None);
-        assert!(parse_max_live(r#"{"cap": 5}"#).is_err());
     }
 
     #[test]
