@@ -13,8 +13,10 @@
 //! criterion's defaults. `--save-baseline NAME` / `--baseline NAME` are passed to criterion.
 
 mod charts;
+mod compare;
 mod inputs;
 mod report;
+mod streaming;
 
 use std::env;
 use std::fs;
@@ -51,6 +53,8 @@ struct Options {
     help: bool,
     full: bool,
     criterion: Vec<String>,
+    /// The `--baseline NAME` to compare with.
+    baseline: Option<String>,
 }
 
 impl Options {
@@ -66,6 +70,9 @@ impl Options {
                         bail!("{flag} needs a baseline name, e.g. `{flag} main`\n\n{HELP}");
                     };
                     opts.criterion.extend([flag.to_string(), name.clone()]);
+                    if flag == "--baseline" {
+                        opts.baseline = Some(name.clone());
+                    }
                 }
                 "-h" | "--help" => opts.help = true,
                 other => bail!("unknown option `{other}` for `cargo xtask bench`\n\n{HELP}"),
@@ -201,7 +208,8 @@ fn python() -> String {
     env::var("STASIS_BENCH_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
-fn run_cpython(root: &Path, full: bool) -> Result<inputs::CPython, String> {
+/// The Python interpreter, or why it cannot be run.
+fn python_found() -> Result<String, String> {
     let python = python();
     let found = Command::new(&python)
         .arg("--version")
@@ -209,9 +217,11 @@ fn run_cpython(root: &Path, full: bool) -> Result<inputs::CPython, String> {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !found {
-        return Err(format!("{python} not found on PATH"));
-    }
+    if found { Ok(python) } else { Err(format!("{python} not found on PATH")) }
+}
+
+fn run_cpython(root: &Path, full: bool) -> Result<inputs::CPython, String> {
+    let python = python_found()?;
     let mut cmd = Command::new(&python);
     cmd.current_dir(root).arg("benches/cpython_bench.py").arg(if full {
         "--full"
@@ -294,14 +304,14 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     // Criterion files written in this run are newer than this (with slack for coarse mtimes).
     let since = SystemTime::now() - Duration::from_secs(2);
     let (benches, target_dir) = bench_targets(&root)?;
-    let steps = benches.len() + 4;
+    let steps = benches.len() + 5;
     let mut step = 0;
     let mut progress = |what: &str| {
         step += 1;
         println!("==> [{step}/{steps}] {what} ({:.0} s elapsed)", started.elapsed().as_secs_f64());
     };
 
-    progress("building the benches and the memory probe (release)");
+    progress("building the benches, the memory probe and the streaming variants (release)");
     crate::cargo(&["bench", "-q", "-p", "stasis-bench", "--no-run"])?;
     crate::cargo(&[
         "build",
@@ -312,10 +322,12 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         "stasis-bench",
         "--bin",
         "stasis-memory",
+        "--bin",
+        "stasis-stream",
     ])?;
 
     let criterion_args = opts.criterion_args();
-    let compare = opts.criterion.iter().any(|a| a == "--baseline");
+    let compare = opts.baseline.is_some();
     let mut failures = Vec::new();
     for bench in &benches {
         progress(&format!("criterion bench `{bench}` ({} mode)", opts.mode()));
@@ -336,6 +348,24 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     progress("most live stackful generators (until the OS refuses a stack)");
     let max_live = run_memory(&root, &["max-live"], inputs::parse_max_live);
 
+    let (mib, runs) = streaming::plan(opts.full);
+    progress(&format!(
+        "streaming: {mib} MiB of JSON lines, {runs} runs of each variant, then CPython once"
+    ));
+    let out = target_dir.join("stasis-bench");
+    // `--profile bench` builds into target/release.
+    let stream_bin = target_dir.join("release").join("stasis-stream");
+    let streaming =
+        streaming::run(&root, &out, &stream_bin, opts.full).map_err(|e| format!("{e:#}"));
+    match &streaming {
+        Ok(s) => {
+            if let Err(why) = &s.cpython {
+                println!("    CPython skipped: {why}");
+            }
+        }
+        Err(why) => println!("    streaming not measured: {why}"),
+    }
+
     let criterion_dir =
         env::var_os("CRITERION_HOME").map_or_else(|| target_dir.join("criterion"), PathBuf::from);
     let inputs = inputs::Inputs {
@@ -347,8 +377,12 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         max_live,
         elapsed_secs: Some(started.elapsed().as_secs_f64()),
         commit: git_commit(&root),
+        streaming,
+        comparison: match &opts.baseline {
+            Some(name) => Some(inputs::read_comparison(&criterion_dir, name, Some(since))?),
+            None => None,
+        },
     };
-    let out = target_dir.join("stasis-bench");
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let json = report::report_json(&inputs);
     fs::write(out.join("report.json"), serde_json::to_string_pretty(&json)? + "\n")?;

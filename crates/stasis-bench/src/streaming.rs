@@ -120,7 +120,11 @@ pub fn generate(out: &mut impl Write, size: u64) -> io::Result<u64> {
         line.clear();
         let r = rand();
         let lang = LANGS[((r >> 16) % 8 * ((r >> 24) % 8) % 8) as usize];
-        let _ = write!(line, r#"{{"id":{id},"user":"user{}","lang":"{lang}","text":""#, rand() % 100_000);
+        let _ = write!(
+            line,
+            r#"{{"id":{id},"user":"user{}","lang":"{lang}","text":""#,
+            rand() % 100_000
+        );
         for i in 0..6 + (r >> 8) % 14 {
             if i > 0 {
                 line.push(' ');
@@ -135,7 +139,7 @@ pub fn generate(out: &mut impl Write, size: u64) -> io::Result<u64> {
             let _ = write!(line, r#""tag{}""#, (rand() % 23) * (rand() % 23) + i);
         }
         let _ = write!(line, r#"],"retweets":{}}}"#, rand() % 1000);
-        if id % BAD_EVERY == 0 {
+        if id.is_multiple_of(BAD_EVERY) {
             line.truncate(line.len() / 2);
         }
         line.push('\n');

@@ -69,6 +69,30 @@ pub(crate) fn parse_estimate(text: &str) -> Result<f64> {
     bail!("estimates.json has neither slope.point_estimate nor mean.point_estimate")
 }
 
+/// A point estimate with its confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Interval {
+    pub(crate) point: f64,
+    pub(crate) lower: f64,
+    pub(crate) upper: f64,
+}
+
+/// `key` (`"mean"`, ...) of a criterion `estimates.json` or `change/estimates.json`, with its
+/// confidence interval.
+pub(crate) fn parse_interval(text: &str, key: &str) -> Result<Interval> {
+    let v: Value = serde_json::from_str(text).context("estimates.json is not valid JSON")?;
+    let e = &v[key];
+    let ci = &e["confidence_interval"];
+    let field = |x: &Value, name: &str| {
+        x.as_f64().with_context(|| format!("estimates.json has no number at {key}.{name}"))
+    };
+    Ok(Interval {
+        point: field(&e["point_estimate"], "point_estimate")?,
+        lower: field(&ci["lower_bound"], "confidence_interval.lower_bound")?,
+        upper: field(&ci["upper_bound"], "confidence_interval.upper_bound")?,
+    })
+}
+
 /// The folders under `target/criterion` where criterion may keep the results of `group/id`.
 ///
 /// `BenchmarkId::new("inline", 10)` in group `delegation` lands in `delegation/inline/10`, but
@@ -84,36 +108,104 @@ fn criterion_dirs(id: &str) -> Vec<String> {
     dirs
 }
 
+/// Reads `<criterion_dir>/<group>/<id>/<sub>/estimates.json` (`sub` is `new`, `change` or a
+/// baseline's name), trying each of [`criterion_dirs`]. `None` when the file is missing or older
+/// than `since` (a benchmark that did not run this time keeps its old results on disk, and the
+/// report must not pass them off as new).
+fn read_criterion_file(
+    criterion_dir: &Path,
+    id: &str,
+    sub: &str,
+    since: Option<SystemTime>,
+) -> Result<Option<(std::path::PathBuf, String)>> {
+    let Some((path, text)) = criterion_dirs(id)
+        .into_iter()
+        .map(|dir| criterion_dir.join(dir).join(sub).join("estimates.json"))
+        .find_map(|path| match fs::read_to_string(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            read => Some((path, read)),
+        })
+    else {
+        return Ok(None);
+    };
+    let text = text.with_context(|| format!("reading {}", path.display()))?;
+    if let Some(since) = since {
+        let modified = fs::metadata(&path).and_then(|m| m.modified());
+        if modified.map_or(true, |m| m < since) {
+            return Ok(None);
+        }
+    }
+    Ok(Some((path, text)))
+}
+
 /// Reads `<criterion_dir>/<group>/<id>/new/estimates.json` for every id of [`criterion_ids`].
-/// Missing files are left out; so are files older than `since` (a benchmark that did not run
-/// this time keeps its old results on disk, and the report must not pass them off as new).
+/// Missing files are left out; so are files older than `since`.
 pub(crate) fn read_estimates(
     criterion_dir: &Path,
     since: Option<SystemTime>,
 ) -> Result<BTreeMap<String, f64>> {
     let mut out = BTreeMap::new();
     for id in criterion_ids() {
-        let Some((path, text)) = criterion_dirs(&id)
-            .into_iter()
-            .map(|dir| criterion_dir.join(dir).join("new").join("estimates.json"))
-            .find_map(|path| match fs::read_to_string(&path) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                read => Some((path, read)),
-            })
-        else {
-            continue;
-        };
-        let text = text.with_context(|| format!("reading {}", path.display()))?;
-        if let Some(since) = since {
-            let modified = fs::metadata(&path).and_then(|m| m.modified());
-            if modified.map_or(true, |m| m < since) {
-                continue;
-            }
+        if let Some((path, text)) = read_criterion_file(criterion_dir, &id, "new", since)? {
+            let ns = parse_estimate(&text).with_context(|| format!("in {}", path.display()))?;
+            out.insert(id, ns);
         }
-        let ns = parse_estimate(&text).with_context(|| format!("in {}", path.display()))?;
-        out.insert(id, ns);
     }
     Ok(out)
+}
+
+/// One benchmark measured against a saved baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Compared {
+    /// `group/id`.
+    pub(crate) id: String,
+    /// Mean time per iteration in the baseline, ns.
+    pub(crate) base_ns: f64,
+    /// Mean time per iteration now, ns.
+    pub(crate) now_ns: f64,
+    /// Criterion's relative change of the mean (`0.05` is 5% slower), with its confidence
+    /// interval, from `change/estimates.json`.
+    pub(crate) change: Interval,
+}
+
+/// A `--baseline NAME` run: every benchmark of the report compared with baseline `NAME`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Comparison {
+    pub(crate) baseline: String,
+    pub(crate) rows: Vec<Compared>,
+    /// Ids measured now with no comparison (not in the baseline, or not run).
+    pub(crate) missing: Vec<String>,
+}
+
+/// Reads criterion's comparison of this run with baseline `baseline`: for every id of
+/// [`criterion_ids`], the means in `<baseline>/estimates.json` and `new/estimates.json` and the
+/// relative change in `change/estimates.json` (written by this run: not older than `since`).
+pub(crate) fn read_comparison(
+    criterion_dir: &Path,
+    baseline: &str,
+    since: Option<SystemTime>,
+) -> Result<Comparison> {
+    let mut rows = Vec::new();
+    let mut missing = Vec::new();
+    for id in criterion_ids() {
+        let now = read_criterion_file(criterion_dir, &id, "new", since)?;
+        let base = read_criterion_file(criterion_dir, &id, baseline, None)?;
+        let change = read_criterion_file(criterion_dir, &id, "change", since)?;
+        let (Some(now), Some(base), Some(change)) = (now, base, change) else {
+            missing.push(id);
+            continue;
+        };
+        let mean = |(path, text): &(std::path::PathBuf, String)| {
+            parse_interval(text, "mean").with_context(|| format!("in {}", path.display()))
+        };
+        rows.push(Compared {
+            id,
+            base_ns: mean(&base)?.point,
+            now_ns: mean(&now)?.point,
+            change: mean(&change)?,
+        });
+    }
+    Ok(Comparison { baseline: baseline.to_string(), rows, missing })
 }
 
 /// What `benches/cpython_bench.py` measured.
@@ -189,6 +281,69 @@ pub(crate) fn parse_max_live(text: &str) -> Result<MaxLive> {
     })
 }
 
+/// One aggregation of the streaming file, as printed by `stasis-stream run` and
+/// `benches/streaming.py`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StreamRun {
+    /// `stasis`, `loop`, `scan`, `sonic` or `cpython`.
+    pub(crate) variant: String,
+    pub(crate) bytes: u64,
+    pub(crate) secs: f64,
+    pub(crate) records: u64,
+    pub(crate) bad: u64,
+    pub(crate) kept: u64,
+    pub(crate) sum: u64,
+    pub(crate) peak_rss_bytes: u64,
+}
+
+impl StreamRun {
+    /// What the variant computed: equal for every variant that parses the records.
+    pub(crate) fn tally(&self) -> (u64, u64, u64, u64) {
+        (self.records, self.bad, self.kept, self.sum)
+    }
+}
+
+/// Parses the JSON object printed by `stasis-stream run` or `benches/streaming.py`.
+pub(crate) fn parse_stream_run(text: &str) -> Result<StreamRun> {
+    let v: Value = serde_json::from_str(text.trim()).with_context(|| {
+        format!("the streaming run printed something other than JSON: {text:?}")
+    })?;
+    let int = |k: &str| v[k].as_u64().with_context(|| format!("no whole number `{k}` in {text}"));
+    Ok(StreamRun {
+        variant: v["variant"].as_str().context("no `variant`")?.to_string(),
+        bytes: int("bytes")?,
+        secs: v["secs"].as_f64().context("no `secs`")?,
+        records: int("records")?,
+        bad: int("bad")?,
+        kept: int("kept")?,
+        sum: int("sum")?,
+        peak_rss_bytes: int("peak_rss_bytes")?,
+    })
+}
+
+/// The streaming section: the best of several runs of each Rust variant, and CPython's.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Streaming {
+    /// Size of the JSON-lines file.
+    pub(crate) bytes: u64,
+    /// Runs of each Rust variant (the fastest is kept; peak RSS is the highest seen).
+    pub(crate) runs: usize,
+    /// `stasis`, `loop`, `scan`, `sonic` to their best run.
+    pub(crate) variants: BTreeMap<String, StreamRun>,
+    /// CPython's run, or why it was skipped.
+    pub(crate) cpython: Result<StreamRun, String>,
+}
+
+impl Streaming {
+    /// The run of `variant` (`cpython` included), when measured.
+    pub(crate) fn get(&self, variant: &str) -> Option<&StreamRun> {
+        match variant {
+            "cpython" => self.cpython.as_ref().ok(),
+            v => self.variants.get(v),
+        }
+    }
+}
+
 /// The machine the figures come from.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Machine {
@@ -213,6 +368,10 @@ pub(crate) struct Inputs {
     pub(crate) elapsed_secs: Option<f64>,
     /// The commit measured (`git describe --always --dirty`), when known.
     pub(crate) commit: Option<String>,
+    /// The streaming section, or why it was not measured.
+    pub(crate) streaming: Result<Streaming, String>,
+    /// The comparison with a saved baseline, in a `--baseline NAME` run.
+    pub(crate) comparison: Option<Comparison>,
 }
 
 impl Inputs {
@@ -258,7 +417,6 @@ impl Inputs {
     }
 }
 
-
 /// Fixture files for the tests of the report.
 #[cfg(test)]
 pub(crate) mod testing {
@@ -291,11 +449,32 @@ pub(crate) mod testing {
     }
 
     pub(crate) fn write_estimate(dir: &Path, id: &str, ns: f64) {
-        let d = dir.join(id).join("new");
-        fs::create_dir_all(&d).unwrap();
-        fs::write(d.join("estimates.json"), estimates_json(ns, true)).unwrap();
+        write_file(dir, id, "new", &estimates_json(ns, true));
     }
 
+    /// `<dir>/<id>/<sub>/estimates.json`.
+    pub(crate) fn write_file(dir: &Path, id: &str, sub: &str, text: &str) {
+        let d = dir.join(id).join(sub);
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join("estimates.json"), text).unwrap();
+    }
+
+    /// A baseline `name` of `id` (its mean is `1.5 × ns`, as in [`estimates_json`]) and
+    /// criterion's `change/estimates.json` for it.
+    pub(crate) fn write_comparison(dir: &Path, id: &str, name: &str, ns: f64, change: [f64; 3]) {
+        write_file(dir, id, name, &estimates_json(ns, true));
+        let [point, lower, upper] = change;
+        let est = |x: f64| {
+            json!({"confidence_interval": {"confidence_level": 0.95, "lower_bound": lower,
+                "upper_bound": upper}, "point_estimate": x, "standard_error": 0.01})
+        };
+        write_file(
+            dir,
+            id,
+            "change",
+            &json!({"mean": est(point), "median": est(point)}).to_string(),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -303,6 +482,47 @@ mod tests {
     use super::testing::*;
     use super::*;
     use std::time::SystemTime;
+
+    #[test]
+    fn comparison_reads_baseline_now_and_change() {
+        let dir = scratch_dir("compare");
+        write_estimate(&dir, "roundtrip/stackful", 4.0);
+        write_comparison(&dir, "roundtrip/stackful", "before", 2.0, [0.5, 0.4, 0.6]);
+        write_estimate(&dir, "roundtrip/corosensei", 4.0);
+        // Another baseline's name: not this comparison.
+        write_comparison(&dir, "create/stackful_pooled", "other", 2.0, [0.5, 0.4, 0.6]);
+        write_estimate(&dir, "create/stackful_pooled", 4.0);
+        let c = read_comparison(&dir, "before", None).unwrap();
+        assert_eq!(c.baseline, "before");
+        assert_eq!(
+            c.rows,
+            [Compared {
+                id: "roundtrip/stackful".into(),
+                base_ns: 3.0,
+                now_ns: 6.0,
+                change: Interval { point: 0.5, lower: 0.4, upper: 0.6 },
+            }]
+        );
+        assert!(c.missing.contains(&"roundtrip/corosensei".to_string()), "{:?}", c.missing);
+        assert!(c.missing.contains(&"create/stackful_pooled".to_string()), "{:?}", c.missing);
+        // A change file from an earlier run does not count.
+        let later = SystemTime::now() + std::time::Duration::from_secs(3600);
+        assert!(read_comparison(&dir, "before", Some(later)).unwrap().rows.is_empty());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn stream_runs_parse() {
+        let r = parse_stream_run(
+            r#"{"variant": "cpython", "bytes": 100, "secs": 0.5, "records": 9, "bad": 1,
+               "kept": 3, "sum": 44, "peak_rss_bytes": 4096, "python": "3.11.7"}"#,
+        )
+        .unwrap();
+        assert_eq!((r.variant.as_str(), r.tally()), ("cpython", (9, 1, 3, 44)));
+        let err = parse_stream_run(r#"{"variant": "loop", "bytes": 1}"#).unwrap_err();
+        assert!(format!("{err:#}").contains("no `secs`"), "{err:#}");
+        assert!(parse_stream_run("Traceback").is_err());
+    }
 
     #[test]
     fn estimate_prefers_slope_then_mean() {

@@ -9,7 +9,11 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
-use super::inputs::{COMBINATORS, CREATE, DELEGATION, DEPTHS, Inputs, ROUNDTRIP, criterion_ids};
+use super::compare;
+use super::inputs::{
+    COMBINATORS, CREATE, DELEGATION, DEPTHS, Inputs, ROUNDTRIP, Streaming, criterion_ids,
+};
+use super::streaming::VARIANTS;
 
 fn num(x: Option<f64>) -> Value {
     x.map_or(Value::Null, |x| json!(x))
@@ -66,8 +70,117 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
             "rustc": inputs.machine.rustc,
             "os": inputs.machine.os,
         },
+        "streaming": inputs.streaming.as_ref().ok().map(streaming_json),
+        "comparison": inputs.comparison.as_ref().map(compare::json),
         "notes": notes(inputs),
     })
+}
+
+/// The goal for the stasis pipeline against the hand-written loop (issue 12).
+const STREAM_GOAL: f64 = 1.05;
+
+/// Decimal megabytes per second.
+fn mb_per_s(bytes: u64, secs: f64) -> f64 {
+    bytes as f64 / 1e6 / secs
+}
+
+/// `time(a) / time(b)` of two streaming variants.
+fn stream_ratio(s: &Streaming, a: &str, b: &str) -> Option<f64> {
+    Some(s.get(a)?.secs / s.get(b)?.secs)
+}
+
+/// The share of the hand-written loop's time that goes to JSON parsing: what the same loop saves
+/// with the parsing replaced by one pass over the bytes (`scan`).
+fn parse_share(s: &Streaming) -> Option<f64> {
+    stream_ratio(s, "scan", "loop").map(|r| 1.0 - r)
+}
+
+fn streaming_json(s: &Streaming) -> Value {
+    let variants: Map<String, Value> = VARIANTS
+        .iter()
+        .copied()
+        .chain(["cpython"])
+        .map(|v| {
+            let run = s.get(v).map(|r| {
+                json!({
+                    "secs": r.secs,
+                    "mb_per_s": mb_per_s(r.bytes, r.secs),
+                    "records_per_s": r.records as f64 / r.secs,
+                    "peak_rss_bytes": r.peak_rss_bytes,
+                })
+            });
+            (v.to_string(), run.unwrap_or(Value::Null))
+        })
+        .collect();
+    json!({
+        "bytes": s.bytes,
+        "records": s.get("stasis").map(|r| r.records),
+        "bad_lines": s.get("stasis").map(|r| r.bad),
+        "runs_per_variant": s.runs,
+        "variants": variants,
+        "stasis_over_loop": num(stream_ratio(s, "stasis", "loop")),
+        "goal_stasis_over_loop": STREAM_GOAL,
+        "cpython_over_stasis": num(stream_ratio(s, "cpython", "stasis")),
+        "parse_share_of_loop": num(parse_share(s)),
+        "sonic_over_loop": num(stream_ratio(s, "sonic", "loop")),
+    })
+}
+
+/// One row per variant: time, MB/s, records/s, peak RSS, × loop.
+fn streaming_rows(s: &Streaming) -> Vec<Vec<String>> {
+    VARIANTS
+        .iter()
+        .copied()
+        .chain(["cpython"])
+        .map(|v| match s.get(v) {
+            Some(r) => vec![
+                v.to_string(),
+                format!("{:.2} s", r.secs),
+                format!("{:.0}", mb_per_s(r.bytes, r.secs)),
+                format!("{:.0}", r.records as f64 / r.secs),
+                format!("{:.1} MiB", r.peak_rss_bytes as f64 / (1 << 20) as f64),
+                fmt_ratio(stream_ratio(s, v, "loop"), Some(1.0)),
+            ],
+            None => vec![
+                v.to_string(),
+                "n/a".into(),
+                "n/a".into(),
+                "n/a".into(),
+                "n/a".into(),
+                "n/a".into(),
+            ],
+        })
+        .collect()
+}
+
+/// The verdicts of the streaming section, one line each.
+fn streaming_lines(s: &Streaming) -> Vec<String> {
+    let ratio = stream_ratio(s, "stasis", "loop");
+    let met = match ratio {
+        Some(r) if r <= STREAM_GOAL => "met",
+        Some(_) => "missed",
+        None => "not measured",
+    };
+    vec![
+        format!(
+            "stasis pipeline ÷ hand-written loop: {} (goal ≤ {STREAM_GOAL:.2}×: {met}).",
+            fmt_ratio(ratio, Some(1.0))
+        ),
+        format!(
+            "CPython ÷ stasis pipeline: {}.",
+            fmt_ratio(stream_ratio(s, "cpython", "stasis"), Some(1.0))
+        ),
+        format!(
+            "JSON parsing takes {} of the hand-written loop's time (the loop without parsing, \
+             `scan`, takes {} of it).",
+            parse_share(s).map_or("n/a".into(), |p| format!("{:.0}%", p * 100.0)),
+            fmt_ratio(stream_ratio(s, "scan", "loop"), Some(1.0)),
+        ),
+        format!(
+            "sonic-rs in place of serde_json (default target features): {} the loop's time.",
+            fmt_ratio(stream_ratio(s, "sonic", "loop"), Some(1.0))
+        ),
+    ]
 }
 
 /// One line for every part that was not measured, saying why.
@@ -81,6 +194,13 @@ pub(crate) fn notes(inputs: &Inputs) -> Vec<String> {
     }
     if let Err(why) = &inputs.max_live {
         notes.push(format!("Live stackful generators: not measured ({why})."));
+    }
+    match &inputs.streaming {
+        Err(why) => notes.push(format!("Streaming: not measured ({why}).")),
+        Ok(Streaming { cpython: Err(why), .. }) => {
+            notes.push(format!("Streaming, CPython: skipped ({why})."));
+        }
+        Ok(_) => {}
     }
     let missing: Vec<String> =
         criterion_ids().into_iter().filter(|id| !inputs.estimates.contains_key(id)).collect();
@@ -125,7 +245,7 @@ pub(crate) fn fmt_ratio(a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(out, "| {} |", header.join(" | "));
     let _ = writeln!(
         out,
@@ -322,6 +442,39 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     table(&mut out, &["mechanism", "bytes", "× CPython"], &resident_rows(inputs));
     let _ = writeln!(out, "{}\n", max_live_line(inputs));
 
+    if let Ok(s) = &inputs.streaming {
+        let _ = writeln!(
+            out,
+            "## Streaming ({:.0} MB of JSON lines, {} records)\n",
+            s.bytes as f64 / 1e6,
+            s.get("stasis").map_or(0, |r| r.records)
+        );
+        let _ = writeln!(
+            out,
+            "One generated JSON-lines file in the page cache, aggregated by each variant in its \
+             own process (parse each line, skip bad ones, keep `lang == \"en\"`, sum `retweets + \
+             hashtags`): `stasis` is `stream::json_lines → skip_errors → gen_filter → gen_map → \
+             fold`; `loop` the same work hand-written over `BufRead::read_until` and serde_json \
+             (the floor); `scan` that loop with the parsing replaced by one pass over the bytes; \
+             `sonic` that loop with sonic-rs; `cpython` a generator pipeline with `json.loads` \
+             (benches/streaming.py). Best of {} runs for the Rust variants; peak RSS is `VmHWM` \
+             (CPython: `ru_maxrss`). MB are 10⁶ bytes (crates/stasis-bench/src/streaming.rs).\n",
+            s.runs
+        );
+        table(
+            &mut out,
+            &["variant", "time", "MB/s", "records/s", "peak RSS", "× loop"],
+            &streaming_rows(s),
+        );
+        for line in streaming_lines(s) {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
+    if let Some(c) = &inputs.comparison {
+        compare::markdown(c, &mut out);
+    }
+
     let notes = notes(inputs);
     if !notes.is_empty() {
         let _ = writeln!(out, "## Notes\n");
@@ -387,6 +540,26 @@ pub(crate) fn summary(inputs: &Inputs) -> String {
         let _ = writeln!(out, "{a:<w0$}  {b:>w1$}  {c:>13}  {d:>10}");
     }
     let _ = writeln!(out, "{}", max_live_line(inputs));
+    if let Ok(s) = &inputs.streaming {
+        let _ = writeln!(
+            out,
+            "\nstreaming ({:.0} MB of JSON lines)    time     MB/s  records/s   peak RSS  × loop",
+            s.bytes as f64 / 1e6
+        );
+        for r in streaming_rows(s) {
+            let _ = writeln!(
+                out,
+                "  {:<30} {:>7} {:>8} {:>10} {:>10} {:>7}",
+                r[0], r[1], r[2], r[3], r[4], r[5]
+            );
+        }
+        for line in streaming_lines(s) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    if let Some(c) = &inputs.comparison {
+        compare::summary(c, &mut out);
+    }
     for note in notes(inputs) {
         let _ = writeln!(out, "note: {note}");
     }
@@ -396,13 +569,16 @@ pub(crate) fn summary(inputs: &Inputs) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::inputs::testing::{scratch_dir, write_estimate};
-    use crate::bench::inputs::{MaxLive, Machine, Memory, read_estimates};
+    use crate::bench::inputs::testing::{scratch_dir, write_comparison, write_estimate};
+    use crate::bench::inputs::{
+        Machine, MaxLive, Memory, StreamRun, read_comparison, read_estimates,
+    };
     use std::fs;
     use std::path::Path;
 
     /// A run where delegation and combinators never ran and python3 was missing.
     fn fixture_inputs(dir: &Path) -> Inputs {
+        write_fixture_comparison(dir);
         for (i, id) in ROUNDTRIP.iter().enumerate() {
             write_estimate(dir, &format!("roundtrip/{id}"), 1.0 + i as f64);
         }
@@ -432,6 +608,38 @@ mod tests {
             }),
             elapsed_secs: Some(93.0),
             commit: Some("abc1234".into()),
+            streaming: Ok(fixture_streaming()),
+            comparison: Some(read_comparison(dir, "before", None).unwrap()),
+        }
+    }
+
+    /// Baseline `before` for three round-trip benches: within noise, slower, faster.
+    fn write_fixture_comparison(dir: &Path) {
+        write_comparison(dir, "roundtrip/stackful", "before", 1.0, [0.02, -0.03, 0.06]);
+        write_comparison(dir, "roundtrip/corosensei", "before", 1.5, [0.4, 0.3, 0.5]);
+        write_comparison(dir, "roundtrip/state_machine", "before", 4.0, [-0.3, -0.4, -0.2]);
+    }
+
+    /// Every Rust variant measured; CPython computed something else.
+    fn fixture_streaming() -> Streaming {
+        let run = |variant: &str, secs: f64| StreamRun {
+            variant: variant.into(),
+            bytes: 200_000_000,
+            secs,
+            records: 1_000_000,
+            bad: 100,
+            kept: 300_000,
+            sum: 123_456,
+            peak_rss_bytes: 2 << 20,
+        };
+        let variants = [("stasis", 0.52), ("loop", 0.5), ("scan", 0.2), ("sonic", 0.7)]
+            .map(|(v, secs)| (v.to_string(), run(v, secs)))
+            .into();
+        Streaming {
+            bytes: 200_000_000,
+            runs: 3,
+            variants,
+            cpython: Err("CPython computed (1, 2, 3, 4), stasis (5, 6, 7, 8)".into()),
         }
     }
 
@@ -495,6 +703,61 @@ mod tests {
         insta::assert_snapshot!("report_md_structure", redact_digits(&md));
         let summary = summary(&inputs);
         assert!(summary.contains("round trip  corosensei"), "{summary}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn streaming_reports_ratios_and_the_goal() {
+        let dir = scratch_dir("stream");
+        let inputs = fixture_inputs(&dir);
+        let md = report_markdown(&inputs);
+        assert!(md.contains("| stasis | 0.52 s | 385 | 1923077 | 2.0 MiB | 1.04× |"), "{md}");
+        assert!(md.contains("| cpython | n/a | n/a | n/a | n/a | n/a |"), "{md}");
+        assert!(md.contains("hand-written loop: 1.04× (goal ≤ 1.05×: met)."), "{md}");
+        assert!(md.contains("JSON parsing takes 60% of the hand-written loop's time"), "{md}");
+        assert!(md.contains("Streaming, CPython: skipped (CPython computed (1, 2, 3, 4)"), "{md}");
+        let v = report_json(&inputs);
+        assert_eq!(v["streaming"]["stasis_over_loop"], json!(0.52 / 0.5));
+        assert_eq!(v["streaming"]["variants"]["cpython"], Value::Null);
+        assert_eq!(v["streaming"]["variants"]["loop"]["mb_per_s"], json!(400.0));
+        let summary = summary(&inputs);
+        assert!(summary.contains("(goal ≤ 1.05×: met)"), "{summary}");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// The `--baseline` table: one row per compared benchmark, in the summary, report.md and
+    /// report.json, with a verdict a script can act on.
+    #[test]
+    fn baseline_comparison_table() {
+        let dir = scratch_dir("baseline");
+        let inputs = fixture_inputs(&dir);
+        let v = report_json(&inputs);
+        let c = &v["comparison"];
+        assert_eq!(c["regressions"], json!(["roundtrip/corosensei"]));
+        assert_eq!(c["improvements"], json!(["roundtrip/state_machine"]));
+        assert_eq!(c["benchmarks"].as_array().unwrap().len(), 3);
+        assert_eq!(c["benchmarks"][0]["verdict"], json!("within noise"));
+        let md = report_markdown(&inputs);
+        assert!(
+            md.contains(
+                "| roundtrip/corosensei | 2.25 ns | 3.00 ns | +40.0% [+30.0%, +50.0%] | slower |"
+            ),
+            "{md}"
+        );
+        let section = &md[md.find("## Compared with").unwrap()..md.find("## Notes").unwrap()];
+        let summary = summary(&inputs);
+        let table = &summary[summary.find("compared with baseline").unwrap()..];
+        let table = &table[..table.find("note:").unwrap_or(table.len())];
+        assert!(table.contains("1 slower, 1 faster, 1 within noise (of 3 compared)."), "{table}");
+        insta::assert_snapshot!(
+            "baseline_comparison",
+            format!(
+                "report.json:\n{}\n\nreport.md:\n{}\nsummary:\n{}",
+                serde_json::to_string_pretty(&redact(c)).unwrap(),
+                redact_digits(section),
+                redact_digits(table)
+            )
+        );
         let _ = fs::remove_dir_all(&dir);
     }
 
