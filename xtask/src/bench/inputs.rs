@@ -332,6 +332,9 @@ pub(crate) struct Streaming {
     pub(crate) variants: BTreeMap<String, StreamRun>,
     /// CPython's run, or why it was skipped.
     pub(crate) cpython: Result<StreamRun, String>,
+    /// Instructions executed by `stasis`, `loop` and `scan` on a smaller file (cachegrind), or
+    /// why they were not counted.
+    pub(crate) instructions: Result<BTreeMap<String, u64>, String>,
 }
 
 impl Streaming {

@@ -23,8 +23,14 @@ const PARSING: [&str; 3] = ["stasis", "loop", "sonic"];
 
 /// Size of the file in MiB, and runs per Rust variant.
 pub(crate) fn plan(full: bool) -> (u64, usize) {
-    if full { (1024, 5) } else { (200, 3) }
+    if full { (1024, 7) } else { (200, 5) }
 }
+
+/// The variants counted by cachegrind (deterministic, unlike times on a shared machine).
+const COUNTED: [&str; 3] = ["stasis", "loop", "scan"];
+
+/// Size in MiB of the smaller file the instruction counts run on (valgrind is ~50× slower).
+pub(crate) const COUNTED_MIB: u64 = 20;
 
 /// Removes the file when dropped, whatever happened in between.
 struct TempFile(PathBuf);
@@ -79,7 +85,60 @@ pub(crate) fn run(root: &Path, out_dir: &Path, bin: &Path, full: bool) -> Result
             ))
         }
     });
-    Ok(Streaming { bytes: best["stasis"].bytes, runs, variants: best, cpython })
+    let instructions = count_instructions(out_dir, bin);
+    Ok(Streaming { bytes: best["stasis"].bytes, runs, variants: best, cpython, instructions })
+}
+
+/// Instructions executed by each of [`COUNTED`] on a [`COUNTED_MIB`] file, from valgrind's
+/// cachegrind (`I refs`), or why they were not counted.
+fn count_instructions(out_dir: &Path, bin: &Path) -> Result<BTreeMap<String, u64>, String> {
+    let found =
+        Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        return Err("valgrind not found on PATH".into());
+    }
+    let file = TempFile(out_dir.join("streaming-small.jsonl"));
+    let path = file.0.to_str().ok_or("the target directory's path is not UTF-8")?;
+    let mut cmd = Command::new(bin);
+    cmd.args(["generate", path, &COUNTED_MIB.to_string()]);
+    stdout_of(cmd, "stasis-stream generate").map_err(|e| format!("{e:#}"))?;
+    let mut counts = BTreeMap::new();
+    for variant in COUNTED {
+        let out = Command::new("valgrind")
+            .args(["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"])
+            .arg(bin)
+            .args(["run", variant, path])
+            .output()
+            .map_err(|e| format!("running valgrind: {e}"))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            return Err(format!("valgrind stasis-stream run {variant} failed: {stderr}"));
+        }
+        let refs = parse_i_refs(&stderr)
+            .ok_or_else(|| format!("no `I refs:` line in valgrind's output: {stderr}"))?;
+        counts.insert(variant.to_string(), refs);
+    }
+    Ok(counts)
+}
+
+/// The `I refs:` count of cachegrind's summary (`==12== I   refs:      623,031,047`).
+fn parse_i_refs(stderr: &str) -> Option<u64> {
+    let line = stderr.lines().find(|l| l.contains("I   refs:") || l.contains("I refs:"))?;
+    let digits: String = line.split(':').nth(1)?.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cachegrind_summary_parses() {
+        let text = "==12101== Cachegrind, a cache and branch-prediction profiler\n\
+                    ==12101== \n==12101== I   refs:      623,031,047\n";
+        assert_eq!(parse_i_refs(text), Some(623_031_047));
+        assert_eq!(parse_i_refs("==1== error"), None);
+    }
 }
 
 fn run_cpython(root: &Path, path: &str) -> Result<StreamRun, String> {
