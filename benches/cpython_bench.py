@@ -13,11 +13,15 @@ criterion's per-iteration figures:
 - resident_bytes: RSS growth per suspended generator with 10,000 alive (started, held in a list),
   from VmRSS in /proc/self/status; null where /proc is missing.
 
+Times are the thread's CPU time (`time.thread_time_ns`), as the criterion benches measure
+(crates/stasis-bench/src/clock.rs); STASIS_BENCH_CLOCK=wall selects wall time for both.
+
 Usage: python3 benches/cpython_bench.py [--quick | --full]
 """
 
 import gc
 import json
+import os
 import platform
 import statistics
 import sys
@@ -28,6 +32,9 @@ import time
 sys.setrecursionlimit(20_000)
 
 DEPTHS = (1, 10, 100, 1000)
+
+# The clock of crates/stasis-bench/src/clock.rs: thread CPU time unless STASIS_BENCH_CLOCK=wall.
+now_ns = time.perf_counter_ns if os.environ.get("STASIS_BENCH_CLOCK") == "wall" else time.thread_time_ns
 
 
 def counter():
@@ -56,11 +63,11 @@ def per_op_ns(body, n, repeats):
 
     samples = []
     for _ in range(repeats):
-        t0 = time.perf_counter_ns()
+        t0 = now_ns()
         empty(n)
-        t1 = time.perf_counter_ns()
+        t1 = now_ns()
         body(n)
-        t2 = time.perf_counter_ns()
+        t2 = now_ns()
         samples.append(((t2 - t1) - (t1 - t0)) / n)
     return max(statistics.median(samples), 0.0)
 

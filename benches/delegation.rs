@@ -22,8 +22,9 @@
 
 use std::convert::Infallible;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Throughput, criterion_group, criterion_main};
 use stasis::{Co, Gen, Generator, YieldFrom, from_coroutine, yield_from};
+use stasis_bench::clock::Criterion;
 
 const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
 
@@ -123,5 +124,5 @@ fn delegation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, delegation);
+criterion_group! { name = benches; config = stasis_bench::clock::criterion(); targets = delegation }
 criterion_main!(benches);

@@ -30,6 +30,9 @@ use serde_json::Value;
 
 use crate::tidy::project_root;
 
+/// Selects the clock of every figure (crates/stasis-bench/src/clock.rs).
+const CLOCK_ENV: &str = "STASIS_BENCH_CLOCK";
+
 /// The help text of `cargo xtask bench`.
 pub(crate) const HELP: &str = "\
 cargo xtask bench [--quick | --full] [--save-baseline NAME | --baseline NAME]
@@ -45,6 +48,9 @@ and prints a summary table.
 
 Environment: STASIS_BENCH_PYTHON names the interpreter for the CPython figures (default
 python3; when it cannot be run, the report says CPython was skipped and goes on).
+STASIS_BENCH_CLOCK=cpu (default) times the benchmark thread's CPU time, so time slices given
+to other processes on a shared machine do not count; =wall times wall-clock time. Compare a
+baseline only with a run on the same clock.
 ";
 
 /// Command-line options.
@@ -300,6 +306,11 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         return Ok(());
     }
     let root = project_root();
+    let clock = match env::var(CLOCK_ENV).as_deref() {
+        Err(_) | Ok("" | "cpu") => "cpu".to_string(),
+        Ok("wall") => "wall".to_string(),
+        Ok(other) => bail!("{CLOCK_ENV}={other:?}: expected `cpu` (default) or `wall`"),
+    };
     let started = Instant::now();
     // Criterion files written in this run are newer than this (with slack for coarse mtimes).
     let since = SystemTime::now() - Duration::from_secs(2);
@@ -370,6 +381,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         env::var_os("CRITERION_HOME").map_or_else(|| target_dir.join("criterion"), PathBuf::from);
     let inputs = inputs::Inputs {
         mode: opts.mode().into(),
+        clock,
         machine: machine(&root),
         estimates: inputs::read_estimates(&criterion_dir, Some(since))?,
         cpython,

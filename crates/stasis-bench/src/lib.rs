@@ -16,6 +16,7 @@
 //! `cargo xtask bench` runs the benches and the binary and writes the report.
 #![feature(coroutines)]
 
+pub mod clock;
 pub mod streaming;
 
 use std::convert::Infallible;

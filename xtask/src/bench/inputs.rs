@@ -361,6 +361,8 @@ pub(crate) struct Machine {
 pub(crate) struct Inputs {
     /// `quick` or `full`.
     pub(crate) mode: String,
+    /// The clock of the times: `cpu` (the benchmark thread's CPU time) or `wall`.
+    pub(crate) clock: String,
     pub(crate) machine: Machine,
     /// `group/id` to ns per iteration.
     pub(crate) estimates: BTreeMap<String, f64>,

@@ -62,6 +62,7 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
         "resident_count": inputs.memory.as_ref().ok().map(|m| m.count),
         "cpython_version": inputs.cpy().map(|c| c.version.clone()),
         "mode": inputs.mode,
+        "clock": inputs.clock,
         "elapsed_s": inputs.elapsed_secs,
         "commit": inputs.commit,
         "machine": {
@@ -382,7 +383,15 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     let _ = writeln!(
         out,
         "Times are criterion's estimate per iteration (one run, on a shared machine: compare \
-         ratios, not absolute figures). `× x` columns divide by the time of `x`.\n"
+         ratios, not absolute figures), on the {} clock{}. `× x` columns divide by the time of \
+         `x`.\n",
+        inputs.clock,
+        if inputs.clock == "cpu" {
+            " (the benchmark thread's CPU time, so time slices given to other processes are not \
+             counted; CPython's figures too; `STASIS_BENCH_CLOCK=wall` for wall time)"
+        } else {
+            ""
+        }
     );
 
     let _ = writeln!(out, "## Round trip (resume + yield of a live generator)\n");
@@ -613,6 +622,7 @@ mod tests {
         write_estimate(dir, "combinators/stackful_stage_8", 10.0);
         Inputs {
             mode: "quick".into(),
+            clock: "cpu".into(),
             machine: Machine {
                 cpu: "Test CPU".into(),
                 cores: 2,

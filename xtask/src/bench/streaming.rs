@@ -128,6 +128,15 @@ fn parse_i_refs(stderr: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+fn run_cpython(root: &Path, path: &str) -> Result<StreamRun, String> {
+    let python = super::python_found()?;
+    let mut cmd = Command::new(&python);
+    cmd.current_dir(root).args(["benches/streaming.py", path]);
+    stdout_of(cmd, &format!("{python} benches/streaming.py"))
+        .and_then(|out| parse_stream_run(&out))
+        .map_err(|e| format!("{e:#}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,13 +148,4 @@ mod tests {
         assert_eq!(parse_i_refs(text), Some(623_031_047));
         assert_eq!(parse_i_refs("==1== error"), None);
     }
-}
-
-fn run_cpython(root: &Path, path: &str) -> Result<StreamRun, String> {
-    let python = super::python_found()?;
-    let mut cmd = Command::new(&python);
-    cmd.current_dir(root).args(["benches/streaming.py", path]);
-    stdout_of(cmd, &format!("{python} benches/streaming.py"))
-        .and_then(|out| parse_stream_run(&out))
-        .map_err(|e| format!("{e:#}"))
 }
