@@ -26,9 +26,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
 
-use crate::tidy::project_root;
+use crate::project_root;
 
 /// Selects the clock of every figure (crates/stasis-bench/src/clock.rs).
 const CLOCK_ENV: &str = "STASIS_BENCH_CLOCK";
@@ -113,16 +112,6 @@ impl Options {
     }
 }
 
-fn cargo_bin() -> String {
-    env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-fn cargo_cmd(root: &Path) -> Command {
-    let mut cmd = Command::new(cargo_bin());
-    cmd.current_dir(root);
-    cmd
-}
-
 /// Runs a command and returns its stdout (stderr goes to the terminal).
 fn stdout_of(mut cmd: Command, what: &str) -> Result<String> {
     let out = cmd.stderr(Stdio::inherit()).output().with_context(|| format!("starting {what}"))?;
@@ -133,11 +122,8 @@ fn stdout_of(mut cmd: Command, what: &str) -> Result<String> {
 }
 
 /// The bench targets of `stasis-bench` and the workspace's target directory.
-fn bench_targets(root: &Path) -> Result<(Vec<String>, PathBuf)> {
-    let mut cmd = cargo_cmd(root);
-    cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
-    let meta: Value = serde_json::from_str(&stdout_of(cmd, "cargo metadata")?)
-        .context("cargo metadata printed invalid JSON")?;
+fn bench_targets() -> Result<(Vec<String>, PathBuf)> {
+    let meta = crate::cargo_metadata()?;
     let target_dir = PathBuf::from(
         meta["target_directory"].as_str().context("cargo metadata has no target_directory")?,
     );
@@ -171,8 +157,8 @@ fn keep_line(line: &str, compare: bool) -> bool {
 
 /// Runs one criterion bench, printing one line per benchmark (its `time:` line), plus the
 /// comparison lines when `compare` (a `--baseline` run).
-fn run_criterion(root: &Path, bench: &str, args: &[String], compare: bool) -> Result<()> {
-    let mut cmd = cargo_cmd(root);
+fn run_criterion(bench: &str, args: &[String], compare: bool) -> Result<()> {
+    let mut cmd = crate::cargo_command();
     cmd.args(["bench", "-q", "-p", "stasis-bench", "--bench", bench, "--"]).args(args);
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().context("starting cargo bench")?;
@@ -239,8 +225,8 @@ fn run_cpython(root: &Path, full: bool) -> Result<inputs::CPython, String> {
         .map_err(|e| format!("{e:#}"))
 }
 
-fn run_memory<T>(root: &Path, args: &[&str], parse: fn(&str) -> Result<T>) -> Result<T, String> {
-    let mut cmd = cargo_cmd(root);
+fn run_memory<T>(args: &[&str], parse: fn(&str) -> Result<T>) -> Result<T, String> {
+    let mut cmd = crate::cargo_command();
     cmd.args([
         "run",
         "-q",
@@ -314,7 +300,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     let started = Instant::now();
     // Criterion files written in this run are newer than this (with slack for coarse mtimes).
     let since = SystemTime::now() - Duration::from_secs(2);
-    let (benches, target_dir) = bench_targets(&root)?;
+    let (benches, target_dir) = bench_targets()?;
     let steps = benches.len() + 5;
     let mut step = 0;
     let mut progress = |what: &str| {
@@ -342,7 +328,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     let mut failures = Vec::new();
     for bench in &benches {
         progress(&format!("criterion bench `{bench}` ({} mode)", opts.mode()));
-        if let Err(e) = run_criterion(&root, bench, &criterion_args, compare) {
+        if let Err(e) = run_criterion(bench, &criterion_args, compare) {
             println!("    {e:#}");
             failures.push(format!("{e:#}"));
         }
@@ -355,9 +341,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
 
     progress("resident memory per suspended generator (10,000 alive)");
-    let memory = run_memory(&root, &["resident", "10000"], inputs::parse_memory);
+    let memory = run_memory(&["resident", "10000"], inputs::parse_memory);
     progress("most live stackful generators (until the OS refuses a stack)");
-    let max_live = run_memory(&root, &["max-live"], inputs::parse_max_live);
+    let max_live = run_memory(&["max-live"], inputs::parse_max_live);
 
     let (mib, runs) = streaming::plan(opts.full);
     progress(&format!(

@@ -516,6 +516,50 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
     }
 
+    /// Whether the bench source `text` defines criterion id `group/name`: it opens
+    /// `benchmark_group("group")` and names the benchmark `bench_function("name"` or, for
+    /// `name` = `prefix/n`, with `format!("prefix/{..}")` looped over a `const DEPTHS` that holds `n`.
+    fn defines(text: &str, id: &str) -> bool {
+        let (group, name) = id.split_once('/').unwrap();
+        if !text.contains(&format!("benchmark_group(\"{group}\")")) {
+            return false;
+        }
+        if text.contains(&format!("bench_function(\"{name}\"")) {
+            return true;
+        }
+        let Some((prefix, n)) = name.rsplit_once('/') else { return false };
+        let depths = text.lines().find(|l| l.trim_start().starts_with("const DEPTHS"));
+        text.contains(&format!("format!(\"{prefix}/{{"))
+            && depths.is_some_and(|l| l.split(|c: char| !c.is_ascii_digit()).any(|d| d == n))
+    }
+
+    /// Every id the report reads is a benchmark of `benches/*.rs`: a renamed bench fails here
+    /// instead of showing as `n/a` in the report.
+    #[test]
+    fn every_report_id_exists_in_the_benches() {
+        let benches = crate::project_root().join("benches");
+        let sources: Vec<(String, String)> = fs::read_dir(&benches)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .map(|p| (p.display().to_string(), fs::read_to_string(&p).unwrap()))
+            .collect();
+        assert!(sources.len() >= 4, "{sources:?}");
+        let missing: Vec<String> = criterion_ids()
+            .into_iter()
+            .filter(|id| !sources.iter().any(|(_, text)| defines(text, id)))
+            .collect();
+        assert!(missing.is_empty(), "report ids with no bench in benches/*.rs: {missing:?}");
+        // The check itself tells a rename apart.
+        let roundtrip = &sources.iter().find(|(p, _)| p.ends_with("roundtrip.rs")).unwrap().1;
+        assert!(defines(roundtrip, "roundtrip/corosensei"));
+        assert!(!defines(&roundtrip.replace("\"corosensei\"", "\"coro\""), "roundtrip/corosensei"));
+        let delegation = &sources.iter().find(|(p, _)| p.ends_with("delegation.rs")).unwrap().1;
+        assert!(defines(delegation, "delegation/object/1000"));
+        assert!(!defines(delegation, "delegation/object/5000"));
+        assert!(!defines(delegation, "create/object/1000"));
+    }
+
     #[test]
     fn stream_runs_parse() {
         let r = parse_stream_run(
