@@ -27,23 +27,6 @@ use stasis::{
     CloseError, Co, Gen, GenBuilder, PoolStats, StackError, State, Step, Thrown, from_coroutine,
 };
 
-/// `assert_not_impl!(T: Trait)` compiles only if `T` does not implement `Trait`: with an
-/// implementation, the call below is ambiguous (the trick of the `static_assertions` crate).
-macro_rules! assert_not_impl {
-    ($t:ty: $tr:path) => {
-        const _: fn() = || {
-            trait AmbiguousIfImpl<A> {
-                fn some_item() {}
-            }
-            impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
-            #[allow(dead_code)]
-            struct Invalid;
-            impl<T: ?Sized + $tr> AmbiguousIfImpl<Invalid> for T {}
-            let _ = <$t as AmbiguousIfImpl<_>>::some_item;
-        };
-    };
-}
-
 fn assert_send_sync<T: Send + Sync>() {}
 
 /// Compiles only if the expression's type is not `Send` (the same ambiguity trick, for values
@@ -61,11 +44,11 @@ macro_rules! assert_value_not_send {
 
 fn is_send<T: Send>(_: &T) {}
 
-assert_not_impl!(Gen<i32>: Send);
-assert_not_impl!(Gen<i32>: Sync);
-assert_not_impl!(Gen<String, String, String, String>: Send);
-assert_not_impl!(Co<i32>: Send);
-assert_not_impl!(Co<i32>: Sync);
+static_assertions::assert_not_impl_any!(Gen<i32>: Send);
+static_assertions::assert_not_impl_any!(Gen<i32>: Sync);
+static_assertions::assert_not_impl_any!(Gen<String, String, String, String>: Send);
+static_assertions::assert_not_impl_any!(Co<i32>: Send);
+static_assertions::assert_not_impl_any!(Co<i32>: Sync);
 
 fn plain_state_machine() -> impl Iterator<Item = i32> {
     from_coroutine(

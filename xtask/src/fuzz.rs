@@ -1,7 +1,7 @@
 //! `cargo xtask fuzz [--cases N] [--seed S]`: differential testing of stasis against CPython.
 //!
-//! The engine lives in the test `tests/differential.rs` (Rust bodies in
-//! `tests/differential/bodies.rs`, the same bodies in Python in `tests/differential/bodies.py`),
+//! The engine lives in the test module `tests/it/differential.rs` (Rust bodies in
+//! `tests/it/differential/bodies.rs`, the same bodies in Python in `tests/it/differential/bodies.py`),
 //! so `cargo test` runs a small seeded sample of it and this command runs many cases. This
 //! command only parses its arguments and runs that test with
 //! `STASIS_FUZZ_CASES` / `STASIS_FUZZ_SEED` set; the xtask itself stays quick to build.
@@ -68,7 +68,7 @@ pub(crate) fn main(args: &[String]) -> Result<()> {
     });
     eprintln!("xtask fuzz: {} cases, seed {seed} (rerun with --seed {seed})", opts.cases);
     let status = crate::cargo_command()
-        .args(["test", "-p", "stasis", "--test", "differential", "--", "--nocapture"])
+        .args(["test", "-p", "stasis", "--test", "it", "--", "differential::", "--nocapture"])
         .env("STASIS_FUZZ_CASES", opts.cases.to_string())
         .env("STASIS_FUZZ_SEED", seed.to_string())
         .env("STASIS_FUZZ_REQUIRE_PYTHON", "1")

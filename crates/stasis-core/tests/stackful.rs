@@ -170,21 +170,6 @@ fn debug_shows_state() {
     assert!(format!("{g:?}").contains("Created"));
 }
 
-/// `assert_not_impl!(T: Trait)`: compiles only when `T` does *not* implement `Trait` (the
-/// `static_assertions` trick: with an impl, the call below would be ambiguous).
-macro_rules! assert_not_impl {
-    ($t:ty: $tr:path) => {{
-        trait AmbiguousIfImpl<A> {
-            fn some_item() {}
-        }
-        impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
-        #[allow(dead_code)]
-        struct Invalid;
-        impl<T: ?Sized + $tr> AmbiguousIfImpl<Invalid> for T {}
-        let _ = <$t as AmbiguousIfImpl<_>>::some_item;
-    }};
-}
-
 fn assert_send<T: Send>() {}
 fn assert_sync<T: Sync>() {}
 
@@ -193,10 +178,10 @@ fn assert_sync<T: Sync>() {}
 /// State machines are `Send`/`Sync` exactly when their coroutine is; errors are `Send + Sync`.
 #[test]
 fn auto_traits() {
-    assert_not_impl!(Gen<i32>: Send);
-    assert_not_impl!(Gen<i32>: Sync);
-    assert_not_impl!(Co<i32>: Send);
-    assert_not_impl!(Co<i32>: Sync);
+    static_assertions::assert_not_impl_any!(Gen<i32>: Send);
+    static_assertions::assert_not_impl_any!(Gen<i32>: Sync);
+    static_assertions::assert_not_impl_any!(Co<i32>: Send);
+    static_assertions::assert_not_impl_any!(Co<i32>: Sync);
     assert_send::<StackError>();
     assert_sync::<StackError>();
     assert_send::<

@@ -53,7 +53,7 @@
 //! stackful `Gen` that delegates in turn, the new delegate joins the outermost generator's
 //! stack of delegates (as C++23 `std::generator`'s `elements_of` does), so an item costs the
 //! same at depth 1 and at depth 1,000. The design, with a diagram, is in
-//! `stasis-core`'s `stackful.rs`.
+//! `stasis-core`'s `stackful/delegate.rs`.
 //!
 //! ```
 //! use stasis_core::Gen;

@@ -1,7 +1,7 @@
 //! CPython conformance of the generator protocol, on both backends.
 //!
 //! Each test reproduces one scenario of `tests/conformance/cases.py` with the Rust API, records
-//! the trace in the oracle's grammar, snapshots it (insta, `tests/snapshots/`) and asserts it
+//! the trace in the oracle's grammar, snapshots it (insta, `tests/it/snapshots/`) and asserts it
 //! equals CPython 3.11's trace from `tests/conformance/expected.json`.
 //!
 //! Rust differs from Python in three places, each tested here as it is:
@@ -13,19 +13,18 @@
 //! - `reentrant_next_already_executing`: resuming a generator from its own body needs a
 //!   `&mut` to it while it is borrowed by the running `resume`; the borrow checker rejects it,
 //!   see the compile-fail tests (`tests/compile_fail.rs`).
-#![feature(coroutines)]
-
-mod support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
+use crate::support::{
+    Finally, PyExc, Trace, check, check_as, close, list, next, send, state, throw,
+};
 use serde_json::{Value, json};
 use stasis::{
     Gen, Generator, State, Step, Thrown, from_coroutine, from_sending_coroutine,
     from_throwing_coroutine,
 };
-use support::{Finally, PyExc, Trace, check, check_as, close, list, next, send, state, throw};
 
 type Input<S = ()> = Result<S, Thrown<PyExc>>;
 
@@ -33,7 +32,7 @@ type Input<S = ()> = Result<S, Thrown<PyExc>>;
 
 fn count_up_to_trace<G: Generator<(), Yield = i64, Return = ()>>(t: &Rc<Trace>, mut g: G)
 where
-    G::Error: support::Exc,
+    G::Error: crate::support::Exc,
 {
     state(t, None, &g);
     for _ in 0..5 {
@@ -96,7 +95,7 @@ fn count_up_to_with_for_loop_matches_next() {
 
 fn genexpr_trace<G: Generator<(), Yield = i64, Return = ()>>(t: &Rc<Trace>, mut g: G)
 where
-    G::Error: support::Exc,
+    G::Error: crate::support::Exc,
 {
     state(t, None, &g);
     list(t, None, &mut g);
@@ -188,7 +187,7 @@ fn not_repeated_trace<G: Generator<Option<i64>, Yield = &'static str, Return = i
     t: &Rc<Trace>,
     mut g: G,
 ) where
-    G::Error: support::Exc,
+    G::Error: crate::support::Exc,
 {
     next(t, None, &mut g);
     next(t, None, &mut g);
@@ -246,10 +245,10 @@ fn first_send_must_be_none() {
     next(&t, None, &mut g);
     close(&t, None, &mut g);
     state(&t, None, &g);
-    support::check_as("first_send_must_be_none", "rust_first_send_is_the_argument", {
+    crate::support::check_as("first_send_must_be_none", "rust_first_send_is_the_argument", {
         let mut events = t.events();
         // The Rust trace has no failed first send: put CPython's in front to compare the rest.
-        events.insert(0, support::expected("first_send_must_be_none")[0].clone());
+        events.insert(0, crate::support::expected("first_send_must_be_none")[0].clone());
         events
     });
 
@@ -266,7 +265,7 @@ fn averager_trace<G: Generator<Option<i64>, Yield = Option<i64>, Return = ()>>(
     t: &Rc<Trace>,
     mut g: G,
 ) where
-    G::Error: support::Exc,
+    G::Error: crate::support::Exc,
 {
     next(t, None, &mut g);
     for v in [10, 20, 60, 30] {
@@ -642,7 +641,7 @@ fn noop_trace<G: Generator<(), Yield = i64, Return = ()>>(
     mut fresh: G,
     mut finished: G,
 ) where
-    G::Error: support::Exc,
+    G::Error: crate::support::Exc,
 {
     state(t, Some("fresh"), &fresh);
     close(t, Some("fresh"), &mut fresh);
@@ -714,8 +713,8 @@ fn body_error_as_return_value() {
 /// to the caller, never as a silent end of the generator).
 fn next_catching_panic<G: Generator<(), Return = ()>>(t: &Rc<Trace>, who: &str, g: &mut G)
 where
-    G::Yield: support::Val,
-    G::Error: support::Exc,
+    G::Yield: crate::support::Val,
+    G::Error: crate::support::Exc,
 {
     match catch_unwind(AssertUnwindSafe(|| g.resume(()))) {
         Ok(step) => {
@@ -795,9 +794,11 @@ fn every_protocol_scenario_is_accounted_for() {
         // Rust rejects it at compile time: tests/compile_fail.rs.
         "reentrant_next_already_executing",
     ];
-    let other_suites: Vec<&str> =
-        ["yield_from", "tree_inorder"].into_iter().chain(support::ITERTOOLS_SCENARIOS).collect();
-    for name in support::all_scenarios() {
+    let other_suites: Vec<&str> = ["yield_from", "tree_inorder"]
+        .into_iter()
+        .chain(crate::support::ITERTOOLS_SCENARIOS)
+        .collect();
+    for name in crate::support::all_scenarios() {
         if other_suites.iter().any(|p| name.starts_with(p)) || elsewhere.contains(&name.as_str()) {
             continue;
         }

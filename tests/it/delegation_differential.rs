@@ -14,20 +14,14 @@ use std::rc::Rc;
 use proptest::prelude::*;
 use stasis::{CloseError, Gen, Generator, Shared, Step, Thrown, YieldFrom};
 
-type Log = Rc<RefCell<Vec<String>>>;
-type Level = Gen<String, u32, (), u32>;
+use crate::support::{Finally, Log};
 
-struct Finally(Log, u32);
-impl Drop for Finally {
-    fn drop(&mut self) {
-        self.0.borrow_mut().push(format!("L{}: finally", self.1));
-    }
-}
+type Level = Gen<String, u32, (), u32>;
 
 /// Level `i` of a chain of `depth + 1` levels.
 fn level(i: u32, depth: u32, log: Log, shared: bool) -> Level {
     Gen::throwing(move |co, ()| {
-        let _finally = Finally(log.clone(), i);
+        let _finally = Finally::log(&log, format!("L{i}: finally"));
         let note = |text: String| log.borrow_mut().push(format!("L{i}: {text}"));
         // A yield that handles the errors divisible by i + 2.
         match co.try_yield(format!("L{i} start")) {

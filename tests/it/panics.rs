@@ -6,7 +6,6 @@
 //! The two cases that abort the process (a destructor that panics while a generator stack is
 //! being unwound, as in any Rust unwinding) run in a child process: this test binary re-runs
 //! itself with `--exact <test>` and `STASIS_PANICS_CHILD=1`.
-#![feature(coroutines, stmt_expr_attributes)]
 
 use std::cell::RefCell;
 use std::env;
@@ -20,17 +19,10 @@ use stasis::{
     clear_pool, from_coroutine, pool_stats, yield_from,
 };
 
+use crate::support::{Finally, Log, log};
+
 const CHILD: &str = "STASIS_PANICS_CHILD";
 const SIGABRT: i32 = 6;
-
-/// Logs its name when dropped: Python's `finally`.
-struct Finally(&'static str, Rc<RefCell<Vec<String>>>);
-
-impl Drop for Finally {
-    fn drop(&mut self) {
-        self.1.borrow_mut().push(format!("finally {}", self.0));
-    }
-}
 
 /// Panics when dropped (unless the thread is already panicking, where that would abort).
 struct PanicOnDrop;
@@ -39,10 +31,6 @@ impl Drop for PanicOnDrop {
     fn drop(&mut self) {
         panic!("destructor failed");
     }
-}
-
-fn log() -> Rc<RefCell<Vec<String>>> {
-    Rc::new(RefCell::new(Vec::new()))
 }
 
 fn message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -62,15 +50,18 @@ fn panics(f: impl FnOnce()) -> String {
 /// Re-runs this test binary on one test with `CHILD` set; returns (signal, stderr).
 fn in_child(test: &str) -> (Option<i32>, String) {
     let out = Command::new(env::current_exe().unwrap())
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .args(["--exact", &format!("panics::{test}"), "--nocapture", "--test-threads=1"])
         .env(CHILD, "1")
         .output()
         .unwrap();
     (out.status.signal(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-fn nested(co: &Co<u32>, depth: u32, log: &Rc<RefCell<Vec<String>>>, panic_at: u32) {
-    let _finally = Finally(["outer", "middle", "inner"][depth.min(2) as usize], log.clone());
+fn nested(co: &Co<u32>, depth: u32, log: &Log, panic_at: u32) {
+    let _finally = Finally::log(
+        log,
+        format!("finally {}", ["outer", "middle", "inner"][depth.min(2) as usize]),
+    );
     if depth == 2 {
         co.yield_(1);
         if panic_at == 1 {
@@ -161,7 +152,7 @@ fn state_machine_body_panic_closes_it_and_drops_its_locals() {
     let mut g = stasis::from_coroutine(
         #[coroutine]
         move || {
-            let _finally = Finally("sm", lb.clone());
+            let _finally = Finally::log(&lb, "finally sm");
             yield 1;
             panic!("state machine failed");
         },
@@ -300,18 +291,18 @@ fn chain(
 ) -> (Gen<i32>, Shared<Gen<i32>>, Shared<Gen<i32>>) {
     let (l1, l2, l3) = (l.clone(), l.clone(), l.clone());
     let leaf = Shared::new(Gen::new(move |co, ()| {
-        let _finally = Finally("leaf", l1);
+        let _finally = Finally::log(&l1, "finally leaf");
         co.yield_(1);
         leaf_then(co);
     }));
     let leaf_in = leaf.clone();
     let middle = Shared::new(Gen::new(move |co, ()| {
-        let _finally = Finally("middle", l2);
+        let _finally = Finally::log(&l2, "finally middle");
         co.yield_from(leaf_in);
     }));
     let middle_in = middle.clone();
     let root = Gen::new(move |co, ()| {
-        let _finally = Finally("root", l3);
+        let _finally = Finally::log(&l3, "finally root");
         co.yield_from(middle_in);
     });
     (root, middle, leaf)
@@ -361,11 +352,11 @@ fn panic_in_a_state_machine_delegate_of_a_stackful_generator() {
     let l = log();
     let (l1, l2) = (l.clone(), l.clone());
     let mut root = Gen::new(move |co, ()| {
-        let _finally = Finally("root", l1);
+        let _finally = Finally::log(&l1, "finally root");
         co.yield_from(from_coroutine(
             #[coroutine]
             move || {
-                let _finally = Finally("sm", l2);
+                let _finally = Finally::log(&l2, "finally sm");
                 yield 1;
                 panic!("sm failed");
             },
@@ -389,9 +380,9 @@ fn panic_in_a_stackful_delegate_of_a_state_machine() {
     let mut root = from_coroutine(
         #[coroutine]
         move || {
-            let _finally = Finally("root sm", l1);
+            let _finally = Finally::log(&l1, "finally root sm");
             let sub = Gen::new(move |co, ()| {
-                let _finally = Finally("gen", l2);
+                let _finally = Finally::log(&l2, "finally gen");
                 co.yield_(1);
                 panic!("gen failed");
             });
@@ -432,7 +423,7 @@ fn destructor_panic_while_a_delegation_chain_is_unwound_aborts() {
 fn finally_source(l: &Rc<RefCell<Vec<String>>>) -> Gen<u32> {
     let lb = l.clone();
     Gen::new(move |co, ()| {
-        let _finally = Finally("source", lb);
+        let _finally = Finally::log(&lb, "finally source");
         for i in 1..=5 {
             co.yield_(i);
         }

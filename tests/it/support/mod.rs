@@ -2,31 +2,35 @@
 //! grammar of `tests/conformance/README.md`, value and exception rendering, and the check that
 //! snapshots a Rust trace (insta) and asserts it equals CPython's.
 //!
-//! Use it from a test file at the top of `tests/` with `mod support;`.
-#![allow(dead_code, unreachable_pub)]
+//! Every module of the `it` test binary reaches it as `crate::support`.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use stasis::{State, Step, Thrown};
 
-/// CPython 3.11's traces, copied from the shared oracle (`tests/conformance/expected.json`).
-pub fn expected(scenario: &str) -> Vec<String> {
-    let text = include_str!("../conformance/expected.json");
-    let all: serde_json::Value = serde_json::from_str(text).expect("expected.json is valid JSON");
-    let events = all
-        .get(scenario)
-        .unwrap_or_else(|| panic!("no scenario {scenario:?} in tests/conformance/expected.json"));
-    events
-        .as_array()
-        .expect("a scenario is a list of events")
-        .iter()
-        .map(|e| e.as_str().expect("events are strings").to_owned())
-        .collect()
+/// CPython 3.11's traces, copied from the shared oracle (`tests/conformance/expected.json`),
+/// parsed once for the whole test binary: scenario name to its list of events.
+fn oracle() -> &'static BTreeMap<String, Vec<String>> {
+    static ORACLE: OnceLock<BTreeMap<String, Vec<String>>> = OnceLock::new();
+    ORACLE.get_or_init(|| {
+        let text = include_str!("../../conformance/expected.json");
+        serde_json::from_str(text).expect("expected.json maps scenario names to lists of strings")
+    })
 }
 
-/// Name prefixes of the oracle's itertools and laziness scenarios (`tests/conformance_itertools.rs`).
-pub const ITERTOOLS_SCENARIOS: [&str; 14] = [
+/// CPython's trace of `scenario`.
+pub(crate) fn expected(scenario: &str) -> Vec<String> {
+    oracle()
+        .get(scenario)
+        .unwrap_or_else(|| panic!("no scenario {scenario:?} in tests/conformance/expected.json"))
+        .clone()
+}
+
+/// Name prefixes of the oracle's itertools and laziness scenarios (`tests/it/conformance_itertools.rs`).
+pub(crate) const ITERTOOLS_SCENARIOS: [&str; 14] = [
     "lazy_pipeline",
     "islice",
     "takewhile",
@@ -44,23 +48,25 @@ pub const ITERTOOLS_SCENARIOS: [&str; 14] = [
 ];
 
 /// Every scenario name in the oracle.
-pub fn all_scenarios() -> Vec<String> {
-    let text = include_str!("../conformance/expected.json");
-    let all: serde_json::Value = serde_json::from_str(text).expect("expected.json is valid JSON");
-    all.as_object().expect("an object").keys().cloned().collect()
+pub(crate) fn all_scenarios() -> Vec<String> {
+    oracle().keys().cloned().collect()
 }
 
 /// Snapshots `events` (so a reviewer reads the Rust trace in a diff) and asserts it equals
 /// CPython's trace for `scenario`.
 #[track_caller]
-pub fn check(scenario: &str, events: Vec<String>) {
+pub(crate) fn check(scenario: &str, events: Vec<String>) {
     snapshot(scenario, &events);
     assert_eq!(events, expected(scenario), "trace of {scenario} differs from CPython's");
 }
 
-/// Snapshots a trace as `tests/snapshots/<test file>__<name>.snap`.
-pub fn snapshot(name: &str, events: &[String]) {
-    let test_file = module_path!().split("::").next().unwrap_or("conformance");
+/// Snapshots a trace as `tests/it/snapshots/<test file>__<name>.snap`, where `<test file>` is
+/// the stem of the file that called [`check`] / [`check_as`] (so the name does not depend on
+/// the test binary the module is compiled into).
+#[track_caller]
+pub(crate) fn snapshot(name: &str, events: &[String]) {
+    let caller = std::path::Path::new(std::panic::Location::caller().file());
+    let test_file = caller.file_stem().and_then(|s| s.to_str()).unwrap_or("conformance");
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../snapshots");
     settings.set_prepend_module_to_snapshot(false);
@@ -68,7 +74,7 @@ pub fn snapshot(name: &str, events: &[String]) {
 }
 
 /// A value rendered as compact JSON, the grammar's `value`.
-pub trait Val {
+pub(crate) trait Val {
     /// The compact JSON text.
     fn render(&self) -> String;
 }
@@ -131,21 +137,21 @@ impl<T: Val> Val for &T {
 
 /// A Python exception as the grammar writes it: `Name` or `Name(value)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PyExc {
-    pub name: &'static str,
-    pub arg: Option<String>,
+pub(crate) struct PyExc {
+    pub(crate) name: &'static str,
+    pub(crate) arg: Option<String>,
 }
 
 impl PyExc {
     /// An exception class thrown without an argument (`throw(KeyError)`).
-    pub fn class(name: &'static str) -> Self {
+    pub(crate) fn class(name: &'static str) -> Self {
         PyExc { name, arg: None }
     }
     /// An exception instance with one argument (`ValueError("x")`).
-    pub fn new(name: &'static str, arg: impl Val) -> Self {
+    pub(crate) fn new(name: &'static str, arg: impl Val) -> Self {
         PyExc { name, arg: Some(arg.render()) }
     }
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         match &self.arg {
             None => self.name.to_string(),
             Some(a) => format!("{}({a})", self.name),
@@ -154,7 +160,7 @@ impl PyExc {
 }
 
 /// How an error type is written in the grammar.
-pub trait Exc {
+pub(crate) trait Exc {
     fn render_exc(&self) -> String;
 }
 impl Exc for PyExc {
@@ -176,8 +182,19 @@ impl<E: Exc> Exc for Thrown<E> {
     }
 }
 
+impl<E: Exc> Exc for stasis::combinators::TeeError<E> {
+    fn render_exc(&self) -> String {
+        match self {
+            Self::Source(e) => e.render_exc(),
+            Self::Reentered => {
+                PyExc::new("RuntimeError", "cannot re-enter the tee iterator").render()
+            }
+        }
+    }
+}
+
 /// The outcome text of a step: a value, `return v`, `exhausted` or `raised E`.
-pub fn outcome<Y: Val, R: Val, E: Exc>(step: &Step<Y, R, E>) -> String {
+pub(crate) fn outcome<Y: Val, R: Val, E: Exc>(step: &Step<Y, R, E>) -> String {
     match step {
         Step::Yielded(y) => y.render(),
         Step::Complete(r) => match r.render() {
@@ -191,16 +208,16 @@ pub fn outcome<Y: Val, R: Val, E: Exc>(step: &Step<Y, R, E>) -> String {
 
 /// Records a scenario's events. Clone the `Rc` into generator bodies and callbacks.
 #[derive(Debug, Default)]
-pub struct Trace {
+pub(crate) struct Trace {
     events: RefCell<Vec<String>>,
 }
 
 impl Trace {
-    pub fn new() -> Rc<Trace> {
+    pub(crate) fn new() -> Rc<Trace> {
         Rc::new(Trace::default())
     }
 
-    pub fn push(&self, event: impl Into<String>) {
+    pub(crate) fn push(&self, event: impl Into<String>) {
         self.events.borrow_mut().push(event.into());
     }
 
@@ -209,12 +226,12 @@ impl Trace {
     }
 
     /// A consumer event: `[who.]op -> outcome`.
-    pub fn op(&self, who: Option<&str>, op: &str, outcome: impl AsRef<str>) {
+    pub(crate) fn op(&self, who: Option<&str>, op: &str, outcome: impl AsRef<str>) {
         self.push(format!("{}{op} -> {}", Self::prefix(who), outcome.as_ref()));
     }
 
     /// Records a step and hands it back.
-    pub fn step<Y: Val, R: Val, E: Exc>(
+    pub(crate) fn step<Y: Val, R: Val, E: Exc>(
         &self,
         who: Option<&str>,
         op: &str,
@@ -225,46 +242,69 @@ impl Trace {
     }
 
     /// `[who.]state -> GEN_...`
-    pub fn state(&self, who: Option<&str>, state: State) {
+    pub(crate) fn state(&self, who: Option<&str>, state: State) {
         self.op(who, "state", state.python_name());
     }
 
     /// A body event: `body[who]: text`.
-    pub fn body(&self, who: Option<&str>, text: impl AsRef<str>) {
+    pub(crate) fn body(&self, who: Option<&str>, text: impl AsRef<str>) {
         match who {
             Some(w) => self.push(format!("body[{w}]: {}", text.as_ref())),
             None => self.push(format!("body: {}", text.as_ref())),
         }
     }
 
-    pub fn events(&self) -> Vec<String> {
+    pub(crate) fn events(&self) -> Vec<String> {
         self.events.borrow().clone()
     }
 }
 
-/// Python's `finally`: logs `body[who]: finally` when dropped (on return, raise, close or drop).
+/// An event log shared between a test and the bodies it runs, for the tests whose events are
+/// not in the oracle's grammar.
+pub(crate) type Log = Rc<RefCell<Vec<String>>>;
+
+/// A new, empty [`Log`].
+pub(crate) fn log() -> Log {
+    Rc::new(RefCell::new(Vec::new()))
+}
+
+/// Python's `finally`: a guard that records one event when dropped (on return, raise, close
+/// or drop), either `body[who]: finally` in a conformance [`Trace`] ([`Finally::new`]) or any
+/// text in a [`Log`] ([`Finally::log`]).
 #[derive(Debug)]
-pub struct Finally {
-    trace: Rc<Trace>,
-    who: Option<&'static str>,
+pub(crate) struct Finally(FinallySink);
+
+#[derive(Debug)]
+enum FinallySink {
+    Trace(Rc<Trace>, Option<&'static str>),
+    Log(Log, String),
 }
 
 impl Finally {
-    pub fn new(trace: &Rc<Trace>, who: Option<&'static str>) -> Self {
-        Finally { trace: trace.clone(), who }
+    /// Logs `body[who]: finally` in `trace` when dropped.
+    pub(crate) fn new(trace: &Rc<Trace>, who: Option<&'static str>) -> Self {
+        Finally(FinallySink::Trace(trace.clone(), who))
+    }
+
+    /// Pushes `text` to `log` when dropped.
+    pub(crate) fn log(log: &Log, text: impl Into<String>) -> Self {
+        Finally(FinallySink::Log(log.clone(), text.into()))
     }
 }
 
 impl Drop for Finally {
     fn drop(&mut self) {
-        self.trace.body(self.who, "finally");
+        match &self.0 {
+            FinallySink::Trace(trace, who) => trace.body(*who, "finally"),
+            FinallySink::Log(log, text) => log.borrow_mut().push(text.clone()),
+        }
     }
 }
 
 use stasis::{CloseError, Generator};
 
 /// `[who.]next -> outcome` (Python's `next(g)`, which is `send(None)`).
-pub fn next<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
+pub(crate) fn next<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
     G: Generator<S>,
     G::Yield: Val,
@@ -276,7 +316,7 @@ where
 }
 
 /// `[who.]send(v) -> outcome`.
-pub fn send<S: Val, G>(t: &Trace, who: Option<&str>, g: &mut G, v: S)
+pub(crate) fn send<S: Val, G>(t: &Trace, who: Option<&str>, g: &mut G, v: S)
 where
     G: Generator<S>,
     G::Yield: Val,
@@ -289,7 +329,7 @@ where
 }
 
 /// `[who.]throw(E) -> outcome`.
-pub fn throw<S, G>(t: &Trace, who: Option<&str>, g: &mut G, e: G::Error)
+pub(crate) fn throw<S, G>(t: &Trace, who: Option<&str>, g: &mut G, e: G::Error)
 where
     G: Generator<S>,
     G::Yield: Val,
@@ -302,7 +342,7 @@ where
 }
 
 /// `[who.]close -> ok` or `raised ...`.
-pub fn close<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
+pub(crate) fn close<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
     G: Generator<S>,
     G::Error: Exc,
@@ -318,12 +358,12 @@ where
 }
 
 /// `[who.]state -> GEN_...`.
-pub fn state<S, G: Generator<S>>(t: &Trace, who: Option<&str>, g: &G) {
+pub(crate) fn state<S, G: Generator<S>>(t: &Trace, who: Option<&str>, g: &G) {
     t.state(who, g.state());
 }
 
 /// `[who.]list -> [...]`: drains the generator like Python's `list(g)`.
-pub fn list<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
+pub(crate) fn list<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
     G: Generator<S>,
     G::Yield: Val,
@@ -341,7 +381,7 @@ where
 }
 
 /// `[who.]list -> [...]` for any iterator (itertools-style pipelines).
-pub fn list_iter<I: Iterator>(t: &Trace, who: Option<&str>, it: I)
+pub(crate) fn list_iter<I: Iterator>(t: &Trace, who: Option<&str>, it: I)
 where
     I::Item: Val,
 {
@@ -352,7 +392,7 @@ where
 /// Snapshots `events` under `{scenario}@{variant}` and asserts they equal CPython's trace for
 /// `scenario`: the same scenario reproduced with another backend or form.
 #[track_caller]
-pub fn check_as(scenario: &str, variant: &str, events: Vec<String>) {
+pub(crate) fn check_as(scenario: &str, variant: &str, events: Vec<String>) {
     snapshot(&format!("{scenario}@{variant}"), &events);
     assert_eq!(
         events,

@@ -2,7 +2,7 @@
 //!
 //! Each test reproduces one `yield_from_*` (or `tree_inorder_yield_from`) scenario of
 //! `tests/conformance/cases.py` with the Rust API, records the trace in the oracle's grammar,
-//! snapshots it (insta, `tests/snapshots/`) and asserts it equals CPython 3.11's trace. Forms:
+//! snapshots it (insta, `tests/it/snapshots/`) and asserts it equals CPython 3.11's trace. Forms:
 //!
 //! - plain name: a stackful body delegating to stackful generator *objects* with
 //!   `co.yield_from` / `co.try_yield_from` (adopted by the outermost generator: O(1) per item),
@@ -15,19 +15,18 @@
 //! Not reproduced, because the form has nothing to observe: the `@inline` form of the two
 //! scenarios that ask the sub-generator for its state (`sub.state`), since an inline
 //! sub-generator is a function call, not an object.
-#![feature(coroutines)]
-
-mod support;
 
 use std::convert::Infallible;
 use std::rc::Rc;
 
+use crate::support::{
+    Finally, PyExc, Trace, Val, check, check_as, close, list, next, send, state, throw,
+};
 use serde_json::{Value, json};
 use stasis::{
     Co, Gen, Generator, Shared, Thrown, YieldFrom, from_coroutine, from_iter,
     from_sending_coroutine, from_throwing_coroutine, yield_from, yield_from_throwing,
 };
-use support::{Finally, PyExc, Trace, Val, check, check_as, close, list, next, send, state, throw};
 
 fn result(t: &Trace, who: Option<&str>, value: impl Val) {
     t.body(who, format!("result {}", value.render()));
@@ -804,8 +803,10 @@ fn every_yield_from_scenario_of_the_oracle_is_covered_here() {
         "yield_from_nested_depth3_send",
         "tree_inorder_yield_from",
     ];
-    let in_oracle: Vec<String> =
-        support::all_scenarios().into_iter().filter(|name| name.contains("yield_from")).collect();
+    let in_oracle: Vec<String> = crate::support::all_scenarios()
+        .into_iter()
+        .filter(|name| name.contains("yield_from"))
+        .collect();
     let mut expected: Vec<&str> = covered.to_vec();
     expected.sort_unstable();
     assert_eq!(in_oracle, expected, "a yield-from scenario of the oracle has no test here");

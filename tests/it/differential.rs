@@ -16,20 +16,17 @@
 //!   (tested in `conformance_protocol.rs`);
 //! - every case ends by closing the generator until `close` returns (at most three times), so
 //!   no body event happens when the generator is finalized.
-#![feature(coroutines, stmt_expr_attributes)]
 
-#[path = "differential/bodies.rs"]
 mod bodies;
-mod support;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
+use crate::support::{PyExc, Trace};
 use serde_json::{Value, json};
-use support::{PyExc, Trace};
 
-use crate::bodies::{BODIES, DynGen};
+use self::bodies::{BODIES, DynGen};
 
 /// Bodies on which some forms diverge from CPython in a known way ([`KNOWN_DIVERGENT_FORMS`]),
 /// pinned by [`known_divergence_ignored_exit_under_yield_from`]; their other forms are
@@ -148,21 +145,21 @@ fn run_rust(case: &Case, make: impl FnOnce(&std::rc::Rc<Trace>) -> DynGen) -> Ve
     let mut g = make(&t);
     for op in &case.ops {
         match op {
-            Op::Next => support::next(&t, None, &mut g),
-            Op::Send(v) => support::send(&t, None, &mut g, Some(*v)),
+            Op::Next => crate::support::next(&t, None, &mut g),
+            Op::Send(v) => crate::support::send(&t, None, &mut g, Some(*v)),
             Op::Throw(name, arg) => {
                 let e = match arg {
                     None => PyExc::class(name),
                     Some(a) => PyExc::new(name, *a),
                 };
-                support::throw(&t, None, &mut g, e);
+                crate::support::throw(&t, None, &mut g, e);
             }
-            Op::Close => support::close(&t, None, &mut g),
-            Op::State => support::state(&t, None, &g),
+            Op::Close => crate::support::close(&t, None, &mut g),
+            Op::State => crate::support::state(&t, None, &g),
         }
     }
     for _ in 0..3 {
-        support::close(&t, None, &mut g);
+        crate::support::close(&t, None, &mut g);
         if t.events().last().is_some_and(|e| e == "close -> ok") {
             break;
         }
@@ -270,8 +267,8 @@ fn report(case: &Case, backend: &str, rust: &[String], python: &[String]) -> Str
     let mut s = String::new();
     let _ = writeln!(s, "DIVERGENCE ({backend} backend vs CPython), minimal reproduction:");
     let _ = writeln!(s, "body `{}`, n = {}", case.body, case.n);
-    let _ = writeln!(s, "Python (tests/differential/bodies.py):\n{}", python_source(case.body));
-    let _ = writeln!(s, "Rust: `{}` in tests/differential/bodies.rs", case.body);
+    let _ = writeln!(s, "Python (tests/it/differential/bodies.py):\n{}", python_source(case.body));
+    let _ = writeln!(s, "Rust: `{}` in tests/it/differential/bodies.rs", case.body);
     let ops: Vec<String> = case.ops.iter().map(Op::text).collect();
     let _ = writeln!(s, "ops: {ops:?} (then close until ok)");
     let width = rust.len().max(python.len());

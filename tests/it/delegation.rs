@@ -3,9 +3,8 @@
 //! throw/close/return semantics through adopted chains, panics and drops mid-delegation,
 //! recursive generators (trees of 1 M nodes, a degenerate tree of depth 10,000, permutations)
 //! and the stack each level of an inline recursion needs.
-#![feature(coroutines)]
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::convert::Infallible;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
@@ -14,21 +13,9 @@ use stasis::{
     CloseError, Co, Gen, Generator, Shared, State, Step, Thrown, YieldFrom, from_coroutine,
 };
 
+use crate::support::{Finally, Log, log};
+
 // ------------------------------------------------------------------------------ utilities
-
-type Log = Rc<RefCell<Vec<String>>>;
-
-fn log() -> Log {
-    Rc::new(RefCell::new(Vec::new()))
-}
-
-/// Python's `finally`: pushes `"{who}: finally"` when dropped.
-struct Finally(Log, String);
-impl Drop for Finally {
-    fn drop(&mut self) {
-        self.0.borrow_mut().push(format!("{}: finally", self.1));
-    }
-}
 
 /// The address of a local of the caller's frame: where its stack is.
 #[inline(never)]
@@ -221,7 +208,7 @@ fn guarded(
 ) -> Gen<&'static str, &'static str, (), String> {
     let log = log.clone();
     Gen::throwing(move |co, ()| {
-        let _finally = Finally(log, who.to_string());
+        let _finally = Finally::log(&log, format!("{who}: finally"));
         for item in items {
             co.yield_(*item);
         }
@@ -271,7 +258,7 @@ fn yield_from_reraises_what_the_sub_generator_does_not_handle() {
     let sub = guarded(&log, "sub", &["a", "b"]);
     let parent_log = log.clone();
     let mut parent = Gen::<&str, &str, (), String>::throwing(move |co, ()| {
-        let _finally = Finally(parent_log, "parent".into());
+        let _finally = Finally::log(&parent_log, "parent: finally");
         co.yield_from(sub)
     });
     assert_eq!(parent.resume(()), Step::Yielded("a"));
@@ -283,11 +270,11 @@ fn yield_from_reraises_what_the_sub_generator_does_not_handle() {
 fn chain_of_three(log: &Log) -> Gen<&'static str, &'static str, (), String> {
     let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
     Gen::throwing(move |co, ()| {
-        let _finally = Finally(l1, "top".into());
+        let _finally = Finally::log(&l1, "top: finally");
         co.yield_from(Gen::<&str, &str, (), String>::throwing(move |co, ()| {
-            let _finally = Finally(l2, "middle".into());
+            let _finally = Finally::log(&l2, "middle: finally");
             co.yield_from(Gen::<&str, &str, (), String>::throwing(move |co, ()| {
-                let _finally = Finally(l3, "leaf".into());
+                let _finally = Finally::log(&l3, "leaf: finally");
                 co.yield_("leaf-1");
                 co.yield_("leaf-2");
                 "leaf-done"
@@ -329,19 +316,19 @@ fn return_values_travel_outward_through_the_chain() {
 /// `RuntimeError` at the delegator's `yield from`; the delegator unwinds (its `finally` runs)
 /// and the outermost `close()` raises that `RuntimeError`. stasis: the delegator sees
 /// `Thrown::Exit` at its `yield from`, and `close()` fails with `IgnoredExit` carrying the
-/// value the sub-generator yielded. Traces against CPython: `tests/differential.rs`.
+/// value the sub-generator yielded. Traces against CPython: `tests/it/differential.rs`.
 #[test]
 fn a_sub_generator_that_ignores_close_makes_close_fail_and_the_delegator_unwinds() {
     let log = log();
     let (sub_log, parent_log) = (log.clone(), log.clone());
     let sub = Gen::<&str, (), (), String>::throwing(move |co, ()| {
-        let _finally = Finally(sub_log.clone(), "sub".into());
+        let _finally = Finally::log(&sub_log, "sub: finally");
         let _ = co.try_yield("first");
         co.yield_("ignored the exit");
         co.yield_("never reached");
     });
     let mut parent = Gen::<&str, (), (), String>::throwing(move |co, ()| {
-        let _finally = Finally(parent_log.clone(), "parent".into());
+        let _finally = Finally::log(&parent_log, "parent: finally");
         co.yield_from(sub);
         co.yield_("never reached either");
     });
@@ -376,14 +363,14 @@ fn a_state_machine_delegator_unwinds_too_when_its_sub_generator_ignores_close() 
     let log = log();
     let (sub_log, parent_log) = (log.clone(), log.clone());
     let sub = Gen::<&str, (), (), String>::throwing(move |co, ()| {
-        let _finally = Finally(sub_log.clone(), "sub".into());
+        let _finally = Finally::log(&sub_log, "sub: finally");
         let _ = co.try_yield("first");
         co.yield_("ignored the exit");
     });
     let mut parent = stasis::from_throwing_coroutine(
         #[coroutine]
         move |_: Result<(), Thrown<String>>| {
-            let _finally = Finally(parent_log.clone(), "parent".into());
+            let _finally = Finally::log(&parent_log, "parent: finally");
             stasis::yield_from_throwing!(sub)?;
             let _ = yield "never reached";
             Ok(())
@@ -461,11 +448,11 @@ fn a_panic_in_a_deep_delegate_unwinds_every_delegator_innermost_first() {
     let log = log();
     let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
     let mut g = Gen::<u8>::new(move |co, ()| {
-        let _finally = Finally(l1, "top".into());
+        let _finally = Finally::log(&l1, "top: finally");
         co.yield_from(Gen::<u8>::new(move |co, ()| {
-            let _finally = Finally(l2, "middle".into());
+            let _finally = Finally::log(&l2, "middle: finally");
             co.yield_from(Gen::<u8>::new(move |co, ()| {
-                let _finally = Finally(l3, "leaf".into());
+                let _finally = Finally::log(&l3, "leaf: finally");
                 co.yield_(1);
                 panic!("leaf exploded");
             }));
@@ -484,7 +471,7 @@ fn a_panic_in_a_state_machine_delegate_continues_in_the_delegator() {
     let log = log();
     let l1 = log.clone();
     let mut g = Gen::<u8>::new(move |co, ()| {
-        let _finally = Finally(l1, "parent".into());
+        let _finally = Finally::log(&l1, "parent: finally");
         co.yield_from(from_coroutine(
             #[coroutine]
             || {
@@ -764,11 +751,11 @@ fn dropping_a_chain_whose_innermost_ignores_the_exit_still_runs_every_finally() 
     let log = log();
     let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
     let mut g = Gen::<&str, (), (), String>::throwing(move |co, ()| {
-        let _finally = Finally(l1, "top".into());
+        let _finally = Finally::log(&l1, "top: finally");
         co.yield_from(Gen::<&str, (), (), String>::throwing(move |co, ()| {
-            let _finally = Finally(l2, "middle".into());
+            let _finally = Finally::log(&l2, "middle: finally");
             co.yield_from(Gen::<&str, (), (), String>::throwing(move |co, ()| {
-                let _finally = Finally(l3, "leaf".into());
+                let _finally = Finally::log(&l3, "leaf: finally");
                 loop {
                     // Ignores every exit: only a forced unwind ends it.
                     let _ = co.try_yield("stubborn");

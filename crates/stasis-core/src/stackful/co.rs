@@ -1,0 +1,202 @@
+//! The yield handle, [`Co`]: what a body holds to yield, to receive what the consumer sends,
+//! throws or closes with, and to raise (Python's `raise`).
+//!
+//! A `Co` is built once per body, on the generator stack, by `Gen::on_stack`'s base closure;
+//! the body only ever borrows it. [`Co::raise`] stores the [`Thrown`] in the `Co` and unwinds
+//! with the private [`RaiseToken`], which that base closure catches (and only that payload).
+//!
+//! Owns: [`Co`]'s fields, the plain suspension (`suspend`, [`Co::yield_`], [`Co::try_yield`])
+//! and raising. May not touch: the wire encoding (it goes through [`Slot::receive`]), the
+//! delegation fields of the slot (`delegate.rs`, which also holds [`Co::delegate`]), or the
+//! `Gen` (a body never sees it).
+
+use std::cell::Cell;
+use std::convert::Infallible;
+use std::fmt;
+use std::mem::MaybeUninit;
+use std::panic::resume_unwind;
+use std::ptr::NonNull;
+
+use corosensei::Yielder;
+
+use super::delegate::{EntryPtr, NOT_WAITING};
+use super::slot::{Input, Out, Slot, Wire};
+#[cfg(doc)]
+use super::{delegate::Driving, generator::Gen};
+#[cfg(doc)]
+use crate::protocol::{CloseError, Generator, Step};
+use crate::protocol::{State, Thrown};
+
+/// The unwinding payload of [`Co::raise`]; the thrown value itself waits in [`Co`].
+pub(super) struct RaiseToken;
+
+/// The yield handle a stackful body receives: pass `&Co` down into ordinary functions and yield
+/// from any depth.
+///
+/// `Y` is what the body yields, `S` what `resume`/`send` delivers, `E` what `throw` delivers.
+///
+/// # Examples
+///
+/// Yielding from a recursive helper, with no generator object per level:
+///
+/// ```
+/// use stasis_core::{Co, Gen};
+///
+/// fn walk(co: &Co<u32>, depth: u32) {
+///     if depth == 0 {
+///         return;
+///     }
+///     walk(co, depth - 1);
+///     co.yield_(depth);
+/// }
+///
+/// let g = Gen::new(|co, ()| walk(co, 4));
+/// assert_eq!(g.collect::<Vec<_>>(), [1, 2, 3, 4]);
+/// ```
+pub struct Co<Y, S = (), E = Infallible> {
+    /// The yielder of the coroutine this handle belongs to.
+    pub(super) yielder: *const Yielder<Wire<S>, Out<Y>>,
+    /// This generator's [`Slot`], at the top of its stack.
+    pub(super) slot: NonNull<Slot<Y, S, E>>,
+    /// The vector of the last delegation this body drove, kept for the next one (see
+    /// [`Driving`]).
+    pub(super) spare_stack: Cell<Vec<EntryPtr<Y, S, E>>>,
+    /// A value being raised by [`Co::raise`] while the stack unwinds to the base.
+    pub(super) pending: Cell<Option<Thrown<E>>>,
+}
+
+impl<Y, S, E> Co<Y, S, E> {
+    #[inline(always)]
+    pub(super) fn suspend(&self, out: Out<Y>) -> Input<S, E> {
+        // SAFETY: a `Co` is only ever created by `Gen::on_stack` inside the coroutine's base
+        // closure, from the `&Yielder` that closure received, and the body only gets a `&Co`
+        // borrowed from that frame (the closure bound is higher-ranked, so the reference cannot
+        // escape). The yielder outlives the base frame, hence every `&Co`.
+        let yielder = unsafe { &*self.yielder };
+        let wire = yielder.suspend(out);
+        self.slot().receive(wire)
+    }
+
+    /// What `throw` or `close` delivered at a plain yield.
+    #[cold]
+    fn interruption(input: Input<S, E>) -> Thrown<E> {
+        match input {
+            Input::Throw(err) => Thrown::Error(err),
+            Input::Close => Thrown::Exit,
+            Input::Send(_) | Input::Resume { .. } => unreachable!("{NOT_WAITING}"),
+        }
+    }
+
+    /// Yields `value` to the consumer and returns what it sends next (Python's
+    /// `received = yield value`).
+    ///
+    /// If the consumer throws an error or closes the generator while it waits here, the error
+    /// (or [`Thrown::Exit`]) is raised at once with [`Co::raise`]: the body unwinds, destructors
+    /// run, and the consumer gets the error back. Use [`Co::try_yield`] to handle it instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Step};
+    ///
+    /// let mut echo = Gen::<String, (), String>::new(|co, first| {
+    ///     let mut got = first;
+    ///     loop {
+    ///         got = co.yield_(got.to_uppercase());
+    ///     }
+    /// });
+    /// assert_eq!(echo.resume("hi".into()), Step::Yielded("HI".into()));
+    /// assert_eq!(echo.resume("there".into()), Step::Yielded("THERE".into()));
+    /// ```
+    #[inline]
+    pub fn yield_(&self, value: Y) -> S {
+        // Two arms, not four: one compare on the hot path instead of a jump table.
+        match self.suspend(MaybeUninit::new(value)) {
+            Input::Send(sent) => sent,
+            interrupted => self.raise(Self::interruption(interrupted)),
+        }
+    }
+
+    /// Yields `value` and returns what comes back: `Ok(sent)`, or `Err` with the error thrown in
+    /// by [`Generator::throw`] or [`Thrown::Exit`] from [`Generator::close`]. The body may
+    /// handle it and go on, or re-raise it with [`Co::raise`].
+    ///
+    /// After an `Exit`, yielding again makes `close()` fail with
+    /// [`CloseError::IgnoredExit`], as in Python.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    ///
+    /// let mut g = Gen::<&str, (), (), String>::throwing(|co, ()| loop {
+    ///     match co.try_yield("waiting") {
+    ///         Ok(()) => {}
+    ///         Err(Thrown::Error(msg)) => {
+    ///             co.yield_("handled");
+    ///             let _ = msg;
+    ///         }
+    ///         Err(exit) => co.raise(exit),
+    ///     }
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded("waiting"));
+    /// assert_eq!(g.throw("oops".into()), Step::Yielded("handled"));
+    /// assert_eq!(g.close(), Ok(None));
+    /// ```
+    #[inline]
+    pub fn try_yield(&self, value: Y) -> Result<S, Thrown<E>> {
+        match self.suspend(MaybeUninit::new(value)) {
+            Input::Send(sent) => Ok(sent),
+            interrupted => Err(Self::interruption(interrupted)),
+        }
+    }
+
+    /// Raises `thrown` out of the body (Python's `raise`): the generator stack unwinds, running
+    /// destructors, and the consumer's current `resume`/`throw` returns [`Step::Raised`] (a
+    /// `close()` in progress returns `Ok` for [`Thrown::Exit`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    ///
+    /// let mut g = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+    ///     co.yield_(1);
+    ///     co.raise(Thrown::Error("boom"))
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.resume(()), Step::Raised(Thrown::Error("boom")));
+    /// assert_eq!(g.resume(()), Step::Exhausted);
+    /// ```
+    pub fn raise(&self, thrown: Thrown<E>) -> ! {
+        self.pending.set(Some(thrown));
+        resume_unwind(Box::new(RaiseToken))
+    }
+
+    /// The state of this handle's generator, seen from inside its body: always
+    /// [`State::Running`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, State};
+    /// let mut g = Gen::new(|co, ()| co.yield_(co.state()));
+    /// assert_eq!(g.next(), Some(State::Running));
+    /// ```
+    pub fn state(&self) -> State {
+        State::Running
+    }
+
+    #[inline(always)]
+    pub(super) fn slot(&self) -> &Slot<Y, S, E> {
+        // SAFETY: the slot is at the top of this generator's stack, which outlives the body
+        // (hence every `&Co`); only `Cell` methods touch it, on this thread.
+        unsafe { self.slot.as_ref() }
+    }
+}
+
+impl<Y, S, E> fmt::Debug for Co<Y, S, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Co").finish_non_exhaustive()
+    }
+}

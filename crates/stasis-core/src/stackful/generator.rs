@@ -1,0 +1,426 @@
+//! The generator object, [`Gen`]: what the consumer holds. It builds the coroutine and its
+//! [`Co`] on a [`SlotStack`] (`Gen::on_stack`), and implements the protocol ([`Generator`]),
+//! [`Iterator`] and `Drop` (Python's finalizer: close, then force the unwind) on top of it.
+//!
+//! Owns: [`Gen`]'s fields, the base closure that starts a body and catches its
+//! [`RaiseToken`], writing the [`Slot`] into place, and the return value kept for the
+//! `Iterator` API. May not touch: the wire encoding (it resumes only through
+//! [`Slot::transmit`]), the delegation fields of the slot (it only publishes `ignored_out`
+//! during `close`, through [`IgnoredOut`]), or the stack's layout beyond reading its
+//! [`StackInfo`].
+
+use std::cell::Cell;
+use std::convert::Infallible;
+use std::fmt;
+use std::iter::FusedIterator;
+use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::ptr::NonNull;
+
+use corosensei::stack::{DefaultStack, Stack};
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+
+use super::builder::GenBuilder;
+use super::co::{Co, RaiseToken};
+use super::delegate::IgnoredOut;
+use super::slot::{Input, Kind, Out, Slot, Wire};
+use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo};
+#[cfg(doc)]
+use crate::pool::DEFAULT_STACK_SIZE;
+use crate::pool::StackError;
+use crate::protocol::{CloseError, Generator, State, Step, Thrown};
+
+pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<E>>, SlotStack>;
+
+/// A stackful generator: a body running on its own stack, suspended at each
+/// [`yield_`](Co::yield_) with all its frames frozen.
+///
+/// Type parameters: `Y` yielded values, `R` the return value, `S` what `resume` sends in
+/// (`()` for an iterator), `E` what `throw` raises inside ([`Infallible`]: no throw).
+///
+/// With `S = ()` it is an [`Iterator`] over the yielded values; the return value (or a raised
+/// error) is then kept for [`Gen::take_return`] / [`Gen::take_raised`].
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Gen, Generator, Step};
+///
+/// fn count_up_to(n: u64) -> Gen<u64, &'static str> {
+///     Gen::new(move |co, ()| {
+///         for i in 1..=n {
+///             co.yield_(i);
+///         }
+///         "Done!"
+///     })
+/// }
+///
+/// // As an iterator:
+/// assert_eq!(count_up_to(3).collect::<Vec<_>>(), [1, 2, 3]);
+///
+/// // Through the protocol, which also reports the return value once:
+/// let mut g = count_up_to(1);
+/// assert_eq!(g.resume(()), Step::Yielded(1));
+/// assert_eq!(g.resume(()), Step::Complete("Done!"));
+/// assert_eq!(g.resume(()), Step::Exhausted);
+/// ```
+pub struct Gen<Y, R = (), S = (), E = Infallible> {
+    inner: Inner<Y, R, S, E>,
+    /// The outcome seen by `Iterator::next` (which can only report `None`).
+    outcome: Option<Result<R, Thrown<E>>>,
+    /// The [`Slot`] at the top of this generator's stack.
+    slot: NonNull<Slot<Y, S, E>>,
+    /// `!Send` (a suspended stack may hold thread-locals and `Rc`s) and `!Sync` (kept out of
+    /// the API so nothing can come to rely on sharing a generator across threads).
+    _not_send_sync: PhantomData<*mut ()>,
+}
+
+impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
+    /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`] bytes. The body
+    /// receives the yield handle and the value of the first `resume` (Python ignores that
+    /// first value and requires it to be `None`; here it is the body's argument).
+    ///
+    /// # Panics
+    ///
+    /// If the OS refuses to map a stack (for example more than about 32,000 live generators
+    /// under Linux's default `vm.max_map_count`). Use [`Gen::try_new`] or [`GenBuilder`] to get
+    /// that as an error value, as with `std::thread::spawn` and `std::thread::Builder`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Gen;
+    /// let squares = Gen::new(|co, ()| {
+    ///     for x in 1..=4 {
+    ///         co.yield_(x * x);
+    ///     }
+    /// });
+    /// assert_eq!(squares.collect::<Vec<_>>(), [1, 4, 9, 16]);
+    /// ```
+    pub fn new<F>(body: F) -> Self
+    where
+        F: FnOnce(&Co<Y, S>, S) -> R + 'static,
+    {
+        match Self::try_new(body) {
+            Ok(g) => g,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Like [`Gen::new`], with the OS's refusal of a stack as an error value.
+    ///
+    /// # Errors
+    ///
+    /// [`StackError::Os`] when the OS refuses to map the stack.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let g = stasis_core::Gen::try_new(|co, ()| co.yield_(1)).unwrap();
+    /// assert_eq!(g.collect::<Vec<i32>>(), [1]);
+    /// ```
+    pub fn try_new<F>(body: F) -> Result<Self, StackError>
+    where
+        F: FnOnce(&Co<Y, S>, S) -> R + 'static,
+    {
+        GenBuilder::new().build(body)
+    }
+}
+
+impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
+    /// A generator whose body can be thrown into with errors of type `E` (Python's `throw`).
+    /// The body sees thrown errors through [`Co::try_yield`].
+    ///
+    /// # Panics
+    ///
+    /// As [`Gen::new`], if the OS refuses to map a stack.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    ///
+    /// let mut g = Gen::<i32, &str, (), String>::throwing(|co, ()| {
+    ///     match co.try_yield(1) {
+    ///         Err(Thrown::Error(e)) => if e == "stop" { "stopped" } else { "other" },
+    ///         _ => "finished",
+    ///     }
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.throw("stop".to_string()), Step::Complete("stopped"));
+    /// ```
+    pub fn throwing<F>(body: F) -> Self
+    where
+        F: FnOnce(&Co<Y, S, E>, S) -> R + 'static,
+    {
+        match GenBuilder::new().build_throwing(body) {
+            Ok(g) => g,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    pub(super) fn on_stack<F>(stack: DefaultStack, stack_size: usize, pooled: bool, body: F) -> Self
+    where
+        F: FnOnce(&Co<Y, S, E>, S) -> R + 'static,
+    {
+        const { assert!(size_of::<Slot<Y, S, E>>() <= SLOT_BYTES - INFO_BYTES) };
+        let stack = SlotStack::new(stack, stack_size, pooled);
+        let slot = stack.base().get() as *mut Slot<Y, S, E>;
+        // SAFETY: `SlotStack` keeps the `SLOT_BYTES` above its base out of corosensei's use;
+        // they are mapped, writable and 16-byte aligned, the `Slot` fits below the
+        // `StackInfo` (checked above), and nothing else refers to them (a pooled stack's
+        // previous generator is gone).
+        unsafe {
+            slot.write(Slot {
+                kind: Cell::new(Kind::Send),
+                thrown: Cell::new(std::ptr::null_mut()),
+                adopted: Cell::new(false),
+                driving: Cell::new(false),
+                handed_up: Cell::new(None),
+                ignored_out: Cell::new(std::ptr::null_mut()),
+            })
+        };
+        let slot = NonNull::new(slot).expect("stack addresses are not null");
+        let inner =
+            Coroutine::with_stack(stack, move |yielder: &Yielder<Wire<S>, Out<Y>>, wire| {
+                let co = Co {
+                    yielder,
+                    slot,
+                    spare_stack: Cell::new(Vec::new()),
+                    pending: Cell::new(None),
+                };
+                let first = match co.slot().receive(wire) {
+                    Input::Send(sent) => sent,
+                    // `throw` and `close` never start a body: they close a created generator.
+                    Input::Throw(_) | Input::Close | Input::Resume { .. } => {
+                        unreachable!("a body is only started by resume")
+                    }
+                };
+                match catch_unwind(AssertUnwindSafe(|| body(&co, first))) {
+                    Ok(ret) => Ok(ret),
+                    Err(payload) if payload.is::<RaiseToken>() => {
+                        Err(co.pending.take().expect("Co::raise stores the value before unwinding"))
+                    }
+                    Err(payload) => resume_unwind(payload),
+                }
+            });
+        Gen { inner, outcome: None, slot, _not_send_sync: PhantomData }
+    }
+}
+
+impl<Y, R, S, E> Gen<Y, R, S, E> {
+    #[inline]
+    fn step(&mut self, input: Input<S, E>) -> Step<Y, R, E> {
+        match self.transmit(input) {
+            // SAFETY: only an adopted body yields no value (see `Out`), and a generator is
+            // adopted only while a `GenEntry` holds it, which resumes it itself: whoever
+            // calls this holds the `&mut Gen`, so nothing adopts it now.
+            CoroutineResult::Yield(value) => Step::Yielded(unsafe { value.assume_init() }),
+            CoroutineResult::Return(Ok(r)) => Step::Complete(r),
+            CoroutineResult::Return(Err(t)) => Step::Raised(t),
+        }
+    }
+
+    /// Resumes the coroutine with `input` (see [`Slot::transmit`]).
+    #[inline(always)]
+    pub(super) fn transmit(
+        &mut self,
+        input: Input<S, E>,
+    ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        // SAFETY: as in `Gen::slot`; the slot is not part of `self.inner`'s borrow (it is in
+        // the stack's reserved bytes, which the coroutine never touches).
+        let slot = unsafe { self.slot.as_ref() };
+        slot.transmit(&mut self.inner, input)
+    }
+
+    #[inline(always)]
+    pub(super) fn slot(&self) -> &Slot<Y, S, E> {
+        // SAFETY: the slot is at the top of this generator's stack, which lives as long as
+        // `self`; only `Cell` methods touch it, on this thread.
+        unsafe { self.slot.as_ref() }
+    }
+
+    /// Closes a generator whose body never ran: drops the body closure without running it.
+    fn discard_unstarted(&mut self) {
+        self.inner.force_unwind();
+    }
+
+    /// The return value kept by `Iterator::next` when the body returned (readable once).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Gen;
+    /// let mut g = Gen::new(|co, ()| { co.yield_(1); "Done!" });
+    /// assert_eq!(g.by_ref().collect::<Vec<_>>(), [1]);
+    /// assert_eq!(g.take_return(), Some("Done!"));
+    /// assert_eq!(g.take_return(), None);
+    /// ```
+    pub fn take_return(&mut self) -> Option<R> {
+        match self.outcome.take()? {
+            Ok(r) => Some(r),
+            Err(t) => {
+                self.outcome = Some(Err(t));
+                None
+            }
+        }
+    }
+
+    /// The error kept by `Iterator::next` when an exception left the body (readable once).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Thrown};
+    /// let mut g = Gen::<i32, (), (), &str>::throwing(|co, ()| co.raise(Thrown::Error("boom")));
+    /// assert_eq!(g.next(), None);
+    /// assert_eq!(g.take_raised(), Some(Thrown::Error("boom")));
+    /// ```
+    pub fn take_raised(&mut self) -> Option<Thrown<E>> {
+        match self.outcome.take()? {
+            Err(t) => Some(t),
+            Ok(r) => {
+                self.outcome = Some(Ok(r));
+                None
+            }
+        }
+    }
+
+    /// The usable size of this generator's stack in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let g = stasis_core::Gen::new(|co, ()| co.yield_(1));
+    /// assert_eq!(g.stack_size(), stasis_core::DEFAULT_STACK_SIZE);
+    /// ```
+    pub fn stack_size(&self) -> usize {
+        self.info().size
+    }
+
+    fn info(&self) -> &StackInfo {
+        let info = (self.slot.as_ptr() as usize + SLOT_BYTES - INFO_BYTES) as *const StackInfo;
+        // SAFETY: the `StackInfo` is at the top of this generator's reserved bytes, `INFO_BYTES`
+        // below the end of the `SLOT_BYTES` that start at its slot; written once, by
+        // `SlotStack::new`, and the stack lives as long as `self`.
+        unsafe { &*info }
+    }
+}
+
+impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
+    type Yield = Y;
+    type Return = R;
+    type Error = E;
+
+    #[inline]
+    fn resume(&mut self, arg: S) -> Step<Y, R, E> {
+        if self.inner.done() {
+            return Step::Exhausted;
+        }
+        self.step(Input::Send(arg))
+    }
+
+    fn throw(&mut self, err: E) -> Step<Y, R, E> {
+        if !self.inner.done() && self.inner.started() {
+            return self.step(Input::Throw(err));
+        }
+        // Python: throwing into a just-created generator raises without running the body and
+        // closes it; throwing into a finished one just raises.
+        self.discard_unstarted();
+        Step::Raised(Thrown::Error(err))
+    }
+
+    fn close(&mut self) -> Result<Option<R>, CloseError<Y, E>> {
+        if self.inner.done() {
+            return Ok(None);
+        }
+        if !self.inner.started() {
+            self.discard_unstarted();
+            return Ok(None);
+        }
+        // A delegate of this body that ignores the close leaves its value here (see
+        // `Drive::IgnoredExit`); the guard unpublishes `ignored` even if the body panics.
+        let mut ignored: Option<Y> = None;
+        // SAFETY: as in `Gen::slot`; the slot is not part of what `step` borrows (it is in the
+        // stack's reserved bytes), and the stack outlives this call.
+        let slot = unsafe { self.slot.as_ref() };
+        let step = {
+            let _out = IgnoredOut::publish(&slot.ignored_out, &mut ignored);
+            self.step(Input::Close)
+        };
+        match step {
+            Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
+            Step::Complete(r) => Ok(Some(r)),
+            Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
+            // The body let the exit through; if a delegate had ignored it, say so (CPython's
+            // `RuntimeError: generator ignored GeneratorExit`, from the outermost `close`).
+            Step::Raised(Thrown::Exit) | Step::Exhausted => match ignored {
+                Some(y) => Err(CloseError::IgnoredExit(y)),
+                None => Ok(None),
+            },
+        }
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        if self.inner.done() {
+            State::Closed
+        } else if self.inner.started() {
+            State::Suspended
+        } else {
+            State::Created
+        }
+    }
+}
+
+impl<Y, R, E> Iterator for Gen<Y, R, (), E> {
+    type Item = Y;
+
+    #[inline]
+    fn next(&mut self) -> Option<Y> {
+        match self.resume(()) {
+            Step::Yielded(y) => Some(y),
+            Step::Complete(r) => {
+                self.outcome = Some(Ok(r));
+                None
+            }
+            Step::Raised(t) => {
+                self.outcome = Some(Err(t));
+                None
+            }
+            Step::Exhausted => None,
+        }
+    }
+}
+
+impl<Y, R, E> FusedIterator for Gen<Y, R, (), E> {}
+
+impl<Y, R, S, E> fmt::Debug for Gen<Y, R, S, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gen")
+            .field("state", &self.state())
+            .field("stack_size", &self.info().size)
+            .field("pooled", &self.info().pooled)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
+    fn drop(&mut self) {
+        // Everything in place, then the fields drop: the coroutine (finished by then, so its
+        // own drop does nothing) and its `SlotStack`, which goes back to the pool. If closing
+        // panics, the fields are still dropped while the panic unwinds.
+        if !self.inner.done() && self.inner.started() {
+            // Python's finalizer: close() the body so `try_yield` sees `Thrown::Exit` and
+            // destructors run (a body driving delegates closes them first, innermost first).
+            // A body that ignores it and yields is unwound by force below.
+            if let CoroutineResult::Yield(value) = self.transmit(Input::Close) {
+                // SAFETY: nothing adopts a generator being dropped, so the body yielded a
+                // value (see `Out`); drop it as the consumer would have.
+                drop(unsafe { value.assume_init() });
+            }
+        }
+        // Unwinds a body still suspended, or drops an unstarted body's closure; no-op if done.
+        self.inner.force_unwind();
+    }
+}

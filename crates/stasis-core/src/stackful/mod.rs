@@ -1,0 +1,83 @@
+//! The stackful backend: a generator whose body runs on its own stack (corosensei), so it can
+//! yield from any depth of ordinary function calls.
+//!
+//! # Design
+//!
+//! ```text
+//!  consumer stack                          generator stack (pooled DefaultStack + guard page)
+//!  ──────────────                          ──────────────────────────────────────────────────
+//!  Gen::resume(arg) ──Input::Send(arg)──▶  base closure   (catch_unwind for RaiseToken only)
+//!                                            └ body(&Co, first_arg)
+//!                                                └ helper(&Co) └ helper(&Co) └ co.yield_(v)
+//!  Step::Yielded(v) ◀──────── suspend(v) ─────────────────────────────────────────┘
+//! ```
+//!
+//! - `throw(e)` and `close()` resume the body with `Input::Throw(e)` / `Input::Close`. Only a
+//!   sent value crosses the switch itself; which input it is (and a pointer to a thrown error)
+//!   travels in the [`Slot`], so that `next()` passes nothing but a register (see [`Wire`]).
+//!   [`Co::try_yield`] hands them to the body as `Err(Thrown::..)`; [`Co::yield_`] re-raises them
+//!   at once with [`Co::raise`].
+//! - [`Co::raise`] stores the [`Thrown`] in the `Co` (which lives on the generator stack) and
+//!   unwinds the generator stack with a private payload ([`RaiseToken`]). The base closure catches
+//!   that payload only, and returns `Err(thrown)` as the coroutine's result: Python's exception
+//!   propagation, with every destructor (our `finally`) running on the way. Any other payload
+//!   (a real panic, corosensei's forced unwind) is passed on untouched, so panics reach the
+//!   caller of `resume` as corosensei promises.
+//! - The generator's [`State`] is derived from the coroutine itself (`started()` / `done()`), so
+//!   there is no state field to keep in sync, even when the body panics.
+//! - Dropping a suspended generator first runs the `close()` protocol (Python's finalizer); if
+//!   the body ignores the exit and yields again, corosensei's forced unwind finishes the job.
+//!   Either way every destructor on the generator stack runs, then the stack goes back to the
+//!   per-thread pool (see [`crate::pool`]).
+//!
+//! # Delegation (`yield from`)
+//!
+//! [`Co::delegate`] keeps the cost of an item the same at any depth of nested delegation: the
+//! outermost generator whose body delegates drives the innermost delegate directly. How, and
+//! why its raw pointers are sound, is written in one place: the `delegate` module.
+//!
+//! # Files
+//!
+//! One concern per file; each opens with what it owns and what it may not touch.
+//!
+//! - `slot.rs`: the wire ([`Input`], [`Wire`], [`Out`]) and the per-generator [`Slot`].
+//! - `stack.rs`: the generator stack and its reserved top bytes ([`SlotStack`], [`StackInfo`]),
+//!   with their layout.
+//! - `delegate.rs`: delegation entries, the driver and the pointer discipline.
+//! - `co.rs`: the yield handle [`Co`], its yields and [`Co::raise`].
+//! - `generator.rs`: the generator object [`Gen`] and its protocol, `Iterator` and `Drop`.
+//! - `builder.rs`: [`GenBuilder`].
+//!
+//! # Why `'static` and `!Send`
+//!
+//! The body, and the yield/return/send/error types, must be `'static`: a generator that borrows
+//! could be leaked with `mem::forget` while suspended, and its stack frames would then outlive the
+//! borrow; this broke every non-`'static` stackful coroutine API so far (corosensei issue #27,
+//! generator-rs issue #49). Generators are `!Send` and `!Sync`: a suspended body may hold
+//! references to thread-locals or `Rc`s on its stack, which another thread must not resume.
+//!
+//! # Unwinding
+//!
+//! `close()`, `throw()` that the body does not handle, and dropping a suspended generator unwind
+//! the generator stack, so stasis needs `panic = "unwind"` (the default). A `catch_unwind` inside
+//! a body must not swallow the unwinding it did not start: re-raise payloads you do not know.
+
+mod builder;
+mod co;
+mod delegate;
+mod generator;
+mod slot;
+mod stack;
+
+#[cfg(doc)]
+use crate::protocol::{State, Thrown};
+#[cfg(doc)]
+use co::RaiseToken;
+#[cfg(doc)]
+use slot::{Input, Out, Slot, Wire};
+#[cfg(doc)]
+use stack::{SlotStack, StackInfo};
+
+pub use builder::GenBuilder;
+pub use co::Co;
+pub use generator::Gen;

@@ -1,0 +1,22 @@
+//! The integration tests of stasis, in one test binary (one link of the whole support module,
+//! instead of one per file). Each module is one area; `support` holds the helpers they share
+//! (the CPython trace recorder, drop loggers, auto-trait assertions).
+//!
+//! Kept apart, in test binaries of their own, is only what must run in its own process or
+//! tool: `tests/overflow.rs` and `tests/limits.rs` (stack overflows and OS limits, which abort
+//! or change process-wide state), `tests/chunk_by_memory.rs` (a counting global allocator that
+//! sees every allocation of its binary) and `tests/compile_fail.rs` (trybuild).
+#![feature(coroutines, stmt_expr_attributes)]
+
+mod support;
+
+mod combinators;
+mod conformance_itertools;
+mod conformance_protocol;
+mod conformance_yield_from;
+mod delegation;
+mod delegation_differential;
+mod differential;
+mod differential_combinators;
+mod laziness;
+mod panics;
