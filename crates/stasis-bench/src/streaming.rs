@@ -8,7 +8,8 @@
 //!
 //! ```text
 //! generate ─▶ target/…/streaming.jsonl ─┬─▶ stasis_pipeline   json_lines → skip_errors → gen_filter → gen_map → fold
-//!                                        ├─▶ hand_loop         read_until + serde_json::from_slice (the floor)
+//!                                        ├─▶ hand_loop         read_until + from_utf8 + serde_json::from_str (the floor)
+//!                                        ├─▶ slice_loop        the same with serde_json::from_slice
 //!                                        ├─▶ scan_only         read_until + one pass over the bytes (no parsing)
 //!                                        └─▶ benches/streaming.py  CPython generators (json.loads)
 //! ```
@@ -176,8 +177,9 @@ pub fn stasis_pipeline(reader: impl BufRead) -> Tally {
     Tally { records, bad, kept, sum }
 }
 
-/// (b) The same work as a hand-written loop: `read_until` into one reused buffer,
-/// `serde_json::from_slice`, `if`, `+=`. The floor for this work with serde_json.
+/// (b) The same work as a hand-written loop: `read_until` into one reused buffer, one UTF-8
+/// check of the line, `serde_json::from_str`, `if`, `+=`. The floor for this work with
+/// serde_json.
 ///
 /// # Errors
 ///
@@ -189,7 +191,39 @@ pub fn stasis_pipeline(reader: impl BufRead) -> Tally {
 /// let t = stasis_bench::streaming::hand_loop(&b"{\"x\":1}\n"[..]).unwrap();
 /// assert_eq!((t.records, t.bad), (0, 1)); // not a Tweet
 /// ```
-pub fn hand_loop(mut reader: impl BufRead) -> io::Result<Tally> {
+pub fn hand_loop(reader: impl BufRead) -> io::Result<Tally> {
+    parse_loop(reader, |line| match std::str::from_utf8(line) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(line),
+    })
+}
+
+/// The hand-written loop with `serde_json::from_slice` on the line's bytes, which checks the
+/// UTF-8 of every string on its own (where [`hand_loop`] checks the line once and parses a
+/// `&str`). Same [`Tally`].
+///
+/// # Errors
+///
+/// I/O errors of the reader.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_bench::streaming::{generate, hand_loop, slice_loop};
+/// let mut file = Vec::new();
+/// generate(&mut file, 50_000).unwrap();
+/// assert_eq!(slice_loop(&file[..]).unwrap(), hand_loop(&file[..]).unwrap());
+/// ```
+pub fn slice_loop(reader: impl BufRead) -> io::Result<Tally> {
+    parse_loop(reader, |line| serde_json::from_slice(line))
+}
+
+/// The loop of [`hand_loop`] with the parser `parse` (an error: not a record).
+#[inline]
+fn parse_loop<E>(
+    mut reader: impl BufRead,
+    mut parse: impl FnMut(&[u8]) -> Result<Tweet, E>,
+) -> io::Result<Tally> {
     let mut tally = Tally::default();
     let mut buf = Vec::with_capacity(256);
     loop {
@@ -201,7 +235,7 @@ pub fn hand_loop(mut reader: impl BufRead) -> io::Result<Tally> {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<Tweet>(line) {
+        match parse(line) {
             Ok(t) => {
                 tally.records += 1;
                 if keep(&t) {
@@ -260,27 +294,6 @@ pub fn scan_only(mut reader: impl BufRead) -> io::Result<Tally> {
 /// generate(&mut file, 50_000).unwrap();
 /// assert_eq!(sonic_loop(&file[..]).unwrap(), hand_loop(&file[..]).unwrap());
 /// ```
-pub fn sonic_loop(mut reader: impl BufRead) -> io::Result<Tally> {
-    let mut tally = Tally::default();
-    let mut buf = Vec::with_capacity(256);
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(tally);
-        }
-        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match sonic_rs::from_slice::<Tweet>(line) {
-            Ok(t) => {
-                tally.records += 1;
-                if keep(&t) {
-                    tally.kept += 1;
-                    tally.sum += weight(t);
-                }
-            }
-            Err(_) => tally.bad += 1,
-        }
-    }
+pub fn sonic_loop(reader: impl BufRead) -> io::Result<Tally> {
+    parse_loop(reader, |line| sonic_rs::from_slice(line))
 }

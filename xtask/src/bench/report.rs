@@ -130,6 +130,8 @@ fn streaming_json(s: &Streaming) -> Value {
         "cpython_over_stasis": num(stream_ratio(s, "cpython", "stasis")),
         "parse_share_of_loop": num(parse_share(s)),
         "sonic_over_loop": num(stream_ratio(s, "sonic", "loop")),
+        "slice_over_loop": num(stream_ratio(s, "slice", "loop")),
+        "slice_over_loop_instructions": num(instr_ratio(s, "slice", "loop")),
         "instructions": s.instructions.as_ref().ok(),
         "instructions_file_mib": COUNTED_MIB,
         "stasis_over_loop_instructions": num(instr_ratio(s, "stasis", "loop")),
@@ -194,6 +196,12 @@ fn streaming_lines(s: &Streaming) -> Vec<String> {
              `scan`, takes {} of it).",
             parse_share(s).map_or("n/a".into(), |p| format!("{:.0}%", p * 100.0)),
             fmt_ratio(stream_ratio(s, "scan", "loop"), Some(1.0)),
+        ),
+        format!(
+            "serde_json's `from_slice` in place of one UTF-8 check and `from_str` (what \
+             `json_lines` does): {} the loop's time, {} its instructions.",
+            fmt_ratio(stream_ratio(s, "slice", "loop"), Some(1.0)),
+            fmt_ratio(instr_ratio(s, "slice", "loop"), Some(1.0))
         ),
         format!(
             "sonic-rs in place of serde_json (default target features): {} the loop's time.",
@@ -486,7 +494,8 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
              own process (parse each line, skip bad ones, keep `lang == \"en\"`, sum `retweets + \
              hashtags`): `stasis` is `stream::json_lines → skip_errors → gen_filter → gen_map → \
              fold`; `loop` the same work hand-written over `BufRead::read_until` and serde_json \
-             (the floor); `scan` that loop with the parsing replaced by one pass over the bytes; \
+             (the floor: one UTF-8 check of the line, `from_str`); `slice` that loop with \
+             `from_slice`; `scan` that loop with the parsing replaced by one pass over the bytes; \
              `sonic` that loop with sonic-rs; `cpython` a generator pipeline with `json.loads` \
              (benches/streaming.py). Best of {} runs for the Rust variants; peak RSS is `VmHWM` \
              (CPython: `ru_maxrss`). MB are 10⁶ bytes (crates/stasis-bench/src/streaming.rs).\n",
@@ -664,15 +673,16 @@ mod tests {
             sum: 123_456,
             peak_rss_bytes: 2 << 20,
         };
-        let variants = [("stasis", 0.52), ("loop", 0.5), ("scan", 0.2), ("sonic", 0.7)]
-            .map(|(v, secs)| (v.to_string(), run(v, secs)))
-            .into();
+        let variants =
+            [("stasis", 0.52), ("loop", 0.5), ("slice", 0.55), ("scan", 0.2), ("sonic", 0.7)]
+                .map(|(v, secs)| (v.to_string(), run(v, secs)))
+                .into();
         Streaming {
             bytes: 200_000_000,
             runs: 3,
             variants,
             cpython: Err("CPython computed (1, 2, 3, 4), stasis (5, 6, 7, 8)".into()),
-            instructions: Ok([("stasis", 1030), ("loop", 1000), ("scan", 250)]
+            instructions: Ok([("stasis", 1030), ("loop", 1000), ("slice", 1150), ("scan", 250)]
                 .map(|(v, n)| (v.to_string(), n))
                 .into()),
         }

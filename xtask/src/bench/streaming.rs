@@ -2,7 +2,7 @@
 //! `target/stasis-bench/` and removed afterwards, aggregated by each variant in its own process
 //! (`stasis-stream run VARIANT`, `benches/streaming.py`), so every peak RSS is its own.
 //!
-//! The Rust variants run in turns (stasis, loop, scan, sonic, stasis, loop, ...) and each keeps
+//! The Rust variants run in turns (stasis, loop, slice, scan, sonic, stasis, loop, ...) and each keeps
 //! its fastest run: on a shared machine the minimum is the figure least disturbed by others.
 
 use std::collections::BTreeMap;
@@ -16,10 +16,10 @@ use super::inputs::{StreamRun, Streaming, parse_stream_run};
 use super::stdout_of;
 
 /// The Rust variants of `stasis-stream run`, in turn order.
-pub(crate) const VARIANTS: [&str; 4] = ["stasis", "loop", "scan", "sonic"];
+pub(crate) const VARIANTS: [&str; 5] = ["stasis", "loop", "slice", "scan", "sonic"];
 
 /// The variants whose result must equal the stasis pipeline's (`scan` counts other things).
-const PARSING: [&str; 3] = ["stasis", "loop", "sonic"];
+const PARSING: [&str; 4] = ["stasis", "loop", "slice", "sonic"];
 
 /// Size of the file in MiB, and runs per Rust variant.
 pub(crate) fn plan(full: bool) -> (u64, usize) {
@@ -27,7 +27,7 @@ pub(crate) fn plan(full: bool) -> (u64, usize) {
 }
 
 /// The variants counted by cachegrind (deterministic, unlike times on a shared machine).
-const COUNTED: [&str; 3] = ["stasis", "loop", "scan"];
+const COUNTED: [&str; 4] = ["stasis", "loop", "slice", "scan"];
 
 /// Size in MiB of the smaller file the instruction counts run on (valgrind is ~50× slower).
 pub(crate) const COUNTED_MIB: u64 = 20;

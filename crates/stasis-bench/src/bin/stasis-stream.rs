@@ -9,8 +9,9 @@
 //! ```
 //!
 //! `secs` is the clock of `stasis_bench::clock` (thread CPU time unless
-//! `STASIS_BENCH_CLOCK=wall`). Variants: `stasis` (the generator pipeline), `loop` (hand-written, the floor), `scan` (the
-//! loop without JSON parsing), `sonic` (the loop with sonic-rs instead of serde_json).
+//! `STASIS_BENCH_CLOCK=wall`). Variants: `stasis` (the generator pipeline), `loop` (hand-written, the floor), `slice` (the
+//! loop with `serde_json::from_slice` in place of `from_utf8` + `from_str`), `scan` (the loop
+//! without JSON parsing), `sonic` (the loop with sonic-rs instead of serde_json).
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
@@ -20,7 +21,7 @@ use serde_json::json;
 use stasis_bench::streaming;
 
 const USAGE: &str = "usage: stasis-stream generate PATH MIB | \
-                     stasis-stream run stasis|loop|scan|sonic PATH";
+                     stasis-stream run stasis|loop|slice|scan|sonic PATH";
 
 /// The read buffer of every variant.
 const BUF: usize = 1 << 16;
@@ -65,6 +66,7 @@ fn run(args: &[String]) -> Result<serde_json::Value, String> {
                 "stasis" => streaming::stasis_pipeline(reader),
                 "loop" => streaming::hand_loop(reader).map_err(io_err)?,
                 "scan" => streaming::scan_only(reader).map_err(io_err)?,
+                "slice" => streaming::slice_loop(reader).map_err(io_err)?,
                 "sonic" => streaming::sonic_loop(reader).map_err(io_err)?,
                 other => return Err(format!("unknown variant `{other}`")),
             };
