@@ -23,6 +23,7 @@ use std::convert::Infallible;
 use std::fs;
 use std::hint::black_box;
 use std::io;
+use std::process::ExitCode;
 
 use stasis::{Gen, Generator};
 
@@ -331,4 +332,32 @@ pub fn max_live_stackful(cap: usize) -> MaxLive {
         }
     }
     MaxLive { live: live.len(), error }
+}
+
+/// The `main` of the probe binaries (`stasis-memory`, `stasis-stream`): runs `run` on the
+/// command-line arguments and prints its JSON object on stdout, or its error and `usage` on
+/// stderr with a failing exit code.
+///
+/// # Examples
+///
+/// ```
+/// let code = stasis_bench::json_main("probe", "usage: probe", |_args| Ok(serde_json::json!({"ok": 1})));
+/// assert_eq!(code, std::process::ExitCode::SUCCESS);
+/// ```
+pub fn json_main(
+    name: &str,
+    usage: &str,
+    run: impl FnOnce(&[String]) -> Result<serde_json::Value, String>,
+) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{name}: {e}\n{usage}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -221,29 +221,36 @@ pub fn slice_loop(reader: impl BufRead) -> io::Result<Tally> {
 /// The loop of [`hand_loop`] with the parser `parse` (an error: not a record).
 #[inline]
 fn parse_loop<E>(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     mut parse: impl FnMut(&[u8]) -> Result<Tweet, E>,
 ) -> io::Result<Tally> {
     let mut tally = Tally::default();
+    each_line(reader, |line| match parse(line) {
+        Ok(t) => {
+            tally.records += 1;
+            if keep(&t) {
+                tally.kept += 1;
+                tally.sum += weight(t);
+            }
+        }
+        Err(_) => tally.bad += 1,
+    })?;
+    Ok(tally)
+}
+
+/// Calls `f` with every line that holds more than whitespace (without its `\n`), read with
+/// `read_until` into one reused buffer.
+#[inline]
+fn each_line(mut reader: impl BufRead, mut f: impl FnMut(&[u8])) -> io::Result<()> {
     let mut buf = Vec::with_capacity(256);
     loop {
         buf.clear();
         if reader.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(tally);
+            return Ok(());
         }
         let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match parse(line) {
-            Ok(t) => {
-                tally.records += 1;
-                if keep(&t) {
-                    tally.kept += 1;
-                    tally.sum += weight(t);
-                }
-            }
-            Err(_) => tally.bad += 1,
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            f(line);
         }
     }
 }
@@ -262,21 +269,13 @@ fn parse_loop<E>(
 /// let t = stasis_bench::streaming::scan_only(&b"{\"x\":1}\n\n"[..]).unwrap();
 /// assert_eq!((t.records, t.sum), (1, 2));
 /// ```
-pub fn scan_only(mut reader: impl BufRead) -> io::Result<Tally> {
+pub fn scan_only(reader: impl BufRead) -> io::Result<Tally> {
     let mut tally = Tally::default();
-    let mut buf = Vec::with_capacity(256);
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(tally);
-        }
-        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
+    each_line(reader, |line| {
         tally.records += 1;
         tally.sum += line.iter().filter(|&&b| b == b'"').count() as u64;
-    }
+    })?;
+    Ok(tally)
 }
 
 /// The hand-written loop with sonic-rs (SIMD JSON) in place of serde_json: whether a faster

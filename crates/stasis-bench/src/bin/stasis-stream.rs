@@ -27,17 +27,7 @@ const USAGE: &str = "usage: stasis-stream generate PATH MIB | \
 const BUF: usize = 1 << 16;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(out) => {
-            println!("{out}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("stasis-stream: {e}\n{USAGE}");
-            ExitCode::FAILURE
-        }
-    }
+    stasis_bench::json_main("stasis-stream", USAGE, run)
 }
 
 fn run(args: &[String]) -> Result<serde_json::Value, String> {
