@@ -27,13 +27,15 @@ use super::report::{fmt_ns, table};
 
 /// A change is a verdict only when its whole confidence interval lies beyond this fraction.
 ///
-/// Measured on the shared 2-core machine (load average 10) with two quick runs of one unchanged
-/// commit (`--save-baseline cpu`, then `--baseline cpu`, 2026-11-30): on the thread-CPU clock
-/// the 29 changes lay between −5.4% (interval −6.7% to −4.2%, `create/corosensei_reused`) and
-/// +3.8%; criterion's own rule would have called 9 of them regressions or improvements. On the
-/// wall clock the same experiment gave −65% to +111%, which no threshold can separate from a
-/// real change. 10% is half again the largest interval bound seen on the CPU clock; a real
-/// change smaller than that needs `--full` runs on a quiet machine.
+/// Measured on the shared 2-core machine (load average 10) with quick runs of one unchanged
+/// commit, 2026-11-30, twice (`--save-baseline X`, then `--baseline X`). On the thread-CPU
+/// clock the 2 × 29 changes lay between −8.0% (interval −11.6% to −4.3%,
+/// `delegation/state_machine/1`) and +4.9% (+4.3% to +5.6%, `create/corosensei_reused`); the
+/// bound nearest zero was never beyond ±5.6%. Criterion's own rule (interval beyond 1%) would
+/// have called 7 and 8 of them regressions or improvements. On the wall clock the same
+/// experiment gave −65% to +111%, which no threshold separates from a real change. 10% is
+/// about twice the largest bound-nearest-zero seen on the CPU clock; a real change smaller
+/// than that needs `--full` runs on a quiet machine.
 pub(crate) const NOISE_THRESHOLD: f64 = 0.10;
 
 /// What a change means.
