@@ -127,6 +127,7 @@ fn streaming_json(s: &Streaming) -> Value {
         "variants": variants,
         "stasis_over_loop": num(stream_ratio(s, "stasis", "loop")),
         "goal_stasis_over_loop": STREAM_GOAL,
+        "goal": stream_goal(instr_ratio(s, "stasis", "loop"), stream_ratio(s, "stasis", "loop")),
         "cpython_over_stasis": num(stream_ratio(s, "cpython", "stasis")),
         "parse_share_of_loop": num(parse_share(s)),
         "sonic_over_loop": num(stream_ratio(s, "sonic", "loop")),
@@ -780,6 +781,7 @@ mod tests {
         let v = report_json(&inputs);
         assert_eq!(v["streaming"]["stasis_over_loop"], json!(0.52 / 0.5));
         assert_eq!(v["streaming"]["variants"]["cpython"], Value::Null);
+        assert_eq!(v["streaming"]["goal"], json!("met (instructions)"));
         assert_eq!(v["streaming"]["variants"]["loop"]["mb_per_s"], json!(400.0));
         let summary = summary(&inputs);
         assert!(summary.contains("goal ≤ 1.05×: met (instructions)."), "{summary}");
