@@ -68,7 +68,10 @@ pub(crate) fn main(args: &[String]) -> Result<()> {
     });
     eprintln!("xtask fuzz: {} cases, seed {seed} (rerun with --seed {seed})", opts.cases);
     let status = crate::cargo_command()
-        .args(["test", "-p", "stasis", "--test", "it", "--", "differential::", "--nocapture"])
+        // The differential bodies run on both backends: the `nightly` feature compiles them in
+        // (without it the `differential` module is left out and nothing would run).
+        .args(["test", "-p", "stasis", "--features", "nightly", "--test", "it"])
+        .args(["--", "differential::", "--nocapture"])
         .env("STASIS_FUZZ_CASES", opts.cases.to_string())
         .env("STASIS_FUZZ_SEED", seed.to_string())
         .env("STASIS_FUZZ_REQUIRE_PYTHON", "1")

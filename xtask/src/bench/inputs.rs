@@ -26,8 +26,13 @@ pub(crate) const ROUNDTRIP: [&str; 7] = [
 ];
 
 /// Criterion ids of group `create`, in table order.
-pub(crate) const CREATE: [&str; 4] =
-    ["stackful_pooled", "stackful_fresh", "corosensei_reused", "state_machine"];
+pub(crate) const CREATE: [&str; 5] = [
+    "stackful_pooled",
+    "stackful_fresh",
+    "corosensei_reused",
+    "state_machine",
+    "stackful_after_burst",
+];
 
 /// Delegation mechanisms measured by criterion (group `delegation`, ids `<mechanism>/<depth>`).
 pub(crate) const DELEGATION: [&str; 3] = ["inline", "object", "state_machine"];
@@ -45,6 +50,14 @@ pub(crate) const COMBINATORS: [&str; 6] = [
     "stackful_stage/8",
 ];
 
+/// Criterion ids of group `live` (benches/live.rs): CPython's test_generators programs with
+/// thousands of generators alive, and the single-generator round trip a sieve hop compares to.
+pub(crate) const LIVE: [&str; 3] = ["m235_stackful", "sieve_stackful", "roundtrip_stackful"];
+
+/// Resume-yield pairs (hops) in one run of the sieve for 2,000 primes: a property of the
+/// program, asserted by benches/live.rs.
+pub(crate) const SIEVE_HOPS: f64 = 4_043_625.0;
+
 /// Every criterion id the report reads, as `group/id`.
 pub(crate) fn criterion_ids() -> Vec<String> {
     let mut ids = Vec::new();
@@ -54,6 +67,7 @@ pub(crate) fn criterion_ids() -> Vec<String> {
         ids.extend(DEPTHS.iter().map(|d| format!("delegation/{mech}/{d}")));
     }
     ids.extend(COMBINATORS.iter().map(|id| format!("combinators/{id}")));
+    ids.extend(LIVE.iter().map(|id| format!("live/{id}")));
     ids
 }
 
@@ -217,23 +231,28 @@ pub(crate) struct CPython {
     /// Depth (as a string, e.g. `"10"`) to ns per item.
     pub(crate) delegation_ns: BTreeMap<String, f64>,
     pub(crate) resident_bytes: Option<f64>,
+    /// Program (`m235`, `sieve`) to ms per run.
+    pub(crate) live_ms: BTreeMap<String, f64>,
 }
 
 /// Parses the one JSON line printed by `benches/cpython_bench.py`.
 pub(crate) fn parse_cpython(text: &str) -> Result<CPython> {
     let v: Value = serde_json::from_str(text.trim())
         .with_context(|| format!("cpython_bench.py printed something other than JSON: {text:?}"))?;
-    let delegation_ns = v
-        .get("delegation_ns")
-        .and_then(Value::as_object)
-        .map(|o| o.iter().filter_map(|(k, x)| Some((k.clone(), x.as_f64()?))).collect())
-        .unwrap_or_default();
+    let by_key = |key: &str| -> BTreeMap<String, f64> {
+        v.get(key)
+            .and_then(Value::as_object)
+            .map(|o| o.iter().filter_map(|(k, x)| Some((k.clone(), x.as_f64()?))).collect())
+            .unwrap_or_default()
+    };
+    let delegation_ns = by_key("delegation_ns");
     Ok(CPython {
         version: v.get("python").and_then(Value::as_str).unwrap_or("unknown").to_string(),
         roundtrip_ns: v.get("roundtrip_ns").and_then(Value::as_f64),
         create_ns: v.get("create_ns").and_then(Value::as_f64),
         delegation_ns,
         resident_bytes: v.get("resident_bytes").and_then(Value::as_f64),
+        live_ms: by_key("live_ms"),
     })
 }
 
@@ -409,6 +428,15 @@ impl Inputs {
             self.cpy().and_then(|c| c.delegation_ns.get(&depth.to_string()).copied())
         } else {
             self.est(&format!("delegation/{mech}/{depth}"))
+        }
+    }
+
+    /// ms per run of `program` (`m235`, `sieve`) on `who` (`stackful`, `cpython`).
+    pub(crate) fn live(&self, program: &str, who: &str) -> Option<f64> {
+        if who == "cpython" {
+            self.cpy().and_then(|c| c.live_ms.get(program).copied())
+        } else {
+            self.est(&format!("live/{program}_{who}")).map(|ns| ns / 1e6)
         }
     }
 

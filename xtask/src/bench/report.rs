@@ -11,9 +11,20 @@ use serde_json::{Map, Value, json};
 
 use super::compare;
 use super::inputs::{
-    COMBINATORS, CREATE, DELEGATION, DEPTHS, Inputs, ROUNDTRIP, Streaming, criterion_ids,
+    COMBINATORS, CREATE, DELEGATION, DEPTHS, Inputs, ROUNDTRIP, SIEVE_HOPS, Streaming,
+    criterion_ids,
 };
 use super::streaming::{COUNTED_MIB, VARIANTS};
+
+/// Milliseconds with one decimal, or `n/a`.
+fn fmt_ms(ms: Option<f64>) -> String {
+    ms.map_or("n/a".into(), |ms| format!("{ms:.1} ms"))
+}
+
+/// ns per hop of the sieve on stackful generators.
+fn sieve_hop_ns(inputs: &Inputs) -> Option<f64> {
+    inputs.live("sieve", "stackful").map(|ms| ms * 1e6 / SIEVE_HOPS)
+}
 
 fn num(x: Option<f64>) -> Value {
     x.map_or(Value::Null, |x| json!(x))
@@ -43,6 +54,16 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
         .iter()
         .map(|&id| (id.to_string(), num(inputs.est(&format!("combinators/{id}")))))
         .collect();
+    let mut live = Map::new();
+    for program in ["m235", "sieve"] {
+        live.insert(
+            program.into(),
+            json!({
+                "stackful": num(inputs.live(program, "stackful")),
+                "cpython": num(inputs.live(program, "cpython")),
+            }),
+        );
+    }
     let max_live = match &inputs.max_live {
         Ok(m) => json!({
             "live": m.live,
@@ -59,6 +80,8 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
         "resident_bytes": resident,
         "combinators_ns": combinators,
         "max_live_stackful": max_live,
+        "live_ms": live,
+        "sieve_hop_ns": num(sieve_hop_ns(inputs)),
         "resident_count": inputs.memory.as_ref().ok().map(|m| m.count),
         "cpython_version": inputs.cpy().map(|c| c.version.clone()),
         "mode": inputs.mode,
@@ -491,6 +514,33 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     table(&mut out, &["mechanism", "bytes", "× CPython"], &resident_rows(inputs));
     let _ = writeln!(out, "{}\n", max_live_line(inputs));
 
+    let _ = writeln!(out, "## Many live generators (CPython's test_generators programs)\n");
+    let _ = writeln!(
+        out,
+        "Time per run (benches/live.rs; CPython: the same Python in benches/cpython_bench.py). \
+         `m235`: the naive Hamming numbers, one generator per `times` / `merge` / `m235` call, \
+         100 terms (about 15,000 generators alive at the end). `sieve`: one `exclude_multiples` \
+         and one `sieve` generator per prime, 2,000 primes (a chain about 4,000 deep).\n"
+    );
+    let live_rows: Vec<Vec<String>> = ["m235", "sieve"]
+        .iter()
+        .map(|&p| {
+            let (ours, cpy) = (inputs.live(p, "stackful"), inputs.live(p, "cpython"));
+            vec![p.to_string(), fmt_ms(ours), fmt_ms(cpy), fmt_ratio(ours, cpy)]
+        })
+        .collect();
+    table(&mut out, &["program", "stackful", "CPython", "× CPython"], &live_rows);
+    let hop = sieve_hop_ns(inputs);
+    let single = inputs.est("live/roundtrip_stackful");
+    let _ = writeln!(
+        out,
+        "A sieve hop (one resume-yield pair of one generator of the chain, {SIEVE_HOPS} per \
+         run): {}, {} the round trip of a single generator ({}).\n",
+        fmt_ns(hop),
+        fmt_ratio(hop, single),
+        fmt_ns(single)
+    );
+
     if let Ok(s) = &inputs.streaming {
         let _ = writeln!(
             out,
@@ -639,6 +689,8 @@ mod tests {
         write_estimate(dir, "delegation/state_machine/1000", 10_900.0);
         write_estimate(dir, "combinators/stackful_stage_1", 3.0);
         write_estimate(dir, "combinators/stackful_stage_8", 10.0);
+        write_estimate(dir, "live/sieve_stackful", 400e6);
+        write_estimate(dir, "live/roundtrip_stackful", 10.0);
         Inputs {
             mode: "quick".into(),
             clock: "cpu".into(),
