@@ -1,8 +1,8 @@
-//! The generator object, [`Gen`]: what the consumer holds. It builds the coroutine and its
-//! [`Co`] on a [`SlotStack`] (`Gen::on_stack`), and implements the protocol ([`Generator`]),
-//! [`Iterator`] and `Drop` (Python's finalizer: close, then force the unwind) on top of it.
+//! The generator object, [`Gen`](crate::Gen): what the consumer holds. It builds the coroutine and its
+//! [`Co`](crate::Co) on a [`SlotStack`] (`Gen::on_stack`), and implements the protocol ([`Generator`](crate::Generator)),
+//! [`Iterator`](std::iter::Iterator) and `Drop` (Python's finalizer: close, then force the unwind) on top of it.
 //!
-//! Owns: [`Gen`]'s fields, the base closure that starts a body and catches its
+//! Owns: [`Gen`](crate::Gen)'s fields, the base closure that starts a body and catches its
 //! [`RaiseToken`], writing the [`Slot`] into place, and the return value kept for the
 //! `Iterator` API. May not touch: the wire encoding (it resumes only through
 //! [`Slot::transmit`]), the delegation fields of the slot (it only publishes `ignored_out`
@@ -36,15 +36,16 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// [`yield_`](Co::yield_) with all its frames frozen.
 ///
 /// Type parameters: `Y` yielded values, `R` the return value, `S` what `resume` sends in
-/// (`()` for an iterator), `E` what `throw` raises inside ([`Infallible`]: no throw).
+/// (`()` for an iterator), `E` what `throw` raises inside ([`Infallible`](std::convert::Infallible): no throw).
 ///
-/// With `S = ()` it is an [`Iterator`] over the yielded values; the return value (or a raised
-/// error) is then kept for [`Gen::take_return`] / [`Gen::take_raised`].
+/// With `S = ()` it is an [`Iterator`](std::iter::Iterator) over the yielded values; the return value (or a raised
+/// error) is then kept for [`Gen::take_return`](crate::Gen::take_return) / [`Gen::take_raised`](crate::Gen::take_raised).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// fn count_up_to(n: u64) -> Gen<u64, &'static str> {
 ///     Gen::new(move |co, ()| {
@@ -76,20 +77,21 @@ pub struct Gen<Y, R = (), S = (), E = Infallible> {
 }
 
 impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
-    /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`] bytes. The body
+    /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE) bytes. The body
     /// receives the yield handle and the value of the first `resume` (Python ignores that
     /// first value and requires it to be `None`; here it is the body's argument).
     ///
     /// # Panics
     ///
     /// If the OS refuses to map a stack (for example more than about 32,000 live generators
-    /// under Linux's default `vm.max_map_count`). Use [`Gen::try_new`] or [`GenBuilder`] to get
+    /// under Linux's default `vm.max_map_count`). Use [`Gen::try_new`](crate::Gen::try_new) or [`GenBuilder`](crate::GenBuilder) to get
     /// that as an error value, as with `std::thread::spawn` and `std::thread::Builder`.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
+    /// # use stasis_core as stasis;
+    /// use stasis::Gen;
     /// let squares = Gen::new(|co, ()| {
     ///     for x in 1..=4 {
     ///         co.yield_(x * x);
@@ -107,16 +109,17 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
         }
     }
 
-    /// Like [`Gen::new`], with the OS's refusal of a stack as an error value.
+    /// Like [`Gen::new`](crate::Gen::new), with the OS's refusal of a stack as an error value.
     ///
     /// # Errors
     ///
-    /// [`StackError::Os`] when the OS refuses to map the stack.
+    /// [`StackError::Os`](crate::StackError::Os) when the OS refuses to map the stack.
     ///
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::try_new(|co, ()| co.yield_(1)).unwrap();
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::try_new(|co, ()| co.yield_(1)).unwrap();
     /// assert_eq!(g.collect::<Vec<i32>>(), [1]);
     /// ```
     pub fn try_new<F>(body: F) -> Result<Self, StackError>
@@ -129,16 +132,17 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
 
 impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     /// A generator whose body can be thrown into with errors of type `E` (Python's `throw`).
-    /// The body sees thrown errors through [`Co::try_yield`].
+    /// The body sees thrown errors through [`Co::try_yield`](crate::Co::try_yield).
     ///
     /// # Panics
     ///
-    /// As [`Gen::new`], if the OS refuses to map a stack.
+    /// As [`Gen::new`](crate::Gen::new), if the OS refuses to map a stack.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<i32, &str, (), String>::throwing(|co, ()| {
     ///     match co.try_yield(1) {
@@ -250,7 +254,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
+    /// # use stasis_core as stasis;
+    /// use stasis::Gen;
     /// let mut g = Gen::new(|co, ()| { co.yield_(1); "Done!" });
     /// assert_eq!(g.by_ref().collect::<Vec<_>>(), [1]);
     /// assert_eq!(g.take_return(), Some("Done!"));
@@ -271,7 +276,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Thrown};
     /// let mut g = Gen::<i32, (), (), &str>::throwing(|co, ()| co.raise(Thrown::Error("boom")));
     /// assert_eq!(g.next(), None);
     /// assert_eq!(g.take_raised(), Some(Thrown::Error("boom")));
@@ -291,8 +297,9 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::new(|co, ()| co.yield_(1));
-    /// assert_eq!(g.stack_size(), stasis_core::DEFAULT_STACK_SIZE);
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::new(|co, ()| co.yield_(1));
+    /// assert_eq!(g.stack_size(), stasis::DEFAULT_STACK_SIZE);
     /// ```
     pub fn stack_size(&self) -> usize {
         self.info().size
