@@ -5,7 +5,7 @@ use core::fmt;
 use stasis_core::{CloseError, Generator, State, Step};
 
 use crate::end::{End, raised};
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::adaptor_api;
 
 /// Yields the source's values in `Vec`s of `n`, the last one shorter (Python 3.12's
 /// `itertools.batched`). It pulls exactly one batch per resume and holds at most one batch.
@@ -103,13 +103,7 @@ impl<G: Generator<()>> Generator<()> for Batched<G> {
     }
 }
 
-iterator_for!(
-    [G: Generator<()>] Batched<G>,
-    keep_return: G::Return,
-    "from_iter([1, 2, 3]).batched(2)"
-);
-
-delegate_access_inner!([G: Generator<()>] Batched<G>, source: G, "from_iter([1, 2, 3]).batched(2)");
+adaptor_api!([G: Generator<()>] Batched<G>, keep_return: G::Return, source: G, "from_iter([1, 2, 3]).batched(2)");
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for Batched<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

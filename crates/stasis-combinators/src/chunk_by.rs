@@ -206,8 +206,8 @@ impl<G: Generator<()>, K, F> ChunkBy<G, K, F> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Generator, State};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{Generator, GeneratorExt, State, from_iter};
     /// let mut runs = from_iter([1, 1, 2]).gen_chunk_by(|x| *x);
     /// assert_eq!(runs.get_ref().map(|s| s.state()), Some(State::Created));
     /// let _ = runs.next();
@@ -224,7 +224,8 @@ impl<G: Generator<()>, K, F> ChunkBy<G, K, F> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let mut runs = from_iter([1, 1, 2]).gen_chunk_by(|x| *x);
     /// let (_, ones) = runs.next().unwrap(); // it pulled the first 1
     /// let runs = runs.into_inner().expect_err("the group `ones` shares the source");

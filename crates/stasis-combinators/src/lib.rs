@@ -81,6 +81,7 @@ mod enumerate;
 mod ext;
 mod filter;
 mod flat_map;
+mod forward;
 mod from_fn;
 mod from_iter;
 mod ignore_send;

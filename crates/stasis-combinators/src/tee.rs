@@ -295,8 +295,8 @@ impl<G: Generator<()>> Tee<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Generator, State};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{Generator, GeneratorExt, State, from_iter};
     /// let [mut a, b] = from_iter([1, 2]).gen_tee();
     /// assert_eq!(b.get_ref().map(|s| s.state()), Some(State::Created));
     /// a.next();
@@ -312,7 +312,8 @@ impl<G: Generator<()>> Tee<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let [mut a, b] = from_iter([1, 2, 3]).gen_tee();
     /// assert_eq!(a.next(), Some(1)); // buffered for b
     /// let a = a.into_inner().expect_err("b still reads the source");
