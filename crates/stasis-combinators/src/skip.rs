@@ -37,9 +37,11 @@ impl<G, Ret> Skip<G, Ret> {
 /// Whether a value is passed on: not while some remain to be skipped (counting this one).
 #[inline]
 fn accept(to_skip: &mut usize) -> bool {
-    let skipped = *to_skip > 0;
-    *to_skip = to_skip.saturating_sub(1);
-    !skipped
+    if *to_skip == 0 {
+        return true;
+    }
+    *to_skip -= 1;
+    false
 }
 
 impl<S: Default, G: Generator<S>> Generator<S> for Skip<G, G::Return> {
