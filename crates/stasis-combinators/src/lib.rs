@@ -3,9 +3,9 @@
 //! - **Pull pipelines**: [`GeneratorExt`](crate::GeneratorExt) adds itertools-style adaptors to every
 //!   [`Generator`](stasis_core::Generator), on both backends (stackful `Gen` and nightly state
 //!   machines). Each adaptor is lazy (it pulls nothing until resumed, and no more than it needs;
-//!   `tests/laziness.rs` counts), and keeps the protocol: `send`, `throw`, `close`, the state
-//!   and the return value reach the source where that means something; each adaptor's doc says
-//!   which.
+//!   `tests/it/laziness.rs` counts, and checks each is `#[must_use]`), and keeps the protocol:
+//!   `send`, `throw`, `close`, the state and the return value reach the source where that means
+//!   something; each adaptor's doc says which.
 //! - **Sources**: [`count`](crate::count), [`cycle`](crate::cycle), [`repeat`](crate::repeat), [`repeat_n`](crate::repeat_n), [`from_fn`](crate::from_fn), [`from_iter`](crate::from_iter);
 //!   and over many generators of one type, [`chain_from_iterable`](crate::chain_from_iterable) and [`zip_all`](crate::zip_all).
 //! - **Push pipelines** ([`push`](crate::push)): PEP 342 consumers driven by `send`: sinks, filters, maps,
