@@ -6,7 +6,6 @@ use core::ops::Add;
 use stasis_core::{Generator, Step};
 
 use crate::forward::plain_source;
-
 use crate::util::iterator_for;
 
 /// Yields `start, start + step, start + 2 * step, ...` forever (Python's `itertools.count`).

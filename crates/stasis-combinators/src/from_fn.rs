@@ -6,7 +6,6 @@ use core::fmt;
 use stasis_core::{Generator, Step};
 
 use crate::forward::plain_source;
-
 use crate::util::iterator_for;
 
 /// A generator that calls `f(sent)` at each resume: `Some(v)` yields `v`, `None` ends it. The

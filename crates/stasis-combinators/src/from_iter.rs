@@ -5,7 +5,6 @@ use core::convert::Infallible;
 use stasis_core::{Generator, Step};
 
 use crate::forward::plain_source;
-
 use crate::util::iterator_for;
 
 /// Wraps any iterable as a stasis generator (`Generator<()>`, returns `()`), so the protocol

@@ -5,7 +5,6 @@ use core::convert::Infallible;
 use stasis_core::{Generator, Step};
 
 use crate::forward::plain_source;
-
 use crate::util::iterator_for;
 
 /// Yields clones of `value` forever (Python's `itertools.repeat(value)`).
