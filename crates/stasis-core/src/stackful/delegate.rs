@@ -232,7 +232,19 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
             Cmd::Close => Input::Close,
             Cmd::Resume { closing } => Input::Resume { closing },
         };
-        match self.sub.transmit(input) {
+        // A destructor of the sub-generator that yields while a close unwinds it leaves its
+        // value here (see `Co::ignore`), as for `Gen::close`.
+        let mut ignored: Option<Y> = None;
+        let step = if closing {
+            self.sub.transmit_closing(input, &mut ignored)
+        } else {
+            self.sub.transmit(input)
+        };
+        if let (Some(value), CoroutineResult::Return(_)) = (ignored, &step) {
+            self.outcome = Some(Err(Thrown::Exit));
+            return Drive::IgnoredExit(value);
+        }
+        match step {
             CoroutineResult::Yield(value) => match self.sub.slot().handed_up.take() {
                 None => {
                     // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
@@ -366,6 +378,11 @@ impl<Y, S, E> Co<Y, S, E> {
         E: 'static,
     {
         assert!(sub.state() != State::Closed, "{EXHAUSTED}");
+        if self.slot().unwinding.get() && self.unwinding_now() {
+            // A destructor delegating while the body unwinds: `sub` could only yield, which
+            // the body cannot do now (see `Co::try_yield`); as if it had ignored the exit.
+            return Err(Thrown::Exit);
+        }
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
             if !stackful.slot().driving.get() {
@@ -402,7 +419,21 @@ impl<Y, S, E> Co<Y, S, E> {
         S: 'static,
         E: 'static,
     {
-        let local: NonNull<dyn Entry<Y, S, E> + 'a> = NonNull::from(&mut entry);
+        // One provenance for the entry: `own` is the only pointer to it, and every access
+        // below (ours, the driver's through `erased`, `drive_here`'s) is derived from it; the
+        // local `entry` is not named again until it is dropped at the end of this frame.
+        // Stacked Borrows: `own` is a raw pointer (SharedReadWrite) derived from one `&mut`
+        // reborrow of the local; `erased` is a cast of it (casts do not retag), so both carry
+        // the same tag, and since nothing reborrows the local while they are used, nothing pops
+        // that tag. Each `&mut *own` made below is a fresh Unique pushed on top of it, used
+        // for one call during which no other pointer to the entry is used, and dead before
+        // the next access through `own` or `erased`. Tree Borrows: `own` and `erased` share
+        // one tag (a child of the local); the short `&mut` reborrows are children of it,
+        // each a function argument (protected) only while nothing else accesses the entry;
+        // no foreign write ever disables a protected reference, and the local itself is only
+        // dropped after the last use of `own`.
+        let own: NonNull<T> = NonNull::from(&mut entry);
+        let local: NonNull<dyn Entry<Y, S, E> + 'a> = own;
         // SAFETY: only the lifetime bound of the trait object changes (same layout). The
         // pointer is dereferenced only while this frame is suspended or running below, here:
         // a driver pops the entry before it resumes this body with `Input::Resume` (or before
@@ -410,13 +441,17 @@ impl<Y, S, E> Co<Y, S, E> {
         // without using them (see "Delegation" in the module docs).
         let erased: EntryPtr<Y, S, E> = unsafe { std::mem::transmute(local) };
         if !self.slot().adopted.get() {
-            return self.drive_here(&mut entry, erased, Cmd::Start);
+            return self.drive_here(own, erased, Cmd::Start);
         }
         // Adopted: the driver that resumed us takes the entry from the slot (uninitialized
         // value, see `Out`) and drives it; it resumes us when it finished.
         self.slot().handed_up.set(Some(erased));
         let cmd = match self.suspend(MaybeUninit::uninit()) {
             Input::Resume { closing } => {
+                // SAFETY: the driver popped the entry before resuming us with `Resume`, so no
+                // other access to it is in flight or will come; `own` is its one provenance
+                // (see above), and the entry lives in this frame.
+                let entry = unsafe { &mut *own.as_ptr() };
                 if let Some(payload) = entry.take_panic() {
                     resume_unwind(payload);
                 }
@@ -429,7 +464,7 @@ impl<Y, S, E> Co<Y, S, E> {
             Input::Throw(e) => Cmd::Throw(e),
             Input::Close => Cmd::Close,
         };
-        self.drive_here(&mut entry, erased, cmd)
+        self.drive_here(own, erased, cmd)
     }
 
     /// The driver: runs `cmd` on the innermost delegate and handles what comes back, until
@@ -438,9 +473,13 @@ impl<Y, S, E> Co<Y, S, E> {
     /// with becomes the next step of the innermost delegate. Each item costs one step of the
     /// innermost delegate, whatever the depth.
     #[inline(never)]
+    ///
+    /// `own` and `erased` are the same entry, with one provenance (see `wait_for`): this
+    /// function holds no reference to it, only those two pointers, so the writes the driver
+    /// makes through `erased` never meet a live `&mut` to the same entry.
     fn drive_here<R, T: Outcome<R, E>>(
         &self,
-        own: &mut T,
+        own: NonNull<T>,
         erased: EntryPtr<Y, S, E>,
         mut cmd: Cmd<S, E>,
     ) -> Result<R, Thrown<E>> {
@@ -451,12 +490,14 @@ impl<Y, S, E> Co<Y, S, E> {
             // SAFETY: `top` is `own` (in our caller's frame) or an entry handed up by an
             // adopted delegate, in the frame of its body, suspended in `wait_for` on a stack
             // kept alive by a `Gen` that a frame below owns. That body is resumed only after
-            // its entry is popped here. Nothing else reaches the entry: the `&mut` it holds
-            // is borrowed from that frame. The `&mut` made for `run` lives across this body's
-            // suspensions (`run` yields the items): meanwhile no other pointer to the entry is
-            // used, and unwinding our stack ends `run`'s frame first (see "Soundness of the
-            // pointers" in the module docs), so no foreign access meets its Unique tag and
-            // protector (Stacked Borrows) or its protected tag (Tree Borrows).
+            // its entry is popped here. Nothing else reaches the entry: every pointer to it
+            // has the one provenance its `wait_for` made (no `&mut` to it is alive there
+            // while we drive it), and the `&mut` it holds is borrowed from that frame. The
+            // `&mut` made for `run` lives across this body's suspensions (`run` yields the
+            // items): meanwhile no other pointer to the entry is used, and unwinding our stack
+            // ends `run`'s frame first (see "Soundness of the pointers" in the module docs), so
+            // no foreign access meets its Unique tag and protector (Stacked Borrows) or its
+            // protected tag (Tree Borrows).
             let step = unsafe { (*top.as_ptr()).run(self, cmd, &mut closing) };
             cmd = match step {
                 Ok(Drive::Yielded(_)) => unreachable!("`Entry::run` hands values out itself"),
@@ -476,7 +517,11 @@ impl<Y, S, E> Co<Y, S, E> {
                     }
                     stack.pop();
                     if stack.is_empty() {
-                        return finish(own.take_outcome(), closing);
+                        // SAFETY: `own` was just popped (it is the bottom entry), so no step
+                        // through `erased` is in flight or will come; one provenance, as in
+                        // `wait_for`, and the entry lives in our caller's frame.
+                        let outcome = unsafe { (*own.as_ptr()).take_outcome() };
+                        return finish(outcome, closing);
                     }
                     Cmd::Resume { closing }
                 }
