@@ -15,6 +15,7 @@ mod conformance_protocol;
 mod conformance_yield_from;
 mod delegation;
 mod delegation_differential;
+mod flat_machine;
 mod differential;
 mod differential_combinators;
 mod laziness;

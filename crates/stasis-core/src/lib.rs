@@ -84,8 +84,10 @@ mod pool;
 mod protocol;
 mod stackful;
 
+/// Support for `stasis-delegate`'s macros (flat `yield from` for state machines); not a
+/// public API.
 #[doc(hidden)]
-pub use machine::hand_off_ignored_exit;
+pub use machine::delegate as __delegate;
 pub use machine::{
     SendingStateMachine, StateMachine, ThrowingStateMachine, from_coroutine,
     from_sending_coroutine, from_throwing_coroutine,

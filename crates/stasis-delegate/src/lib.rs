@@ -473,22 +473,30 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 #[macro_export]
 macro_rules! yield_from {
     ($sub:expr $(,)?) => {{
-        let mut __stasis_sub = $sub;
-        let mut __stasis_step = $crate::__private::start(&mut __stasis_sub);
-        loop {
-            match __stasis_step {
-                $crate::__private::Step::Yielded(__stasis_value) => {
-                    let __stasis_sent = yield __stasis_value;
-                    __stasis_step =
-                        $crate::__private::Generator::resume(&mut __stasis_sub, __stasis_sent);
+        let (__stasis_entry, __stasis_cell) = $crate::__private::send_entry($sub);
+        // `__stasis_cell` is held across the yields, so it lives in this coroutine's state:
+        // its address tells the wrapper's context apart from any other generator's.
+        let __stasis_marker = ::core::ptr::addr_of!(__stasis_cell).addr();
+        match $crate::__private::begin(__stasis_entry, __stasis_marker) {
+            $crate::__private::Begin::Finished => $crate::__private::outcome(&__stasis_cell),
+            $crate::__private::Begin::Adopted(__stasis_first) => {
+                // The driver resumes this body once the delegate is done.
+                let _ = yield __stasis_first;
+                $crate::__private::outcome(&__stasis_cell)
+            }
+            $crate::__private::Begin::Root(mut __stasis_driver, __stasis_first) => {
+                let mut __stasis_value = __stasis_first;
+                loop {
+                    let __stasis_got = yield __stasis_value;
+                    match __stasis_driver.step(__stasis_got, false) {
+                        $crate::__private::Driven::Yielded(__stasis_next) => {
+                            __stasis_value = __stasis_next;
+                        }
+                        $crate::__private::Driven::Done(_) => {
+                            break $crate::__private::outcome(&__stasis_cell);
+                        }
+                    }
                 }
-                $crate::__private::Step::Complete(__stasis_ret) => {
-                    break ::core::result::Result::Ok(__stasis_ret);
-                }
-                $crate::__private::Step::Raised(__stasis_thrown) => {
-                    break ::core::result::Result::Err(__stasis_thrown);
-                }
-                $crate::__private::Step::Exhausted => $crate::__private::exhausted(),
             }
         }
     }};
@@ -535,35 +543,40 @@ macro_rules! yield_from {
 #[macro_export]
 macro_rules! yield_from_throwing {
     ($sub:expr $(,)?) => {{
-        let mut __stasis_sub = $sub;
-        let mut __stasis_step = $crate::__private::start(&mut __stasis_sub);
-        // Set when the value about to be yielded is one the sub-generator yielded instead of
-        // closing (see `__private::forward_closing`).
-        let mut __stasis_ignored = false;
-        loop {
-            match __stasis_step {
-                $crate::__private::Step::Yielded(__stasis_value) => {
-                    if __stasis_ignored {
-                        $crate::__private::hand_off_ignored_exit();
-                    }
+        let (__stasis_entry, __stasis_cell) = $crate::__private::throw_entry($sub);
+        // See `yield_from!`.
+        let __stasis_marker = ::core::ptr::addr_of!(__stasis_cell).addr();
+        match $crate::__private::begin(__stasis_entry, __stasis_marker) {
+            $crate::__private::Begin::Finished => $crate::__private::outcome(&__stasis_cell),
+            $crate::__private::Begin::Adopted(__stasis_first) => {
+                let _ = yield __stasis_first;
+                $crate::__private::outcome(&__stasis_cell)
+            }
+            $crate::__private::Begin::Root(mut __stasis_driver, __stasis_first) => {
+                let mut __stasis_value = __stasis_first;
+                loop {
                     let __stasis_got = yield __stasis_value;
-                    if ::core::mem::take(&mut __stasis_ignored)
-                        && $crate::__private::is_exit(&__stasis_got)
-                    {
-                        // `close()` finishes the hand-off: unwind, as CPython's delegator
-                        // does on the `RuntimeError` its `yield from` raises.
-                        break ::core::result::Result::Err($crate::__private::Thrown::Exit);
+                    let __stasis_closing = $crate::__private::is_exit(&__stasis_got);
+                    match __stasis_driver.step(__stasis_got, __stasis_closing) {
+                        $crate::__private::Driven::Yielded(__stasis_next) => {
+                            __stasis_value = __stasis_next;
+                        }
+                        $crate::__private::Driven::Done(::core::option::Option::None) => {
+                            break $crate::__private::outcome(&__stasis_cell);
+                        }
+                        $crate::__private::Driven::Done(::core::option::Option::Some(
+                            __stasis_ignored,
+                        )) => {
+                            // A level yielded instead of closing: hand the value to the
+                            // `close()` that resumed this body, which resumes it once more so
+                            // it unwinds, as CPython's delegator does on its `RuntimeError`.
+                            $crate::__private::hand_off_ignored_exit(__stasis_marker);
+                            let _ = yield __stasis_ignored;
+                            ::core::mem::drop($crate::__private::outcome(&__stasis_cell));
+                            break ::core::result::Result::Err($crate::__private::Thrown::Exit);
+                        }
                     }
-                    (__stasis_step, __stasis_ignored) =
-                        $crate::__private::forward_closing(&mut __stasis_sub, __stasis_got);
                 }
-                $crate::__private::Step::Complete(__stasis_ret) => {
-                    break ::core::result::Result::Ok(__stasis_ret);
-                }
-                $crate::__private::Step::Raised(__stasis_thrown) => {
-                    break ::core::result::Result::Err(__stasis_thrown);
-                }
-                $crate::__private::Step::Exhausted => $crate::__private::exhausted(),
             }
         }
     }};
@@ -572,66 +585,14 @@ macro_rules! yield_from_throwing {
 /// Support for the macros; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    use stasis_core::{CloseError, State};
-    pub use stasis_core::{Generator, Step};
-
-    const EXHAUSTED: &str = "yield from a generator that had already finished: its return \
-                             value was already reported, so there is none to give; delegate to \
-                             a generator that is created or suspended (check `state()` first)";
-
-    /// Starts (or resumes) the sub-generator with `S::default()`, Python's `next(sub)`.
-    pub fn start<S: Default, G: Generator<S>>(sub: &mut G) -> Step<G::Yield, G::Return, G::Error> {
-        assert!(sub.state() != State::Closed, "{EXHAUSTED}");
-        sub.resume(S::default())
-    }
-
-    /// Forwards what a throwing coroutine was resumed with (PEP 380).
-    pub fn forward<S, G: Generator<S>>(
-        sub: &mut G,
-        got: Result<S, Thrown<G::Error>>,
-    ) -> Step<G::Yield, G::Return, G::Error> {
-        match got {
-            Ok(sent) => sub.resume(sent),
-            Err(Thrown::Error(e)) => sub.throw(e),
-            Err(Thrown::Exit) => match sub.close() {
-                Ok(_) => Step::Raised(Thrown::Exit),
-                Err(CloseError::Raised(e)) => Step::Raised(Thrown::Error(e)),
-                Err(CloseError::IgnoredExit(y)) => Step::Yielded(y),
-            },
-        }
-    }
-
-    pub use stasis_core::{Thrown, hand_off_ignored_exit};
-
-    /// A step of the sub-generator `G` resumed with `S`.
-    pub type SubStep<G, S> =
-        Step<<G as Generator<S>>::Yield, <G as Generator<S>>::Return, <G as Generator<S>>::Error>;
+    pub use stasis_core::__delegate::{
+        Begin, Driven, begin, forward_closing, hand_off_ignored_exit, outcome, send_entry,
+        throw_entry,
+    };
+    pub use stasis_core::{Generator, Step, Thrown};
 
     /// Whether a throwing coroutine was resumed by `close()`.
     pub fn is_exit<S, E>(got: &Result<S, Thrown<E>>) -> bool {
         matches!(got, Err(Thrown::Exit))
-    }
-
-    /// [`forward`], also saying whether the value yielded is one the sub-generator yielded
-    /// instead of closing (`yield_from_throwing!` hands it to `close()`, which then unwinds
-    /// the delegator, as CPython does).
-    pub fn forward_closing<S, G: Generator<S>>(
-        sub: &mut G,
-        got: Result<S, Thrown<G::Error>>,
-    ) -> (SubStep<G, S>, bool) {
-        match got {
-            Err(Thrown::Exit) => match sub.close() {
-                Ok(_) => (Step::Raised(Thrown::Exit), false),
-                Err(CloseError::Raised(e)) => (Step::Raised(Thrown::Error(e)), false),
-                Err(CloseError::IgnoredExit(y)) => (Step::Yielded(y), true),
-            },
-            got => (forward(sub, got), false),
-        }
-    }
-
-    /// A sub-generator reported `Exhausted` without returning.
-    #[cold]
-    pub fn exhausted() -> ! {
-        panic!("{EXHAUSTED}")
     }
 }

@@ -1,0 +1,459 @@
+//! Flat `yield from` for state machines: the machinery behind `stasis-delegate`'s
+//! `yield_from!` and `yield_from_throwing!` (hidden items; the design is described in
+//! `stasis-delegate`'s crate docs, "State machines: the outermost body drives").
+//!
+//! ```text
+//!  consumer ── R.resume(v) ──▶ R's body, suspended in yield_from!(a): the root's Driver
+//!                                entries = [ a's entry, b's entry, c's entry ]   (c on top)
+//!                                c_entry.step(v, &mut up) ──▶ c.__resume_adopted(v, up)
+//!  a's body: waits in yield_from!(b) for its outcome cell (resumed once, when b is done)
+//!  b's body: waits in yield_from!(c) for its outcome cell
+//!  c's body: yields ◀── one coroutine resume, whatever the depth
+//! ```
+//!
+//! - **Who drives**: a body whose `yield from` starts while no [`Adoption`] is published for
+//!   it (a plain resume publishes null) is the *root*: it keeps a [`Driver`] (a stack of
+//!   [`Entry`]s, each owning one sub-generator) in its own state and re-yields the items of the
+//!   top entry, so an item costs one resume of the root's body plus one of the innermost,
+//!   whatever the depth.
+//! - **Adoption**: the driver resumes an entry's sub-generator with the hidden
+//!   [`Generator::__resume_adopted`] / [`Generator::__forward_adopted`], which a state machine
+//!   implements by publishing the driver's [`Adoption`] in [`CONTEXT`] for exactly that resume.
+//!   A `yield from` that starts in that body finds it ([`begin`]) and, instead of driving,
+//!   starts its entry and hands it up (the entry goes into [`Adoption::incoming`], which the
+//!   driver moves onto its stack): nesting stays flat. The body suspends with the first item
+//!   of the new delegate (a state machine cannot suspend without a value) and is resumed only
+//!   when that delegate is done, its outcome in a cell the entry shares with it.
+//! - **Identity**: the context is published around one resume of one coroutine and put back
+//!   right after it (also when the body panics), and every plain resume publishes null, so a
+//!   generator resumed by the body sees its own context, never its resumer's. A delegation
+//!   accepts a context only if one of its locals lies in the bytes of the coroutine the context
+//!   was published for, and an adoption only if its `TypeId` matches. A coroutine resumed with
+//!   `core::ops::Coroutine::resume` directly (no stasis wrapper) and stored inside another
+//!   generator's state can still see that generator's context: run delegating bodies through
+//!   `from_coroutine` and its siblings.
+//! - **Finishing, closing, panics**: when the top entry finishes, the driver pops it and wakes
+//!   the entry below (its body reads the outcome). A `close()` of the root cascades: the top is
+//!   closed, each delegator sees the outcome at its `yield from`, innermost first; a level that
+//!   yields instead of finishing ignored the exit: it is dropped, its delegator sees
+//!   [`Thrown::Exit`], and the root's `close()` reports [`CloseError::IgnoredExit`] with the
+//!   value (handed to that very `close()` through its own [`Context`]). Dropping the driver (the
+//!   root's body dropped, or unwinding from a panic) drops the entries innermost first, each
+//!   while the levels above it are already gone, so no drop recurses through the chain.
+//!
+//! [`CloseError::IgnoredExit`]: crate::CloseError::IgnoredExit
+//! [`Generator::__resume_adopted`]: crate::Generator::__resume_adopted
+//! [`Generator::__forward_adopted`]: crate::Generator::__forward_adopted
+
+// Hidden support items, used only by the macros' expansions.
+#![allow(missing_debug_implementations)]
+
+use core::any::TypeId;
+use core::cell::Cell;
+use core::ptr;
+use std::rc::Rc;
+
+pub use crate::protocol::forward_closing;
+use crate::protocol::{Generator, State, Step, Thrown};
+
+std::thread_local! {
+    /// What the wrapper that is resuming a coroutine tells its body: null, or a [`Context`]
+    /// that lives in the frame of that resume (set by `Slot::resume`, put back right after).
+    pub(super) static CONTEXT: Cell<*const Context> = const { Cell::new(ptr::null()) };
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The first field of an [`Adoption`] whose type has this `TypeId`.
+    Adoption(TypeId),
+    /// Published by `ThrowingStateMachine::close` for its first resume.
+    Closing,
+}
+
+/// What a wrapper publishes for one resume of its coroutine (see the module docs).
+#[doc(hidden)]
+#[repr(C)]
+pub struct Context {
+    kind: Kind,
+    /// The coroutine's bytes: address and length.
+    start: usize,
+    len: usize,
+    /// With `Kind::Closing`: set by [`hand_off_ignored_exit`].
+    ignored: Cell<bool>,
+}
+
+impl Context {
+    pub(super) fn closing((start, len): (usize, usize)) -> Self {
+        Context { kind: Kind::Closing, start, len, ignored: Cell::new(false) }
+    }
+
+    pub(super) fn ignored(&self) -> bool {
+        self.ignored.get()
+    }
+
+    /// Whether the local at `marker` lives in the coroutine this context was published for.
+    fn holds(&self, marker: usize) -> bool {
+        marker.wrapping_sub(self.start) < self.len
+    }
+
+    /// The context published for the coroutine holding `marker`, if any.
+    fn current(marker: usize) -> Option<*const Context> {
+        let context = CONTEXT.get();
+        if context.is_null() {
+            return None;
+        }
+        // SAFETY: a non-null `CONTEXT` points to a `Context` in the frame of a resume call that
+        // is still running (`Slot::resume` puts the previous value back when that resume
+        // returns or unwinds), so it is alive; it is only read here, through a shared
+        // reference that ends with this statement. Under Stacked and Tree Borrows the pointer
+        // is a raw pointer derived from the publisher's reference (shared for `Closing`, the
+        // `&mut Adoption` parameter for adoptions), which that frame does not use while the
+        // resume runs, so a read through it is allowed.
+        let holds = unsafe { (*context).holds(marker) };
+        holds.then_some(context)
+    }
+}
+
+/// A driver's inbox for the delegations the bodies it resumes start (see the module docs).
+#[doc(hidden)]
+#[repr(C)]
+pub struct Adoption<In, Y> {
+    /// Must stay the first field: published as a pointer to the whole `Adoption`.
+    context: Context,
+    /// Entries handed up during the current step, innermost last.
+    incoming: Vec<Box<dyn Entry<In, Y>>>,
+}
+
+impl<In: 'static, Y: 'static> Adoption<In, Y> {
+    fn new() -> Self {
+        Adoption {
+            context: Context {
+                kind: Kind::Adoption(TypeId::of::<Self>()),
+                start: 0,
+                len: 0,
+                ignored: Cell::new(false),
+            },
+            incoming: Vec::new(),
+        }
+    }
+}
+
+impl<In, Y> Adoption<In, Y> {
+    /// The pointer a state machine publishes for one resume of the coroutine whose bytes are
+    /// `bytes`. Derived from `&mut self` as a whole, so it may be cast back to the `Adoption`.
+    pub(crate) fn publish(&mut self, (start, len): (usize, usize)) -> *const Context {
+        self.context.start = start;
+        self.context.len = len;
+        ptr::from_mut(self).cast::<Context>().cast_const()
+    }
+}
+
+/// The adoption published for the coroutine holding `marker`, with this very type.
+fn adopter<'a, In: 'static, Y: 'static>(marker: usize) -> Option<&'a mut Adoption<In, Y>> {
+    let context = Context::current(marker)?;
+    // SAFETY: `context` is alive (see `Context::current`); reading its `kind` is a plain read.
+    let kind = unsafe { (*context).kind };
+    if kind != Kind::Adoption(TypeId::of::<Adoption<In, Y>>()) {
+        return None;
+    }
+    // SAFETY: the kind says `context` is the first field of an `Adoption<In, Y>` (`repr(C)`;
+    // `TypeId` compared, so the types are exactly these) and the pointer was derived from a
+    // `&mut Adoption<In, Y>` as a whole (`Adoption::publish`), so it may be cast back and
+    // written through. That `&mut` belongs to the `__resume_adopted` / `__forward_adopted`
+    // call resuming this coroutine, which does not touch it until the resume returns: the
+    // reference made here is a child of it (Tree Borrows) / sits above it (Stacked Borrows),
+    // and is the only one used meanwhile. It is used only by `begin`, for the start of one
+    // delegation, during which no other code reads this context: the bodies resumed by that
+    // start see contexts of their own, derived from this reference, and the previous value is
+    // back in `CONTEXT` only once they returned.
+    Some(unsafe { &mut *context.cast::<Adoption<In, Y>>().cast_mut() })
+}
+
+/// Support for `yield_from_throwing!`; not a public API.
+///
+/// Called by a root's `yield from` right before it yields the value a level of its chain
+/// yielded instead of closing. If the `close()` of this very generator (the context holds
+/// `marker`) is what resumed it, that `close()` resumes it once more with [`Thrown::Exit`], so
+/// the delegator unwinds (CPython raises `RuntimeError` in it there), and reports
+/// `CloseError::IgnoredExit` with that value.
+#[doc(hidden)]
+pub fn hand_off_ignored_exit(marker: usize) {
+    if let Some(context) = Context::current(marker) {
+        // SAFETY: alive and only read / set through `Cell` (see `Context::current`).
+        let context = unsafe { &*context };
+        if context.kind == Kind::Closing {
+            context.ignored.set(true);
+        }
+    }
+}
+
+/// One step of an [`Entry`].
+#[doc(hidden)]
+pub enum Progress<Y> {
+    /// The sub-generator yielded.
+    Yielded(Y),
+    /// The sub-generator yielded this instead of closing.
+    IgnoredExit(Y),
+    /// The sub-generator returned or raised; the outcome is in the delegator's cell.
+    Finished,
+}
+
+/// One active delegation: a sub-generator, and the cell its delegator reads the outcome from.
+/// `In` is what the delegator's `yield` receives; built by the macros of `stasis-delegate`.
+#[doc(hidden)]
+pub trait Entry<In, Y> {
+    /// Starts the sub-generator (Python's `next(sub)`).
+    fn start(&mut self, up: &mut Adoption<In, Y>) -> Progress<Y>;
+    /// Forwards what the delegator's `yield` received (PEP 380).
+    fn step(&mut self, input: In, up: &mut Adoption<In, Y>) -> Progress<Y>;
+    /// Resumes the sub-generator, whose own delegate finished: its `yield from` reads the
+    /// outcome and goes on.
+    fn wake(&mut self, up: &mut Adoption<In, Y>) -> Progress<Y>;
+    /// The sub-generator yielded while being closed: its delegator sees [`Thrown::Exit`].
+    fn abandon(&mut self);
+}
+
+/// The outcome cell an entry shares with its delegator.
+pub type Outcome<R, E> = Rc<Cell<Option<Result<R, Thrown<E>>>>>;
+
+/// The driver of a root body: its stack of entries, innermost last.
+#[doc(hidden)]
+pub struct Driver<In, Y> {
+    entries: Vec<Box<dyn Entry<In, Y>>>,
+    up: Adoption<In, Y>,
+}
+
+/// What [`Driver::step`] gives the root's `yield from`.
+#[doc(hidden)]
+pub enum Driven<Y> {
+    /// Yield this.
+    Yielded(Y),
+    /// The root's own delegate finished (outcome in its cell); with the value a level yielded
+    /// instead of closing, if one did.
+    Done(Option<Y>),
+}
+
+impl<In, Y> Driver<In, Y> {
+    /// Moves the entries handed up during the last step onto the stack.
+    #[inline]
+    fn absorb(&mut self) {
+        if !self.up.incoming.is_empty() {
+            self.entries.append(&mut self.up.incoming);
+        }
+    }
+
+    /// Forwards `input` (what the root's `yield` received) to the innermost delegate, then
+    /// finishes and wakes delegators until one yields or the root's own delegate is done.
+    /// `closing`: `input` closes the chain (CPython's `gen_close` cascade).
+    #[inline]
+    pub fn step(&mut self, input: In, closing: bool) -> Driven<Y> {
+        let Some(top) = self.entries.last_mut() else { return Driven::Done(None) };
+        let progress = top.step(input, &mut self.up);
+        self.absorb();
+        match progress {
+            Progress::Yielded(y) if !closing => Driven::Yielded(y),
+            progress => self.settle(progress, closing),
+        }
+    }
+
+    #[cold]
+    fn settle(&mut self, mut progress: Progress<Y>, closing: bool) -> Driven<Y> {
+        let mut ignored = None;
+        loop {
+            match progress {
+                Progress::Yielded(y) if !closing => return Driven::Yielded(y),
+                Progress::Yielded(y) | Progress::IgnoredExit(y) => {
+                    // This level yielded while the chain closes: it ignored the exit. Its
+                    // delegator sees `Thrown::Exit`; it is dropped (closed again) below.
+                    ignored = Some(y);
+                    if let Some(top) = self.entries.last_mut() {
+                        top.abandon();
+                    }
+                }
+                Progress::Finished => {}
+            }
+            drop(self.entries.pop());
+            let Some(top) = self.entries.last_mut() else { return Driven::Done(ignored) };
+            progress = top.wake(&mut self.up);
+            self.absorb();
+        }
+    }
+}
+
+impl<In, Y> Drop for Driver<In, Y> {
+    fn drop(&mut self) {
+        // Innermost first: every level's live locals are dropped before its delegator's, and
+        // a level is dropped after the one it waits for, so no drop recurses down the chain.
+        while let Some(entry) = self.up.incoming.pop() {
+            drop(entry);
+        }
+        while let Some(entry) = self.entries.pop() {
+            drop(entry);
+        }
+    }
+}
+
+/// How a `yield from` starts.
+#[doc(hidden)]
+pub enum Begin<In, Y> {
+    /// The sub-generator finished at once; the outcome is in the cell.
+    Finished,
+    /// A driver adopted it: yield this first item, then read the cell when resumed.
+    Adopted(Y),
+    /// This body is the root: yield this first item, then drive.
+    Root(Driver<In, Y>, Y),
+}
+
+/// Starts a `yield from` of the body holding the local at `marker` (see the module docs).
+#[doc(hidden)]
+pub fn begin<In: 'static, Y: 'static>(
+    mut entry: Box<dyn Entry<In, Y>>,
+    marker: usize,
+) -> Begin<In, Y> {
+    if let Some(up) = adopter::<In, Y>(marker) {
+        // Hand up: the entry goes below whatever its start hands up in turn.
+        let at = up.incoming.len();
+        return match entry.start(up) {
+            Progress::Yielded(y) | Progress::IgnoredExit(y) => {
+                up.incoming.insert(at, entry);
+                Begin::Adopted(y)
+            }
+            Progress::Finished => Begin::Finished,
+        };
+    }
+    let mut driver = Driver { entries: Vec::new(), up: Adoption::new() };
+    match entry.start(&mut driver.up) {
+        Progress::Yielded(y) | Progress::IgnoredExit(y) => {
+            driver.entries.push(entry);
+            driver.absorb();
+            Begin::Root(driver, y)
+        }
+        Progress::Finished => Begin::Finished,
+    }
+}
+
+const EXHAUSTED: &str = "yield from a generator that had already finished: its return value was \
+                         already reported, so there is none to give; delegate to a generator \
+                         that is created or suspended (check `state()` first)";
+
+/// A sub-generator reported `Exhausted` without returning, or was closed before the start.
+#[cold]
+#[doc(hidden)]
+pub fn exhausted() -> ! {
+    panic!("{EXHAUSTED}")
+}
+
+/// Reads the outcome a delegation left in its cell.
+#[doc(hidden)]
+pub fn outcome<R, E>(cell: &Outcome<R, E>) -> Result<R, Thrown<E>> {
+    cell.take().unwrap_or_else(|| {
+        unreachable!("a delegator waiting for its delegate was resumed before it finished")
+    })
+}
+
+/// Records a sub-generator's step in the entry's cell.
+#[inline]
+fn settle<Y, R, E>(step: Step<Y, R, E>, cell: &Outcome<R, E>) -> Progress<Y> {
+    match step {
+        Step::Yielded(y) => Progress::Yielded(y),
+        Step::Complete(r) => {
+            cell.set(Some(Ok(r)));
+            Progress::Finished
+        }
+        Step::Raised(t) => {
+            cell.set(Some(Err(t)));
+            Progress::Finished
+        }
+        Step::Exhausted => exhausted(),
+    }
+}
+
+/// The entry of `yield_from!`: the sub-generator gets what the delegator's `yield` received.
+#[doc(hidden)]
+pub struct SendEntry<G: Generator<S>, S> {
+    sub: G,
+    cell: Outcome<G::Return, G::Error>,
+}
+
+/// Builds the entry of `yield_from!(sub)` and the cell its outcome arrives in.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn send_entry<S: Default + 'static, G: Generator<S> + 'static>(
+    sub: G,
+) -> (Box<dyn Entry<S, G::Yield>>, Outcome<G::Return, G::Error>) {
+    let cell = Rc::new(Cell::new(None));
+    (Box::new(SendEntry { sub, cell: cell.clone() }), cell)
+}
+
+impl<S: Default, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
+    fn start(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
+        if self.sub.state() == State::Closed {
+            exhausted();
+        }
+        self.step(S::default(), up)
+    }
+
+    #[inline]
+    fn step(&mut self, input: S, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
+        settle(self.sub.__resume_adopted(input, up), &self.cell)
+    }
+
+    fn wake(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
+        self.step(S::default(), up)
+    }
+
+    fn abandon(&mut self) {
+        self.cell.set(Some(Err(Thrown::Exit)));
+    }
+}
+
+/// The entry of `yield_from_throwing!`: PEP 380's forwarding of send, throw and close.
+#[doc(hidden)]
+pub struct ThrowEntry<G: Generator<S>, S> {
+    sub: G,
+    cell: Outcome<G::Return, G::Error>,
+}
+
+/// Builds the entry of `yield_from_throwing!(sub)` and the cell its outcome arrives in.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn throw_entry<S: Default + 'static, G: Generator<S> + 'static>(
+    sub: G,
+) -> (Box<dyn Entry<Result<S, Thrown<G::Error>>, G::Yield>>, Outcome<G::Return, G::Error>)
+where
+    G::Error: 'static,
+{
+    let cell = Rc::new(Cell::new(None));
+    (Box::new(ThrowEntry { sub, cell: cell.clone() }), cell)
+}
+
+type ThrowIn<S, G> = Result<S, Thrown<<G as Generator<S>>::Error>>;
+
+impl<S: Default, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
+    fn start(&mut self, up: &mut Adoption<ThrowIn<S, G>, G::Yield>) -> Progress<G::Yield> {
+        if self.sub.state() == State::Closed {
+            exhausted();
+        }
+        self.step(Ok(S::default()), up)
+    }
+
+    #[inline]
+    fn step(
+        &mut self,
+        input: ThrowIn<S, G>,
+        up: &mut Adoption<ThrowIn<S, G>, G::Yield>,
+    ) -> Progress<G::Yield> {
+        match self.sub.__forward_adopted(input, up) {
+            (Step::Yielded(y), true) => Progress::IgnoredExit(y),
+            (step, _) => settle(step, &self.cell),
+        }
+    }
+
+    fn wake(&mut self, up: &mut Adoption<ThrowIn<S, G>, G::Yield>) -> Progress<G::Yield> {
+        self.step(Ok(S::default()), up)
+    }
+
+    fn abandon(&mut self) {
+        self.cell.set(Some(Err(Thrown::Exit)));
+    }
+}
