@@ -14,16 +14,24 @@
 //!   `co.yield_from(sub)`, the innermost yielding forever. The outermost drives the innermost
 //!   directly (O(1) per item).
 //! - `state_machine/d`: `d + 1` nightly `#[coroutine]` state machines, each delegating to the
-//!   next with `yield_from!` (each level re-yields: O(depth) per item).
+//!   next with `yield_from!`; the outermost body drives the innermost directly (O(1) per item).
+//! - `state_machine_throwing/d`: the same with `from_throwing_coroutine` and
+//!   `yield_from_throwing!`.
+//! - `mixed/d`: `d + 1` levels of state machines delegating with `yield_from!`, except the
+//!   middle level (index `(d + 1) / 2`, the innermost at depth 1), a stackful `Gen` delegating
+//!   with `co.yield_from`: state machine → stackful → state machine.
+//! - `mixed_reverse/d`: the reverse: stackful `Gen`s, except the middle level, a state machine.
 //!
-//! The closing figure of the delegation issue is `x/1000 ÷ x/1` for `inline` and `object`
-//! (goal ≤ 1.5), beside `state_machine`'s, from one run.
+//! The closing figure of the delegation issues is `x/1000 ÷ x/1` (goal ≤ 1.5), from one run.
 #![feature(coroutines)]
 
 use std::convert::Infallible;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use stasis::{Co, Gen, Generator, YieldFrom, from_coroutine, yield_from};
+use stasis::{
+    Co, Gen, Generator, Thrown, YieldFrom, from_coroutine, from_throwing_coroutine, yield_from,
+    yield_from_throwing,
+};
 
 const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
 
@@ -73,26 +81,86 @@ fn object_chain(depth: u32) -> Gen<u64> {
 
 type Machine = Box<dyn Generator<Yield = u64, Return = (), Error = Infallible>>;
 
-/// `depth + 1` state machines, each delegating to the next with `yield_from!`.
-fn machine_chain(depth: u32) -> Machine {
-    if depth == 0 {
-        return Box::new(from_coroutine(
-            #[coroutine]
-            || {
-                let mut i = 0u64;
-                loop {
-                    yield i;
-                    i = i.wrapping_add(1);
-                }
-            },
-        ));
-    }
+/// The endless counter as a state machine.
+fn machine_counter() -> Machine {
+    Box::new(from_coroutine(
+        #[coroutine]
+        || {
+            let mut i = 0u64;
+            loop {
+                yield i;
+                i = i.wrapping_add(1);
+            }
+        },
+    ))
+}
+
+/// A state machine delegating to `sub` with `yield_from!`.
+fn machine_level(sub: Machine) -> Machine {
     Box::new(from_coroutine(
         #[coroutine]
         move || {
-            let _ = yield_from!(machine_chain(depth - 1));
+            let _ = yield_from!(sub);
         },
     ))
+}
+
+/// `depth + 1` state machines, each delegating to the next with `yield_from!`.
+fn machine_chain(depth: u32) -> Machine {
+    (0..depth).fold(machine_counter(), |sub, _| machine_level(sub))
+}
+
+type Throwing = Box<dyn Generator<Yield = u64, Return = (), Error = String>>;
+
+/// `depth + 1` throwing state machines, each delegating to the next with
+/// `yield_from_throwing!`.
+fn throwing_chain(depth: u32) -> Throwing {
+    let counter: Throwing = Box::new(from_throwing_coroutine(
+        #[coroutine]
+        |_: Result<(), Thrown<String>>| {
+            let mut i = 0u64;
+            loop {
+                (yield i)?;
+                i = i.wrapping_add(1);
+            }
+        },
+    ));
+    (0..depth).fold(counter, |sub, _| {
+        Box::new(from_throwing_coroutine(
+            #[coroutine]
+            move |_: Result<(), Thrown<String>>| yield_from_throwing!(sub),
+        ))
+    })
+}
+
+/// A stackful generator delegating to `sub` with `co.yield_from`.
+fn gen_level<G>(sub: G) -> Gen<u64>
+where
+    G: Generator<Yield = u64, Return = (), Error = Infallible> + 'static,
+{
+    // Room for the state machines below it to start: a level that delegates before it
+    // yields starts its delegate from inside its own resume (see stasis-delegate's docs).
+    Gen::builder()
+        .stack_size(8 << 20)
+        .build(move |co, ()| co.yield_from(sub))
+        .expect("a generator stack")
+}
+
+/// `depth + 1` levels, the middle one (index `(depth + 1) / 2`) of the other backend: state
+/// machines around a stackful `Gen` (`reverse`: stackful `Gen`s around a state machine).
+fn mixed_chain(depth: u32, reverse: bool) -> Machine {
+    let middle = depth.div_ceil(2);
+    // Level `i` counts from the outermost (0) to the innermost (`depth`).
+    let stackful = |i: u32| (i == middle) != reverse;
+    let mut chain: Machine = if stackful(depth) {
+        Box::new(Gen::new(|co, ()| count_forever(co)))
+    } else {
+        machine_counter()
+    };
+    for i in (0..depth).rev() {
+        chain = if stackful(i) { Box::new(gen_level(chain)) } else { machine_level(chain) };
+    }
+    chain
 }
 
 /// `Iterator::next` for a boxed state machine, through the protocol.
@@ -119,6 +187,20 @@ fn delegation(c: &mut Criterion) {
         group.bench_function(format!("state_machine/{depth}"), |b| {
             b.iter(|| item(next_machine(&mut g)))
         });
+    }
+    for depth in DEPTHS {
+        let mut g = throwing_chain(depth);
+        group.bench_function(format!("state_machine_throwing/{depth}"), |b| {
+            b.iter(|| item(g.resume(()).yielded()))
+        });
+    }
+    for (form, reverse) in [("mixed", false), ("mixed_reverse", true)] {
+        for depth in DEPTHS {
+            let mut g = mixed_chain(depth, reverse);
+            group.bench_function(format!("{form}/{depth}"), |b| {
+                b.iter(|| item(next_machine(&mut g)))
+            });
+        }
     }
     group.finish();
 }

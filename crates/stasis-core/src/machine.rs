@@ -35,17 +35,21 @@ struct Slot<C> {
     started: bool,
 }
 
-/// Closes the slot if the body panics during a resume (the coroutine is poisoned then), and
-/// puts back the [`Context`] the resume replaced.
-struct PanicGuard<'a, C> {
-    coroutine: &'a mut Option<C>,
-    outer: *const Context,
-}
+/// Closes the slot if the body panics during a resume (the coroutine is poisoned then).
+struct PanicGuard<'a, C>(&'a mut Option<C>);
 
 impl<C> Drop for PanicGuard<'_, C> {
     fn drop(&mut self) {
-        *self.coroutine = None;
-        CONTEXT.set(self.outer);
+        *self.0 = None;
+    }
+}
+
+/// Puts back the [`Context`] a resume replaced, when it returns or unwinds.
+struct Restore(*const Context);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        CONTEXT.set(self.0);
     }
 }
 
@@ -54,10 +58,22 @@ impl<C> Slot<C> {
         Slot { coroutine: Some(coroutine), started: false }
     }
 
-    /// Resumes the coroutine with `arg`, telling its body `context` (null for a plain resume:
-    /// see `delegate.rs`) for the duration of the resume.
+    /// A plain resume: the body sees no [`Context`] (not its resumer's, see `delegate.rs`).
+    /// One store on top of the coroutine's own resume; nothing to put back, because the
+    /// resumes that publish a context restore the previous one themselves.
     #[inline]
-    fn resume<A>(
+    fn resume<A>(&mut self, arg: A) -> Option<CoroutineState<C::Yield, C::Return>>
+    where
+        C: Coroutine<A> + Unpin,
+    {
+        CONTEXT.set(ptr::null());
+        self.resume_here(arg)
+    }
+
+    /// Resumes the coroutine with `arg`, telling its body `context` for the duration of this
+    /// resume (the previous context is back when it returns or unwinds).
+    #[inline]
+    fn resume_with<A>(
         &mut self,
         arg: A,
         context: *const Context,
@@ -65,16 +81,23 @@ impl<C> Slot<C> {
     where
         C: Coroutine<A> + Unpin,
     {
+        let _restore = Restore(CONTEXT.replace(context));
+        self.resume_here(arg)
+    }
+
+    #[inline(always)]
+    fn resume_here<A>(&mut self, arg: A) -> Option<CoroutineState<C::Yield, C::Return>>
+    where
+        C: Coroutine<A> + Unpin,
+    {
         self.coroutine.as_ref()?;
         self.started = true;
-        let outer = CONTEXT.replace(context);
-        let guard = PanicGuard { coroutine: &mut self.coroutine, outer };
-        let state = match guard.coroutine {
+        let guard = PanicGuard(&mut self.coroutine);
+        let state = match guard.0 {
             Some(coroutine) => Pin::new(coroutine).resume(arg),
             None => unreachable!("checked above"),
         };
         core::mem::forget(guard);
-        CONTEXT.set(outer);
         if let CoroutineState::Complete(_) = state {
             self.coroutine = None;
         }
@@ -198,7 +221,7 @@ impl<C: Coroutine<()> + Unpin> Generator<()> for StateMachine<C> {
 
     #[inline]
     fn resume(&mut self, arg: ()) -> Step<C::Yield, C::Return> {
-        plain_step(self.slot.resume(arg, ptr::null()))
+        plain_step(self.slot.resume(arg))
     }
 
     fn throw(&mut self, err: Infallible) -> Step<C::Yield, C::Return> {
@@ -220,7 +243,7 @@ impl<C: Coroutine<()> + Unpin> Generator<()> for StateMachine<C> {
         up: &mut Adoption<(), C::Yield>,
     ) -> Step<C::Yield, C::Return> {
         let context = up.publish(self.slot.bytes());
-        plain_step(self.slot.resume(arg, context))
+        plain_step(self.slot.resume_with(arg, context))
     }
 }
 
@@ -286,7 +309,7 @@ impl<C: Coroutine<S> + Unpin, S> Generator<S> for SendingStateMachine<C, S> {
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<C::Yield, C::Return> {
-        plain_step(self.slot.resume(arg, ptr::null()))
+        plain_step(self.slot.resume(arg))
     }
 
     fn throw(&mut self, err: Infallible) -> Step<C::Yield, C::Return> {
@@ -308,7 +331,7 @@ impl<C: Coroutine<S> + Unpin, S> Generator<S> for SendingStateMachine<C, S> {
         up: &mut Adoption<S, C::Yield>,
     ) -> Step<C::Yield, C::Return> {
         let context = up.publish(self.slot.bytes());
-        plain_step(self.slot.resume(arg, context))
+        plain_step(self.slot.resume_with(arg, context))
     }
 }
 
@@ -382,14 +405,19 @@ impl<C, S, E, R> ThrowingStateMachine<C, S, E>
 where
     C: Coroutine<Result<S, Thrown<E>>, Return = Result<R, Thrown<E>>> + Unpin,
 {
-    /// Resumes the body with `input`, telling it `context` (see [`Slot::resume`]).
+    /// Resumes the body with `input`, telling it `context` (null: a plain resume).
     #[inline]
     fn drive(
         &mut self,
         input: Result<S, Thrown<E>>,
         context: *const Context,
     ) -> Step<C::Yield, R, E> {
-        match self.slot.resume(input, context) {
+        let state = if context.is_null() {
+            self.slot.resume(input)
+        } else {
+            self.slot.resume_with(input, context)
+        };
+        match state {
             Some(CoroutineState::Yielded(y)) => Step::Yielded(y),
             Some(CoroutineState::Complete(Ok(r))) => Step::Complete(r),
             Some(CoroutineState::Complete(Err(t))) => Step::Raised(t),

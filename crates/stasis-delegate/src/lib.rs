@@ -472,28 +472,44 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 /// ```
 #[macro_export]
 macro_rules! yield_from {
-    ($sub:expr $(,)?) => {{
-        let (__stasis_entry, __stasis_cell) = $crate::__private::send_entry($sub);
-        // `__stasis_cell` is held across the yields, so it lives in this coroutine's state:
-        // its address tells the wrapper's context apart from any other generator's.
-        let __stasis_marker = ::core::ptr::addr_of!(__stasis_cell).addr();
-        match $crate::__private::begin(__stasis_entry, __stasis_marker) {
-            $crate::__private::Begin::Finished => $crate::__private::outcome(&__stasis_cell),
-            $crate::__private::Begin::Adopted(__stasis_first) => {
-                // The driver resumes this body once the delegate is done.
+    ($sub:expr $(,)?) => {
+        $crate::__yield_from_impl!(begin_send, $sub)
+    };
+}
+
+/// The expansion of [`yield_from!`] and [`yield_from_throwing!`]; not a public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __yield_from_impl {
+    ($begin:ident, $sub:expr) => {{
+        // Held across the yields below, so it lives in this coroutine's state: its address
+        // tells this body's context (published by its wrapper) from any other generator's.
+        let __stasis_anchor = 0u8;
+        let __stasis_marker = ::core::ptr::addr_of!(__stasis_anchor).addr();
+        match $crate::__private::$begin($sub, __stasis_marker) {
+            $crate::__private::Begin::Finished(__stasis_outcome) => __stasis_outcome,
+            $crate::__private::Begin::Adopted(__stasis_first, __stasis_cell) => {
+                // A driver above took the delegation; it resumes this body once it is done.
                 let _ = yield __stasis_first;
+                let _ = ::core::hint::black_box(__stasis_anchor);
                 $crate::__private::outcome(&__stasis_cell)
             }
-            $crate::__private::Begin::Root(mut __stasis_driver, __stasis_first) => {
+            $crate::__private::Begin::Root(mut __stasis_root, __stasis_first) => {
                 let mut __stasis_value = __stasis_first;
                 loop {
                     let __stasis_got = yield __stasis_value;
-                    match __stasis_driver.step(__stasis_got, false) {
-                        $crate::__private::Driven::Yielded(__stasis_next) => {
+                    let _ = ::core::hint::black_box(__stasis_anchor);
+                    match __stasis_root.step(__stasis_got) {
+                        $crate::__private::Rooted::Yielded(__stasis_next) => {
                             __stasis_value = __stasis_next;
                         }
-                        $crate::__private::Driven::Done(_) => {
-                            break $crate::__private::outcome(&__stasis_cell);
+                        $crate::__private::Rooted::Done(__stasis_outcome) => break __stasis_outcome,
+                        $crate::__private::Rooted::Ignored(__stasis_ignored) => {
+                            // A level yielded instead of closing: the `close()` that resumed
+                            // this body resumes it once more, so it unwinds, as CPython's
+                            // delegator does on its `RuntimeError`.
+                            let _ = yield __stasis_ignored;
+                            break ::core::result::Result::Err($crate::__private::Thrown::Exit);
                         }
                     }
                 }
@@ -542,57 +558,16 @@ macro_rules! yield_from {
 /// ```
 #[macro_export]
 macro_rules! yield_from_throwing {
-    ($sub:expr $(,)?) => {{
-        let (__stasis_entry, __stasis_cell) = $crate::__private::throw_entry($sub);
-        // See `yield_from!`.
-        let __stasis_marker = ::core::ptr::addr_of!(__stasis_cell).addr();
-        match $crate::__private::begin(__stasis_entry, __stasis_marker) {
-            $crate::__private::Begin::Finished => $crate::__private::outcome(&__stasis_cell),
-            $crate::__private::Begin::Adopted(__stasis_first) => {
-                let _ = yield __stasis_first;
-                $crate::__private::outcome(&__stasis_cell)
-            }
-            $crate::__private::Begin::Root(mut __stasis_driver, __stasis_first) => {
-                let mut __stasis_value = __stasis_first;
-                loop {
-                    let __stasis_got = yield __stasis_value;
-                    let __stasis_closing = $crate::__private::is_exit(&__stasis_got);
-                    match __stasis_driver.step(__stasis_got, __stasis_closing) {
-                        $crate::__private::Driven::Yielded(__stasis_next) => {
-                            __stasis_value = __stasis_next;
-                        }
-                        $crate::__private::Driven::Done(::core::option::Option::None) => {
-                            break $crate::__private::outcome(&__stasis_cell);
-                        }
-                        $crate::__private::Driven::Done(::core::option::Option::Some(
-                            __stasis_ignored,
-                        )) => {
-                            // A level yielded instead of closing: hand the value to the
-                            // `close()` that resumed this body, which resumes it once more so
-                            // it unwinds, as CPython's delegator does on its `RuntimeError`.
-                            $crate::__private::hand_off_ignored_exit(__stasis_marker);
-                            let _ = yield __stasis_ignored;
-                            ::core::mem::drop($crate::__private::outcome(&__stasis_cell));
-                            break ::core::result::Result::Err($crate::__private::Thrown::Exit);
-                        }
-                    }
-                }
-            }
-        }
-    }};
+    ($sub:expr $(,)?) => {
+        $crate::__yield_from_impl!(begin_throw, $sub)
+    };
 }
 
 /// Support for the macros; not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use stasis_core::__delegate::{
-        Begin, Driven, begin, forward_closing, hand_off_ignored_exit, outcome, send_entry,
-        throw_entry,
+        Begin, Rooted, begin_send, begin_throw, forward_closing, outcome,
     };
     pub use stasis_core::{Generator, Step, Thrown};
-
-    /// Whether a throwing coroutine was resumed by `close()`.
-    pub fn is_exit<S, E>(got: &Result<S, Thrown<E>>) -> bool {
-        matches!(got, Err(Thrown::Exit))
-    }
 }

@@ -49,6 +49,7 @@
 #![allow(missing_debug_implementations)]
 
 use core::any::TypeId;
+use core::convert::Infallible;
 use core::cell::Cell;
 use core::ptr;
 use std::rc::Rc;
@@ -78,7 +79,8 @@ pub struct Context {
     /// The coroutine's bytes: address and length.
     start: usize,
     len: usize,
-    /// With `Kind::Closing`: set by [`hand_off_ignored_exit`].
+    /// With `Kind::Closing`: set when this body hands over a value a level of its chain
+    /// yielded instead of closing ([`ThrowRoot::step`]).
     ignored: Cell<bool>,
 }
 
@@ -167,24 +169,6 @@ fn adopter<'a, In: 'static, Y: 'static>(marker: usize) -> Option<&'a mut Adoptio
     // start see contexts of their own, derived from this reference, and the previous value is
     // back in `CONTEXT` only once they returned.
     Some(unsafe { &mut *context.cast::<Adoption<In, Y>>().cast_mut() })
-}
-
-/// Support for `yield_from_throwing!`; not a public API.
-///
-/// Called by a root's `yield from` right before it yields the value a level of its chain
-/// yielded instead of closing. If the `close()` of this very generator (the context holds
-/// `marker`) is what resumed it, that `close()` resumes it once more with [`Thrown::Exit`], so
-/// the delegator unwinds (CPython raises `RuntimeError` in it there), and reports
-/// `CloseError::IgnoredExit` with that value.
-#[doc(hidden)]
-pub fn hand_off_ignored_exit(marker: usize) {
-    if let Some(context) = Context::current(marker) {
-        // SAFETY: alive and only read / set through `Cell` (see `Context::current`).
-        let context = unsafe { &*context };
-        if context.kind == Kind::Closing {
-            context.ignored.set(true);
-        }
-    }
 }
 
 /// One step of an [`Entry`].
@@ -295,40 +279,235 @@ impl<In, Y> Drop for Driver<In, Y> {
 
 /// How a `yield from` starts.
 #[doc(hidden)]
-pub enum Begin<In, Y> {
-    /// The sub-generator finished at once; the outcome is in the cell.
-    Finished,
-    /// A driver adopted it: yield this first item, then read the cell when resumed.
-    Adopted(Y),
-    /// This body is the root: yield this first item, then drive.
-    Root(Driver<In, Y>, Y),
+pub enum Begin<Root, Y, R, E> {
+    /// The sub-generator finished at once.
+    Finished(Result<R, Thrown<E>>),
+    /// A driver adopted it: yield this first item; when resumed, the outcome is in the cell.
+    Adopted(Y, Outcome<R, E>),
+    /// This body is the root: yield this first item, then drive with the root.
+    Root(Root, Y),
 }
 
-/// Starts a `yield from` of the body holding the local at `marker` (see the module docs).
+/// What a root's step gives its `yield from`.
 #[doc(hidden)]
-pub fn begin<In: 'static, Y: 'static>(
-    mut entry: Box<dyn Entry<In, Y>>,
-    marker: usize,
-) -> Begin<In, Y> {
-    if let Some(up) = adopter::<In, Y>(marker) {
-        // Hand up: the entry goes below whatever its start hands up in turn.
-        let at = up.incoming.len();
-        return match entry.start(up) {
-            Progress::Yielded(y) | Progress::IgnoredExit(y) => {
-                up.incoming.insert(at, entry);
-                Begin::Adopted(y)
-            }
-            Progress::Finished => Begin::Finished,
-        };
+pub enum Rooted<Y, R, E> {
+    /// Yield this.
+    Yielded(Y),
+    /// The delegation is over: this is the value of the `yield from`.
+    Done(Result<R, Thrown<E>>),
+    /// A level yielded this instead of closing: yield it (handed to the `close()` resuming
+    /// this body, if that is what resumed it), then evaluate to `Err(Thrown::Exit)`.
+    Ignored(Y),
+}
+
+/// A sub-generator's step as a [`Rooted`].
+#[inline(always)]
+fn rooted<Y, R, E>(step: Step<Y, R, E>) -> Rooted<Y, R, E> {
+    match step {
+        Step::Yielded(y) => Rooted::Yielded(y),
+        Step::Complete(r) => Rooted::Done(Ok(r)),
+        Step::Raised(t) => Rooted::Done(Err(t)),
+        Step::Exhausted => exhausted(),
     }
-    let mut driver = Driver { entries: Vec::new(), up: Adoption::new() };
-    match entry.start(&mut driver.up) {
+}
+
+/// Hands an entry up to `up`, below whatever its start hands up in turn.
+fn hand_up<In, Y, R, E>(
+    up: &mut Adoption<In, Y>,
+    mut entry: Box<dyn Entry<In, Y>>,
+    cell: Outcome<R, E>,
+) -> Begin<Infallible, Y, R, E> {
+    let at = up.incoming.len();
+    match entry.start(up) {
         Progress::Yielded(y) | Progress::IgnoredExit(y) => {
-            driver.entries.push(entry);
-            driver.absorb();
-            Begin::Root(driver, y)
+            up.incoming.insert(at, entry);
+            Begin::Adopted(y, cell)
         }
-        Progress::Finished => Begin::Finished,
+        Progress::Finished => Begin::Finished(outcome(&cell)),
+    }
+}
+
+/// `Begin<Infallible, ..>` (never a root) as any `Begin`.
+fn widen<Root, Y, R, E>(begin: Begin<Infallible, Y, R, E>) -> Begin<Root, Y, R, E> {
+    match begin {
+        Begin::Finished(o) => Begin::Finished(o),
+        Begin::Adopted(y, cell) => Begin::Adopted(y, cell),
+        Begin::Root(never, _) => match never {},
+    }
+}
+
+/// The root of a `yield_from!` chain: its own sub-generator, typed, and the driver of the
+/// levels below it.
+#[doc(hidden)]
+pub struct SendRoot<G, S: 'static>
+where
+    G: Generator<S>,
+    G::Yield: 'static,
+{
+    sub: G,
+    driver: Driver<S, G::Yield>,
+}
+
+/// Starts `yield_from!(sub)` in the body holding the local at `marker`.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn begin_send<S, G>(
+    sub: G,
+    marker: usize,
+) -> Begin<SendRoot<G, S>, G::Yield, G::Return, G::Error>
+where
+    S: Default + 'static,
+    G: Generator<S> + 'static,
+    G::Yield: 'static,
+{
+    if sub.state() == State::Closed {
+        exhausted();
+    }
+    if let Some(up) = adopter::<S, G::Yield>(marker) {
+        let cell = Rc::new(Cell::new(None));
+        let entry = Box::new(SendEntry { sub, cell: cell.clone() });
+        return widen(hand_up(up, entry, cell));
+    }
+    let mut root = SendRoot { sub, driver: Driver { entries: Vec::new(), up: Adoption::new() } };
+    match root.own(S::default()) {
+        Rooted::Yielded(y) | Rooted::Ignored(y) => Begin::Root(root, y),
+        Rooted::Done(outcome) => Begin::Finished(outcome),
+    }
+}
+
+impl<G, S: Default + 'static> SendRoot<G, S>
+where
+    G: Generator<S>,
+    G::Yield: 'static,
+{
+    /// Resumes the root's own sub-generator.
+    #[inline(always)]
+    fn own(&mut self, sent: S) -> Rooted<G::Yield, G::Return, G::Error> {
+        let step = self.sub.__resume_adopted(sent, &mut self.driver.up);
+        self.driver.absorb();
+        rooted(step)
+    }
+
+    /// Forwards what the root's `yield` received to the innermost active generator.
+    #[inline]
+    pub fn step(&mut self, sent: S) -> Rooted<G::Yield, G::Return, G::Error> {
+        if self.driver.entries.is_empty() {
+            return self.own(sent);
+        }
+        match self.driver.step(sent, false) {
+            Driven::Yielded(y) => Rooted::Yielded(y),
+            Driven::Done(_) => self.own(S::default()),
+        }
+    }
+}
+
+/// The root of a `yield_from_throwing!` chain (see [`SendRoot`]).
+#[doc(hidden)]
+pub struct ThrowRoot<G, S: 'static>
+where
+    G: Generator<S>,
+    G::Yield: 'static,
+    G::Error: 'static,
+{
+    sub: G,
+    driver: Driver<Result<S, Thrown<G::Error>>, G::Yield>,
+    marker: usize,
+}
+
+/// Starts `yield_from_throwing!(sub)` in the body holding the local at `marker`.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn begin_throw<S, G>(
+    sub: G,
+    marker: usize,
+) -> Begin<ThrowRoot<G, S>, G::Yield, G::Return, G::Error>
+where
+    S: Default + 'static,
+    G: Generator<S> + 'static,
+    G::Yield: 'static,
+    G::Error: 'static,
+{
+    if sub.state() == State::Closed {
+        exhausted();
+    }
+    if let Some(up) = adopter::<Result<S, Thrown<G::Error>>, G::Yield>(marker) {
+        let cell = Rc::new(Cell::new(None));
+        let entry = Box::new(ThrowEntry { sub, cell: cell.clone() });
+        return widen(hand_up(up, entry, cell));
+    }
+    let driver = Driver { entries: Vec::new(), up: Adoption::new() };
+    let mut root = ThrowRoot { sub, driver, marker };
+    match root.own(Ok(S::default()), false) {
+        Rooted::Yielded(y) | Rooted::Ignored(y) => Begin::Root(root, y),
+        Rooted::Done(outcome) => Begin::Finished(outcome),
+    }
+}
+
+impl<G, S: Default + 'static> ThrowRoot<G, S>
+where
+    G: Generator<S>,
+    G::Yield: 'static,
+    G::Error: 'static,
+{
+    /// Forwards `input` to the root's own sub-generator; `closing`: the chain is closing, so
+    /// a yield is an ignored exit.
+    #[inline(always)]
+    fn own(
+        &mut self,
+        input: Result<S, Thrown<G::Error>>,
+        closing: bool,
+    ) -> Rooted<G::Yield, G::Return, G::Error> {
+        let (step, ignored) = self.sub.__forward_adopted(input, &mut self.driver.up);
+        self.driver.absorb();
+        match step {
+            Step::Yielded(y) if ignored || closing => Rooted::Ignored(y),
+            step => rooted(step),
+        }
+    }
+
+    /// Forwards what the root's `yield` received (PEP 380) to the innermost active generator.
+    /// Must be called right after that `yield`: it reads the context `close()` published.
+    #[inline]
+    pub fn step(
+        &mut self,
+        input: Result<S, Thrown<G::Error>>,
+    ) -> Rooted<G::Yield, G::Return, G::Error> {
+        let closing = matches!(input, Err(Thrown::Exit));
+        if !closing && self.driver.entries.is_empty() {
+            return self.own(input, false);
+        }
+        self.step_cold(input, closing)
+    }
+
+    #[cold]
+    fn step_cold(
+        &mut self,
+        input: Result<S, Thrown<G::Error>>,
+        closing: bool,
+    ) -> Rooted<G::Yield, G::Return, G::Error> {
+        // Read before anything else runs in this resume: the context of whoever resumed us.
+        let context = Context::current(self.marker);
+        let rooted = if self.driver.entries.is_empty() {
+            self.own(input, closing)
+        } else {
+            match self.driver.step(input, closing) {
+                Driven::Yielded(y) => return Rooted::Yielded(y),
+                Driven::Done(ignored) => match (self.own(Ok(S::default()), closing), ignored) {
+                    (Rooted::Done(_), Some(y)) => Rooted::Ignored(y),
+                    (rooted, _) => rooted,
+                },
+            }
+        };
+        if let (Rooted::Ignored(_), Some(context)) = (&rooted, context) {
+            // SAFETY: `context` was published by the resume of this body that is running now
+            // (read right after its `yield`), so it is alive; only read / set through `Cell`
+            // (see `Context::current`).
+            let context = unsafe { &*context };
+            if context.kind == Kind::Closing {
+                context.ignored.set(true);
+            }
+        }
+        rooted
     }
 }
 
@@ -375,15 +554,6 @@ pub struct SendEntry<G: Generator<S>, S> {
     cell: Outcome<G::Return, G::Error>,
 }
 
-/// Builds the entry of `yield_from!(sub)` and the cell its outcome arrives in.
-#[doc(hidden)]
-#[allow(clippy::type_complexity)]
-pub fn send_entry<S: Default + 'static, G: Generator<S> + 'static>(
-    sub: G,
-) -> (Box<dyn Entry<S, G::Yield>>, Outcome<G::Return, G::Error>) {
-    let cell = Rc::new(Cell::new(None));
-    (Box::new(SendEntry { sub, cell: cell.clone() }), cell)
-}
 
 impl<S: Default, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
     fn start(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
@@ -414,18 +584,6 @@ pub struct ThrowEntry<G: Generator<S>, S> {
     cell: Outcome<G::Return, G::Error>,
 }
 
-/// Builds the entry of `yield_from_throwing!(sub)` and the cell its outcome arrives in.
-#[doc(hidden)]
-#[allow(clippy::type_complexity)]
-pub fn throw_entry<S: Default + 'static, G: Generator<S> + 'static>(
-    sub: G,
-) -> (Box<dyn Entry<Result<S, Thrown<G::Error>>, G::Yield>>, Outcome<G::Return, G::Error>)
-where
-    G::Error: 'static,
-{
-    let cell = Rc::new(Cell::new(None));
-    (Box::new(ThrowEntry { sub, cell: cell.clone() }), cell)
-}
 
 type ThrowIn<S, G> = Result<S, Thrown<<G as Generator<S>>::Error>>;
 
