@@ -29,7 +29,7 @@ use std::convert::Infallible;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use stasis::{
-    Co, Gen, Generator, Thrown, YieldFrom, from_coroutine, from_throwing_coroutine, yield_from,
+    Co, Gen, Generator, Step, Thrown, YieldFrom, from_coroutine, from_throwing_coroutine, yield_from,
     yield_from_throwing,
 };
 
@@ -101,6 +101,23 @@ fn machine_level(sub: Machine) -> Machine {
         #[coroutine]
         move || {
             let _ = yield_from!(sub);
+        },
+    ))
+}
+
+/// Before flat delegation: a state machine delegating to the counter by re-yielding each of
+/// its items (what `yield_from!` expanded to), the reference for `state_machine/1`.
+fn machine_reyield() -> Machine {
+    let mut sub = machine_counter();
+    Box::new(from_coroutine(
+        #[coroutine]
+        move || {
+            loop {
+                match sub.resume(()) {
+                    Step::Yielded(v) => yield v,
+                    _ => return,
+                }
+            }
         },
     ))
 }
@@ -188,6 +205,8 @@ fn delegation(c: &mut Criterion) {
             b.iter(|| item(next_machine(&mut g)))
         });
     }
+    let mut g = machine_reyield();
+    group.bench_function("state_machine_reyield/1", |b| b.iter(|| item(next_machine(&mut g))));
     for depth in DEPTHS {
         let mut g = throwing_chain(depth);
         group.bench_function(format!("state_machine_throwing/{depth}"), |b| {

@@ -48,6 +48,7 @@ impl<C> Drop for PanicGuard<'_, C> {
 struct Restore(*const Context);
 
 impl Drop for Restore {
+    #[inline(always)]
     fn drop(&mut self) {
         CONTEXT.set(self.0);
     }

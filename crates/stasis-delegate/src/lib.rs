@@ -498,7 +498,6 @@ macro_rules! __yield_from_impl {
                 let mut __stasis_value = __stasis_first;
                 loop {
                     let __stasis_got = yield __stasis_value;
-                    let _ = ::core::hint::black_box(__stasis_anchor);
                     match __stasis_root.step(__stasis_got) {
                         $crate::__private::Rooted::Yielded(__stasis_next) => {
                             __stasis_value = __stasis_next;

@@ -472,27 +472,32 @@ where
         &mut self,
         input: Result<S, Thrown<G::Error>>,
     ) -> Rooted<G::Yield, G::Return, G::Error> {
-        let closing = matches!(input, Err(Thrown::Exit));
-        if !closing && self.driver.entries.is_empty() {
+        if matches!(input, Err(Thrown::Exit)) {
+            return self.close(input);
+        }
+        if self.driver.entries.is_empty() {
             return self.own(input, false);
         }
-        self.step_cold(input, closing)
+        match self.driver.step(input, false) {
+            Driven::Yielded(y) => Rooted::Yielded(y),
+            Driven::Done(_) => self.own(Ok(S::default()), false),
+        }
     }
 
+    /// The close cascade (`input` is the exit).
     #[cold]
-    fn step_cold(
+    fn close(
         &mut self,
         input: Result<S, Thrown<G::Error>>,
-        closing: bool,
     ) -> Rooted<G::Yield, G::Return, G::Error> {
         // Read before anything else runs in this resume: the context of whoever resumed us.
         let context = Context::current(self.marker);
         let rooted = if self.driver.entries.is_empty() {
-            self.own(input, closing)
+            self.own(input, true)
         } else {
-            match self.driver.step(input, closing) {
-                Driven::Yielded(y) => return Rooted::Yielded(y),
-                Driven::Done(ignored) => match (self.own(Ok(S::default()), closing), ignored) {
+            match self.driver.step(input, true) {
+                Driven::Yielded(y) => Rooted::Ignored(y),
+                Driven::Done(ignored) => match (self.own(Ok(S::default()), true), ignored) {
                     (Rooted::Done(_), Some(y)) => Rooted::Ignored(y),
                     (rooted, _) => rooted,
                 },
