@@ -150,17 +150,32 @@ fn throwing_chain(depth: u32) -> Throwing {
     })
 }
 
+/// A level of a mixed chain: stackful levels stay `Gen`s so that a stackful delegator adopts
+/// them (a `Box<dyn Generator>` is delegated to through the protocol).
+enum Mixed {
+    Stackful(Gen<u64>),
+    Machine(Machine),
+}
+
+impl Mixed {
+    fn boxed(self) -> Machine {
+        match self {
+            Mixed::Stackful(g) => Box::new(g),
+            Mixed::Machine(m) => m,
+        }
+    }
+}
+
 /// A stackful generator delegating to `sub` with `co.yield_from`.
-fn gen_level<G>(sub: G) -> Gen<u64>
-where
-    G: Generator<Yield = u64, Return = (), Error = Infallible> + 'static,
-{
+fn gen_level(sub: Mixed) -> Gen<u64> {
     // Room for the state machines below it to start: a level that delegates before it
     // yields starts its delegate from inside its own resume (see stasis-delegate's docs).
-    Gen::builder()
-        .stack_size(8 << 20)
-        .build(move |co, ()| co.yield_from(sub))
-        .expect("a generator stack")
+    let builder = Gen::builder().stack_size(1 << 20);
+    match sub {
+        Mixed::Stackful(g) => builder.build(move |co, ()| co.yield_from(g)),
+        Mixed::Machine(m) => builder.build(move |co, ()| co.yield_from(m)),
+    }
+    .expect("a generator stack")
 }
 
 /// `depth + 1` levels, the middle one (index `(depth + 1) / 2`) of the other backend: state
@@ -169,15 +184,19 @@ fn mixed_chain(depth: u32, reverse: bool) -> Machine {
     let middle = depth.div_ceil(2);
     // Level `i` counts from the outermost (0) to the innermost (`depth`).
     let stackful = |i: u32| (i == middle) != reverse;
-    let mut chain: Machine = if stackful(depth) {
-        Box::new(Gen::new(|co, ()| count_forever(co)))
+    let mut chain = if stackful(depth) {
+        Mixed::Stackful(Gen::new(|co, ()| count_forever(co)))
     } else {
-        machine_counter()
+        Mixed::Machine(machine_counter())
     };
     for i in (0..depth).rev() {
-        chain = if stackful(i) { Box::new(gen_level(chain)) } else { machine_level(chain) };
+        chain = if stackful(i) {
+            Mixed::Stackful(gen_level(chain))
+        } else {
+            Mixed::Machine(machine_level(chain.boxed()))
+        };
     }
-    chain
+    chain.boxed()
 }
 
 /// `Iterator::next` for a boxed state machine, through the protocol.

@@ -344,8 +344,9 @@ where
     G: Generator<S>,
     G::Yield: 'static,
 {
-    sub: G,
+    // Dropped first: the levels below `sub` go before it (innermost first).
     driver: Driver<S, G::Yield>,
+    sub: G,
 }
 
 /// Starts `yield_from!(sub)` in the body holding the local at `marker`.
@@ -368,7 +369,7 @@ where
         let entry = Box::new(SendEntry { sub, cell: cell.clone() });
         return widen(hand_up(up, entry, cell));
     }
-    let mut root = SendRoot { sub, driver: Driver { entries: Vec::new(), up: Adoption::new() } };
+    let mut root = SendRoot { driver: Driver { entries: Vec::new(), up: Adoption::new() }, sub };
     match root.own(S::default()) {
         Rooted::Yielded(y) | Rooted::Ignored(y) => Begin::Root(root, y),
         Rooted::Done(outcome) => Begin::Finished(outcome),
@@ -409,8 +410,9 @@ where
     G::Yield: 'static,
     G::Error: 'static,
 {
-    sub: G,
+    // Dropped first: the levels below `sub` go before it (innermost first).
     driver: Driver<Result<S, Thrown<G::Error>>, G::Yield>,
+    sub: G,
     marker: usize,
 }
 
@@ -436,7 +438,7 @@ where
         return widen(hand_up(up, entry, cell));
     }
     let driver = Driver { entries: Vec::new(), up: Adoption::new() };
-    let mut root = ThrowRoot { sub, driver, marker };
+    let mut root = ThrowRoot { driver, sub, marker };
     match root.own(Ok(S::default()), false) {
         Rooted::Yielded(y) | Rooted::Ignored(y) => Begin::Root(root, y),
         Rooted::Done(outcome) => Begin::Finished(outcome),
