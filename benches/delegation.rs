@@ -29,8 +29,8 @@ use std::convert::Infallible;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use stasis::{
-    Co, Gen, Generator, Step, Thrown, YieldFrom, from_coroutine, from_throwing_coroutine, yield_from,
-    yield_from_throwing,
+    Co, Gen, Generator, Step, Thrown, YieldFrom, from_coroutine, from_throwing_coroutine,
+    yield_from, yield_from_throwing,
 };
 
 const DEPTHS: [u32; 4] = [1, 10, 100, 1000];

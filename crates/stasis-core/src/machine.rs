@@ -13,6 +13,11 @@
 //!
 //! Plain coroutines plug in with one call, [`from_coroutine`]; a `static` (self-borrowing)
 //! coroutine is `!Unpin`, so pin it first: `from_coroutine(Box::pin(c))`.
+//!
+//! Delegation (`stasis-delegate`'s `yield_from!`) is flat: the outermost delegating body
+//! drives the innermost delegate directly (design and diagram in `machine/delegate.rs` and in
+//! `stasis-delegate`'s crate docs). What it costs the plain path: one thread-local store per
+//! resume (no context for the body); a resume by a delegation driver publishes one instead.
 
 use core::convert::Infallible;
 use core::fmt;

@@ -1,47 +1,49 @@
 //! Flat `yield from` for state machines: the machinery behind `stasis-delegate`'s
-//! `yield_from!` and `yield_from_throwing!` (hidden items; the design is described in
-//! `stasis-delegate`'s crate docs, "State machines: the outermost body drives").
+//! `yield_from!` and `yield_from_throwing!` (hidden items; the user-facing description is in
+//! `stasis-delegate`'s crate docs, section 4). What this file owns: the context a state
+//! machine publishes for one resume of its body, the root's driver, and the entries.
 //!
 //! ```text
-//!  consumer ── R.resume(v) ──▶ R's body, suspended in yield_from!(a): the root's Driver
-//!                                entries = [ a's entry, b's entry, c's entry ]   (c on top)
-//!                                c_entry.step(v, &mut up) ──▶ c.__resume_adopted(v, up)
+//!  consumer ── R.resume(v) ──▶ R's body, suspended in yield_from!(a): SendRoot / ThrowRoot
+//!                                sub = a (typed)   driver.entries = [ b's entry, c's entry ]
+//!                                c_entry.step(v, &mut driver.up) ──▶ c.__resume_adopted(v, up)
 //!  a's body: waits in yield_from!(b) for its outcome cell (resumed once, when b is done)
 //!  b's body: waits in yield_from!(c) for its outcome cell
 //!  c's body: yields ◀── one coroutine resume, whatever the depth
 //! ```
 //!
 //! - **Who drives**: a body whose `yield from` starts while no [`Adoption`] is published for
-//!   it (a plain resume publishes null) is the *root*: it keeps a [`Driver`] (a stack of
-//!   [`Entry`]s, each owning one sub-generator) in its own state and re-yields the items of the
-//!   top entry, so an item costs one resume of the root's body plus one of the innermost,
-//!   whatever the depth.
-//! - **Adoption**: the driver resumes an entry's sub-generator with the hidden
+//!   it (a plain resume publishes null) is the *root*: it keeps its own sub-generator typed and
+//!   a [`Driver`] (a stack of [`Entry`]s, each owning one deeper sub-generator) in its state,
+//!   and re-yields the items of the innermost, so an item costs one resume of the root's body
+//!   plus one of the innermost, whatever the depth.
+//! - **Adoption**: the root resumes a sub-generator with the hidden
 //!   [`Generator::__resume_adopted`] / [`Generator::__forward_adopted`], which a state machine
-//!   implements by publishing the driver's [`Adoption`] in [`CONTEXT`] for exactly that resume.
-//!   A `yield from` that starts in that body finds it ([`begin`]) and, instead of driving,
-//!   starts its entry and hands it up (the entry goes into [`Adoption::incoming`], which the
-//!   driver moves onto its stack): nesting stays flat. The body suspends with the first item
-//!   of the new delegate (a state machine cannot suspend without a value) and is resumed only
-//!   when that delegate is done, its outcome in a cell the entry shares with it.
-//! - **Identity**: the context is published around one resume of one coroutine and put back
+//!   implements by publishing the driver's [`Adoption`] in the thread-local `CONTEXT` for
+//!   exactly that resume. A `yield from` that starts in that body finds it ([`begin_send`],
+//!   [`begin_throw`]) and, instead of driving, starts its entry and hands it up (into the
+//!   adoption's inbox, which the driver moves onto its stack): nesting stays flat. The body
+//!   suspends with the first item of the new delegate (a state machine cannot suspend without
+//!   a value) and is resumed only when that delegate is done, its outcome in a cell the entry
+//!   shares with it.
+//! - **Identity**: a context is published around one resume of one coroutine and put back
 //!   right after it (also when the body panics), and every plain resume publishes null, so a
 //!   generator resumed by the body sees its own context, never its resumer's. A delegation
 //!   accepts a context only if one of its locals lies in the bytes of the coroutine the context
-//!   was published for, and an adoption only if its `TypeId` matches. A coroutine resumed with
-//!   `core::ops::Coroutine::resume` directly (no stasis wrapper) and stored inside another
-//!   generator's state can still see that generator's context: run delegating bodies through
-//!   `from_coroutine` and its siblings.
+//!   was published for, and an adoption only if its `TypeId` matches (so a mismatch is never
+//!   undefined behaviour). A coroutine resumed with `core::ops::Coroutine::resume` directly (no
+//!   stasis wrapper) and stored inside another generator's state can still see that
+//!   generator's context: run delegating bodies through `from_coroutine` and its siblings.
 //! - **Finishing, closing, panics**: when the top entry finishes, the driver pops it and wakes
 //!   the entry below (its body reads the outcome). A `close()` of the root cascades: the top is
 //!   closed, each delegator sees the outcome at its `yield from`, innermost first; a level that
 //!   yields instead of finishing ignored the exit: it is dropped, its delegator sees
-//!   [`Thrown::Exit`], and the root's `close()` reports [`CloseError::IgnoredExit`] with the
-//!   value (handed to that very `close()` through its own [`Context`]). Dropping the driver (the
-//!   root's body dropped, or unwinding from a panic) drops the entries innermost first, each
-//!   while the levels above it are already gone, so no drop recurses through the chain.
+//!   [`Thrown::Exit`], and the root's `close()` reports `CloseError::IgnoredExit` with the
+//!   value, handed to that very `close()` through the [`Context`] it published (the root reads
+//!   it right after its `yield`, before anything else runs). Dropping the root (its body
+//!   dropped, or unwinding from a panic) drops the entries innermost first, each while the
+//!   levels below it are already gone, so no drop recurses through the chain.
 //!
-//! [`CloseError::IgnoredExit`]: crate::CloseError::IgnoredExit
 //! [`Generator::__resume_adopted`]: crate::Generator::__resume_adopted
 //! [`Generator::__forward_adopted`]: crate::Generator::__forward_adopted
 
@@ -49,8 +51,8 @@
 #![allow(missing_debug_implementations)]
 
 use core::any::TypeId;
-use core::convert::Infallible;
 use core::cell::Cell;
+use core::convert::Infallible;
 use core::ptr;
 use std::rc::Rc;
 
@@ -58,8 +60,9 @@ pub use crate::protocol::forward_closing;
 use crate::protocol::{Generator, State, Step, Thrown};
 
 std::thread_local! {
-    /// What the wrapper that is resuming a coroutine tells its body: null, or a [`Context`]
-    /// that lives in the frame of that resume (set by `Slot::resume`, put back right after).
+    /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
+    /// that lives in the frame of that resume (set by `Slot::resume_with`, put back right
+    /// after).
     pub(super) static CONTEXT: Cell<*const Context> = const { Cell::new(ptr::null()) };
 }
 
@@ -561,7 +564,6 @@ pub struct SendEntry<G: Generator<S>, S> {
     cell: Outcome<G::Return, G::Error>,
 }
 
-
 impl<S: Default, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
     fn start(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
         if self.sub.state() == State::Closed {
@@ -590,7 +592,6 @@ pub struct ThrowEntry<G: Generator<S>, S> {
     sub: G,
     cell: Outcome<G::Return, G::Error>,
 }
-
 
 type ThrowIn<S, G> = Result<S, Thrown<<G as Generator<S>>::Error>>;
 
