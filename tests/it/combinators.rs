@@ -215,7 +215,7 @@ fn errors_raised_mid_batch_come_after_the_values_pulled() {
 #[test]
 fn tee_cursors_report_the_end_and_close_the_source_last() {
     let log = Rc::new(RefCell::new(Vec::new()));
-    let (mut a, mut b) = resilient(log.clone()).tee();
+    let [mut a, mut b] = resilient(log.clone()).gen_tee();
     assert_eq!(a.next(), Some("item 1".into()));
     assert_eq!(a.close(), Ok(None));
     assert!(log.borrow().is_empty(), "b is still open");
@@ -223,11 +223,11 @@ fn tee_cursors_report_the_end_and_close_the_source_last() {
     assert_eq!(b.close(), Ok(Some("closed")));
     assert_eq!(*log.borrow(), ["finally"]);
 
-    let (mut a, mut b) = Gen::new(|co, ()| {
+    let [mut a, mut b] = Gen::new(|co, ()| {
         co.yield_(1);
         "ret"
     })
-    .tee();
+    .gen_tee();
     assert_eq!(a.resume(()), Step::Yielded(1));
     assert_eq!(a.resume(()), Step::Complete("ret"));
     assert_eq!(b.resume(()), Step::Yielded(1));
@@ -252,7 +252,7 @@ fn adaptors_are_debug() {
     let g = from_iter([1, 2]).gen_map(|x| x).gen_filter(|_| true).gen_take(1);
     let text = format!("{g:?}");
     assert!(text.starts_with("Take { source: Filter { source: Map { source: FromIter"), "{text}");
-    let (a, _b) = from_iter([1]).tee();
+    let [a, _b] = from_iter([1]).gen_tee();
     assert!(format!("{a:?}").contains("buffered: 0"));
 }
 
@@ -393,4 +393,280 @@ fn io_errors_end_the_stream_after_one_error_item() {
     assert_eq!(err.to_string(), "line 2: I/O error: disk on fire");
     assert!(matches!(g.resume(()), Step::Complete(2)));
     assert_eq!(g.state(), State::Closed);
+}
+
+// ------------------------------------------------ mixed types in delegation chains (issue 9 B7)
+
+#[test]
+fn a_plain_iterator_joins_a_throwing_state_machine_chain() {
+    use stasis::yield_from_throwing;
+    // Python: `try: yield from iter([1, 2, 3]) except ValueError as e: yield f"caught {e}"`.
+    let mut g = from_throwing_coroutine::<_, (), String, _>(
+        #[coroutine]
+        |_: Result<(), Thrown<String>>| {
+            match yield_from_throwing!(
+                from_iter(["1", "2", "3"].map(String::from)).gen_err_into::<String>()
+            ) {
+                Ok(()) => (yield "finished".to_string())?,
+                Err(Thrown::Error(e)) => (yield format!("caught {e}"))?,
+                Err(exit) => return Err(exit),
+            }
+            Ok("done")
+        },
+    );
+    let g = &mut g;
+    assert_eq!(g.resume(()), Step::Yielded("1".to_string()));
+    // The iterator cannot take the error: it reaches the delegator, which catches it.
+    assert_eq!(g.throw("x".to_string()), Step::Yielded("caught x".to_string()));
+    assert_eq!(g.resume(()), Step::Complete("done"));
+}
+
+#[test]
+fn send_into_a_plain_iterator_is_refused_with_an_error_the_delegator_catches() {
+    // Python: sending a value (not None) into `yield from iter(...)` raises AttributeError in
+    // the delegator.
+    let mut g = Gen::<&str, &str, Option<i64>, String>::throwing(|co, first| {
+        let mut sub = from_iter(["a", "b"])
+            .gen_err_into::<String>()
+            .gen_refuse_send(|v: Option<i64>| format!("cannot send {v:?} to a plain iterator"));
+        match co.delegate(&mut sub, first) {
+            Ok(()) => "finished",
+            Err(Thrown::Error(e)) => {
+                assert_eq!(e, "cannot send Some(7) to a plain iterator");
+                "caught"
+            }
+            Err(exit) => co.raise(exit),
+        }
+    });
+    assert_eq!(g.resume(None), Step::Yielded("a"));
+    assert_eq!(g.resume(Some(7)), Step::Complete("caught"));
+    // The same chain, driven with `None` only, runs to its end.
+    let mut sub =
+        from_iter(["a"]).gen_err_into::<String>().gen_refuse_send(|_: Option<i64>| String::new());
+    assert_eq!(sub.resume(None), Step::Yielded("a"));
+    assert_eq!(sub.resume(None), Step::Complete(()));
+}
+
+#[test]
+fn map_err_changes_the_errors_that_leave_and_unwinds_the_source_on_a_foreign_throw() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    let source = Gen::<i32, &str, (), u16>::throwing(move |co, ()| {
+        struct Cleanup(Rc<RefCell<Vec<String>>>);
+        impl Drop for Cleanup {
+            fn drop(&mut self) {
+                self.0.borrow_mut().push("source cleaned up".into());
+            }
+        }
+        let _cleanup = Cleanup(l);
+        match co.try_yield(1) {
+            Err(Thrown::Error(code)) => co.raise(Thrown::Error(code + 1)),
+            Err(exit) => co.raise(exit),
+            Ok(()) => {}
+        }
+        co.yield_(2);
+        "end"
+    });
+    // Errors raised by the source leave mapped.
+    let mut g = source.gen_map_err(|code| format!("E{code}"));
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    // A `String` cannot be raised in a body that takes `u16`: the body is unwound (its
+    // cleanup runs) and the error comes back, as an uncaught exception does in Python.
+    assert_eq!(g.throw("foreign".into()), Step::Raised(Thrown::Error("foreign".into())));
+    assert_eq!(*log.borrow(), ["source cleaned up"]);
+    assert_eq!((g.state(), g.resume(())), (State::Closed, Step::Exhausted));
+
+    let mut g = Gen::<i32, (), (), u16>::throwing(|co, ()| {
+        co.yield_(1);
+        co.raise(Thrown::Error(404))
+    })
+    .gen_map_err(|code| format!("HTTP {code}"));
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    assert_eq!(g.resume(()), Step::Raised(Thrown::Error("HTTP 404".into())));
+}
+
+// ------------------------------------------ the return value survives the pipeline (issue 11 §3)
+
+#[test]
+fn the_return_value_survives_a_pipeline_driven_as_an_iterator() {
+    // The user's program: JSON lines, errors counted, then "lines read".
+    let input = "{\"n\": 1}\noops\n\n{\"n\": 3}\n";
+    let mut bad = 0;
+    let mut records =
+        stream::json_lines::<serde_json::Value, _>(input.as_bytes()).skip_errors(|_| bad += 1);
+    let total: i64 = records.by_ref().map(|v| v["n"].as_i64().unwrap()).sum();
+    assert_eq!(records.take_return(), Some(4), "lines read");
+    assert_eq!(records.take_return(), None, "readable once");
+    drop(records);
+    assert_eq!((total, bad), (4, 1));
+
+    // A stackful source's return value through several adaptors and a `for` loop.
+    let mut pipeline = Gen::new(|co, ()| {
+        for i in 0..5 {
+            co.yield_(i);
+        }
+        "source done"
+    })
+    .gen_map(|x| x * 10)
+    .gen_filter(|x| *x != 20)
+    .enumerate_from(1)
+    .gen_err_into::<String>()
+    .map_return(str::len);
+    let mut seen = Vec::new();
+    for pair in &mut pipeline {
+        seen.push(pair);
+    }
+    assert_eq!(seen, [(1, 0), (2, 10), (3, 30), (4, 40)]);
+    assert_eq!(pipeline.take_return(), Some(11));
+
+    // Adaptors that end early say so in their return value.
+    let mut first_two = from_iter(1..=5).gen_take(2);
+    assert_eq!(first_two.by_ref().count(), 2);
+    assert_eq!(first_two.take_return(), Some(None), "the limit ended it, not the source");
+    let mut zipped = from_iter([1]).gen_zip(from_iter([2, 3]));
+    assert_eq!(zipped.by_ref().count(), 1);
+    assert_eq!(zipped.take_return(), Some(stasis::combinators::ZipEnd::First(())));
+}
+
+// ------------------------------------------------------------------------ tee and chunk_by
+
+use stasis::combinators::{Tee, TeeError};
+
+#[test]
+fn gen_tee_of_n_cursors_each_yield_every_value_and_the_return_value() {
+    let [a, b, c, mut d] = Gen::new(|co, ()| {
+        co.yield_(1);
+        co.yield_(2);
+        "ret"
+    })
+    .gen_tee();
+    for mut cursor in [a, b, c] {
+        assert_eq!(cursor.resume(()), Step::Yielded(1));
+        assert_eq!(cursor.resume(()), Step::Yielded(2));
+        assert_eq!(cursor.resume(()), Step::Complete("ret"));
+        assert_eq!(cursor.resume(()), Step::Exhausted);
+    }
+    assert_eq!(d.buffered(), 2, "d holds back what it has not read");
+    assert_eq!(d.by_ref().collect::<Vec<_>>(), [1, 2]);
+    let [] = from_iter([1]).gen_tee::<0>();
+}
+
+#[test]
+fn tee_throw_reaches_the_source_and_an_error_goes_to_the_thrower_only() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let [mut a, mut b, mut c] = resilient(log.clone()).gen_tee();
+    assert_eq!(a.resume(()), Step::Yielded("item 1".into()));
+    // The source handles it and yields: every cursor sees that value next.
+    assert_eq!(a.throw(TeeError::Source("oops".into())), Step::Yielded("handled oops".into()));
+    assert_eq!(b.resume(()), Step::Yielded("item 1".into()));
+    assert_eq!(b.resume(()), Step::Yielded("handled oops".into()));
+    // A cursor behind the frontier throws; it reads on from its own position.
+    // (The source, at its "handled" yield, goes on to item 2.)
+    assert_eq!(c.throw(TeeError::Source("again".into())), Step::Yielded("item 1".into()));
+    assert_eq!(a.resume(()), Step::Yielded("item 2".into()));
+    // `Reentered` cannot reach a source of another error type: it comes straight back.
+    assert_eq!(c.throw(TeeError::Reentered), Step::Raised(Thrown::Error(TeeError::Reentered)));
+    assert_eq!(c.state(), State::Closed);
+    assert_eq!(log.borrow().len(), 0);
+
+    let source = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+        co.yield_(1);
+        co.yield_(2);
+    });
+    let [mut a, mut b] = source.gen_tee();
+    assert_eq!(a.resume(()), Step::Yielded(1));
+    assert_eq!(
+        b.throw(TeeError::Source("unhandled")),
+        Step::Raised(Thrown::Error(TeeError::Source("unhandled"))),
+        "the thrower gets the error, and is closed"
+    );
+    assert_eq!((b.state(), a.state()), (State::Closed, State::Suspended));
+    assert_eq!(a.resume(()), Step::Exhausted, "the source is finished: a stops");
+}
+
+#[test]
+fn a_tee_cursor_read_inside_its_own_source_is_running_and_raises_reentered() {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let cursor: Rc<RefCell<Option<Tee<Gen<i32>>>>> = Rc::default();
+    let (slot, s) = (cursor.clone(), seen.clone());
+    let source = Gen::new(move |co, ()| {
+        let mut b = slot.borrow_mut().take().expect("filled");
+        s.borrow_mut().push(format!("{:?}", b.state()));
+        s.borrow_mut().push(format!("{:?}", b.resume(())));
+        s.borrow_mut().push(format!("{:?}", b.state()));
+        co.yield_(1);
+    });
+    let [mut a, b] = source.gen_tee();
+    *cursor.borrow_mut() = Some(b);
+    assert_eq!(a.resume(()), Step::Yielded(1), "the source goes on after the error");
+    assert_eq!(*seen.borrow(), ["Running", "Raised(Error(Reentered))", "Closed"]);
+    assert_eq!(a.resume(()), Step::Complete(()));
+}
+
+#[test]
+fn chunk_by_groups_follow_the_protocol() {
+    let source = Gen::new(|co, ()| {
+        for v in [1, 1, 2] {
+            co.yield_(v);
+        }
+        "ret"
+    });
+    let mut runs = source.gen_chunk_by(|x| *x);
+    assert_eq!(runs.state(), State::Created);
+    let (one, mut ones) = runs.next().expect("a group");
+    assert_eq!((one, ones.state()), (1, State::Suspended));
+    assert_eq!(ones.close(), Ok(None), "closing a group ends the view only");
+    assert_eq!((ones.state(), ones.resume(())), (State::Closed, Step::Exhausted));
+    let (two, twos) = runs.next().expect("a group");
+    assert_eq!((two, twos.collect::<Vec<_>>()), (2, vec![2]));
+    assert_eq!(runs.state(), State::Suspended, "the group pulled the end; the outer reports it");
+    assert_eq!(runs.resume(()).map_yield(|_| ()), Step::Complete("ret"));
+    assert_eq!(runs.state(), State::Closed);
+
+    // A group outlives its outer generator, as CPython's does.
+    let (_, group) = from_iter([7, 7]).gen_chunk_by(|x| *x).next().expect("a group");
+    assert_eq!(group.collect::<Vec<_>>(), [7, 7]);
+
+    // A key unequal to itself: each value is a group (its first value belongs to it anyway).
+    let nans = from_iter([f64::NAN, f64::NAN, 1.0]).gen_chunk_by(|x| *x);
+    assert_eq!(nans.map(|(_, g)| g.count()).collect::<Vec<_>>(), [1, 1, 1]);
+}
+
+#[test]
+fn chunk_by_throw_and_close_reach_the_source() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let first_word = |s: &String| s.split(' ').next().unwrap_or_default().to_string();
+    let mut runs = resilient(log.clone()).gen_chunk_by(first_word);
+    let (key, mut items) = runs.next().expect("a group");
+    assert_eq!((key.as_str(), items.resume(())), ("item", Step::Yielded("item 1".into())));
+    // Thrown through the group: the answer is the next value pulled, here another key's.
+    assert_eq!(items.throw("oops".into()), Step::Complete(()));
+    let (key, mut handled) = runs.next().expect("a group");
+    assert_eq!(key, "handled");
+    assert_eq!(handled.resume(()), Step::Yielded("handled oops".into()));
+    // Thrown through the outer: the group is invalidated, the answer starts the next group.
+    let step = runs.throw("again".into()).map_yield(|(k, g)| (k, g.take(2).collect::<Vec<_>>()));
+    assert_eq!(step, Step::Yielded(("item".into(), vec!["item 2".into(), "item 3".into()])));
+    assert_eq!(handled.resume(()), Step::Complete(()), "invalidated by the outer's advance");
+    assert!(matches!(runs.close(), Ok(Some("closed"))));
+    assert_eq!(*log.borrow(), ["finally"]);
+    assert_eq!(runs.state(), State::Closed);
+}
+
+#[test]
+fn chunk_by_reports_a_value_yielded_while_ignoring_close_as_a_new_group() {
+    let stubborn = Gen::<i32>::new(|co, ()| {
+        let _ = co.try_yield(1); // close() arrives here...
+        co.yield_(2); // ...and the body yields anyway
+    });
+    let mut runs = stubborn.gen_chunk_by(|x| *x);
+    let (_, mut ones) = runs.next().expect("a group");
+    match runs.close() {
+        Err(CloseError::IgnoredExit((key, group))) => {
+            assert_eq!((key, group.collect::<Vec<_>>()), (2, vec![2]));
+        }
+        other => panic!("expected IgnoredExit, got {other:?}"),
+    }
+    assert_eq!(ones.resume(()), Step::Complete(()), "close() invalidated the group");
+    assert_eq!(runs.resume(()).map_yield(|_| ()), Step::Complete(()), "the source's end");
 }

@@ -338,6 +338,28 @@ pub trait Generator<S = ()> {
         let _ = up;
         forward_closing(self, input)
     }
+
+    /// Bounds on how many more values it will yield (Python's `__length_hint__`), in the shape
+    /// of [`Iterator::size_hint`]: `(lower, Some(upper))`, or `(lower, None)` when there is no
+    /// known upper bound. A hint for preallocation, not a promise unsafe code may rely on. The
+    /// default, `(0, None)`, is right for any generator; adaptors and sources that know better
+    /// say so, and their `Iterator::size_hint` reports it. (Not named `size_hint`: every
+    /// `S = ()` generator is also an `Iterator`, and two methods of one name would make each
+    /// `g.size_hint()` ambiguous, E0034.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator};
+    /// let g = Gen::<u8>::new(|co, ()| co.yield_(1));
+    /// assert_eq!(g.length_hint(), (0, None));
+    /// ```
+    #[doc(alias = "__length_hint__")]
+    #[doc(alias = "size_hint")]
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (0, None)
+    }
 }
 
 /// Support for `stasis-delegate`'s macros; not a public API. PEP 380's forwarding of what a
@@ -404,6 +426,11 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
     ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
         (**self).__forward_adopted(input, up)
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (**self).length_hint()
+    }
 }
 
 impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
@@ -447,5 +474,10 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
         up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
     ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
         (**self).__forward_adopted(input, up)
+    }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (**self).length_hint()
     }
 }
