@@ -171,21 +171,28 @@
 //! # Cost per item
 //!
 //! `benches/delegation.rs` (criterion; one iteration is one item through a chain of `depth`
-//! delegation levels), one run on the shared x86-64 development machine:
+//! delegation levels), one run on the shared 2-core x86-64 development machine (noisy: the
+//! same benchmark moves by ±30 % between runs, so read the shape, not the digits):
 //!
-//! | depth | generator functions (inline) | generator objects | `#[coroutine]` + `yield_from!` |
-//! |------:|-----------------------------:|------------------:|-------------------------------:|
-//! |     1 |                      3.0 ns |           10.5 ns |                         4.8 ns |
-//! |    10 |                      3.1 ns |           10.1 ns |                          48 ns |
-//! |   100 |                      3.0 ns |           10.4 ns |                         333 ns |
-//! |  1000 |                      3.0 ns |           11.0 ns |                       4,509 ns |
-//! | 1000 ÷ 1 |                    1.00 |              1.05 |                            943 |
+//! | depth | inline | objects | `yield_from!` | `yield_from_throwing!` | mixed | mixed, reverse |
+//! |------:|-------:|--------:|--------------:|-----------------------:|------:|---------------:|
+//! |     1 | 6.5 ns | 20.1 ns |       15.1 ns |                24.0 ns | 15.2 ns |      19.5 ns |
+//! |    10 | 7.8 ns | 27.8 ns |       13.4 ns |                16.8 ns | 58.0 ns |      27.9 ns |
+//! |   100 | 5.4 ns | 24.4 ns |       12.3 ns |                16.9 ns | 69.9 ns |      42.1 ns |
+//! |  1000 | 4.9 ns | 24.8 ns |        9.2 ns |                25.2 ns | 52.5 ns |      72.6 ns |
+//! | 1000 ÷ 1 | 0.74 |    1.24 |          0.61 |                   1.05 |    3.44 |         3.73 |
 //!
 //! An item from a generator object costs one stack switch (the consumer's `resume` reaches the
 //! innermost generator directly) plus the driver's bookkeeping (a dynamic call, a
-//! `catch_unwind`), whatever the depth; a plain `yield` costs about 3 ns. Nested state
-//! machines re-yield at every level, so their cost grows with the depth (CPython's
-//! `yield from` too: about 108 ns per item at depth 1 and 19 µs at depth 500).
+//! `catch_unwind`), whatever the depth; a plain `yield` costs about 3 ns. A chain of state
+//! machines costs one resume of the outermost body and one of the innermost (before flat
+//! delegation it grew from about 5 ns at depth 1 to 4.5 µs at depth 1,000). At depth 1 the
+//! flat form does more than the old re-yielding expansion (7.2 ns in the same run, 52 against
+//! 79 instructions per item under callgrind): the hand-off context is published around each
+//! resume of the delegate. Mixed chains (`mixed`: state machines around one stackful level;
+//! reverse: stackful levels around one state machine) pay one more root per switch of backend,
+//! so they are flat from depth 10 on, where the switch exists. CPython's `yield from`
+//! re-yields at every level: about 108 ns per item at depth 1 and 19 µs at depth 500.
 //!
 //! # Recursion and stack size
 //!
