@@ -83,16 +83,7 @@ type Machine = Box<dyn Generator<Yield = u64, Return = (), Error = Infallible>>;
 
 /// The endless counter as a state machine.
 fn machine_counter() -> Machine {
-    Box::new(from_coroutine(
-        #[coroutine]
-        || {
-            let mut i = 0u64;
-            loop {
-                yield i;
-                i = i.wrapping_add(1);
-            }
-        },
-    ))
+    Box::new(stasis_bench::counter_machine())
 }
 
 /// A state machine delegating to `sub` with `yield_from!`.

@@ -220,6 +220,12 @@ pub enum Driven<Y> {
     Done(Option<Y>),
 }
 
+impl<In: 'static, Y: 'static> Driver<In, Y> {
+    fn new() -> Self {
+        Driver { entries: Vec::new(), up: Adoption::new() }
+    }
+}
+
 impl<In, Y> Driver<In, Y> {
     /// Moves the entries handed up during the last step onto the stack.
     #[inline]
@@ -372,8 +378,14 @@ where
         let entry = Box::new(SendEntry { sub, cell: cell.clone() });
         return widen(hand_up(up, entry, cell));
     }
-    let mut root = SendRoot { driver: Driver { entries: Vec::new(), up: Adoption::new() }, sub };
-    match root.own(S::default()) {
+    let mut root = SendRoot { driver: Driver::new(), sub };
+    let first = root.own(S::default());
+    started(root, first)
+}
+
+/// How a root's start (its first step) begins its `yield from`.
+fn started<Root, Y, R, E>(root: Root, first: Rooted<Y, R, E>) -> Begin<Root, Y, R, E> {
+    match first {
         Rooted::Yielded(y) | Rooted::Ignored(y) => Begin::Root(root, y),
         Rooted::Done(outcome) => Begin::Finished(outcome),
     }
@@ -440,12 +452,9 @@ where
         let entry = Box::new(ThrowEntry { sub, cell: cell.clone() });
         return widen(hand_up(up, entry, cell));
     }
-    let driver = Driver { entries: Vec::new(), up: Adoption::new() };
-    let mut root = ThrowRoot { driver, sub, marker };
-    match root.own(Ok(S::default()), false) {
-        Rooted::Yielded(y) | Rooted::Ignored(y) => Begin::Root(root, y),
-        Rooted::Done(outcome) => Begin::Finished(outcome),
-    }
+    let mut root = ThrowRoot { driver: Driver::new(), sub, marker };
+    let first = root.own(Ok(S::default()), false);
+    started(root, first)
 }
 
 impl<G, S: Default + 'static> ThrowRoot<G, S>
