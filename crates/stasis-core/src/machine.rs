@@ -138,7 +138,8 @@ impl<C> Slot<C> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_coroutine, Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{from_coroutine, Generator, Step};
 ///
 /// let mut g = from_coroutine(#[coroutine] || {
 ///     yield 1;
@@ -164,7 +165,8 @@ pub struct StateMachine<C: Coroutine<()>> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// let squares = stasis_core::from_coroutine(#[coroutine] || {
+/// # use stasis_core as stasis;
+/// let squares = stasis::from_coroutine(#[coroutine] || {
 ///     for x in 1..=4u32 {
 ///         yield x * x;
 ///     }
@@ -186,9 +188,10 @@ where
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{Generator, Step};
 ///
-/// let mut running_sum = stasis_core::from_sending_coroutine(#[coroutine] |first: i32| {
+/// let mut running_sum = stasis::from_sending_coroutine(#[coroutine] |first: i32| {
 ///     let mut total = first;
 ///     loop {
 ///         total += yield total;
@@ -211,7 +214,8 @@ impl<C: Coroutine<()> + Unpin> StateMachine<C> {
     ///
     /// ```
     /// #![feature(coroutines, stmt_expr_attributes)]
-    /// let mut g = stasis_core::from_coroutine(#[coroutine] || { yield 1; "Done!" });
+    /// # use stasis_core as stasis;
+    /// let mut g = stasis::from_coroutine(#[coroutine] || { yield 1; "Done!" });
     /// assert_eq!(g.by_ref().count(), 1);
     /// assert_eq!(g.take_return(), Some("Done!"));
     /// ```
@@ -299,8 +303,9 @@ impl<C: Coroutine<()>> fmt::Debug for StateMachine<C> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{Generator, State};
-/// let mut g = stasis_core::from_sending_coroutine(#[coroutine] |x: u8| { yield x; });
+/// # use stasis_core as stasis;
+/// use stasis::{Generator, State};
+/// let mut g = stasis::from_sending_coroutine(#[coroutine] |x: u8| { yield x; });
 /// assert_eq!(g.state(), State::Created);
 /// ```
 pub struct SendingStateMachine<C, S> {
@@ -360,7 +365,8 @@ impl<C, S> fmt::Debug for SendingStateMachine<C, S> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
+/// # use stasis_core as stasis;
+/// use stasis::{from_throwing_coroutine, Generator, Step, Thrown};
 ///
 /// let mut g = from_throwing_coroutine(#[coroutine] |_first: Result<(), Thrown<&str>>| {
 ///     loop {
@@ -390,7 +396,8 @@ pub struct ThrowingStateMachine<C, S, E> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
+/// # use stasis_core as stasis;
+/// use stasis::{from_throwing_coroutine, Generator, Step, Thrown};
 ///
 /// let mut g = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<String>>| {
 ///     let () = (yield 1)?; // re-raises what it does not handle

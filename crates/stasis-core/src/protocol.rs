@@ -8,17 +8,18 @@
 //! |---------------------------------|-------------------------------------------------|
 //! | `next(g)`                       | `g.resume(())` (or `Iterator::next`)            |
 //! | `g.send(v)`                     | `g.resume(v)`                                   |
-//! | value of `yield`                | [`Step::Yielded`]                               |
-//! | `StopIteration(value)`          | [`Step::Complete`] (reported once)              |
-//! | `StopIteration` afterwards      | [`Step::Exhausted`]                             |
-//! | an exception leaving the body   | [`Step::Raised`]                                |
-//! | `g.throw(e)`                    | [`Generator::throw`]                            |
-//! | `g.close()`                     | [`Generator::close`]                            |
-//! | `inspect.getgeneratorstate(g)`  | [`Generator::state`]                            |
+//! | value of `yield`                | [`Step::Yielded`](crate::Step::Yielded)                               |
+//! | `StopIteration(value)`          | [`Step::Complete`](crate::Step::Complete) (reported once)              |
+//! | `StopIteration` afterwards      | [`Step::Exhausted`](crate::Step::Exhausted)                             |
+//! | an exception leaving the body   | [`Step::Raised`](crate::Step::Raised)                                |
+//! | `g.throw(e)`                    | [`Generator::throw`](crate::Generator::throw)                            |
+//! | `g.close()`                     | [`Generator::close`](crate::Generator::close)                            |
+//! | `inspect.getgeneratorstate(g)`  | [`Generator::state`](crate::Generator::state)                            |
 
 use core::convert::Infallible;
 use core::fmt;
 
+#[cfg(feature = "nightly")]
 use crate::machine::Adoption;
 
 /// The outcome of resuming a generator (with `resume` or `throw`).
@@ -26,7 +27,8 @@ use crate::machine::Adoption;
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let mut g = Gen::<_, &str>::new(|co, ()| {
 ///     co.yield_(1);
@@ -43,9 +45,10 @@ pub enum Step<Y, R, E = Infallible> {
     Yielded(Y),
     /// The body returned this value (Python's `StopIteration.value`). Reported exactly once; the
     /// generator is closed afterwards.
+    #[doc(alias = "StopIteration")]
     Complete(R),
     /// An exception left the body: a thrown error it did not handle, an error it raised with
-    /// [`Co::raise`](crate::Co::raise), or [`Thrown::Exit`] re-raised after an ignored `close()`.
+    /// [`Co::raise`](crate::Co::raise), or [`Thrown::Exit`](crate::Thrown::Exit) re-raised after an ignored `close()`.
     /// The generator is closed afterwards.
     Raised(Thrown<E>),
     /// The generator had already finished (Python's bare `StopIteration`); resuming it is a
@@ -59,7 +62,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<i32, ()>::Yielded(3).yielded(), Some(3));
     /// assert_eq!(Step::<i32, ()>::Exhausted.yielded(), None);
     /// ```
@@ -70,12 +74,13 @@ impl<Y, R, E> Step<Y, R, E> {
         }
     }
 
-    /// Whether this step leaves the generator suspended (only [`Step::Yielded`] does).
+    /// Whether this step leaves the generator suspended (only [`Step::Yielded`](crate::Step::Yielded) does).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert!(Step::<i32, ()>::Yielded(3).is_yielded());
     /// assert!(!Step::<i32, ()>::Complete(()).is_yielded());
     /// ```
@@ -88,7 +93,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<i32, ()>::Yielded(3).map_yield(|y| y * 2), Step::Yielded(6));
     /// ```
     pub fn map_yield<Y2>(self, f: impl FnOnce(Y) -> Y2) -> Step<Y2, R, E> {
@@ -105,7 +111,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<(), i32>::Complete(3).map_return(|r| r + 1), Step::Complete(4));
     /// ```
     pub fn map_return<R2>(self, f: impl FnOnce(R) -> R2) -> Step<Y, R2, E> {
@@ -119,12 +126,13 @@ impl<Y, R, E> Step<Y, R, E> {
 }
 
 /// What `throw()` and `close()` deliver into a suspended body, and what leaves it in
-/// [`Step::Raised`].
+/// [`Step::Raised`](crate::Step::Raised).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::Thrown;
+/// # use stasis_core as stasis;
+/// use stasis::Thrown;
 /// let t: Thrown<&str> = Thrown::Error("bad input");
 /// assert_eq!(t.to_string(), "bad input");
 /// assert_eq!(Thrown::<&str>::Exit.to_string(), "GeneratorExit");
@@ -132,18 +140,20 @@ impl<Y, R, E> Step<Y, R, E> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Thrown<E> {
     /// Python's `GeneratorExit`: the consumer called `close()` (or dropped the generator).
+    #[doc(alias = "GeneratorExit")]
     Exit,
-    /// An error thrown in by [`Generator::throw`] or raised by the body itself.
+    /// An error thrown in by [`Generator::throw`](crate::Generator::throw) or raised by the body itself.
     Error(E),
 }
 
 impl<E> Thrown<E> {
-    /// The error, if this is not [`Thrown::Exit`].
+    /// The error, if this is not [`Thrown::Exit`](crate::Thrown::Exit).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Thrown;
+    /// # use stasis_core as stasis;
+    /// use stasis::Thrown;
     /// assert_eq!(Thrown::Error(7).error(), Some(7));
     /// assert_eq!(Thrown::<i32>::Exit.error(), None);
     /// ```
@@ -178,7 +188,8 @@ impl<E: std::error::Error + 'static> std::error::Error for Thrown<E> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, State};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, State};
 ///
 /// let mut g = Gen::<i32>::new(|co, ()| {
 ///     assert_eq!(co.state(), State::Running);
@@ -190,6 +201,7 @@ impl<E: std::error::Error + 'static> std::error::Error for Thrown<E> {
 /// let _ = g.resume(());
 /// assert_eq!(g.state(), State::Closed);
 /// ```
+#[doc(alias = "getgeneratorstate")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
     /// Built, body not started (`GEN_CREATED`).
@@ -208,7 +220,8 @@ impl State {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(stasis_core::State::Created.python_name(), "GEN_CREATED");
+    /// # use stasis_core as stasis;
+    /// assert_eq!(stasis::State::Created.python_name(), "GEN_CREATED");
     /// ```
     pub fn python_name(self) -> &'static str {
         match self {
@@ -220,12 +233,13 @@ impl State {
     }
 }
 
-/// Why [`Generator::close`] failed.
+/// Why [`Generator::close`](crate::Generator::close) failed.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, CloseError};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, CloseError};
 ///
 /// let mut stubborn = Gen::<&str>::new(|co, ()| {
 ///     let _ = co.try_yield("first");   // close() arrives here as Err(Thrown::Exit)...
@@ -256,16 +270,17 @@ pub enum CloseError<Y, E> {
 /// `Box<G>`, and by every combinator of `stasis-combinators`.
 ///
 /// Rules every implementation follows (the CPython conformance suite checks them):
-/// - after [`Step::Complete`] or [`Step::Raised`], `resume` gives [`Step::Exhausted`] forever;
+/// - after [`Step::Complete`](crate::Step::Complete) or [`Step::Raised`](crate::Step::Raised), `resume` gives [`Step::Exhausted`](crate::Step::Exhausted) forever;
 /// - `throw` into a generator that has not started, or has finished, closes it without running
-///   the body and gives the error back as [`Step::Raised`];
+///   the body and gives the error back as [`Step::Raised`](crate::Step::Raised);
 /// - `close` of a generator that has not started, or has finished, is a no-op returning `Ok(None)`;
-/// - a panic in the body propagates to the caller and leaves the generator [`State::Closed`].
+/// - a panic in the body propagates to the caller and leaves the generator [`State::Closed`](crate::State::Closed).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step, Thrown};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step, Thrown};
 ///
 /// // A running average: send numbers in, get the average so far out.
 /// let mut avg = Gen::<Option<i64>, (), i64>::new(|co, _first| {
@@ -287,31 +302,34 @@ pub trait Generator<S = ()> {
     type Yield;
     /// The type of the body's return value.
     type Return;
-    /// The error type `throw` accepts ([`Infallible`] when the generator cannot be thrown into).
+    /// The error type `throw` accepts ([`Infallible`](std::convert::Infallible) when the generator cannot be thrown into).
     type Error;
 
     /// Resumes the body, delivering `arg` as the value of the `yield` it is suspended at (or, on
     /// the first resume, as the body's argument). Python's `send(arg)`; `next()` is
     /// `resume(())`.
+    #[doc(alias("send", "next", "__next__"))]
     fn resume(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error>;
 
     /// Raises `err` at the `yield` where the body is suspended (Python's `throw`). The body may
-    /// handle it and yield again ([`Step::Yielded`]) or return ([`Step::Complete`]); if it does
-    /// not, the generator is closed and the error comes back in [`Step::Raised`].
+    /// handle it and yield again ([`Step::Yielded`](crate::Step::Yielded)) or return ([`Step::Complete`](crate::Step::Complete)); if it does
+    /// not, the generator is closed and the error comes back in [`Step::Raised`](crate::Step::Raised).
     fn throw(&mut self, err: Self::Error) -> Step<Self::Yield, Self::Return, Self::Error>;
 
-    /// Python's `close()`: raises [`Thrown::Exit`] at the suspended `yield`, so the body unwinds
+    /// Python's `close()`: raises [`Thrown::Exit`](crate::Thrown::Exit) at the suspended `yield`, so the body unwinds
     /// (destructors and `finally` guards run). Returns the body's return value if it caught the
     /// exit and returned one (as Python 3.13 does), `Ok(None)` otherwise.
     #[allow(clippy::type_complexity)] // spelled out so the docs show what close() gives
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, Self::Error>>;
 
-    /// Where the generator is in its life.
+    /// Where the generator is in its life (Python's `inspect.getgeneratorstate(g)`).
+    #[doc(alias("getgeneratorstate", "gi_running", "gi_suspended"))]
     fn state(&self) -> State;
 
     /// Support for `stasis-delegate`'s `yield_from!`; not a public API. [`Generator::resume`]
     /// by a delegation driver that may adopt the delegations the body starts (see
     /// `machine.rs`). Only the state machines do more than `resume`.
+    #[cfg(feature = "nightly")]
     #[doc(hidden)]
     #[inline]
     fn __resume_adopted(
@@ -327,6 +345,7 @@ pub trait Generator<S = ()> {
     /// forwarding of what a throwing delegator's `yield` received ([`forward_closing`]), by a
     /// delegation driver that may adopt the delegations the body starts. Only
     /// [`ThrowingStateMachine`](crate::ThrowingStateMachine) does more than forward.
+    #[cfg(feature = "nightly")]
     #[doc(hidden)]
     #[inline]
     #[allow(clippy::type_complexity)]
@@ -340,7 +359,7 @@ pub trait Generator<S = ()> {
     }
 
     /// Bounds on how many more values it will yield (Python's `__length_hint__`), in the shape
-    /// of [`Iterator::size_hint`]: `(lower, Some(upper))`, or `(lower, None)` when there is no
+    /// of [`Iterator::size_hint`](std::iter::Iterator::size_hint): `(lower, Some(upper))`, or `(lower, None)` when there is no
     /// known upper bound. A hint for preallocation, not a promise unsafe code may rely on. The
     /// default, `(0, None)`, is right for any generator; adaptors and sources that know better
     /// say so, and their `Iterator::size_hint` reports it. (Not named `size_hint`: every
@@ -350,7 +369,8 @@ pub trait Generator<S = ()> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator};
     /// let g = Gen::<u8>::new(|co, ()| co.yield_(1));
     /// assert_eq!(g.length_hint(), (0, None));
     /// ```
@@ -367,6 +387,7 @@ pub trait Generator<S = ()> {
 /// thrown into it, `Err(Thrown::Exit)` closes it. The flag says whether the value yielded is
 /// one `sub` yielded instead of closing (its delegator then sees [`Thrown::Exit`], as CPython's
 /// sees a `RuntimeError`).
+#[cfg(feature = "nightly")]
 #[doc(hidden)]
 #[allow(clippy::type_complexity)]
 pub fn forward_closing<S, G: Generator<S> + ?Sized>(
@@ -409,6 +430,7 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
         (**self).state()
     }
 
+    #[cfg(feature = "nightly")]
     #[inline]
     fn __resume_adopted(
         &mut self,
@@ -418,6 +440,7 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
         (**self).__resume_adopted(arg, up)
     }
 
+    #[cfg(feature = "nightly")]
     #[inline]
     fn __forward_adopted(
         &mut self,
@@ -458,6 +481,7 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
         (**self).state()
     }
 
+    #[cfg(feature = "nightly")]
     #[inline]
     fn __resume_adopted(
         &mut self,
@@ -467,6 +491,7 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
         (**self).__resume_adopted(arg, up)
     }
 
+    #[cfg(feature = "nightly")]
     #[inline]
     fn __forward_adopted(
         &mut self,

@@ -9,8 +9,8 @@
 //! | `r = yield from gen_object`     | `let r = co.yield_from(gen_object);`   | O(1) at any depth       |
 //! | `yield from [1, 2, 3]`          | `co.yield_from_iter([1, 2, 3]);`        | a plain yield           |
 //!
-//! and a `#[coroutine]` body (the state-machine backend) with [`yield_from!`] or
-//! [`yield_from_throwing!`]: O(1) per item at any depth too (section 4).
+//! and a `#[coroutine]` body (the state-machine backend) with [`yield_from!`](crate::yield_from!) or
+//! [`yield_from_throwing!`](crate::yield_from_throwing!): O(1) per item at any depth too (section 4).
 //!
 //! # 1. Generator functions: just call them
 //!
@@ -21,7 +21,8 @@
 //! calls yields as cheaply as the outermost body.
 //!
 //! ```
-//! use stasis_core::{Co, Gen, Generator, Step};
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! use stasis::{Co, Gen, Generator, Step};
 //!
 //! // Python: def adder(): total = 0; while (x := (yield total)) is not None: total += x
 //! fn adder(co: &Co<i64, Option<i64>>) -> i64 {
@@ -44,10 +45,10 @@
 //! assert_eq!(g.resume(None), Step::Complete(12));
 //! ```
 //!
-//! # 2. Generator objects: [`YieldFrom::yield_from`]
+//! # 2. Generator objects: [`YieldFrom::yield_from`](crate::YieldFrom::yield_from)
 //!
-//! Any value implementing [`Generator`] with the same yield, send and error types: another
-//! stackful `Gen`, a state machine, a combinator pipeline, a [`Shared`] handle. The outermost
+//! Any value implementing [`Generator`](stasis_core::Generator) with the same yield, send and error types: another
+//! stackful `Gen`, a state machine, a combinator pipeline, a [`Shared`](crate::Shared) handle. The outermost
 //! generator's body resumes the innermost active generator directly: when the delegate is a
 //! stackful `Gen` that delegates in turn, the new delegate joins the outermost generator's
 //! stack of delegates (as C++23 `std::generator`'s `elements_of` does), so an item costs the
@@ -55,8 +56,9 @@
 //! `stasis-core`'s `stackful/delegate.rs`.
 //!
 //! ```
-//! use stasis_core::Gen;
-//! use stasis_delegate::YieldFrom;
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! use stasis::Gen;
+//! use stasis::YieldFrom;
 //!
 //! fn sub() -> Gen<&'static str, &'static str> {
 //!     Gen::new(|co, ()| {
@@ -73,11 +75,12 @@
 //! assert_eq!(parent.by_ref().collect::<Vec<_>>(), ["s1", "s2", "sub-result"]);
 //! ```
 //!
-//! # 3. Iterables: [`YieldFrom::yield_from_iter`]
+//! # 3. Iterables: [`YieldFrom::yield_from_iter`](crate::YieldFrom::yield_from_iter)
 //!
 //! ```
-//! use stasis_core::Gen;
-//! use stasis_delegate::YieldFrom;
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! use stasis::Gen;
+//! use stasis::YieldFrom;
 //!
 //! let g = Gen::new(|co, ()| {
 //!     co.yield_from_iter([1, 2]);
@@ -142,22 +145,22 @@
 //! - **send**: the value goes to the innermost generator. (An iterable ignores sent values;
 //!   Python raises `AttributeError` there.)
 //! - **throw**: the error goes to the innermost generator; if it does not handle it, it is
-//!   raised in the delegator at its `yield from`: [`YieldFrom::try_yield_from`] returns it as
+//!   raised in the delegator at its `yield from`: [`YieldFrom::try_yield_from`](crate::YieldFrom::try_yield_from) returns it as
 //!   `Err(Thrown::Error(e))`, where the delegator may handle it and go on;
-//!   [`YieldFrom::yield_from`] re-raises it (as [`Co::yield_`](stasis_core::Co::yield_) does).
+//!   [`YieldFrom::yield_from`](crate::YieldFrom::yield_from) re-raises it (as [`Co::yield_`](stasis_core::Co::yield_) does).
 //! - **close**: the innermost generator is closed first, then each delegator outward sees
-//!   [`Thrown::Exit`] at its `yield from` (or the error its delegate raised while closing): the
+//!   [`Thrown::Exit`](stasis_core::Thrown::Exit) at its `yield from` (or the error its delegate raised while closing): the
 //!   `finally` code (destructors) runs innermost first, as in CPython. If a sub-generator
 //!   ignores the exit and yields, its delegator (stackful or `yield_from_throwing!`) sees
-//!   [`Thrown::Exit`] at its `yield from` (CPython raises `RuntimeError` there), unwinds
-//!   unless it handles it, and the outermost `close` fails with [`CloseError::IgnoredExit`]
+//!   [`Thrown::Exit`](stasis_core::Thrown::Exit) at its `yield from` (CPython raises `RuntimeError` there), unwinds
+//!   unless it handles it, and the outermost `close` fails with [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit)
 //!   carrying the ignored value; the sub-generator is closed again when it is dropped. An
 //!   inline call differs: the sub-body *is* the delegator's body, so the generator itself
 //!   ignored the exit and stays suspended, as any generator that ignores it.
 //! - **return value**: the sub-generator's return value is the value of the `yield from`.
 //! - **panics** in a sub-generator continue in each delegator at its `yield from`, innermost
 //!   first (destructors run), and reach the consumer from the outermost `resume`; every
-//!   generator of the chain ends [`State::Closed`].
+//!   generator of the chain ends [`State::Closed`](stasis_core::State::Closed).
 //! - **dropping** the outermost generator while it delegates closes the chain as `close` does.
 //!
 //! Why `try_yield_from` returns `Result<R, Thrown<E>>`: it is the same shape as
@@ -212,7 +215,12 @@
 //! default 256 KiB stack is plenty for each, and the chain costs O(1) per item. Depth is
 //! limited by the number of live stacks (about 32,000 under Linux's default
 //! `vm.max_map_count`).
-#![cfg_attr(doc, feature(coroutines))]
+// Links spell full paths (`[`Step`](crate::Step)`) even where the short form resolves here:
+// the facade (`stasis`) re-exports these items, and rustdoc renders short links of re-exported
+// items as literal text there.
+#![allow(rustdoc::redundant_explicit_links)]
+#![cfg_attr(all(doc, feature = "nightly"), feature(coroutines))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::cell::RefCell;
 use std::fmt;
@@ -222,14 +230,15 @@ use stasis_core::{CloseError, Co, Generator, State, Step, Thrown};
 
 /// `yield from` for a stackful body: delegation to generator objects and iterables.
 ///
-/// Implemented for [`Co`]; bring it into scope (`use stasis_delegate::YieldFrom;`, or the
+/// Implemented for [`Co`](stasis_core::Co); bring it into scope (`use stasis_delegate::YieldFrom;`, or the
 /// `stasis` prelude) and call the methods on the yield handle.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::Gen;
-/// use stasis_delegate::YieldFrom;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::Gen;
+/// use stasis::YieldFrom;
 ///
 /// fn inner() -> Gen<u32, u32> {
 ///     Gen::new(|co, ()| {
@@ -247,12 +256,12 @@ pub trait YieldFrom<Y, S, E> {
     /// Python's `result = yield from sub`: delegates to the generator object `sub` until it
     /// finishes and returns its return value. An error thrown into `sub` that it does not
     /// handle, or one it raises, is re-raised here (the body unwinds, as with
-    /// [`Co::yield_`](stasis_core::Co::yield_)); use [`YieldFrom::try_yield_from`] to handle
+    /// [`Co::yield_`](stasis_core::Co::yield_)); use [`YieldFrom::try_yield_from`](crate::YieldFrom::try_yield_from) to handle
     /// it. `sub` is started (or resumed) with `S::default()`, Python's `None`.
     ///
     /// When `sub` is a stackful [`Gen`](stasis_core::Gen) (or `Box<Gen>`), the outermost
     /// generator adopts it and its own delegations: O(1) per item at any depth. To delegate to
-    /// a generator you keep, pass a [`Shared`] handle, or borrow it with
+    /// a generator you keep, pass a [`Shared`](crate::Shared) handle, or borrow it with
     /// [`Co::delegate`](stasis_core::Co::delegate).
     ///
     /// # Panics
@@ -263,8 +272,9 @@ pub trait YieldFrom<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step};
-    /// use stasis_delegate::YieldFrom;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::{Gen, Generator, Step};
+    /// use stasis::YieldFrom;
     ///
     /// // Three levels; the consumer's send reaches the innermost.
     /// fn leaf() -> Gen<i32, i32, i32> {
@@ -277,12 +287,13 @@ pub trait YieldFrom<Y, S, E> {
     /// assert_eq!(top.resume(0), Step::Yielded(0));
     /// assert_eq!(top.resume(4), Step::Complete(90)); // ((4 * 2) + 1) * 10
     /// ```
+    #[doc(alias = "yield from")]
     fn yield_from<G>(&self, sub: G) -> G::Return
     where
         G: Generator<S, Yield = Y, Error = E> + 'static,
         S: Default;
 
-    /// Like [`YieldFrom::yield_from`], with an error from `sub` (thrown in and not handled,
+    /// Like [`YieldFrom::yield_from`](crate::YieldFrom::yield_from), with an error from `sub` (thrown in and not handled,
     /// or raised by it) or a `close()` returned as `Err` at the `yield from`, where the body
     /// may handle it and go on (Python's `try: yield from sub / except ...:`).
     ///
@@ -293,8 +304,9 @@ pub trait YieldFrom<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
-    /// use stasis_delegate::YieldFrom;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::{Gen, Generator, Step, Thrown};
+    /// use stasis::YieldFrom;
     ///
     /// let mut parent = Gen::<&str, (), (), String>::throwing(|co, ()| {
     ///     let sub = Gen::<&str, (), (), String>::throwing(|co, ()| {
@@ -311,6 +323,7 @@ pub trait YieldFrom<Y, S, E> {
     /// assert_eq!(parent.throw("KeyError".into()), Step::Yielded("parent-recovered"));
     /// assert_eq!(parent.resume(()), Step::Complete(()));
     /// ```
+    #[doc(alias = "yield from")]
     fn try_yield_from<G>(&self, sub: G) -> Result<G::Return, Thrown<E>>
     where
         G: Generator<S, Yield = Y, Error = E> + 'static,
@@ -322,8 +335,9 @@ pub trait YieldFrom<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
-    /// use stasis_delegate::YieldFrom;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::Gen;
+    /// use stasis::YieldFrom;
     ///
     /// let g = Gen::new(|co, ()| {
     ///     co.yield_from_iter("ab".chars());
@@ -331,18 +345,20 @@ pub trait YieldFrom<Y, S, E> {
     /// });
     /// assert_eq!(g.collect::<String>(), "abc");
     /// ```
+    #[doc(alias = "yield from")]
     fn yield_from_iter<I>(&self, iter: I)
     where
         I: IntoIterator<Item = Y>;
 
-    /// Like [`YieldFrom::yield_from_iter`], with a `throw` or `close` that arrives during the
+    /// Like [`YieldFrom::yield_from_iter`](crate::YieldFrom::yield_from_iter), with a `throw` or `close` that arrives during the
     /// iteration returned as `Err` (the iteration stops there).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
-    /// use stasis_delegate::YieldFrom;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::{Gen, Generator, Step, Thrown};
+    /// use stasis::YieldFrom;
     ///
     /// let mut g = Gen::<i32, &str, (), &str>::throwing(|co, ()| {
     ///     match co.try_yield_from_iter(1..) {
@@ -355,6 +371,7 @@ pub trait YieldFrom<Y, S, E> {
     /// assert_eq!(g.resume(()), Step::Yielded(2));
     /// assert_eq!(g.throw("enough"), Step::Complete("enough"));
     /// ```
+    #[doc(alias = "yield from")]
     fn try_yield_from_iter<I>(&self, iter: I) -> Result<(), Thrown<E>>
     where
         I: IntoIterator<Item = Y>;
@@ -403,7 +420,7 @@ impl<Y: 'static, S: 'static, E: 'static> YieldFrom<Y, S, E> for Co<Y, S, E> {
 /// A generator shared between its delegator and someone who looks at it afterwards (Python:
 /// `inner = sub(); g = parent(inner); ...; inspect.getgeneratorstate(inner)`).
 ///
-/// A clone of the handle is a [`Generator`] that borrows the generator for each call, so a
+/// A clone of the handle is a [`Generator`](stasis_core::Generator) that borrows the generator for each call, so a
 /// body can `yield_from` one clone while the consumer keeps another. It is delegated to
 /// through the protocol (no adoption: the outermost generator cannot see through the
 /// `RefCell`), which costs one extra step per item for this level only.
@@ -415,8 +432,9 @@ impl<Y: 'static, S: 'static, E: 'static> YieldFrom<Y, S, E> for Co<Y, S, E> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, State, Step};
-/// use stasis_delegate::{Shared, YieldFrom};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{Gen, Generator, State, Step};
+/// use stasis::{Shared, YieldFrom};
 ///
 /// let inner = Shared::new(Gen::new(|co, ()| {
 ///     co.yield_(1);
@@ -439,8 +457,9 @@ impl<G> Shared<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, State};
-    /// let g = stasis_delegate::Shared::new(Gen::new(|co, ()| co.yield_(1)));
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::{Gen, Generator, State};
+    /// let g = stasis::Shared::new(Gen::new(|co, ()| co.yield_(1)));
     /// assert_eq!(g.state(), State::Created);
     /// ```
     pub fn new(generator: G) -> Self {
@@ -479,7 +498,7 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
         self.0.borrow_mut().close()
     }
 
-    /// [`State::Running`] while the generator runs (seen from inside it).
+    /// [`State::Running`](stasis_core::State::Running) while the generator runs (seen from inside it).
     fn state(&self) -> State {
         self.0.try_borrow().map_or(State::Running, |g| g.state())
     }
@@ -491,11 +510,12 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 /// `Result<R, Thrown<E>>`: `Ok` with the sub-generator's return value, or `Err` with the
 /// error it raised.
 ///
-/// `sub` is any `'static` [`Generator`] whose send type is the coroutine's resume type; it is
+/// `sub` is any `'static` [`Generator`](stasis_core::Generator) whose send type is the coroutine's resume type; it is
 /// started with `Default::default()` and every value the coroutine is resumed with is
 /// forwarded to it. The outermost delegating body resumes the innermost delegate directly, so
 /// a chain of nested state machines costs the same per item at any depth (crate docs, section
-/// 4). For a coroutine that handles `throw` and `close`, use [`yield_from_throwing!`].
+/// 4). For a coroutine that handles `throw` and `close`, use
+/// [`yield_from_throwing!`](crate::yield_from_throwing!).
 ///
 /// # Panics
 ///
@@ -505,8 +525,9 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_coroutine, Generator, Step};
-/// use stasis_delegate::yield_from;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{from_coroutine, Generator, Step};
+/// use stasis::yield_from;
 ///
 /// fn sub() -> impl Generator<Yield = i32, Return = &'static str, Error = core::convert::Infallible> {
 ///     from_coroutine(#[coroutine] || {
@@ -525,6 +546,9 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 /// assert_eq!(parent.resume(()), Step::Yielded(3));
 /// assert_eq!(parent.resume(()), Step::Complete("sub-result"));
 /// ```
+#[cfg(feature = "nightly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
+#[doc(alias = "yield from")]
 #[macro_export]
 macro_rules! yield_from {
     ($sub:expr $(,)?) => {
@@ -532,7 +556,8 @@ macro_rules! yield_from {
     };
 }
 
-/// The expansion of [`yield_from!`] and [`yield_from_throwing!`]; not a public API.
+/// The expansion of `yield_from!` and `yield_from_throwing!`; not a public API.
+#[cfg(feature = "nightly")]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __yield_from_impl {
@@ -582,7 +607,7 @@ macro_rules! __yield_from_impl {
 /// Forwarding follows PEP 380: `Ok(v)` is sent to `sub`; `Err(Thrown::Error(e))` is thrown
 /// into it (if it does not handle it, the macro evaluates to `Err`); `Err(Thrown::Exit)`
 /// closes it, then the macro evaluates to `Err(Thrown::Exit)` (or to the error `sub` raised
-/// while closing). O(1) per item at any depth, as [`yield_from!`].
+/// while closing). O(1) per item at any depth, as [`yield_from!`](crate::yield_from!).
 ///
 /// # Panics
 ///
@@ -592,8 +617,9 @@ macro_rules! __yield_from_impl {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
-/// use stasis_delegate::yield_from_throwing;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{from_throwing_coroutine, Generator, Step, Thrown};
+/// use stasis::yield_from_throwing;
 ///
 /// let mut parent = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<&str>>| {
 ///     let sub = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<&str>>| {
@@ -612,6 +638,8 @@ macro_rules! __yield_from_impl {
 /// assert_eq!(parent.throw("KeyError"), Step::Yielded("KeyError"));
 /// assert_eq!(parent.resume(()), Step::Complete("done"));
 /// ```
+#[cfg(feature = "nightly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 #[macro_export]
 macro_rules! yield_from_throwing {
     ($sub:expr $(,)?) => {
@@ -620,6 +648,7 @@ macro_rules! yield_from_throwing {
 }
 
 /// Support for the macros; not a public API.
+#[cfg(feature = "nightly")]
 #[doc(hidden)]
 pub mod __private {
     pub use stasis_core::__delegate::{

@@ -15,24 +15,32 @@
 //! - `throw(e)` and `close()` resume the body with `Input::Throw(e)` / `Input::Close`. Only a
 //!   sent value crosses the switch itself; which input it is (and a pointer to a thrown error)
 //!   travels in the [`Slot`], so that `next()` passes nothing but a register (see [`Wire`]).
-//!   [`Co::try_yield`] hands them to the body as `Err(Thrown::..)`; [`Co::yield_`] re-raises them
-//!   at once with [`Co::raise`].
-//! - [`Co::raise`] stores the [`Thrown`] in the `Co` (which lives on the generator stack) and
+//!   [`Co::try_yield`](crate::Co::try_yield) hands them to the body as `Err(Thrown::..)`; [`Co::yield_`](crate::Co::yield_) re-raises them
+//!   at once with [`Co::raise`](crate::Co::raise).
+//! - [`Co::raise`](crate::Co::raise) stores the [`Thrown`](crate::Thrown) in the `Co` (which lives on the generator stack) and
 //!   unwinds the generator stack with a private payload ([`RaiseToken`]). The base closure catches
 //!   that payload only, and returns `Err(thrown)` as the coroutine's result: Python's exception
 //!   propagation, with every destructor (our `finally`) running on the way. Any other payload
 //!   (a real panic, corosensei's forced unwind) is passed on untouched, so panics reach the
 //!   caller of `resume` as corosensei promises.
-//! - The generator's [`State`] is derived from the coroutine itself (`started()` / `done()`), so
+//! - The generator's [`State`](crate::State) is derived from the coroutine itself (`started()` / `done()`), so
 //!   there is no state field to keep in sync, even when the body panics.
 //! - Dropping a suspended generator first runs the `close()` protocol (Python's finalizer); if
-//!   the body ignores the exit and yields again, corosensei's forced unwind finishes the job.
-//!   Either way every destructor on the generator stack runs, then the stack goes back to the
-//!   per-thread pool (see [`crate::pool`]).
+//!   the body ignores the exit and yields again, `Gen::unwind` finishes the job: it resumes the
+//!   body with a private payload ([`UnwindToken`]) raised where it waits, drops anything a body
+//!   that swallowed it yields, and repeats until the body is done. (corosensei's own
+//!   `force_unwind` discarded such a value without dropping it.) Either way every destructor
+//!   on the generator stack runs, then the stack goes back to the per-thread pool (see
+//!   [`crate::pool`]).
+//! - A yield from a destructor while stasis unwinds the stack (the slot's `unwinding` is set
+//!   and the thread is panicking) never suspends: std's panic count is per thread, so the
+//!   consumer would run "panicking" until the body resumed, and a second exit raised into
+//!   that destructor would abort. [`Co::try_yield`](crate::Co::try_yield) returns `Err(Thrown::Exit)` there, and
+//!   the value goes to `close()`'s `IgnoredExit` (see `Co::ignore`).
 //!
 //! # Delegation (`yield from`)
 //!
-//! [`Co::delegate`] keeps the cost of an item the same at any depth of nested delegation: the
+//! [`Co::delegate`](crate::Co::delegate) keeps the cost of an item the same at any depth of nested delegation: the
 //! outermost generator whose body delegates drives the innermost delegate directly. How, and
 //! why its raw pointers are sound, is written in one place: the `delegate` module.
 //!
@@ -44,9 +52,11 @@
 //! - `stack.rs`: the generator stack and its reserved top bytes ([`SlotStack`], [`StackInfo`]),
 //!   with their layout.
 //! - `delegate.rs`: delegation entries, the driver and the pointer discipline.
-//! - `co.rs`: the yield handle [`Co`], its yields and [`Co::raise`].
-//! - `generator.rs`: the generator object [`Gen`] and its protocol, `Iterator` and `Drop`.
-//! - `builder.rs`: [`GenBuilder`].
+//! - `co.rs`: the yield handle [`Co`](crate::Co), its yields and [`Co::raise`](crate::Co::raise).
+//! - `generator.rs`: the generator object [`Gen`](crate::Gen) and its protocol, `Iterator` and `Drop`.
+//! - `builder.rs`: [`GenBuilder`](crate::GenBuilder).
+//! - `exit.rs`: telling whether the thread's thread-locals are being destroyed (for
+//!   `Gen::drop`).
 //!
 //! # Why `'static` and `!Send`
 //!
@@ -65,6 +75,7 @@
 mod builder;
 mod co;
 mod delegate;
+mod exit;
 mod generator;
 mod slot;
 mod stack;
@@ -74,10 +85,10 @@ use crate::protocol::{State, Thrown};
 #[cfg(doc)]
 use co::RaiseToken;
 #[cfg(doc)]
-use slot::{Input, Out, Slot, Wire};
+use slot::{Input, Out, Slot, UnwindToken, Wire};
 #[cfg(doc)]
 use stack::{SlotStack, StackInfo};
 
 pub use builder::GenBuilder;
 pub use co::Co;
-pub use generator::Gen;
+pub use generator::{Gen, ThreadBound};

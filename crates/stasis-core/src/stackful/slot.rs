@@ -21,6 +21,7 @@
 
 use std::cell::Cell;
 use std::mem::{ManuallyDrop, MaybeUninit};
+use std::panic::resume_unwind;
 
 use corosensei::CoroutineResult;
 
@@ -44,7 +45,7 @@ pub(super) enum Input<S, E> {
     Send(S),
     Throw(E),
     Close,
-    /// Only ever sent by a driver to an adopted body waiting in [`Co::delegate`]: the
+    /// Only ever sent by a driver to an adopted body waiting in [`Co::delegate`](crate::Co::delegate): the
     /// delegate it waits for has finished or panicked; the outcome (or the panic) waits in the
     /// entry. `closing`: a `close()` is cascading outward, so the delegator sees
     /// `Thrown::Exit` unless the delegate raised an error (CPython's `gen_close`). No payload
@@ -76,10 +77,16 @@ pub(super) enum Kind {
     Close,
     Resume,
     ResumeClosing,
+    /// Unwind the body where it is suspended (see [`Slot::transmit_unwind`]).
+    Unwind,
 }
 
+/// The unwinding payload of [`Slot::transmit_unwind`]: stasis's own forced unwind. The base
+/// closure catches it (and returns `Err(Thrown::Exit)`, which nobody reads).
+pub(super) struct UnwindToken;
+
 /// What a body hands out at a suspension: the yielded value, or nothing (uninitialized) when
-/// an adopted body starts waiting in [`Co::delegate`] and hands its new entry up through the
+/// an adopted body starts waiting in [`Co::delegate`](crate::Co::delegate) and hands its new entry up through the
 /// [`Slot`]. Keeping that signal out of band keeps the value as small as `Y`: corosensei passes
 /// a value of up to 8 bytes in a register, and a wider enum costs a store-forwarding stall
 /// (measured: +0.5 ns per round trip for `u64`, +3.8 ns for `u32`). Only a [`GenEntry`] can
@@ -98,16 +105,21 @@ pub(super) struct Slot<Y, S, E> {
     /// Set while a driver's [`GenEntry`] holds this generator (it was *adopted*): its body
     /// then hands a new delegation up to that driver instead of driving it.
     pub(super) adopted: Cell<bool>,
-    /// The entry an adopted body hands up when it starts waiting in [`Co::delegate`]; taken
+    /// The entry an adopted body hands up when it starts waiting in [`Co::delegate`](crate::Co::delegate); taken
     /// by the `GenEntry` right after the resume that left it.
     pub(super) handed_up: Cell<Option<EntryPtr<Y, S, E>>>,
-    /// Set by [`Gen::close`] while it runs: where a driving body puts the value a delegate
+    /// Set by [`Gen::close`](crate::Gen::close) while it runs: where a driving body puts the value a delegate
     /// yielded when it ignored the close (see [`Drive::IgnoredExit`]), so that `close` reports
     /// it after the body unwound. Null otherwise (a dropped generator just drops the value).
     pub(super) ignored_out: Cell<*mut Option<Y>>,
     /// Set while this generator's body drives delegates itself (in `Co::drive_here`): it is
     /// then delegated to as a plain object, never adopted.
     pub(super) driving: Cell<bool>,
+    /// Set when stasis starts unwinding this stack ([`Co::raise`], [`Slot::transmit_unwind`]);
+    /// a yield that finds it set while the thread is panicking is a yield from a destructor
+    /// during that unwinding, and does not suspend (see `Co::yield_while_unwinding`). Cleared
+    /// by such a yield that finds the thread not panicking (the body caught the unwinding).
+    pub(super) unwinding: Cell<bool>,
 }
 
 impl<Y, S, E> Slot<Y, S, E> {
@@ -140,6 +152,19 @@ impl<Y, S, E> Slot<Y, S, E> {
         }
     }
 
+    /// Resumes `inner`, suspended, only to unwind its body from where it waits: stasis's own
+    /// form of corosensei's `force_unwind`, whose loop discards what a body that swallowed the
+    /// unwinding yields next (a leak of that value: `Out` is a `MaybeUninit`). Here that value
+    /// comes back to the caller, which drops it and unwinds again.
+    #[cold]
+    pub(super) fn transmit_unwind<R>(
+        &self,
+        inner: &mut Inner<Y, R, S, E>,
+    ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        self.kind.set(Kind::Unwind);
+        inner.resume(MaybeUninit::uninit())
+    }
+
     /// Reassembles, on the body's side, the input [`Slot::transmit`] sent.
     #[inline(always)]
     pub(super) fn receive(&self, wire: Wire<S>) -> Input<S, E> {
@@ -163,6 +188,10 @@ impl<Y, S, E> Slot<Y, S, E> {
             Kind::Close => Input::Close,
             Kind::Resume => Input::Resume { closing: false },
             Kind::ResumeClosing => Input::Resume { closing: true },
+            Kind::Unwind => {
+                self.unwinding.set(true);
+                resume_unwind(Box::new(UnwindToken))
+            }
         }
     }
 }
