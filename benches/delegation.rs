@@ -15,6 +15,9 @@
 //!   directly (O(1) per item).
 //! - `state_machine/d`: `d + 1` nightly `#[coroutine]` state machines, each delegating to the
 //!   next with `yield_from!`; the outermost body drives the innermost directly (O(1) per item).
+//! - `state_machine_reyield/1`: one state machine re-yielding the items of another by hand
+//!   (what `yield_from!` expanded to before flat delegation): the reference for
+//!   `state_machine/1` in the same run.
 //! - `state_machine_throwing/d`: the same with `from_throwing_coroutine` and
 //!   `yield_from_throwing!`.
 //! - `mixed/d`: `d + 1` levels of state machines delegating with `yield_from!`, except the
