@@ -35,7 +35,8 @@ pub(crate) const CREATE: [&str; 5] = [
 ];
 
 /// Delegation mechanisms measured by criterion (group `delegation`, ids `<mechanism>/<depth>`).
-pub(crate) const DELEGATION: [&str; 3] = ["inline", "object", "state_machine"];
+pub(crate) const DELEGATION: [&str; 6] =
+    ["inline", "object", "state_machine", "state_machine_throwing", "mixed", "mixed_reverse"];
 
 /// Delegation depths.
 pub(crate) const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
@@ -546,7 +547,8 @@ mod tests {
 
     /// Whether the bench source `text` defines criterion id `group/name`: it opens
     /// `benchmark_group("group")` and names the benchmark `bench_function("name"` or, for
-    /// `name` = `prefix/n`, with `format!("prefix/{..}")` looped over a `const DEPTHS` that holds `n`.
+    /// `name` = `prefix/n`, with `format!("prefix/{..}")` (or `format!("{form}/{depth}")` over
+    /// `("prefix", ..)` forms) looped over a `const DEPTHS` that holds `n`.
     fn defines(text: &str, id: &str) -> bool {
         let (group, name) = id.split_once('/').unwrap();
         if !text.contains(&format!("benchmark_group(\"{group}\")")) {
@@ -557,8 +559,11 @@ mod tests {
         }
         let Some((prefix, n)) = name.rsplit_once('/') else { return false };
         let depths = text.lines().find(|l| l.trim_start().starts_with("const DEPTHS"));
-        text.contains(&format!("format!(\"{prefix}/{{"))
-            && depths.is_some_and(|l| l.split(|c: char| !c.is_ascii_digit()).any(|d| d == n))
+        // `format!("prefix/{depth}")`, or `format!("{form}/{depth}")` over a list of
+        // `("prefix", ..)` forms.
+        let formatted = text.contains(&format!("format!(\"{prefix}/{{"))
+            || (text.contains(&format!("(\"{prefix}\",")) && text.contains("}/{depth}\")"));
+        formatted && depths.is_some_and(|l| l.split(|c: char| !c.is_ascii_digit()).any(|d| d == n))
     }
 
     /// Every id the report reads is a benchmark of `benches/*.rs`: a renamed bench fails here
@@ -586,6 +591,8 @@ mod tests {
         assert!(defines(delegation, "delegation/object/1000"));
         assert!(!defines(delegation, "delegation/object/5000"));
         assert!(!defines(delegation, "create/object/1000"));
+        assert!(defines(delegation, "delegation/mixed_reverse/10"));
+        assert!(!defines(delegation, "delegation/mixed_sideways/10"));
     }
 
     #[test]

@@ -463,13 +463,12 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
         "Depth d: d delegating levels above the generator that yields (CPython: d generators \
          each doing `yield from` the next). `inline`: nested generator functions run on one \
          stack; `object`: generator objects delegating to generator objects; `state_machine`: \
-         nested `#[coroutine]`s re-yielding (benches/delegation.rs).\n"
+         nested `#[coroutine]`s with `yield_from!` (`_throwing`: `yield_from_throwing!`); \
+         `mixed`: state machines around one stackful level (`mixed_reverse`: the reverse) \
+         (benches/delegation.rs).\n"
     );
-    table(
-        &mut out,
-        &["depth", "inline", "object", "state_machine", "cpython"],
-        &delegation_rows(inputs),
-    );
+    let header: Vec<&str> = ["depth"].into_iter().chain(DELEGATION).chain(["cpython"]).collect();
+    table(&mut out, &header, &delegation_rows(inputs));
 
     let _ = writeln!(out, "## Combinators\n");
     let _ = writeln!(
