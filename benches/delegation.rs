@@ -23,7 +23,7 @@
 use std::convert::Infallible;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use stasis::{Co, Gen, Generator, YieldFrom, from_coroutine, yield_from};
+use stasis::{Co, Gen, Generator, from_coroutine, yield_from};
 
 const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
 

@@ -105,6 +105,7 @@ fn resilient(log: Rc<RefCell<Vec<String>>>) -> Gen<String, &'static str, (), Str
                     }
                 }
                 Err(Thrown::Exit) => return "closed",
+                Err(runtime @ Thrown::Runtime(_)) => co.raise(runtime),
             }
         }
     })
@@ -202,7 +203,7 @@ use stasis::combinators::ZipEnd;
 
 #[test]
 fn errors_raised_mid_batch_come_after_the_values_pulled() {
-    let mut b = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+    let mut b = Gen::<i32>::throwing::<&str>(|co, ()| {
         co.yield_(1);
         co.raise(Thrown::Error("broken"))
     })
@@ -216,10 +217,10 @@ fn errors_raised_mid_batch_come_after_the_values_pulled() {
 fn tee_cursors_report_the_end_and_close_the_source_last() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let (mut a, mut b) = resilient(log.clone()).tee();
-    assert_eq!(a.next(), Some("item 1".into()));
+    assert_eq!(a.resume(()), Step::Yielded("item 1".into()));
     assert_eq!(a.close(), Ok(None));
     assert!(log.borrow().is_empty(), "b is still open");
-    assert_eq!(b.next(), Some("item 1".into()));
+    assert_eq!(b.resume(()), Step::Yielded("item 1".into()));
     assert_eq!(b.close(), Ok(Some("closed")));
     assert_eq!(*log.borrow(), ["finally"]);
 
@@ -305,7 +306,7 @@ fn log_pipeline_filter_map_broadcast() {
 
 #[test]
 fn push_errors_reach_the_sender() {
-    let picky = Gen::<(), (), i32, String>::throwing(|co, first| {
+    let picky = Gen::<(), (), i32>::throwing::<String>(|co, first| {
         let mut x = first;
         loop {
             if x < 0 {

@@ -1,15 +1,18 @@
 //! Small helpers shared by the adaptors: `Iterator::next` in terms of `resume`, close-result
 //! mapping, and the macro that gives every `S = ()` adaptor its `Iterator` impl.
 
+use core::convert::Infallible;
+
 use stasis_core::{CloseError, Generator, Step};
 
-/// `Iterator::next` for a generator: the yielded value, `None` on every other outcome.
+/// `Iterator::next` for a generator that cannot be thrown into: the yielded value, `None`
+/// when it finished, a panic if an exit or a runtime error leaves it (see `Step::into_next`).
 #[inline]
-pub(crate) fn next_yield<G: Generator<()> + ?Sized>(g: &mut G) -> Option<G::Yield> {
-    match g.resume(()) {
-        Step::Yielded(y) => Some(y),
-        Step::Complete(_) | Step::Raised(_) | Step::Exhausted => None,
-    }
+pub(crate) fn next_yield<G>(g: &mut G) -> Option<G::Yield>
+where
+    G: Generator<(), Error = Infallible> + ?Sized,
+{
+    g.resume(()).into_next()
 }
 
 /// `Iterator::fold` for a generator, with the first resume peeled off the loop: once the
@@ -18,17 +21,22 @@ pub(crate) fn next_yield<G: Generator<()> + ?Sized>(g: &mut G) -> Option<G::Yiel
 #[inline]
 pub(crate) fn fold_yields<G, A, F>(g: &mut G, init: A, mut f: F) -> A
 where
-    G: Generator<()> + ?Sized,
+    G: Generator<(), Error = Infallible> + ?Sized,
     F: FnMut(A, G::Yield) -> A,
 {
-    let mut acc = match g.resume(()) {
-        Step::Yielded(y) => f(init, y),
-        Step::Complete(_) | Step::Raised(_) | Step::Exhausted => return init,
+    let mut acc = match g.resume(()).into_next() {
+        Some(y) => f(init, y),
+        None => return init,
     };
-    while let Step::Yielded(y) = g.resume(()) {
-        acc = f(acc, y);
+    loop {
+        match g.resume(()) {
+            Step::Yielded(y) => acc = f(acc, y),
+            step => {
+                let _ = step.into_next();
+                return acc;
+            }
+        }
     }
-    acc
 }
 
 /// Maps the value a source yielded while ignoring `close()` (the only yielded value a close
@@ -42,16 +50,19 @@ pub(crate) fn map_close<Y, Y2, R, E>(
         Ok(r) => Ok(r),
         Err(CloseError::IgnoredExit(y)) => Err(CloseError::IgnoredExit(f(y))),
         Err(CloseError::Raised(e)) => Err(CloseError::Raised(e)),
+        Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
     }
 }
 
-/// Implements `Iterator` (and `FusedIterator`) for an adaptor whose `Generator<()>` impl exists:
-/// `next` is `resume(())` keeping only yielded values.
+/// Implements `Iterator` for an adaptor whose `Generator<()>` impl exists and cannot raise
+/// (`Error = Infallible`): `next` is `resume(())` keeping only yielded values. An adaptor over
+/// a source that can raise is not an `Iterator`, so that an error cannot end a `collect()`
+/// silently: it is iterated with `Generator::try_iter`, which yields `Result` items.
 macro_rules! iterator_for {
     ([$($generics:tt)*] $ty:ty) => {
         impl<$($generics)*> Iterator for $ty
         where
-            Self: stasis_core::Generator<()>,
+            Self: stasis_core::Generator<(), Error = ::core::convert::Infallible>,
         {
             type Item = <Self as stasis_core::Generator<()>>::Yield;
 

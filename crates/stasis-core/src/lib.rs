@@ -94,5 +94,5 @@ pub use pool::{
     DEFAULT_STACK_SIZE, MAX_STACK_SIZE, MIN_STACK_SIZE, POOL_CAPACITY, PoolStats, StackError,
     clear_pool, pool_stats,
 };
-pub use protocol::{CloseError, Generator, State, Step, Thrown};
+pub use protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown, TryIter};
 pub use stackful::{Co, Gen, GenBuilder};

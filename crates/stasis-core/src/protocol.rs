@@ -15,6 +15,10 @@
 //! | `g.throw(e)`                    | [`Generator::throw`]                            |
 //! | `g.close()`                     | [`Generator::close`]                            |
 //! | `inspect.getgeneratorstate(g)`  | [`Generator::state`]                            |
+//! | `g.throw(GeneratorExit)`        | [`Generator::throw_exit`]                       |
+//! | `list(g)` (raises on an error)  | `g.try_iter().collect::<Result<Vec<_>, _>>()` ([`Generator::try_iter`]) |
+//! | `for x in g: ...` then `StopIteration.value` | [`Generator::run_to_end`]          |
+//! | `RuntimeError` / `ValueError` raised by the runtime itself | [`Thrown::Runtime`] with a [`RuntimeError`] |
 
 use core::convert::Infallible;
 use core::fmt;
@@ -64,6 +68,39 @@ impl<Y, R, E> Step<Y, R, E> {
     pub fn yielded(self) -> Option<Y> {
         match self {
             Step::Yielded(y) => Some(y),
+            _ => None,
+        }
+    }
+
+    /// The return value, if the body returned (Python's `StopIteration.value`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Step;
+    /// assert_eq!(Step::<i32, &str>::Complete("done").returned(), Some("done"));
+    /// assert_eq!(Step::<i32, &str>::Yielded(3).returned(), None);
+    /// ```
+    #[doc(alias = "StopIteration")]
+    pub fn returned(self) -> Option<R> {
+        match self {
+            Step::Complete(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The exception that left the body, if one did.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Step, Thrown};
+    /// assert_eq!(Step::<i32, (), &str>::Raised(Thrown::Error("boom")).raised(), Some(Thrown::Error("boom")));
+    /// assert_eq!(Step::<i32, (), &str>::Exhausted.raised(), None);
+    /// ```
+    pub fn raised(self) -> Option<Thrown<E>> {
+        match self {
+            Step::Raised(t) => Some(t),
             _ => None,
         }
     }
@@ -122,17 +159,80 @@ impl<Y, R, E> Step<Y, R, E> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::Thrown;
+/// use stasis_core::{RuntimeError, Thrown};
 /// let t: Thrown<&str> = Thrown::Error("bad input");
 /// assert_eq!(t.to_string(), "bad input");
 /// assert_eq!(Thrown::<&str>::Exit.to_string(), "GeneratorExit");
+/// let r = Thrown::<&str>::Runtime(RuntimeError::IgnoredExit);
+/// assert_eq!(r.to_string(), "generator ignored GeneratorExit");
 /// ```
+#[doc(alias = "GeneratorExit")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Thrown<E> {
     /// Python's `GeneratorExit`: the consumer called `close()` (or dropped the generator).
     Exit,
     /// An error thrown in by [`Generator::throw`] or raised by the body itself.
     Error(E),
+    /// An error the runtime itself raised (CPython's `RuntimeError` / `ValueError` /
+    /// `AttributeError` from the interpreter): a delegate ignored `GeneratorExit`, a generator
+    /// was re-entered while running, and the like. Like any exception, a body may catch it at
+    /// the `yield from` where it arrives and go on, or re-raise it with
+    /// [`Co::raise`](crate::Co::raise).
+    Runtime(RuntimeError),
+}
+
+/// An error raised by the generator runtime itself, not by a body: the ones CPython's
+/// interpreter raises around generators. The messages are CPython's.
+///
+/// It reaches a body as [`Thrown::Runtime`] at the `yield from` (or `yield`) where it happened,
+/// and a consumer as [`Step::Raised`]`(Thrown::Runtime(..))` or [`CloseError::Runtime`].
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Gen, Generator, RuntimeError, Step, Thrown};
+///
+/// // A sub-generator that ignores GeneratorExit: its delegator sees a RuntimeError at its
+/// // `yield from`, which it may catch (CPython: `except RuntimeError`).
+/// let mut parent = Gen::<&str, &str>::new(|co, ()| {
+///     let mut stubborn = Gen::<&str>::new(|co, ()| {
+///         let _ = co.try_yield("sub");
+///         co.yield_("sub ignored the exit");
+///     });
+///     match co.delegate(&mut stubborn, ()) {
+///         Err(Thrown::Runtime(RuntimeError::IgnoredExit)) => "caught",
+///         _ => "other",
+///     }
+/// });
+/// assert_eq!(parent.resume(()), Step::Yielded("sub"));
+/// assert_eq!(parent.close(), Ok(Some("caught")));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum RuntimeError {
+    /// A delegate asked to close yielded instead (CPython's `RuntimeError`, raised in the
+    /// delegator at its `yield from`).
+    #[error("generator ignored GeneratorExit")]
+    IgnoredExit,
+    /// A generator was resumed, thrown into or closed while it was running: it delegates to
+    /// itself, directly or through a loop of [`Shared`](../stasis_delegate/struct.Shared.html)
+    /// handles (CPython's `ValueError`).
+    #[error("generator already executing")]
+    AlreadyExecuting,
+    /// `yield from` a generator that had already finished: its return value was reported
+    /// before (CPython's `yield from` gives `None` there; a Rust return type has no `None`,
+    /// so the delegator gets this error to handle instead). Check `state()` before delegating,
+    /// or handle it at the `yield from`.
+    #[error(
+        "yield from a generator that had already finished: its return value was already \
+         reported, so there is none to give (check `state()` before delegating)"
+    )]
+    AlreadyFinished,
+    /// A value other than `S::default()` (Python's `None`) was sent while the generator was in
+    /// `yield from` of a plain iterator, which has no `send` (CPython's `AttributeError`).
+    /// Raised in the delegator at its `yield from`, so that the value is not lost silently.
+    #[error("'iterator' object has no attribute 'send'")]
+    SendToIterator,
 }
 
 impl<E> Thrown<E> {
@@ -147,9 +247,32 @@ impl<E> Thrown<E> {
     /// ```
     pub fn error(self) -> Option<E> {
         match self {
-            Thrown::Exit => None,
+            Thrown::Exit | Thrown::Runtime(_) => None,
             Thrown::Error(e) => Some(e),
         }
+    }
+
+    /// Converts the error with `f`, keeping [`Thrown::Exit`] and [`Thrown::Runtime`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Thrown;
+    /// assert_eq!(Thrown::Error(7).map_err(|e| e + 1), Thrown::Error(8));
+    /// assert_eq!(Thrown::<i32>::Exit.map_err(|e| e + 1), Thrown::Exit);
+    /// ```
+    pub fn map_err<E2>(self, f: impl FnOnce(E) -> E2) -> Thrown<E2> {
+        match self {
+            Thrown::Exit => Thrown::Exit,
+            Thrown::Error(e) => Thrown::Error(f(e)),
+            Thrown::Runtime(r) => Thrown::Runtime(r),
+        }
+    }
+}
+
+impl<E> From<RuntimeError> for Thrown<E> {
+    fn from(err: RuntimeError) -> Self {
+        Thrown::Runtime(err)
     }
 }
 
@@ -158,6 +281,7 @@ impl<E: fmt::Display> fmt::Display for Thrown<E> {
         match self {
             Thrown::Exit => f.write_str("GeneratorExit"),
             Thrown::Error(e) => e.fmt(f),
+            Thrown::Runtime(r) => r.fmt(f),
         }
     }
 }
@@ -167,11 +291,13 @@ impl<E: std::error::Error + 'static> std::error::Error for Thrown<E> {
         match self {
             Thrown::Exit => None,
             Thrown::Error(e) => Some(e),
+            Thrown::Runtime(r) => Some(r),
         }
     }
 }
 
 /// Where a generator is in its life (Python's `inspect.getgeneratorstate`).
+#[doc(alias = "getgeneratorstate")]
 ///
 /// # Examples
 ///
@@ -244,6 +370,29 @@ pub enum CloseError<Y, E> {
     /// The body raised a different error while closing; the generator is closed.
     #[error("generator raised an error while closing")]
     Raised(E),
+    /// The runtime raised an error while closing (for example
+    /// [`RuntimeError::AlreadyExecuting`]: closing a generator from inside its own body).
+    #[error(transparent)]
+    Runtime(RuntimeError),
+}
+
+impl<Y, E> CloseError<Y, E> {
+    /// Maps the value a generator yielded instead of closing, keeping the other outcomes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::CloseError;
+    /// let e = CloseError::<i32, ()>::IgnoredExit(2).map_ignored(|y| y * 10);
+    /// assert_eq!(e, CloseError::IgnoredExit(20));
+    /// ```
+    pub fn map_ignored<Y2>(self, f: impl FnOnce(Y) -> Y2) -> CloseError<Y2, E> {
+        match self {
+            CloseError::IgnoredExit(y) => CloseError::IgnoredExit(f(y)),
+            CloseError::Raised(e) => CloseError::Raised(e),
+            CloseError::Runtime(r) => CloseError::Runtime(r),
+        }
+    }
 }
 
 /// Python's generator protocol.
@@ -280,6 +429,7 @@ pub enum CloseError<Y, E> {
 /// assert_eq!(avg.resume(20), Step::Yielded(Some(15)));
 /// assert_eq!(avg.close(), Ok(None));
 /// ```
+#[must_use = "generators do nothing unless resumed"]
 pub trait Generator<S = ()> {
     /// The type of values the body yields.
     type Yield;
@@ -305,7 +455,245 @@ pub trait Generator<S = ()> {
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, Self::Error>>;
 
     /// Where the generator is in its life.
+    #[doc(alias = "getgeneratorstate", alias = "gi_running", alias = "gi_suspended")]
     fn state(&self) -> State;
+
+    /// Python's `g.send(arg)`: the same as [`Generator::resume`], under Python's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Step};
+    /// let mut doubler = Gen::<i32, (), i32>::new(|co, mut x| loop {
+    ///     x = co.yield_(x * 2);
+    /// });
+    /// assert_eq!(doubler.send(3), Step::Yielded(6));
+    /// assert_eq!(doubler.send(5), Step::Yielded(10));
+    /// ```
+    #[doc(alias = "next", alias = "__next__")]
+    #[inline]
+    fn send(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error> {
+        self.resume(arg)
+    }
+
+    /// Python's `g.throw(GeneratorExit)`: raises [`Thrown::Exit`] at the suspended `yield`,
+    /// as [`Generator::close`] does, but reports what the body does as `throw` would: if it
+    /// handles the exit and yields, that value comes back as [`Step::Yielded`] (the generator
+    /// stays suspended; `close` would fail with [`CloseError::IgnoredExit`] instead); if it
+    /// lets the exit propagate, [`Step::Raised`]`(Thrown::Exit)`; if it returns,
+    /// [`Step::Complete`]. On a generator that has not started or has finished, the body does
+    /// not run: the generator is closed and the exit comes back as `Raised(Thrown::Exit)`.
+    ///
+    /// The provided method is written in terms of `close`; stackful generators override it
+    /// so that an exit ignored deeper in a `yield from` chain raises
+    /// [`RuntimeError::IgnoredExit`] in the delegator, as in CPython.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    ///
+    /// let mut g = Gen::<&str>::new(|co, ()| {
+    ///     if let Err(Thrown::Exit) = co.try_yield("first") {
+    ///         co.yield_("saw the exit");
+    ///     }
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded("first"));
+    /// assert_eq!(g.throw_exit(), Step::Yielded("saw the exit"));
+    /// assert_eq!(g.throw_exit(), Step::Raised(Thrown::Exit));
+    /// ```
+    #[doc(alias = "GeneratorExit")]
+    fn throw_exit(&mut self) -> Step<Self::Yield, Self::Return, Self::Error> {
+        match self.close() {
+            Ok(Some(r)) => Step::Complete(r),
+            Ok(None) => Step::Raised(Thrown::Exit),
+            Err(CloseError::IgnoredExit(y)) => Step::Yielded(y),
+            Err(CloseError::Raised(e)) => Step::Raised(Thrown::Error(e)),
+            Err(CloseError::Runtime(r)) => Step::Raised(Thrown::Runtime(r)),
+        }
+    }
+
+    /// Runs the generator to its end, handing every yielded value to `each`, and returns its
+    /// return value (Python's `for x in g: each(x)` followed by `StopIteration.value`, or
+    /// `result = yield from g` at the top level). Each resume sends `S::default()` (Python's
+    /// `next`). An exception that leaves the body comes back as `Err`; a generator that had
+    /// already finished gives `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`.
+    ///
+    /// # Errors
+    ///
+    /// The [`Thrown`] that left the body, or [`RuntimeError::AlreadyFinished`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator};
+    /// let g = Gen::new(|co, ()| {
+    ///     co.yield_(1);
+    ///     co.yield_(2);
+    ///     "lines read: 2"
+    /// });
+    /// let mut seen = Vec::new();
+    /// assert_eq!(g.run_to_end(|x| seen.push(x)), Ok("lines read: 2"));
+    /// assert_eq!(seen, [1, 2]);
+    /// ```
+    #[doc(alias = "StopIteration", alias = "drain")]
+    fn run_to_end(
+        mut self,
+        mut each: impl FnMut(Self::Yield),
+    ) -> Result<Self::Return, Thrown<Self::Error>>
+    where
+        Self: Sized,
+        S: Default,
+    {
+        loop {
+            match self.resume(S::default()) {
+                Step::Yielded(y) => each(y),
+                Step::Complete(r) => return Ok(r),
+                Step::Raised(t) => return Err(t),
+                Step::Exhausted => return Err(Thrown::Runtime(RuntimeError::AlreadyFinished)),
+            }
+        }
+    }
+
+    /// A lossless iterator over the generator: its items are `Ok(value)` for each yielded
+    /// value, then one `Err(thrown)` if an exception leaves the body, then nothing (Python's
+    /// `list(g)` raises that exception). `collect::<Result<Vec<_>, _>>()` gives either every
+    /// value or the error. The return value is kept for [`TryIter::take_return`].
+    ///
+    /// Use it for a generator whose error type is not [`Infallible`]: those are not
+    /// [`Iterator`]s, so that an error cannot end an iteration silently.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, Thrown};
+    ///
+    /// let g = Gen::<i32>::throwing::<&str>(|co, ()| {
+    ///     co.yield_(1);
+    ///     co.raise(Thrown::Error("boom"))
+    /// });
+    /// assert_eq!(g.try_iter().collect::<Result<Vec<_>, _>>(), Err(Thrown::Error("boom")));
+    ///
+    /// let ok = Gen::<i32>::throwing::<&str>(|co, ()| co.yield_(1));
+    /// assert_eq!(ok.try_iter().collect::<Result<Vec<_>, _>>(), Ok(vec![1]));
+    /// ```
+    #[doc(alias = "list")]
+    fn try_iter(self) -> TryIter<Self>
+    where
+        Self: Sized + Generator<()>,
+    {
+        TryIter { generator: self, returned: None, done: false }
+    }
+}
+
+/// The iterator of [`Generator::try_iter`]: `Ok` for each yielded value, then at most one
+/// `Err` with the exception that left the body, then `None` for ever.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_core::{Gen, Generator};
+/// let mut it = Gen::new(|co, ()| { co.yield_(1); "done" }).try_iter();
+/// assert_eq!(it.next(), Some(Ok(1)));
+/// assert_eq!(it.next(), None);
+/// assert_eq!(it.take_return(), Some("done"));
+/// ```
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+#[derive(Debug)]
+pub struct TryIter<G: Generator> {
+    generator: G,
+    returned: Option<G::Return>,
+    done: bool,
+}
+
+impl<G: Generator> TryIter<G> {
+    /// The generator's return value, once the iteration has ended with it (readable once).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator};
+    /// let mut it = Gen::new(|co, ()| { co.yield_('a'); 3 }).try_iter();
+    /// assert_eq!(it.by_ref().count(), 1);
+    /// assert_eq!(it.take_return(), Some(3));
+    /// assert_eq!(it.take_return(), None);
+    /// ```
+    pub fn take_return(&mut self) -> Option<G::Return> {
+        self.returned.take()
+    }
+
+    /// The generator, to resume or inspect it directly.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator, State};
+    /// let it = Gen::new(|co, ()| co.yield_(1)).try_iter();
+    /// assert_eq!(it.into_inner().state(), State::Created);
+    /// ```
+    pub fn into_inner(self) -> G {
+        self.generator
+    }
+}
+
+impl<G: Generator> Iterator for TryIter<G> {
+    type Item = Result<G::Yield, Thrown<G::Error>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.generator.resume(()) {
+            Step::Yielded(y) => return Some(Ok(y)),
+            Step::Complete(r) => self.returned = Some(r),
+            Step::Raised(t) => {
+                self.done = true;
+                return Some(Err(t));
+            }
+            Step::Exhausted => {}
+        }
+        self.done = true;
+        None
+    }
+}
+
+impl<G: Generator> core::iter::FusedIterator for TryIter<G> {}
+
+impl<Y, R> Step<Y, R, Infallible> {
+    /// `Iterator::next`'s view of a step of a generator that cannot be thrown into: the
+    /// yielded value, or `None` when it finished.
+    ///
+    /// # Panics
+    ///
+    /// On [`Step::Raised`]: [`Thrown::Exit`] (the body raised the exit itself) or a
+    /// [`Thrown::Runtime`] error. An iterator cannot report an error, and ending early would
+    /// lose it silently; iterate with [`Generator::try_iter`] to get it as a value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::Step;
+    /// assert_eq!(Step::<i32, ()>::Yielded(1).into_next(), Some(1));
+    /// assert_eq!(Step::<i32, ()>::Complete(()).into_next(), None);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn into_next(self) -> Option<Y> {
+        match self {
+            Step::Yielded(y) => Some(y),
+            Step::Complete(_) | Step::Exhausted => None,
+            Step::Raised(t) => raised_while_iterating(t),
+        }
+    }
+}
+
+#[cold]
+#[track_caller]
+fn raised_while_iterating(t: Thrown<Infallible>) -> ! {
+    panic!(
+        "a generator raised `{t}` while driven as an Iterator, which cannot report it; \
+         iterate with `try_iter()` to receive it as an `Err` item"
+    )
 }
 
 impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
@@ -326,6 +714,11 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
     #[inline]
     fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
         (**self).close()
+    }
+
+    #[inline]
+    fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).throw_exit()
     }
 
     #[inline]
@@ -352,6 +745,11 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
     #[inline]
     fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
         (**self).close()
+    }
+
+    #[inline]
+    fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).throw_exit()
     }
 
     #[inline]

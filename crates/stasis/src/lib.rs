@@ -42,18 +42,19 @@ pub use stasis_combinators::{
 };
 
 /// Python's `yield from`: delegation to generator functions, generator objects and iterables
-/// at the same cost per item at any depth (the `stasis-delegate` crate).
+/// at the same cost per item at any depth (the `stasis-delegate` crate). The stackful forms
+/// are inherent methods of [`Co`] ([`Co::yield_from`], [`Co::delegate`], ...); this module adds
+/// [`delegate::Shared`] handles and the `yield_from!` macros for state machines.
 pub use stasis_delegate as delegate;
-pub use stasis_delegate::{Shared, YieldFrom, yield_from, yield_from_throwing};
+pub use stasis_delegate::{yield_from, yield_from_throwing};
 
 /// Everything a generator user needs in scope: `use stasis::prelude::*;`.
 pub mod prelude {
     pub use stasis_combinators::GeneratorExt;
     pub use stasis_core::{
-        CloseError, Co, Gen, Generator, State, Step, Thrown, from_coroutine,
+        CloseError, Co, Gen, Generator, RuntimeError, State, Step, Thrown, from_coroutine,
         from_sending_coroutine, from_throwing_coroutine,
     };
-    pub use stasis_delegate::YieldFrom;
 }
 
 /// The README's code blocks, compiled and run as doctests so the tour cannot drift.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use stasis::{State, Step, Thrown};
+use stasis::{RuntimeError, State, Step, Thrown};
 
 /// CPython 3.11's traces, copied from the shared oracle (`tests/conformance/expected.json`),
 /// parsed once for the whole test binary: scenario name to its list of events.
@@ -178,8 +178,19 @@ impl<E: Exc> Exc for Thrown<E> {
         match self {
             Thrown::Exit => "GeneratorExit".into(),
             Thrown::Error(e) => e.render_exc(),
+            Thrown::Runtime(r) => runtime_exc(*r),
         }
     }
+}
+
+/// A runtime error as CPython's exception: its class and message.
+pub(crate) fn runtime_exc(r: RuntimeError) -> String {
+    let class = match r {
+        RuntimeError::AlreadyExecuting => "ValueError",
+        RuntimeError::SendToIterator => "AttributeError",
+        _ => "RuntimeError",
+    };
+    format!("{class}({:?})", r.to_string())
 }
 
 /// The outcome text of a step: a value, `return v`, `exhausted` or `raised E`.
@@ -342,6 +353,7 @@ where
             "raised RuntimeError(\"generator ignored GeneratorExit\")".to_string()
         }
         Err(CloseError::Raised(e)) => format!("raised {}", e.render_exc()),
+        Err(CloseError::Runtime(r)) => format!("raised {}", runtime_exc(r)),
     };
     t.op(who, "close", outcome);
 }

@@ -34,7 +34,7 @@
 //!   kept in the entry. `close()` cascades: the top is closed, then each delegator sees
 //!   `Thrown::Exit` at its `yield from` (or the error its delegate raised while closing),
 //!   innermost first, as CPython's `gen_close` does. A delegate that yields instead of closing
-//!   finishes its entry with `Thrown::Exit` all the same ([`Drive::IgnoredExit`]), and the
+//!   finishes its entry with [`RuntimeError::IgnoredExit`] ([`Drive::IgnoredExit`]), and the
 //!   outermost `close()` reports the value it yielded once the chain unwound.
 //! - **Panics**: a panic in the top entry is caught by the driver, stored in the entry, the
 //!   entry popped, and the delegator resumed: its `delegate` re-raises the panic there, so every
@@ -74,7 +74,7 @@ use super::generator::Gen;
 use super::slot::Input;
 #[cfg(doc)]
 use super::slot::Slot;
-use crate::protocol::{CloseError, Generator, State, Step, Thrown};
+use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 /// A delegate entry with its borrow erased; see "Delegation" in the module docs for why it is
 /// only dereferenced while the frame that owns it is alive.
@@ -101,8 +101,8 @@ pub(super) enum Drive<Y, S, E> {
     Finished,
     /// Asked to close, the delegate yielded this value instead (Python: "generator ignored
     /// GeneratorExit"). As in CPython, the delegators are not left suspended: the entry is
-    /// finished with `Thrown::Exit` for its delegator (CPython raises a `RuntimeError` at the
-    /// `yield from`), and the outermost `close()` reports `CloseError::IgnoredExit` with this
+    /// finished with [`RuntimeError::IgnoredExit`] for its delegator (CPython's `RuntimeError`
+    /// at the `yield from`), and the outermost `close()` reports `CloseError::IgnoredExit` with this
     /// value once the chain unwound. The delegate itself stays suspended until it is dropped.
     IgnoredExit(Y),
 }
@@ -115,19 +115,16 @@ pub(super) trait Entry<Y, S, E> {
     fn set_panic(&mut self, payload: Box<dyn Any + Send>);
 }
 
-/// The outcome of a finished delegate, as the delegator sees it.
+/// The outcome of a finished delegate, as the delegator sees it. No outcome: the delegate
+/// reported `Exhausted` (it was finished behind the delegator's back, through another handle).
 fn finish<R, E>(outcome: Option<Result<R, Thrown<E>>>, closing: bool) -> Result<R, Thrown<E>> {
     match outcome {
-        Some(Err(Thrown::Error(e))) => Err(Thrown::Error(e)),
+        Some(Err(raised @ (Thrown::Error(_) | Thrown::Runtime(_)))) => Err(raised),
         _ if closing => Err(Thrown::Exit),
         Some(outcome) => outcome,
-        None => panic!("{EXHAUSTED}"),
+        None => Err(Thrown::Runtime(RuntimeError::AlreadyFinished)),
     }
 }
-
-const EXHAUSTED: &str = "yield from a generator that had already finished: its return value \
-                         was already reported, so there is none to give; delegate to a \
-                         generator that is created or suspended (check `state()` first)";
 
 /// A stackful sub-generator *adopted* by the driver: resumed directly (bypassing its
 /// `Gen::resume`), and marked in its [`Slot`] so that when its body delegates in turn it
@@ -169,7 +166,7 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
                     // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
                     let value = unsafe { value.assume_init() };
                     if closing {
-                        self.outcome = Some(Err(Thrown::Exit));
+                        self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
                         return Drive::IgnoredExit(value);
                     }
                     Drive::Yielded(value)
@@ -208,8 +205,9 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
                 self.outcome = match self.sub.close() {
                     Ok(_) => Some(Err(Thrown::Exit)),
                     Err(CloseError::Raised(e)) => Some(Err(Thrown::Error(e))),
+                    Err(CloseError::Runtime(r)) => Some(Err(Thrown::Runtime(r))),
                     Err(CloseError::IgnoredExit(y)) => {
-                        self.outcome = Some(Err(Thrown::Exit));
+                        self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
                         return Drive::IgnoredExit(y);
                     }
                 };
@@ -249,16 +247,21 @@ impl<Y, S, E> Co<Y, S, E> {
     /// `sub` raises by itself comes back as `Err` too. Re-raise what you do not handle with
     /// [`Co::raise`]. A panic in `sub` continues here, as a panic at this call.
     ///
+    /// Errors the runtime raises come back as `Err(Thrown::Runtime(..))`, which the body may
+    /// handle like any other: [`RuntimeError::IgnoredExit`] when `sub` yields instead of
+    /// closing (CPython's `RuntimeError` at the `yield from`), [`RuntimeError::AlreadyFinished`]
+    /// when `sub` had already finished, at the start or behind this body's back (through a
+    /// shared handle), [`RuntimeError::AlreadyExecuting`] when `sub` is running (a shared
+    /// handle to a generator of this chain).
+    ///
     /// Each item costs the same at any depth: when `sub` is a stackful [`Gen`] (or a
     /// `Box<Gen>`), the outermost generator adopts it, and when it delegates in turn the new
     /// delegate goes on the outermost generator's stack of delegates, which always resumes the
     /// innermost one directly (see the module docs). Any other generator object (state
     /// machine, combinator) is resumed through the protocol.
     ///
-    /// # Panics
-    ///
-    /// If `sub` had already finished (`State::Closed`): there is no return value to give
-    /// (Python would give `None`).
+    /// This is the borrowing form of [`Co::try_yield_from`] (which takes `sub` by value and
+    /// starts it with `S::default()`, Python's `None`); both run the same driver.
     ///
     /// # Examples
     ///
@@ -292,7 +295,9 @@ impl<Y, S, E> Co<Y, S, E> {
         S: 'static,
         E: 'static,
     {
-        assert!(sub.state() != State::Closed, "{EXHAUSTED}");
+        if sub.state() == State::Closed {
+            return Err(Thrown::Runtime(RuntimeError::AlreadyFinished));
+        }
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
             if !stackful.slot().driving.get() {

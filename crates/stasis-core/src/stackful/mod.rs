@@ -47,6 +47,8 @@
 //! - `co.rs`: the yield handle [`Co`], its yields and [`Co::raise`].
 //! - `generator.rs`: the generator object [`Gen`] and its protocol, `Iterator` and `Drop`.
 //! - `builder.rs`: [`GenBuilder`].
+//! - `yield_from.rs`: the `yield from` methods a body calls ([`Co::yield_from`] and friends),
+//!   built on [`Co::delegate`].
 //!
 //! # Why `'static` and `!Send`
 //!
@@ -68,6 +70,7 @@ mod delegate;
 mod generator;
 mod slot;
 mod stack;
+mod yield_from;
 
 #[cfg(doc)]
 use crate::protocol::{State, Thrown};
