@@ -12,6 +12,7 @@ mod support;
 mod combinators;
 mod conformance_itertools;
 mod conformance_protocol;
+mod conformance_runtime;
 mod conformance_yield_from;
 mod delegation;
 mod delegation_differential;

@@ -57,7 +57,7 @@
 //!
 //! ```
 //! use stasis_core::Gen;
-//! //!
+//!
 //! fn sub() -> Gen<&'static str, &'static str> {
 //!     Gen::new(|co, ()| {
 //!         co.yield_("s1");
@@ -77,7 +77,7 @@
 //!
 //! ```
 //! use stasis_core::Gen;
-//! //!
+//!
 //! let g = Gen::new(|co, ()| {
 //!     co.yield_from_iter([1, 2]);
 //!     co.yield_from_iter(3..5);

@@ -21,11 +21,24 @@ fn oracle() -> &'static BTreeMap<String, Vec<String>> {
     })
 }
 
-/// CPython's trace of `scenario`.
+/// CPython 3.11's traces of the project's own scenarios of errors the runtime raises
+/// (`tests/conformance/cases_runtime.py`, recorded in `expected_runtime.json`).
+pub(crate) fn runtime_oracle() -> &'static BTreeMap<String, Vec<String>> {
+    static ORACLE: OnceLock<BTreeMap<String, Vec<String>>> = OnceLock::new();
+    ORACLE.get_or_init(|| {
+        let text = include_str!("../../conformance/expected_runtime.json");
+        serde_json::from_str(text).expect("expected_runtime.json maps names to lists of strings")
+    })
+}
+
+/// CPython's trace of `scenario` (from the shared oracle, or the project's runtime scenarios).
 pub(crate) fn expected(scenario: &str) -> Vec<String> {
     oracle()
         .get(scenario)
-        .unwrap_or_else(|| panic!("no scenario {scenario:?} in tests/conformance/expected.json"))
+        .or_else(|| runtime_oracle().get(scenario))
+        .unwrap_or_else(|| {
+            panic!("no scenario {scenario:?} in tests/conformance/expected{{,_runtime}}.json")
+        })
         .clone()
 }
 
@@ -339,6 +352,33 @@ where
     let op = format!("throw({})", e.render_exc());
     let step = g.throw(e);
     let _ = t.step(who, &op, step);
+}
+
+/// `[who.]throw(GeneratorExit) -> outcome` (Python's `g.throw(GeneratorExit)`).
+pub(crate) fn throw_exit<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
+where
+    G: Generator<S>,
+    G::Yield: Val,
+    G::Return: Val,
+    G::Error: Exc,
+{
+    let step = g.throw_exit();
+    let _ = t.step(who, "throw(GeneratorExit)", step);
+}
+
+/// `[who.]list -> [...]` or `raised ...`: Python's `list(g)` through the lossless
+/// [`Generator::try_iter`].
+pub(crate) fn list_try<G>(t: &Trace, who: Option<&str>, g: G)
+where
+    G: Generator,
+    G::Yield: Val,
+    G::Error: Exc,
+{
+    let outcome = match g.try_iter().collect::<Result<Vec<_>, _>>() {
+        Ok(items) => items.render(),
+        Err(e) => format!("raised {}", e.render_exc()),
+    };
+    t.op(who, "list", outcome);
 }
 
 /// `[who.]close -> ok` or `raised ...`.

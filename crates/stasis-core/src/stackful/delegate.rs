@@ -300,7 +300,7 @@ impl<Y, S, E> Co<Y, S, E> {
         }
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
-            if !stackful.slot().driving.get() {
+            if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
@@ -311,7 +311,7 @@ impl<Y, S, E> Co<Y, S, E> {
             });
         }
         if let Some(stackful) = any.downcast_mut::<Box<Gen<Y, G::Return, S, E>>>() {
-            if !stackful.slot().driving.get() {
+            if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
@@ -434,25 +434,38 @@ impl<Y, S, E> Co<Y, S, E> {
 }
 
 /// A driving body's stack of entries, outermost (its own) first. While it lives the body is
-/// marked driving in its slot; when it ends (also while unwinding) the mark is cleared and the
-/// vector goes back to the body's `Co` for its next delegation, so a `yield from` in a loop
-/// does not allocate each time.
+/// marked driving in its slot, with the number of entries (`Gen::yield_from_depth`); when it
+/// ends (also while unwinding) the mark is cleared and the vector goes back to the body's
+/// `Co` for its next delegation, so a `yield from` in a loop does not allocate each time.
 pub(super) struct Driving<'a, Y, S, E> {
-    flag: &'a Cell<bool>,
+    flag: &'a Cell<u32>,
     spare: &'a Cell<Vec<EntryPtr<Y, S, E>>>,
     stack: Vec<EntryPtr<Y, S, E>>,
 }
 
 impl<'a, Y, S, E> Driving<'a, Y, S, E> {
     fn start(
-        flag: &'a Cell<bool>,
+        flag: &'a Cell<u32>,
         spare: &'a Cell<Vec<EntryPtr<Y, S, E>>>,
         own: EntryPtr<Y, S, E>,
     ) -> Self {
-        flag.set(true);
+        flag.set(1);
         let mut stack = spare.take();
         stack.push(own);
         Driving { flag, spare, stack }
+    }
+
+    /// Pushes an entry handed up by an adopted delegate, counting it in the slot.
+    fn push(&mut self, entry: EntryPtr<Y, S, E>) {
+        self.stack.push(entry);
+        self.flag.set(u32::try_from(self.stack.len()).unwrap_or(u32::MAX));
+    }
+
+    /// Pops the top entry; the slot keeps counting at least 1 while the driver runs.
+    fn pop(&mut self) -> Option<EntryPtr<Y, S, E>> {
+        let top = self.stack.pop();
+        self.flag.set(u32::try_from(self.stack.len().max(1)).unwrap_or(u32::MAX));
+        top
     }
 }
 
@@ -463,15 +476,9 @@ impl<Y, S, E> std::ops::Deref for Driving<'_, Y, S, E> {
     }
 }
 
-impl<Y, S, E> std::ops::DerefMut for Driving<'_, Y, S, E> {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.stack
-    }
-}
-
 impl<Y, S, E> Drop for Driving<'_, Y, S, E> {
     fn drop(&mut self) {
-        self.flag.set(false);
+        self.flag.set(0);
         let mut stack = std::mem::take(&mut self.stack);
         stack.clear();
         self.spare.set(stack);

@@ -201,7 +201,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 kind: Cell::new(Kind::Send),
                 thrown: Cell::new(std::ptr::null_mut()),
                 adopted: Cell::new(false),
-                driving: Cell::new(false),
+                driving: Cell::new(0),
                 handed_up: Cell::new(None),
                 ignored_out: Cell::new(std::ptr::null_mut()),
             })
@@ -285,6 +285,42 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     #[doc(alias = "StopIteration")]
     pub fn take_return(&mut self) -> Option<R> {
         self.outcome.take()
+    }
+
+    /// How many generators are active in this generator's `yield from` chain (Python follows
+    /// the chain with `gi_yieldfrom`): 0 when its body is not delegating, 1 while it waits in
+    /// one `yield from`, 3 for `yield from a` where `a` waits in `yield from b`, which waits
+    /// in `yield from c` (inline generator functions are calls, not delegations, and do not
+    /// count).
+    ///
+    /// The chain is counted by the generator that drives it, the outermost one (the one the
+    /// consumer holds): a generator adopted into another's chain reports 0 while it is
+    /// there. A panic deep in a chain shows only the outermost generator and the innermost
+    /// delegate in its backtrace, because the outermost one resumes the innermost directly;
+    /// this count tells how many levels are between them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator};
+    ///
+    /// fn leaf() -> Gen<u8> {
+    ///     Gen::new(|co, ()| co.yield_(1))
+    /// }
+    /// let mut g = Gen::new(|co, ()| {
+    ///     co.yield_(0);
+    ///     co.yield_from(Gen::new(|co, ()| co.yield_from(leaf())));
+    /// });
+    /// assert_eq!(g.next(), Some(0));
+    /// assert_eq!(g.yield_from_depth(), 0);
+    /// assert_eq!(g.next(), Some(1));
+    /// assert_eq!(g.yield_from_depth(), 2);
+    /// assert_eq!(g.next(), None);
+    /// assert_eq!(g.yield_from_depth(), 0);
+    /// ```
+    #[doc(alias = "gi_yieldfrom", alias = "yield from")]
+    pub fn yield_from_depth(&self) -> usize {
+        self.slot().driving.get() as usize
     }
 
     /// The usable size of this generator's stack in bytes.

@@ -105,9 +105,10 @@ pub(super) struct Slot<Y, S, E> {
     /// yielded when it ignored the close (see [`Drive::IgnoredExit`]), so that `close` reports
     /// it after the body unwound. Null otherwise (a dropped generator just drops the value).
     pub(super) ignored_out: Cell<*mut Option<Y>>,
-    /// Set while this generator's body drives delegates itself (in `Co::drive_here`): it is
-    /// then delegated to as a plain object, never adopted.
-    pub(super) driving: Cell<bool>,
+    /// Non-zero while this generator's body drives delegates itself (in `Co::drive_here`): it
+    /// is then delegated to as a plain object, never adopted. The value is the number of
+    /// entries on its stack of delegates (`Gen::yield_from_depth`).
+    pub(super) driving: Cell<u32>,
 }
 
 impl<Y, S, E> Slot<Y, S, E> {
