@@ -216,7 +216,7 @@ fn errors_raised_mid_batch_come_after_the_values_pulled() {
 #[test]
 fn tee_cursors_report_the_end_and_close_the_source_last() {
     let log = Rc::new(RefCell::new(Vec::new()));
-    let (mut a, mut b) = resilient(log.clone()).tee();
+    let [mut a, mut b] = resilient(log.clone()).gen_tee();
     assert_eq!(a.resume(()), Step::Yielded("item 1".into()));
     assert_eq!(a.close(), Ok(None));
     assert!(log.borrow().is_empty(), "b is still open");
@@ -224,11 +224,11 @@ fn tee_cursors_report_the_end_and_close_the_source_last() {
     assert_eq!(b.close(), Ok(Some("closed")));
     assert_eq!(*log.borrow(), ["finally"]);
 
-    let (mut a, mut b) = Gen::new(|co, ()| {
+    let [mut a, mut b] = Gen::new(|co, ()| {
         co.yield_(1);
         "ret"
     })
-    .tee();
+    .gen_tee();
     assert_eq!(a.resume(()), Step::Yielded(1));
     assert_eq!(a.resume(()), Step::Complete("ret"));
     assert_eq!(b.resume(()), Step::Yielded(1));
@@ -253,7 +253,7 @@ fn adaptors_are_debug() {
     let g = from_iter([1, 2]).gen_map(|x| x).gen_filter(|_| true).gen_take(1);
     let text = format!("{g:?}");
     assert!(text.starts_with("Take { source: Filter { source: Map { source: FromIter"), "{text}");
-    let (a, _b) = from_iter([1]).tee();
+    let [a, _b] = from_iter([1]).gen_tee();
     assert!(format!("{a:?}").contains("buffered: 0"));
 }
 
@@ -394,4 +394,149 @@ fn io_errors_end_the_stream_after_one_error_item() {
     assert_eq!(err.to_string(), "line 2: I/O error: disk on fire");
     assert!(matches!(g.resume(()), Step::Complete(2)));
     assert_eq!(g.state(), State::Closed);
+}
+
+// ------------------------------------------------------------------------ tee and chunk_by
+
+use stasis::combinators::{Tee, TeeError};
+
+#[test]
+fn gen_tee_of_n_cursors_each_yield_every_value_and_the_return_value() {
+    let [a, b, c, mut d] = Gen::new(|co, ()| {
+        co.yield_(1);
+        co.yield_(2);
+        "ret"
+    })
+    .gen_tee();
+    for mut cursor in [a, b, c] {
+        assert_eq!(cursor.resume(()), Step::Yielded(1));
+        assert_eq!(cursor.resume(()), Step::Yielded(2));
+        assert_eq!(cursor.resume(()), Step::Complete("ret"));
+        assert_eq!(cursor.resume(()), Step::Exhausted);
+    }
+    assert_eq!(d.buffered(), 2, "d holds back what it has not read");
+    assert_eq!(d.by_ref().collect::<Vec<_>>(), [1, 2]);
+    let [] = from_iter([1]).gen_tee::<0>();
+}
+
+#[test]
+fn tee_throw_reaches_the_source_and_an_error_goes_to_the_thrower_only() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let [mut a, mut b, mut c] = resilient(log.clone()).gen_tee();
+    assert_eq!(a.resume(()), Step::Yielded("item 1".into()));
+    // The source handles it and yields: every cursor sees that value next.
+    assert_eq!(a.throw(TeeError::Source("oops".into())), Step::Yielded("handled oops".into()));
+    assert_eq!(b.resume(()), Step::Yielded("item 1".into()));
+    assert_eq!(b.resume(()), Step::Yielded("handled oops".into()));
+    // A cursor behind the frontier throws; it reads on from its own position.
+    // (The source, at its "handled" yield, goes on to item 2.)
+    assert_eq!(c.throw(TeeError::Source("again".into())), Step::Yielded("item 1".into()));
+    assert_eq!(a.resume(()), Step::Yielded("item 2".into()));
+    // `Reentered` cannot reach a source of another error type: it comes straight back.
+    assert_eq!(c.throw(TeeError::Reentered), Step::Raised(Thrown::Error(TeeError::Reentered)));
+    assert_eq!(c.state(), State::Closed);
+    assert_eq!(log.borrow().len(), 0);
+
+    let source = Gen::<i32>::throwing::<&str>(|co, ()| {
+        co.yield_(1);
+        co.yield_(2);
+    });
+    let [mut a, mut b] = source.gen_tee();
+    assert_eq!(a.resume(()), Step::Yielded(1));
+    assert_eq!(
+        b.throw(TeeError::Source("unhandled")),
+        Step::Raised(Thrown::Error(TeeError::Source("unhandled"))),
+        "the thrower gets the error, and is closed"
+    );
+    assert_eq!((b.state(), a.state()), (State::Closed, State::Suspended));
+    assert_eq!(a.resume(()), Step::Exhausted, "the source is finished: a stops");
+}
+
+#[test]
+fn a_tee_cursor_read_inside_its_own_source_is_running_and_raises_reentered() {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let cursor: Rc<RefCell<Option<Tee<Gen<i32>>>>> = Rc::default();
+    let (slot, s) = (cursor.clone(), seen.clone());
+    let source = Gen::new(move |co, ()| {
+        let mut b = slot.borrow_mut().take().expect("filled");
+        s.borrow_mut().push(format!("{:?}", b.state()));
+        s.borrow_mut().push(format!("{:?}", b.resume(())));
+        s.borrow_mut().push(format!("{:?}", b.state()));
+        co.yield_(1);
+    });
+    let [mut a, b] = source.gen_tee();
+    *cursor.borrow_mut() = Some(b);
+    assert_eq!(a.resume(()), Step::Yielded(1), "the source goes on after the error");
+    assert_eq!(*seen.borrow(), ["Running", "Raised(Error(Reentered))", "Closed"]);
+    assert_eq!(a.resume(()), Step::Complete(()));
+}
+
+#[test]
+fn chunk_by_groups_follow_the_protocol() {
+    let source = Gen::new(|co, ()| {
+        for v in [1, 1, 2] {
+            co.yield_(v);
+        }
+        "ret"
+    });
+    let mut runs = source.gen_chunk_by(|x| *x);
+    assert_eq!(runs.state(), State::Created);
+    let (one, mut ones) = runs.next().expect("a group");
+    assert_eq!((one, ones.state()), (1, State::Suspended));
+    assert_eq!(ones.close(), Ok(None), "closing a group ends the view only");
+    assert_eq!((ones.state(), ones.resume(())), (State::Closed, Step::Exhausted));
+    let (two, twos) = runs.next().expect("a group");
+    assert_eq!((two, twos.collect::<Vec<_>>()), (2, vec![2]));
+    assert_eq!(runs.state(), State::Suspended, "the group pulled the end; the outer reports it");
+    assert_eq!(runs.resume(()).map_yield(|_| ()), Step::Complete("ret"));
+    assert_eq!(runs.state(), State::Closed);
+
+    // A group outlives its outer generator, as CPython's does.
+    let (_, group) = from_iter([7, 7]).gen_chunk_by(|x| *x).next().expect("a group");
+    assert_eq!(group.collect::<Vec<_>>(), [7, 7]);
+
+    // A key unequal to itself: each value is a group (its first value belongs to it anyway).
+    let nans = from_iter([f64::NAN, f64::NAN, 1.0]).gen_chunk_by(|x| *x);
+    assert_eq!(nans.map(|(_, g)| g.count()).collect::<Vec<_>>(), [1, 1, 1]);
+}
+
+#[test]
+fn chunk_by_throw_and_close_reach_the_source() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let first_word = |s: &String| s.split(' ').next().unwrap_or_default().to_string();
+    let mut runs = resilient(log.clone()).gen_chunk_by(first_word);
+    let (key, mut items) = runs.resume(()).yielded().expect("a group");
+    assert_eq!((key.as_str(), items.resume(())), ("item", Step::Yielded("item 1".into())));
+    // Thrown through the group: the answer is the next value pulled, here another key's.
+    assert_eq!(items.throw("oops".into()), Step::Complete(()));
+    let (key, mut handled) = runs.resume(()).yielded().expect("a group");
+    assert_eq!(key, "handled");
+    assert_eq!(handled.resume(()), Step::Yielded("handled oops".into()));
+    // Thrown through the outer: the group is invalidated, the answer starts the next group.
+    let step = runs
+        .throw("again".into())
+        .map_yield(|(k, g)| (k, g.try_iter().take(2).collect::<Result<Vec<_>, _>>()));
+    assert_eq!(step, Step::Yielded(("item".into(), Ok(vec!["item 2".into(), "item 3".into()]))));
+    assert_eq!(handled.resume(()), Step::Complete(()), "invalidated by the outer's advance");
+    assert!(matches!(runs.close(), Ok(Some("closed"))));
+    assert_eq!(*log.borrow(), ["finally"]);
+    assert_eq!(runs.state(), State::Closed);
+}
+
+#[test]
+fn chunk_by_reports_a_value_yielded_while_ignoring_close_as_a_new_group() {
+    let stubborn = Gen::<i32>::new(|co, ()| {
+        let _ = co.try_yield(1); // close() arrives here...
+        co.yield_(2); // ...and the body yields anyway
+    });
+    let mut runs = stubborn.gen_chunk_by(|x| *x);
+    let (_, mut ones) = runs.next().expect("a group");
+    match runs.close() {
+        Err(CloseError::IgnoredExit((key, group))) => {
+            assert_eq!((key, group.collect::<Vec<_>>()), (2, vec![2]));
+        }
+        other => panic!("expected IgnoredExit, got {other:?}"),
+    }
+    assert_eq!(ones.resume(()), Step::Complete(()), "close() invalidated the group");
+    assert_eq!(runs.resume(()).map_yield(|_| ()), Step::Complete(()), "the source's end");
 }

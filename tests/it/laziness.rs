@@ -196,20 +196,24 @@ fn gen_flat_map_pulls_the_next_source_value_only_when_the_inner_runs_out() {
 }
 
 #[test]
-fn group_by_pulls_one_past_the_group() {
+fn gen_chunk_by_pulls_a_group_as_it_is_read_and_one_past_it() {
     let (src, n) = naturals();
-    let mut g = src.group_by(|x| x / 3);
+    let mut g = src.gen_chunk_by(|x| x / 3);
     assert_eq!(n.get(), 0);
-    assert_eq!(g.next(), Some((0, vec![0, 1, 2])));
+    let (key, group) = g.next().unwrap();
+    assert_eq!((key, n.get()), (0, 1), "the outer pulls the group's first value only");
+    assert_eq!(group.collect::<Vec<_>>(), [0, 1, 2]);
     assert_eq!(n.get(), 4, "the first value of the next group tells this one ended");
-    assert_eq!(g.next(), Some((1, vec![3, 4, 5])));
-    assert_eq!(n.get(), 7);
+    let (key, _unread) = g.next().unwrap();
+    assert_eq!((key, n.get()), (1, 4), "the value already pulled starts the next group");
+    assert_eq!(g.next().map(|(k, _)| k), Some(2));
+    assert_eq!(n.get(), 7, "the outer pulled the unread 4 and 5 to skip them, then 6");
 }
 
 #[test]
 fn tee_pulls_once_per_value_and_buffers_only_the_lag() {
     let (src, n) = naturals();
-    let (mut a, mut b) = src.tee();
+    let [mut a, mut b] = src.gen_tee();
     assert_eq!(n.get(), 0);
     assert_eq!(a.by_ref().take(1000).count(), 1000);
     assert_eq!((n.get(), a.buffered()), (1000, 1000));

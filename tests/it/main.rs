@@ -4,7 +4,8 @@
 //!
 //! Kept apart, in test binaries of their own, is only what must run in its own process or
 //! tool: `tests/overflow.rs` and `tests/limits.rs` (stack overflows and OS limits, which abort
-//! or change process-wide state) and `tests/compile_fail.rs` (trybuild).
+//! or change process-wide state), `tests/chunk_by_memory.rs` (a counting global allocator that
+//! sees every allocation of its binary) and `tests/compile_fail.rs` (trybuild).
 #![feature(coroutines, stmt_expr_attributes)]
 
 mod support;

@@ -4,6 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
+use crate::end::{End, raised};
 use crate::util::iterator_for;
 
 /// Yields the source's values in `Vec`s of `n`, the last one shorter (Python 3.12's
@@ -32,7 +33,7 @@ pub struct Batched<G: Generator<()>> {
     source: G,
     n: usize,
     /// The end the source reported while a batch was being filled.
-    pending: Option<Step<Vec<G::Yield>, G::Return, G::Error>>,
+    pending: Option<End<G::Return, G::Error>>,
 }
 
 impl<G: Generator<()>> Batched<G> {
@@ -45,24 +46,18 @@ impl<G: Generator<()>> Batched<G> {
         &mut self,
         first: Step<G::Yield, G::Return, G::Error>,
     ) -> Step<Vec<G::Yield>, G::Return, G::Error> {
-        if let Some(end) = self.pending.take() {
-            return end;
-        }
         let mut batch = Vec::new();
         let mut step = first;
         loop {
-            match step {
-                Step::Yielded(y) => {
+            match End::split(step) {
+                Ok(y) => {
                     batch.push(y);
                     if batch.len() == self.n {
                         return Step::Yielded(batch);
                     }
                 }
-                end => {
-                    let end = end.map_yield(|_| unreachable!("matched above"));
-                    if batch.is_empty() {
-                        return end;
-                    }
+                Err(end) if batch.is_empty() => return end.step(),
+                Err(end) => {
                     self.pending = Some(end);
                     return Step::Yielded(batch);
                 }
@@ -79,17 +74,15 @@ impl<G: Generator<()>> Generator<()> for Batched<G> {
 
     fn resume(&mut self, (): ()) -> Step<Vec<G::Yield>, G::Return, G::Error> {
         if let Some(end) = self.pending.take() {
-            return end;
+            return end.step();
         }
         let first = self.source.resume(());
         self.fill(first)
     }
 
     fn throw(&mut self, err: G::Error) -> Step<Vec<G::Yield>, G::Return, G::Error> {
-        if let Some(end) = self.pending.take() {
-            // The source has ended: throwing into it just raises.
-            drop(end);
-            return Step::Raised(stasis_core::Thrown::Error(err));
+        if self.pending.take().is_some() {
+            return raised(err);
         }
         let first = self.source.throw(err);
         self.fill(first)
@@ -97,10 +90,7 @@ impl<G: Generator<()>> Generator<()> for Batched<G> {
 
     fn close(&mut self) -> Result<Option<G::Return>, CloseError<Vec<G::Yield>, G::Error>> {
         if let Some(end) = self.pending.take() {
-            return Ok(match end {
-                Step::Complete(r) => Some(r),
-                _ => None,
-            });
+            return end.close();
         }
         crate::util::map_close(self.source.close(), |y| vec![y])
     }

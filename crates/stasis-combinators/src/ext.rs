@@ -3,7 +3,7 @@
 use stasis_core::Generator;
 
 use crate::{
-    Accumulate, AccumulateFrom, Batched, Chain, DropWhile, Enumerate, Filter, FlatMap, GroupBy,
+    Accumulate, AccumulateFrom, Batched, Chain, ChunkBy, DropWhile, Enumerate, Filter, FlatMap,
     Islice, Map, MapReturn, Pairwise, Skip, Take, TakeWhile, Tee, Zip,
     stream::{SkipErrors, StopOnError},
 };
@@ -12,9 +12,10 @@ use crate::{
 /// `throw`, `close`, the return value and the state reach the source where that means
 /// something (each adaptor's doc says how).
 ///
-/// Methods whose `Iterator` namesake exists carry a `gen_` prefix (`gen_map`, `gen_filter`,
-/// ...): a stasis generator with `S = ()` is an `Iterator`, and two traits in scope with a
-/// method of the same name make every such call ambiguous (E0034). When you only need the
+/// Methods whose `Iterator` or `itertools::Itertools` namesake exists carry a `gen_` prefix
+/// (`gen_map`, `gen_filter`, `gen_tee`, `gen_chunk_by`, ...): a stasis generator with `S = ()`
+/// is an `Iterator`, and two traits in scope with a method of the same name make every such
+/// call ambiguous (E0034). When you only need the
 /// values of an `S = ()` generator, use `Iterator`'s adaptors (and the itertools crate's); use
 /// these when you need what `Iterator` drops. See the [crate docs](crate) for when to use which.
 ///
@@ -325,37 +326,42 @@ pub trait GeneratorExt<S>: Generator<S> {
         FlatMap::new(self, f)
     }
 
-    /// `(key, values)` for each run of consecutive values with the same key ([`GroupBy`]).
+    /// Yields `(key, group)` for each run of consecutive values with the same key, each group a
+    /// lazy view pulling from the source; returns the source's return value ([`ChunkBy`],
+    /// Python's `groupby`; named after itertools' `chunk_by`).
     ///
     /// # Examples
     ///
     /// ```
     /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// let runs = from_iter([1, 3, 2, 4, 5]).group_by(|x| x % 2);
-    /// assert_eq!(runs.collect::<Vec<_>>(), [(1, vec![1, 3]), (0, vec![2, 4]), (1, vec![5])]);
+    /// let runs = from_iter([1, 3, 2, 4, 5]).gen_chunk_by(|x| x % 2);
+    /// let runs: Vec<(i32, Vec<i32>)> = runs.map(|(k, g)| (k, g.collect())).collect();
+    /// assert_eq!(runs, [(1, vec![1, 3]), (0, vec![2, 4]), (1, vec![5])]);
     /// ```
-    fn group_by<K, F>(self, key: F) -> GroupBy<Self, K, F>
+    fn gen_chunk_by<K, F>(self, key: F) -> ChunkBy<Self, K, F>
     where
         Self: Sized + Generator<()>,
-        K: PartialEq,
+        K: PartialEq + Clone,
         F: FnMut(&<Self as Generator<()>>::Yield) -> K,
     {
-        GroupBy::new(self, key)
+        ChunkBy::new(self, key)
     }
 
-    /// Two independent cursors over this generator ([`Tee`]); clone a cursor for more.
+    /// `N` independent cursors over this generator, each yielding every value and returning the
+    /// source's return value ([`Tee`], Python's `tee(it, n)`); clone a cursor for more.
     ///
     /// # Examples
     ///
     /// ```
     /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// let (a, b) = from_iter([1, 2]).tee();
-    /// let c = b.clone();
+    /// let [a, b, c] = from_iter([1, 2]).gen_tee();
+    /// let d = c.clone();
     /// assert_eq!(a.collect::<Vec<_>>(), [1, 2]);
     /// assert_eq!(b.collect::<Vec<_>>(), [1, 2]);
     /// assert_eq!(c.collect::<Vec<_>>(), [1, 2]);
+    /// assert_eq!(d.collect::<Vec<_>>(), [1, 2]);
     /// ```
-    fn tee(self) -> (Tee<Self>, Tee<Self>)
+    fn gen_tee<const N: usize>(self) -> [Tee<Self>; N]
     where
         Self: Sized + Generator<()>,
     {

@@ -27,11 +27,12 @@
 //! | `throw` / `close` reaching the source, or its state | `GeneratorExt` |
 //! | CPython's exact pulls (`islice`, `zip`, `takewhile`, `groupby`, `tee`) | `GeneratorExt` |
 //!
-//! Adaptors named like an `Iterator` method carry a `gen_` prefix (`gen_map`, `gen_filter`,
-//! `gen_take`, `gen_skip`, `gen_enumerate`, `gen_take_while`, `gen_chain`, `gen_zip`,
-//! `gen_flat_map`): with both traits in scope, a method of the same name on an `S = ()`
-//! generator would not compile (E0034, ambiguous). The others use Python's names in Rust case:
-//! `islice`, `drop_while`, `accumulate`, `pairwise`, `batched`, `group_by`, `tee`. Every adaptor
+//! Adaptors named like an `Iterator` or `itertools::Itertools` method carry a `gen_` prefix
+//! (`gen_map`, `gen_filter`, `gen_take`, `gen_skip`, `gen_enumerate`, `gen_take_while`,
+//! `gen_chain`, `gen_zip`, `gen_flat_map`, `gen_tee`, `gen_chunk_by`): with both traits in
+//! scope, a method of the same name on an `S = ()` generator would not compile (E0034,
+//! ambiguous); `gen_chunk_by` is Python's `groupby` under itertools' name. The others use
+//! Python's names in Rust case: `islice`, `drop_while`, `accumulate`, `pairwise`, `batched`. Every adaptor
 //! also implements `Iterator` when `S = ()`, so a pipeline can end in `collect()` or a `for`.
 //!
 //! # Examples
@@ -65,6 +66,7 @@ mod chain;
 mod count;
 mod cycle;
 mod drop_while;
+mod end;
 mod enumerate;
 mod ext;
 mod filter;
@@ -99,7 +101,7 @@ pub use filter::Filter;
 pub use flat_map::FlatMap;
 pub use from_fn::{FromFn, from_fn};
 pub use from_iter::{FromIter, from_iter};
-pub use group_by::GroupBy;
+pub use group_by::{Chunk, ChunkBy};
 pub use islice::Islice;
 pub use map::Map;
 pub use map_return::MapReturn;
@@ -108,5 +110,5 @@ pub use repeat::{Repeat, repeat, repeat_n};
 pub use skip::Skip;
 pub use take::Take;
 pub use take_while::TakeWhile;
-pub use tee::Tee;
+pub use tee::{Tee, TeeError};
 pub use zip::{Zip, ZipEnd};

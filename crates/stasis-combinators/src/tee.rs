@@ -8,12 +8,22 @@
 //!                                          ▲ slowest open cursor   ▲ fastest cursor
 //! ```
 //!
-//! The cursors share the source and one buffer behind an `Rc<RefCell<..>>`. A cursor at the
-//! frontier pulls the source and appends the value; a cursor behind it reads (clones) from the
-//! buffer. After every read the values every open cursor has passed are popped, so the buffer
-//! holds exactly the values between the slowest and the fastest open cursor. A closed or
-//! dropped cursor no longer holds values back.
+//! The cursors share one `Rc<Shared>`: the source and the queue (buffer, positions, end) sit in
+//! two separate `RefCell`s. A cursor behind the frontier reads (clones) from the buffer; a cursor
+//! at the frontier borrows the source, pulls it and appends the value. The queue is never
+//! borrowed while the source runs, so a source that reads cursors of its own tee (CPython's
+//! "running after its own tail") reads what is buffered; a cursor that would have to pull the
+//! source while it is running finds the source borrowed and reports
+//! [`TeeError::Reentered`] (CPython's `RuntimeError("cannot re-enter the tee iterator")`). After
+//! every read the values every open cursor has passed are popped, so the buffer holds exactly
+//! the values between the slowest and the fastest open cursor. A closed or dropped cursor no
+//! longer holds values back.
+//!
+//! An error the source raises goes to the cursor that pulled it, as in CPython; the source is
+//! then finished, and the other cursors stop once they have read what is buffered. A return
+//! value is kept and reported to every cursor.
 
+use core::convert::Infallible;
 use core::fmt;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -21,20 +31,94 @@ use std::rc::Rc;
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
+use crate::end::{End, raised};
 use crate::util::iterator_for;
 
+/// What a tee cursor raises: an error of the shared source, or the cursor was resumed from
+/// inside the source's own body for a value the source has not produced yet.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, TeeError};
+/// use stasis_core::{Gen, Generator, Step, Thrown};
+///
+/// let source = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+///     co.yield_(1);
+///     co.raise(Thrown::Error("bad"))
+/// });
+/// let [mut a, mut b] = source.gen_tee();
+/// assert_eq!(a.resume(()), Step::Yielded(1));
+/// assert_eq!(a.resume(()), Step::Raised(Thrown::Error(TeeError::Source("bad")))); // a pulled it
+/// assert_eq!(b.resume(()), Step::Yielded(1)); // buffered
+/// assert_eq!(b.resume(()), Step::Exhausted); // the source is finished: nothing is replayed
+/// assert_eq!(
+///     TeeError::<&str>::Reentered.to_string(),
+///     "cannot re-enter the tee iterator: a cursor was resumed from inside its own source \
+///      for a value the source has not yielded yet (read only values another cursor has \
+///      already pulled)"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum TeeError<E> {
+    /// The shared source raised this error; only the cursor that pulled it sees it.
+    #[error("{0}")]
+    Source(E),
+    /// A cursor was resumed (or thrown into) while the shared source was running, for a value
+    /// the source has not yielded yet: the source's own body read a cursor of its own tee ahead
+    /// of what it has produced (CPython: `RuntimeError("cannot re-enter the tee iterator")`).
+    /// The cursor that met it is closed; the source goes on.
+    #[error(
+        "cannot re-enter the tee iterator: a cursor was resumed from inside its own source for \
+         a value the source has not yielded yet (read only values another cursor has already \
+         pulled)"
+    )]
+    Reentered,
+}
+
+impl<E> TeeError<E> {
+    /// The source's error, if this is one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::TeeError;
+    /// assert_eq!(TeeError::Source(7).source_error(), Some(7));
+    /// assert_eq!(TeeError::<i32>::Reentered.source_error(), None);
+    /// ```
+    pub fn source_error(self) -> Option<E> {
+        match self {
+            TeeError::Source(e) => Some(e),
+            TeeError::Reentered => None,
+        }
+    }
+}
+
+/// The source's `Thrown<E>` as a cursor raises it.
+fn from_source<E>(t: Thrown<E>) -> Thrown<TeeError<E>> {
+    t.map_err(TeeError::Source)
+}
+
 struct Shared<G: Generator<()>> {
-    source: G,
-    buffer: VecDeque<G::Yield>,
+    /// Borrowed only while a cursor pulls, throws into or closes it: a cursor that finds it
+    /// borrowed was resumed from inside the source's own body.
+    source: RefCell<G>,
+    queue: RefCell<Queue<G::Yield, G::Return>>,
+}
+
+struct Queue<Y, R> {
+    buffer: VecDeque<Y>,
     /// Index (in the source's sequence) of `buffer[0]`.
     base: usize,
     /// Position of each cursor (the index of the next value it reads); `None` once closed.
     cursors: Vec<Option<usize>>,
-    /// How the source ended, reported once to every cursor.
-    end: Option<Step<(), G::Return, G::Error>>,
+    /// How the source ended (a return or exhaustion; an error went to the cursor that pulled
+    /// it), reported to every cursor once it has read the buffer.
+    end: Option<End<R, Infallible>>,
 }
 
-impl<G: Generator<()>> Shared<G> {
+impl<Y, R> Queue<Y, R> {
+    /// Pops the values every open cursor has passed.
     fn trim(&mut self) {
         match self.cursors.iter().flatten().min() {
             Some(&slowest) => {
@@ -48,28 +132,71 @@ impl<G: Generator<()>> Shared<G> {
             }
         }
     }
+
+    fn close(&mut self, id: usize) {
+        self.cursors[id] = None;
+        self.trim();
+    }
+
+    /// Whether closing the cursors left nobody to read the source (which has not ended).
+    fn abandoned(&self) -> bool {
+        self.end.is_none() && self.cursors.iter().all(Option::is_none)
+    }
+}
+
+impl<Y: Clone, R: Clone> Queue<Y, R> {
+    /// What cursor `id` reads without pulling the source: a buffered value or the end (which
+    /// closes the cursor); `None` at the frontier.
+    fn read<E>(&mut self, id: usize) -> Option<Step<Y, R, E>> {
+        let Some(pos) = self.cursors[id] else { return Some(Step::Exhausted) };
+        if let Some(item) = self.buffer.get(pos - self.base) {
+            let item = item.clone();
+            self.cursors[id] = Some(pos + 1);
+            self.trim();
+            return Some(Step::Yielded(item));
+        }
+        let end = self.end.clone()?;
+        self.close(id);
+        Some(end.widen().step())
+    }
 }
 
 /// One cursor of a tee: yields every value of the shared source from where it was created,
 /// independently of the other cursors (Python's `itertools.tee`). Built by
-/// [`GeneratorExt::tee`](crate::GeneratorExt::tee); `clone()` makes one more cursor at the
-/// same position.
+/// [`GeneratorExt::gen_tee`](crate::GeneratorExt::gen_tee); `clone()` makes one more cursor at
+/// the same position.
 ///
 /// The shared buffer holds only the values the slowest open cursor has not read yet; closing or
 /// dropping a cursor releases what it held back. Values are cloned for each cursor that reads
-/// them from the buffer.
+/// them (`Yield: Clone`, as itertools' `tee` needs `Item: Clone`), and so is the return value,
+/// which every cursor reports (`Return: Clone`); errors are not cloned: an error goes to one
+/// cursor.
 ///
 /// - **send**: none (`Generator<()>`: the cursors share one source).
-/// - **return value**: the source's, cloned for each cursor.
-/// - **throw**: raised in the shared source (every cursor sees what it yields next).
+/// - **return value**: the source's, cloned for each cursor (CPython's tee drops it).
+/// - **errors**: the source's error goes, as [`TeeError::Source`], to the cursor whose pull
+///   raised it, which is then closed; the source is finished, so the other cursors read what
+///   is buffered and then end with [`Step::Exhausted`] (CPython: `StopIteration`).
+/// - **running after its own tail**: the source's body may read cursors of its own tee while it
+///   runs, as CPython's `m235` and Fibonacci programs do, as long as what it reads is buffered;
+///   a cursor that would have to pull the running source raises [`TeeError::Reentered`] (a
+///   value the body can match on, not a panic) and is closed (CPython's cursor stays usable;
+///   stasis generators stay fused). The cursors the body holds keep the tee, and so the body,
+///   alive (an `Rc` cycle): let the body end, or drop the cursors it holds, to free it.
+/// - **throw**: [`TeeError::Source`] is raised in the shared source (every cursor sees what it
+///   yields next; an error it raises goes to the thrower); once the source has ended, or while
+///   it is running ([`TeeError::Reentered`]), the error comes straight back; throwing
+///   `Reentered` raises it straight back. Either way a cursor that reports an error is closed
+///   (values still buffered for it are released).
 ///   **close**: closes this cursor; closing the last open cursor closes the source.
-///   **state**: this cursor's: `Closed` once it has reported the end or was closed.
+///   **state**: this cursor's: `Closed` once it has reported the end or was closed, `Running`
+///   while the shared source runs.
 ///
 /// # Examples
 ///
 /// ```
 /// use stasis_combinators::{GeneratorExt, from_iter};
-/// let (mut a, mut b) = from_iter([1, 2, 3]).tee();
+/// let [mut a, mut b] = from_iter([1, 2, 3]).gen_tee();
 /// assert_eq!(a.next(), Some(1));
 /// assert_eq!(a.next(), Some(2));
 /// assert_eq!(a.buffered(), 2); // b has not read 1 and 2 yet
@@ -78,22 +205,49 @@ impl<G: Generator<()>> Shared<G> {
 /// assert_eq!(b.collect::<Vec<_>>(), [2, 3]);
 /// assert_eq!(a.collect::<Vec<_>>(), [3]);
 /// ```
+///
+/// A source that reads its own tee (CPython's `fib()` in `test_generators`):
+///
+/// ```
+/// use std::{cell::RefCell, rc::Rc};
+/// use stasis_combinators::{GeneratorExt, Tee};
+/// use stasis_core::Gen;
+///
+/// let tails: Rc<RefCell<Option<[Tee<Gen<u64>>; 2]>>> = Rc::default();
+/// let slot = tails.clone();
+/// let realfib = Gen::new(move |co, ()| {
+///     co.yield_(1);
+///     co.yield_(2);
+///     let [mut head, mut tail] = slot.borrow_mut().take().expect("filled before the first pull");
+///     tail.next(); // throw the first away
+///     for _ in 0..8 {
+///         // both are buffered: head and tail run behind the source
+///         let (Some(a), Some(b)) = (head.next(), tail.next()) else { break };
+///         co.yield_(a + b);
+///     }
+/// }); // returning drops head and tail, which breaks the Rc cycle
+/// let [head, tail, fib] = realfib.gen_tee();
+/// *tails.borrow_mut() = Some([head, tail]);
+/// assert_eq!(fib.collect::<Vec<_>>(), [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]);
+/// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 pub struct Tee<G: Generator<()>> {
-    shared: Rc<RefCell<Shared<G>>>,
+    shared: Rc<Shared<G>>,
     id: usize,
     finished: bool,
 }
 
-pub(crate) fn tee<G: Generator<()>>(source: G) -> (Tee<G>, Tee<G>) {
-    let shared = Rc::new(RefCell::new(Shared {
-        source,
-        buffer: VecDeque::new(),
-        base: 0,
-        cursors: vec![Some(0), Some(0)],
-        end: None,
-    }));
-    (Tee { shared: shared.clone(), id: 0, finished: false }, Tee { shared, id: 1, finished: false })
+pub(crate) fn tee<G: Generator<()>, const N: usize>(source: G) -> [Tee<G>; N] {
+    let shared = Rc::new(Shared {
+        source: RefCell::new(source),
+        queue: RefCell::new(Queue {
+            buffer: VecDeque::new(),
+            base: 0,
+            cursors: vec![Some(0); N],
+            end: None,
+        }),
+    });
+    core::array::from_fn(|id| Tee { shared: shared.clone(), id, finished: false })
 }
 
 impl<G: Generator<()>> Tee<G> {
@@ -103,7 +257,7 @@ impl<G: Generator<()>> Tee<G> {
     ///
     /// ```
     /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// let (mut a, b) = from_iter(0..100).tee();
+    /// let [mut a, b] = from_iter(0..100).gen_tee();
     /// assert_eq!(a.by_ref().take(10).count(), 10);
     /// assert_eq!(a.buffered(), 10);
     /// drop(b); // nobody needs them any more
@@ -111,7 +265,14 @@ impl<G: Generator<()>> Tee<G> {
     /// assert_eq!(a.buffered(), 0);
     /// ```
     pub fn buffered(&self) -> usize {
-        self.shared.borrow().buffer.len()
+        self.shared.queue.borrow().buffer.len()
+    }
+
+    /// Closes this cursor and hands back `outcome` (an error it reports).
+    fn fail<T>(&mut self, outcome: T) -> T {
+        self.finished = true;
+        self.shared.queue.borrow_mut().close(self.id);
+        outcome
     }
 }
 
@@ -120,34 +281,42 @@ where
     G: Generator<()>,
     G::Yield: Clone,
     G::Return: Clone,
-    G::Error: Clone,
 {
-    /// The next value for this cursor from the buffer, or the source's end.
-    fn read(&mut self, sh: &mut Shared<G>) -> Option<Step<G::Yield, G::Return, G::Error>> {
-        let pos = sh.cursors[self.id].expect("an unfinished cursor is open");
-        if pos < sh.base + sh.buffer.len() {
-            let item = sh.buffer[pos - sh.base].clone();
-            sh.cursors[self.id] = Some(pos + 1);
-            sh.trim();
-            return Some(Step::Yielded(item));
+    /// Takes in a step of the source: a value joins the buffer, a return or exhaustion is kept
+    /// for every cursor, an error goes to this cursor alone (`Some`).
+    fn absorb(
+        &mut self,
+        step: Step<G::Yield, G::Return, G::Error>,
+    ) -> Option<Step<G::Yield, G::Return, TeeError<G::Error>>> {
+        let mut queue = self.shared.queue.borrow_mut();
+        match End::split(step) {
+            Ok(y) => queue.buffer.push_back(y),
+            Err(End::Complete(r)) => queue.end = Some(End::Complete(r)),
+            Err(End::Exhausted) => queue.end = Some(End::Exhausted),
+            Err(End::Raised(t)) => {
+                queue.end = Some(End::Exhausted);
+                drop(queue);
+                return Some(self.fail(Step::Raised(from_source(t))));
+            }
         }
-        let end = sh.end.clone()?;
-        self.finish(sh);
-        Some(end.map_yield(|()| unreachable!("ends only")))
+        None
     }
 
-    fn finish(&mut self, sh: &mut Shared<G>) {
-        self.finished = true;
-        sh.cursors[self.id] = None;
-        sh.trim();
-    }
-
-    fn absorb(sh: &mut Shared<G>, step: Step<G::Yield, G::Return, G::Error>) {
-        match step {
-            Step::Yielded(y) => sh.buffer.push_back(y),
-            Step::Complete(r) => sh.end = Some(Step::Complete(r)),
-            Step::Raised(t) => sh.end = Some(Step::Raised(t)),
-            Step::Exhausted => sh.end = Some(Step::Exhausted),
+    /// This cursor's next step: from the buffer, else from the source.
+    fn advance(&mut self) -> Step<G::Yield, G::Return, TeeError<G::Error>> {
+        loop {
+            if let Some(step) = self.shared.queue.borrow_mut().read(self.id) {
+                self.finished = !step.is_yielded();
+                return step;
+            }
+            let Ok(mut source) = self.shared.source.try_borrow_mut() else {
+                return self.fail(raised(TeeError::Reentered));
+            };
+            let step = source.resume(());
+            drop(source);
+            if let Some(raised) = self.absorb(step) {
+                return raised;
+            }
         }
     }
 }
@@ -157,59 +326,68 @@ where
     G: Generator<()>,
     G::Yield: Clone,
     G::Return: Clone,
-    G::Error: Clone,
 {
     type Yield = G::Yield;
     type Return = G::Return;
-    type Error = G::Error;
+    type Error = TeeError<G::Error>;
 
-    fn resume(&mut self, (): ()) -> Step<G::Yield, G::Return, G::Error> {
+    fn resume(&mut self, (): ()) -> Step<G::Yield, G::Return, TeeError<G::Error>> {
         if self.finished {
             return Step::Exhausted;
         }
-        let shared = self.shared.clone();
-        let mut sh = shared.borrow_mut();
-        if let Some(step) = self.read(&mut sh) {
-            return step;
-        }
-        let step = sh.source.resume(());
-        Self::absorb(&mut sh, step);
-        self.read(&mut sh).expect("the source just yielded or ended")
+        self.advance()
     }
 
-    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
-        let shared = self.shared.clone();
-        let mut sh = shared.borrow_mut();
-        if self.finished || sh.end.is_some() {
-            if !self.finished {
-                self.finish(&mut sh);
-            }
-            return Step::Raised(Thrown::Error(err));
+    fn throw(&mut self, err: TeeError<G::Error>) -> Step<G::Yield, G::Return, TeeError<G::Error>> {
+        if self.finished {
+            return raised(err);
         }
-        let step = sh.source.throw(err);
-        Self::absorb(&mut sh, step);
-        self.read(&mut sh).expect("the source just yielded or ended")
+        let TeeError::Source(err) = err else {
+            return self.fail(raised(TeeError::Reentered));
+        };
+        if self.shared.queue.borrow().end.is_some() {
+            return self.fail(raised(TeeError::Source(err)));
+        }
+        let Ok(mut source) = self.shared.source.try_borrow_mut() else {
+            return self.fail(raised(TeeError::Reentered));
+        };
+        let step = source.throw(err);
+        drop(source);
+        match self.absorb(step) {
+            Some(raised) => raised,
+            None => self.advance(),
+        }
     }
 
-    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, TeeError<G::Error>>> {
         if self.finished {
             return Ok(None);
         }
-        let shared = self.shared.clone();
-        let mut sh = shared.borrow_mut();
-        self.finish(&mut sh);
-        if sh.cursors.iter().any(Option::is_some) || sh.end.is_some() {
+        self.fail(());
+        if !self.shared.queue.borrow().abandoned() {
             return Ok(None);
         }
-        sh.source.close()
+        let Ok(mut source) = self.shared.source.try_borrow_mut() else {
+            return Err(CloseError::Raised(TeeError::Reentered));
+        };
+        match source.close() {
+            Ok(r) => Ok(r),
+            Err(CloseError::IgnoredExit(y)) => Err(CloseError::IgnoredExit(y)),
+            Err(CloseError::Raised(e)) => Err(CloseError::Raised(TeeError::Source(e))),
+            Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
+        }
     }
 
     fn state(&self) -> State {
         if self.finished {
             return State::Closed;
         }
-        let sh = self.shared.borrow();
-        if sh.cursors[self.id] == Some(0) && sh.source.state() == State::Created {
+        let Ok(source) = self.shared.source.try_borrow() else {
+            return State::Running;
+        };
+        if self.shared.queue.borrow().cursors[self.id] == Some(0)
+            && source.state() == State::Created
+        {
             State::Created
         } else {
             State::Suspended
@@ -220,33 +398,37 @@ where
 impl<G: Generator<()>> Clone for Tee<G> {
     /// A new cursor at this cursor's position.
     fn clone(&self) -> Self {
-        let mut sh = self.shared.borrow_mut();
-        let pos = sh.cursors.get(self.id).copied().flatten();
-        let id = sh.cursors.len();
-        sh.cursors.push(if self.finished { None } else { pos });
+        let mut queue = self.shared.queue.borrow_mut();
+        let pos = queue.cursors[self.id];
+        let id = queue.cursors.len();
+        queue.cursors.push(pos);
         Tee { shared: self.shared.clone(), id, finished: self.finished }
     }
 }
 
 impl<G: Generator<()>> Drop for Tee<G> {
     fn drop(&mut self) {
-        if let Ok(mut sh) = self.shared.try_borrow_mut() {
-            sh.cursors[self.id] = None;
-            sh.trim();
+        // Never borrowed across user code but a buffered value's `Clone` or `Drop`; a cursor
+        // dropped from there keeps its place (it only holds the buffer longer).
+        if let Ok(mut queue) = self.shared.queue.try_borrow_mut() {
+            queue.close(self.id);
         }
     }
 }
 
-iterator_for!([G: Generator<()>] Tee<G>);
+iterator_for!([G: Generator<()>] Tee<G>, TeeError<Infallible>);
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for Tee<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sh = self.shared.borrow();
-        f.debug_struct("Tee")
-            .field("source", &sh.source)
-            .field("cursor", &self.id)
-            .field("position", &sh.cursors[self.id])
-            .field("buffered", &sh.buffer.len())
+        let queue = self.shared.queue.borrow();
+        let mut d = f.debug_struct("Tee");
+        match self.shared.source.try_borrow() {
+            Ok(source) => d.field("source", &source),
+            Err(_) => d.field("source", &format_args!("<running>")),
+        };
+        d.field("cursor", &self.id)
+            .field("position", &queue.cursors[self.id])
+            .field("buffered", &queue.buffer.len())
             .finish()
     }
 }

@@ -1,7 +1,7 @@
 //! Small helpers shared by the adaptors: `Iterator::next` in terms of `resume`, close-result
 //! mapping, and the macro that gives every `S = ()` adaptor its `Iterator` impl.
 
-use core::convert::Infallible;
+use core::fmt;
 
 use stasis_core::{CloseError, Generator, Step};
 
@@ -10,7 +10,8 @@ use stasis_core::{CloseError, Generator, Step};
 #[inline]
 pub(crate) fn next_yield<G>(g: &mut G) -> Option<G::Yield>
 where
-    G: Generator<(), Error = Infallible> + ?Sized,
+    G: Generator<()> + ?Sized,
+    G::Error: fmt::Display,
 {
     g.resume(()).into_next()
 }
@@ -21,7 +22,8 @@ where
 #[inline]
 pub(crate) fn fold_yields<G, A, F>(g: &mut G, init: A, mut f: F) -> A
 where
-    G: Generator<(), Error = Infallible> + ?Sized,
+    G: Generator<()> + ?Sized,
+    G::Error: fmt::Display,
     F: FnMut(A, G::Yield) -> A,
 {
     let mut acc = match g.resume(()).into_next() {
@@ -58,11 +60,18 @@ pub(crate) fn map_close<Y, Y2, R, E>(
 /// (`Error = Infallible`): `next` is `resume(())` keeping only yielded values. An adaptor over
 /// a source that can raise is not an `Iterator`, so that an error cannot end a `collect()`
 /// silently: it is iterated with `Generator::try_iter`, which yields `Result` items.
+///
+/// `iterator_for!([generics] Type, ErrorType)` names another error type an iterator may drive:
+/// one whose only values are raised by the adaptor itself, never by its source (`Tee`'s
+/// `TeeError<Infallible>`: re-entering the tee), which `next` panics on as it does on the exit.
 macro_rules! iterator_for {
     ([$($generics:tt)*] $ty:ty) => {
+        crate::util::iterator_for!([$($generics)*] $ty, ::core::convert::Infallible);
+    };
+    ([$($generics:tt)*] $ty:ty, $err:ty) => {
         impl<$($generics)*> Iterator for $ty
         where
-            Self: stasis_core::Generator<(), Error = ::core::convert::Infallible>,
+            Self: stasis_core::Generator<(), Error = $err>,
         {
             type Item = <Self as stasis_core::Generator<()>>::Yield;
 

@@ -659,9 +659,11 @@ impl<G: Generator> Iterator for TryIter<G> {
 
 impl<G: Generator> core::iter::FusedIterator for TryIter<G> {}
 
-impl<Y, R> Step<Y, R, Infallible> {
-    /// `Iterator::next`'s view of a step of a generator that cannot be thrown into: the
-    /// yielded value, or `None` when it finished.
+impl<Y, R, E: fmt::Display> Step<Y, R, E> {
+    /// `Iterator::next`'s view of a step: the yielded value, or `None` when the generator
+    /// finished. For the `Iterator` impls of generators whose own error type is
+    /// [`Infallible`] (only the exit or a runtime error can leave them): a generator that can
+    /// raise errors of its own is iterated with [`Generator::try_iter`] instead.
     ///
     /// # Panics
     ///
@@ -689,7 +691,7 @@ impl<Y, R> Step<Y, R, Infallible> {
 
 #[cold]
 #[track_caller]
-fn raised_while_iterating(t: Thrown<Infallible>) -> ! {
+fn raised_while_iterating<E: fmt::Display>(t: Thrown<E>) -> ! {
     panic!(
         "a generator raised `{t}` while driven as an Iterator, which cannot report it; \
          iterate with `try_iter()` to receive it as an `Err` item"
