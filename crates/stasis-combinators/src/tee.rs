@@ -43,7 +43,7 @@ use crate::util::iterator_for;
 /// use stasis_combinators::{GeneratorExt, TeeError};
 /// use stasis_core::{Gen, Generator, Step, Thrown};
 ///
-/// let source = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+/// let source = Gen::<i32>::throwing::<&str>(|co, ()| {
 ///     co.yield_(1);
 ///     co.raise(Thrown::Error("bad"))
 /// });
@@ -191,6 +191,10 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 ///   **close**: closes this cursor; closing the last open cursor closes the source.
 ///   **state**: this cursor's: `Closed` once it has reported the end or was closed, `Running`
 ///   while the shared source runs.
+/// - **Iterator**: a cursor over a source that cannot raise (`Error = Infallible`) is an
+///   `Iterator`; its `next` panics on [`TeeError::Reentered`], which it cannot report (iterate
+///   with `try_iter()` to get it as an `Err` item). Over a source that can raise, use
+///   `try_iter()`.
 ///
 /// # Examples
 ///

@@ -38,6 +38,7 @@ use core::fmt;
 /// assert_eq!(g.resume(()), Step::Complete("done"));
 /// assert_eq!(g.resume(()), Step::Exhausted);
 /// ```
+#[doc(alias = "StopIteration")]
 #[must_use = "a step may carry the generator's return value or an error"]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step<Y, R, E = Infallible> {
@@ -407,7 +408,10 @@ impl<Y, E> CloseError<Y, E> {
 /// - `throw` into a generator that has not started, or has finished, closes it without running
 ///   the body and gives the error back as [`Step::Raised`];
 /// - `close` of a generator that has not started, or has finished, is a no-op returning `Ok(None)`;
-/// - a panic in the body propagates to the caller and leaves the generator [`State::Closed`].
+/// - a panic in the body propagates to the caller and leaves the generator [`State::Closed`];
+/// - one exception to "closed after `Raised`": a call that cannot reach the generator because
+///   it is running ([`RuntimeError::AlreadyExecuting`], through a shared handle) raises at the
+///   caller and leaves the generator as it was, as CPython's `ValueError` does.
 ///
 /// # Examples
 ///
@@ -440,7 +444,8 @@ pub trait Generator<S = ()> {
 
     /// Resumes the body, delivering `arg` as the value of the `yield` it is suspended at (or, on
     /// the first resume, as the body's argument). Python's `send(arg)`; `next()` is
-    /// `resume(())`.
+    /// `resume(())`. [`Generator::send`] is the same method under Python's name.
+    #[doc(alias = "next", alias = "send", alias = "__next__")]
     fn resume(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error>;
 
     /// Raises `err` at the `yield` where the body is suspended (Python's `throw`). The body may
@@ -470,7 +475,6 @@ pub trait Generator<S = ()> {
     /// assert_eq!(doubler.send(3), Step::Yielded(6));
     /// assert_eq!(doubler.send(5), Step::Yielded(10));
     /// ```
-    #[doc(alias = "next", alias = "__next__")]
     #[inline]
     fn send(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error> {
         self.resume(arg)
