@@ -64,12 +64,32 @@ fn stubborn_sm(
     )
 }
 
+/// Runs `$trace` with the stackful `stubborn`, then with the state-machine one, and checks
+/// both traces against CPython's `$scenario`.
+macro_rules! with_both_stubborn_subs {
+    ($scenario:literal, $trace:ident) => {{
+        let t = Trace::new();
+        $trace(&t, stubborn);
+        check($scenario, t.events());
+        let t = Trace::new();
+        $trace(&t, stubborn_sm);
+        check_as($scenario, "object_state_machine", t.events());
+    }};
+}
+
+/// `next`, `close`, `state` on `g`.
+fn close_after_next(t: &Rc<Trace>, mut g: Gen<Value>) {
+    next(t, None, &mut g);
+    close(t, None, &mut g);
+    state(t, None, &g);
+}
+
 fn caught_by_delegator<G>(t: &Rc<Trace>, sub: impl FnOnce(&Rc<Trace>) -> G + 'static)
 where
     G: Generator<Yield = Value, Return = (), Error = Infallible> + 'static,
 {
     let tb = t.clone();
-    let mut g = Gen::<Value>::new(move |co, ()| {
+    let g = Gen::<Value>::new(move |co, ()| {
         match co.try_yield_from(sub(&tb)) {
             Err(Thrown::Runtime(r)) => caught(&tb, Some("parent"), r),
             Err(other) => co.raise(other),
@@ -77,20 +97,12 @@ where
         }
         tb.body(Some("parent"), "done");
     });
-    next(t, None, &mut g);
-    close(t, None, &mut g);
-    state(t, None, &g);
+    close_after_next(t, g);
 }
 
 #[test]
 fn runtime_ignored_exit_caught_by_delegator() {
-    let t = Trace::new();
-    caught_by_delegator(&t, stubborn);
-    check("runtime_ignored_exit_caught_by_delegator", t.events());
-
-    let t = Trace::new();
-    caught_by_delegator(&t, stubborn_sm);
-    check_as("runtime_ignored_exit_caught_by_delegator", "object_state_machine", t.events());
+    with_both_stubborn_subs!("runtime_ignored_exit_caught_by_delegator", caught_by_delegator);
 }
 
 fn uncaught<G>(t: &Rc<Trace>, sub: impl FnOnce(&Rc<Trace>) -> G + 'static)
@@ -98,24 +110,16 @@ where
     G: Generator<Yield = Value, Return = (), Error = Infallible> + 'static,
 {
     let tb = t.clone();
-    let mut g = Gen::<Value>::new(move |co, ()| {
+    let g = Gen::<Value>::new(move |co, ()| {
         let _finally = Finally::new(&tb, Some("parent"));
         co.yield_from(sub(&tb));
     });
-    next(t, None, &mut g);
-    close(t, None, &mut g);
-    state(t, None, &g);
+    close_after_next(t, g);
 }
 
 #[test]
 fn runtime_ignored_exit_uncaught() {
-    let t = Trace::new();
-    uncaught(&t, stubborn);
-    check("runtime_ignored_exit_uncaught", t.events());
-
-    let t = Trace::new();
-    uncaught(&t, stubborn_sm);
-    check_as("runtime_ignored_exit_uncaught", "object_state_machine", t.events());
+    with_both_stubborn_subs!("runtime_ignored_exit_uncaught", uncaught);
 }
 
 fn throw_generator_exit_trace<G>(t: &Rc<Trace>, make: impl Fn() -> G)
@@ -191,13 +195,10 @@ where
 
 #[test]
 fn runtime_throw_generator_exit_under_yield_from() {
-    let t = Trace::new();
-    throw_exit_under_yield_from(&t, stubborn);
-    check("runtime_throw_generator_exit_under_yield_from", t.events());
-
-    let t = Trace::new();
-    throw_exit_under_yield_from(&t, stubborn_sm);
-    check_as("runtime_throw_generator_exit_under_yield_from", "object_state_machine", t.events());
+    with_both_stubborn_subs!(
+        "runtime_throw_generator_exit_under_yield_from",
+        throw_exit_under_yield_from
+    );
 }
 
 // ------------------------------------------------- B2: finished behind the delegator's back
