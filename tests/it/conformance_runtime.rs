@@ -11,9 +11,10 @@
 //!
 //! Where Python has `None` and Rust has no such value (`yield from` a finished generator), the
 //! Rust body handles [`RuntimeError::AlreadyFinished`] and logs `null`, as the Python body
-//! logs the `None` it got. Not reproduced: the ignored exit with `yield_from_throwing!` (that
-//! delegator still sees `Thrown::Exit` there, see the stasis-delegate docs) and
-//! `yield_from_iter` on state machines (no such form).
+//! logs the `None` it got. Not reproduced: `throw_exit` under `yield_from_throwing!` (a
+//! state machine's `throw_exit` is written in terms of its `close`, which finishes the
+//! hand-off of an ignored exit itself) and `yield_from_iter` on state machines (no such
+//! form).
 
 use std::cell::RefCell;
 use std::convert::Infallible;
@@ -22,7 +23,7 @@ use std::rc::Rc;
 use serde_json::{Value, json};
 use stasis::{
     Gen, Generator, GeneratorExt, RuntimeError, Thrown, delegate::Shared, from_coroutine,
-    from_throwing_coroutine, yield_from,
+    from_throwing_coroutine, yield_from, yield_from_throwing,
 };
 
 use crate::support::{
@@ -103,6 +104,25 @@ where
 #[test]
 fn runtime_ignored_exit_caught_by_delegator() {
     with_both_stubborn_subs!("runtime_ignored_exit_caught_by_delegator", caught_by_delegator);
+
+    // `#[coroutine]` bodies: `yield_from_throwing!` gives the same error.
+    let t = Trace::new();
+    let tb = t.clone();
+    let mut g = from_throwing_coroutine(
+        #[coroutine]
+        move |_: Result<(), Thrown<Infallible>>| {
+            match yield_from_throwing!(stubborn_sm(&tb)) {
+                Err(Thrown::Runtime(r)) => caught(&tb, Some("parent"), r),
+                other => other?,
+            }
+            tb.body(Some("parent"), "done");
+            Ok(())
+        },
+    );
+    next(&t, None, &mut g);
+    close(&t, None, &mut g);
+    state(&t, None, &g);
+    check_as("runtime_ignored_exit_caught_by_delegator", "state_machine", t.events());
 }
 
 fn uncaught<G>(t: &Rc<Trace>, sub: impl FnOnce(&Rc<Trace>) -> G + 'static)
@@ -120,6 +140,20 @@ where
 #[test]
 fn runtime_ignored_exit_uncaught() {
     with_both_stubborn_subs!("runtime_ignored_exit_uncaught", uncaught);
+
+    let t = Trace::new();
+    let tb = t.clone();
+    let mut g = from_throwing_coroutine(
+        #[coroutine]
+        move |_: Result<(), Thrown<Infallible>>| {
+            let _finally = Finally::new(&tb, Some("parent"));
+            yield_from_throwing!(stubborn_sm(&tb))
+        },
+    );
+    next(&t, None, &mut g);
+    close(&t, None, &mut g);
+    state(&t, None, &g);
+    check_as("runtime_ignored_exit_uncaught", "state_machine", t.events());
 }
 
 fn throw_generator_exit_trace<G>(t: &Rc<Trace>, make: impl Fn() -> G)

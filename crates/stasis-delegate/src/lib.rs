@@ -103,12 +103,11 @@
 //! - **close**: the innermost generator is closed first, then each delegator outward sees
 //!   [`Thrown::Exit`] at its `yield from` (or the error its delegate raised while closing): the
 //!   `finally` code (destructors) runs innermost first, as in CPython. If a sub-generator
-//!   ignores the exit and yields, its stackful delegator sees
+//!   ignores the exit and yields, its delegator sees
 //!   `Thrown::Runtime(RuntimeError::IgnoredExit)` at its `yield from` (CPython's
 //!   `RuntimeError("generator ignored GeneratorExit")`, an exception it may catch), unwinds
 //!   unless it handles it, and the outermost `close` fails with [`CloseError::IgnoredExit`]
-//!   carrying the ignored value (a `yield_from_throwing!` delegator still sees `Thrown::Exit`
-//!   there); the sub-generator is closed again when it is dropped. An
+//!   carrying the ignored value (a `yield_from_throwing!` delegator sees the same error); the sub-generator is closed again when it is dropped. An
 //!   inline call differs: the sub-body *is* the delegator's body, so the generator itself
 //!   ignored the exit and stays suspended, as any generator that ignores it.
 //! - **return value**: the sub-generator's return value is the value of the `yield from`.
@@ -318,10 +317,6 @@ impl<G: Generator<(), Error = core::convert::Infallible>> std::iter::FusedIterat
 /// delegates in O(1) with [`Co::yield_from`](stasis_core::Co::yield_from). For a coroutine that handles `throw`
 /// and `close`, use [`yield_from_throwing!`].
 ///
-/// # Panics
-///
-/// If `sub` had already finished.
-///
 /// # Examples
 ///
 /// ```
@@ -380,11 +375,10 @@ macro_rules! yield_from {
 /// Forwarding follows PEP 380: `Ok(v)` is sent to `sub`; `Err(Thrown::Error(e))` is thrown
 /// into it (if it does not handle it, the macro evaluates to `Err`); `Err(Thrown::Exit)`
 /// closes it, then the macro evaluates to `Err(Thrown::Exit)` (or to the error `sub` raised
-/// while closing). O(depth) per item when nested, as [`yield_from!`].
-///
-/// # Panics
-///
-/// If `sub` had already finished.
+/// while closing, or to `Err(Thrown::Runtime(RuntimeError::IgnoredExit))` if `sub` yielded
+/// instead of closing). A sub-generator that had already finished gives
+/// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. O(depth) per item when nested, as
+/// [`yield_from!`].
 ///
 /// # Examples
 ///
@@ -428,9 +422,9 @@ macro_rules! yield_from_throwing {
                     if ::core::mem::take(&mut __stasis_ignored)
                         && $crate::__private::is_exit(&__stasis_got)
                     {
-                        // `close()` finishes the hand-off: unwind, as CPython's delegator
-                        // does on the `RuntimeError` its `yield from` raises.
-                        break ::core::result::Result::Err($crate::__private::Thrown::Exit);
+                        // `close()` finishes the hand-off: CPython's `yield from` raises
+                        // `RuntimeError` in the delegator, which may catch it.
+                        break ::core::result::Result::Err($crate::__private::ignored_exit());
                     }
                     (__stasis_step, __stasis_ignored) =
                         $crate::__private::forward_closing(&mut __stasis_sub, __stasis_got);
@@ -510,6 +504,13 @@ pub mod __private {
             },
             got => (forward(sub, got), false),
         }
+    }
+
+    /// What a delegator sees at its `yield from` when its sub-generator yielded instead of
+    /// closing (CPython's `RuntimeError("generator ignored GeneratorExit")`).
+    #[cold]
+    pub fn ignored_exit<E>() -> Thrown<E> {
+        Thrown::Runtime(stasis_core::RuntimeError::IgnoredExit)
     }
 
     /// A sub-generator reported `Exhausted` without returning: it had finished before (at
