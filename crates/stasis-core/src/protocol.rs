@@ -48,8 +48,11 @@ pub enum Step<Y, R, E = Infallible> {
     /// generator is closed afterwards.
     Complete(R),
     /// An exception left the body: a thrown error it did not handle, an error it raised with
-    /// [`Co::raise`](crate::Co::raise), or [`Thrown::Exit`] re-raised after an ignored `close()`.
-    /// The generator is closed afterwards.
+    /// [`Co::raise`](crate::Co::raise), [`Thrown::Exit`] re-raised after an ignored `close()`,
+    /// or a [`Thrown::Runtime`] error (one the runtime raised at a `yield from` that the body
+    /// did not handle, or a call on a running generator through a shared handle). The
+    /// generator is closed afterwards (except after
+    /// [`RuntimeError::AlreadyExecuting`], which did not reach it).
     Raised(Thrown<E>),
     /// The generator had already finished (Python's bare `StopIteration`); resuming it is a
     /// harmless no-op.
@@ -216,8 +219,8 @@ pub enum RuntimeError {
     #[error("generator ignored GeneratorExit")]
     IgnoredExit,
     /// A generator was resumed, thrown into or closed while it was running: it delegates to
-    /// itself, directly or through a loop of [`Shared`](../stasis_delegate/struct.Shared.html)
-    /// handles (CPython's `ValueError`).
+    /// itself, directly or through a loop of shared handles (`stasis::delegate::Shared`;
+    /// CPython's `ValueError`).
     #[error("generator already executing")]
     AlreadyExecuting,
     /// `yield from` a generator that had already finished: its return value was reported

@@ -36,7 +36,22 @@ impl<Y: 'static, S: 'static, E: 'static> Co<Y, S, E> {
     ///
     /// Middle delegators are absent from backtraces: the outermost generator resumes the
     /// innermost delegate directly, so a panic deep in a chain shows the root's frames and the
-    /// leaf's. `Gen::yield_from_depth` tells how deep the active chain is.
+    /// leaf's. [`Gen::yield_from_depth`] tells how deep the active chain is.
+    ///
+    /// The forms of `yield from`, all inherent methods of `Co` (no trait to import), on one
+    /// driver:
+    ///
+    /// | Python                        | stasis                            | `sub`               | an exception at the `yield from` |
+    /// |-------------------------------|-----------------------------------|---------------------|----------------|
+    /// | `r = yield from sub`          | `co.yield_from(sub)`              | owned, started with `S::default()` | re-raised |
+    /// | `try: r = yield from sub`     | [`co.try_yield_from(sub)`](Co::try_yield_from) | owned, started with `S::default()` | `Err` |
+    /// | (none: Python sends `None`)   | [`co.delegate(&mut sub, first)`](Co::delegate) | borrowed, started with `first` | `Err` |
+    /// | `yield from iterable`         | [`co.yield_from_iter(it)`](Co::yield_from_iter) / [`co.try_yield_from_iter(it)`](Co::try_yield_from_iter) | a plain iterator | re-raised / `Err` |
+    /// | `r = yield from subgen()` of a generator *function* | `let r = subgen(co);` | a function taking `&Co`, run inline | as its own yields |
+    ///
+    /// To delegate to a generator that someone else also holds, pass a
+    /// `stasis::delegate::Shared` handle (resumed through the protocol, one extra step per
+    /// item for that level).
     ///
     /// # Examples
     ///
