@@ -483,6 +483,7 @@ fn closing_a_running_generator_through_shared_is_an_error_value() {
         let mut itself = me.borrow().clone().expect("set before the first next");
         let closed = itself.close();
         let thrown = itself.throw_exit();
+        drop(itself); // no handle of its own across the yield: that would be an Rc cycle
         co.yield_(json!([closed.unwrap_err().to_string(), thrown.raised().unwrap().to_string()]));
     }));
     *boxed.borrow_mut() = Some(g.clone());
