@@ -396,6 +396,140 @@ fn io_errors_end_the_stream_after_one_error_item() {
     assert_eq!(g.state(), State::Closed);
 }
 
+// ------------------------------------------------ mixed types in delegation chains (issue 9 B7)
+
+#[test]
+fn a_plain_iterator_joins_a_throwing_state_machine_chain() {
+    use stasis::yield_from_throwing;
+    // Python: `try: yield from iter([1, 2, 3]) except ValueError as e: yield f"caught {e}"`.
+    let mut g = from_throwing_coroutine::<_, (), String, _>(
+        #[coroutine]
+        |_: Result<(), Thrown<String>>| {
+            match yield_from_throwing!(
+                from_iter(["1", "2", "3"].map(String::from)).gen_err_into::<String>()
+            ) {
+                Ok(()) => (yield "finished".to_string())?,
+                Err(Thrown::Error(e)) => (yield format!("caught {e}"))?,
+                Err(exit) => return Err(exit),
+            }
+            Ok("done")
+        },
+    );
+    let g = &mut g;
+    assert_eq!(g.resume(()), Step::Yielded("1".to_string()));
+    // The iterator cannot take the error: it reaches the delegator, which catches it.
+    assert_eq!(g.throw("x".to_string()), Step::Yielded("caught x".to_string()));
+    assert_eq!(g.resume(()), Step::Complete("done"));
+}
+
+#[test]
+fn send_into_a_plain_iterator_is_refused_with_an_error_the_delegator_catches() {
+    // Python: sending a value (not None) into `yield from iter(...)` raises AttributeError in
+    // the delegator.
+    let mut g = Gen::<&str, &str, Option<i64>>::throwing::<String>(|co, first| {
+        let mut sub = from_iter(["a", "b"])
+            .gen_err_into::<String>()
+            .gen_refuse_send(|v: Option<i64>| format!("cannot send {v:?} to a plain iterator"));
+        match co.delegate(&mut sub, first) {
+            Ok(()) => "finished",
+            Err(Thrown::Error(e)) => {
+                assert_eq!(e, "cannot send Some(7) to a plain iterator");
+                "caught"
+            }
+            Err(exit) => co.raise(exit),
+        }
+    });
+    assert_eq!(g.resume(None), Step::Yielded("a"));
+    assert_eq!(g.resume(Some(7)), Step::Complete("caught"));
+    // The same chain, driven with `None` only, runs to its end.
+    let mut sub =
+        from_iter(["a"]).gen_err_into::<String>().gen_refuse_send(|_: Option<i64>| String::new());
+    assert_eq!(sub.resume(None), Step::Yielded("a"));
+    assert_eq!(sub.resume(None), Step::Complete(()));
+}
+
+#[test]
+fn map_err_changes_the_errors_that_leave_and_unwinds_the_source_on_a_foreign_throw() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    let source = Gen::<i32, &str>::throwing::<u16>(move |co, ()| {
+        struct Cleanup(Rc<RefCell<Vec<String>>>);
+        impl Drop for Cleanup {
+            fn drop(&mut self) {
+                self.0.borrow_mut().push("source cleaned up".into());
+            }
+        }
+        let _cleanup = Cleanup(l);
+        match co.try_yield(1) {
+            Err(Thrown::Error(code)) => co.raise(Thrown::Error(code + 1)),
+            Err(exit) => co.raise(exit),
+            Ok(()) => {}
+        }
+        co.yield_(2);
+        "end"
+    });
+    // Errors raised by the source leave mapped.
+    let mut g = source.gen_map_err(|code| format!("E{code}"));
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    // A `String` cannot be raised in a body that takes `u16`: the body is unwound (its
+    // cleanup runs) and the error comes back, as an uncaught exception does in Python.
+    assert_eq!(g.throw("foreign".into()), Step::Raised(Thrown::Error("foreign".into())));
+    assert_eq!(*log.borrow(), ["source cleaned up"]);
+    assert_eq!((g.state(), g.resume(())), (State::Closed, Step::Exhausted));
+
+    let mut g = Gen::<i32>::throwing::<u16>(|co, ()| {
+        co.yield_(1);
+        co.raise(Thrown::Error(404))
+    })
+    .gen_map_err(|code| format!("HTTP {code}"));
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    assert_eq!(g.resume(()), Step::Raised(Thrown::Error("HTTP 404".into())));
+}
+
+// ------------------------------------------ the return value survives the pipeline (issue 11 §3)
+
+#[test]
+fn the_return_value_survives_a_pipeline_driven_as_an_iterator() {
+    // The user's program: JSON lines, errors counted, then "lines read".
+    let input = "{\"n\": 1}\noops\n\n{\"n\": 3}\n";
+    let mut bad = 0;
+    let mut records =
+        stream::json_lines::<serde_json::Value, _>(input.as_bytes()).skip_errors(|_| bad += 1);
+    let total: i64 = records.by_ref().map(|v| v["n"].as_i64().unwrap()).sum();
+    assert_eq!(records.take_return(), Some(4), "lines read");
+    assert_eq!(records.take_return(), None, "readable once");
+    drop(records);
+    assert_eq!((total, bad), (4, 1));
+
+    // A stackful source's return value through several adaptors and a `for` loop.
+    let mut pipeline = Gen::new(|co, ()| {
+        for i in 0..5 {
+            co.yield_(i);
+        }
+        "source done"
+    })
+    .gen_map(|x| x * 10)
+    .gen_filter(|x| *x != 20)
+    .enumerate_from(1)
+    // An error type a `for` loop can drive (`Infallible`: an `Iterator` cannot lose an error).
+    .gen_err_into::<std::convert::Infallible>()
+    .map_return(str::len);
+    let mut seen = Vec::new();
+    for pair in &mut pipeline {
+        seen.push(pair);
+    }
+    assert_eq!(seen, [(1, 0), (2, 10), (3, 30), (4, 40)]);
+    assert_eq!(pipeline.take_return(), Some(11));
+
+    // Adaptors that end early say so in their return value.
+    let mut first_two = from_iter(1..=5).gen_take(2);
+    assert_eq!(first_two.by_ref().count(), 2);
+    assert_eq!(first_two.take_return(), Some(None), "the limit ended it, not the source");
+    let mut zipped = from_iter([1]).gen_zip(from_iter([2, 3]));
+    assert_eq!(zipped.by_ref().count(), 1);
+    assert_eq!(zipped.take_return(), Some(stasis::combinators::ZipEnd::First(())));
+}
+
 // ------------------------------------------------------------------------ tee and chunk_by
 
 use stasis::combinators::{Tee, TeeError};

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
-use stasis::combinators::{count, cycle, from_fn, from_iter, push, repeat, stream};
+use stasis::combinators::{self, count, cycle, from_fn, from_iter, push, repeat, stream};
 use stasis::prelude::*;
 
 /// A stackful source yielding `0, 1, 2, ...` (forever, or `limit` values), counting each value
@@ -321,4 +321,72 @@ fn streams_read_one_line_at_a_time_from_an_endless_reader() {
     let mut lines = stream::lines(reader);
     assert_eq!(lines.next().unwrap().unwrap(), "{\"n\": 0}");
     assert!(served.get() <= 64);
+}
+
+#[test]
+fn type_changing_adaptors_pull_one_per_resume() {
+    let (src, n) = naturals();
+    let mut g = src.gen_err_into::<String>().gen_map_err(|e| e + "!").gen_ignore_send::<u8>();
+    assert_eq!((n.get(), g.state()), (0, State::Created));
+    assert_eq!(g.resume(7), Step::Yielded(0));
+    assert_eq!(g.resume(7), Step::Yielded(1));
+    assert_eq!(n.get(), 2);
+    let (src, n) = naturals();
+    let mut g = src.gen_refuse_send(|_: Option<u8>| unreachable!("Infallible source"));
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.resume(None), Step::Yielded(0));
+    assert_eq!(n.get(), 1);
+}
+
+#[test]
+fn itertools_forms_pull_what_cpython_pulls() {
+    let (src, n) = naturals();
+    let mut g = src.filter_false(|x| x % 5 != 4);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some(4));
+    assert_eq!(n.get(), 5);
+
+    let (src, n) = naturals();
+    let mut g = src.compress([false, false, true].into_iter().cycle());
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some(2));
+    assert_eq!(n.get(), 3);
+
+    let (src, n) = naturals();
+    let mut g = src.gen_map(|x| (x, 2)).starmap(|a, b| a * b);
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.next(), Some(0));
+    assert_eq!(n.get(), 1);
+
+    let (src, n) = naturals();
+    let mut g = src.accumulate_sum();
+    assert_eq!(n.get(), 0);
+    assert_eq!(g.by_ref().take(4).collect::<Vec<_>>(), [0, 1, 3, 6]);
+    assert_eq!(n.get(), 4);
+
+    let (a, na) = counted(Some(1));
+    let (b, nb) = naturals();
+    let mut g = a.gen_zip_longest(b);
+    assert_eq!((na.get(), nb.get()), (0, 0));
+    assert_eq!(g.next(), Some((Some(0), Some(0))));
+    assert_eq!((na.get(), nb.get()), (1, 1));
+    assert_eq!(g.next(), Some((None, Some(1))));
+    assert_eq!((na.get(), nb.get()), (1, 2));
+
+    let (a, na) = naturals();
+    let (b, nb) = naturals();
+    let mut g = combinators::zip_all([a, b]);
+    assert_eq!((na.get(), nb.get()), (0, 0));
+    assert_eq!(g.next(), Some(vec![0, 0]));
+    assert_eq!((na.get(), nb.get()), (1, 1));
+
+    let made = Rc::new(Cell::new(0));
+    let m = made.clone();
+    let mut g = combinators::chain_from_iterable(std::iter::repeat_with(move || {
+        m.set(m.get() + 1);
+        counted(Some(2)).0
+    }));
+    assert_eq!(made.get(), 0);
+    assert_eq!(g.by_ref().take(3).collect::<Vec<_>>(), [0, 1, 0]);
+    assert_eq!(made.get(), 2, "the next generator is made when the one before has ended");
 }

@@ -12,6 +12,7 @@ mod support;
 
 mod combinators;
 mod conformance_itertools;
+mod conformance_itertools_forms;
 mod conformance_protocol;
 mod conformance_runtime;
 mod conformance_yield_from;

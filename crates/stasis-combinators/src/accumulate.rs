@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields running results: the first value as it is, then `f(total, value)` for each next
 /// value (Python's `accumulate(it, f)`). Built by
@@ -23,15 +23,17 @@ use crate::util::iterator_for;
 /// assert_eq!(maxes.collect::<Vec<_>>(), [3, 3, 4, 4, 5]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Accumulate<G, F, T> {
+pub struct Accumulate<G, F, T, Ret> {
     source: G,
     f: F,
     total: Option<T>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F, T> Accumulate<G, F, T> {
+impl<G, F, T, Ret> Accumulate<G, F, T, Ret> {
     pub(crate) fn new(source: G, f: F) -> Self {
-        Accumulate { source, f, total: None }
+        Accumulate { source, f, total: None, ret: None }
     }
 
     #[inline]
@@ -51,7 +53,7 @@ impl<G, F, T> Accumulate<G, F, T> {
     }
 }
 
-impl<S, G, F, T> Generator<S> for Accumulate<G, F, T>
+impl<S, G, F, T> Generator<S> for Accumulate<G, F, T, G::Return>
 where
     G: Generator<S, Yield = T>,
     T: Clone,
@@ -80,11 +82,18 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
 }
 
-iterator_for!([G, F, T] Accumulate<G, F, T>);
+iterator_for!([G, F, T, Ret] Accumulate<G, F, T, Ret>, keep_return: Ret, "from_iter([1, 2]).accumulate(|a, b| a + b)");
 
-impl<G: fmt::Debug, F, T: fmt::Debug> fmt::Debug for Accumulate<G, F, T> {
+delegate_access_inner!([G, F, T, Ret] Accumulate<G, F, T, Ret>, source: G, "from_iter([1, 2]).accumulate(|a, b| a + b)");
+
+impl<G: fmt::Debug, F, T: fmt::Debug, Ret> fmt::Debug for Accumulate<G, F, T, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Accumulate")
             .field("source", &self.source)
@@ -111,16 +120,18 @@ impl<G: fmt::Debug, F, T: fmt::Debug> fmt::Debug for Accumulate<G, F, T> {
 /// assert_eq!(sums.collect::<Vec<_>>(), [100, 101, 103]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct AccumulateFrom<G, F, T> {
+pub struct AccumulateFrom<G, F, T, Ret> {
     source: G,
     f: F,
     total: T,
     initial_pending: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F, T> AccumulateFrom<G, F, T> {
+impl<G, F, T, Ret> AccumulateFrom<G, F, T, Ret> {
     pub(crate) fn new(source: G, initial: T, f: F) -> Self {
-        AccumulateFrom { source, f, total: initial, initial_pending: true }
+        AccumulateFrom { source, f, total: initial, initial_pending: true, ret: None }
     }
 
     #[inline]
@@ -138,7 +149,7 @@ impl<G, F, T> AccumulateFrom<G, F, T> {
     }
 }
 
-impl<S, G, F, T> Generator<S> for AccumulateFrom<G, F, T>
+impl<S, G, F, T> Generator<S> for AccumulateFrom<G, F, T, G::Return>
 where
     G: Generator<S>,
     T: Clone,
@@ -177,11 +188,21 @@ where
             state => state,
         }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        crate::util::add_hints(
+            self.source.length_hint(),
+            (usize::from(self.initial_pending), Some(usize::from(self.initial_pending))),
+        )
+    }
 }
 
-iterator_for!([G, F, T] AccumulateFrom<G, F, T>);
+iterator_for!([G, F, T, Ret] AccumulateFrom<G, F, T, Ret>, keep_return: Ret, "from_iter([1, 2]).accumulate_from(0, |a, b| a + b)");
 
-impl<G: fmt::Debug, F, T: fmt::Debug> fmt::Debug for AccumulateFrom<G, F, T> {
+delegate_access_inner!([G, F, T, Ret] AccumulateFrom<G, F, T, Ret>, source: G, "from_iter([1, 2]).accumulate_from(0, |a, b| a + b)");
+
+impl<G: fmt::Debug, F, T: fmt::Debug, Ret> fmt::Debug for AccumulateFrom<G, F, T, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AccumulateFrom")
             .field("source", &self.source)

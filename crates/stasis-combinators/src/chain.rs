@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields every value of `first`, then every value of `second`, starting `second` only when
 /// `first` has finished (Python's `itertools.chain(a, b)`, or `yield from a; return (yield
@@ -31,16 +31,18 @@ use crate::util::iterator_for;
 /// assert_eq!(both.take_first_return(), Some("a done"));
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Chain<A, B, RA> {
+pub struct Chain<A, B, RA, Ret> {
     first: A,
     second: B,
     first_return: Option<RA>,
     in_second: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<A, B, RA> Chain<A, B, RA> {
+impl<A, B, RA, Ret> Chain<A, B, RA, Ret> {
     pub(crate) fn new(first: A, second: B) -> Self {
-        Chain { first, second, first_return: None, in_second: false }
+        Chain { first, second, first_return: None, in_second: false, ret: None }
     }
 
     /// The return value of the first generator, once it has finished (readable once).
@@ -57,24 +59,9 @@ impl<A, B, RA> Chain<A, B, RA> {
     pub fn take_first_return(&mut self) -> Option<RA> {
         self.first_return.take()
     }
-
-    /// Both generators, to look at them (for example their state) while chained.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Generator, State};
-    /// let mut c = from_iter([1]).gen_chain(from_iter([2]));
-    /// assert_eq!(c.next(), Some(1));
-    /// assert_eq!(c.get_ref().1.state(), State::Created);
-    /// ```
-    pub fn get_ref(&self) -> (&A, &B) {
-        (&self.first, &self.second)
-    }
 }
 
-impl<A, B, RA> Chain<A, B, RA> {
+impl<A, B, RA, Ret> Chain<A, B, RA, Ret> {
     /// Moves on to `second` when `first` has returned.
     #[inline]
     fn after_first<S>(
@@ -107,7 +94,7 @@ impl<A, B, RA> Chain<A, B, RA> {
     }
 }
 
-impl<S, A, B> Generator<S> for Chain<A, B, A::Return>
+impl<S, A, B> Generator<S> for Chain<A, B, A::Return, B::Return>
 where
     S: Default,
     A: Generator<S>,
@@ -147,11 +134,21 @@ where
     fn state(&self) -> State {
         if self.in_second { self.second.state() } else { self.first.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.in_second {
+            return self.second.length_hint();
+        }
+        crate::util::add_hints(self.first.length_hint(), self.second.length_hint())
+    }
 }
 
-iterator_for!([A, B, RA] Chain<A, B, RA>);
+iterator_for!([A, B, RA, Ret] Chain<A, B, RA, Ret>, keep_return: Ret, "from_iter([1]).gen_chain(from_iter([2]))");
 
-impl<A: fmt::Debug, B: fmt::Debug, RA> fmt::Debug for Chain<A, B, RA> {
+delegate_access_inner!([A, B, RA, Ret] Chain<A, B, RA, Ret>, (first: A, second: B), "from_iter([1]).gen_chain(from_iter([2]))");
+
+impl<A: fmt::Debug, B: fmt::Debug, RA, Ret> fmt::Debug for Chain<A, B, RA, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Chain")
             .field("first", &self.first)

@@ -10,8 +10,19 @@ use crate::util::iterator_for;
 /// Yields `start, start + step, start + 2 * step, ...` forever (Python's `itertools.count`).
 ///
 /// A stasis generator (`Generator<()>`, never returns); combine it with the adaptors, for
-/// example [`islice`](crate::GeneratorExt::islice). Integer overflow panics in debug builds,
-/// as `+` does.
+/// example [`islice`](crate::GeneratorExt::islice).
+///
+/// Each value is computed when it is pulled, from the one before: every value `T` can hold is
+/// yielded, the largest included, before any addition overflows. Python's integers have no
+/// largest value; a Rust `T` does, and the pull *after* it runs `T`'s `+` past its range:
+///
+/// # Panics
+///
+/// On the pull after the largest value, for the primitive integers: with overflow checks on
+/// (debug builds, the default for tests), that pull panics with "attempt to add with overflow",
+/// the largest value having been yielded. Release builds without overflow checks wrap, as `+`
+/// does there; when a stream may reach the end of its type, bound it (for example
+/// [`gen_take`](crate::GeneratorExt::gen_take)) or count in a wider type.
 ///
 /// # Examples
 ///
@@ -22,7 +33,7 @@ use crate::util::iterator_for;
 /// assert_eq!(counter.next(), Some(30));
 /// ```
 pub fn count<T: Clone + Add<Output = T>>(start: T, step: T) -> Count<T> {
-    Count { next: Some(start), step, started: false }
+    Count { value: Some(start), step, started: false }
 }
 
 /// The generator [`count`] returns.
@@ -39,7 +50,9 @@ pub fn count<T: Clone + Add<Output = T>>(start: T, step: T) -> Count<T> {
 #[must_use = "generators are lazy and do nothing unless resumed"]
 #[derive(Debug, Clone)]
 pub struct Count<T> {
-    next: Option<T>,
+    /// Before the first pull, the first value; then the value last yielded (`step` is added on
+    /// the next pull); `None` once closed.
+    value: Option<T>,
     step: T,
     started: bool,
 }
@@ -51,10 +64,13 @@ impl<T: Clone + Add<Output = T>> Generator<()> for Count<T> {
 
     #[inline]
     fn resume(&mut self, (): ()) -> Step<T, Infallible> {
-        match self.next.take() {
+        match self.value.take() {
             Some(v) => {
+                // Add on the pull after a value, not before yielding it: `count(i64::MAX, 1)`
+                // yields `i64::MAX` first.
+                let v = if self.started { v + self.step.clone() } else { v };
                 self.started = true;
-                self.next = Some(v.clone() + self.step.clone());
+                self.value = Some(v.clone());
                 Step::Yielded(v)
             }
             None => Step::Exhausted,
@@ -66,16 +82,21 @@ impl<T: Clone + Add<Output = T>> Generator<()> for Count<T> {
     }
 
     fn close(&mut self) -> Result<Option<Infallible>, CloseError<T, Infallible>> {
-        self.next = None;
+        self.value = None;
         Ok(None)
     }
 
     fn state(&self) -> State {
-        match (&self.next, self.started) {
+        match (&self.value, self.started) {
             (None, _) => State::Closed,
             (Some(_), false) => State::Created,
             (Some(_), true) => State::Suspended,
         }
+    }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.value.is_some() { (usize::MAX, None) } else { (0, Some(0)) }
     }
 }
 

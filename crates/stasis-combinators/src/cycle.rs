@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields the values of `source` while saving them; when `source` ends, yields the saved values
 /// again and again, forever (Python's `itertools.cycle`). An empty source ends the cycle with
@@ -107,6 +107,21 @@ where
             Some(_) => State::Suspended,
         }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        match self.replay {
+            Some(CLOSED) => (0, Some(0)),
+            Some(_) if self.saved.is_empty() => (0, Some(0)),
+            Some(_) => (usize::MAX, None),
+            None => match self.source.length_hint() {
+                _ if !self.saved.is_empty() => (usize::MAX, None),
+                (0, Some(0)) => (0, Some(0)),
+                (0, _) => (0, None),
+                _ => (usize::MAX, None),
+            },
+        }
+    }
 }
 
 impl<G> Cycle<G>
@@ -136,6 +151,8 @@ where
 }
 
 iterator_for!([G: Generator<()>] Cycle<G>);
+
+delegate_access_inner!([G: Generator<()>] Cycle<G>, source: G, "stasis_combinators::cycle(from_iter([1, 2]))");
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for Cycle<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

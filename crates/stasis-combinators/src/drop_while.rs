@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Drops values while the predicate returns `true`, then yields every value, calling the
 /// predicate no more after its first `false` (Python's `itertools.dropwhile`). Built by
@@ -23,15 +23,17 @@ use crate::util::iterator_for;
 /// assert_eq!(rest.collect::<Vec<_>>(), [6, 2, 7]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct DropWhile<G, P> {
+pub struct DropWhile<G, P, Ret> {
     source: G,
     pred: P,
     dropping: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, P> DropWhile<G, P> {
+impl<G, P, Ret> DropWhile<G, P, Ret> {
     pub(crate) fn new(source: G, pred: P) -> Self {
-        DropWhile { source, pred, dropping: true }
+        DropWhile { source, pred, dropping: true, ret: None }
     }
 
     #[inline]
@@ -59,7 +61,7 @@ impl<G, P> DropWhile<G, P> {
     }
 }
 
-impl<S, G, P> Generator<S> for DropWhile<G, P>
+impl<S, G, P> Generator<S> for DropWhile<G, P, G::Return>
 where
     S: Default,
     G: Generator<S>,
@@ -88,11 +90,19 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        let (lo, hi) = self.source.length_hint();
+        if self.dropping { (0, hi) } else { (lo, hi) }
+    }
 }
 
-iterator_for!([G, P] DropWhile<G, P>);
+iterator_for!([G, P, Ret] DropWhile<G, P, Ret>, keep_return: Ret, "from_iter([1, 2]).drop_while(|x| *x < 2)");
 
-impl<G: fmt::Debug, P> fmt::Debug for DropWhile<G, P> {
+delegate_access_inner!([G, P, Ret] DropWhile<G, P, Ret>, source: G, "from_iter([1, 2]).drop_while(|x| *x < 2)");
+
+impl<G: fmt::Debug, P, Ret> fmt::Debug for DropWhile<G, P, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DropWhile")
             .field("source", &self.source)

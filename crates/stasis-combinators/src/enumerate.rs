@@ -2,7 +2,7 @@
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::{iterator_for, map_close};
+use crate::util::{delegate_access_inner, iterator_for, map_close};
 
 /// Pairs every yielded value with its index, counting from a start value (Python's
 /// `enumerate(it, start)`). Built by [`GeneratorExt::gen_enumerate`](crate::GeneratorExt::gen_enumerate)
@@ -21,14 +21,16 @@ use crate::util::{iterator_for, map_close};
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Enumerate<G> {
+pub struct Enumerate<G, Ret> {
     source: G,
     index: usize,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Enumerate<G> {
+impl<G, Ret> Enumerate<G, Ret> {
     pub(crate) fn new(source: G, start: usize) -> Self {
-        Enumerate { source, index: start }
+        Enumerate { source, index: start, ret: None }
     }
 
     #[inline]
@@ -41,7 +43,7 @@ impl<G> Enumerate<G> {
     }
 }
 
-impl<S, G: Generator<S>> Generator<S> for Enumerate<G> {
+impl<S, G: Generator<S>> Generator<S> for Enumerate<G, G::Return> {
     type Yield = (usize, G::Yield);
     type Return = G::Return;
     type Error = G::Error;
@@ -66,6 +68,13 @@ impl<S, G: Generator<S>> Generator<S> for Enumerate<G> {
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
 }
 
-iterator_for!([G] Enumerate<G>);
+iterator_for!([G, Ret] Enumerate<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_enumerate()");
+
+delegate_access_inner!([G, Ret] Enumerate<G, Ret>, source: G, "from_iter([1, 2]).gen_enumerate()");

@@ -1,10 +1,13 @@
 //! [`GeneratorExt`]: the adaptor methods, one line each into the module that implements them.
 
+use core::convert::Infallible;
+
 use stasis_core::Generator;
 
 use crate::{
-    Accumulate, AccumulateFrom, Batched, Chain, ChunkBy, DropWhile, Enumerate, Filter, FlatMap,
-    Islice, Map, MapReturn, Pairwise, Skip, Take, TakeWhile, Tee, Zip,
+    Accumulate, AccumulateFrom, Batched, Chain, ChunkBy, Compress, DropWhile, Enumerate, Filter,
+    FilterFalse, FlatMap, IgnoreSend, Islice, Map, MapErr, MapReturn, Pairwise, RefuseSend, Skip,
+    StarArgs, Starmap, Take, TakeWhile, Tee, Zip, ZipEnd, ZipLongest,
     stream::{SkipErrors, StopOnError},
 };
 
@@ -39,7 +42,7 @@ use crate::{
 /// assert_eq!(pipeline.resume(()), Step::Complete(None)); // the limit, not the source
 /// ```
 pub trait GeneratorExt<S>: Generator<S> {
-    /// Applies `f` to every yielded value ([`Map`]).
+    /// Yields `f(value)` for each value; returns the source's return value ([`Map`]).
     ///
     /// # Examples
     ///
@@ -47,7 +50,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2]).gen_map(|x| x * 10).collect::<Vec<_>>(), [10, 20]);
     /// ```
-    fn gen_map<T, F>(self, f: F) -> Map<Self, F>
+    fn gen_map<T, F>(self, f: F) -> Map<Self, F, Self::Return>
     where
         Self: Sized,
         F: FnMut(Self::Yield) -> T,
@@ -55,7 +58,7 @@ pub trait GeneratorExt<S>: Generator<S> {
         Map::new(self, f)
     }
 
-    /// Applies `f` to the return value ([`MapReturn`]).
+    /// Yields the source's values; returns `f(source's return value)` ([`MapReturn`]).
     ///
     /// # Examples
     ///
@@ -65,7 +68,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let mut g = Gen::<u8, _>::new(|_, ()| "done").map_return(str::len);
     /// assert_eq!(g.resume(()), Step::Complete(4));
     /// ```
-    fn map_return<R2, F>(self, f: F) -> MapReturn<Self, F>
+    fn map_return<R2, F>(self, f: F) -> MapReturn<Self, F, R2>
     where
         Self: Sized,
         F: FnOnce(Self::Return) -> R2,
@@ -73,7 +76,106 @@ pub trait GeneratorExt<S>: Generator<S> {
         MapReturn::new(self, f)
     }
 
-    /// Yields only the values `pred` accepts ([`Filter`]).
+    /// Yields the source's values; its errors leave as `f(error)`, giving it the error type
+    /// `E2` a delegation chain needs ([`MapErr`], which says what `throw` of an `E2` does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::GeneratorExt;
+    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// let mut g = Gen::<u8>::throwing::<u16>(|co, ()| {
+    ///     co.yield_(1);
+    ///     co.raise(Thrown::Error(404))
+    /// })
+    /// .gen_map_err(|code| format!("HTTP {code}"));
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.resume(()), Step::Raised(Thrown::Error("HTTP 404".to_string())));
+    /// ```
+    fn gen_map_err<E2, F>(self, f: F) -> MapErr<Self, F, E2, Self::Return>
+    where
+        Self: Sized,
+        F: FnMut(Self::Error) -> E2,
+    {
+        MapErr::new(self, f)
+    }
+
+    /// Yields the source's values and returns its return value, with the error type `E2` in
+    /// place of `Infallible`: a source that cannot fail (such as [`from_iter`](crate::from_iter))
+    /// joins a delegation chain with any error type ([`MapErr`]). For a source with a real
+    /// error type, [`gen_map_err`](GeneratorExt::gen_map_err)`(Into::into)` converts it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// use stasis_core::{Gen, Generator, Step};
+    ///
+    /// // A delegator throwable with `String` errors, delegating to a plain iterator.
+    /// let mut g = Gen::<i32, i32>::throwing::<String>(|co, ()| {
+    ///     let mut sub = from_iter([1, 2]).gen_err_into::<String>();
+    ///     co.delegate(&mut sub, ()).unwrap_or_else(|t| co.raise(t));
+    ///     3
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.resume(()), Step::Yielded(2));
+    /// assert_eq!(g.resume(()), Step::Complete(3));
+    /// ```
+    fn gen_err_into<E2>(self) -> MapErr<Self, fn(Infallible) -> E2, E2, Self::Return>
+    where
+        Self: Sized + Generator<S, Error = Infallible>,
+    {
+        MapErr::new(self, |never| match never {})
+    }
+
+    /// Yields the source's values and returns its return value, taking sends of any type `S2`
+    /// and dropping them: a generator with `S = ()` joins a chain that sends `S2`, losing what
+    /// is sent on purpose ([`IgnoreSend`]; [`gen_refuse_send`](GeneratorExt::gen_refuse_send)
+    /// makes it an error instead, as Python does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// use stasis_core::{Generator, Step};
+    /// let mut g = from_iter([1]).gen_ignore_send::<&str>();
+    /// assert_eq!(g.resume("dropped"), Step::Yielded(1));
+    /// assert_eq!(g.resume("dropped"), Step::Complete(()));
+    /// ```
+    fn gen_ignore_send<S2>(self) -> IgnoreSend<Self, S2, <Self as Generator<()>>::Return>
+    where
+        Self: Sized + Generator<()>,
+    {
+        IgnoreSend::new(self)
+    }
+
+    /// Yields the source's values and returns its return value, taking sends of type `S2`:
+    /// `S2::default()` is Python's `None` (a plain `next`), any other value ends it with
+    /// `Raised(on_send(value))`, as Python's `yield from` of a plain iterator raises
+    /// `AttributeError` ([`RefuseSend`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// use stasis_core::{Generator, Step, Thrown};
+    /// let mut g = from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|v: Option<u8>| format!("sent {v:?}"));
+    /// assert_eq!(g.resume(None), Step::Yielded(1));
+    /// assert_eq!(g.resume(Some(7)), Step::Raised(Thrown::Error("sent Some(7)".to_string())));
+    /// ```
+    fn gen_refuse_send<S2, F>(
+        self,
+        on_send: F,
+    ) -> RefuseSend<Self, F, <Self as Generator<()>>::Return>
+    where
+        Self: Sized + Generator<()>,
+        S2: Default + PartialEq,
+        F: FnMut(S2) -> <Self as Generator<()>>::Error,
+    {
+        RefuseSend::new(self, on_send)
+    }
+
+    /// Yields the values `pred` accepts; returns the source's return value ([`Filter`]).
     ///
     /// # Examples
     ///
@@ -81,7 +183,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).gen_filter(|x| x % 2 == 1).collect::<Vec<_>>(), [1, 3]);
     /// ```
-    fn gen_filter<P>(self, pred: P) -> Filter<Self, P>
+    fn gen_filter<P>(self, pred: P) -> Filter<Self, P, Self::Return>
     where
         Self: Sized,
         P: FnMut(&Self::Yield) -> bool,
@@ -89,7 +191,60 @@ pub trait GeneratorExt<S>: Generator<S> {
         Filter::new(self, pred)
     }
 
-    /// Pairs each value with its index from 0 ([`Enumerate`]).
+    /// Yields the values `pred` rejects (Python's `filterfalse`); returns the source's return
+    /// value ([`FilterFalse`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// assert_eq!(from_iter(1..=4).filter_false(|x| x % 2 == 1).collect::<Vec<_>>(), [2, 4]);
+    /// ```
+    fn filter_false<P>(self, pred: P) -> FilterFalse<Self, P, Self::Return>
+    where
+        Self: Sized,
+        P: FnMut(&Self::Yield) -> bool,
+    {
+        FilterFalse::new(self, pred)
+    }
+
+    /// Yields the values whose selector is `true`, until the values or the selectors run out
+    /// (Python's `compress`); returns `Some(source's return value)` when the source ended
+    /// first, `None` when the selectors did ([`Compress`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// assert_eq!(from_iter(1..=5).compress([true, false, true]).collect::<Vec<_>>(), [1, 3]);
+    /// ```
+    fn compress<I>(self, selectors: I) -> Compress<Self, I::IntoIter, Option<Self::Return>>
+    where
+        Self: Sized,
+        I: IntoIterator<Item = bool>,
+    {
+        Compress::new(self, selectors.into_iter())
+    }
+
+    /// Yields `f(a, b, ...)` for each tuple `(a, b, ...)` (Python's `starmap`, tuples of 1 to 6
+    /// fields); returns the source's return value ([`Starmap`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// assert_eq!(from_iter([(2, 3), (4, 5)]).starmap(|a, b| a * b).collect::<Vec<_>>(), [6, 20]);
+    /// ```
+    fn starmap<F>(self, f: F) -> Starmap<Self, F, Self::Return>
+    where
+        Self: Sized,
+        Self::Yield: StarArgs<F>,
+    {
+        Starmap::new(self, f)
+    }
+
+    /// Yields `(index, value)`, the index from 0; returns the source's return value
+    /// ([`Enumerate`]).
     ///
     /// # Examples
     ///
@@ -97,15 +252,15 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).gen_enumerate().collect::<Vec<_>>(), [(0, 'a'), (1, 'b')]);
     /// ```
-    fn gen_enumerate(self) -> Enumerate<Self>
+    fn gen_enumerate(self) -> Enumerate<Self, Self::Return>
     where
         Self: Sized,
     {
         Enumerate::new(self, 0)
     }
 
-    /// Pairs each value with its index from `start` (Python's `enumerate(it, start)`,
-    /// [`Enumerate`]).
+    /// Yields `(index, value)`, the index from `start` (Python's `enumerate(it, start)`); returns
+    /// the source's return value ([`Enumerate`]).
     ///
     /// # Examples
     ///
@@ -113,15 +268,16 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).enumerate_from(1).collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
-    fn enumerate_from(self, start: usize) -> Enumerate<Self>
+    fn enumerate_from(self, start: usize) -> Enumerate<Self, Self::Return>
     where
         Self: Sized,
     {
         Enumerate::new(self, start)
     }
 
-    /// Python's `islice(it, start, stop, step)`, pulling exactly what CPython pulls
-    /// ([`Islice`]). `stop` is `None` for no limit.
+    /// Yields the values at indices `start`, `start + step`, ... below `stop` (`None`: no limit),
+    /// pulling exactly what CPython's `islice` pulls; returns `Some(source's return value)` when
+    /// the source ended first, `None` when `stop` did ([`Islice`]).
     ///
     /// # Panics
     ///
@@ -134,14 +290,20 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// assert_eq!(count(0, 1).islice(2, 8, 2).collect::<Vec<_>>(), [2, 4, 6]);
     /// assert_eq!(count(0, 1).islice(3, None, 10).gen_take(2).collect::<Vec<_>>(), [3, 13]);
     /// ```
-    fn islice(self, start: usize, stop: impl Into<Option<usize>>, step: usize) -> Islice<Self>
+    fn islice(
+        self,
+        start: usize,
+        stop: impl Into<Option<usize>>,
+        step: usize,
+    ) -> Islice<Self, Option<Self::Return>>
     where
         Self: Sized,
     {
         Islice::new(self, start, stop.into(), step)
     }
 
-    /// Yields at most `n` values and pulls nothing more ([`Take`]).
+    /// Yields at most `n` values and pulls nothing more; returns `Some(source's return value)`
+    /// when the source ended first, `None` at the limit ([`Take`]).
     ///
     /// # Examples
     ///
@@ -149,14 +311,14 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, count};
     /// assert_eq!(count(1, 1).gen_take(3).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
-    fn gen_take(self, n: usize) -> Take<Self>
+    fn gen_take(self, n: usize) -> Take<Self, Option<Self::Return>>
     where
         Self: Sized,
     {
         Take::new(self, n)
     }
 
-    /// Drops the first `n` values ([`Skip`]).
+    /// Yields the values after the first `n`; returns the source's return value ([`Skip`]).
     ///
     /// # Examples
     ///
@@ -164,15 +326,16 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).gen_skip(2).collect::<Vec<_>>(), [3]);
     /// ```
-    fn gen_skip(self, n: usize) -> Skip<Self>
+    fn gen_skip(self, n: usize) -> Skip<Self, Self::Return>
     where
         Self: Sized,
     {
         Skip::new(self, n)
     }
 
-    /// Yields values while `pred` holds; consumes the first failing value, like CPython, and
-    /// keeps it ([`TakeWhile`]).
+    /// Yields values while `pred` holds (the first failing one is consumed, like CPython, and
+    /// kept); returns `Some(source's return value)` when the source ended first, `None` when
+    /// `pred` did ([`TakeWhile`]).
     ///
     /// # Examples
     ///
@@ -180,7 +343,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 9, 1]).gen_take_while(|x| *x < 5).collect::<Vec<_>>(), [1, 2]);
     /// ```
-    fn gen_take_while<P>(self, pred: P) -> TakeWhile<Self, P, Self::Yield>
+    fn gen_take_while<P>(self, pred: P) -> TakeWhile<Self, P, Self::Yield, Option<Self::Return>>
     where
         Self: Sized,
         P: FnMut(&Self::Yield) -> bool,
@@ -188,7 +351,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         TakeWhile::new(self, pred)
     }
 
-    /// Drops values while `pred` holds, then yields all ([`DropWhile`]).
+    /// Yields the values from the first one `pred` rejects on; returns the source's return
+    /// value ([`DropWhile`]).
     ///
     /// # Examples
     ///
@@ -196,7 +360,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 9, 1]).drop_while(|x| *x < 5).collect::<Vec<_>>(), [9, 1]);
     /// ```
-    fn drop_while<P>(self, pred: P) -> DropWhile<Self, P>
+    fn drop_while<P>(self, pred: P) -> DropWhile<Self, P, Self::Return>
     where
         Self: Sized,
         P: FnMut(&Self::Yield) -> bool,
@@ -204,8 +368,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         DropWhile::new(self, pred)
     }
 
-    /// This generator's values, then `second`'s: `yield from self; return (yield from second)`
-    /// ([`Chain`]).
+    /// Yields this generator's values, then `second`'s; returns `second`'s return value (`yield
+    /// from self; return (yield from second)`; the first's is kept) ([`Chain`]).
     ///
     /// # Examples
     ///
@@ -213,7 +377,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1]).gen_chain(from_iter([2, 3])).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
-    fn gen_chain<B>(self, second: B) -> Chain<Self, B, Self::Return>
+    fn gen_chain<B>(self, second: B) -> Chain<Self, B, Self::Return, B::Return>
     where
         Self: Sized,
         B: Generator<S, Yield = Self::Yield, Error = Self::Error>,
@@ -221,7 +385,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Chain::new(self, second)
     }
 
-    /// Pairs values with `second`'s until either ends, pulling like Python's `zip` ([`Zip`]).
+    /// Yields `(a, b)` pairs until either source ends, pulling like Python's `zip`; returns
+    /// [`ZipEnd`](crate::ZipEnd): which source ended, with its return value ([`Zip`]).
     ///
     /// # Examples
     ///
@@ -230,7 +395,15 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let z = from_iter([1, 2]).gen_zip(from_iter("ab".chars()));
     /// assert_eq!(z.collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
-    fn gen_zip<B>(self, second: B) -> Zip<Self, B, <Self as Generator<()>>::Yield>
+    fn gen_zip<B>(
+        self,
+        second: B,
+    ) -> Zip<
+        Self,
+        B,
+        <Self as Generator<()>>::Yield,
+        ZipEnd<<Self as Generator<()>>::Return, B::Return>,
+    >
     where
         Self: Sized + Generator<()>,
         B: Generator<(), Error = <Self as Generator<()>>::Error>,
@@ -238,7 +411,50 @@ pub trait GeneratorExt<S>: Generator<S> {
         Zip::new(self, second)
     }
 
-    /// Running results: the first value, then `f(total, value)` ([`Accumulate`]).
+    /// Yields `(Some(a), Some(b))` pairs until both sources end, `None` standing in for the
+    /// one that ended first (Python's `zip_longest`); returns both return values
+    /// ([`ZipLongest`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// let z = from_iter([1, 2]).gen_zip_longest(from_iter(["a"]));
+    /// assert_eq!(z.collect::<Vec<_>>(), [(Some(1), Some("a")), (Some(2), None)]);
+    /// ```
+    fn gen_zip_longest<B>(
+        self,
+        second: B,
+    ) -> ZipLongest<Self, B, <Self as Generator<()>>::Return, B::Return>
+    where
+        Self: Sized + Generator<()>,
+        B: Generator<(), Error = <Self as Generator<()>>::Error>,
+    {
+        ZipLongest::new(self, second)
+    }
+
+    /// Yields running sums, the first value then `total + value` (Python's `accumulate(it)`,
+    /// whose default function is addition); returns the source's return value
+    /// ([`Accumulate`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// assert_eq!(from_iter(1..=4).accumulate_sum().collect::<Vec<_>>(), [1, 3, 6, 10]);
+    /// ```
+    fn accumulate_sum(
+        self,
+    ) -> Accumulate<Self, fn(Self::Yield, Self::Yield) -> Self::Yield, Self::Yield, Self::Return>
+    where
+        Self: Sized,
+        Self::Yield: Clone + core::ops::Add<Output = Self::Yield>,
+    {
+        Accumulate::new(self, core::ops::Add::add)
+    }
+
+    /// Yields running results, the first value then `f(total, value)`; returns the source's
+    /// return value ([`Accumulate`]).
     ///
     /// # Examples
     ///
@@ -246,7 +462,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).accumulate(|t, x| t + x).collect::<Vec<_>>(), [1, 3, 6, 10]);
     /// ```
-    fn accumulate<F>(self, f: F) -> Accumulate<Self, F, Self::Yield>
+    fn accumulate<F>(self, f: F) -> Accumulate<Self, F, Self::Yield, Self::Return>
     where
         Self: Sized,
         Self::Yield: Clone,
@@ -255,7 +471,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Accumulate::new(self, f)
     }
 
-    /// `initial`, then running results `f(total, value)` ([`AccumulateFrom`]).
+    /// Yields `initial`, then running results `f(total, value)`; returns the source's return
+    /// value ([`AccumulateFrom`]).
     ///
     /// # Examples
     ///
@@ -264,7 +481,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let lens = from_iter(["ab", "c"]).accumulate_from(0, |t, s: &str| t + s.len());
     /// assert_eq!(lens.collect::<Vec<_>>(), [0, 2, 3]);
     /// ```
-    fn accumulate_from<T, F>(self, initial: T, f: F) -> AccumulateFrom<Self, F, T>
+    fn accumulate_from<T, F>(self, initial: T, f: F) -> AccumulateFrom<Self, F, T, Self::Return>
     where
         Self: Sized,
         T: Clone,
@@ -273,7 +490,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         AccumulateFrom::new(self, initial, f)
     }
 
-    /// Overlapping pairs of consecutive values ([`Pairwise`]).
+    /// Yields overlapping pairs `(previous, value)`; returns the source's return value
+    /// ([`Pairwise`]).
     ///
     /// # Examples
     ///
@@ -281,7 +499,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis_combinators::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 3]).pairwise().collect::<Vec<_>>(), [(1, 2), (2, 3)]);
     /// ```
-    fn pairwise(self) -> Pairwise<Self, Self::Yield>
+    fn pairwise(self) -> Pairwise<Self, Self::Yield, Self::Return>
     where
         Self: Sized,
         Self::Yield: Clone,
@@ -289,7 +507,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Pairwise::new(self)
     }
 
-    /// Values in `Vec`s of `n`, the last one shorter ([`Batched`]).
+    /// Yields `Vec`s of `n` values, the last one shorter; returns the source's return value
+    /// ([`Batched`]).
     ///
     /// # Panics
     ///
@@ -308,7 +527,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         Batched::new(self, n)
     }
 
-    /// Maps each value to an iterable and yields its items ([`FlatMap`]).
+    /// Yields the items of `f(value)` for each value; returns the source's return value
+    /// ([`FlatMap`]).
     ///
     /// # Examples
     ///
@@ -317,7 +537,10 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let words = from_iter(["a b", "c"]).gen_flat_map(|s| s.split(' '));
     /// assert_eq!(words.collect::<Vec<_>>(), ["a", "b", "c"]);
     /// ```
-    fn gen_flat_map<U, F>(self, f: F) -> FlatMap<Self, F, U::IntoIter>
+    fn gen_flat_map<U, F>(
+        self,
+        f: F,
+    ) -> FlatMap<Self, F, U::IntoIter, <Self as Generator<()>>::Return>
     where
         Self: Sized + Generator<()>,
         U: IntoIterator,
@@ -368,8 +591,8 @@ pub trait GeneratorExt<S>: Generator<S> {
         crate::tee::tee(self)
     }
 
-    /// Over a generator of `Result`s: yields the `Ok` values and ends at the first `Err`, which
-    /// becomes the return value ([`StopOnError`]).
+    /// Yields the `Ok` values of a generator of `Result`s; returns `Ok(source's return value)`,
+    /// or `Err(e)` at the first `Err` item, which ends it ([`StopOnError`]).
     ///
     /// # Examples
     ///
@@ -380,15 +603,15 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// assert_eq!(g.resume(()), Step::Yielded(1));
     /// assert_eq!(g.resume(()), Step::Complete(Err("bad")));
     /// ```
-    fn stop_on_error<T, E>(self) -> StopOnError<Self>
+    fn stop_on_error<T, E>(self) -> StopOnError<Self, Result<Self::Return, E>>
     where
         Self: Sized + Generator<S, Yield = Result<T, E>>,
     {
         StopOnError::new(self)
     }
 
-    /// Over a generator of `Result`s: yields the `Ok` values and hands each `Err` to
-    /// `on_error` (to log or count it) before going on ([`SkipErrors`]).
+    /// Yields the `Ok` values of a generator of `Result`s, handing each `Err` to `on_error` (to
+    /// log or count it); returns the source's return value ([`SkipErrors`]).
     ///
     /// # Examples
     ///
@@ -398,7 +621,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// let ok: Vec<i32> = from_iter([Ok(1), Err("bad"), Ok(2)]).skip_errors(|e| errors.push(e)).collect();
     /// assert_eq!((ok, errors), (vec![1, 2], vec!["bad"]));
     /// ```
-    fn skip_errors<T, E, F>(self, on_error: F) -> SkipErrors<Self, F>
+    fn skip_errors<T, E, F>(self, on_error: F) -> SkipErrors<Self, F, Self::Return>
     where
         Self: Sized + Generator<S, Yield = Result<T, E>>,
         F: FnMut(E),

@@ -1,10 +1,10 @@
-//! [`Filter`]: yields only the values a predicate accepts.
+//! [`Filter`] and [`FilterFalse`]: yield only the values a predicate accepts (or rejects).
 
 use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields only the values for which the predicate returns `true` (Python's `filter`). Built by
 /// [`GeneratorExt::gen_filter`](crate::GeneratorExt::gen_filter).
@@ -23,15 +23,33 @@ use crate::util::iterator_for;
 /// let evens = from_iter(1..=6).gen_filter(|x: &i32| x % 2 == 0);
 /// assert_eq!(evens.collect::<Vec<_>>(), [2, 4, 6]);
 /// ```
+///
+/// `KEEP` is what the predicate must answer for a value to be yielded: `true` here, `false`
+/// for [`FilterFalse`].
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Filter<G, P> {
+pub struct Filter<G, P, Ret, const KEEP: bool = true> {
     source: G,
     pred: P,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, P> Filter<G, P> {
+/// Yields only the values for which the predicate returns `false` (Python's
+/// `itertools.filterfalse`): a [`Filter`] with the answer reversed, the same protocol. Built by
+/// [`GeneratorExt::filter_false`](crate::GeneratorExt::filter_false).
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{FilterFalse, GeneratorExt, from_iter};
+/// let odds: FilterFalse<_, _, _> = from_iter(1..=6).filter_false(|x: &i32| x % 2 == 0);
+/// assert_eq!(odds.collect::<Vec<_>>(), [1, 3, 5]);
+/// ```
+pub type FilterFalse<G, P, Ret> = Filter<G, P, Ret, false>;
+
+impl<G, P, Ret, const KEEP: bool> Filter<G, P, Ret, KEEP> {
     pub(crate) fn new(source: G, pred: P) -> Self {
-        Filter { source, pred }
+        Filter { source, pred, ret: None }
     }
 
     #[inline]
@@ -46,7 +64,7 @@ impl<G, P> Filter<G, P> {
         loop {
             match step {
                 Step::Yielded(y) => {
-                    if (self.pred)(&y) {
+                    if (self.pred)(&y) == KEEP {
                         return Step::Yielded(y);
                     }
                     step = self.source.resume(S::default());
@@ -57,7 +75,7 @@ impl<G, P> Filter<G, P> {
     }
 }
 
-impl<S, G, P> Generator<S> for Filter<G, P>
+impl<S, G, P, const KEEP: bool> Generator<S> for Filter<G, P, G::Return, KEEP>
 where
     S: Default,
     G: Generator<S>,
@@ -75,7 +93,7 @@ where
         loop {
             match self.source.resume(arg) {
                 Step::Yielded(y) => {
-                    if (self.pred)(&y) {
+                    if (self.pred)(&y) == KEEP {
                         return Step::Yielded(y);
                     }
                     arg = S::default();
@@ -98,12 +116,25 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (0, self.source.length_hint().1)
+    }
 }
 
-iterator_for!([G, P] Filter<G, P>);
+iterator_for!(
+    [G, P, Ret, const KEEP: bool] Filter<G, P, Ret, KEEP>,
+    keep_return: Ret,
+    "from_iter([1, 2]).gen_filter(|x| x % 2 == 0)"
+);
 
-impl<G: fmt::Debug, P> fmt::Debug for Filter<G, P> {
+delegate_access_inner!([G, P, Ret, const KEEP: bool] Filter<G, P, Ret, KEEP>, source: G, "from_iter([1, 2]).gen_filter(|x| x % 2 == 0)");
+
+impl<G: fmt::Debug, P, Ret, const KEEP: bool> fmt::Debug for Filter<G, P, Ret, KEEP> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Filter").field("source", &self.source).finish_non_exhaustive()
+        f.debug_struct(if KEEP { "Filter" } else { "FilterFalse" })
+            .field("source", &self.source)
+            .finish_non_exhaustive()
     }
 }

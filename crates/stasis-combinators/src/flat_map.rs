@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Maps each value of the source to something iterable and yields its items, one inner
 /// iterable at a time (Python's `chain.from_iterable(map(f, it))`). The inner iterables are
@@ -25,19 +25,21 @@ use crate::util::iterator_for;
 /// assert_eq!(flat.collect::<Vec<_>>(), [10, 20, 30]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct FlatMap<G, F, I> {
+pub struct FlatMap<G, F, I, Ret> {
     source: G,
     f: F,
     inner: Option<I>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F, I> FlatMap<G, F, I> {
+impl<G, F, I, Ret> FlatMap<G, F, I, Ret> {
     pub(crate) fn new(source: G, f: F) -> Self {
-        FlatMap { source, f, inner: None }
+        FlatMap { source, f, inner: None, ret: None }
     }
 }
 
-impl<G, F, U> FlatMap<G, F, U::IntoIter>
+impl<G, F, U, Ret> FlatMap<G, F, U::IntoIter, Ret>
 where
     G: Generator<()>,
     F: FnMut(G::Yield) -> U,
@@ -63,7 +65,7 @@ where
     }
 }
 
-impl<G, F, U> Generator<()> for FlatMap<G, F, U::IntoIter>
+impl<G, F, U> Generator<()> for FlatMap<G, F, U::IntoIter, G::Return>
 where
     G: Generator<()>,
     F: FnMut(G::Yield) -> U,
@@ -114,11 +116,22 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        let (lo, hi) = self.inner.as_ref().map_or((0, Some(0)), Iterator::size_hint);
+        match self.source.length_hint() {
+            (_, Some(0)) => (lo, hi),
+            _ => (lo, None),
+        }
+    }
 }
 
-iterator_for!([G, F, I] FlatMap<G, F, I>);
+iterator_for!([G, F, I, Ret] FlatMap<G, F, I, Ret>, keep_return: Ret, "from_iter([\"a b\"]).gen_flat_map(|s| s.split(' '))");
 
-impl<G: fmt::Debug, F, I> fmt::Debug for FlatMap<G, F, I> {
+delegate_access_inner!([G, F, I, Ret] FlatMap<G, F, I, Ret>, source: G, "from_iter([\"a b\"]).gen_flat_map(|s| s.split(' '))");
+
+impl<G: fmt::Debug, F, I, Ret> fmt::Debug for FlatMap<G, F, I, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FlatMap")
             .field("source", &self.source)

@@ -81,6 +81,11 @@ impl<S, T, F: FnMut(S) -> Option<T>> Generator<S> for FromFn<F> {
             (Some(_), true) => State::Suspended,
         }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.f.is_some() { (0, None) } else { (0, Some(0)) }
+    }
 }
 
 iterator_for!([F] FromFn<F>);

@@ -75,6 +75,11 @@ impl<I: Iterator> Generator<()> for FromIter<I> {
             (Some(_), true) => State::Suspended,
         }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.iter.as_ref().map_or((0, Some(0)), Iterator::size_hint)
+    }
 }
 
 iterator_for!([I] FromIter<I>);

@@ -2,7 +2,7 @@
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields the values at indices `start, start + step, ...` below `stop` (no limit when `stop`
 /// is `None`). Built by [`GeneratorExt::islice`](crate::GeneratorExt::islice).
@@ -28,7 +28,7 @@ use crate::util::iterator_for;
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Islice<G> {
+pub struct Islice<G, Ret> {
     source: G,
     /// Items pulled so far (CPython's `cnt`).
     pulled: usize,
@@ -37,12 +37,14 @@ pub struct Islice<G> {
     stop: Option<usize>,
     step: usize,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Islice<G> {
+impl<G, Ret> Islice<G, Ret> {
     pub(crate) fn new(source: G, start: usize, stop: Option<usize>, step: usize) -> Self {
         assert!(step >= 1, "islice: step must be at least 1 (got 0)");
-        Islice { source, pulled: 0, next: start, stop, step, finished: false }
+        Islice { source, pulled: 0, next: start, stop, step, finished: false, ret: None }
     }
 
     fn end<Y, R, E>(&mut self, step: Step<Y, R, E>) -> Step<Y, Option<R>, E> {
@@ -106,7 +108,7 @@ enum Pull<S, Y, R, E> {
     Default,
 }
 
-impl<S: Default, G: Generator<S>> Generator<S> for Islice<G> {
+impl<S: Default, G: Generator<S>> Generator<S> for Islice<G, Option<G::Return>> {
     type Yield = G::Yield;
     type Return = Option<G::Return>;
     type Error = G::Error;
@@ -136,6 +138,22 @@ impl<S: Default, G: Generator<S>> Generator<S> for Islice<G> {
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished {
+            return (0, Some(0));
+        }
+        crate::util::islice_hint(
+            self.source.length_hint(),
+            self.pulled,
+            self.next,
+            self.stop,
+            self.step,
+        )
+    }
 }
 
-iterator_for!([G] Islice<G>);
+iterator_for!([G, Ret] Islice<G, Ret>, keep_return: Ret, "from_iter([1, 2]).islice(0, 1, 1)");
+
+delegate_access_inner!([G, Ret] Islice<G, Ret>, source: G, "from_iter([1, 2]).islice(0, 1, 1)");

@@ -6,7 +6,8 @@
 //!   `tests/laziness.rs` counts), and keeps the protocol: `send`, `throw`, `close`, the state
 //!   and the return value reach the source where that means something; each adaptor's doc says
 //!   which.
-//! - **Sources**: [`count`], [`cycle`], [`repeat`], [`repeat_n`], [`from_fn`], [`from_iter`].
+//! - **Sources**: [`count`], [`cycle`], [`repeat`], [`repeat_n`], [`from_fn`], [`from_iter`];
+//!   and over many generators of one type, [`chain_from_iterable`] and [`zip_all`].
 //! - **Push pipelines** ([`push`]): PEP 342 consumers driven by `send`: sinks, filters, maps,
 //!   broadcast, and [`push::through`] / [`push::feed`] to connect a pull source to them.
 //! - **Streaming sources** ([`stream`]): lines of any `BufRead` and JSON lines, one record at a
@@ -26,6 +27,7 @@
 //! | `send` through a pipeline to the source | `GeneratorExt` (adaptors with `S` generic) |
 //! | `throw` / `close` reaching the source, or its state | `GeneratorExt` |
 //! | CPython's exact pulls (`islice`, `zip`, `takewhile`, `groupby`, `tee`) | `GeneratorExt` |
+//! | a generator in a `yield from` chain of another error or send type | `gen_err_into`, `gen_map_err`, `gen_refuse_send`, `gen_ignore_send` |
 //!
 //! Adaptors named like an `Iterator` or `itertools::Itertools` method carry a `gen_` prefix
 //! (`gen_map`, `gen_filter`, `gen_take`, `gen_skip`, `gen_enumerate`, `gen_take_while`,
@@ -63,6 +65,8 @@
 mod accumulate;
 mod batched;
 mod chain;
+mod chain_from_iterable;
+mod compress;
 mod count;
 mod cycle;
 mod drop_while;
@@ -74,17 +78,23 @@ mod flat_map;
 mod from_fn;
 mod from_iter;
 mod group_by;
+mod ignore_send;
 mod islice;
 mod map;
+mod map_err;
 mod map_return;
 mod pairwise;
+mod refuse_send;
 mod repeat;
 mod skip;
+mod starmap;
 mod take;
 mod take_while;
 mod tee;
 mod util;
 mod zip;
+mod zip_all;
+mod zip_longest;
 
 pub mod push;
 pub mod stream;
@@ -92,23 +102,31 @@ pub mod stream;
 pub use accumulate::{Accumulate, AccumulateFrom};
 pub use batched::Batched;
 pub use chain::Chain;
+pub use chain_from_iterable::{ChainFromIterable, chain_from_iterable};
+pub use compress::Compress;
 pub use count::{Count, count};
 pub use cycle::{Cycle, cycle};
 pub use drop_while::DropWhile;
 pub use enumerate::Enumerate;
 pub use ext::GeneratorExt;
-pub use filter::Filter;
+pub use filter::{Filter, FilterFalse};
 pub use flat_map::FlatMap;
 pub use from_fn::{FromFn, from_fn};
 pub use from_iter::{FromIter, from_iter};
 pub use group_by::{Chunk, ChunkBy};
+pub use ignore_send::IgnoreSend;
 pub use islice::Islice;
 pub use map::Map;
+pub use map_err::MapErr;
 pub use map_return::MapReturn;
 pub use pairwise::Pairwise;
+pub use refuse_send::RefuseSend;
 pub use repeat::{Repeat, repeat, repeat_n};
 pub use skip::Skip;
+pub use starmap::{StarArgs, Starmap};
 pub use take::Take;
 pub use take_while::TakeWhile;
 pub use tee::{Tee, TeeError};
 pub use zip::{Zip, ZipEnd};
+pub use zip_all::{ZipAll, zip_all};
+pub use zip_longest::ZipLongest;

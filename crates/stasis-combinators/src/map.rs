@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::{iterator_for, map_close};
+use crate::util::{delegate_access_inner, iterator_for, map_close};
 
 /// Applies a function to every value the source yields. Built by
 /// [`GeneratorExt::gen_map`](crate::GeneratorExt::gen_map).
@@ -32,31 +32,20 @@ use crate::util::{iterator_for, map_close};
 /// assert_eq!(doubled.resume(()), Step::Complete("done"));
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Map<G, F> {
+pub struct Map<G, F, Ret> {
     source: G,
     f: F,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F> Map<G, F> {
+impl<G, F, Ret> Map<G, F, Ret> {
     pub(crate) fn new(source: G, f: F) -> Self {
-        Map { source, f }
-    }
-
-    /// The source generator, given back.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// let m = from_iter(1..3).gen_map(|x| x + 1);
-    /// assert_eq!(m.into_inner().collect::<Vec<_>>(), [1, 2]);
-    /// ```
-    pub fn into_inner(self) -> G {
-        self.source
+        Map { source, f, ret: None }
     }
 }
 
-impl<S, G, F, T> Generator<S> for Map<G, F>
+impl<S, G, F, T> Generator<S> for Map<G, F, G::Return>
 where
     G: Generator<S>,
     F: FnMut(G::Yield) -> T,
@@ -82,11 +71,18 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
 }
 
-iterator_for!([G, F] Map<G, F>);
+iterator_for!([G, F, Ret] Map<G, F, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_map(|x| x + 1)");
 
-impl<G: fmt::Debug, F> fmt::Debug for Map<G, F> {
+delegate_access_inner!([G, F, Ret] Map<G, F, Ret>, source: G, "from_iter([1, 2]).gen_map(|x| x + 1)");
+
+impl<G: fmt::Debug, F, Ret> fmt::Debug for Map<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Map").field("source", &self.source).finish_non_exhaustive()
     }

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Applies a function to the source's return value (Python's `StopIteration.value`), once.
 /// Built by [`GeneratorExt::map_return`](crate::GeneratorExt::map_return).
@@ -28,14 +28,16 @@ use crate::util::iterator_for;
 /// assert_eq!(g.resume(()), Step::Complete(42));
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct MapReturn<G, F> {
+pub struct MapReturn<G, F, Ret> {
     source: G,
     f: Option<F>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F> MapReturn<G, F> {
+impl<G, F, Ret> MapReturn<G, F, Ret> {
     pub(crate) fn new(source: G, f: F) -> Self {
-        MapReturn { source, f: Some(f) }
+        MapReturn { source, f: Some(f), ret: None }
     }
 
     fn apply<R, R2>(&mut self, r: R) -> Option<R2>
@@ -46,7 +48,7 @@ impl<G, F> MapReturn<G, F> {
     }
 }
 
-impl<S, G, F, R2> Generator<S> for MapReturn<G, F>
+impl<S, G, F, R2> Generator<S> for MapReturn<G, F, R2>
 where
     G: Generator<S>,
     F: FnOnce(G::Return) -> R2,
@@ -77,9 +79,14 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
 }
 
-impl<G, F> MapReturn<G, F> {
+impl<G, F, Ret> MapReturn<G, F, Ret> {
     #[inline]
     fn finish<Y, R, R2, E>(&mut self, step: Step<Y, R, E>) -> Step<Y, R2, E>
     where
@@ -97,9 +104,11 @@ impl<G, F> MapReturn<G, F> {
     }
 }
 
-iterator_for!([G, F] MapReturn<G, F>);
+iterator_for!([G, F, Ret] MapReturn<G, F, Ret>, keep_return: Ret, "from_iter([1, 2]).map_return(|()| 0)");
 
-impl<G: fmt::Debug, F> fmt::Debug for MapReturn<G, F> {
+delegate_access_inner!([G, F, Ret] MapReturn<G, F, Ret>, source: G, "from_iter([1, 2]).map_return(|()| 0)");
+
+impl<G: fmt::Debug, F, Ret> fmt::Debug for MapReturn<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MapReturn").field("source", &self.source).finish_non_exhaustive()
     }

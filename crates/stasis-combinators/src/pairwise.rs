@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields overlapping pairs `(a, b), (b, c), ...` of consecutive values (Python's
 /// `itertools.pairwise`); a source with fewer than two values yields nothing. It holds one
@@ -25,18 +25,20 @@ use crate::util::iterator_for;
 /// assert_eq!(pairs.collect::<Vec<_>>(), [(1, 2), (2, 3)]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Pairwise<G, Y> {
+pub struct Pairwise<G, Y, Ret> {
     source: G,
     last: Option<Y>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, Y> Pairwise<G, Y> {
+impl<G, Y, Ret> Pairwise<G, Y, Ret> {
     pub(crate) fn new(source: G) -> Self {
-        Pairwise { source, last: None }
+        Pairwise { source, last: None, ret: None }
     }
 }
 
-impl<G, Y: Clone> Pairwise<G, Y> {
+impl<G, Y: Clone, Ret> Pairwise<G, Y, Ret> {
     #[inline]
     fn pair<S: Default>(
         &mut self,
@@ -61,7 +63,7 @@ impl<G, Y: Clone> Pairwise<G, Y> {
     }
 }
 
-impl<S, G, Y> Generator<S> for Pairwise<G, Y>
+impl<S, G, Y> Generator<S> for Pairwise<G, Y, G::Return>
 where
     S: Default,
     G: Generator<S, Yield = Y>,
@@ -98,11 +100,23 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        let (lo, hi) = self.source.length_hint();
+        if self.last.is_some() {
+            (lo, hi)
+        } else {
+            (lo.saturating_sub(1), hi.map(|h| h.saturating_sub(1)))
+        }
+    }
 }
 
-iterator_for!([G, Y] Pairwise<G, Y>);
+iterator_for!([G, Y, Ret] Pairwise<G, Y, Ret>, keep_return: Ret, "from_iter([1, 2]).pairwise()");
 
-impl<G: fmt::Debug, Y: fmt::Debug> fmt::Debug for Pairwise<G, Y> {
+delegate_access_inner!([G, Y, Ret] Pairwise<G, Y, Ret>, source: G, "from_iter([1, 2]).pairwise()");
+
+impl<G: fmt::Debug, Y: fmt::Debug, Ret> fmt::Debug for Pairwise<G, Y, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pairwise").field("source", &self.source).field("last", &self.last).finish()
     }

@@ -86,6 +86,15 @@ impl<T: Clone> Generator<()> for Repeat<T> {
             (Some(_), true) => State::Suspended,
         }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        match (&self.value, self.remaining) {
+            (None, _) => (0, Some(0)),
+            (Some(_), Some(n)) => (n, Some(n)),
+            (Some(_), None) => (usize::MAX, None),
+        }
+    }
 }
 
 iterator_for!([T] Repeat<T>);

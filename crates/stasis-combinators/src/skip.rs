@@ -2,7 +2,7 @@
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Drops the first `n` values the source yields, pulling them on the first resume (Python's
 /// `islice(it, n, None)`). Built by [`GeneratorExt::gen_skip`](crate::GeneratorExt::gen_skip).
@@ -20,14 +20,16 @@ use crate::util::iterator_for;
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Skip<G> {
+pub struct Skip<G, Ret> {
     source: G,
     to_skip: usize,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Skip<G> {
+impl<G, Ret> Skip<G, Ret> {
     pub(crate) fn new(source: G, n: usize) -> Self {
-        Skip { source, to_skip: n }
+        Skip { source, to_skip: n, ret: None }
     }
 
     #[inline]
@@ -51,7 +53,7 @@ impl<G> Skip<G> {
     }
 }
 
-impl<S: Default, G: Generator<S>> Generator<S> for Skip<G> {
+impl<S: Default, G: Generator<S>> Generator<S> for Skip<G, G::Return> {
     type Yield = G::Yield;
     type Return = G::Return;
     type Error = G::Error;
@@ -75,6 +77,14 @@ impl<S: Default, G: Generator<S>> Generator<S> for Skip<G> {
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        let (lo, hi) = self.source.length_hint();
+        (lo.saturating_sub(self.to_skip), hi.map(|h| h.saturating_sub(self.to_skip)))
+    }
 }
 
-iterator_for!([G] Skip<G>);
+iterator_for!([G, Ret] Skip<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_skip(1)");
+
+delegate_access_inner!([G, Ret] Skip<G, Ret>, source: G, "from_iter([1, 2]).gen_skip(1)");

@@ -2,7 +2,7 @@
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields at most `n` values (Python's `islice(it, n)`), and never pulls an item it will not
 /// yield: after the `n`th value it completes without resuming the source, which stays
@@ -30,15 +30,17 @@ use crate::util::iterator_for;
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct Take<G> {
+pub struct Take<G, Ret> {
     source: G,
     remaining: usize,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> Take<G> {
+impl<G, Ret> Take<G, Ret> {
     pub(crate) fn new(source: G, n: usize) -> Self {
-        Take { source, remaining: n, finished: false }
+        Take { source, remaining: n, finished: false, ret: None }
     }
 
     /// The end of the source (returned value, error or exhaustion): no more pulls.
@@ -60,7 +62,7 @@ impl<G> Take<G> {
     }
 }
 
-impl<S, G: Generator<S>> Generator<S> for Take<G> {
+impl<S, G: Generator<S>> Generator<S> for Take<G, Option<G::Return>> {
     type Yield = G::Yield;
     type Return = Option<G::Return>;
     type Error = G::Error;
@@ -107,6 +109,13 @@ impl<S, G: Generator<S>> Generator<S> for Take<G> {
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        crate::util::cap_hint(self.source.length_hint(), self.remaining)
+    }
 }
 
-iterator_for!([G] Take<G>);
+iterator_for!([G, Ret] Take<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_take(1)");
+
+delegate_access_inner!([G, Ret] Take<G, Ret>, source: G, "from_iter([1, 2]).gen_take(1)");

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields values while the predicate returns `true`, then stops (Python's
 /// `itertools.takewhile`). Like CPython it consumes the first value that fails the predicate:
@@ -25,16 +25,18 @@ use crate::util::iterator_for;
 /// assert_eq!(small.take_rejected(), Some(6));
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct TakeWhile<G, P, Y> {
+pub struct TakeWhile<G, P, Y, Ret> {
     source: G,
     pred: P,
     rejected: Option<Y>,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, P, Y> TakeWhile<G, P, Y> {
+impl<G, P, Y, Ret> TakeWhile<G, P, Y, Ret> {
     pub(crate) fn new(source: G, pred: P) -> Self {
-        TakeWhile { source, pred, rejected: None, finished: false }
+        TakeWhile { source, pred, rejected: None, finished: false, ret: None }
     }
 
     /// The value that failed the predicate and ended the adaptor, once.
@@ -75,7 +77,7 @@ impl<G, P, Y> TakeWhile<G, P, Y> {
     }
 }
 
-impl<S, G, P, Y> Generator<S> for TakeWhile<G, P, Y>
+impl<S, G, P, Y> Generator<S> for TakeWhile<G, P, Y, Option<G::Return>>
 where
     G: Generator<S, Yield = Y>,
     P: FnMut(&Y) -> bool,
@@ -113,11 +115,18 @@ where
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, self.source.length_hint().1) }
+    }
 }
 
-iterator_for!([G, P, Y] TakeWhile<G, P, Y>);
+iterator_for!([G, P, Y, Ret] TakeWhile<G, P, Y, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_take_while(|x| *x < 2)");
 
-impl<G: fmt::Debug, P, Y: fmt::Debug> fmt::Debug for TakeWhile<G, P, Y> {
+delegate_access_inner!([G, P, Y, Ret] TakeWhile<G, P, Y, Ret>, source: G, "from_iter([1, 2]).gen_take_while(|x| *x < 2)");
+
+impl<G: fmt::Debug, P, Y: fmt::Debug, Ret> fmt::Debug for TakeWhile<G, P, Y, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TakeWhile")
             .field("source", &self.source)

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Which source ended a [`Zip`], with its return value.
 ///
@@ -48,16 +48,18 @@ pub enum ZipEnd<RA, RB> {
 /// assert_eq!(long.next(), Some(4)); // 3 was pulled before "short" ran out
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct Zip<A, B, YA> {
+pub struct Zip<A, B, YA, Ret> {
     first: A,
     second: B,
     unpaired: Option<YA>,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<A, B, YA> Zip<A, B, YA> {
+impl<A, B, YA, Ret> Zip<A, B, YA, Ret> {
     pub(crate) fn new(first: A, second: B) -> Self {
-        Zip { first, second, unpaired: None, finished: false }
+        Zip { first, second, unpaired: None, finished: false, ret: None }
     }
 
     /// The value pulled from `first` that found no partner because `second` ended (Python
@@ -76,7 +78,7 @@ impl<A, B, YA> Zip<A, B, YA> {
     }
 }
 
-impl<A, B> Zip<A, B, A::Yield>
+impl<A, B, Ret> Zip<A, B, A::Yield, Ret>
 where
     A: Generator<()>,
     B: Generator<(), Error = A::Error>,
@@ -103,7 +105,7 @@ where
     }
 }
 
-impl<A, B> Generator<()> for Zip<A, B, A::Yield>
+impl<A, B> Generator<()> for Zip<A, B, A::Yield, ZipEnd<A::Return, B::Return>>
 where
     A: Generator<()>,
     B: Generator<(), Error = A::Error>,
@@ -162,11 +164,21 @@ where
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.first.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished {
+            return (0, Some(0));
+        }
+        crate::util::min_hints(self.first.length_hint(), self.second.length_hint())
+    }
 }
 
-iterator_for!([A, B, YA] Zip<A, B, YA>);
+iterator_for!([A, B, YA, Ret] Zip<A, B, YA, Ret>, keep_return: Ret, "from_iter([1]).gen_zip(from_iter([2]))");
 
-impl<A: fmt::Debug, B: fmt::Debug, YA> fmt::Debug for Zip<A, B, YA> {
+delegate_access_inner!([A, B, YA, Ret] Zip<A, B, YA, Ret>, (first: A, second: B), "from_iter([1]).gen_zip(from_iter([2]))");
+
+impl<A: fmt::Debug, B: fmt::Debug, YA, Ret> fmt::Debug for Zip<A, B, YA, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Zip")
             .field("first", &self.first)

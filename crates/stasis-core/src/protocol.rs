@@ -466,6 +466,28 @@ pub trait Generator<S = ()> {
     #[doc(alias = "getgeneratorstate", alias = "gi_running", alias = "gi_suspended")]
     fn state(&self) -> State;
 
+    /// Bounds on how many more values it will yield (Python's `__length_hint__`), in the shape
+    /// of [`Iterator::size_hint`]: `(lower, Some(upper))`, or `(lower, None)` when there is no
+    /// known upper bound. A hint for preallocation, not a promise unsafe code may rely on. The
+    /// default, `(0, None)`, is right for any generator; adaptors and sources that know better
+    /// say so, and their `Iterator::size_hint` reports it. (Not named `size_hint`: every
+    /// `S = ()` generator is also an `Iterator`, and two methods of one name would make each
+    /// `g.size_hint()` ambiguous, E0034.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use stasis_core::{Gen, Generator};
+    /// let g = Gen::<u8>::new(|co, ()| co.yield_(1));
+    /// assert_eq!(g.length_hint(), (0, None));
+    /// ```
+    #[doc(alias = "__length_hint__")]
+    #[doc(alias = "size_hint")]
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (0, None)
+    }
+
     /// Python's `g.send(arg)`: the same as [`Generator::resume`], under Python's name.
     ///
     /// # Examples
@@ -731,6 +753,11 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
     }
 
     #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (**self).length_hint()
+    }
+
+    #[inline]
     fn state(&self) -> State {
         (**self).state()
     }
@@ -759,6 +786,11 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
     #[inline]
     fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
         (**self).throw_exit()
+    }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (**self).length_hint()
     }
 
     #[inline]

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use crate::util::delegate_access_inner;
 use stasis_core::{CloseError, Generator, State, Step};
 
 /// A push stage: sends each value `pred` accepts on to `target`, and drops the others
@@ -75,6 +76,8 @@ where
         self.target.state()
     }
 }
+
+delegate_access_inner!([P, G] Filter<P, G>, target: G, "stasis_combinators::push::filter(|x: &i32| *x > 0, stasis_combinators::push::sink(drop::<i32>))");
 
 impl<P, G: fmt::Debug> fmt::Debug for Filter<P, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,6 +3,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
+use crate::util::delegate_access_inner;
 use stasis_core::{CloseError, Generator, State, Step};
 
 /// A push stage: sends `f(value)` on to `target` for each value sent to it, and yields what
@@ -72,6 +73,8 @@ where
         self.target.state()
     }
 }
+
+delegate_access_inner!([F, G, U] Map<F, G, U>, target: G, "stasis_combinators::push::map(|x: i32| x + 1, stasis_combinators::push::sink(drop::<i32>))");
 
 impl<F, G: fmt::Debug, U> fmt::Debug for Map<F, G, U> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,6 +4,8 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
+use crate::util::delegate_access_inner;
+
 /// Connects a pull source to a push consumer, as a generator: each resume pulls one value from
 /// `source` and sends it to `target`, yielding what `target` yields (the running average after
 /// each number, say). When `source` runs out, `target` is closed and its return value becomes
@@ -165,6 +167,12 @@ where
 }
 
 crate::util::iterator_for!([I, G] Through<I, G>);
+
+delegate_access_inner!(
+    [I, G] Through<I, G>,
+    target: G,
+    "stasis_combinators::push::through([1, 2], stasis_combinators::push::sink(drop::<i32>))"
+);
 
 impl<I, G: fmt::Debug> fmt::Debug for Through<I, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::iterator_for;
+use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields the `Ok` values of a generator of `Result`s and ends at the first `Err`, which
 /// becomes the return value: `Complete(Err(e))`; a source that ends without error returns
@@ -27,14 +27,16 @@ use crate::util::iterator_for;
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 #[derive(Debug)]
-pub struct StopOnError<G> {
+pub struct StopOnError<G, Ret> {
     source: G,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G> StopOnError<G> {
+impl<G, Ret> StopOnError<G, Ret> {
     pub(crate) fn new(source: G) -> Self {
-        StopOnError { source, finished: false }
+        StopOnError { source, finished: false, ret: None }
     }
 
     #[inline]
@@ -61,7 +63,7 @@ impl<G> StopOnError<G> {
     }
 }
 
-impl<S, G, T, E> Generator<S> for StopOnError<G>
+impl<S, G, T, E> Generator<S> for StopOnError<G, Result<G::Return, E>>
 where
     G: Generator<S, Yield = Result<T, E>>,
 {
@@ -104,9 +106,16 @@ where
     fn state(&self) -> State {
         if self.finished { State::Closed } else { self.source.state() }
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, self.source.length_hint().1) }
+    }
 }
 
-iterator_for!([G] StopOnError<G>);
+iterator_for!([G, Ret] StopOnError<G, Ret>, keep_return: Ret, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
+
+delegate_access_inner!([G, Ret] StopOnError<G, Ret>, source: G, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
 
 /// Yields the `Ok` values of a generator of `Result`s and hands each `Err` to a callback
 /// before pulling on. Built by [`GeneratorExt::skip_errors`](crate::GeneratorExt::skip_errors).
@@ -126,14 +135,16 @@ iterator_for!([G] StopOnError<G>);
 /// assert_eq!(bad_lines, [2]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
-pub struct SkipErrors<G, F> {
+pub struct SkipErrors<G, F, Ret> {
     source: G,
     on_error: F,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
 }
 
-impl<G, F> SkipErrors<G, F> {
+impl<G, F, Ret> SkipErrors<G, F, Ret> {
     pub(crate) fn new(source: G, on_error: F) -> Self {
-        SkipErrors { source, on_error }
+        SkipErrors { source, on_error, ret: None }
     }
 
     #[inline]
@@ -160,7 +171,7 @@ impl<G, F> SkipErrors<G, F> {
     }
 }
 
-impl<S, G, T, E, F> Generator<S> for SkipErrors<G, F>
+impl<S, G, T, E, F> Generator<S> for SkipErrors<G, F, G::Return>
 where
     S: Default,
     G: Generator<S, Yield = Result<T, E>>,
@@ -198,11 +209,18 @@ where
     fn state(&self) -> State {
         self.source.state()
     }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        (0, self.source.length_hint().1)
+    }
 }
 
-iterator_for!([G, F] SkipErrors<G, F>);
+iterator_for!([G, F, Ret] SkipErrors<G, F, Ret>, keep_return: Ret, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
 
-impl<G: fmt::Debug, F> fmt::Debug for SkipErrors<G, F> {
+delegate_access_inner!([G, F, Ret] SkipErrors<G, F, Ret>, source: G, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
+
+impl<G: fmt::Debug, F, Ret> fmt::Debug for SkipErrors<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SkipErrors").field("source", &self.source).finish_non_exhaustive()
     }

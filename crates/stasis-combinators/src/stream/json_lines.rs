@@ -8,7 +8,7 @@ use std::io::BufRead;
 use serde::de::DeserializeOwned;
 use stasis_core::{CloseError, Generator, State, Step};
 
-use super::{LineReader, StreamError};
+use super::{LineReader, StreamError, line_source_methods};
 use crate::util::iterator_for;
 
 /// Decodes `reader` as JSON lines (one JSON value per line), one record of type `T` per resume,
@@ -18,7 +18,10 @@ use crate::util::iterator_for;
 /// A line that does not decode yields [`StreamError::Json`] (or [`StreamError::Utf8`]) with
 /// its number, and decoding goes on with the next line; a read error yields
 /// [`StreamError::Io`] and ends the stream. Lines holding only whitespace carry no record and
-/// are passed over (they count in the line numbers). Returns the number of lines read.
+/// are passed over (they count in the line numbers). A line longer than
+/// [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN) (or [`JsonLines::max_line_len`])
+/// yields [`StreamError::TooLong`] without being buffered, and decoding goes on. Returns the
+/// number of lines read (also kept for [`JsonLines::take_return`]).
 ///
 /// # Examples
 ///
@@ -40,7 +43,7 @@ use crate::util::iterator_for;
 /// }
 /// ```
 pub fn json_lines<T: DeserializeOwned, R: BufRead>(reader: R) -> JsonLines<T, R> {
-    JsonLines { reader: LineReader::new(reader), finished: false, _record: PhantomData }
+    JsonLines { reader: LineReader::new(reader), finished: false, ret: None, _record: PhantomData }
 }
 
 /// The generator [`json_lines`] returns.
@@ -57,8 +60,11 @@ pub fn json_lines<T: DeserializeOwned, R: BufRead>(reader: R) -> JsonLines<T, R>
 pub struct JsonLines<T, R> {
     reader: LineReader<R>,
     finished: bool,
+    ret: Option<u64>,
     _record: PhantomData<fn() -> T>,
 }
+
+line_source_methods!([T, R] JsonLines<T, R>, "stasis_combinators::stream::json_lines::<u32, _>");
 
 impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
     type Yield = Result<T, StreamError>;
@@ -73,6 +79,7 @@ impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
             match self.reader.next_line() {
                 None => {
                     self.finished = true;
+                    self.ret = Some(self.reader.line);
                     return Step::Complete(self.reader.line);
                 }
                 Some(Err(e)) => return Step::Yielded(Err(e)),
@@ -102,6 +109,11 @@ impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
 
     fn state(&self) -> State {
         self.reader.state(self.finished)
+    }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, None) }
     }
 }
 

@@ -5,12 +5,15 @@ use std::io::BufRead;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use super::{LineReader, StreamError};
+use super::{LineReader, StreamError, line_source_methods};
 use crate::util::iterator_for;
 
 /// The lines of `reader`, without their `\n` or `\r\n`, one `String` per resume; a line that is
 /// not UTF-8 yields [`StreamError::Utf8`] with its number and the stream goes on; a read error
-/// yields [`StreamError::Io`] and ends the stream. Returns the number of lines read.
+/// yields [`StreamError::Io`] and ends the stream; a line longer than
+/// [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN) (or [`Lines::max_line_len`]) yields
+/// [`StreamError::TooLong`] without being buffered, and the stream goes on. Returns the number
+/// of lines read (also kept for [`Lines::take_return`]).
 ///
 /// # Examples
 ///
@@ -23,7 +26,7 @@ use crate::util::iterator_for;
 /// assert!(matches!(it.resume(()), Step::Complete(2)));
 /// ```
 pub fn lines<R: BufRead>(reader: R) -> Lines<R> {
-    Lines { reader: LineReader::new(reader), finished: false }
+    Lines { reader: LineReader::new(reader), finished: false, ret: None }
 }
 
 /// The generator [`lines`] returns.
@@ -39,7 +42,10 @@ pub fn lines<R: BufRead>(reader: R) -> Lines<R> {
 pub struct Lines<R> {
     reader: LineReader<R>,
     finished: bool,
+    ret: Option<u64>,
 }
+
+line_source_methods!([R] Lines<R>, "stasis_combinators::stream::lines");
 
 impl<R: BufRead> Generator<()> for Lines<R> {
     type Yield = Result<String, StreamError>;
@@ -53,6 +59,7 @@ impl<R: BufRead> Generator<()> for Lines<R> {
         match self.reader.next_line() {
             None => {
                 self.finished = true;
+                self.ret = Some(self.reader.line);
                 Step::Complete(self.reader.line)
             }
             Some(Err(e)) => Step::Yielded(Err(e)),
@@ -75,6 +82,11 @@ impl<R: BufRead> Generator<()> for Lines<R> {
 
     fn state(&self) -> State {
         self.reader.state(self.finished)
+    }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.finished { (0, Some(0)) } else { (0, None) }
     }
 }
 

@@ -11,6 +11,11 @@
 //! - [`skip_errors`](crate::GeneratorExt::skip_errors): hand every error to a callback (log
 //!   it, count it) and go on.
 //!
+//! Memory is bounded whatever the input: a line longer than [`DEFAULT_MAX_LINE_LEN`] (or the
+//! limit set with `max_line_len`) becomes a [`StreamError::TooLong`] item naming its number
+//! and length; the rest of it is read and dropped without being buffered, and reading goes
+//! on with the next line.
+//!
 //! Nothing is dropped silently; only lines holding nothing but whitespace, which carry no
 //! record, are passed over by [`json_lines`] (they still count in the line numbers).
 //!
@@ -40,6 +45,68 @@ pub use json_lines::{JsonLines, json_lines};
 pub use lines::{Lines, lines};
 
 use std::io;
+
+/// The methods [`Lines`] and [`JsonLines`] share, each with a doctest calling `$ctor` (a path
+/// to the source's function, over numbers so that both sources read them).
+macro_rules! line_source_methods {
+    ([$($generics:tt)*] $ty:ty, $ctor:literal) => {
+        impl<$($generics)*> $ty {
+            #[doc = concat!(
+                "Sets the longest line, in bytes without its `\\n` or `\\r\\n`, that is read ",
+                "(default [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN)); a longer line ",
+                "yields [`StreamError::TooLong`](super::StreamError::TooLong), and no more than ",
+                "`max` bytes of it are held in memory.\n\n# Examples\n\n```\n",
+                "use stasis_combinators::stream::StreamError;\n",
+                "let mut it = ", $ctor, "(&b\"1\\n123456\\n3\\n\"[..]).max_line_len(3);\n",
+                "assert!(it.next().unwrap().is_ok());\n",
+                "let err = it.next().unwrap().unwrap_err();\n",
+                "assert!(matches!(err, StreamError::TooLong { line: 2, len: 6, limit: 3 }));\n",
+                "assert!(it.next().unwrap().is_ok());\n```"
+            )]
+            pub fn max_line_len(mut self, max: usize) -> Self {
+                self.reader.max_len = max;
+                self
+            }
+
+            #[doc = concat!(
+                "The number of lines read so far (the numbers errors give count the same ",
+                "way).\n\n# Examples\n\n```\n",
+                "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
+                "it.next();\n",
+                "assert_eq!(it.lines_read(), 1);\n```"
+            )]
+            pub fn lines_read(&self) -> u64 {
+                self.reader.line
+            }
+
+            #[doc = concat!(
+                "The return value (the number of lines read) once the stream has ended, also ",
+                "when it was driven as an `Iterator`; readable once (as ",
+                "[`Gen::take_return`](stasis_core::Gen::take_return)).\n\n# Examples\n\n```\n",
+                "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
+                "assert_eq!(it.by_ref().count(), 2);\n",
+                "assert_eq!(it.take_return(), Some(2));\n",
+                "assert_eq!(it.take_return(), None);\n```"
+            )]
+            pub fn take_return(&mut self) -> Option<u64> {
+                self.ret.take()
+            }
+
+            #[doc = concat!(
+                "The reader, given back (positioned after the last line read; `None` once the ",
+                "stream has ended).\n\n# Examples\n\n```\n",
+                "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
+                "it.next();\n",
+                "assert_eq!(it.into_inner(), Some(&b\"2\\n\"[..]));\n```"
+            )]
+            pub fn into_inner(self) -> Option<R> {
+                self.reader.reader
+            }
+        }
+    };
+}
+
+use line_source_methods;
 
 /// A bad line of a stream: its number (from 1) and the cause.
 ///
@@ -80,6 +147,21 @@ pub enum StreamError {
         /// serde_json's error.
         source: serde_json::Error,
     },
+    /// The line is longer than the source's limit ([`DEFAULT_MAX_LINE_LEN`] unless changed with
+    /// `max_line_len`). Only the limit's worth of it was held in memory; the rest was read and
+    /// dropped, and the stream goes on with the next line.
+    #[error(
+        "line {line}: {len} bytes, longer than the limit of {limit} bytes (skipped; raise the \
+         limit with `max_line_len`)"
+    )]
+    TooLong {
+        /// The line's number, from 1.
+        line: u64,
+        /// The line's length in bytes, without its `\n` or `\r\n`.
+        len: u64,
+        /// The limit it broke.
+        limit: usize,
+    },
 }
 
 impl StreamError {
@@ -97,50 +179,118 @@ impl StreamError {
         match self {
             StreamError::Io { line, .. }
             | StreamError::Utf8 { line, .. }
-            | StreamError::Json { line, .. } => *line,
+            | StreamError::Json { line, .. }
+            | StreamError::TooLong { line, .. } => *line,
         }
     }
 }
 
-/// Reads one line at a time into a reused buffer.
+/// The longest line, in bytes (without its `\n` or `\r\n`), that [`lines`] and [`json_lines`]
+/// read by default: 1 MiB. A longer line becomes a [`StreamError::TooLong`] item; change the
+/// limit with [`Lines::max_line_len`] / [`JsonLines::max_line_len`].
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::stream::{DEFAULT_MAX_LINE_LEN, lines};
+/// let long = "x".repeat(DEFAULT_MAX_LINE_LEN + 1);
+/// let mut it = lines(long.as_bytes());
+/// assert!(it.next().unwrap().is_err());
+/// ```
+pub const DEFAULT_MAX_LINE_LEN: usize = 1 << 20;
+
+/// Reads one line at a time into a reused buffer that never holds more than the limit (plus a
+/// `\r`): the rest of a longer line is read and dropped a chunk at a time.
 #[derive(Debug)]
 struct LineReader<R> {
     reader: Option<R>,
     buf: Vec<u8>,
     line: u64,
+    max_len: usize,
     started: bool,
 }
 
 impl<R: io::BufRead> LineReader<R> {
     fn new(reader: R) -> Self {
-        LineReader { reader: Some(reader), buf: Vec::with_capacity(256), line: 0, started: false }
+        LineReader {
+            reader: Some(reader),
+            buf: Vec::new(),
+            line: 0,
+            max_len: DEFAULT_MAX_LINE_LEN,
+            started: false,
+        }
     }
 
-    /// The next line's number and bytes, without `\n` / `\r\n`; `None` at the end. An I/O error is returned
-    /// once, then the reader is dropped.
+    /// The next line's number and bytes, without `\n` / `\r\n`; `None` at the end. An I/O
+    /// error is returned once, then the reader is dropped. A line longer than `max_len` is a
+    /// [`StreamError::TooLong`] (its bytes past the limit are never buffered).
     fn next_line(&mut self) -> Option<Result<(u64, &[u8]), StreamError>> {
         let reader = self.reader.as_mut()?;
         self.started = true;
         self.buf.clear();
         self.line += 1;
+        // Room for the limit and a `\r` before the `\n`.
+        let room = self.max_len.saturating_add(1);
+        // Bytes of the line (terminator excluded) seen so far, kept or not; `Some` once the
+        // line is known to be too long and is being skipped.
+        let mut skipped: Option<u64> = None;
+        let (mut last_cr, mut newline) = (false, false);
         loop {
-            match reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) if self.buf.is_empty() => {
-                    self.line -= 1;
-                    self.reader = None;
-                    return None;
-                }
-                Ok(_) => break,
+            let chunk = match reader.fill_buf() {
+                Ok(chunk) => chunk,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(source) => {
                     self.reader = None;
                     return Some(Err(StreamError::Io { line: self.line, source }));
                 }
+            };
+            if chunk.is_empty() {
+                if self.buf.is_empty() && skipped.is_none() {
+                    self.line -= 1;
+                    self.reader = None;
+                    return None;
+                }
+                break;
+            }
+            let (body, used, at_end) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..i], i + 1, true),
+                None => (chunk, chunk.len(), false),
+            };
+            if let Some(&b) = body.last() {
+                last_cr = b == b'\r';
+            }
+            match &mut skipped {
+                Some(n) => *n += body.len() as u64,
+                None if body.len() <= room - self.buf.len() => {
+                    if self.buf.capacity() < self.buf.len() + body.len() {
+                        // Grow as `Vec` would, but never past the limit.
+                        let want = (self.buf.capacity() * 2).max(self.buf.len() + body.len());
+                        self.buf.reserve_exact(want.min(room) - self.buf.len());
+                    }
+                    self.buf.extend_from_slice(body);
+                }
+                None => skipped = Some((self.buf.len() + body.len()) as u64),
+            }
+            reader.consume(used);
+            if at_end {
+                newline = true;
+                break;
             }
         }
-        let mut line = &self.buf[..];
-        if let Some(rest) = line.strip_suffix(b"\n") {
-            line = rest.strip_suffix(b"\r").unwrap_or(rest);
+        // Only a line ended by `\n` loses a `\r` before it, as `BufRead::lines` does.
+        let cr = u64::from(newline && last_cr);
+        if let Some(len) = skipped {
+            // More than the limit and a `\r`: too long even without its `\r`.
+            return Some(Err(StreamError::TooLong {
+                line: self.line,
+                len: len - cr,
+                limit: self.max_len,
+            }));
+        }
+        let line = &self.buf[..self.buf.len() - cr as usize];
+        if line.len() > self.max_len {
+            let len = line.len() as u64;
+            return Some(Err(StreamError::TooLong { line: self.line, len, limit: self.max_len }));
         }
         Some(Ok((self.line, line)))
     }

@@ -1,0 +1,83 @@
+//! [`IgnoreSend`]: a generator that takes no sends (`S = ()`) accepts any send type and drops
+//! the values.
+
+use core::fmt;
+use core::marker::PhantomData;
+
+use stasis_core::{CloseError, Generator, State, Step};
+
+use crate::util::{delegate_access_inner, iterator_for};
+
+/// Makes a generator with `S = ()` a `Generator<S2>` that drops every value sent to it and
+/// resumes the source with `()`. Built by
+/// [`GeneratorExt::gen_ignore_send`](crate::GeneratorExt::gen_ignore_send).
+///
+/// Dropping data is the caller's explicit choice here, as the name says. Python does not drop
+/// it: `yield from` a plain iterator raises `AttributeError` when a value other than `None`
+/// is sent. [`gen_refuse_send`](crate::GeneratorExt::gen_refuse_send) does that (an error, not
+/// lost data), and is the one to use when a sent value must not vanish.
+///
+/// - **send**: dropped; the source is resumed with `()`.
+/// - **return value / throw / close / state**: the source's, unchanged.
+///
+/// # Examples
+///
+/// ```
+/// use stasis_combinators::{GeneratorExt, from_iter};
+/// use stasis_core::{Generator, Step};
+/// let mut g = from_iter(["a", "b"]).gen_ignore_send::<i64>();
+/// assert_eq!(g.resume(10), Step::Yielded("a"));
+/// assert_eq!(g.resume(20), Step::Yielded("b")); // 20 went nowhere, on purpose
+/// ```
+#[must_use = "generator adaptors are lazy and do nothing unless resumed"]
+pub struct IgnoreSend<G, S2, Ret> {
+    source: G,
+    _send: PhantomData<fn(S2)>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<Ret>,
+}
+
+impl<G, S2, Ret> IgnoreSend<G, S2, Ret> {
+    pub(crate) fn new(source: G) -> Self {
+        IgnoreSend { source, _send: PhantomData, ret: None }
+    }
+}
+
+impl<G: Generator<()>, S2> Generator<S2> for IgnoreSend<G, S2, G::Return> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    #[inline]
+    fn resume(&mut self, _dropped: S2) -> Step<G::Yield, G::Return, G::Error> {
+        self.source.resume(())
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
+        self.source.throw(err)
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+        self.source.close()
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        self.source.state()
+    }
+
+    #[inline]
+    fn length_hint(&self) -> (usize, Option<usize>) {
+        self.source.length_hint()
+    }
+}
+
+iterator_for!([G, S2, Ret] IgnoreSend<G, S2, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_ignore_send::<()>()");
+
+delegate_access_inner!([G, S2, Ret] IgnoreSend<G, S2, Ret>, source: G, "from_iter([1, 2]).gen_ignore_send::<()>()");
+
+impl<G: fmt::Debug, S2, Ret> fmt::Debug for IgnoreSend<G, S2, Ret> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IgnoreSend").field("source", &self.source).finish()
+    }
+}
