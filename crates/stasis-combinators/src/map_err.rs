@@ -133,7 +133,7 @@ where
     }
 }
 
-iterator_for!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_err_into::<String>()");
+iterator_for!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_map_err(|e| e)");
 
 delegate_access_inner!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, source: G, "from_iter([1, 2]).gen_err_into::<String>()");
 

@@ -104,7 +104,7 @@ where
     }
 }
 
-iterator_for!([G, F, Ret] RefuseSend<G, F, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|(): ()| String::new())");
+iterator_for!([G, F, Ret] RefuseSend<G, F, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_refuse_send(|(): ()| unreachable!())");
 
 delegate_access_inner!(
     [G, F, Ret] RefuseSend<G, F, Ret>,
