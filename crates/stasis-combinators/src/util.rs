@@ -120,6 +120,21 @@ pub(crate) fn islice_hint(
 /// one whose only values are raised by the adaptor itself, never by its source (`Tee`'s
 /// `TeeError<Infallible>`: re-entering the tee), which `next` panics on as it does on the exit.
 macro_rules! iterator_for {
+    // `size_hint` and `fold` of every arm's `Iterator` impl.
+    (@hint_and_fold) => {
+        #[inline]
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            <Self as stasis_core::Generator<()>>::length_hint(self)
+        }
+
+        #[inline]
+        fn fold<FoldAcc, FoldFn>(mut self, init: FoldAcc, f: FoldFn) -> FoldAcc
+        where
+            FoldFn: FnMut(FoldAcc, Self::Item) -> FoldAcc,
+        {
+            crate::util::fold_yields(&mut self, init, f)
+        }
+    };
     ([$($generics:tt)*] $ty:ty) => {
         crate::util::iterator_for!([$($generics)*] $ty, ::core::convert::Infallible);
     };
@@ -143,19 +158,8 @@ macro_rules! iterator_for {
                 }
             }
 
-            #[inline]
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                <Self as stasis_core::Generator<()>>::length_hint(self)
-            }
-
-            #[inline]
-            fn fold<FoldAcc, FoldFn>(mut self, init: FoldAcc, f: FoldFn) -> FoldAcc
-            where
-                FoldFn: FnMut(FoldAcc, Self::Item) -> FoldAcc,
-            {
-                // `self` is consumed: the return value has no one to go to.
-                crate::util::fold_yields(&mut self, init, f)
-            }
+            // `fold` consumes `self`: the return value has no one to go to.
+            crate::util::iterator_for!(@hint_and_fold);
         }
 
         impl<$($generics)*> core::iter::FusedIterator for $ty
@@ -193,18 +197,7 @@ macro_rules! iterator_for {
                 crate::util::next_yield(self)
             }
 
-            #[inline]
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                <Self as stasis_core::Generator<()>>::length_hint(self)
-            }
-
-            #[inline]
-            fn fold<FoldAcc, FoldFn>(mut self, init: FoldAcc, f: FoldFn) -> FoldAcc
-            where
-                FoldFn: FnMut(FoldAcc, Self::Item) -> FoldAcc,
-            {
-                crate::util::fold_yields(&mut self, init, f)
-            }
+            crate::util::iterator_for!(@hint_and_fold);
         }
 
         impl<$($generics)*> core::iter::FusedIterator for $ty

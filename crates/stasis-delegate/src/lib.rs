@@ -101,7 +101,8 @@
 //!   `g.throw(GeneratorExit)`) closes the innermost generator and raises the exit in each
 //!   delegator, as `close` does, but gives back a value the body yields.
 //! - **close**: the innermost generator is closed first, then each delegator outward sees
-//!   [`Thrown::Exit`] at its `yield from` (or the error its delegate raised while closing): the
+//!   [`Thrown::Exit`](stasis_core::Thrown::Exit) at its `yield from` (or the error its
+//!   delegate raised while closing): the
 //!   `finally` code (destructors) runs innermost first, as in CPython. If a sub-generator
 //!   ignores the exit and yields, its delegator sees
 //!   `Thrown::Runtime(RuntimeError::IgnoredExit)` at its `yield from` (CPython's
