@@ -295,7 +295,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     ///
     /// The chain is counted by the generator that drives it, the outermost one (the one the
     /// consumer holds): a generator adopted into another's chain reports 0 while it is
-    /// there. A panic deep in a chain shows only the outermost generator and the innermost
+    /// there. A generator object resumed through the protocol (a state machine, an adaptor, a
+    /// shared handle) counts as one level; a chain it drives itself is counted on it. A panic deep in a chain shows only the outermost generator and the innermost
     /// delegate in its backtrace, because the outermost one resumes the innermost directly;
     /// this count tells how many levels are between them.
     ///
