@@ -3,10 +3,13 @@
 //!
 //! ```text
 //! cargo run --release --example tweets -- --size 100M        # write a temp file, aggregate, delete it
-//! cargo run --release --example tweets -- --file tweets.jsonl --size 1G   # write it once (kept) ...
-//! cargo run --release --example tweets -- --file tweets.jsonl              # ... and reuse it
+//! cargo run --release --example tweets -- --write tweets.jsonl --size 1G  # write a sample file (kept) ...
+//! cargo run --release --example tweets -- --file tweets.jsonl             # ... and aggregate it again
 //! cargo run --release --example tweets -- --size 100M --eager             # the same through a Vec
 //! ```
+//!
+//! `--file` only reads: a path that does not exist is an error, never a new sample file.
+//! `--write` never overwrites a file that exists.
 //!
 //! Sizes take K, M or G suffixes (powers of 1024); the default is 1G. The program prints the
 //! throughput and the peak resident memory (VmHWM from /proc/self/status): flat for the lazy
@@ -117,11 +120,25 @@ impl Stats {
     }
 }
 
+/// Where the tweets come from.
+#[derive(Debug, PartialEq)]
+enum Source {
+    /// A sample file of `size` bytes in the temp directory, deleted at the end.
+    Temporary,
+    /// A sample file of `size` bytes written at this path (which must not exist), kept.
+    Write(PathBuf),
+    /// A JSON-lines file that exists: read only.
+    Read(PathBuf),
+}
+
+#[derive(Debug)]
 struct Args {
     size: u64,
-    file: Option<PathBuf>,
+    source: Source,
     eager: bool,
 }
+
+const USAGE: &str = "usage: tweets [--size 100M] [--write PATH | --file PATH] [--eager]";
 
 fn parse_size(text: &str) -> Result<u64> {
     let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
@@ -141,24 +158,46 @@ fn parse_size(text: &str) -> Result<u64> {
     Ok(n * scale)
 }
 
-fn parse_args() -> Result<Args> {
-    let mut args = Args { size: 1 << 30, file: None, eager: false };
-    let mut it = std::env::args().skip(1);
+fn parse_args(argv: impl IntoIterator<Item = String>) -> Result<Args> {
+    let mut args = Args { size: 1 << 30, source: Source::Temporary, eager: false };
+    let mut it = argv.into_iter();
     while let Some(arg) = it.next() {
-        match arg.as_str() {
+        let source = match arg.as_str() {
             "--size" => {
-                args.size = parse_size(&it.next().context("--size needs a value, like 100M")?)?
+                args.size = parse_size(&it.next().context("--size needs a value, like 100M")?)?;
+                continue;
             }
-            "--file" => args.file = Some(it.next().context("--file needs a path")?.into()),
-            "--eager" => args.eager = true,
+            "--eager" => {
+                args.eager = true;
+                continue;
+            }
+            "--file" => Source::Read(it.next().context("--file needs a path")?.into()),
+            "--write" => Source::Write(it.next().context("--write needs a path")?.into()),
             "-h" | "--help" => {
-                println!("usage: tweets [--size 100M] [--file PATH] [--eager]");
+                println!("{USAGE}");
                 std::process::exit(0);
             }
-            other => bail!(
-                "unknown argument {other:?}; usage: tweets [--size 100M] [--file PATH] [--eager]"
-            ),
+            other => bail!("unknown argument {other:?}; {USAGE}"),
+        };
+        if args.source != Source::Temporary {
+            bail!("give one of --file PATH (read a file) and --write PATH (write a sample file)");
         }
+        args.source = source;
+    }
+    match &args.source {
+        Source::Read(path) if !path.is_file() => bail!(
+            "--file {}: no such file. --file reads an existing JSON-lines file; to write a \
+             sample file there first, use --write {} [--size 1G]",
+            path.display(),
+            path.display()
+        ),
+        Source::Write(path) if path.exists() => bail!(
+            "--write {}: the file exists and would be overwritten; read it with --file {}, or \
+             delete it first",
+            path.display(),
+            path.display()
+        ),
+        _ => {}
     }
     Ok(args)
 }
@@ -172,10 +211,12 @@ fn peak_rss_kib() -> Option<u64> {
 
 fn write_file(path: &PathBuf, size: u64) -> Result<u64> {
     let started = Instant::now();
-    let mut out = BufWriter::with_capacity(
-        1 << 16,
-        File::create(path).with_context(|| format!("creating {}", path.display()))?,
-    );
+    let file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    let mut out = BufWriter::with_capacity(1 << 16, file);
     let mut written = 0u64;
     let mut lines = 0u64;
     for line in tweet_lines() {
@@ -199,16 +240,23 @@ fn write_file(path: &PathBuf, size: u64) -> Result<u64> {
 }
 
 fn main() -> Result<()> {
-    let args = parse_args()?;
-    let (path, temporary) = match &args.file {
-        Some(p) => (p.clone(), false),
-        None => (std::env::temp_dir().join(format!("stasis-tweets-{}.jsonl", args.size)), true),
+    let args = parse_args(std::env::args().skip(1))?;
+    let (path, temporary) = match &args.source {
+        Source::Temporary => {
+            let path = std::env::temp_dir().join(format!(
+                "stasis-tweets-{}-{}.jsonl",
+                args.size,
+                std::process::id()
+            ));
+            write_file(&path, args.size)?;
+            (path, true)
+        }
+        Source::Write(path) => {
+            write_file(path, args.size)?;
+            (path.clone(), false)
+        }
+        Source::Read(path) => (path.clone(), false),
     };
-    if !path.exists() {
-        write_file(&path, args.size)?;
-    } else {
-        println!("reusing {}", path.display());
-    }
     let bytes = std::fs::metadata(&path)?.len();
     let rss_before = peak_rss_kib();
 
@@ -258,4 +306,43 @@ fn main() -> Result<()> {
         std::fs::remove_file(&path)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args> {
+        parse_args(args.iter().map(|a| a.to_string()))
+    }
+
+    /// A file that exists: this package's manifest.
+    const EXISTING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+
+    #[test]
+    fn a_missing_input_file_is_an_error_that_says_how_to_write_one() {
+        let missing = std::env::temp_dir().join("stasis-tweets-test-no-such-file.jsonl");
+        let err = parse(&["--file", missing.to_str().unwrap()]).unwrap_err().to_string();
+        assert!(err.contains("no such file"), "{err}");
+        assert!(err.contains("--write"), "{err}");
+        assert!(!missing.exists(), "parsing the arguments wrote nothing");
+    }
+
+    #[test]
+    fn writing_a_sample_file_is_asked_for_and_never_overwrites() {
+        let err = parse(&["--write", EXISTING]).unwrap_err().to_string();
+        assert!(err.contains("exists"), "{err}");
+        let new = std::env::temp_dir().join("stasis-tweets-test-new.jsonl");
+        let args = parse(&["--write", new.to_str().unwrap(), "--size", "1K"]).unwrap();
+        assert_eq!(args.source, Source::Write(new));
+        assert_eq!(args.size, 1024);
+    }
+
+    #[test]
+    fn an_existing_file_is_read_and_the_default_is_a_temporary_file() {
+        let args = parse(&["--file", EXISTING]).unwrap();
+        assert_eq!(args.source, Source::Read(EXISTING.into()));
+        assert_eq!(parse(&[]).unwrap().source, Source::Temporary);
+        assert!(parse(&["--file", EXISTING, "--write", "x"]).is_err());
+    }
 }

@@ -100,6 +100,14 @@ fn unsound_uses_do_not_compile() {
         println!("compile_fail: skipped under AddressSanitizer (compile-time checks only)");
         return;
     }
+    // trybuild colours its report whenever `TERM` is set, even into a file or a pipe; keep
+    // redirected output (CI logs, `cargo test > log`) free of escape codes.
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        // SAFETY: no other thread reads or writes the environment meanwhile: the other test of
+        // this binary (`auto_traits`) only checks types, and the test harness reads its
+        // variables before it starts the tests.
+        unsafe { std::env::set_var("NO_COLOR", "1") };
+    }
     let t = trybuild::TestCases::new();
     t.compile_fail("../../tests/ui/*.rs");
 }

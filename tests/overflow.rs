@@ -199,11 +199,11 @@ fn main() -> ExitCode {
     let mut failed = 0;
     for (scenario, signal, expected) in cases {
         match check(scenario, signal, expected) {
+            // The child's stderr (the expected "fatal runtime error: generator stack overflow")
+            // is captured and shown only when the scenario fails: a passing run prints nothing
+            // alarming.
             Ok(stderr) => {
                 println!("test overflow::{scenario} ... ok");
-                if scenario == "fresh" {
-                    println!("  stderr was:\n{stderr}");
-                }
                 if stderr.contains("stasis:") != scenario_is_ours(scenario) {
                     println!("test overflow::{scenario} ... FAILED: wrong reporter\n{stderr}");
                     failed += 1;

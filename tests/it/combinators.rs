@@ -71,6 +71,7 @@ fn chain_forwards_send_like_yield_from() {
     assert_eq!(g.take_first_return(), Some("end"));
 }
 
+crate::support::nightly! {
 #[test]
 fn send_through_a_state_machine_source() {
     let source = from_sending_coroutine(
@@ -85,6 +86,7 @@ fn send_through_a_state_machine_source() {
     let mut g = source.gen_map(|sq| sq + 1).pairwise();
     assert_eq!(g.resume(2), Step::Yielded((5, 1)), "first pull gets 2, second gets 0");
     assert_eq!(g.resume(3), Step::Yielded((1, 10)));
+}
 }
 
 /// A source that handles thrown errors by yielding a marker, and logs its `finally`.
@@ -140,6 +142,7 @@ fn a_value_yielded_while_ignoring_close_is_mapped() {
     assert_eq!(g.state(), State::Suspended);
 }
 
+crate::support::nightly! {
 #[test]
 fn throw_into_a_state_machine_through_adaptors() {
     let source = from_throwing_coroutine::<_, (), &'static str, ()>(
@@ -161,6 +164,7 @@ fn throw_into_a_state_machine_through_adaptors() {
     assert_eq!(g.throw("reset"), Step::Yielded((2, 101)));
     assert_eq!(g.close(), Ok(None));
     assert_eq!(g.state(), State::Closed);
+}
 }
 
 #[test]
@@ -398,6 +402,7 @@ fn io_errors_end_the_stream_after_one_error_item() {
 
 // ------------------------------------------------ mixed types in delegation chains (issue 9 B7)
 
+crate::support::nightly! {
 #[test]
 fn a_plain_iterator_joins_a_throwing_state_machine_chain() {
     use stasis::yield_from_throwing;
@@ -420,6 +425,7 @@ fn a_plain_iterator_joins_a_throwing_state_machine_chain() {
     // The iterator cannot take the error: it reaches the delegator, which catches it.
     assert_eq!(g.throw("x".to_string()), Step::Yielded("caught x".to_string()));
     assert_eq!(g.resume(()), Step::Complete("done"));
+}
 }
 
 #[test]

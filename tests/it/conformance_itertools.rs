@@ -82,6 +82,7 @@ fn lazy_pipeline_map_filter_islice() {
     check("lazy_pipeline_map_filter_islice", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn lazy_pipeline_map_filter_islice_state_machine() {
     let t = Trace::new();
@@ -100,6 +101,7 @@ fn lazy_pipeline_map_filter_islice_state_machine() {
     );
     lazy_pipeline(&t, naturals);
     check_as("lazy_pipeline_map_filter_islice", "state_machine", t.events());
+}
 }
 
 #[test]

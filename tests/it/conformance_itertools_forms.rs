@@ -7,7 +7,9 @@
 
 use std::rc::Rc;
 
-use crate::support::{PyExc, Trace, Val, list, next, send, throw};
+#[cfg(feature = "nightly")]
+use crate::support::throw;
+use crate::support::{PyExc, Trace, Val, list, next, send};
 use stasis::combinators::{chain_from_iterable, from_iter, zip_all};
 use stasis::prelude::*;
 
@@ -130,6 +132,7 @@ fn forms_accumulate_adds_by_default() {
     check_form("forms_accumulate_adds_by_default", "stackful", t.events());
 }
 
+crate::support::nightly! {
 /// `yield from iter([1, 2, 3])` in a delegator that catches `ValueError`: the iterator,
 /// whose error type is `Infallible`, joins the chain through `gen_err_into`.
 #[test]
@@ -177,6 +180,7 @@ fn forms_yield_from_iterator_throw_reaches_the_delegator() {
     );
     drive(&t, &mut g);
     check_form(scenario, "state_machine", t.events());
+}
 }
 
 /// `yield from iter([1, 2])` with a value sent in: the iterator cannot take it, and the

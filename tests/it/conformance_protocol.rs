@@ -17,15 +17,16 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
-use crate::support::{
-    Finally, PyExc, Trace, check, check_as, close, list, next, send, state, throw,
-};
+use crate::support::{Finally, PyExc, Trace, check, close, list, next, send, state, throw};
 use serde_json::{Value, json};
-use stasis::{
-    Gen, Generator, State, Step, Thrown, from_coroutine, from_sending_coroutine,
-    from_throwing_coroutine,
+use stasis::{Gen, Generator, State, Step, Thrown};
+#[cfg(feature = "nightly")]
+use {
+    crate::support::check_as,
+    stasis::{from_coroutine, from_sending_coroutine, from_throwing_coroutine},
 };
 
+#[cfg(feature = "nightly")]
 type Input<S = ()> = Result<S, Thrown<PyExc>>;
 
 // ------------------------------------------------------------------------------- count_up_to
@@ -61,6 +62,7 @@ fn count_up_to() {
     check("count_up_to", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn count_up_to_state_machine() {
     let t = Trace::new();
@@ -79,6 +81,7 @@ fn count_up_to_state_machine() {
     );
     count_up_to_trace(&t, g);
     check_as("count_up_to", "state_machine", t.events());
+}
 }
 
 #[test]
@@ -111,6 +114,7 @@ fn genexpr_list_twice() {
     check("genexpr_list_twice", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn genexpr_list_twice_state_machine() {
     let t = Trace::new();
@@ -124,6 +128,7 @@ fn genexpr_list_twice_state_machine() {
     );
     genexpr_trace(&t, g);
     check_as("genexpr_list_twice", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------- return_value_in_stopiteration
@@ -156,6 +161,7 @@ fn return_value_in_stopiteration() {
     assert_eq!(third.take_return(), Some("Done!"));
 }
 
+crate::support::nightly! {
 #[test]
 fn return_value_in_stopiteration_state_machine() {
     let t = Trace::new();
@@ -179,6 +185,7 @@ fn return_value_in_stopiteration_state_machine() {
     let mut second = make("second");
     list(&t, Some("second"), &mut second);
     check_as("return_value_in_stopiteration", "state_machine", t.events());
+}
 }
 
 // ----------------------------------------------------------------- return_value_not_repeated
@@ -207,6 +214,7 @@ fn return_value_not_repeated() {
     check("return_value_not_repeated", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn return_value_not_repeated_state_machine() {
     let t = Trace::new();
@@ -219,6 +227,7 @@ fn return_value_not_repeated_state_machine() {
     );
     not_repeated_trace(&t, g);
     check_as("return_value_not_repeated", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------- first_send_must_be_none
@@ -294,6 +303,7 @@ fn send_running_average() {
     check("send_running_average", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn send_running_average_state_machine() {
     let t = Trace::new();
@@ -314,6 +324,7 @@ fn send_running_average_state_machine() {
     );
     averager_trace(&t, g);
     check_as("send_running_average", "state_machine", t.events());
+}
 }
 
 // ----------------------------------------------------------------- throw_caught_yields_again
@@ -359,6 +370,7 @@ fn throw_caught_yields_again() {
     check("throw_caught_yields_again", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn throw_caught_yields_again_state_machine() {
     let t = Trace::new();
@@ -388,6 +400,7 @@ fn throw_caught_yields_again_state_machine() {
     worker_trace(&t, g);
     check_as("throw_caught_yields_again", "state_machine", t.events());
 }
+}
 
 // ----------------------------------------------------------- throw_uncaught_closes_generator
 
@@ -415,6 +428,7 @@ fn throw_uncaught_closes_generator() {
     check("throw_uncaught_closes_generator", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn throw_uncaught_closes_generator_state_machine() {
     let t = Trace::new();
@@ -431,6 +445,7 @@ fn throw_uncaught_closes_generator_state_machine() {
     );
     uncaught_trace(&t, g);
     check_as("throw_uncaught_closes_generator", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------- throw_into_just_created
@@ -460,6 +475,7 @@ fn throw_into_just_created() {
     check("throw_into_just_created", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn throw_into_just_created_state_machine() {
     let t = Trace::new();
@@ -477,6 +493,7 @@ fn throw_into_just_created_state_machine() {
     );
     just_created_trace(&t, g);
     check_as("throw_into_just_created", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------------ close_runs_finally
@@ -510,6 +527,7 @@ fn close_runs_finally() {
     check("close_runs_finally", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn close_runs_finally_state_machine() {
     let t = Trace::new();
@@ -530,6 +548,7 @@ fn close_runs_finally_state_machine() {
     );
     close_finally_trace(&t, g);
     check_as("close_runs_finally", "state_machine", t.events());
+}
 }
 
 /// Dropping a suspended generator runs the same close protocol (Python's finalizer).
@@ -582,6 +601,7 @@ fn close_with_yield_in_finally() {
     check("close_with_yield_in_finally", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn close_with_yield_in_finally_state_machine() {
     let t = Trace::new();
@@ -599,6 +619,7 @@ fn close_with_yield_in_finally_state_machine() {
     );
     stubborn_trace(&t, g);
     check_as("close_with_yield_in_finally", "state_machine", t.events());
+}
 }
 
 // -------------------------------------------------------- close_unstarted_and_exhausted_noop
@@ -618,6 +639,7 @@ fn close_unstarted_and_exhausted_noop() {
     check("close_unstarted_and_exhausted_noop", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn close_unstarted_and_exhausted_noop_state_machine() {
     let t = Trace::new();
@@ -634,6 +656,7 @@ fn close_unstarted_and_exhausted_noop_state_machine() {
     };
     noop_trace(&t, make("fresh"), make("finished"));
     check_as("close_unstarted_and_exhausted_noop", "state_machine", t.events());
+}
 }
 
 fn noop_trace<G: Generator<(), Yield = i64, Return = ()>>(
@@ -676,6 +699,7 @@ fn body_exception_then_exhausted() {
     check("body_exception_then_exhausted", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn body_exception_then_exhausted_state_machine() {
     let t = Trace::new();
@@ -690,6 +714,7 @@ fn body_exception_then_exhausted_state_machine() {
     );
     boom_trace(&t, g);
     check_as("body_exception_then_exhausted", "state_machine", t.events());
+}
 }
 
 /// The idiomatic Rust spelling of a failing body: return a `Result`; the consumer sees it as the

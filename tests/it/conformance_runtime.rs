@@ -21,14 +21,16 @@ use std::convert::Infallible;
 use std::rc::Rc;
 
 use serde_json::{Value, json};
-use stasis::{
-    Gen, Generator, GeneratorExt, RuntimeError, Thrown, delegate::Shared, from_coroutine,
-    from_throwing_coroutine, yield_from, yield_from_throwing,
-};
+use stasis::{Gen, Generator, GeneratorExt, RuntimeError, Thrown, delegate::Shared};
 
+use crate::support::nightly;
+nightly! {
+    use stasis::{from_coroutine, from_throwing_coroutine, yield_from, yield_from_throwing};
+    use crate::support::check_as;
+}
 use crate::support::{
-    Finally, PyExc, Trace, Val, check, check_as, close, list_try, next, runtime_exc,
-    runtime_oracle, send, state, throw_exit,
+    Finally, PyExc, Trace, Val, check, close, list_try, next, runtime_exc, runtime_oracle, send,
+    state, throw_exit,
 };
 
 fn caught(t: &Trace, who: Option<&str>, r: RuntimeError) {
@@ -48,21 +50,23 @@ fn stubborn(t: &Rc<Trace>) -> Gen<Value> {
     })
 }
 
-/// `stubborn()` as a state machine.
-fn stubborn_sm(
-    t: &Rc<Trace>,
-) -> impl Generator<Yield = Value, Return = (), Error = Infallible> + use<> {
-    let t = t.clone();
-    from_throwing_coroutine(
-        #[coroutine]
-        move |_: Result<(), Thrown<Infallible>>| {
-            if let Err(Thrown::Exit) = yield json!("sub-1") {
-                t.body(Some("sub"), "GeneratorExit");
-            }
-            let _ = yield json!("sub ignored the exit");
-            Ok(())
-        },
-    )
+nightly! {
+    /// `stubborn()` as a state machine.
+    fn stubborn_sm(
+        t: &Rc<Trace>,
+    ) -> impl Generator<Yield = Value, Return = (), Error = Infallible> + use<> {
+        let t = t.clone();
+        from_throwing_coroutine(
+            #[coroutine]
+            move |_: Result<(), Thrown<Infallible>>| {
+                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                    t.body(Some("sub"), "GeneratorExit");
+                }
+                let _ = yield json!("sub ignored the exit");
+                Ok(())
+            },
+        )
+    }
 }
 
 /// Runs `$trace` with the stackful `stubborn`, then with the state-machine one, and checks
@@ -72,9 +76,12 @@ macro_rules! with_both_stubborn_subs {
         let t = Trace::new();
         $trace(&t, stubborn);
         check($scenario, t.events());
-        let t = Trace::new();
-        $trace(&t, stubborn_sm);
-        check_as($scenario, "object_state_machine", t.events());
+        #[cfg(feature = "nightly")]
+        {
+            let t = Trace::new();
+            $trace(&t, stubborn_sm);
+            check_as($scenario, "object_state_machine", t.events());
+        }
     }};
 }
 
@@ -104,25 +111,30 @@ where
 #[test]
 fn runtime_ignored_exit_caught_by_delegator() {
     with_both_stubborn_subs!("runtime_ignored_exit_caught_by_delegator", caught_by_delegator);
+}
 
-    // `#[coroutine]` bodies: `yield_from_throwing!` gives the same error.
-    let t = Trace::new();
-    let tb = t.clone();
-    let mut g = from_throwing_coroutine(
-        #[coroutine]
-        move |_: Result<(), Thrown<Infallible>>| {
-            match yield_from_throwing!(stubborn_sm(&tb)) {
-                Err(Thrown::Runtime(r)) => caught(&tb, Some("parent"), r),
-                other => other?,
-            }
-            tb.body(Some("parent"), "done");
-            Ok(())
-        },
-    );
-    next(&t, None, &mut g);
-    close(&t, None, &mut g);
-    state(&t, None, &g);
-    check_as("runtime_ignored_exit_caught_by_delegator", "state_machine", t.events());
+nightly! {
+    #[test]
+    fn runtime_ignored_exit_caught_by_delegator_state_machine() {
+        // `#[coroutine]` bodies: `yield_from_throwing!` gives the same error.
+        let t = Trace::new();
+        let tb = t.clone();
+        let mut g = from_throwing_coroutine(
+            #[coroutine]
+            move |_: Result<(), Thrown<Infallible>>| {
+                match yield_from_throwing!(stubborn_sm(&tb)) {
+                    Err(Thrown::Runtime(r)) => caught(&tb, Some("parent"), r),
+                    other => other?,
+                }
+                tb.body(Some("parent"), "done");
+                Ok(())
+            },
+        );
+        next(&t, None, &mut g);
+        close(&t, None, &mut g);
+        state(&t, None, &g);
+        check_as("runtime_ignored_exit_caught_by_delegator", "state_machine", t.events());
+    }
 }
 
 fn uncaught<G>(t: &Rc<Trace>, sub: impl FnOnce(&Rc<Trace>) -> G + 'static)
@@ -140,20 +152,25 @@ where
 #[test]
 fn runtime_ignored_exit_uncaught() {
     with_both_stubborn_subs!("runtime_ignored_exit_uncaught", uncaught);
+}
 
-    let t = Trace::new();
-    let tb = t.clone();
-    let mut g = from_throwing_coroutine(
-        #[coroutine]
-        move |_: Result<(), Thrown<Infallible>>| {
-            let _finally = Finally::new(&tb, Some("parent"));
-            yield_from_throwing!(stubborn_sm(&tb))
-        },
-    );
-    next(&t, None, &mut g);
-    close(&t, None, &mut g);
-    state(&t, None, &g);
-    check_as("runtime_ignored_exit_uncaught", "state_machine", t.events());
+nightly! {
+    #[test]
+    fn runtime_ignored_exit_uncaught_state_machine() {
+        let t = Trace::new();
+        let tb = t.clone();
+        let mut g = from_throwing_coroutine(
+            #[coroutine]
+            move |_: Result<(), Thrown<Infallible>>| {
+                let _finally = Finally::new(&tb, Some("parent"));
+                yield_from_throwing!(stubborn_sm(&tb))
+            },
+        );
+        next(&t, None, &mut g);
+        close(&t, None, &mut g);
+        state(&t, None, &g);
+        check_as("runtime_ignored_exit_uncaught", "state_machine", t.events());
+    }
 }
 
 fn throw_generator_exit_trace<G>(t: &Rc<Trace>, make: impl Fn() -> G)
@@ -186,24 +203,29 @@ fn runtime_throw_generator_exit() {
         })
     });
     check("runtime_throw_generator_exit", t.events());
+}
 
-    let t = Trace::new();
-    let tg = t.clone();
-    throw_generator_exit_trace(&t, || {
-        let t = tg.clone();
-        from_throwing_coroutine(
-            #[coroutine]
-            move |_: Result<(), Thrown<Infallible>>| {
-                if let Err(Thrown::Exit) = yield json!(1) {
-                    t.body(None, "GeneratorExit");
-                    (yield json!("after exit"))?;
-                }
-                t.body(None, "done");
-                Ok(())
-            },
-        )
-    });
-    check_as("runtime_throw_generator_exit", "state_machine", t.events());
+nightly! {
+    #[test]
+    fn runtime_throw_generator_exit_state_machine() {
+        let t = Trace::new();
+        let tg = t.clone();
+        throw_generator_exit_trace(&t, || {
+            let t = tg.clone();
+            from_throwing_coroutine(
+                #[coroutine]
+                move |_: Result<(), Thrown<Infallible>>| {
+                    if let Err(Thrown::Exit) = yield json!(1) {
+                        t.body(None, "GeneratorExit");
+                        (yield json!("after exit"))?;
+                    }
+                    t.body(None, "done");
+                    Ok(())
+                },
+            )
+        });
+        check_as("runtime_throw_generator_exit", "state_machine", t.events());
+    }
 }
 
 fn throw_exit_under_yield_from<G>(t: &Rc<Trace>, sub: impl FnOnce(&Rc<Trace>) -> G + 'static)
@@ -286,23 +308,28 @@ fn runtime_yield_from_finished_behind_the_back() {
     });
     behind_the_back_trace(&t, &mut inner, g);
     check("runtime_yield_from_finished_behind_the_back", t.events());
+}
 
-    let t = Trace::new();
-    let mut inner = sub_s1_s2();
-    let (tb, delegated) = (t.clone(), inner.clone());
-    let g = from_coroutine(
-        #[coroutine]
-        move || {
-            let first = yield_from!(delegated.clone());
-            finished_result(&tb, first).unwrap();
-            yield json!("parent-after");
-            let again = yield_from!(delegated);
-            finished_result(&tb, again).unwrap();
-            tb.body(Some("parent"), "done");
-        },
-    );
-    behind_the_back_trace(&t, &mut inner, g);
-    check_as("runtime_yield_from_finished_behind_the_back", "state_machine", t.events());
+nightly! {
+    #[test]
+    fn runtime_yield_from_finished_behind_the_back_state_machine() {
+        let t = Trace::new();
+        let mut inner = sub_s1_s2();
+        let (tb, delegated) = (t.clone(), inner.clone());
+        let g = from_coroutine(
+            #[coroutine]
+            move || {
+                let first = yield_from!(delegated.clone());
+                finished_result(&tb, first).unwrap();
+                yield json!("parent-after");
+                let again = yield_from!(delegated);
+                finished_result(&tb, again).unwrap();
+                tb.body(Some("parent"), "done");
+            },
+        );
+        behind_the_back_trace(&t, &mut inner, g);
+        check_as("runtime_yield_from_finished_behind_the_back", "state_machine", t.events());
+    }
 }
 
 // ------------------------------------------------------------ B3: re-entry through Shared
@@ -362,32 +389,34 @@ fn runtime_delegate_resumes_its_delegator() {
     check("runtime_delegate_resumes_its_delegator", t.events());
 }
 
-#[test]
-fn runtime_yield_from_itself_state_machine() {
-    // The same scenario with a `#[coroutine]` body: `yield_from!` gives the error as `Err`.
-    type SharedSm = Shared<Box<dyn Generator<Yield = Value, Return = (), Error = Infallible>>>;
-    let t = Trace::new();
-    let boxed: Rc<RefCell<Option<SharedSm>>> = Rc::default();
-    let (tb, me) = (t.clone(), boxed.clone());
-    let body: Box<dyn Generator<Yield = Value, Return = (), Error = Infallible>> =
-        Box::new(from_coroutine(
-            #[coroutine]
-            move || {
-                tb.body(None, "started");
-                let itself = me.borrow().clone().expect("the box holds the generator");
-                if let Err(Thrown::Runtime(r)) = yield_from!(itself) {
-                    caught(&tb, None, r);
-                    yield json!("recovered");
-                }
-                tb.body(None, "done");
-            },
-        ));
-    let mut g = Shared::new(body);
-    *boxed.borrow_mut() = Some(g.clone());
-    next(&t, None, &mut g);
-    next(&t, None, &mut g);
-    boxed.borrow_mut().take();
-    check_as("runtime_yield_from_itself", "state_machine", t.events());
+nightly! {
+    #[test]
+    fn runtime_yield_from_itself_state_machine() {
+        // The same scenario with a `#[coroutine]` body: `yield_from!` gives the error as `Err`.
+        type SharedSm = Shared<Box<dyn Generator<Yield = Value, Return = (), Error = Infallible>>>;
+        let t = Trace::new();
+        let boxed: Rc<RefCell<Option<SharedSm>>> = Rc::default();
+        let (tb, me) = (t.clone(), boxed.clone());
+        let body: Box<dyn Generator<Yield = Value, Return = (), Error = Infallible>> =
+            Box::new(from_coroutine(
+                #[coroutine]
+                move || {
+                    tb.body(None, "started");
+                    let itself = me.borrow().clone().expect("the box holds the generator");
+                    if let Err(Thrown::Runtime(r)) = yield_from!(itself) {
+                        caught(&tb, None, r);
+                        yield json!("recovered");
+                    }
+                    tb.body(None, "done");
+                },
+            ));
+        let mut g = Shared::new(body);
+        *boxed.borrow_mut() = Some(g.clone());
+        next(&t, None, &mut g);
+        next(&t, None, &mut g);
+        boxed.borrow_mut().take();
+        check_as("runtime_yield_from_itself", "state_machine", t.events());
+    }
 }
 
 // ------------------------------------------------- B4: send into yield from of an iterator

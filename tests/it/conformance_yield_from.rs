@@ -23,9 +23,11 @@ use crate::support::{
     Finally, PyExc, Trace, Val, check, check_as, close, list, next, send, state, throw,
 };
 use serde_json::{Value, json};
+use stasis::{Co, Gen, Generator, Thrown, delegate::Shared};
+#[cfg(feature = "nightly")]
 use stasis::{
-    Co, Gen, Generator, Thrown, delegate::Shared, from_coroutine, from_iter,
-    from_sending_coroutine, from_throwing_coroutine, yield_from, yield_from_throwing,
+    from_coroutine, from_iter, from_sending_coroutine, from_throwing_coroutine, yield_from,
+    yield_from_throwing,
 };
 
 fn result(t: &Trace, who: Option<&str>, value: impl Val) {
@@ -91,6 +93,7 @@ fn yield_from_return_value_inline() {
     check_as("yield_from_return_value", "inline", t.events());
 }
 
+crate::support::nightly! {
 fn sub_machine(
     t: &Rc<Trace>,
 ) -> impl Generator<Yield = Value, Return = &'static str, Error = Infallible> + 'static {
@@ -106,7 +109,9 @@ fn sub_machine(
         },
     )
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_return_value_object_state_machine() {
     let t = Trace::new();
@@ -121,7 +126,9 @@ fn yield_from_return_value_object_state_machine() {
     return_value_trace(&t, parent);
     check_as("yield_from_return_value", "object_state_machine", t.events());
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_return_value_state_machine() {
     let t = Trace::new();
@@ -138,6 +145,7 @@ fn yield_from_return_value_state_machine() {
     );
     return_value_trace(&t, parent);
     check_as("yield_from_return_value", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------ yield_from_forwards_send
@@ -198,6 +206,7 @@ fn yield_from_forwards_send_inline() {
     check_as("yield_from_forwards_send", "inline", t.events());
 }
 
+crate::support::nightly! {
 fn adder_machine(
     t: &Rc<Trace>,
 ) -> impl Generator<Sent, Yield = Value, Return = i64, Error = Infallible> + 'static {
@@ -218,7 +227,9 @@ fn adder_machine(
         },
     )
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_forwards_send_object_state_machine() {
     let t = Trace::new();
@@ -232,7 +243,9 @@ fn yield_from_forwards_send_object_state_machine() {
     forwards_send_trace(&t, parent);
     check_as("yield_from_forwards_send", "object_state_machine", t.events());
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_forwards_send_state_machine() {
     let t = Trace::new();
@@ -248,6 +261,7 @@ fn yield_from_forwards_send_state_machine() {
     );
     forwards_send_trace(&t, parent);
     check_as("yield_from_forwards_send", "state_machine", t.events());
+}
 }
 
 // ----------------------------------------------------------- yield_from_throw_handled_by_sub
@@ -310,6 +324,7 @@ fn yield_from_throw_handled_by_sub_inline() {
     check_as("yield_from_throw_handled_by_sub", "inline", t.events());
 }
 
+crate::support::nightly! {
 fn waiting_machine(
     t: &Rc<Trace>,
 ) -> impl Generator<Yield = &'static str, Return = (), Error = PyExc> + 'static {
@@ -330,7 +345,9 @@ fn waiting_machine(
         },
     )
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_throw_handled_by_sub_object_state_machine() {
     let t = Trace::new();
@@ -348,7 +365,9 @@ fn yield_from_throw_handled_by_sub_object_state_machine() {
     throw_handled_trace(&t, parent);
     check_as("yield_from_throw_handled_by_sub", "object_state_machine", t.events());
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn yield_from_throw_handled_by_sub_state_machine() {
     let t = Trace::new();
@@ -369,6 +388,7 @@ fn yield_from_throw_handled_by_sub_state_machine() {
     );
     throw_handled_trace(&t, parent);
     check_as("yield_from_throw_handled_by_sub", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------ yield_from_throw_unhandled_reaches_parent
@@ -414,6 +434,7 @@ fn yield_from_throw_unhandled_reaches_parent() {
     check("yield_from_throw_unhandled_reaches_parent", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn yield_from_throw_unhandled_reaches_parent_state_machine() {
     let t = Trace::new();
@@ -447,6 +468,7 @@ fn yield_from_throw_unhandled_reaches_parent_state_machine() {
     );
     unhandled_trace(&t, parent, &inner);
     check_as("yield_from_throw_unhandled_reaches_parent", "state_machine", t.events());
+}
 }
 
 // --------------------------------------------------------------- yield_from_close_closes_sub
@@ -492,6 +514,7 @@ fn yield_from_close_closes_sub() {
     check("yield_from_close_closes_sub", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn yield_from_close_closes_sub_state_machine() {
     let t = Trace::new();
@@ -528,6 +551,7 @@ fn yield_from_close_closes_sub_state_machine() {
     close_trace(&t, parent, &inner);
     check_as("yield_from_close_closes_sub", "state_machine", t.events());
 }
+}
 
 // --------------------------------------------------------------- yield_from_plain_iterables
 
@@ -559,6 +583,7 @@ fn yield_from_plain_iterables() {
     check("yield_from_plain_iterables", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn yield_from_plain_iterables_state_machine() {
     let t = Trace::new();
@@ -578,6 +603,7 @@ fn yield_from_plain_iterables_state_machine() {
     );
     plain_iterables_trace(&t, g);
     check_as("yield_from_plain_iterables", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------ yield_from_nested_depth3_send
@@ -652,6 +678,7 @@ fn yield_from_nested_depth3_send_inline() {
     check_as("yield_from_nested_depth3_send", "inline", t.events());
 }
 
+crate::support::nightly! {
 #[test]
 fn yield_from_nested_depth3_send_state_machine() {
     let t = Trace::new();
@@ -696,6 +723,7 @@ fn yield_from_nested_depth3_send_state_machine() {
     );
     depth3_trace(&t, top);
     check_as("yield_from_nested_depth3_send", "state_machine", t.events());
+}
 }
 
 // ------------------------------------------------------------------- tree_inorder_yield_from
@@ -768,8 +796,10 @@ fn tree_inorder_yield_from_inline() {
     check_as("tree_inorder_yield_from", "inline", t.events());
 }
 
+#[cfg(feature = "nightly")]
 type Machine = Box<dyn Generator<Yield = i64, Return = (), Error = Infallible>>;
 
+crate::support::nightly! {
 fn inorder_machine(t: Rc<Trace>, tree: Tree) -> Machine {
     Box::new(from_coroutine(
         #[coroutine]
@@ -783,12 +813,15 @@ fn inorder_machine(t: Rc<Trace>, tree: Tree) -> Machine {
         },
     ))
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn tree_inorder_yield_from_state_machine() {
     let t = Trace::new();
     tree_trace(&t, inorder_machine(t.clone(), oracle_tree()), inorder_machine(t.clone(), None));
     check_as("tree_inorder_yield_from", "state_machine", t.events());
+}
 }
 
 #[test]

@@ -9,10 +9,9 @@ use std::convert::Infallible;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
-use stasis::{
-    CloseError, Co, Gen, Generator, RuntimeError, State, Step, Thrown, delegate::Shared,
-    from_coroutine,
-};
+#[cfg(feature = "nightly")]
+use stasis::from_coroutine;
+use stasis::{CloseError, Co, Gen, Generator, RuntimeError, State, Step, Thrown, delegate::Shared};
 
 use crate::support::{Finally, Log, log};
 
@@ -344,6 +343,7 @@ fn a_sub_generator_that_ignores_close_makes_close_fail_and_the_delegator_unwinds
     assert_eq!(parent.close(), Ok(None));
 }
 
+crate::support::nightly! {
 #[test]
 fn an_ignored_close_under_yield_from_a_state_machine_unwinds_the_delegator_too() {
     let sub = stasis::from_throwing_coroutine(
@@ -359,7 +359,9 @@ fn an_ignored_close_under_yield_from_a_state_machine_unwinds_the_delegator_too()
     assert_eq!(parent.close(), Err(CloseError::IgnoredExit("ignored the exit")));
     assert_eq!(parent.state(), State::Closed);
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn a_state_machine_delegator_unwinds_too_when_its_sub_generator_ignores_close() {
     let log = log();
@@ -383,6 +385,7 @@ fn a_state_machine_delegator_unwinds_too_when_its_sub_generator_ignores_close() 
     assert_eq!(*log.borrow(), ["sub: finally", "parent: finally"]);
     assert_eq!(parent.state(), State::Closed);
     assert_eq!(parent.resume(()), Step::Exhausted);
+}
 }
 
 #[test]
@@ -468,6 +471,7 @@ fn a_panic_in_a_deep_delegate_unwinds_every_delegator_innermost_first() {
     assert_eq!(g.next(), None);
 }
 
+crate::support::nightly! {
 #[test]
 fn a_panic_in_a_state_machine_delegate_continues_in_the_delegator() {
     let log = log();
@@ -486,6 +490,7 @@ fn a_panic_in_a_state_machine_delegate_continues_in_the_delegator() {
     assert!(catch_unwind(AssertUnwindSafe(|| g.next())).is_err());
     assert_eq!(*log.borrow(), ["parent: finally"]);
     assert_eq!(g.state(), State::Closed);
+}
 }
 
 #[test]

@@ -16,8 +16,10 @@ use std::rc::Rc;
 
 use stasis::{
     CloseError, Co, Gen, Generator, GeneratorExt, State, Step, Thrown, clear_pool,
-    delegate::Shared, from_coroutine, pool_stats, yield_from,
+    delegate::Shared, pool_stats,
 };
+#[cfg(feature = "nightly")]
+use stasis::{from_coroutine, yield_from};
 
 use crate::support::{Finally, Log, log};
 
@@ -145,6 +147,7 @@ fn dropping_a_generator_whose_body_panics_on_exit_panics_from_drop() {
     assert_eq!(pool_stats().stacks, 1);
 }
 
+crate::support::nightly! {
 #[test]
 fn state_machine_body_panic_closes_it_and_drops_its_locals() {
     let l = log();
@@ -167,6 +170,7 @@ fn state_machine_body_panic_closes_it_and_drops_its_locals() {
     assert_eq!(*l.borrow(), ["finally sm"]);
     assert_eq!(g.state(), State::Closed);
     assert_eq!(g.next(), None);
+}
 }
 
 #[test]
@@ -347,6 +351,7 @@ fn panic_in_a_delegated_generator_while_the_chain_closes_reaches_close() {
     }
 }
 
+crate::support::nightly! {
 #[test]
 fn panic_in_a_state_machine_delegate_of_a_stackful_generator() {
     let l = log();
@@ -372,7 +377,9 @@ fn panic_in_a_state_machine_delegate_of_a_stackful_generator() {
     assert_eq!(*l.borrow(), ["finally sm", "finally root"]);
     assert_eq!(root.state(), State::Closed);
 }
+}
 
+crate::support::nightly! {
 #[test]
 fn panic_in_a_stackful_delegate_of_a_state_machine() {
     let l = log();
@@ -398,6 +405,7 @@ fn panic_in_a_stackful_delegate_of_a_state_machine() {
     );
     assert_eq!(*l.borrow(), ["finally gen", "finally root sm"]);
     assert_eq!(root.state(), State::Closed);
+}
 }
 
 #[test]

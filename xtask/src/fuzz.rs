@@ -73,7 +73,10 @@ pub(crate) fn main(args: &[String]) -> Result<()> {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(&cargo)
         .current_dir(crate::tidy::project_root())
-        .args(["test", "-p", "stasis", "--test", "it", "--", "differential::", "--nocapture"])
+        // The differential bodies run on both backends: the `nightly` feature compiles them in
+        // (without it the `differential` module is left out and nothing would run).
+        .args(["test", "-p", "stasis", "--features", "nightly", "--test", "it"])
+        .args(["--", "differential::", "--nocapture"])
         .env("STASIS_FUZZ_CASES", opts.cases.to_string())
         .env("STASIS_FUZZ_SEED", seed.to_string())
         .env("STASIS_FUZZ_REQUIRE_PYTHON", "1")

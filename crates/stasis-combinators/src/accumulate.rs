@@ -1,4 +1,4 @@
-//! [`Accumulate`] and [`AccumulateFrom`]: running totals (Python's `itertools.accumulate`).
+//! [`Accumulate`](crate::Accumulate) and [`AccumulateFrom`](crate::AccumulateFrom): running totals (Python's `itertools.accumulate`).
 
 use core::fmt;
 
@@ -18,7 +18,8 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let maxes = from_iter([3, 1, 4, 1, 5]).accumulate(|a: i32, b| a.max(b));
 /// assert_eq!(maxes.collect::<Vec<_>>(), [3, 3, 4, 4, 5]);
 /// ```
@@ -115,7 +116,8 @@ impl<G: fmt::Debug, F, T: fmt::Debug, Ret> fmt::Debug for Accumulate<G, F, T, Re
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let sums = from_iter([1, 2]).accumulate_from(100, |t, x| t + x);
 /// assert_eq!(sums.collect::<Vec<_>>(), [100, 101, 103]);
 /// ```

@@ -1,4 +1,4 @@
-//! [`Batched`]: groups values into `Vec`s of `n`.
+//! [`Batched`](crate::Batched): groups values into `Vec`s of `n`.
 
 use core::fmt;
 
@@ -24,7 +24,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let batches = from_iter(1..=7).batched(3);
 /// assert_eq!(batches.collect::<Vec<_>>(), [vec![1, 2, 3], vec![4, 5, 6], vec![7]]);
 /// ```

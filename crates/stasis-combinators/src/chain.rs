@@ -1,4 +1,4 @@
-//! [`Chain`]: the values of one generator, then those of another (`yield from a; yield from b`).
+//! [`Chain`](crate::Chain): the values of one generator, then those of another (`yield from a; yield from b`).
 
 use core::fmt;
 
@@ -12,15 +12,16 @@ use crate::util::{delegate_access_inner, iterator_for};
 ///
 /// - **send**: forwarded to the generator currently running, as `yield from` does; `second`
 ///   is started with `S::default()` (Python's `yield from` starts a sub-generator with `next`).
-/// - **return value**: `second`'s; `first`'s is kept for [`Chain::take_first_return`].
+/// - **return value**: `second`'s; `first`'s is kept for [`Chain::take_first_return`](crate::Chain::take_first_return).
 /// - **throw / close / state**: `throw` goes to the generator currently running; `close`
 ///   closes both; the state is `Created` until `first` starts, `Closed` after `second` ends.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let a = Gen::new(|co, ()| { co.yield_(1); "a done" });
 /// let b = Gen::new(|co, ()| { co.yield_(2); "b done" });
@@ -50,8 +51,9 @@ impl<A, B, RA, Ret> Chain<A, B, RA, Ret> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::GeneratorExt;
-    /// use stasis_core::Gen;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::GeneratorExt;
+    /// use stasis::Gen;
     /// let mut c = Gen::new(|co, ()| { co.yield_(1); 7 }).gen_chain(Gen::new(|_, ()| 8));
     /// assert_eq!(c.by_ref().collect::<Vec<_>>(), [1]);
     /// assert_eq!(c.take_first_return(), Some(7));

@@ -1,4 +1,4 @@
-//! [`chain_from_iterable`]: the values of each generator an iterator gives, one after another.
+//! [`chain_from_iterable`](crate::chain_from_iterable): the values of each generator an iterator gives, one after another.
 
 use core::fmt;
 
@@ -24,7 +24,9 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{chain_from_iterable, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::combinators::chain_from_iterable;
+/// use stasis::from_iter;
 /// let all = chain_from_iterable((1..=3).map(|n| from_iter(0..n)));
 /// assert_eq!(all.collect::<Vec<_>>(), [0, 0, 1, 0, 1, 2]);
 /// let three = chain_from_iterable([from_iter(vec![1]), from_iter(vec![2]), from_iter(vec![3])]);
@@ -45,13 +47,14 @@ where
     }
 }
 
-/// The generator [`chain_from_iterable`] returns.
+/// The generator [`chain_from_iterable`](crate::chain_from_iterable) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, State};
-/// let c = stasis_combinators::chain_from_iterable([stasis_combinators::from_iter([1])]);
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, State};
+/// let c = stasis::combinators::chain_from_iterable([stasis::from_iter([1])]);
 /// assert_eq!(c.state(), State::Created);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
@@ -70,8 +73,9 @@ impl<I, G, Ret> ChainFromIterable<I, G, Ret> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Generator, State};
-    /// let mut c = stasis_combinators::chain_from_iterable([stasis_combinators::from_iter([1])]);
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{Generator, State};
+    /// let mut c = stasis::combinators::chain_from_iterable([stasis::from_iter([1])]);
     /// assert!(c.current().is_none());
     /// assert_eq!(c.next(), Some(1));
     /// assert_eq!(c.current().unwrap().state(), State::Suspended);
@@ -180,7 +184,7 @@ where
 iterator_for!(
     [I, G, Ret] ChainFromIterable<I, G, Ret>,
     keep_return: Ret,
-    "stasis_combinators::chain_from_iterable([from_iter([1]), from_iter([2])])"
+    "stasis::combinators::chain_from_iterable([from_iter([1]), from_iter([2])])"
 );
 
 impl<I, G: fmt::Debug, Ret> fmt::Debug for ChainFromIterable<I, G, Ret> {

@@ -1,4 +1,4 @@
-//! [`Compress`]: yields the values whose selector is `true`.
+//! [`Compress`](crate::Compress): yields the values whose selector is `true`.
 
 use core::fmt;
 
@@ -23,7 +23,8 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let picked = from_iter("ABCDEF".chars()).compress([true, false, true, false, true, true]);
 /// assert_eq!(picked.collect::<String>(), "ACEF");
 /// ```

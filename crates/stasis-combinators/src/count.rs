@@ -1,4 +1,4 @@
-//! [`count`]: an endless arithmetic sequence.
+//! [`count`](crate::count): an endless arithmetic sequence.
 
 use core::convert::Infallible;
 use core::ops::Add;
@@ -27,7 +27,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, count};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, count};
 /// let mut counter = count(10, 5);
 /// assert_eq!((&mut counter).gen_take(4).collect::<Vec<_>>(), [10, 15, 20, 25]);
 /// assert_eq!(counter.next(), Some(30));
@@ -36,13 +37,14 @@ pub fn count<T: Clone + Add<Output = T>>(start: T, step: T) -> Count<T> {
     Count { value: Some(start), step, started: false }
 }
 
-/// The generator [`count`] returns.
+/// The generator [`count`](crate::count) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, State};
-/// let mut c = stasis_combinators::count(0u8, 1);
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, State};
+/// let mut c = stasis::count(0u8, 1);
 /// assert_eq!(c.state(), State::Created);
 /// assert_eq!(c.next(), Some(0));
 /// assert_eq!(c.state(), State::Suspended);

@@ -1,4 +1,4 @@
-//! [`cycle`]: a generator's values, repeated forever.
+//! [`cycle`](crate::cycle): a generator's values, repeated forever.
 
 use core::fmt;
 
@@ -22,7 +22,8 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, cycle, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, cycle, from_iter};
 /// let abc = cycle(from_iter("abc".chars()));
 /// assert_eq!(abc.gen_take(7).collect::<String>(), "abcabca");
 /// ```
@@ -34,13 +35,14 @@ where
     Cycle { source, saved: Vec::new(), replay: None }
 }
 
-/// The generator [`cycle`] returns.
+/// The generator [`cycle`](crate::cycle) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{cycle, from_iter};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{cycle, from_iter};
+/// use stasis::{Generator, Step};
 /// let mut none = cycle(from_iter(Vec::<u8>::new()));
 /// assert_eq!(none.resume(()), Step::Complete(()));
 /// ```
@@ -152,7 +154,7 @@ where
 
 iterator_for!([G: Generator<()>] Cycle<G>);
 
-delegate_access_inner!([G: Generator<()>] Cycle<G>, source: G, "stasis_combinators::cycle(from_iter([1, 2]))");
+delegate_access_inner!([G: Generator<()>] Cycle<G>, source: G, "stasis::cycle(from_iter([1, 2]))");
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for Cycle<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,4 +1,4 @@
-//! [`DropWhile`]: drops values while a predicate holds, then yields everything.
+//! [`DropWhile`](crate::DropWhile): drops values while a predicate holds, then yields everything.
 
 use core::fmt;
 
@@ -18,7 +18,8 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let rest = from_iter([1, 3, 6, 2, 7]).drop_while(|x: &i32| *x < 5);
 /// assert_eq!(rest.collect::<Vec<_>>(), [6, 2, 7]);
 /// ```

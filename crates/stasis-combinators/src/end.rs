@@ -5,14 +5,14 @@ use core::convert::Infallible;
 
 use stasis_core::{CloseError, Step, Thrown};
 
-/// Every outcome of a [`Step`] but `Yielded`: what a finished source reported.
+/// Every outcome of a [`Step`](stasis_core::Step) but `Yielded`: what a finished source reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum End<R, E> {
-    /// [`Step::Complete`].
+    /// [`Step::Complete`](stasis_core::Step::Complete).
     Complete(R),
-    /// [`Step::Raised`].
+    /// [`Step::Raised`](stasis_core::Step::Raised).
     Raised(Thrown<E>),
-    /// [`Step::Exhausted`].
+    /// [`Step::Exhausted`](stasis_core::Step::Exhausted).
     Exhausted,
 }
 

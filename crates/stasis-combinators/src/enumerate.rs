@@ -1,4 +1,4 @@
-//! [`Enumerate`]: pairs every yielded value with its index.
+//! [`Enumerate`](crate::Enumerate): pairs every yielded value with its index.
 
 use stasis_core::{CloseError, Generator, State, Step};
 
@@ -15,7 +15,8 @@ use crate::util::{delegate_access_inner, iterator_for, map_close};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let numbered = from_iter(["x", "y"]).enumerate_from(10);
 /// assert_eq!(numbered.collect::<Vec<_>>(), [(10, "x"), (11, "y")]);
 /// ```

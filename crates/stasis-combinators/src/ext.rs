@@ -1,4 +1,4 @@
-//! [`GeneratorExt`]: the adaptor methods, one line each into the module that implements them.
+//! [`GeneratorExt`](crate::GeneratorExt): the adaptor methods, one line each into the module that implements them.
 
 use core::convert::Infallible;
 
@@ -11,7 +11,7 @@ use crate::{
     stream::{SkipErrors, StopOnError},
 };
 
-/// Lazy adaptors over any [`Generator`], on both backends, that keep the protocol: `send`,
+/// Lazy adaptors over any [`Generator`](stasis_core::Generator), on both backends, that keep the protocol: `send`,
 /// `throw`, `close`, the return value and the state reach the source where that means
 /// something (each adaptor's doc says how).
 ///
@@ -25,8 +25,9 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::GeneratorExt;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let naturals = Gen::new(|co, ()| {
 ///     let mut n = 0u64;
@@ -42,12 +43,13 @@ use crate::{
 /// assert_eq!(pipeline.resume(()), Step::Complete(None)); // the limit, not the source
 /// ```
 pub trait GeneratorExt<S>: Generator<S> {
-    /// Yields `f(value)` for each value; returns the source's return value ([`Map`]).
+    /// Yields `f(value)` for each value; returns the source's return value ([`Map`](crate::Map)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2]).gen_map(|x| x * 10).collect::<Vec<_>>(), [10, 20]);
     /// ```
     fn gen_map<T, F>(self, f: F) -> Map<Self, F, Self::Return>
@@ -58,13 +60,14 @@ pub trait GeneratorExt<S>: Generator<S> {
         Map::new(self, f)
     }
 
-    /// Yields the source's values; returns `f(source's return value)` ([`MapReturn`]).
+    /// Yields the source's values; returns `f(source's return value)` ([`MapReturn`](crate::MapReturn)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::GeneratorExt;
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::GeneratorExt;
+    /// use stasis::{Gen, Generator, Step};
     /// let mut g = Gen::<u8, _>::new(|_, ()| "done").map_return(str::len);
     /// assert_eq!(g.resume(()), Step::Complete(4));
     /// ```
@@ -77,13 +80,14 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields the source's values; its errors leave as `f(error)`, giving it the error type
-    /// `E2` a delegation chain needs ([`MapErr`], which says what `throw` of an `E2` does).
+    /// `E2` a delegation chain needs ([`MapErr`](crate::MapErr), which says what `throw` of an `E2` does).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::GeneratorExt;
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::GeneratorExt;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     /// let mut g = Gen::<u8>::throwing::<u16>(|co, ()| {
     ///     co.yield_(1);
     ///     co.raise(Thrown::Error(404))
@@ -102,14 +106,15 @@ pub trait GeneratorExt<S>: Generator<S> {
 
     /// Yields the source's values and returns its return value, with the error type `E2` in
     /// place of `Infallible`: a source that cannot fail (such as [`from_iter`](crate::from_iter))
-    /// joins a delegation chain with any error type ([`MapErr`]). For a source with a real
+    /// joins a delegation chain with any error type ([`MapErr`](crate::MapErr)). For a source with a real
     /// error type, [`gen_map_err`](GeneratorExt::gen_map_err)`(Into::into)` converts it.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
+    /// use stasis::{Gen, Generator, Step};
     ///
     /// // A delegator throwable with `String` errors, delegating to a plain iterator.
     /// let mut g = Gen::<i32, i32>::throwing::<String>(|co, ()| {
@@ -130,14 +135,15 @@ pub trait GeneratorExt<S>: Generator<S> {
 
     /// Yields the source's values and returns its return value, taking sends of any type `S2`
     /// and dropping them: a generator with `S = ()` joins a chain that sends `S2`, losing what
-    /// is sent on purpose ([`IgnoreSend`]; [`gen_refuse_send`](GeneratorExt::gen_refuse_send)
+    /// is sent on purpose ([`IgnoreSend`](crate::IgnoreSend); [`gen_refuse_send`](GeneratorExt::gen_refuse_send)
     /// makes it an error instead, as Python does).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Generator, Step};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
+    /// use stasis::{Generator, Step};
     /// let mut g = from_iter([1]).gen_ignore_send::<&str>();
     /// assert_eq!(g.resume("dropped"), Step::Yielded(1));
     /// assert_eq!(g.resume("dropped"), Step::Complete(()));
@@ -152,13 +158,14 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// Yields the source's values and returns its return value, taking sends of type `S2`:
     /// `S2::default()` is Python's `None` (a plain `next`), any other value ends it with
     /// `Raised(on_send(value))`, as Python's `yield from` of a plain iterator raises
-    /// `AttributeError` ([`RefuseSend`]).
+    /// `AttributeError` ([`RefuseSend`](crate::RefuseSend)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Generator, Step, Thrown};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
+    /// use stasis::{Generator, Step, Thrown};
     /// let mut g = from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|v: Option<u8>| format!("sent {v:?}"));
     /// assert_eq!(g.resume(None), Step::Yielded(1));
     /// assert_eq!(g.resume(Some(7)), Step::Raised(Thrown::Error("sent Some(7)".to_string())));
@@ -175,12 +182,13 @@ pub trait GeneratorExt<S>: Generator<S> {
         RefuseSend::new(self, on_send)
     }
 
-    /// Yields the values `pred` accepts; returns the source's return value ([`Filter`]).
+    /// Yields the values `pred` accepts; returns the source's return value ([`Filter`](crate::Filter)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).gen_filter(|x| x % 2 == 1).collect::<Vec<_>>(), [1, 3]);
     /// ```
     fn gen_filter<P>(self, pred: P) -> Filter<Self, P, Self::Return>
@@ -192,12 +200,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields the values `pred` rejects (Python's `filterfalse`); returns the source's return
-    /// value ([`FilterFalse`]).
+    /// value ([`FilterFalse`](crate::FilterFalse)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).filter_false(|x| x % 2 == 1).collect::<Vec<_>>(), [2, 4]);
     /// ```
     fn filter_false<P>(self, pred: P) -> FilterFalse<Self, P, Self::Return>
@@ -210,12 +219,13 @@ pub trait GeneratorExt<S>: Generator<S> {
 
     /// Yields the values whose selector is `true`, until the values or the selectors run out
     /// (Python's `compress`); returns `Some(source's return value)` when the source ended
-    /// first, `None` when the selectors did ([`Compress`]).
+    /// first, `None` when the selectors did ([`Compress`](crate::Compress)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=5).compress([true, false, true]).collect::<Vec<_>>(), [1, 3]);
     /// ```
     fn compress<I>(self, selectors: I) -> Compress<Self, I::IntoIter, Option<Self::Return>>
@@ -227,12 +237,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields `f(a, b, ...)` for each tuple `(a, b, ...)` (Python's `starmap`, tuples of 1 to 6
-    /// fields); returns the source's return value ([`Starmap`]).
+    /// fields); returns the source's return value ([`Starmap`](crate::Starmap)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([(2, 3), (4, 5)]).starmap(|a, b| a * b).collect::<Vec<_>>(), [6, 20]);
     /// ```
     fn starmap<F>(self, f: F) -> Starmap<Self, F, Self::Return>
@@ -244,12 +255,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields `(index, value)`, the index from 0; returns the source's return value
-    /// ([`Enumerate`]).
+    /// ([`Enumerate`](crate::Enumerate)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).gen_enumerate().collect::<Vec<_>>(), [(0, 'a'), (1, 'b')]);
     /// ```
     fn gen_enumerate(self) -> Enumerate<Self, Self::Return>
@@ -260,12 +272,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields `(index, value)`, the index from `start` (Python's `enumerate(it, start)`); returns
-    /// the source's return value ([`Enumerate`]).
+    /// the source's return value ([`Enumerate`](crate::Enumerate)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter("ab".chars()).enumerate_from(1).collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
     fn enumerate_from(self, start: usize) -> Enumerate<Self, Self::Return>
@@ -277,7 +290,7 @@ pub trait GeneratorExt<S>: Generator<S> {
 
     /// Yields the values at indices `start`, `start + step`, ... below `stop` (`None`: no limit),
     /// pulling exactly what CPython's `islice` pulls; returns `Some(source's return value)` when
-    /// the source ended first, `None` when `stop` did ([`Islice`]).
+    /// the source ended first, `None` when `stop` did ([`Islice`](crate::Islice)).
     ///
     /// # Panics
     ///
@@ -286,7 +299,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, count};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, count};
     /// assert_eq!(count(0, 1).islice(2, 8, 2).collect::<Vec<_>>(), [2, 4, 6]);
     /// assert_eq!(count(0, 1).islice(3, None, 10).gen_take(2).collect::<Vec<_>>(), [3, 13]);
     /// ```
@@ -303,12 +317,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields at most `n` values and pulls nothing more; returns `Some(source's return value)`
-    /// when the source ended first, `None` at the limit ([`Take`]).
+    /// when the source ended first, `None` at the limit ([`Take`](crate::Take)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, count};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, count};
     /// assert_eq!(count(1, 1).gen_take(3).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
     fn gen_take(self, n: usize) -> Take<Self, Option<Self::Return>>
@@ -318,12 +333,13 @@ pub trait GeneratorExt<S>: Generator<S> {
         Take::new(self, n)
     }
 
-    /// Yields the values after the first `n`; returns the source's return value ([`Skip`]).
+    /// Yields the values after the first `n`; returns the source's return value ([`Skip`](crate::Skip)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).gen_skip(2).collect::<Vec<_>>(), [3]);
     /// ```
     fn gen_skip(self, n: usize) -> Skip<Self, Self::Return>
@@ -335,12 +351,13 @@ pub trait GeneratorExt<S>: Generator<S> {
 
     /// Yields values while `pred` holds (the first failing one is consumed, like CPython, and
     /// kept); returns `Some(source's return value)` when the source ended first, `None` when
-    /// `pred` did ([`TakeWhile`]).
+    /// `pred` did ([`TakeWhile`](crate::TakeWhile)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 9, 1]).gen_take_while(|x| *x < 5).collect::<Vec<_>>(), [1, 2]);
     /// ```
     fn gen_take_while<P>(self, pred: P) -> TakeWhile<Self, P, Self::Yield, Option<Self::Return>>
@@ -352,12 +369,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields the values from the first one `pred` rejects on; returns the source's return
-    /// value ([`DropWhile`]).
+    /// value ([`DropWhile`](crate::DropWhile)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 9, 1]).drop_while(|x| *x < 5).collect::<Vec<_>>(), [9, 1]);
     /// ```
     fn drop_while<P>(self, pred: P) -> DropWhile<Self, P, Self::Return>
@@ -369,12 +387,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields this generator's values, then `second`'s; returns `second`'s return value (`yield
-    /// from self; return (yield from second)`; the first's is kept) ([`Chain`]).
+    /// from self; return (yield from second)`; the first's is kept) ([`Chain`](crate::Chain)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1]).gen_chain(from_iter([2, 3])).collect::<Vec<_>>(), [1, 2, 3]);
     /// ```
     fn gen_chain<B>(self, second: B) -> Chain<Self, B, Self::Return, B::Return>
@@ -386,12 +405,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields `(a, b)` pairs until either source ends, pulling like Python's `zip`; returns
-    /// [`ZipEnd`](crate::ZipEnd): which source ended, with its return value ([`Zip`]).
+    /// [`ZipEnd`](crate::ZipEnd): which source ended, with its return value ([`Zip`](crate::Zip)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let z = from_iter([1, 2]).gen_zip(from_iter("ab".chars()));
     /// assert_eq!(z.collect::<Vec<_>>(), [(1, 'a'), (2, 'b')]);
     /// ```
@@ -413,12 +433,13 @@ pub trait GeneratorExt<S>: Generator<S> {
 
     /// Yields `(Some(a), Some(b))` pairs until both sources end, `None` standing in for the
     /// one that ended first (Python's `zip_longest`); returns both return values
-    /// ([`ZipLongest`]).
+    /// ([`ZipLongest`](crate::ZipLongest)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let z = from_iter([1, 2]).gen_zip_longest(from_iter(["a"]));
     /// assert_eq!(z.collect::<Vec<_>>(), [(Some(1), Some("a")), (Some(2), None)]);
     /// ```
@@ -435,12 +456,13 @@ pub trait GeneratorExt<S>: Generator<S> {
 
     /// Yields running sums, the first value then `total + value` (Python's `accumulate(it)`,
     /// whose default function is addition); returns the source's return value
-    /// ([`Accumulate`]).
+    /// ([`Accumulate`](crate::Accumulate)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).accumulate_sum().collect::<Vec<_>>(), [1, 3, 6, 10]);
     /// ```
     fn accumulate_sum(
@@ -454,12 +476,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields running results, the first value then `f(total, value)`; returns the source's
-    /// return value ([`Accumulate`]).
+    /// return value ([`Accumulate`](crate::Accumulate)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=4).accumulate(|t, x| t + x).collect::<Vec<_>>(), [1, 3, 6, 10]);
     /// ```
     fn accumulate<F>(self, f: F) -> Accumulate<Self, F, Self::Yield, Self::Return>
@@ -472,12 +495,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields `initial`, then running results `f(total, value)`; returns the source's return
-    /// value ([`AccumulateFrom`]).
+    /// value ([`AccumulateFrom`](crate::AccumulateFrom)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let lens = from_iter(["ab", "c"]).accumulate_from(0, |t, s: &str| t + s.len());
     /// assert_eq!(lens.collect::<Vec<_>>(), [0, 2, 3]);
     /// ```
@@ -491,12 +515,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields overlapping pairs `(previous, value)`; returns the source's return value
-    /// ([`Pairwise`]).
+    /// ([`Pairwise`](crate::Pairwise)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter([1, 2, 3]).pairwise().collect::<Vec<_>>(), [(1, 2), (2, 3)]);
     /// ```
     fn pairwise(self) -> Pairwise<Self, Self::Yield, Self::Return>
@@ -508,7 +533,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields `Vec`s of `n` values, the last one shorter; returns the source's return value
-    /// ([`Batched`]).
+    /// ([`Batched`](crate::Batched)).
     ///
     /// # Panics
     ///
@@ -517,7 +542,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// assert_eq!(from_iter(1..=3).batched(2).collect::<Vec<_>>(), [vec![1, 2], vec![3]]);
     /// ```
     fn batched(self, n: usize) -> Batched<Self>
@@ -528,12 +554,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields the items of `f(value)` for each value; returns the source's return value
-    /// ([`FlatMap`]).
+    /// ([`FlatMap`](crate::FlatMap)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let words = from_iter(["a b", "c"]).gen_flat_map(|s| s.split(' '));
     /// assert_eq!(words.collect::<Vec<_>>(), ["a", "b", "c"]);
     /// ```
@@ -550,13 +577,14 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// Yields `(key, group)` for each run of consecutive values with the same key, each group a
-    /// lazy view pulling from the source; returns the source's return value ([`ChunkBy`],
+    /// lazy view pulling from the source; returns the source's return value ([`ChunkBy`](crate::ChunkBy),
     /// Python's `groupby`; named after itertools' `chunk_by`).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let runs = from_iter([1, 3, 2, 4, 5]).gen_chunk_by(|x| x % 2);
     /// let runs: Vec<(i32, Vec<i32>)> = runs.map(|(k, g)| (k, g.collect())).collect();
     /// assert_eq!(runs, [(1, vec![1, 3]), (0, vec![2, 4]), (1, vec![5])]);
@@ -571,12 +599,13 @@ pub trait GeneratorExt<S>: Generator<S> {
     }
 
     /// `N` independent cursors over this generator, each yielding every value and returning the
-    /// source's return value ([`Tee`], Python's `tee(it, n)`); clone a cursor for more.
+    /// source's return value ([`Tee`](crate::Tee), Python's `tee(it, n)`); clone a cursor for more.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let [a, b, c] = from_iter([1, 2]).gen_tee();
     /// let d = c.clone();
     /// assert_eq!(a.collect::<Vec<_>>(), [1, 2]);
@@ -597,8 +626,9 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
-    /// use stasis_core::{Generator, Step};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
+    /// use stasis::{Generator, Step};
     /// let mut g = from_iter([Ok(1), Err("bad"), Ok(2)]).stop_on_error();
     /// assert_eq!(g.resume(()), Step::Yielded(1));
     /// assert_eq!(g.resume(()), Step::Complete(Err("bad")));
@@ -616,7 +646,8 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let mut errors = Vec::new();
     /// let ok: Vec<i32> = from_iter([Ok(1), Err("bad"), Ok(2)]).skip_errors(|e| errors.push(e)).collect();
     /// assert_eq!((ok, errors), (vec![1, 2], vec!["bad"]));

@@ -1,4 +1,4 @@
-//! [`Filter`] and [`FilterFalse`]: yield only the values a predicate accepts (or rejects).
+//! [`Filter`](crate::Filter) and [`FilterFalse`](crate::FilterFalse): yield only the values a predicate accepts (or rejects).
 
 use core::fmt;
 
@@ -19,13 +19,14 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let evens = from_iter(1..=6).gen_filter(|x: &i32| x % 2 == 0);
 /// assert_eq!(evens.collect::<Vec<_>>(), [2, 4, 6]);
 /// ```
 ///
 /// `KEEP` is what the predicate must answer for a value to be yielded: `true` here, `false`
-/// for [`FilterFalse`].
+/// for [`FilterFalse`](crate::FilterFalse).
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 pub struct Filter<G, P, Ret, const KEEP: bool = true> {
     source: G,
@@ -35,13 +36,15 @@ pub struct Filter<G, P, Ret, const KEEP: bool = true> {
 }
 
 /// Yields only the values for which the predicate returns `false` (Python's
-/// `itertools.filterfalse`): a [`Filter`] with the answer reversed, the same protocol. Built by
+/// `itertools.filterfalse`): a [`Filter`](crate::Filter) with the answer reversed, the same protocol. Built by
 /// [`GeneratorExt::filter_false`](crate::GeneratorExt::filter_false).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{FilterFalse, GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::combinators::FilterFalse;
+/// use stasis::{GeneratorExt, from_iter};
 /// let odds: FilterFalse<_, _, _> = from_iter(1..=6).filter_false(|x: &i32| x % 2 == 0);
 /// assert_eq!(odds.collect::<Vec<_>>(), [1, 3, 5]);
 /// ```

@@ -1,4 +1,4 @@
-//! [`FlatMap`]: maps each value to an iterable and yields its items.
+//! [`FlatMap`](crate::FlatMap): maps each value to an iterable and yields its items.
 
 use core::fmt;
 
@@ -20,7 +20,8 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let flat = from_iter([vec![10], vec![], vec![20, 30]]).gen_flat_map(|v| v);
 /// assert_eq!(flat.collect::<Vec<_>>(), [10, 20, 30]);
 /// ```

@@ -1,4 +1,4 @@
-//! [`from_fn`]: a generator from a closure called at each resume.
+//! [`from_fn`](crate::from_fn): a generator from a closure called at each resume.
 
 use core::convert::Infallible;
 use core::fmt;
@@ -13,8 +13,9 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::from_fn;
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::from_fn;
+/// use stasis::{Generator, Step};
 ///
 /// let mut n = 0;
 /// let countdown = from_fn(move |()| {
@@ -30,13 +31,14 @@ pub fn from_fn<S, T, F: FnMut(S) -> Option<T>>(f: F) -> FromFn<F> {
     FromFn { f: Some(f), started: false }
 }
 
-/// The generator [`from_fn`] returns.
+/// The generator [`from_fn`](crate::from_fn) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, State};
-/// let mut g = stasis_combinators::from_fn(|()| None::<u8>);
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, State};
+/// let mut g = stasis::from_fn(|()| None::<u8>);
 /// assert_eq!(g.state(), State::Created);
 /// assert_eq!(g.next(), None);
 /// assert_eq!(g.state(), State::Closed);

@@ -1,4 +1,4 @@
-//! [`from_iter`]: any iterator as a generator.
+//! [`from_iter`](crate::from_iter): any iterator as a generator.
 
 use core::convert::Infallible;
 
@@ -7,14 +7,15 @@ use stasis_core::{CloseError, Generator, State, Step};
 use crate::util::iterator_for;
 
 /// Wraps any iterable as a stasis generator (`Generator<()>`, returns `()`), so the protocol
-/// adaptors, [`push`](crate::push) pipelines and everything written against [`Generator`] can
+/// adaptors, [`push`](crate::push) pipelines and everything written against [`Generator`](stasis_core::Generator) can
 /// use it. `close()` drops the iterator.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::{Generator, Step};
 /// let mut g = from_iter(vec!["a", "b"]);
 /// assert_eq!(g.resume(()), Step::Yielded("a"));
 /// assert_eq!(g.resume(()), Step::Yielded("b"));
@@ -25,13 +26,14 @@ pub fn from_iter<I: IntoIterator>(iterable: I) -> FromIter<I::IntoIter> {
     FromIter { iter: Some(iterable.into_iter()), started: false }
 }
 
-/// The generator [`from_iter`] returns.
+/// The generator [`from_iter`](crate::from_iter) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, State};
-/// let g = stasis_combinators::from_iter(0..3);
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, State};
+/// let g = stasis::from_iter(0..3);
 /// assert_eq!(g.state(), State::Created);
 /// ```
 #[must_use = "generators are lazy and do nothing unless resumed"]

@@ -1,4 +1,4 @@
-//! [`ChunkBy`] and its groups, [`Chunk`]: runs of consecutive values with the same key, as lazy
+//! [`ChunkBy`](crate::ChunkBy) and its groups, [`Chunk`](crate::Chunk): runs of consecutive values with the same key, as lazy
 //! views of the source (Python's `itertools.groupby`, itertools' `chunk_by`).
 //!
 //! # Design
@@ -128,7 +128,7 @@ where
 }
 
 /// Yields `(key, group)` for each run of consecutive values with the same key, each group a
-/// lazy [`Chunk`] that pulls its values from the source as it is read (Python's
+/// lazy [`Chunk`](crate::Chunk) that pulls its values from the source as it is read (Python's
 /// `itertools.groupby`, itertools' `chunk_by`: a key seen again later starts a new group).
 /// Built by [`GeneratorExt::gen_chunk_by`](crate::GeneratorExt::gen_chunk_by).
 ///
@@ -142,7 +142,7 @@ where
 /// - **send**: none (`Generator<()>`).
 /// - **return value**: the source's, after the last group (also when a group pulled the end).
 /// - **errors**: an error the source raises goes to whoever pulled it, the outer or a group, as
-///   in CPython; after an error a group pulled, the outer ends with [`Step::Exhausted`].
+///   in CPython; after an error a group pulled, the outer ends with [`Step::Exhausted`](stasis_core::Step::Exhausted).
 /// - **throw**: raised in the source; what it yields in answer is taken as the next value
 ///   pulled (after one already held), and the outer goes on as `resume` does.
 ///   **close**: closes the source; groups then end. A value the source yields while ignoring
@@ -158,7 +158,8 @@ where
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let runs = from_iter("AAABBCAA".chars()).gen_chunk_by(|c: &char| *c);
 /// let runs: Vec<(char, String)> = runs.map(|(k, g)| (k, g.collect())).collect();
 /// assert_eq!(runs, [('A', "AAA".into()), ('B', "BB".into()), ('C', "C".into()), ('A', "AA".into())]);
@@ -319,7 +320,7 @@ impl<G: Generator<()> + fmt::Debug, K: fmt::Debug, F> fmt::Debug for ChunkBy<G, 
     }
 }
 
-/// One group of [`ChunkBy`]: the values of one run, pulled from the shared source as they are
+/// One group of [`ChunkBy`](crate::ChunkBy): the values of one run, pulled from the shared source as they are
 /// read (CPython's `_grouper`). Valid until the outer generator is resumed again; after that it
 /// yields nothing more.
 ///
@@ -336,13 +337,14 @@ impl<G: Generator<()> + fmt::Debug, K: fmt::Debug, F> fmt::Debug for ChunkBy<G, 
 ///
 /// # Panics
 ///
-/// Resumed from inside the source's own body (see [`ChunkBy`]).
+/// Resumed from inside the source's own body (see [`ChunkBy`](crate::ChunkBy)).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
-/// use stasis_core::{Generator, State, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::{Generator, State, Step};
 /// let mut runs = from_iter([1, 1, 2]).gen_chunk_by(|x| *x);
 /// let (_, mut ones) = runs.next().unwrap();
 /// assert_eq!(ones.resume(()), Step::Yielded(1));

@@ -1,4 +1,4 @@
-//! [`IgnoreSend`]: a generator that takes no sends (`S = ()`) accepts any send type and drops
+//! [`IgnoreSend`](crate::IgnoreSend): a generator that takes no sends (`S = ()`) accepts any send type and drops
 //! the values.
 
 use core::fmt;
@@ -23,8 +23,9 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::{Generator, Step};
 /// let mut g = from_iter(["a", "b"]).gen_ignore_send::<i64>();
 /// assert_eq!(g.resume(10), Step::Yielded("a"));
 /// assert_eq!(g.resume(20), Step::Yielded("b")); // 20 went nowhere, on purpose

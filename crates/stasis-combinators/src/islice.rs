@@ -1,4 +1,4 @@
-//! [`Islice`]: Python's `itertools.islice(it, start, stop, step)`, pull for pull.
+//! [`Islice`](crate::Islice): Python's `itertools.islice(it, start, stop, step)`, pull for pull.
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
@@ -15,12 +15,13 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// - **send**: the first pull of each resume gets the sent value; skipped items are pulled with
 ///   `S::default()` (Python's `next`).
 /// - **return value**: `Some(r)` when the source returned `r`, `None` when `stop` ended it.
-/// - **throw / close / state**: forwarded until the end; then `Islice` is [`State::Closed`].
+/// - **throw / close / state**: forwarded until the end; then `Islice` is [`State::Closed`](stasis_core::State::Closed).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let mut src = from_iter(0..12);
 /// let stepped: Vec<_> = (&mut src).islice(2, 8, 2).collect();
 /// assert_eq!(stepped, [2, 4, 6]);

@@ -1,24 +1,24 @@
 //! Lazy pull and push pipelines over the stasis generator protocol.
 //!
-//! - **Pull pipelines**: [`GeneratorExt`] adds itertools-style adaptors to every
+//! - **Pull pipelines**: [`GeneratorExt`](crate::GeneratorExt) adds itertools-style adaptors to every
 //!   [`Generator`](stasis_core::Generator), on both backends (stackful `Gen` and nightly state
 //!   machines). Each adaptor is lazy (it pulls nothing until resumed, and no more than it needs;
 //!   `tests/laziness.rs` counts), and keeps the protocol: `send`, `throw`, `close`, the state
 //!   and the return value reach the source where that means something; each adaptor's doc says
 //!   which.
-//! - **Sources**: [`count`], [`cycle`], [`repeat`], [`repeat_n`], [`from_fn`], [`from_iter`];
-//!   and over many generators of one type, [`chain_from_iterable`] and [`zip_all`].
-//! - **Push pipelines** ([`push`]): PEP 342 consumers driven by `send`: sinks, filters, maps,
-//!   broadcast, and [`push::through`] / [`push::feed`] to connect a pull source to them.
-//! - **Streaming sources** ([`stream`]): lines of any `BufRead` and JSON lines, one record at a
+//! - **Sources**: [`count`](crate::count), [`cycle`](crate::cycle), [`repeat`](crate::repeat), [`repeat_n`](crate::repeat_n), [`from_fn`](crate::from_fn), [`from_iter`](crate::from_iter);
+//!   and over many generators of one type, [`chain_from_iterable`](crate::chain_from_iterable) and [`zip_all`](crate::zip_all).
+//! - **Push pipelines** ([`push`](crate::push)): PEP 342 consumers driven by `send`: sinks, filters, maps,
+//!   broadcast, and [`push::through`](crate::push::through) / [`push::feed`](crate::push::feed) to connect a pull source to them.
+//! - **Streaming sources** ([`stream`](crate::stream)): lines of any `BufRead` and JSON lines, one record at a
 //!   time, with bad lines reported as error items (line number and cause).
 //!
 //! # Which adaptors to use
 //!
-//! A stasis generator with `S = ()` is already an [`Iterator`]. When you only want its values,
+//! A stasis generator with `S = ()` is already an [`Iterator`](std::iter::Iterator). When you only want its values,
 //! use `Iterator`'s adaptors and the itertools crate: they are the same laziness at the same
 //! cost, and this crate does not re-implement them for plain iterators. Reach for
-//! [`GeneratorExt`] when you need what `Iterator` cannot carry:
+//! [`GeneratorExt`](crate::GeneratorExt) when you need what `Iterator` cannot carry:
 //!
 //! | you need | use |
 //! |----------|-----|
@@ -42,8 +42,9 @@
 //! An infinite source, a lazy pipeline, and the source still usable afterwards:
 //!
 //! ```
-//! use stasis_combinators::GeneratorExt;
-//! use stasis_core::{Gen, Generator, State};
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+//! use stasis::GeneratorExt;
+//! use stasis::{Gen, Generator, State};
 //!
 //! let mut naturals = Gen::new(|co, ()| {
 //!     let mut n = 0u64;
@@ -61,6 +62,10 @@
 
 // `Step<Y, R, E>` over a source's associated types is long by nature; aliases would hide it.
 #![allow(clippy::type_complexity)]
+// Links spell full paths (`[`Step`](crate::Step)`) even where the short form resolves here:
+// the facade (`stasis`) re-exports these items, and rustdoc renders short links of re-exported
+// items as literal text there.
+#![allow(rustdoc::redundant_explicit_links)]
 
 mod accumulate;
 mod batched;

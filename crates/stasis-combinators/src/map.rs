@@ -1,4 +1,4 @@
-//! [`Map`]: applies a function to every yielded value.
+//! [`Map`](crate::Map): applies a function to every yielded value.
 
 use core::fmt;
 
@@ -18,8 +18,9 @@ use crate::util::{delegate_access_inner, iterator_for, map_close};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::GeneratorExt;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let mut doubled = Gen::new(|co, ()| {
 ///     co.yield_(1);

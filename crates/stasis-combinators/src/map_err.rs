@@ -1,4 +1,4 @@
-//! [`MapErr`]: changes a generator's error type, so it can sit in a chain with another one.
+//! [`MapErr`](crate::MapErr): changes a generator's error type, so it can sit in a chain with another one.
 
 use core::fmt;
 
@@ -30,8 +30,9 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
-/// use stasis_core::{Generator, Step, Thrown};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::{Generator, Step, Thrown};
 ///
 /// // `from_iter` cannot fail (`Error = Infallible`); a chain with `String` errors can take it.
 /// let mut g = from_iter([1, 2]).gen_err_into::<String>();

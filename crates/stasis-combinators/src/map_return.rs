@@ -1,4 +1,4 @@
-//! [`MapReturn`]: applies a function to the source's return value.
+//! [`MapReturn`](crate::MapReturn): applies a function to the source's return value.
 
 use core::fmt;
 
@@ -16,8 +16,9 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::GeneratorExt;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let mut g = Gen::new(|co, ()| {
 ///     co.yield_(1);

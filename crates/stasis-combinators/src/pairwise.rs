@@ -1,4 +1,4 @@
-//! [`Pairwise`]: overlapping pairs of consecutive values.
+//! [`Pairwise`](crate::Pairwise): overlapping pairs of consecutive values.
 
 use core::fmt;
 
@@ -20,7 +20,8 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let pairs = from_iter([1, 2, 3]).pairwise();
 /// assert_eq!(pairs.collect::<Vec<_>>(), [(1, 2), (2, 3)]);
 /// ```

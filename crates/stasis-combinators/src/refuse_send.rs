@@ -1,4 +1,4 @@
-//! [`RefuseSend`]: a generator that takes no sends (`S = ()`) accepts a send type, and a sent
+//! [`RefuseSend`](crate::RefuseSend): a generator that takes no sends (`S = ()`) accepts a send type, and a sent
 //! value it would have to drop becomes an error instead, as in Python.
 
 use core::fmt;
@@ -30,8 +30,9 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
-/// use stasis_core::{Generator, Step, Thrown};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::{Generator, Step, Thrown};
 /// let mut g = from_iter(["a", "b"])
 ///     .gen_err_into::<String>()
 ///     .gen_refuse_send(|v: Option<i64>| format!("cannot send {v:?} into a plain iterator"));

@@ -1,4 +1,4 @@
-//! [`repeat`] and [`repeat_n`]: one value, again and again.
+//! [`repeat`](crate::repeat) and [`repeat_n`](crate::repeat_n): one value, again and again.
 
 use core::convert::Infallible;
 
@@ -11,7 +11,8 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, repeat};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, repeat};
 /// assert_eq!(repeat('x').gen_take(3).collect::<String>(), "xxx");
 /// ```
 pub fn repeat<T: Clone>(value: T) -> Repeat<T> {
@@ -23,20 +24,22 @@ pub fn repeat<T: Clone>(value: T) -> Repeat<T> {
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::repeat_n;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::repeat_n;
 /// assert_eq!(repeat_n(7, 2).collect::<Vec<_>>(), [7, 7]);
 /// ```
 pub fn repeat_n<T: Clone>(value: T, n: usize) -> Repeat<T> {
     Repeat { value: Some(value), remaining: Some(n), started: false }
 }
 
-/// The generator [`repeat`] and [`repeat_n`] return.
+/// The generator [`repeat`](crate::repeat) and [`repeat_n`](crate::repeat_n) return.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, Step};
-/// let mut r = stasis_combinators::repeat_n("a", 1);
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, Step};
+/// let mut r = stasis::repeat_n("a", 1);
 /// assert_eq!(r.resume(()), Step::Yielded("a"));
 /// assert_eq!(r.resume(()), Step::Complete(()));
 /// ```

@@ -1,4 +1,4 @@
-//! [`Skip`]: drops the first `n` values.
+//! [`Skip`](crate::Skip): drops the first `n` values.
 
 use stasis_core::{CloseError, Generator, State, Step};
 
@@ -15,7 +15,8 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// assert_eq!(from_iter(1..=5).gen_skip(3).collect::<Vec<_>>(), [4, 5]);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]

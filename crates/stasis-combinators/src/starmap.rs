@@ -1,4 +1,4 @@
-//! [`Starmap`]: calls a function with the fields of each yielded tuple as its arguments.
+//! [`Starmap`](crate::Starmap): calls a function with the fields of each yielded tuple as its arguments.
 
 use core::fmt;
 
@@ -7,12 +7,13 @@ use stasis_core::{CloseError, Generator, State, Step};
 use crate::util::{delegate_access_inner, iterator_for, map_close};
 
 /// A tuple whose fields can be the arguments of `F` (Python's `f(*args)`), for tuples of 1 to
-/// 6 fields. [`Starmap`] calls through it.
+/// 6 fields. [`Starmap`](crate::Starmap) calls through it.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::StarArgs;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::combinators::StarArgs;
 /// let mut add = |a: i32, b: i32| a + b;
 /// assert_eq!((2, 3).call_with(&mut add), 5);
 /// ```
@@ -56,7 +57,8 @@ star_args!((A), (A, B), (A, B, C), (A, B, C, D), (A, B, C, D, E), (A, B, C, D, E
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let powers = from_iter([(2u32, 5u32), (3, 2), (10, 3)]).starmap(u32::pow);
 /// assert_eq!(powers.collect::<Vec<_>>(), [32, 9, 1000]);
 /// ```

@@ -1,4 +1,4 @@
-//! [`Take`]: yields at most `n` values, then stops without pulling more.
+//! [`Take`](crate::Take): yields at most `n` values, then stops without pulling more.
 
 use stasis_core::{CloseError, Generator, State, Step};
 
@@ -13,13 +13,14 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// - **return value**: `Some(r)` when the source returned `r` first, `None` when the limit
 ///   stopped it.
 /// - **throw / close / state**: forwarded while the limit is not reached; afterwards `Take` is
-///   [`State::Closed`] and does not touch the source.
+///   [`State::Closed`](stasis_core::State::Closed) and does not touch the source.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, count};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, count};
+/// use stasis::{Generator, Step};
 ///
 /// let mut naturals = count(1, 1);
 /// let mut first = (&mut naturals).gen_take(2);

@@ -1,4 +1,4 @@
-//! [`TakeWhile`]: yields values while a predicate holds.
+//! [`TakeWhile`](crate::TakeWhile): yields values while a predicate holds.
 
 use core::fmt;
 
@@ -8,18 +8,19 @@ use crate::util::{delegate_access_inner, iterator_for};
 
 /// Yields values while the predicate returns `true`, then stops (Python's
 /// `itertools.takewhile`). Like CPython it consumes the first value that fails the predicate:
-/// that value is not yielded, but it is kept, and [`TakeWhile::take_rejected`] gives it back.
+/// that value is not yielded, but it is kept, and [`TakeWhile::take_rejected`](crate::TakeWhile::take_rejected) gives it back.
 /// Built by [`GeneratorExt::gen_take_while`](crate::GeneratorExt::gen_take_while).
 ///
 /// - **send**: forwarded, one to one.
 /// - **return value**: `Some(r)` when the source returned `r`, `None` when the predicate
 ///   ended it (the source stays suspended).
-/// - **throw / close / state**: forwarded until the end; afterwards [`State::Closed`].
+/// - **throw / close / state**: forwarded until the end; afterwards [`State::Closed`](stasis_core::State::Closed).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let mut small = from_iter([1, 4, 6, 2]).gen_take_while(|x: &i32| *x < 5);
 /// assert_eq!(small.by_ref().collect::<Vec<_>>(), [1, 4]);
 /// assert_eq!(small.take_rejected(), Some(6));
@@ -44,7 +45,8 @@ impl<G, P, Y, Ret> TakeWhile<G, P, Y, Ret> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let mut tw = from_iter([1, 9]).gen_take_while(|x: &i32| *x < 5);
     /// assert_eq!(tw.take_rejected(), None);
     /// assert_eq!(tw.by_ref().count(), 1);

@@ -1,4 +1,4 @@
-//! [`Tee`]: independent cursors over one generator, buffering only what the slowest has not
+//! [`Tee`](crate::Tee): independent cursors over one generator, buffering only what the slowest has not
 //! read.
 //!
 //! # Design
@@ -14,7 +14,7 @@
 //! borrowed while the source runs, so a source that reads cursors of its own tee (CPython's
 //! "running after its own tail") reads what is buffered; a cursor that would have to pull the
 //! source while it is running finds the source borrowed and reports
-//! [`TeeError::Reentered`] (CPython's `RuntimeError("cannot re-enter the tee iterator")`). After
+//! [`TeeError::Reentered`](crate::TeeError::Reentered) (CPython's `RuntimeError("cannot re-enter the tee iterator")`). After
 //! every read the values every open cursor has passed are popped, so the buffer holds exactly
 //! the values between the slowest and the fastest open cursor. A closed or dropped cursor no
 //! longer holds values back.
@@ -40,8 +40,10 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, TeeError};
-/// use stasis_core::{Gen, Generator, Step, Thrown};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::GeneratorExt;
+/// use stasis::combinators::TeeError;
+/// use stasis::{Gen, Generator, Step, Thrown};
 ///
 /// let source = Gen::<i32>::throwing::<&str>(|co, ()| {
 ///     co.yield_(1);
@@ -82,7 +84,8 @@ impl<E> TeeError<E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::TeeError;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::combinators::TeeError;
     /// assert_eq!(TeeError::Source(7).source_error(), Some(7));
     /// assert_eq!(TeeError::<i32>::Reentered.source_error(), None);
     /// ```
@@ -174,18 +177,18 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 ///
 /// - **send**: none (`Generator<()>`: the cursors share one source).
 /// - **return value**: the source's, cloned for each cursor (CPython's tee drops it).
-/// - **errors**: the source's error goes, as [`TeeError::Source`], to the cursor whose pull
+/// - **errors**: the source's error goes, as [`TeeError::Source`](crate::TeeError::Source), to the cursor whose pull
 ///   raised it, which is then closed; the source is finished, so the other cursors read what
-///   is buffered and then end with [`Step::Exhausted`] (CPython: `StopIteration`).
+///   is buffered and then end with [`Step::Exhausted`](stasis_core::Step::Exhausted) (CPython: `StopIteration`).
 /// - **running after its own tail**: the source's body may read cursors of its own tee while it
 ///   runs, as CPython's `m235` and Fibonacci programs do, as long as what it reads is buffered;
-///   a cursor that would have to pull the running source raises [`TeeError::Reentered`] (a
+///   a cursor that would have to pull the running source raises [`TeeError::Reentered`](crate::TeeError::Reentered) (a
 ///   value the body can match on, not a panic) and is closed (CPython's cursor stays usable;
 ///   stasis generators stay fused). The cursors the body holds keep the tee, and so the body,
 ///   alive (an `Rc` cycle): let the body end, or drop the cursors it holds, to free it.
-/// - **throw**: [`TeeError::Source`] is raised in the shared source (every cursor sees what it
+/// - **throw**: [`TeeError::Source`](crate::TeeError::Source) is raised in the shared source (every cursor sees what it
 ///   yields next; an error it raises goes to the thrower); once the source has ended, or while
-///   it is running ([`TeeError::Reentered`]), the error comes straight back; throwing
+///   it is running ([`TeeError::Reentered`](crate::TeeError::Reentered)), the error comes straight back; throwing
 ///   `Reentered` raises it straight back. Either way a cursor that reports an error is closed
 ///   (values still buffered for it are released).
 ///   **close**: closes this cursor; closing the last open cursor closes the source.
@@ -199,7 +202,8 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let [mut a, mut b] = from_iter([1, 2, 3]).gen_tee();
 /// assert_eq!(a.next(), Some(1));
 /// assert_eq!(a.next(), Some(2));
@@ -213,9 +217,11 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 /// A source that reads its own tee (CPython's `fib()` in `test_generators`):
 ///
 /// ```
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use std::{cell::RefCell, rc::Rc};
-/// use stasis_combinators::{GeneratorExt, Tee};
-/// use stasis_core::Gen;
+/// use stasis::GeneratorExt;
+/// use stasis::combinators::Tee;
+/// use stasis::Gen;
 ///
 /// let tails: Rc<RefCell<Option<[Tee<Gen<u64>>; 2]>>> = Rc::default();
 /// let slot = tails.clone();
@@ -260,7 +266,8 @@ impl<G: Generator<()>> Tee<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let [mut a, b] = from_iter(0..100).gen_tee();
     /// assert_eq!(a.by_ref().take(10).count(), 10);
     /// assert_eq!(a.buffered(), 10);

@@ -112,9 +112,10 @@ pub(crate) fn islice_hint(
 /// Implements `Iterator` and `FusedIterator` (every stasis generator is fused by contract:
 /// after its end, `resume` gives `Exhausted` forever) for an adaptor whose `Generator<()>` impl
 /// exists and cannot raise (`Error = Infallible`): `next` is `resume(())` keeping only yielded
-/// values, `size_hint` is [`Generator::length_hint`]. An adaptor over a source that can raise
-/// is not an `Iterator`, so that an error cannot end a `collect()` silently: it is iterated
-/// with `Generator::try_iter`, which yields `Result` items.
+/// values, `size_hint` is [`Generator::length_hint`](stasis_core::Generator::length_hint). An
+/// adaptor over a source that can raise is not an `Iterator`, so that an error cannot end a
+/// `collect()` silently: it is iterated with `Generator::try_iter`, which yields `Result`
+/// items.
 ///
 /// `iterator_for!([generics] Type, ErrorType)` names another error type an iterator may drive:
 /// one whose only values are raised by the adaptor itself, never by its source (`Tee`'s
@@ -173,7 +174,8 @@ macro_rules! iterator_for {
                 "The return value, kept when `Iterator::next` reached the end (readable ",
                 "once), as [`Gen::take_return`](stasis_core::Gen::take_return) keeps it: a ",
                 "`for` loop or `by_ref()` pipeline loses nothing.\n\n# Examples\n\n```\n",
-                "use stasis_combinators::{GeneratorExt, from_iter};\n",
+                crate::util::doc_example_prelude!(),
+                "use stasis::{GeneratorExt, from_iter};\n",
                 "let mut adaptor = ", $example, ";\n",
                 "assert!(adaptor.take_return().is_none()); // not ended yet\n",
                 "adaptor.by_ref().for_each(drop);\n",
@@ -210,6 +212,16 @@ macro_rules! iterator_for {
 
 pub(crate) use iterator_for;
 
+/// The hidden first line of a generated doc example: it maps the facade's paths (`stasis::..`,
+/// what a user writes and what the facade's pages show) to this crate and `stasis-core`.
+macro_rules! doc_example_prelude {
+    () => {
+        "# mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }\n"
+    };
+}
+
+pub(crate) use doc_example_prelude;
+
 /// Gives an adaptor `get_ref`, `get_mut` and `into_inner` for the generator(s) it wraps
 /// (futures' `delegate_access_inner!`), each with a doctest built from `$example`, an
 /// expression building the adaptor over `from_iter` sources. Two-source adaptors give tuples.
@@ -218,8 +230,8 @@ macro_rules! delegate_access_inner {
         impl<$($generics)*> $ty {
             #[doc = concat!(
                 "The wrapped generator.\n\n# Examples\n\n```\n",
-                "use stasis_combinators::{GeneratorExt, from_iter};\n",
-                "use stasis_core::{Generator, State};\n",
+                crate::util::doc_example_prelude!(),
+                "use stasis::{Generator, GeneratorExt, State, from_iter};\n",
                 "let adaptor = ", $example, ";\n",
                 "assert_eq!(adaptor.get_ref().state(), State::Created);\n```"
             )]
@@ -230,8 +242,8 @@ macro_rules! delegate_access_inner {
             #[doc = concat!(
                 "The wrapped generator, mutably. Resuming it directly bypasses the adaptor ",
                 "(a value pulled this way never passes through it).\n\n# Examples\n\n```\n",
-                "use stasis_combinators::{GeneratorExt, from_iter};\n",
-                "use stasis_core::{Generator, State};\n",
+                crate::util::doc_example_prelude!(),
+                "use stasis::{Generator, GeneratorExt, State, from_iter};\n",
                 "let mut adaptor = ", $example, ";\n",
                 "let _ = adaptor.get_mut().close();\n",
                 "assert_eq!(adaptor.get_ref().state(), State::Closed);\n```"
@@ -243,8 +255,8 @@ macro_rules! delegate_access_inner {
             #[doc = concat!(
                 "The wrapped generator, given back; what the adaptor held (a buffered ",
                 "value, a running total) is dropped.\n\n# Examples\n\n```\n",
-                "use stasis_combinators::{GeneratorExt, from_iter};\n",
-                "use stasis_core::{Generator, State};\n",
+                crate::util::doc_example_prelude!(),
+                "use stasis::{Generator, GeneratorExt, State, from_iter};\n",
                 "let adaptor = ", $example, ";\n",
                 "assert_eq!(adaptor.into_inner().state(), State::Created);\n```"
             )]
@@ -257,8 +269,8 @@ macro_rules! delegate_access_inner {
         impl<$($generics)*> $ty {
             #[doc = concat!(
                 "Both wrapped generators.\n\n# Examples\n\n```\n",
-                "use stasis_combinators::{GeneratorExt, from_iter};\n",
-                "use stasis_core::{Generator, State};\n",
+                crate::util::doc_example_prelude!(),
+                "use stasis::{Generator, GeneratorExt, State, from_iter};\n",
                 "let adaptor = ", $example, ";\n",
                 "assert_eq!(adaptor.get_ref().1.state(), State::Created);\n```"
             )]
@@ -269,8 +281,8 @@ macro_rules! delegate_access_inner {
             #[doc = concat!(
                 "Both wrapped generators, mutably. Resuming them directly bypasses the ",
                 "adaptor.\n\n# Examples\n\n```\n",
-                "use stasis_combinators::{GeneratorExt, from_iter};\n",
-                "use stasis_core::{Generator, State};\n",
+                crate::util::doc_example_prelude!(),
+                "use stasis::{Generator, GeneratorExt, State, from_iter};\n",
                 "let mut adaptor = ", $example, ";\n",
                 "let _ = adaptor.get_mut().1.close();\n",
                 "assert_eq!(adaptor.get_ref().1.state(), State::Closed);\n```"
@@ -281,8 +293,8 @@ macro_rules! delegate_access_inner {
 
             #[doc = concat!(
                 "Both wrapped generators, given back.\n\n# Examples\n\n```\n",
-                "use stasis_combinators::{GeneratorExt, from_iter};\n",
-                "use stasis_core::{Generator, State};\n",
+                crate::util::doc_example_prelude!(),
+                "use stasis::{Generator, GeneratorExt, State, from_iter};\n",
                 "let adaptor = ", $example, ";\n",
                 "assert_eq!(adaptor.into_inner().0.state(), State::Created);\n```"
             )]

@@ -1,4 +1,4 @@
-//! [`Zip`]: pairs the values of two generators, stopping at the shorter.
+//! [`Zip`](crate::Zip): pairs the values of two generators, stopping at the shorter.
 
 use core::fmt;
 
@@ -6,13 +6,15 @@ use stasis_core::{CloseError, Generator, State, Step};
 
 use crate::util::{delegate_access_inner, iterator_for};
 
-/// Which source ended a [`Zip`], with its return value.
+/// Which source ended a [`Zip`](crate::Zip), with its return value.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, ZipEnd, from_iter};
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::combinators::ZipEnd;
+/// use stasis::{Generator, Step};
 /// let mut z = from_iter([1]).gen_zip(from_iter(["a", "b"]));
 /// assert_eq!(z.resume(()), Step::Yielded((1, "a")));
 /// assert_eq!(z.resume(()), Step::Complete(ZipEnd::First(())));
@@ -30,18 +32,19 @@ pub enum ZipEnd<RA, RB> {
 ///
 /// Each resume pulls `first`, then `second`, like CPython. So when `second` ends first, the
 /// value just pulled from `first` has no partner: Python drops it (`zip(long, short)` loses one
-/// item of `long`). Here it is kept for [`Zip::take_unpaired`]. Put the shorter source first to
+/// item of `long`). Here it is kept for [`Zip::take_unpaired`](crate::Zip::take_unpaired). Put the shorter source first to
 /// pull nothing extra.
 ///
 /// - **send**: none: `Zip` is a `Generator<()>` (which source should get it?).
-/// - **return value**: [`ZipEnd`]: which source ended and its return value.
+/// - **return value**: [`ZipEnd`](crate::ZipEnd): which source ended and its return value.
 /// - **throw**: goes to `first`; if `first` handles it and yields, `second` is pulled for the
 ///   partner. **close**: closes both. **state**: `first`'s until the end.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
 /// let mut long = from_iter(1..=5);
 /// let pairs: Vec<_> = (&mut long).gen_zip(from_iter(["a", "b"])).collect();
 /// assert_eq!(pairs, [(1, "a"), (2, "b")]);
@@ -68,7 +71,8 @@ impl<A, B, YA, Ret> Zip<A, B, YA, Ret> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{GeneratorExt, from_iter};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
     /// let mut z = from_iter([1, 2, 3]).gen_zip(from_iter(["a"]));
     /// assert_eq!(z.by_ref().count(), 1);
     /// assert_eq!(z.take_unpaired(), Some(2));
@@ -133,8 +137,8 @@ where
 
     /// Closes `first`, then `second` (even if closing `first` failed); the first failure is
     /// reported. When both sources ignore `close()`, their values are reported as a pair in
-    /// [`CloseError::IgnoredExit`]; when only `first` does, its value is kept for
-    /// [`Zip::take_unpaired`]; when only `second` does, its value has no partner and is dropped.
+    /// [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit); when only `first` does, its value is kept for
+    /// [`Zip::take_unpaired`](crate::Zip::take_unpaired); when only `second` does, its value has no partner and is dropped.
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, A::Error>> {
         self.finished = true;
         let a = self.first.close();

@@ -1,4 +1,4 @@
-//! [`zip_all`]: tuples (as `Vec`s) of the values of any number of generators of one type.
+//! [`zip_all`](crate::zip_all): tuples (as `Vec`s) of the values of any number of generators of one type.
 
 use core::fmt;
 
@@ -13,7 +13,7 @@ use crate::util::iterator_for;
 ///
 /// Each step pulls the sources in order, as CPython does; when one ends, the values already
 /// pulled from those before it in that step have no row: Python drops them; here they are kept
-/// for [`ZipAll::take_partial`].
+/// for [`ZipAll::take_partial`](crate::ZipAll::take_partial).
 ///
 /// - **send**: none: a `Generator<()>`, as [`Zip`](crate::Zip).
 /// - **return value**: `Some((index, return value))` of the source that ended; `None` when
@@ -26,7 +26,9 @@ use crate::util::iterator_for;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{from_iter, zip_all};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::from_iter;
+/// use stasis::combinators::zip_all;
 /// let rows = zip_all([from_iter(vec![1, 2, 3]), from_iter(vec![4, 5]), from_iter(vec![6, 7, 8])]);
 /// assert_eq!(rows.collect::<Vec<_>>(), [vec![1, 4, 6], vec![2, 5, 7]]);
 /// ```
@@ -43,13 +45,14 @@ where
     }
 }
 
-/// The generator [`zip_all`] returns.
+/// The generator [`zip_all`](crate::zip_all) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, State};
-/// let z = stasis_combinators::zip_all([stasis_combinators::from_iter([1])]);
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, State};
+/// let z = stasis::combinators::zip_all([stasis::from_iter([1])]);
 /// assert_eq!(z.state(), State::Created);
 /// ```
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
@@ -68,7 +71,9 @@ impl<G: Generator<()>> ZipAll<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::{from_iter, zip_all};
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::from_iter;
+    /// use stasis::combinators::zip_all;
     /// let mut z = zip_all([from_iter(vec![1, 2]), from_iter(vec![3, 4]), from_iter(vec![5])]);
     /// assert_eq!(z.by_ref().count(), 1);
     /// assert_eq!(z.take_partial(), [2, 4]);
@@ -82,7 +87,8 @@ impl<G: Generator<()>> ZipAll<G> {
     /// # Examples
     ///
     /// ```
-    /// let z = stasis_combinators::zip_all([stasis_combinators::from_iter([1])]);
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// let z = stasis::combinators::zip_all([stasis::from_iter([1])]);
     /// assert_eq!(z.into_inner().len(), 1);
     /// ```
     pub fn into_inner(self) -> Vec<G> {
@@ -182,7 +188,7 @@ impl<G: Generator<()>> Generator<()> for ZipAll<G> {
 iterator_for!(
     [G: Generator<()>] ZipAll<G>,
     keep_return: Option<(usize, G::Return)>,
-    "stasis_combinators::zip_all([from_iter([1]), from_iter([2])])"
+    "stasis::combinators::zip_all([from_iter([1]), from_iter([2])])"
 );
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for ZipAll<G> {

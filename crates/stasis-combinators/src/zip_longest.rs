@@ -1,4 +1,4 @@
-//! [`ZipLongest`]: pairs the values of two generators until both end, `None` filling in.
+//! [`ZipLongest`](crate::ZipLongest): pairs the values of two generators until both end, `None` filling in.
 
 use core::fmt;
 
@@ -6,7 +6,7 @@ use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
 use crate::util::{delegate_access_inner, iterator_for};
 
-/// One source of a [`ZipLongest`]: running, or ended with its return value (`None` when it
+/// One source of a [`ZipLongest`](crate::ZipLongest): running, or ended with its return value (`None` when it
 /// had already finished before: no value to give).
 #[derive(Debug)]
 enum Side<R> {
@@ -67,8 +67,9 @@ impl<R> Side<R> {
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::{GeneratorExt, from_iter};
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{GeneratorExt, from_iter};
+/// use stasis::{Gen, Generator, Step};
 /// let mut z = Gen::new(|co, ()| { co.yield_(1); "a" })
 ///     .gen_zip_longest(Gen::new(|co, ()| { co.yield_('x'); co.yield_('y'); "b" }));
 /// assert_eq!(z.resume(()), Step::Yielded((Some(1), Some('x'))));

@@ -83,7 +83,8 @@ impl<C> Slot<C> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_coroutine, Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{from_coroutine, Generator, Step};
 ///
 /// let mut g = from_coroutine(#[coroutine] || {
 ///     yield 1;
@@ -110,7 +111,8 @@ pub struct StateMachine<C: Coroutine<()>> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// let squares = stasis_core::from_coroutine(#[coroutine] || {
+/// # use stasis_core as stasis;
+/// let squares = stasis::from_coroutine(#[coroutine] || {
 ///     for x in 1..=4u32 {
 ///         yield x * x;
 ///     }
@@ -132,9 +134,10 @@ where
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{Generator, Step};
 ///
-/// let mut running_sum = stasis_core::from_sending_coroutine(#[coroutine] |first: i32| {
+/// let mut running_sum = stasis::from_sending_coroutine(#[coroutine] |first: i32| {
 ///     let mut total = first;
 ///     loop {
 ///         total += yield total;
@@ -157,7 +160,8 @@ impl<C: Coroutine<()> + Unpin> StateMachine<C> {
     ///
     /// ```
     /// #![feature(coroutines, stmt_expr_attributes)]
-    /// let mut g = stasis_core::from_coroutine(#[coroutine] || { yield 1; "Done!" });
+    /// # use stasis_core as stasis;
+    /// let mut g = stasis::from_coroutine(#[coroutine] || { yield 1; "Done!" });
     /// assert_eq!(g.by_ref().count(), 1);
     /// assert_eq!(g.take_return(), Some("Done!"));
     /// ```
@@ -230,8 +234,9 @@ impl<C: Coroutine<()>> fmt::Debug for StateMachine<C> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{Generator, State};
-/// let mut g = stasis_core::from_sending_coroutine(#[coroutine] |x: u8| { yield x; });
+/// # use stasis_core as stasis;
+/// use stasis::{Generator, State};
+/// let mut g = stasis::from_sending_coroutine(#[coroutine] |x: u8| { yield x; });
 /// assert_eq!(g.state(), State::Created);
 /// ```
 #[must_use = "generators do nothing unless resumed"]
@@ -287,7 +292,8 @@ impl<C, S> fmt::Debug for SendingStateMachine<C, S> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
+/// # use stasis_core as stasis;
+/// use stasis::{from_throwing_coroutine, Generator, Step, Thrown};
 ///
 /// let mut g = from_throwing_coroutine(#[coroutine] |_first: Result<(), Thrown<&str>>| {
 ///     loop {
@@ -318,7 +324,8 @@ pub struct ThrowingStateMachine<C, S, E> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
+/// # use stasis_core as stasis;
+/// use stasis::{from_throwing_coroutine, Generator, Step, Thrown};
 ///
 /// let mut g = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<String>>| {
 ///     let () = (yield 1)?; // re-raises what it does not handle

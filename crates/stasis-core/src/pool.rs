@@ -2,7 +2,7 @@
 //!
 //! Creating a corosensei `DefaultStack` costs an `mmap`, an `mprotect` and later a `munmap`
 //! (about 15 µs here); running a coroutine on a reused stack costs about 16 ns. So every thread
-//! keeps up to [`POOL_CAPACITY`] finished stacks and hands them to new generators of the same
+//! keeps up to [`POOL_CAPACITY`](crate::POOL_CAPACITY) finished stacks and hands them to new generators of the same
 //! size. Each pooled stack keeps its guard page (it *is* a `DefaultStack`), so overflow detection
 //! is the same on a pooled and on a fresh stack.
 //!
@@ -46,7 +46,8 @@ pub const POOL_CAPACITY: usize = 32;
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, StackError};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, StackError};
 ///
 /// let err = Gen::builder().stack_size(100).build(|co, ()| co.yield_(1)).unwrap_err();
 /// assert!(matches!(err, StackError::TooSmall { .. }));
@@ -54,7 +55,7 @@ pub const POOL_CAPACITY: usize = 32;
 /// ```
 #[derive(Debug, thiserror::Error)]
 pub enum StackError {
-    /// The requested size is below [`MIN_STACK_SIZE`].
+    /// The requested size is below [`MIN_STACK_SIZE`](crate::MIN_STACK_SIZE).
     #[error(
         "generator stack size {requested} bytes is below the minimum of {min} bytes; \
          pass at least {min} to GenBuilder::stack_size"
@@ -62,10 +63,10 @@ pub enum StackError {
     TooSmall {
         /// What was asked for.
         requested: usize,
-        /// [`MIN_STACK_SIZE`].
+        /// [`MIN_STACK_SIZE`](crate::MIN_STACK_SIZE).
         min: usize,
     },
-    /// The requested size is above [`MAX_STACK_SIZE`].
+    /// The requested size is above [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE).
     #[error(
         "generator stack size {requested} bytes is above the maximum of {max} bytes; \
          a generator that needs more should keep its data on the heap"
@@ -73,7 +74,7 @@ pub enum StackError {
     TooLarge {
         /// What was asked for.
         requested: usize,
-        /// [`MAX_STACK_SIZE`].
+        /// [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE).
         max: usize,
     },
     /// The operating system refused to map a new stack.
@@ -171,7 +172,7 @@ fn address_space_in_use() -> Option<u64> {
     Some(pages * u64::try_from(page).ok()?)
 }
 
-/// Checks a requested stack size against [`MIN_STACK_SIZE`] and [`MAX_STACK_SIZE`].
+/// Checks a requested stack size against [`MIN_STACK_SIZE`](crate::MIN_STACK_SIZE) and [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE).
 pub(crate) fn validate(size: usize) -> Result<usize, StackError> {
     if size < MIN_STACK_SIZE {
         Err(StackError::TooSmall { requested: size, min: MIN_STACK_SIZE })
@@ -295,9 +296,10 @@ pub(crate) unsafe fn give(size: usize, stack: &mut ManuallyDrop<DefaultStack>) {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{pool_stats, Gen};
+/// # use stasis_core as stasis;
+/// use stasis::{pool_stats, Gen};
 ///
-/// stasis_core::clear_pool();
+/// stasis::clear_pool();
 /// drop(Gen::<i32>::new(|co, ()| co.yield_(1))); // never started: its stack goes to the pool
 /// assert_eq!(pool_stats().stacks, 1);
 /// ```
@@ -314,7 +316,8 @@ pub struct PoolStats {
 /// # Examples
 ///
 /// ```
-/// assert!(stasis_core::pool_stats().stacks <= stasis_core::POOL_CAPACITY);
+/// # use stasis_core as stasis;
+/// assert!(stasis::pool_stats().stacks <= stasis::POOL_CAPACITY);
 /// ```
 pub fn pool_stats() -> PoolStats {
     POOL.try_with(|pool| {
@@ -332,8 +335,9 @@ pub fn pool_stats() -> PoolStats {
 /// # Examples
 ///
 /// ```
-/// stasis_core::clear_pool();
-/// assert_eq!(stasis_core::pool_stats().stacks, 0);
+/// # use stasis_core as stasis;
+/// stasis::clear_pool();
+/// assert_eq!(stasis::pool_stats().stacks, 0);
 /// ```
 pub fn clear_pool() {
     let drained = POOL.try_with(|pool| std::mem::take(&mut pool.borrow_mut().0));

@@ -8,17 +8,17 @@
 //! |---------------------------------|-------------------------------------------------|
 //! | `next(g)`                       | `g.resume(())` (or `Iterator::next`)            |
 //! | `g.send(v)`                     | `g.resume(v)`                                   |
-//! | value of `yield`                | [`Step::Yielded`]                               |
-//! | `StopIteration(value)`          | [`Step::Complete`] (reported once)              |
-//! | `StopIteration` afterwards      | [`Step::Exhausted`]                             |
-//! | an exception leaving the body   | [`Step::Raised`]                                |
-//! | `g.throw(e)`                    | [`Generator::throw`]                            |
-//! | `g.close()`                     | [`Generator::close`]                            |
-//! | `inspect.getgeneratorstate(g)`  | [`Generator::state`]                            |
-//! | `g.throw(GeneratorExit)`        | [`Generator::throw_exit`]                       |
-//! | `list(g)` (raises on an error)  | `g.try_iter().collect::<Result<Vec<_>, _>>()` ([`Generator::try_iter`]) |
-//! | `for x in g: ...` then `StopIteration.value` | [`Generator::run_to_end`]          |
-//! | `RuntimeError` / `ValueError` raised by the runtime itself | [`Thrown::Runtime`] with a [`RuntimeError`] |
+//! | value of `yield`                | [`Step::Yielded`](crate::Step::Yielded)                               |
+//! | `StopIteration(value)`          | [`Step::Complete`](crate::Step::Complete) (reported once)              |
+//! | `StopIteration` afterwards      | [`Step::Exhausted`](crate::Step::Exhausted)                             |
+//! | an exception leaving the body   | [`Step::Raised`](crate::Step::Raised)                                |
+//! | `g.throw(e)`                    | [`Generator::throw`](crate::Generator::throw)                            |
+//! | `g.close()`                     | [`Generator::close`](crate::Generator::close)                            |
+//! | `inspect.getgeneratorstate(g)`  | [`Generator::state`](crate::Generator::state)                            |
+//! | `g.throw(GeneratorExit)`        | [`Generator::throw_exit`](crate::Generator::throw_exit)                 |
+//! | `list(g)` (raises on an error)  | `g.try_iter().collect::<Result<Vec<_>, _>>()` ([`Generator::try_iter`](crate::Generator::try_iter)) |
+//! | `for x in g: ...` then `StopIteration.value` | [`Generator::run_to_end`](crate::Generator::run_to_end) |
+//! | `RuntimeError` / `ValueError` raised by the runtime itself | [`Thrown::Runtime`](crate::Thrown::Runtime) with a [`RuntimeError`](crate::RuntimeError) |
 
 use core::convert::Infallible;
 use core::fmt;
@@ -28,7 +28,8 @@ use core::fmt;
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let mut g = Gen::<_, &str>::new(|co, ()| {
 ///     co.yield_(1);
@@ -46,13 +47,15 @@ pub enum Step<Y, R, E = Infallible> {
     Yielded(Y),
     /// The body returned this value (Python's `StopIteration.value`). Reported exactly once; the
     /// generator is closed afterwards.
+    #[doc(alias = "StopIteration")]
     Complete(R),
     /// An exception left the body: a thrown error it did not handle, an error it raised with
-    /// [`Co::raise`](crate::Co::raise), [`Thrown::Exit`] re-raised after an ignored `close()`,
-    /// or a [`Thrown::Runtime`] error (one the runtime raised at a `yield from` that the body
-    /// did not handle, or a call on a running generator through a shared handle). The
-    /// generator is closed afterwards (except after
-    /// [`RuntimeError::AlreadyExecuting`], which did not reach it).
+    /// [`Co::raise`](crate::Co::raise), [`Thrown::Exit`](crate::Thrown::Exit) re-raised after
+    /// an ignored `close()`, or a [`Thrown::Runtime`](crate::Thrown::Runtime) error (one the
+    /// runtime raised at a `yield from` that the body did not handle, or a call on a running
+    /// generator through a shared handle). The generator is closed afterwards (except after
+    /// [`RuntimeError::AlreadyExecuting`](crate::RuntimeError::AlreadyExecuting), which did not
+    /// reach it).
     Raised(Thrown<E>),
     /// The generator had already finished (Python's bare `StopIteration`); resuming it is a
     /// harmless no-op.
@@ -65,7 +68,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<i32, ()>::Yielded(3).yielded(), Some(3));
     /// assert_eq!(Step::<i32, ()>::Exhausted.yielded(), None);
     /// ```
@@ -81,7 +85,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<i32, &str>::Complete("done").returned(), Some("done"));
     /// assert_eq!(Step::<i32, &str>::Yielded(3).returned(), None);
     /// ```
@@ -98,8 +103,10 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Step, Thrown};
-    /// assert_eq!(Step::<i32, (), &str>::Raised(Thrown::Error("boom")).raised(), Some(Thrown::Error("boom")));
+    /// # use stasis_core as stasis;
+    /// use stasis::{Step, Thrown};
+    /// let raised = Step::<i32, (), &str>::Raised(Thrown::Error("boom"));
+    /// assert_eq!(raised.raised(), Some(Thrown::Error("boom")));
     /// assert_eq!(Step::<i32, (), &str>::Exhausted.raised(), None);
     /// ```
     pub fn raised(self) -> Option<Thrown<E>> {
@@ -109,12 +116,13 @@ impl<Y, R, E> Step<Y, R, E> {
         }
     }
 
-    /// Whether this step leaves the generator suspended (only [`Step::Yielded`] does).
+    /// Whether this step leaves the generator suspended (only [`Step::Yielded`](crate::Step::Yielded) does).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert!(Step::<i32, ()>::Yielded(3).is_yielded());
     /// assert!(!Step::<i32, ()>::Complete(()).is_yielded());
     /// ```
@@ -127,7 +135,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<i32, ()>::Yielded(3).map_yield(|y| y * 2), Step::Yielded(6));
     /// ```
     pub fn map_yield<Y2>(self, f: impl FnOnce(Y) -> Y2) -> Step<Y2, R, E> {
@@ -144,7 +153,8 @@ impl<Y, R, E> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<(), i32>::Complete(3).map_return(|r| r + 1), Step::Complete(4));
     /// ```
     pub fn map_return<R2>(self, f: impl FnOnce(R) -> R2) -> Step<Y, R2, E> {
@@ -158,12 +168,13 @@ impl<Y, R, E> Step<Y, R, E> {
 }
 
 /// What `throw()` and `close()` deliver into a suspended body, and what leaves it in
-/// [`Step::Raised`].
+/// [`Step::Raised`](crate::Step::Raised).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{RuntimeError, Thrown};
+/// # use stasis_core as stasis;
+/// use stasis::{RuntimeError, Thrown};
 /// let t: Thrown<&str> = Thrown::Error("bad input");
 /// assert_eq!(t.to_string(), "bad input");
 /// assert_eq!(Thrown::<&str>::Exit.to_string(), "GeneratorExit");
@@ -174,8 +185,9 @@ impl<Y, R, E> Step<Y, R, E> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Thrown<E> {
     /// Python's `GeneratorExit`: the consumer called `close()` (or dropped the generator).
+    #[doc(alias = "GeneratorExit")]
     Exit,
-    /// An error thrown in by [`Generator::throw`] or raised by the body itself.
+    /// An error thrown in by [`Generator::throw`](crate::Generator::throw) or raised by the body itself.
     Error(E),
     /// An error the runtime itself raised (CPython's `RuntimeError` / `ValueError` /
     /// `AttributeError` from the interpreter): a delegate ignored `GeneratorExit`, a generator
@@ -240,12 +252,13 @@ pub enum RuntimeError {
 }
 
 impl<E> Thrown<E> {
-    /// The error, if this is not [`Thrown::Exit`].
+    /// The error, if this is not [`Thrown::Exit`](crate::Thrown::Exit).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Thrown;
+    /// # use stasis_core as stasis;
+    /// use stasis::Thrown;
     /// assert_eq!(Thrown::Error(7).error(), Some(7));
     /// assert_eq!(Thrown::<i32>::Exit.error(), None);
     /// ```
@@ -301,12 +314,12 @@ impl<E: std::error::Error + 'static> std::error::Error for Thrown<E> {
 }
 
 /// Where a generator is in its life (Python's `inspect.getgeneratorstate`).
-#[doc(alias = "getgeneratorstate")]
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, State};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, State};
 ///
 /// let mut g = Gen::<i32>::new(|co, ()| {
 ///     assert_eq!(co.state(), State::Running);
@@ -318,6 +331,7 @@ impl<E: std::error::Error + 'static> std::error::Error for Thrown<E> {
 /// let _ = g.resume(());
 /// assert_eq!(g.state(), State::Closed);
 /// ```
+#[doc(alias = "getgeneratorstate")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
     /// Built, body not started (`GEN_CREATED`).
@@ -336,7 +350,8 @@ impl State {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(stasis_core::State::Created.python_name(), "GEN_CREATED");
+    /// # use stasis_core as stasis;
+    /// assert_eq!(stasis::State::Created.python_name(), "GEN_CREATED");
     /// ```
     pub fn python_name(self) -> &'static str {
         match self {
@@ -348,12 +363,13 @@ impl State {
     }
 }
 
-/// Why [`Generator::close`] failed.
+/// Why [`Generator::close`](crate::Generator::close) failed.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, CloseError};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, CloseError};
 ///
 /// let mut stubborn = Gen::<&str>::new(|co, ()| {
 ///     let _ = co.try_yield("first");   // close() arrives here as Err(Thrown::Exit)...
@@ -407,19 +423,22 @@ impl<Y, E> CloseError<Y, E> {
 /// `Box<G>`, and by every combinator of `stasis-combinators`.
 ///
 /// Rules every implementation follows (the CPython conformance suite checks them):
-/// - after [`Step::Complete`] or [`Step::Raised`], `resume` gives [`Step::Exhausted`] forever;
+/// - after [`Step::Complete`](crate::Step::Complete) or [`Step::Raised`](crate::Step::Raised), `resume` gives [`Step::Exhausted`](crate::Step::Exhausted) forever;
 /// - `throw` into a generator that has not started, or has finished, closes it without running
-///   the body and gives the error back as [`Step::Raised`];
+///   the body and gives the error back as [`Step::Raised`](crate::Step::Raised);
 /// - `close` of a generator that has not started, or has finished, is a no-op returning `Ok(None)`;
-/// - a panic in the body propagates to the caller and leaves the generator [`State::Closed`];
+/// - a panic in the body propagates to the caller and leaves the generator
+///   [`State::Closed`](crate::State::Closed);
 /// - one exception to "closed after `Raised`": a call that cannot reach the generator because
-///   it is running ([`RuntimeError::AlreadyExecuting`], through a shared handle) raises at the
-///   caller and leaves the generator as it was, as CPython's `ValueError` does.
+///   it is running ([`RuntimeError::AlreadyExecuting`](crate::RuntimeError::AlreadyExecuting),
+///   through a shared handle) raises at the caller and leaves the generator as it was, as
+///   CPython's `ValueError` does.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step, Thrown};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step, Thrown};
 ///
 /// // A running average: send numbers in, get the average so far out.
 /// let mut avg = Gen::<Option<i64>, (), i64>::new(|co, _first| {
@@ -442,32 +461,33 @@ pub trait Generator<S = ()> {
     type Yield;
     /// The type of the body's return value.
     type Return;
-    /// The error type `throw` accepts ([`Infallible`] when the generator cannot be thrown into).
+    /// The error type `throw` accepts ([`Infallible`](std::convert::Infallible) when the generator cannot be thrown into).
     type Error;
 
     /// Resumes the body, delivering `arg` as the value of the `yield` it is suspended at (or, on
     /// the first resume, as the body's argument). Python's `send(arg)`; `next()` is
-    /// `resume(())`. [`Generator::send`] is the same method under Python's name.
-    #[doc(alias = "next", alias = "send", alias = "__next__")]
+    /// `resume(())`. [`Generator::send`](crate::Generator::send) is the same method under
+    /// Python's name.
+    #[doc(alias("send", "next", "__next__"))]
     fn resume(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error>;
 
     /// Raises `err` at the `yield` where the body is suspended (Python's `throw`). The body may
-    /// handle it and yield again ([`Step::Yielded`]) or return ([`Step::Complete`]); if it does
-    /// not, the generator is closed and the error comes back in [`Step::Raised`].
+    /// handle it and yield again ([`Step::Yielded`](crate::Step::Yielded)) or return ([`Step::Complete`](crate::Step::Complete)); if it does
+    /// not, the generator is closed and the error comes back in [`Step::Raised`](crate::Step::Raised).
     fn throw(&mut self, err: Self::Error) -> Step<Self::Yield, Self::Return, Self::Error>;
 
-    /// Python's `close()`: raises [`Thrown::Exit`] at the suspended `yield`, so the body unwinds
+    /// Python's `close()`: raises [`Thrown::Exit`](crate::Thrown::Exit) at the suspended `yield`, so the body unwinds
     /// (destructors and `finally` guards run). Returns the body's return value if it caught the
     /// exit and returned one (as Python 3.13 does), `Ok(None)` otherwise.
     #[allow(clippy::type_complexity)] // spelled out so the docs show what close() gives
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, Self::Error>>;
 
-    /// Where the generator is in its life.
-    #[doc(alias = "getgeneratorstate", alias = "gi_running", alias = "gi_suspended")]
+    /// Where the generator is in its life (Python's `inspect.getgeneratorstate(g)`).
+    #[doc(alias("getgeneratorstate", "gi_running", "gi_suspended"))]
     fn state(&self) -> State;
 
     /// Bounds on how many more values it will yield (Python's `__length_hint__`), in the shape
-    /// of [`Iterator::size_hint`]: `(lower, Some(upper))`, or `(lower, None)` when there is no
+    /// of [`Iterator::size_hint`](std::iter::Iterator::size_hint): `(lower, Some(upper))`, or `(lower, None)` when there is no
     /// known upper bound. A hint for preallocation, not a promise unsafe code may rely on. The
     /// default, `(0, None)`, is right for any generator; adaptors and sources that know better
     /// say so, and their `Iterator::size_hint` reports it. (Not named `size_hint`: every
@@ -477,7 +497,8 @@ pub trait Generator<S = ()> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator};
     /// let g = Gen::<u8>::new(|co, ()| co.yield_(1));
     /// assert_eq!(g.length_hint(), (0, None));
     /// ```

@@ -1,5 +1,5 @@
 //! Behaviour of the stackful backend: the protocol's edge cases, unwinding, panics, the pool.
-#![feature(coroutine_trait)]
+#![cfg_attr(feature = "nightly", feature(coroutine_trait))]
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -184,6 +184,7 @@ fn auto_traits() {
     static_assertions::assert_not_impl_any!(Co<i32>: Sync);
     assert_send::<StackError>();
     assert_sync::<StackError>();
+    #[cfg(feature = "nightly")]
     assert_send::<
         stasis_core::StateMachine<
             std::pin::Pin<Box<dyn std::ops::Coroutine<Yield = i32, Return = ()> + Send>>,

@@ -9,8 +9,8 @@
 //! | `r = yield from gen_object`     | `let r = co.yield_from(gen_object);`   | O(1) at any depth       |
 //! | `yield from [1, 2, 3]`          | `co.yield_from_iter([1, 2, 3]);`        | a plain yield           |
 //!
-//! and a `#[coroutine]` body (the state-machine backend) with [`yield_from!`] or
-//! [`yield_from_throwing!`], where each level re-yields (O(depth) per item, as nested state
+//! and a `#[coroutine]` body (the state-machine backend) with [`yield_from!`](crate::yield_from!) or
+//! [`yield_from_throwing!`](crate::yield_from_throwing!), where each level re-yields (O(depth) per item, as nested state
 //! machines are).
 //!
 //! # 1. Generator functions: just call them
@@ -22,7 +22,8 @@
 //! calls yields as cheaply as the outermost body.
 //!
 //! ```
-//! use stasis_core::{Co, Gen, Generator, Step};
+//! # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! use stasis::{Co, Gen, Generator, Step};
 //!
 //! // Python: def adder(): total = 0; while (x := (yield total)) is not None: total += x
 //! fn adder(co: &Co<i64, Option<i64>>) -> i64 {
@@ -47,8 +48,8 @@
 //!
 //! # 2. Generator objects: [`Co::yield_from`](stasis_core::Co::yield_from)
 //!
-//! Any value implementing [`Generator`] with the same yield, send and error types: another
-//! stackful `Gen`, a state machine, a combinator pipeline, a [`Shared`] handle. The outermost
+//! Any value implementing [`Generator`](stasis_core::Generator) with the same yield, send and error types: another
+//! stackful `Gen`, a state machine, a combinator pipeline, a [`Shared`](crate::Shared) handle. The outermost
 //! generator's body resumes the innermost active generator directly: when the delegate is a
 //! stackful `Gen` that delegates in turn, the new delegate joins the outermost generator's
 //! stack of delegates (as C++23 `std::generator`'s `elements_of` does), so an item costs the
@@ -56,7 +57,8 @@
 //! `stasis-core`'s `stackful/delegate.rs`.
 //!
 //! ```
-//! use stasis_core::Gen;
+//! # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! use stasis::Gen;
 //!
 //! fn sub() -> Gen<&'static str, &'static str> {
 //!     Gen::new(|co, ()| {
@@ -76,7 +78,8 @@
 //! # 3. Iterables: [`Co::yield_from_iter`](stasis_core::Co::yield_from_iter)
 //!
 //! ```
-//! use stasis_core::Gen;
+//! # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! use stasis::Gen;
 //!
 //! let g = Gen::new(|co, ()| {
 //!     co.yield_from_iter([1, 2]);
@@ -102,13 +105,14 @@
 //!   delegator, as `close` does, but gives back a value the body yields.
 //! - **close**: the innermost generator is closed first, then each delegator outward sees
 //!   [`Thrown::Exit`](stasis_core::Thrown::Exit) at its `yield from` (or the error its
-//!   delegate raised while closing): the
-//!   `finally` code (destructors) runs innermost first, as in CPython. If a sub-generator
-//!   ignores the exit and yields, its delegator sees
+//!   delegate raised while closing): the `finally` code (destructors) runs innermost first,
+//!   as in CPython. If a sub-generator ignores the exit and yields, its delegator sees
 //!   `Thrown::Runtime(RuntimeError::IgnoredExit)` at its `yield from` (CPython's
 //!   `RuntimeError("generator ignored GeneratorExit")`, an exception it may catch), unwinds
-//!   unless it handles it, and the outermost `close` fails with [`CloseError::IgnoredExit`]
-//!   carrying the ignored value (a `yield_from_throwing!` delegator sees the same error); the sub-generator is closed again when it is dropped. An
+//!   unless it handles it, and the outermost `close` fails with
+//!   [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit) carrying the ignored
+//!   value (a `yield_from_throwing!` delegator sees the same error); the sub-generator is
+//!   closed again when it is dropped. An
 //!   inline call differs: the sub-body *is* the delegator's body, so the generator itself
 //!   ignored the exit and stays suspended, as any generator that ignores it.
 //! - **return value**: the sub-generator's return value is the value of the `yield from`.
@@ -124,7 +128,7 @@
 //!   says how many delegates are active below a generator.
 //! - **panics** in a sub-generator continue in each delegator at its `yield from`, innermost
 //!   first (destructors run), and reach the consumer from the outermost `resume`; every
-//!   generator of the chain ends [`State::Closed`].
+//!   generator of the chain ends [`State::Closed`](stasis_core::State::Closed).
 //! - **dropping** the outermost generator while it delegates closes the chain as `close` does.
 //!
 //! Why `try_yield_from` returns `Result<R, Thrown<E>>`: it is the same shape as
@@ -172,7 +176,12 @@
 //! default 256 KiB stack is plenty for each, and the chain costs O(1) per item. Depth is
 //! limited by the number of live stacks (about 32,000 under Linux's default
 //! `vm.max_map_count`).
-#![cfg_attr(doc, feature(coroutines))]
+// Links spell full paths (`[`Step`](crate::Step)`) even where the short form resolves here:
+// the facade (`stasis`) re-exports these items, and rustdoc renders short links of re-exported
+// items as literal text there.
+#![allow(rustdoc::redundant_explicit_links)]
+#![cfg_attr(all(doc, feature = "nightly"), feature(coroutines))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::cell::RefCell;
 use std::fmt;
@@ -183,7 +192,7 @@ use stasis_core::{CloseError, Generator, RuntimeError, State, Step};
 /// A generator shared between its delegator and someone who looks at it afterwards (Python:
 /// `inner = sub(); g = parent(inner); ...; inspect.getgeneratorstate(inner)`).
 ///
-/// A clone of the handle is a [`Generator`] that borrows the generator for each call, so a
+/// A clone of the handle is a [`Generator`](stasis_core::Generator) that borrows the generator for each call, so a
 /// body can `yield_from` one clone while the consumer keeps another. It is delegated to
 /// through the protocol (no adoption: the outermost generator cannot see through the
 /// `RefCell`), which costs one extra step per item for this level only. With `S = ()` and an
@@ -203,8 +212,9 @@ use stasis_core::{CloseError, Generator, RuntimeError, State, Step};
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, State, Step};
-/// use stasis_delegate::Shared;
+/// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{Gen, Generator, State, Step};
+/// use stasis::delegate::Shared;
 ///
 /// let inner = Shared::new(Gen::new(|co, ()| {
 ///     co.yield_(1);
@@ -228,8 +238,9 @@ impl<G> Shared<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, State};
-    /// let g = stasis_delegate::Shared::new(Gen::new(|co, ()| co.yield_(1)));
+    /// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// use stasis::{Gen, Generator, State};
+    /// let g = stasis::delegate::Shared::new(Gen::new(|co, ()| co.yield_(1)));
     /// assert_eq!(g.state(), State::Created);
     /// ```
     pub fn new(generator: G) -> Self {
@@ -282,7 +293,7 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
         running_or!(self, Step::Raised(RuntimeError::AlreadyExecuting.into())).throw_exit()
     }
 
-    /// [`State::Running`] while the generator runs (seen from inside it).
+    /// [`State::Running`](stasis_core::State::Running) while the generator runs (seen from inside it).
     fn state(&self) -> State {
         self.0.try_borrow().map_or(State::Running, |g| g.state())
     }
@@ -310,20 +321,22 @@ impl<G: Generator<(), Error = core::convert::Infallible>> std::iter::FusedIterat
 /// `Result<R, Thrown<E>>`: `Ok` with the sub-generator's return value, or `Err` with the
 /// error it raised.
 ///
-/// `sub` is any [`Generator`] whose send type is the coroutine's resume type; it is started
+/// `sub` is any [`Generator`](stasis_core::Generator) whose send type is the coroutine's resume type; it is started
 /// with `Default::default()` and every value the coroutine is resumed with is forwarded to it.
 /// A sub-generator that had already finished gives
-/// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. Each level re-yields each item, so a chain of nested state machines costs O(depth) per item
-/// (about 4.8 ns at depth 1 and 4.5 µs at depth 1,000, see the crate docs); a stackful body
-/// delegates in O(1) with [`Co::yield_from`](stasis_core::Co::yield_from). For a coroutine that handles `throw`
-/// and `close`, use [`yield_from_throwing!`].
+/// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. Each level re-yields each item, so a
+/// chain of nested state machines costs O(depth) per item (about 4.8 ns at depth 1 and 4.5 µs
+/// at depth 1,000, see [cost per item](crate#cost-per-item)); a stackful body delegates in O(1)
+/// with [`Co::yield_from`](stasis_core::Co::yield_from). For a coroutine that handles `throw`
+/// and `close`, use [`yield_from_throwing!`](crate::yield_from_throwing!).
 ///
 /// # Examples
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_coroutine, Generator, Step};
-/// use stasis_delegate::yield_from;
+/// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{from_coroutine, Generator, Step};
+/// use stasis::yield_from;
 ///
 /// fn sub() -> impl Generator<Yield = i32, Return = &'static str, Error = core::convert::Infallible> {
 ///     from_coroutine(#[coroutine] || {
@@ -342,6 +355,9 @@ impl<G: Generator<(), Error = core::convert::Infallible>> std::iter::FusedIterat
 /// assert_eq!(parent.resume(()), Step::Yielded(3));
 /// assert_eq!(parent.resume(()), Step::Complete("sub-result"));
 /// ```
+#[cfg(feature = "nightly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
+#[doc(alias = "yield from")]
 #[macro_export]
 macro_rules! yield_from {
     ($sub:expr $(,)?) => {{
@@ -379,14 +395,15 @@ macro_rules! yield_from {
 /// while closing, or to `Err(Thrown::Runtime(RuntimeError::IgnoredExit))` if `sub` yielded
 /// instead of closing). A sub-generator that had already finished gives
 /// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. O(depth) per item when nested, as
-/// [`yield_from!`].
+/// [`yield_from!`](crate::yield_from!).
 ///
 /// # Examples
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// use stasis_core::{from_throwing_coroutine, Generator, Step, Thrown};
-/// use stasis_delegate::yield_from_throwing;
+/// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{from_throwing_coroutine, Generator, Step, Thrown};
+/// use stasis::yield_from_throwing;
 ///
 /// let mut parent = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<&str>>| {
 ///     let sub = from_throwing_coroutine(#[coroutine] |_: Result<(), Thrown<&str>>| {
@@ -405,6 +422,8 @@ macro_rules! yield_from {
 /// assert_eq!(parent.throw("KeyError"), Step::Yielded("KeyError"));
 /// assert_eq!(parent.resume(()), Step::Complete("done"));
 /// ```
+#[cfg(feature = "nightly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 #[macro_export]
 macro_rules! yield_from_throwing {
     ($sub:expr $(,)?) => {{
@@ -445,6 +464,7 @@ macro_rules! yield_from_throwing {
 }
 
 /// Support for the macros; not a public API.
+#[cfg(feature = "nightly")]
 #[doc(hidden)]
 pub mod __private {
     use stasis_core::{CloseError, State};

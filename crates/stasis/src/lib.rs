@@ -29,8 +29,28 @@
 //! 3
 //! ```
 //!
-//! See [`Gen`] (stackful), [`from_coroutine`] (nightly `#[coroutine]` state machines) and the
-//! [`Generator`] protocol.
+//! See [`Gen`] (stackful), `from_coroutine` (nightly `#[coroutine]` state machines, with the
+//! `nightly` feature) and the [`Generator`] protocol.
+//!
+//! # The guide
+//!
+//! New here, or coming from Python? The [`guide`] walks through it: [getting
+//! stasis](guide::getting_started) (stable Rust, the `nightly` feature),
+//! [Python to Rust](guide::python_to_rust), [borrowing and
+//! threads](guide::borrowing_and_threads) (why bodies are `'static` and generators `!Send`),
+//! [`yield from`](guide::yield_from), [stacks](guide::stacks), [every `itertools`
+//! function](guide::itertools_table) and [recipes](guide::recipes), starting with turning a
+//! callback API into an iterator.
+//!
+//! # Cargo features
+//!
+//! - `nightly` (off by default): the state-machine backend (`from_coroutine` and friends,
+//!   `yield_from!` for `#[coroutine]` bodies). Needs a nightly compiler. Everything else builds
+//!   on stable Rust 1.95 or later.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// Doctests (the guide's recipes, the README's tour) must compile without warnings.
+#![doc(test(attr(deny(warnings))))]
 
 pub use stasis_core::*;
 
@@ -46,18 +66,21 @@ pub use stasis_combinators::{
 /// are inherent methods of [`Co`] ([`Co::yield_from`], [`Co::delegate`], ...); this module adds
 /// [`delegate::Shared`] handles and the `yield_from!` macros for state machines.
 pub use stasis_delegate as delegate;
+#[cfg(feature = "nightly")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 pub use stasis_delegate::{yield_from, yield_from_throwing};
+
+pub mod guide;
 
 /// Everything a generator user needs in scope: `use stasis::prelude::*;`.
 pub mod prelude {
     pub use stasis_combinators::GeneratorExt;
-    pub use stasis_core::{
-        CloseError, Co, Gen, Generator, RuntimeError, State, Step, Thrown, from_coroutine,
-        from_sending_coroutine, from_throwing_coroutine,
-    };
+    pub use stasis_core::{CloseError, Co, Gen, Generator, RuntimeError, State, Step, Thrown};
+    #[cfg(feature = "nightly")]
+    pub use stasis_core::{from_coroutine, from_sending_coroutine, from_throwing_coroutine};
 }
 
 /// The README's code blocks, compiled and run as doctests so the tour cannot drift.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "nightly"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;

@@ -452,3 +452,21 @@ pub(crate) fn check_as(scenario: &str, variant: &str, events: Vec<String>) {
         "trace of {scenario} ({variant}) differs from CPython's"
     );
 }
+
+/// Items that need the `nightly` cargo feature (state machines: `#[coroutine]` bodies). On
+/// stable they are dropped unparsed: `yield` does not even parse there, so a `#[cfg]` on the
+/// item is not enough. `cargo test --workspace` turns the feature on (see
+/// `crates/stasis-bench/Cargo.toml`), so every one of them runs in the workspace.
+#[cfg(feature = "nightly")]
+#[allow(unused_macros)] // not every test file has state-machine items
+macro_rules! nightly {
+    ($($item:item)*) => { $($item)* };
+}
+/// Items that need the `nightly` cargo feature, dropped on this build (see above).
+#[cfg(not(feature = "nightly"))]
+#[allow(unused_macros)]
+macro_rules! nightly {
+    ($($tokens:tt)*) => {};
+}
+#[allow(unused_imports)]
+pub(crate) use nightly;

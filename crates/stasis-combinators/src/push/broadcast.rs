@@ -1,4 +1,4 @@
-//! [`broadcast`]: one value to several push consumers.
+//! [`broadcast`](crate::push::broadcast): one value to several push consumers.
 
 use core::fmt;
 
@@ -20,9 +20,10 @@ use stasis_core::{CloseError, Generator, State, Step, Thrown};
 /// # Examples
 ///
 /// ```
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use std::convert::Infallible;
-/// use stasis_combinators::push;
-/// use stasis_core::Generator;
+/// use stasis::push;
+/// use stasis::Generator;
 ///
 /// // Different closures are different types: box the targets to mix them.
 /// type Target = Box<dyn Generator<i32, Yield = (), Return = i32, Error = Infallible>>;
@@ -43,13 +44,14 @@ where
     Broadcast { targets: targets.into_iter().map(Some).collect(), returns, started: false }
 }
 
-/// The stage [`broadcast`] returns.
+/// The stage [`broadcast`](crate::push::broadcast) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, State};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, State};
 /// let b = push::broadcast(vec![push::sink(|_: u8| {})]);
 /// assert_eq!(b.state(), State::Created);
 /// ```

@@ -1,4 +1,4 @@
-//! [`filter`]: a push stage that sends on only the values a predicate accepts.
+//! [`filter`](crate::push::filter): a push stage that sends on only the values a predicate accepts.
 
 use core::fmt;
 
@@ -12,8 +12,9 @@ use stasis_core::{CloseError, Generator, State, Step};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, Step};
 /// let mut errors = push::filter(|l: &&str| l.contains("ERROR"), push::fold(0, |n, _| n + 1));
 /// assert_eq!(errors.resume("INFO ok"), Step::Yielded(None));
 /// assert_eq!(errors.resume("ERROR bad"), Step::Yielded(Some(())));
@@ -27,13 +28,14 @@ where
     Filter { pred, target }
 }
 
-/// The stage [`filter`] returns.
+/// The stage [`filter`](crate::push::filter) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, State};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, State};
 /// let f = push::filter(|x: &i32| *x > 0, push::sink(|_: i32| {}));
 /// assert_eq!(f.state(), State::Created);
 /// ```
@@ -77,7 +79,7 @@ where
     }
 }
 
-delegate_access_inner!([P, G] Filter<P, G>, target: G, "stasis_combinators::push::filter(|x: &i32| *x > 0, stasis_combinators::push::sink(drop::<i32>))");
+delegate_access_inner!([P, G] Filter<P, G>, target: G, "stasis::push::filter(|x: &i32| *x > 0, stasis::push::sink(drop::<i32>))");
 
 impl<P, G: fmt::Debug> fmt::Debug for Filter<P, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

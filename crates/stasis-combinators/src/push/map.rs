@@ -1,4 +1,4 @@
-//! [`map`]: a push stage that transforms each value before sending it on.
+//! [`map`](crate::push::map): a push stage that transforms each value before sending it on.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -12,8 +12,9 @@ use stasis_core::{CloseError, Generator, State, Step};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::Generator;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::Generator;
 /// let mut lengths = push::map(|s: &str| s.len(), push::fold(0, |t, n| t + n));
 /// let _ = lengths.resume("abc");
 /// let _ = lengths.resume("de");
@@ -27,13 +28,14 @@ where
     Map { f, target, _to: PhantomData }
 }
 
-/// The stage [`map`] returns.
+/// The stage [`map`](crate::push::map) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, State};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, State};
 /// let m = push::map(|x: i32| x + 1, push::sink(|_: i32| {}));
 /// assert_eq!(m.state(), State::Created);
 /// ```
@@ -74,7 +76,7 @@ where
     }
 }
 
-delegate_access_inner!([F, G, U] Map<F, G, U>, target: G, "stasis_combinators::push::map(|x: i32| x + 1, stasis_combinators::push::sink(drop::<i32>))");
+delegate_access_inner!([F, G, U] Map<F, G, U>, target: G, "stasis::push::map(|x: i32| x + 1, stasis::push::sink(drop::<i32>))");
 
 impl<F, G: fmt::Debug, U> fmt::Debug for Map<F, G, U> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

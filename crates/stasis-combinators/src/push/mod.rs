@@ -12,10 +12,10 @@
 //!
 //! | piece | what it is |
 //! |-------|------------|
-//! | [`sink`], [`fold`] | end points: call a function on each value / fold them, `close()` gives the total |
-//! | [`filter`], [`map`] | stages that send on to a target |
-//! | [`broadcast`] | one value to several targets |
-//! | [`through`], [`feed`] | connect a pull source (any iterator, including an `S = ()` generator) to a push target |
+//! | [`sink`](crate::push::sink), [`fold`](crate::push::fold) | end points: call a function on each value / fold them, `close()` gives the total |
+//! | [`filter`](crate::push::filter), [`map`](crate::push::map) | stages that send on to a target |
+//! | [`broadcast`](crate::push::broadcast) | one value to several targets |
+//! | [`through`](crate::push::through), [`feed`](crate::push::feed) | connect a pull source (any iterator, including an `S = ()` generator) to a push target |
 //!
 //! Targets are moved into stages; pass `&mut target` to keep using it afterwards.
 //!
@@ -24,12 +24,13 @@
 //! A log-processing pipeline: count the errors of a log, pushed line by line.
 //!
 //! ```
-//! use stasis_combinators::push;
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+//! use stasis::push;
 //!
 //! let log = ["INFO start", "ERROR disk full", "INFO retry", "ERROR disk full"];
 //! let errors = push::filter(|line: &&str| line.starts_with("ERROR"), push::fold(0, |n, _| n + 1));
 //! assert_eq!(push::feed(log, errors), Ok(Some(2)));
-//! //! ```
+//! ```
 
 mod broadcast;
 mod filter;

@@ -1,4 +1,4 @@
-//! [`sink`] and [`fold`]: the end points of a push pipeline.
+//! [`sink`](crate::push::sink) and [`fold`](crate::push::fold): the end points of a push pipeline.
 
 use core::convert::Infallible;
 use core::fmt;
@@ -10,8 +10,9 @@ use stasis_core::{CloseError, Generator, State, Step};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, Step};
 /// let mut seen = Vec::new();
 /// let mut printer = push::sink(|line: &str| seen.push(line.to_uppercase()));
 /// assert_eq!(printer.resume("a"), Step::Yielded(()));
@@ -24,13 +25,14 @@ pub fn sink<T, F: FnMut(T)>(f: F) -> Sink<F> {
     Sink { f: Some(f), started: false }
 }
 
-/// The consumer [`sink`] returns.
+/// The consumer [`sink`](crate::push::sink) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Generator, State};
-/// let s = stasis_combinators::push::sink(|_: u8| {});
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::{Generator, State};
+/// let s = stasis::push::sink(|_: u8| {});
 /// assert_eq!(s.state(), State::Created);
 /// ```
 #[must_use = "push consumers do nothing unless values are sent to them"]
@@ -76,8 +78,9 @@ impl<T, F: FnMut(T)> Generator<T> for Sink<F> {
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::Generator;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::Generator;
 /// let mut total = push::fold(0, |t, x: i32| t + x);
 /// for x in [1, 2, 3] {
 ///     let _ = total.resume(x);
@@ -88,13 +91,14 @@ pub fn fold<A, T, F: FnMut(A, T) -> A>(initial: A, f: F) -> Fold<A, F> {
     Fold { acc: Some(initial), f, started: false }
 }
 
-/// The consumer [`fold`] returns.
+/// The consumer [`fold`](crate::push::fold) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::Generator;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::Generator;
 /// let mut longest = push::fold(0, |m: usize, s: &str| m.max(s.len()));
 /// let _ = longest.resume("abc");
 /// assert_eq!(longest.close(), Ok(Some(3)));

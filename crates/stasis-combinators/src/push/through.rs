@@ -1,4 +1,4 @@
-//! [`through`] and [`feed`]: connect a pull source to a push consumer.
+//! [`through`](crate::push::through) and [`feed`](crate::push::feed): connect a pull source to a push consumer.
 
 use core::fmt;
 
@@ -17,8 +17,9 @@ use crate::util::delegate_access_inner;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Gen, Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// let averager = Gen::<f64, (), f64>::new(|co, first| {
 ///     let (mut total, mut count) = (first, 1.0);
@@ -41,17 +42,18 @@ where
 
 /// Pushes every value of `source` into `target`, then closes it and returns its return value
 /// (Python: `for x in source: target.send(x)` then `target.close()`). The values `target`
-/// yields along the way are not kept: use [`through`] to see them.
+/// yields along the way are not kept: use [`through`](crate::push::through) to see them.
 ///
 /// # Errors
 ///
-/// [`CloseError::Raised`] with the error `target` raised (while receiving a value or while
-/// closing); [`CloseError::IgnoredExit`] if it yielded instead of finishing when closed.
+/// [`CloseError::Raised`](stasis_core::CloseError::Raised) with the error `target` raised (while receiving a value or while
+/// closing); [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit) if it yielded instead of finishing when closed.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
 /// let longest = push::fold(0, |m: usize, w: &str| m.max(w.len()));
 /// assert_eq!(push::feed("a stream of words".split(' '), longest), Ok(Some(6)));
 /// ```
@@ -73,13 +75,14 @@ where
     }
 }
 
-/// The generator [`through`] returns.
+/// The generator [`through`](crate::push::through) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::push;
-/// use stasis_core::{Generator, State};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::push;
+/// use stasis::{Generator, State};
 /// let t = push::through(0..3, push::sink(|_: i32| {}));
 /// assert_eq!(t.state(), State::Created);
 /// ```
@@ -171,7 +174,7 @@ crate::util::iterator_for!([I, G] Through<I, G>);
 delegate_access_inner!(
     [I, G] Through<I, G>,
     target: G,
-    "stasis_combinators::push::through([1, 2], stasis_combinators::push::sink(drop::<i32>))"
+    "stasis::push::through([1, 2], stasis::push::sink(drop::<i32>))"
 );
 
 impl<I, G: fmt::Debug> fmt::Debug for Through<I, G> {

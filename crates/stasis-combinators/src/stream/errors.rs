@@ -1,4 +1,4 @@
-//! [`StopOnError`] and [`SkipErrors`]: the caller's choice for error items.
+//! [`StopOnError`](crate::stream::StopOnError) and [`SkipErrors`](crate::stream::SkipErrors): the caller's choice for error items.
 
 use core::fmt;
 
@@ -18,9 +18,10 @@ use crate::util::{delegate_access_inner, iterator_for};
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::lines;
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_core::{Generator, Step};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::lines;
+/// use stasis::GeneratorExt;
+/// use stasis::{Generator, Step};
 /// let mut ok = lines(&b"a\nb\n"[..]).stop_on_error();
 /// assert_eq!(ok.by_ref().collect::<Vec<_>>(), ["a", "b"]);
 /// assert!(matches!(ok.resume(()), Step::Exhausted));
@@ -127,8 +128,9 @@ delegate_access_inner!([G, Ret] StopOnError<G, Ret>, source: G, "from_iter([Ok::
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::lines;
-/// use stasis_combinators::GeneratorExt;
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::lines;
+/// use stasis::GeneratorExt;
 /// let mut bad_lines = Vec::new();
 /// let good: Vec<String> = lines(&b"a\n\xff\nc\n"[..]).skip_errors(|e| bad_lines.push(e.line())).collect();
 /// assert_eq!(good, ["a", "c"]);

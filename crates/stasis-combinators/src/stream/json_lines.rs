@@ -1,4 +1,4 @@
-//! [`json_lines`]: JSON lines decoded one record at a time.
+//! [`json_lines`](crate::stream::json_lines): JSON lines decoded one record at a time.
 
 use core::convert::Infallible;
 use core::fmt;
@@ -15,21 +15,22 @@ use crate::util::iterator_for;
 /// straight from a reused line buffer: memory stays at one line and one record, whatever the
 /// size of the stream.
 ///
-/// A line that does not decode yields [`StreamError::Json`] (or [`StreamError::Utf8`]) with
+/// A line that does not decode yields [`StreamError::Json`](crate::stream::StreamError::Json) (or [`StreamError::Utf8`](crate::stream::StreamError::Utf8)) with
 /// its number, and decoding goes on with the next line; a read error yields
-/// [`StreamError::Io`] and ends the stream. Lines holding only whitespace carry no record and
+/// [`StreamError::Io`](crate::stream::StreamError::Io) and ends the stream. Lines holding only whitespace carry no record and
 /// are passed over (they count in the line numbers). A line longer than
-/// [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN) (or [`JsonLines::max_line_len`])
-/// yields [`StreamError::TooLong`] without being buffered, and decoding goes on. Returns the
-/// number of lines read (also kept for [`JsonLines::take_return`]).
+/// [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN) (or [`JsonLines::max_line_len`](crate::stream::JsonLines::max_line_len))
+/// yields [`StreamError::TooLong`](crate::stream::StreamError::TooLong) without being buffered, and decoding goes on. Returns the
+/// number of lines read (also kept for [`JsonLines::take_return`](crate::stream::JsonLines::take_return)).
 ///
 /// # Examples
 ///
 /// ```
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
 /// use serde::Deserialize;
-/// use stasis_combinators::GeneratorExt;
-/// use stasis_combinators::stream::json_lines;
-/// use stasis_core::{Generator, Step};
+/// use stasis::GeneratorExt;
+/// use stasis::stream::json_lines;
+/// use stasis::{Generator, Step};
 ///
 /// #[derive(Debug, Deserialize, PartialEq)]
 /// struct Point { x: i32, y: i32 }
@@ -46,12 +47,13 @@ pub fn json_lines<T: DeserializeOwned, R: BufRead>(reader: R) -> JsonLines<T, R>
     JsonLines { reader: LineReader::new(reader), finished: false, ret: None, _record: PhantomData }
 }
 
-/// The generator [`json_lines`] returns.
+/// The generator [`json_lines`](crate::stream::json_lines) returns.
 ///
 /// # Examples
 ///
 /// ```
-/// let sum: u32 = stasis_combinators::stream::json_lines::<u32, _>(&b"1\n2\n"[..])
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// let sum: u32 = stasis::stream::json_lines::<u32, _>(&b"1\n2\n"[..])
 ///     .map(Result::unwrap)
 ///     .sum();
 /// assert_eq!(sum, 3);
@@ -64,7 +66,7 @@ pub struct JsonLines<T, R> {
     _record: PhantomData<fn() -> T>,
 }
 
-line_source_methods!([T, R] JsonLines<T, R>, "stasis_combinators::stream::json_lines::<u32, _>");
+line_source_methods!([T, R] JsonLines<T, R>, "stasis::stream::json_lines::<u32, _>");
 
 impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
     type Yield = Result<T, StreamError>;

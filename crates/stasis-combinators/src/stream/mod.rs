@@ -12,18 +12,19 @@
 //!   it, count it) and go on.
 //!
 //! Memory is bounded whatever the input: a line longer than [`DEFAULT_MAX_LINE_LEN`] (or the
-//! limit set with `max_line_len`) becomes a [`StreamError::TooLong`] item naming its number
+//! limit set with `max_line_len`) becomes a [`StreamError::TooLong`](crate::stream::StreamError::TooLong) item naming its number
 //! and length; the rest of it is read and dropped without being buffered, and reading goes
 //! on with the next line.
 //!
 //! Nothing is dropped silently; only lines holding nothing but whitespace, which carry no
-//! record, are passed over by [`json_lines`] (they still count in the line numbers).
+//! record, are passed over by [`json_lines`](crate::stream::json_lines) (they still count in the line numbers).
 //!
 //! # Examples
 //!
 //! ```
-//! use stasis_combinators::GeneratorExt;
-//! use stasis_combinators::stream::json_lines;
+//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+//! use stasis::GeneratorExt;
+//! use stasis::stream::json_lines;
 //!
 //! let input = "{\"n\": 1}\n{\"n\": oops}\n{\"n\": 3}\n";
 //! let mut bad = Vec::new();
@@ -46,7 +47,7 @@ pub use lines::{Lines, lines};
 
 use std::io;
 
-/// The methods [`Lines`] and [`JsonLines`] share, each with a doctest calling `$ctor` (a path
+/// The methods [`Lines`](crate::stream::Lines) and [`JsonLines`](crate::stream::JsonLines) share, each with a doctest calling `$ctor` (a path
 /// to the source's function, over numbers so that both sources read them).
 macro_rules! line_source_methods {
     ([$($generics:tt)*] $ty:ty, $ctor:literal) => {
@@ -56,7 +57,8 @@ macro_rules! line_source_methods {
                 "(default [`DEFAULT_MAX_LINE_LEN`](super::DEFAULT_MAX_LINE_LEN)); a longer line ",
                 "yields [`StreamError::TooLong`](super::StreamError::TooLong), and no more than ",
                 "`max` bytes of it are held in memory.\n\n# Examples\n\n```\n",
-                "use stasis_combinators::stream::StreamError;\n",
+                crate::util::doc_example_prelude!(),
+                "use stasis::stream::StreamError;\n",
                 "let mut it = ", $ctor, "(&b\"1\\n123456\\n3\\n\"[..]).max_line_len(3);\n",
                 "assert!(it.next().unwrap().is_ok());\n",
                 "let err = it.next().unwrap().unwrap_err();\n",
@@ -71,6 +73,7 @@ macro_rules! line_source_methods {
             #[doc = concat!(
                 "The number of lines read so far (the numbers errors give count the same ",
                 "way).\n\n# Examples\n\n```\n",
+                crate::util::doc_example_prelude!(),
                 "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
                 "it.next();\n",
                 "assert_eq!(it.lines_read(), 1);\n```"
@@ -83,6 +86,7 @@ macro_rules! line_source_methods {
                 "The return value (the number of lines read) once the stream has ended, also ",
                 "when it was driven as an `Iterator`; readable once (as ",
                 "[`Gen::take_return`](stasis_core::Gen::take_return)).\n\n# Examples\n\n```\n",
+                crate::util::doc_example_prelude!(),
                 "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
                 "assert_eq!(it.by_ref().count(), 2);\n",
                 "assert_eq!(it.take_return(), Some(2));\n",
@@ -95,6 +99,7 @@ macro_rules! line_source_methods {
             #[doc = concat!(
                 "The reader, given back (positioned after the last line read; `None` once the ",
                 "stream has ended).\n\n# Examples\n\n```\n",
+                crate::util::doc_example_prelude!(),
                 "let mut it = ", $ctor, "(&b\"1\\n2\\n\"[..]);\n",
                 "it.next();\n",
                 "assert_eq!(it.into_inner(), Some(&b\"2\\n\"[..]));\n```"
@@ -113,7 +118,8 @@ use line_source_methods;
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::{StreamError, lines};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::{StreamError, lines};
 /// let mut it = lines(&b"ok\n\xff\n"[..]);
 /// assert_eq!(it.next().unwrap().unwrap(), "ok");
 /// let err: StreamError = it.next().unwrap().unwrap_err();
@@ -170,7 +176,8 @@ impl StreamError {
     /// # Examples
     ///
     /// ```
-    /// use stasis_combinators::stream::json_lines;
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::stream::json_lines;
     /// let mut it = json_lines::<u8, _>(&b"1\n\n300\n"[..]);
     /// assert_eq!(it.next().unwrap().unwrap(), 1);
     /// assert_eq!(it.next().unwrap().unwrap_err().line(), 3);
@@ -185,14 +192,15 @@ impl StreamError {
     }
 }
 
-/// The longest line, in bytes (without its `\n` or `\r\n`), that [`lines`] and [`json_lines`]
-/// read by default: 1 MiB. A longer line becomes a [`StreamError::TooLong`] item; change the
-/// limit with [`Lines::max_line_len`] / [`JsonLines::max_line_len`].
+/// The longest line, in bytes (without its `\n` or `\r\n`), that [`lines`](crate::stream::lines) and [`json_lines`](crate::stream::json_lines)
+/// read by default: 1 MiB. A longer line becomes a [`StreamError::TooLong`](crate::stream::StreamError::TooLong) item; change the
+/// limit with [`Lines::max_line_len`](crate::stream::Lines::max_line_len) / [`JsonLines::max_line_len`](crate::stream::JsonLines::max_line_len).
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_combinators::stream::{DEFAULT_MAX_LINE_LEN, lines};
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::stream::{DEFAULT_MAX_LINE_LEN, lines};
 /// let long = "x".repeat(DEFAULT_MAX_LINE_LEN + 1);
 /// let mut it = lines(long.as_bytes());
 /// assert!(it.next().unwrap().is_err());
@@ -223,7 +231,7 @@ impl<R: io::BufRead> LineReader<R> {
 
     /// The next line's number and bytes, without `\n` / `\r\n`; `None` at the end. An I/O
     /// error is returned once, then the reader is dropped. A line longer than `max_len` is a
-    /// [`StreamError::TooLong`] (its bytes past the limit are never buffered).
+    /// [`StreamError::TooLong`](crate::stream::StreamError::TooLong) (its bytes past the limit are never buffered).
     fn next_line(&mut self) -> Option<Result<(u64, &[u8]), StreamError>> {
         let reader = self.reader.as_mut()?;
         self.started = true;

@@ -1,4 +1,4 @@
-//! [`GenBuilder`]: the stack size and pooling of a new [`Gen`], checked and taken from the pool
+//! [`GenBuilder`](crate::GenBuilder): the stack size and pooling of a new [`Gen`](crate::Gen), checked and taken from the pool
 //! before the generator is built on it.
 //!
 //! Owns: the builder's settings and their validation (through `pool::validate`). May not
@@ -13,12 +13,13 @@ use crate::pool::{self, DEFAULT_STACK_SIZE, StackError};
 /// # Examples
 ///
 /// ```
-/// use stasis_core::Gen;
+/// # use stasis_core as stasis;
+/// use stasis::Gen;
 ///
 /// let deep = Gen::builder()
 ///     .stack_size(8 << 20) // 8 MiB of address space; only touched pages become resident
 ///     .build(|co, ()| {
-///         fn down(co: &stasis_core::Co<u32>, n: u32) {
+///         fn down(co: &stasis::Co<u32>, n: u32) {
 ///             if n > 0 { down(co, n - 1) } else { co.yield_(n) }
 ///         }
 ///         down(co, 10_000);
@@ -39,12 +40,13 @@ impl Default for GenBuilder {
 }
 
 impl GenBuilder {
-    /// A builder with the default stack size ([`DEFAULT_STACK_SIZE`]) and pooling on.
+    /// A builder with the default stack size ([`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE)) and pooling on.
     ///
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::GenBuilder::new().build(|co, ()| co.yield_(1)).unwrap();
+    /// # use stasis_core as stasis;
+    /// let g = stasis::GenBuilder::new().build(|co, ()| co.yield_(1)).unwrap();
     /// assert_eq!(g.collect::<Vec<i32>>(), [1]);
     /// ```
     pub fn new() -> Self {
@@ -58,7 +60,8 @@ impl GenBuilder {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::builder().stack_size(64 * 1024).build(|co, ()| co.yield_(1));
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::builder().stack_size(64 * 1024).build(|co, ()| co.yield_(1));
     /// assert!(g.is_ok());
     /// ```
     pub fn stack_size(mut self, bytes: usize) -> Self {
@@ -72,7 +75,8 @@ impl GenBuilder {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::builder().pooled(false).build(|co, ()| co.yield_(1));
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::builder().pooled(false).build(|co, ()| co.yield_(1));
     /// assert_eq!(g.unwrap().collect::<Vec<i32>>(), [1]);
     /// ```
     pub fn pooled(mut self, pooled: bool) -> Self {
@@ -80,16 +84,17 @@ impl GenBuilder {
         self
     }
 
-    /// Builds a generator that cannot be thrown into (see [`Gen::new`]).
+    /// Builds a generator that cannot be thrown into (see [`Gen::new`](crate::Gen::new)).
     ///
     /// # Errors
     ///
-    /// [`StackError`] when the stack size is out of range or the OS refuses the stack.
+    /// [`StackError`](crate::StackError) when the stack size is out of range or the OS refuses the stack.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, StackError};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, StackError};
     /// let too_big = Gen::builder().stack_size(usize::MAX).build(|co, ()| co.yield_(1u8));
     /// assert!(matches!(too_big, Err(StackError::TooLarge { .. })));
     /// ```
@@ -104,16 +109,17 @@ impl GenBuilder {
     }
 
     /// Builds a generator whose body can be thrown into with errors of type `E` (see
-    /// [`Gen::throwing`]).
+    /// [`Gen::throwing`](crate::Gen::throwing)).
     ///
     /// # Errors
     ///
-    /// [`StackError`] when the stack size is out of range or the OS refuses the stack.
+    /// [`StackError`](crate::StackError) when the stack size is out of range or the OS refuses the stack.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     /// let mut g = Gen::builder()
     ///     .build_throwing(|co, ()| co.yield_(1))
     ///     .unwrap();
@@ -135,12 +141,13 @@ impl GenBuilder {
 }
 
 impl Gen<()> {
-    /// A [`GenBuilder`] to choose the stack size or opt out of the pool.
+    /// A [`GenBuilder`](crate::GenBuilder) to choose the stack size or opt out of the pool.
     ///
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::builder().stack_size(1 << 20).build(|co, ()| co.yield_('x'));
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::builder().stack_size(1 << 20).build(|co, ()| co.yield_('x'));
     /// assert_eq!(g.unwrap().next(), Some('x'));
     /// ```
     pub fn builder() -> GenBuilder {

@@ -1,13 +1,13 @@
-//! The yield handle, [`Co`]: what a body holds to yield, to receive what the consumer sends,
+//! The yield handle, [`Co`](crate::Co): what a body holds to yield, to receive what the consumer sends,
 //! throws or closes with, and to raise (Python's `raise`).
 //!
 //! A `Co` is built once per body, on the generator stack, by `Gen::on_stack`'s base closure;
-//! the body only ever borrows it. [`Co::raise`] stores the [`Thrown`] in the `Co` and unwinds
+//! the body only ever borrows it. [`Co::raise`](crate::Co::raise) stores the [`Thrown`](crate::Thrown) in the `Co` and unwinds
 //! with the private [`RaiseToken`], which that base closure catches (and only that payload).
 //!
-//! Owns: [`Co`]'s fields, the plain suspension (`suspend`, [`Co::yield_`], [`Co::try_yield`])
+//! Owns: [`Co`](crate::Co)'s fields, the plain suspension (`suspend`, [`Co::yield_`](crate::Co::yield_), [`Co::try_yield`](crate::Co::try_yield))
 //! and raising. May not touch: the wire encoding (it goes through [`Slot::receive`]), the
-//! delegation fields of the slot (`delegate.rs`, which also holds [`Co::delegate`]), or the
+//! delegation fields of the slot (`delegate.rs`, which also holds [`Co::delegate`](crate::Co::delegate)), or the
 //! `Gen` (a body never sees it).
 
 use std::cell::Cell;
@@ -27,7 +27,7 @@ use super::{delegate::Driving, generator::Gen};
 use crate::protocol::{CloseError, Generator, Step};
 use crate::protocol::{State, Thrown};
 
-/// The unwinding payload of [`Co::raise`]; the thrown value itself waits in [`Co`].
+/// The unwinding payload of [`Co::raise`](crate::Co::raise); the thrown value itself waits in [`Co`](crate::Co).
 pub(super) struct RaiseToken;
 
 /// The yield handle a stackful body receives: pass `&Co` down into ordinary functions and yield
@@ -40,7 +40,8 @@ pub(super) struct RaiseToken;
 /// Yielding from a recursive helper, with no generator object per level:
 ///
 /// ```
-/// use stasis_core::{Co, Gen};
+/// # use stasis_core as stasis;
+/// use stasis::{Co, Gen};
 ///
 /// fn walk(co: &Co<u32>, depth: u32) {
 ///     if depth == 0 {
@@ -61,7 +62,7 @@ pub struct Co<Y, S = (), E = Infallible> {
     /// The vector of the last delegation this body drove, kept for the next one (see
     /// [`Driving`]).
     pub(super) spare_stack: Cell<Vec<EntryPtr<Y, S, E>>>,
-    /// A value being raised by [`Co::raise`] while the stack unwinds to the base.
+    /// A value being raised by [`Co::raise`](crate::Co::raise) while the stack unwinds to the base.
     pub(super) pending: Cell<Option<Thrown<E>>>,
 }
 
@@ -91,13 +92,14 @@ impl<Y, S, E> Co<Y, S, E> {
     /// `received = yield value`).
     ///
     /// If the consumer throws an error or closes the generator while it waits here, the error
-    /// (or [`Thrown::Exit`]) is raised at once with [`Co::raise`]: the body unwinds, destructors
-    /// run, and the consumer gets the error back. Use [`Co::try_yield`] to handle it instead.
+    /// (or [`Thrown::Exit`](crate::Thrown::Exit)) is raised at once with [`Co::raise`](crate::Co::raise): the body unwinds, destructors
+    /// run, and the consumer gets the error back. Use [`Co::try_yield`](crate::Co::try_yield) to handle it instead.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step};
     ///
     /// let mut echo = Gen::<String, (), String>::new(|co, first| {
     ///     let mut got = first;
@@ -109,6 +111,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(echo.resume("there".into()), Step::Yielded("THERE".into()));
     /// ```
     #[inline]
+    #[doc(alias = "yield")]
     pub fn yield_(&self, value: Y) -> S {
         // Two arms, not four: one compare on the hot path instead of a jump table.
         match self.suspend(MaybeUninit::new(value)) {
@@ -118,16 +121,17 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// Yields `value` and returns what comes back: `Ok(sent)`, or `Err` with the error thrown in
-    /// by [`Generator::throw`] or [`Thrown::Exit`] from [`Generator::close`]. The body may
-    /// handle it and go on, or re-raise it with [`Co::raise`].
+    /// by [`Generator::throw`](crate::Generator::throw) or [`Thrown::Exit`](crate::Thrown::Exit) from [`Generator::close`](crate::Generator::close). The body may
+    /// handle it and go on, or re-raise it with [`Co::raise`](crate::Co::raise).
     ///
     /// After an `Exit`, yielding again makes `close()` fail with
-    /// [`CloseError::IgnoredExit`], as in Python.
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as in Python.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<&str>::throwing::<String>(|co, ()| loop {
     ///     match co.try_yield("waiting") {
@@ -152,13 +156,14 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// Raises `thrown` out of the body (Python's `raise`): the generator stack unwinds, running
-    /// destructors, and the consumer's current `resume`/`throw` returns [`Step::Raised`] (a
-    /// `close()` in progress returns `Ok` for [`Thrown::Exit`]).
+    /// destructors, and the consumer's current `resume`/`throw` returns [`Step::Raised`](crate::Step::Raised) (a
+    /// `close()` in progress returns `Ok` for [`Thrown::Exit`](crate::Thrown::Exit)).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<i32>::throwing::<&str>(|co, ()| {
     ///     co.yield_(1);
@@ -174,12 +179,13 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// The state of this handle's generator, seen from inside its body: always
-    /// [`State::Running`].
+    /// [`State::Running`](crate::State::Running).
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, State};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, State};
     /// let mut g = Gen::new(|co, ()| co.yield_(co.state()));
     /// assert_eq!(g.next(), Some(State::Running));
     /// ```

@@ -1,7 +1,7 @@
 //! Delegation (`yield from`): the entries, the driver, and the pointer discipline that keeps
 //! them sound. Every raw pointer to a delegate entry is made, stored and dereferenced here.
 //!
-//! [`Co::delegate`] keeps the cost of an item the same at any depth of nested delegation, as
+//! [`Co::delegate`](crate::Co::delegate) keeps the cost of an item the same at any depth of nested delegation, as
 //! C++23 `std::generator` does with `elements_of`: the outermost generator whose body delegates
 //! (the *root*) keeps the stack of active delegates, and drives the innermost one directly:
 //! an item costs a switch to the root's stack and one step of the innermost delegate, whatever
@@ -54,7 +54,7 @@
 //!   check, 2.45 ns without; an item delegated to a stackful object 11.2 ns either way).
 //!   `Gen`'s own methods never receive an uninitialized value.
 //!
-//! Owns: [`Co::delegate`] and the driver (`wait_for`, `drive_here`), the entry types
+//! Owns: [`Co::delegate`](crate::Co::delegate) and the driver (`wait_for`, `drive_here`), the entry types
 //! ([`GenEntry`], [`ObjEntry`], [`EntryPtr`]), the delegation fields of the [`Slot`]
 //! (`adopted`, `handed_up`, `driving`, `ignored_out`) and the guards that clear them
 //! ([`Driving`], [`IgnoredOut`]). May not touch: the wire encoding (it sends [`Input`]s
@@ -82,7 +82,7 @@ pub(super) type EntryPtr<Y, S, E> = NonNull<dyn Entry<Y, S, E>>;
 
 /// What the driver asks of the delegate on top of its stack.
 pub(super) enum Cmd<S, E> {
-    /// Start delegating: resume the sub-generator with the value given to [`Co::delegate`].
+    /// Start delegating: resume the sub-generator with the value given to [`Co::delegate`](crate::Co::delegate).
     Start,
     Send(S),
     Throw(E),
@@ -245,7 +245,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// comes back here as `Err(Thrown::Error(e))`; `close()` closes `sub` first and then comes
     /// back here as `Err(Thrown::Exit)` (or as the error `sub` raised while closing). An error
     /// `sub` raises by itself comes back as `Err` too. Re-raise what you do not handle with
-    /// [`Co::raise`]. A panic in `sub` continues here, as a panic at this call.
+    /// [`Co::raise`](crate::Co::raise). A panic in `sub` continues here, as a panic at this call.
     ///
     /// Errors the runtime raises come back as `Err(Thrown::Runtime(..))`, which the body may
     /// handle like any other: [`RuntimeError::IgnoredExit`] when `sub` yields instead of
@@ -254,10 +254,11 @@ impl<Y, S, E> Co<Y, S, E> {
     /// shared handle), [`RuntimeError::AlreadyExecuting`] when `sub` is running (a shared
     /// handle to a generator of this chain).
     ///
-    /// Each item costs the same at any depth: when `sub` is a stackful [`Gen`] (or a
+    /// Each item costs the same at any depth: when `sub` is a stackful [`Gen`](crate::Gen) (or a
     /// `Box<Gen>`), the outermost generator adopts it, and when it delegates in turn the new
     /// delegate goes on the outermost generator's stack of delegates, which always resumes the
-    /// innermost one directly (see the module docs). Any other generator object (state
+    /// innermost one directly (as C++23 `std::generator`'s `elements_of` does; the design, with
+    /// a diagram, opens `stasis-core`'s `src/stackful/delegate.rs`). Any other generator object (state
     /// machine, combinator) is resumed through the protocol.
     ///
     /// This is the borrowing form of [`Co::try_yield_from`] (which takes `sub` by value and
@@ -266,7 +267,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step};
     ///
     /// let mut parent = Gen::<i32, i32, i32>::new(|co, _first| {
     ///     let mut adder = Gen::<i32, i32, i32>::new(|co, _first| {
@@ -288,6 +290,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(parent.resume(0), Step::Yielded(-1)); // the adder returned 12
     /// assert_eq!(parent.resume(0), Step::Complete(120));
     /// ```
+    #[doc(alias = "yield from")]
     pub fn delegate<G>(&self, sub: &mut G, first: S) -> Result<G::Return, Thrown<E>>
     where
         G: Generator<S, Yield = Y, Error = E> + 'static,
@@ -485,7 +488,7 @@ impl<Y, S, E> Drop for Driving<'_, Y, S, E> {
     }
 }
 
-/// Publishes [`Gen::close`]'s `ignored` local in the slot for as long as the close runs (also
+/// Publishes [`Gen::close`](crate::Gen::close)'s `ignored` local in the slot for as long as the close runs (also
 /// while unwinding).
 pub(super) struct IgnoredOut<'a, Y>(&'a Cell<*mut Option<Y>>);
 

@@ -1,8 +1,8 @@
-//! The generator object, [`Gen`]: what the consumer holds. It builds the coroutine and its
-//! [`Co`] on a [`SlotStack`] (`Gen::on_stack`), and implements the protocol ([`Generator`]),
-//! [`Iterator`] and `Drop` (Python's finalizer: close, then force the unwind) on top of it.
+//! The generator object, [`Gen`](crate::Gen): what the consumer holds. It builds the coroutine and its
+//! [`Co`](crate::Co) on a [`SlotStack`] (`Gen::on_stack`), and implements the protocol ([`Generator`](crate::Generator)),
+//! [`Iterator`](std::iter::Iterator) and `Drop` (Python's finalizer: close, then force the unwind) on top of it.
 //!
-//! Owns: [`Gen`]'s fields, the base closure that starts a body and catches its
+//! Owns: [`Gen`](crate::Gen)'s fields, the base closure that starts a body and catches its
 //! [`RaiseToken`], writing the [`Slot`] into place, and the return value kept for the
 //! `Iterator` API. May not touch: the wire encoding (it resumes only through
 //! [`Slot::transmit`]), the delegation fields of the slot (it only publishes `ignored_out`
@@ -36,17 +36,20 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// [`yield_`](Co::yield_) with all its frames frozen.
 ///
 /// Type parameters: `Y` yielded values, `R` the return value, `S` what `resume` sends in
-/// (`()` for an iterator), `E` what `throw` raises inside ([`Infallible`]: no throw).
+/// (`()` for an iterator), `E` what `throw` raises inside ([`Infallible`](std::convert::Infallible): no throw).
 ///
-/// With `S = ()` and `E = Infallible` it is an [`Iterator`] over the yielded values; the
-/// return value is then kept for [`Gen::take_return`]. A generator that can raise errors
-/// (`E` not [`Infallible`]) is not an `Iterator`, so that an error cannot end a `collect()`
-/// silently: iterate it with [`Generator::try_iter`], which yields `Result` items.
+/// With `S = ()` and `E = Infallible` it is an [`Iterator`](std::iter::Iterator) over the
+/// yielded values; the return value is then kept for
+/// [`Gen::take_return`](crate::Gen::take_return). A generator that can raise errors (`E` not
+/// `Infallible`) is not an `Iterator`, so that an error cannot end a `collect()` silently:
+/// iterate it with [`Generator::try_iter`](crate::Generator::try_iter), which yields `Result`
+/// items.
 ///
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, Step};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, Step};
 ///
 /// fn count_up_to(n: u64) -> Gen<u64, &'static str> {
 ///     Gen::new(move |co, ()| {
@@ -78,20 +81,21 @@ pub struct Gen<Y, R = (), S = (), E = Infallible> {
 }
 
 impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
-    /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`] bytes. The body
+    /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE) bytes. The body
     /// receives the yield handle and the value of the first `resume` (Python ignores that
     /// first value and requires it to be `None`; here it is the body's argument).
     ///
     /// # Panics
     ///
     /// If the OS refuses to map a stack (for example more than about 32,000 live generators
-    /// under Linux's default `vm.max_map_count`). Use [`Gen::try_new`] or [`GenBuilder`] to get
+    /// under Linux's default `vm.max_map_count`). Use [`Gen::try_new`](crate::Gen::try_new) or [`GenBuilder`](crate::GenBuilder) to get
     /// that as an error value, as with `std::thread::spawn` and `std::thread::Builder`.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
+    /// # use stasis_core as stasis;
+    /// use stasis::Gen;
     /// let squares = Gen::new(|co, ()| {
     ///     for x in 1..=4 {
     ///         co.yield_(x * x);
@@ -109,16 +113,17 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
         }
     }
 
-    /// Like [`Gen::new`], with the OS's refusal of a stack as an error value.
+    /// Like [`Gen::new`](crate::Gen::new), with the OS's refusal of a stack as an error value.
     ///
     /// # Errors
     ///
-    /// [`StackError::Os`] when the OS refuses to map the stack.
+    /// [`StackError::Os`](crate::StackError::Os) when the OS refuses to map the stack.
     ///
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::try_new(|co, ()| co.yield_(1)).unwrap();
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::try_new(|co, ()| co.yield_(1)).unwrap();
     /// assert_eq!(g.collect::<Vec<i32>>(), [1]);
     /// ```
     pub fn try_new<F>(body: F) -> Result<Self, StackError>
@@ -131,19 +136,20 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
 
 impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
     /// A generator whose body can be thrown into with errors of type `E` (Python's `throw`).
-    /// The body sees thrown errors through [`Co::try_yield`]. The error type is the method's
-    /// own parameter, so the common case names only what it needs:
+    /// The body sees thrown errors through [`Co::try_yield`](crate::Co::try_yield). The error
+    /// type is the method's own parameter, so the common case names only what it needs:
     /// `Gen::<i32>::throwing::<String>(..)`.
     ///
     /// # Panics
     ///
-    /// As [`Gen::new`], if the OS refuses to map a stack; [`Gen::try_throwing`] returns that
-    /// as an error value.
+    /// As [`Gen::new`](crate::Gen::new), if the OS refuses to map a stack;
+    /// [`Gen::try_throwing`](crate::Gen::try_throwing) returns that as an error value.
     ///
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<i32, &str>::throwing::<String>(|co, ()| {
     ///     match co.try_yield(1) {
@@ -276,7 +282,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
+    /// # use stasis_core as stasis;
+    /// use stasis::Gen;
     /// let mut g = Gen::new(|co, ()| { co.yield_(1); "Done!" });
     /// assert_eq!(g.by_ref().collect::<Vec<_>>(), [1]);
     /// assert_eq!(g.take_return(), Some("Done!"));
@@ -303,7 +310,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator};
     ///
     /// fn leaf() -> Gen<u8> {
     ///     Gen::new(|co, ()| co.yield_(1))
@@ -329,8 +337,9 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// # Examples
     ///
     /// ```
-    /// let g = stasis_core::Gen::new(|co, ()| co.yield_(1));
-    /// assert_eq!(g.stack_size(), stasis_core::DEFAULT_STACK_SIZE);
+    /// # use stasis_core as stasis;
+    /// let g = stasis::Gen::new(|co, ()| co.yield_(1));
+    /// assert_eq!(g.stack_size(), stasis::DEFAULT_STACK_SIZE);
     /// ```
     pub fn stack_size(&self) -> usize {
         self.info().size

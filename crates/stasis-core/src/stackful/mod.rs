@@ -15,15 +15,15 @@
 //! - `throw(e)` and `close()` resume the body with `Input::Throw(e)` / `Input::Close`. Only a
 //!   sent value crosses the switch itself; which input it is (and a pointer to a thrown error)
 //!   travels in the [`Slot`], so that `next()` passes nothing but a register (see [`Wire`]).
-//!   [`Co::try_yield`] hands them to the body as `Err(Thrown::..)`; [`Co::yield_`] re-raises them
-//!   at once with [`Co::raise`].
-//! - [`Co::raise`] stores the [`Thrown`] in the `Co` (which lives on the generator stack) and
+//!   [`Co::try_yield`](crate::Co::try_yield) hands them to the body as `Err(Thrown::..)`; [`Co::yield_`](crate::Co::yield_) re-raises them
+//!   at once with [`Co::raise`](crate::Co::raise).
+//! - [`Co::raise`](crate::Co::raise) stores the [`Thrown`](crate::Thrown) in the `Co` (which lives on the generator stack) and
 //!   unwinds the generator stack with a private payload ([`RaiseToken`]). The base closure catches
 //!   that payload only, and returns `Err(thrown)` as the coroutine's result: Python's exception
 //!   propagation, with every destructor (our `finally`) running on the way. Any other payload
 //!   (a real panic, corosensei's forced unwind) is passed on untouched, so panics reach the
 //!   caller of `resume` as corosensei promises.
-//! - The generator's [`State`] is derived from the coroutine itself (`started()` / `done()`), so
+//! - The generator's [`State`](crate::State) is derived from the coroutine itself (`started()` / `done()`), so
 //!   there is no state field to keep in sync, even when the body panics.
 //! - Dropping a suspended generator first runs the `close()` protocol (Python's finalizer); if
 //!   the body ignores the exit and yields again, corosensei's forced unwind finishes the job.
@@ -32,7 +32,7 @@
 //!
 //! # Delegation (`yield from`)
 //!
-//! [`Co::delegate`] keeps the cost of an item the same at any depth of nested delegation: the
+//! [`Co::delegate`](crate::Co::delegate) keeps the cost of an item the same at any depth of nested delegation: the
 //! outermost generator whose body delegates drives the innermost delegate directly. How, and
 //! why its raw pointers are sound, is written in one place: the `delegate` module.
 //!
@@ -44,11 +44,12 @@
 //! - `stack.rs`: the generator stack and its reserved top bytes ([`SlotStack`], [`StackInfo`]),
 //!   with their layout.
 //! - `delegate.rs`: delegation entries, the driver and the pointer discipline.
-//! - `co.rs`: the yield handle [`Co`], its yields and [`Co::raise`].
-//! - `generator.rs`: the generator object [`Gen`] and its protocol, `Iterator` and `Drop`.
-//! - `builder.rs`: [`GenBuilder`].
-//! - `yield_from.rs`: the `yield from` methods a body calls ([`Co::yield_from`] and friends),
-//!   built on [`Co::delegate`].
+//! - `co.rs`: the yield handle [`Co`](crate::Co), its yields and [`Co::raise`](crate::Co::raise).
+//! - `generator.rs`: the generator object [`Gen`](crate::Gen) and its protocol, `Iterator` and `Drop`.
+//! - `builder.rs`: [`GenBuilder`](crate::GenBuilder).
+//! - `yield_from.rs`: the `yield from` methods a body calls
+//!   ([`Co::yield_from`](crate::Co::yield_from) and friends), built on
+//!   [`Co::delegate`](crate::Co::delegate).
 //!
 //! # Why `'static` and `!Send`
 //!

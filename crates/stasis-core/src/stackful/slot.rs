@@ -44,7 +44,7 @@ pub(super) enum Input<S, E> {
     Send(S),
     Throw(E),
     Close,
-    /// Only ever sent by a driver to an adopted body waiting in [`Co::delegate`]: the
+    /// Only ever sent by a driver to an adopted body waiting in [`Co::delegate`](crate::Co::delegate): the
     /// delegate it waits for has finished or panicked; the outcome (or the panic) waits in the
     /// entry. `closing`: a `close()` is cascading outward, so the delegator sees
     /// `Thrown::Exit` unless the delegate raised an error (CPython's `gen_close`). No payload
@@ -79,7 +79,7 @@ pub(super) enum Kind {
 }
 
 /// What a body hands out at a suspension: the yielded value, or nothing (uninitialized) when
-/// an adopted body starts waiting in [`Co::delegate`] and hands its new entry up through the
+/// an adopted body starts waiting in [`Co::delegate`](crate::Co::delegate) and hands its new entry up through the
 /// [`Slot`]. Keeping that signal out of band keeps the value as small as `Y`: corosensei passes
 /// a value of up to 8 bytes in a register, and a wider enum costs a store-forwarding stall
 /// (measured: +0.5 ns per round trip for `u64`, +3.8 ns for `u32`). Only a [`GenEntry`] can
@@ -98,10 +98,10 @@ pub(super) struct Slot<Y, S, E> {
     /// Set while a driver's [`GenEntry`] holds this generator (it was *adopted*): its body
     /// then hands a new delegation up to that driver instead of driving it.
     pub(super) adopted: Cell<bool>,
-    /// The entry an adopted body hands up when it starts waiting in [`Co::delegate`]; taken
+    /// The entry an adopted body hands up when it starts waiting in [`Co::delegate`](crate::Co::delegate); taken
     /// by the `GenEntry` right after the resume that left it.
     pub(super) handed_up: Cell<Option<EntryPtr<Y, S, E>>>,
-    /// Set by [`Gen::close`] while it runs: where a driving body puts the value a delegate
+    /// Set by [`Gen::close`](crate::Gen::close) while it runs: where a driving body puts the value a delegate
     /// yielded when it ignored the close (see [`Drive::IgnoredExit`]), so that `close` reports
     /// it after the body unwound. Null otherwise (a dropped generator just drops the value).
     pub(super) ignored_out: Cell<*mut Option<Y>>,
