@@ -206,7 +206,8 @@ pub enum Thrown<E> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator, RuntimeError, Step, Thrown};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, RuntimeError, Step, Thrown};
 ///
 /// // A sub-generator that ignores GeneratorExit: its delegator sees a RuntimeError at its
 /// // `yield from`, which it may catch (CPython: `except RuntimeError`).
@@ -274,7 +275,8 @@ impl<E> Thrown<E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Thrown;
+    /// # use stasis_core as stasis;
+    /// use stasis::Thrown;
     /// assert_eq!(Thrown::Error(7).map_err(|e| e + 1), Thrown::Error(8));
     /// assert_eq!(Thrown::<i32>::Exit.map_err(|e| e + 1), Thrown::Exit);
     /// ```
@@ -402,7 +404,8 @@ impl<Y, E> CloseError<Y, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::CloseError;
+    /// # use stasis_core as stasis;
+    /// use stasis::CloseError;
     /// let e = CloseError::<i32, ()>::IgnoredExit(2).map_ignored(|y| y * 10);
     /// assert_eq!(e, CloseError::IgnoredExit(20));
     /// ```
@@ -514,7 +517,8 @@ pub trait Generator<S = ()> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step};
     /// let mut doubler = Gen::<i32, (), i32>::new(|co, mut x| loop {
     ///     x = co.yield_(x * 2);
     /// });
@@ -541,7 +545,8 @@ pub trait Generator<S = ()> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut g = Gen::<&str>::new(|co, ()| {
     ///     if let Err(Thrown::Exit) = co.try_yield("first") {
@@ -576,7 +581,8 @@ pub trait Generator<S = ()> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator};
     /// let g = Gen::new(|co, ()| {
     ///     co.yield_(1);
     ///     co.yield_(2);
@@ -616,7 +622,8 @@ pub trait Generator<S = ()> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Thrown};
     ///
     /// let g = Gen::<i32>::throwing::<&str>(|co, ()| {
     ///     co.yield_(1);
@@ -642,7 +649,8 @@ pub trait Generator<S = ()> {
 /// # Examples
 ///
 /// ```
-/// use stasis_core::{Gen, Generator};
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator};
 /// let mut it = Gen::new(|co, ()| { co.yield_(1); "done" }).try_iter();
 /// assert_eq!(it.next(), Some(Ok(1)));
 /// assert_eq!(it.next(), None);
@@ -662,7 +670,8 @@ impl<G: Generator> TryIter<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator};
     /// let mut it = Gen::new(|co, ()| { co.yield_('a'); 3 }).try_iter();
     /// assert_eq!(it.by_ref().count(), 1);
     /// assert_eq!(it.take_return(), Some(3));
@@ -677,7 +686,8 @@ impl<G: Generator> TryIter<G> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, State};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, State};
     /// let it = Gen::new(|co, ()| co.yield_(1)).try_iter();
     /// assert_eq!(it.into_inner().state(), State::Created);
     /// ```
@@ -724,7 +734,8 @@ impl<Y, R, E: fmt::Display> Step<Y, R, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Step;
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
     /// assert_eq!(Step::<i32, ()>::Yielded(1).into_next(), Some(1));
     /// assert_eq!(Step::<i32, ()>::Complete(()).into_next(), None);
     /// ```

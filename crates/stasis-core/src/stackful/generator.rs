@@ -178,7 +178,8 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     /// let mut g = Gen::<i32>::try_throwing::<&str>(|co, ()| co.yield_(1)).unwrap();
     /// assert_eq!(g.resume(()), Step::Yielded(1));
     /// assert_eq!(g.throw("stop"), Step::Raised(Thrown::Error("stop")));

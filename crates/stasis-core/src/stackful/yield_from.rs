@@ -16,8 +16,6 @@
 //! [`Co::delegate`], [`Co::yield_`] and [`Co::try_yield`] only).
 
 use super::co::Co;
-#[cfg(doc)]
-use super::generator::Gen;
 use crate::protocol::{Generator, RuntimeError, Thrown};
 
 impl<Y: 'static, S: 'static, E: 'static> Co<Y, S, E> {
@@ -30,13 +28,13 @@ impl<Y: 'static, S: 'static, E: 'static> Co<Y, S, E> {
     /// [`RuntimeError::IgnoredExit`]) is re-raised here: the body unwinds, as with
     /// [`Co::yield_`]. Use [`Co::try_yield_from`] to handle it.
     ///
-    /// When `sub` is a stackful [`Gen`] (or `Box<Gen>`), the outermost generator adopts it and
+    /// When `sub` is a stackful [`Gen`](crate::Gen) (or `Box<Gen>`), the outermost generator adopts it and
     /// its own delegations: O(1) per item at any depth. To delegate to a generator you keep,
     /// borrow it with [`Co::delegate`], or pass a shared handle (`stasis::delegate::Shared`).
     ///
     /// Middle delegators are absent from backtraces: the outermost generator resumes the
     /// innermost delegate directly, so a panic deep in a chain shows the root's frames and the
-    /// leaf's. [`Gen::yield_from_depth`] tells how deep the active chain is.
+    /// leaf's. [`Gen::yield_from_depth`](crate::Gen::yield_from_depth) tells how deep the active chain is.
     ///
     /// The forms of `yield from`, all inherent methods of `Co` (no trait to import), on one
     /// driver:
@@ -56,7 +54,8 @@ impl<Y: 'static, S: 'static, E: 'static> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step};
     ///
     /// // Three levels; the consumer's send reaches the innermost.
     /// fn leaf() -> Gen<i32, i32, i32> {
@@ -92,7 +91,8 @@ impl<Y: 'static, S: 'static, E: 'static> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
     ///
     /// let mut parent = Gen::<&str>::throwing::<String>(|co, ()| {
     ///     let sub = Gen::<&str>::throwing::<String>(|co, ()| {
@@ -130,7 +130,8 @@ impl<Y: 'static, S: 'static, E: 'static> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::Gen;
+    /// # use stasis_core as stasis;
+    /// use stasis::Gen;
     ///
     /// let g = Gen::new(|co, ()| {
     ///     co.yield_from_iter("ab".chars());
@@ -160,7 +161,8 @@ impl<Y: 'static, S: 'static, E: 'static> Co<Y, S, E> {
     /// # Examples
     ///
     /// ```
-    /// use stasis_core::{Gen, Generator, RuntimeError, Step, Thrown};
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, RuntimeError, Step, Thrown};
     ///
     /// let mut g = Gen::<i32, &str>::throwing::<&str>(|co, ()| {
     ///     match co.try_yield_from_iter(1..) {
