@@ -11,7 +11,13 @@ criterion's per-iteration figures:
 - delegation_ns["d"]: one item through a `yield from` chain of d delegating generators above an
   endless leaf generator (depth 1: one generator delegating to the leaf), d in 1, 10, 100, 1000;
 - resident_bytes: RSS growth per suspended generator with 10,000 alive (started, held in a list),
-  from VmRSS in /proc/self/status; null where /proc is missing.
+  from VmRSS in /proc/self/status; null where /proc is missing;
+- live_ms: milliseconds per run of two programs of CPython's Lib/test/test_generators.py that
+  keep thousands of generators alive (benches/live.rs runs the same on stasis): "m235", the
+  naive Hamming numbers (nested `times`, `merge`, `m235` generator functions), 100 terms;
+  "sieve", the faithful sieve (one `exclude_multiples` and one `sieve` generator per prime),
+  2,000 primes. Median of the repeats, run on a thread with a large stack and a raised
+  recursion limit (the sieve nests one C-level `next()` per generator of its chain).
 
 Usage: python3 benches/cpython_bench.py [--quick | --full]
 """
@@ -24,8 +30,8 @@ import sys
 import time
 
 # A `yield from` chain of depth 1000 nests 1000 generator frames on the C stack on every
-# resume, beyond the default recursion limit of 1000.
-sys.setrecursionlimit(20_000)
+# resume, beyond the default recursion limit of 1000; the sieve nests about 4,000.
+sys.setrecursionlimit(100_000)
 
 DEPTHS = (1, 10, 100, 1000)
 
@@ -97,6 +103,86 @@ def bench_delegation(depth, n, repeats):
     return per_op_ns(body, n, repeats)
 
 
+def times(n, g):
+    for i in g:
+        yield n * i
+
+
+def merge(g, h):
+    ng = next(g)
+    nh = next(h)
+    while 1:
+        if ng < nh:
+            yield ng
+            ng = next(g)
+        elif ng > nh:
+            yield nh
+            nh = next(h)
+        else:
+            yield ng
+            ng = next(g)
+            nh = next(h)
+
+
+def m235():
+    yield 1
+    for i in merge(times(2, m235()), merge(times(3, m235()), times(5, m235()))):
+        yield i
+
+
+def intsfrom(i):
+    while 1:
+        yield i
+        i += 1
+
+
+def exclude_multiples(n, ints):
+    for i in ints:
+        if i % n:
+            yield i
+
+
+def sieve(ints):
+    prime = next(ints)
+    yield prime
+    not_divisible_by_prime = exclude_multiples(prime, ints)
+    for p in sieve(not_divisible_by_prime):
+        yield p
+
+
+def bench_live(repeats):
+    """Median ms per run of each program, timed on a thread with a 512 MiB stack."""
+    import threading
+
+    programs = {
+        "m235": (lambda: m235(), 100, 1536),
+        "sieve": (lambda: sieve(intsfrom(2)), 2000, 17389),
+    }
+    out = {}
+
+    def run():
+        for name, (make, terms, last) in programs.items():
+            samples = []
+            for _ in range(repeats):
+                t0 = time.perf_counter_ns()
+                g = make()
+                for _ in range(terms):
+                    x = next(g)
+                del g
+                samples.append((time.perf_counter_ns() - t0) / 1e6)
+                assert x == last, (name, x)
+            out[name] = statistics.median(samples)
+
+    old = threading.stack_size(512 << 20)
+    try:
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old)
+    return out
+
+
 def resident_bytes():
     try:
         with open("/proc/self/status") as f:
@@ -148,6 +234,8 @@ def main(argv):
         delegation[str(depth)] = bench_delegation(depth, n, repeats)
     progress("resident memory")
     resident = bench_resident(10_000)
+    progress("live generators (m235, sieve)")
+    live = bench_live(repeats)
     print(
         json.dumps(
             {
@@ -158,6 +246,7 @@ def main(argv):
                 "create_ns": create,
                 "delegation_ns": delegation,
                 "resident_bytes": resident,
+                "live_ms": live,
             }
         )
     )

@@ -4,9 +4,13 @@
 //! per-thread stack pool, the default), `stackful_fresh` (`Gen::builder().pooled(false)`: mmap,
 //! mprotect and munmap every time), `corosensei_reused` (raw `Coroutine::with_stack` on a stack
 //! taken back with `into_stack`, the floor for a stackful generator), `state_machine` (stasis
-//! `from_coroutine`). Stackful stacks are all `stasis::DEFAULT_STACK_SIZE`.
+//! `from_coroutine`), `stackful_after_burst` (`stackful_pooled` right after the thread's pool
+//! was filled by a burst of generators of another stack size: within 1.5× of
+//! `stackful_pooled` when the pool follows the sizes in use, issue 10). Stackful stacks are
+//! `stasis::DEFAULT_STACK_SIZE` unless said otherwise.
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
@@ -42,6 +46,28 @@ fn create(c: &mut Criterion) {
 
     group.bench_function("state_machine", |b| {
         b.iter(|| black_box(stasis_bench::drain(stasis_bench::one_shot_machine())))
+    });
+
+    group.bench_function("stackful_after_burst", |b| {
+        b.iter_custom(|iters| {
+            // Untimed: fill the pool with stacks of another size.
+            let burst: Vec<_> = (0..stasis::POOL_CAPACITY)
+                .map(|_| {
+                    stasis::Gen::builder()
+                        .stack_size(64 * 1024)
+                        .build(|co, ()| co.yield_(1u64))
+                        .expect("the OS refused a generator stack")
+                })
+                .collect();
+            drop(burst);
+            let start = Instant::now();
+            for _ in 0..iters {
+                black_box(stasis_bench::drain(stasis_bench::one_shot()));
+            }
+            let elapsed = start.elapsed();
+            stasis::clear_pool();
+            elapsed.max(Duration::from_nanos(1))
+        })
     });
 
     group.finish();

@@ -8,6 +8,9 @@
 //!   own frame, which the consumer could hold past the next resume;
 //! - `yield_borrow_of_consumer_data`: a body cannot borrow the consumer's data (bodies are
 //!   `'static`: a suspended generator can be leaked with `mem::forget`);
+//! - `gen_unused_is_a_warning`: `Gen` is `#[must_use]` (generators do nothing unless resumed);
+//! - `gen_invariant_in_error`, `gen_not_covariant_in_send`: the variance of `Gen` keeps a
+//!   short-lived error or sent value from reaching a body that keeps it longer;
 //! - `reenter_from_own_body`, `reenter_while_iterating`: Python's "generator already
 //!   executing" (`ValueError`) cannot happen: resuming a generator that is running needs a
 //!   second `&mut` to it, which the borrow checker refuses at compile time.
@@ -52,6 +55,26 @@ static_assertions::assert_not_impl_any!(Gen<i32>: Sync);
 static_assertions::assert_not_impl_any!(Gen<String, String, String, String>: Send);
 static_assertions::assert_not_impl_any!(Co<i32>: Send);
 static_assertions::assert_not_impl_any!(Co<i32>: Sync);
+
+/// The variance of `Gen`'s parameters, decided on purpose (see the marker field of `Gen`):
+/// these compile only if `Y` and `R` are covariant and `S` contravariant. `E` is invariant:
+/// `tests/ui/gen_invariant_in_error.rs` (and `gen_not_covariant_in_send.rs` for `S`).
+#[allow(dead_code)]
+mod variance {
+    use stasis::Gen;
+
+    fn covariant_in_yield<'a>(g: Gen<&'static str>) -> Gen<&'a str> {
+        g
+    }
+
+    fn covariant_in_return<'a>(g: Gen<(), &'static str>) -> Gen<(), &'a str> {
+        g
+    }
+
+    fn contravariant_in_send(g: Gen<(), (), &str>) -> Gen<(), (), &'static str> {
+        g
+    }
+}
 
 fn plain_state_machine() -> impl Iterator<Item = i32> {
     from_coroutine(

@@ -1,6 +1,7 @@
 //! Stack overflow inside a generator: the process says which stack overflowed and how to give
 //! it more, then aborts (SIGABRT) — on a fresh and on a pooled stack, on the main thread, on a
-//! spawned thread, and on a thread that had no alternate signal stack. Overflows of ordinary
+//! spawned thread, on a thread that had no alternate signal stack, and in a thread-local
+//! destructor (after std removed the thread's alternate stack). Overflows of ordinary
 //! thread stacks still get Rust's own "has overflowed its stack" message.
 //!
 //! Each scenario runs in a child process: this binary re-executes itself with
@@ -79,6 +80,48 @@ fn child(scenario: &str) {
             })
             .join()
             .unwrap();
+        }
+        "tls_destructor" => {
+            // A thread-local whose destructor resumes a generator that then overflows. std
+            // removes the thread's alternate signal stack when its main function returns,
+            // before thread-local destructors run; without one the kernel cannot deliver the
+            // SIGSEGV to a handler and the process dies bare (exit 139), with no message.
+            struct ResumeOnDrop(Option<Gen<u64>>);
+            impl Drop for ResumeOnDrop {
+                fn drop(&mut self) {
+                    if let Some(g) = self.0.as_mut() {
+                        g.next();
+                    }
+                }
+            }
+            thread_local! {
+                static HOLDER: std::cell::RefCell<ResumeOnDrop> =
+                    const { std::cell::RefCell::new(ResumeOnDrop(None)) };
+            }
+            std::thread::spawn(|| {
+                HOLDER.with(|h| {
+                    let mut g = Gen::builder().stack_size(STACK).build(overflowing).unwrap();
+                    assert_eq!(g.next(), Some(1));
+                    h.borrow_mut().0 = Some(g);
+                });
+            })
+            .join()
+            .unwrap();
+        }
+        "tls_destructor_first_generator" => {
+            // The same from a thread whose first generator is created inside the destructor.
+            struct CreateOnDrop;
+            impl Drop for CreateOnDrop {
+                fn drop(&mut self) {
+                    let mut g = Gen::builder().stack_size(STACK).build(overflowing).unwrap();
+                    assert_eq!(g.next(), Some(1));
+                    g.next();
+                }
+            }
+            thread_local! {
+                static GUARD: CreateOnDrop = const { CreateOnDrop };
+            }
+            std::thread::spawn(|| GUARD.with(|_| ())).join().unwrap();
         }
         "nested" => {
             // A generator whose body drives another generator that overflows: the inner
@@ -185,12 +228,14 @@ fn main() -> ExitCode {
         "Gen::builder().stack_size(131072)",
         "fatal runtime error: generator stack overflow, aborting",
     ];
-    let cases: [(&str, i32, &[&str]); 9] = [
+    let cases: [(&str, i32, &[&str]); 11] = [
         ("fresh", SIGABRT, &generator_message),
         ("pooled", SIGABRT, &generator_message),
         ("thread", SIGABRT, &generator_message),
         ("no_altstack", SIGABRT, &generator_message),
         ("nested", SIGABRT, &generator_message),
+        ("tls_destructor", SIGABRT, &generator_message),
+        ("tls_destructor_first_generator", SIGABRT, &generator_message),
         ("busy", SIGABRT, &generator_message),
         ("main_thread", SIGABRT, &["thread 'main'", "has overflowed its stack"]),
         ("spawned_thread", SIGABRT, &["thread 'plain'", "has overflowed its stack"]),

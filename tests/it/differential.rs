@@ -23,6 +23,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
+use crate::support::kit::Rng;
 use crate::support::{PyExc, Trace};
 use serde_json::{Value, json};
 
@@ -91,22 +92,6 @@ struct Case {
 impl Case {
     fn json(&self) -> Value {
         json!({ "body": self.body, "n": self.n, "ops": self.ops.iter().map(Op::text).collect::<Vec<_>>() })
-    }
-}
-
-/// SplitMix64: a small, seedable, dependency-free generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
     }
 }
 

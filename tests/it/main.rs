@@ -24,5 +24,9 @@ mod delegation_differential;
 #[cfg(feature = "nightly")]
 mod differential;
 mod differential_combinators;
+mod fork;
 mod laziness;
 mod panics;
+mod pool;
+mod thread_exit;
+mod unwinding;

@@ -22,6 +22,9 @@ commands:
   asan      tests, doctests and examples under AddressSanitizer + LeakSanitizer (target/asan):
             asan [cargo test args | --doc | --examples-only]
   fuzz      differential test against CPython: fuzz [--cases N] [--seed S]
+  stress    threads, generators, random orders, panics, deep bodies, fork churn; checks
+            finally guards, RSS and mappings (examples/stress.rs, release):
+            stress [--full] [--seed N]   (short form under a minute, as CI runs it)
   help      print this text
 ";
 
@@ -41,6 +44,12 @@ fn run(args: Vec<String>) -> Result<()> {
         Some("tidy") => tidy::check(&tidy::project_root()),
         Some("asan") => asan::run(&tidy::project_root(), &args[1..]),
         Some("fuzz") => fuzz::main(&args[1..]),
+        Some("stress") => {
+            let mut cargo_args =
+                vec!["run", "--release", "-p", "stasis", "--example", "stress", "--"];
+            cargo_args.extend(args[1..].iter().map(String::as_str));
+            cargo(&cargo_args)
+        }
         Some("help") | None => {
             print!("{HELP}");
             Ok(())

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Yields running results: the first value as it is, then `f(total, value)` for each next
 /// value (Python's `accumulate(it, f)`). Built by
@@ -64,35 +64,12 @@ where
     type Return = G::Return;
     type Error = G::Error;
 
-    #[inline]
-    fn resume(&mut self, arg: S) -> Step<T, G::Return, G::Error> {
-        let step = self.source.resume(arg);
-        self.add(step)
-    }
+    forward!(resume(S), throw => add);
 
-    fn throw(&mut self, err: G::Error) -> Step<T, G::Return, G::Error> {
-        let step = self.source.throw(err);
-        self.add(step)
-    }
-
-    fn close(&mut self) -> Result<Option<G::Return>, CloseError<T, G::Error>> {
-        self.source.close()
-    }
-
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        self.source.length_hint()
-    }
+    forward!(close, state, length_hint);
 }
 
-iterator_for!([G, F, T, Ret] Accumulate<G, F, T, Ret>, keep_return: Ret, "from_iter([1, 2]).accumulate(|a, b| a + b)");
-
-delegate_access_inner!([G, F, T, Ret] Accumulate<G, F, T, Ret>, source: G, "from_iter([1, 2]).accumulate(|a, b| a + b)");
+adaptor_api!([G, F, T, Ret] Accumulate<G, F, T, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).accumulate(|a, b| a + b)");
 
 impl<G: fmt::Debug, F, T: fmt::Debug, Ret> fmt::Debug for Accumulate<G, F, T, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -200,9 +177,7 @@ where
     }
 }
 
-iterator_for!([G, F, T, Ret] AccumulateFrom<G, F, T, Ret>, keep_return: Ret, "from_iter([1, 2]).accumulate_from(0, |a, b| a + b)");
-
-delegate_access_inner!([G, F, T, Ret] AccumulateFrom<G, F, T, Ret>, source: G, "from_iter([1, 2]).accumulate_from(0, |a, b| a + b)");
+adaptor_api!([G, F, T, Ret] AccumulateFrom<G, F, T, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).accumulate_from(0, |a, b| a + b)");
 
 impl<G: fmt::Debug, F, T: fmt::Debug, Ret> fmt::Debug for AccumulateFrom<G, F, T, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -5,7 +5,7 @@ use core::fmt;
 use stasis_core::{CloseError, Generator, State, Step};
 
 use crate::end::{End, raised};
-use crate::util::iterator_for;
+use crate::forward::adaptor_api;
 
 /// Yields the source's values in `Vec`s of `n`, the last one shorter (Python 3.12's
 /// `itertools.batched`). It pulls exactly one batch per resume and holds at most one batch.
@@ -35,12 +35,14 @@ pub struct Batched<G: Generator<()>> {
     n: usize,
     /// The end the source reported while a batch was being filled.
     pending: Option<End<G::Return, G::Error>>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<G::Return>,
 }
 
 impl<G: Generator<()>> Batched<G> {
     pub(crate) fn new(source: G, n: usize) -> Self {
         assert!(n >= 1, "batched: n must be at least 1 (got 0)");
-        Batched { source, n, pending: None }
+        Batched { source, n, pending: None, ret: None }
     }
 
     fn fill(
@@ -101,7 +103,7 @@ impl<G: Generator<()>> Generator<()> for Batched<G> {
     }
 }
 
-iterator_for!([G: Generator<()>] Batched<G>);
+adaptor_api!([G: Generator<()>] Batched<G>, keep_return: G::Return, source: G, "from_iter([1, 2, 3]).batched(2)");
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for Batched<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

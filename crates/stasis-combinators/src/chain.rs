@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::adaptor_api;
 
 /// Yields every value of `first`, then every value of `second`, starting `second` only when
 /// `first` has finished (Python's `itertools.chain(a, b)`, or `yield from a; return (yield
@@ -146,9 +146,7 @@ where
     }
 }
 
-iterator_for!([A, B, RA, Ret] Chain<A, B, RA, Ret>, keep_return: Ret, "from_iter([1]).gen_chain(from_iter([2]))");
-
-delegate_access_inner!([A, B, RA, Ret] Chain<A, B, RA, Ret>, (first: A, second: B), "from_iter([1]).gen_chain(from_iter([2]))");
+adaptor_api!([A, B, RA, Ret] Chain<A, B, RA, Ret>, keep_return: Ret, (first: A, second: B), "from_iter([1]).gen_chain(from_iter([2]))");
 
 impl<A: fmt::Debug, B: fmt::Debug, RA, Ret> fmt::Debug for Chain<A, B, RA, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

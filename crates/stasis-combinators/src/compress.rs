@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step, Thrown};
+use stasis_core::{Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Yields the values whose matching selector is `true`, stopping when either the values or the
 /// selectors run out (Python's `itertools.compress(data, selectors)`). Built by
@@ -80,35 +80,9 @@ where
     type Return = Option<G::Return>;
     type Error = G::Error;
 
-    #[inline]
-    fn resume(&mut self, arg: S) -> Step<G::Yield, Self::Return, G::Error> {
-        if self.finished {
-            return Step::Exhausted;
-        }
-        let step = self.source.resume(arg);
-        self.select(step)
-    }
+    forward!(resume(S), throw => select, unless finished);
 
-    fn throw(&mut self, err: G::Error) -> Step<G::Yield, Self::Return, G::Error> {
-        if self.finished {
-            return Step::Raised(Thrown::Error(err));
-        }
-        let step = self.source.throw(err);
-        self.select(step)
-    }
-
-    fn close(&mut self) -> Result<Option<Self::Return>, CloseError<G::Yield, G::Error>> {
-        if self.finished {
-            return Ok(None);
-        }
-        self.finished = true;
-        Ok(self.source.close()?.map(Some))
-    }
-
-    #[inline]
-    fn state(&self) -> State {
-        if self.finished { State::Closed } else { self.source.state() }
-    }
+    forward!(finishing_close, finishing_state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -120,9 +94,7 @@ where
     }
 }
 
-iterator_for!([G, I, Ret] Compress<G, I, Ret>, keep_return: Ret, "from_iter([1, 2]).compress([true, false])");
-
-delegate_access_inner!([G, I, Ret] Compress<G, I, Ret>, source: G, "from_iter([1, 2]).compress([true, false])");
+adaptor_api!([G, I, Ret] Compress<G, I, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).compress([true, false])");
 
 impl<G: fmt::Debug, I, Ret> fmt::Debug for Compress<G, I, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,8 +3,9 @@
 use core::convert::Infallible;
 use core::ops::Add;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
+use crate::forward::plain_source;
 use crate::util::iterator_for;
 
 /// Yields `start, start + step, start + 2 * step, ...` forever (Python's `itertools.count`).
@@ -79,22 +80,7 @@ impl<T: Clone + Add<Output = T>> Generator<()> for Count<T> {
         }
     }
 
-    fn throw(&mut self, err: Infallible) -> Step<T, Infallible> {
-        match err {}
-    }
-
-    fn close(&mut self) -> Result<Option<Infallible>, CloseError<T, Infallible>> {
-        self.value = None;
-        Ok(None)
-    }
-
-    fn state(&self) -> State {
-        match (&self.value, self.started) {
-            (None, _) => State::Closed,
-            (Some(_), false) => State::Created,
-            (Some(_), true) => State::Suspended,
-        }
-    }
+    plain_source!(value);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {

@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward, pull_from, pull_until};
 
 /// Drops values while the predicate returns `true`, then yields every value, calling the
 /// predicate no more after its first `false` (Python's `itertools.dropwhile`). Built by
@@ -36,30 +36,16 @@ impl<G, P, Ret> DropWhile<G, P, Ret> {
     pub(crate) fn new(source: G, pred: P) -> Self {
         DropWhile { source, pred, dropping: true, ret: None }
     }
+}
 
-    #[inline]
-    fn sift<S: Default>(
-        &mut self,
-        mut step: Step<G::Yield, G::Return, G::Error>,
-    ) -> Step<G::Yield, G::Return, G::Error>
-    where
-        G: Generator<S>,
-        P: FnMut(&G::Yield) -> bool,
-    {
-        while self.dropping {
-            match step {
-                Step::Yielded(y) => {
-                    if !(self.pred)(&y) {
-                        self.dropping = false;
-                        return Step::Yielded(y);
-                    }
-                    step = self.source.resume(S::default());
-                }
-                other => return other,
-            }
-        }
-        step
+/// Whether a value is passed on: the first the predicate refuses and every one after it.
+#[inline]
+fn accept<Y>(dropping: &mut bool, pred: &mut impl FnMut(&Y) -> bool, y: &Y) -> bool {
+    if *dropping && pred(y) {
+        return false;
     }
+    *dropping = false;
+    true
 }
 
 impl<S, G, P> Generator<S> for DropWhile<G, P, G::Return>
@@ -74,23 +60,15 @@ where
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
-        let step = self.source.resume(arg);
-        self.sift(step)
+        pull_from(&mut self.source, arg, |y| accept(&mut self.dropping, &mut self.pred, y))
     }
 
     fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
         let step = self.source.throw(err);
-        self.sift(step)
+        pull_until(&mut self.source, step, |y| accept(&mut self.dropping, &mut self.pred, y))
     }
 
-    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
-        self.source.close()
-    }
-
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
+    forward!(close, state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -99,9 +77,7 @@ where
     }
 }
 
-iterator_for!([G, P, Ret] DropWhile<G, P, Ret>, keep_return: Ret, "from_iter([1, 2]).drop_while(|x| *x < 2)");
-
-delegate_access_inner!([G, P, Ret] DropWhile<G, P, Ret>, source: G, "from_iter([1, 2]).drop_while(|x| *x < 2)");
+adaptor_api!([G, P, Ret] DropWhile<G, P, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).drop_while(|x| *x < 2)");
 
 impl<G: fmt::Debug, P, Ret> fmt::Debug for DropWhile<G, P, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

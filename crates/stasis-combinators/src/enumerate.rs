@@ -1,8 +1,9 @@
 //! [`Enumerate`](crate::Enumerate): pairs every yielded value with its index.
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{CloseError, Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for, map_close};
+use crate::forward::{adaptor_api, forward};
+use crate::util::map_close;
 
 /// Pairs every yielded value with its index, counting from a start value (Python's
 /// `enumerate(it, start)`). Built by [`GeneratorExt::gen_enumerate`](crate::GeneratorExt::gen_enumerate)
@@ -49,33 +50,14 @@ impl<S, G: Generator<S>> Generator<S> for Enumerate<G, G::Return> {
     type Return = G::Return;
     type Error = G::Error;
 
-    #[inline]
-    fn resume(&mut self, arg: S) -> Step<Self::Yield, G::Return, G::Error> {
-        let step = self.source.resume(arg);
-        self.number(step)
-    }
-
-    fn throw(&mut self, err: G::Error) -> Step<Self::Yield, G::Return, G::Error> {
-        let step = self.source.throw(err);
-        self.number(step)
-    }
+    forward!(resume(S), throw => number);
 
     fn close(&mut self) -> Result<Option<G::Return>, CloseError<Self::Yield, G::Error>> {
         let index = self.index;
         map_close(self.source.close(), |y| (index, y))
     }
 
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        self.source.length_hint()
-    }
+    forward!(state, length_hint);
 }
 
-iterator_for!([G, Ret] Enumerate<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_enumerate()");
-
-delegate_access_inner!([G, Ret] Enumerate<G, Ret>, source: G, "from_iter([1, 2]).gen_enumerate()");
+adaptor_api!([G, Ret] Enumerate<G, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_enumerate()");

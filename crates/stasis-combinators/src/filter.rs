@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward, pull_from, pull_until};
 
 /// Yields only the values for which the predicate returns `true` (Python's `filter`). Built by
 /// [`GeneratorExt::gen_filter`](crate::GeneratorExt::gen_filter).
@@ -54,28 +54,6 @@ impl<G, P, Ret, const KEEP: bool> Filter<G, P, Ret, KEEP> {
     pub(crate) fn new(source: G, pred: P) -> Self {
         Filter { source, pred, ret: None }
     }
-
-    #[inline]
-    fn sift<S: Default>(
-        &mut self,
-        mut step: Step<G::Yield, G::Return, G::Error>,
-    ) -> Step<G::Yield, G::Return, G::Error>
-    where
-        G: Generator<S>,
-        P: FnMut(&G::Yield) -> bool,
-    {
-        loop {
-            match step {
-                Step::Yielded(y) => {
-                    if (self.pred)(&y) == KEEP {
-                        return Step::Yielded(y);
-                    }
-                    step = self.source.resume(S::default());
-                }
-                other => return other,
-            }
-        }
-    }
 }
 
 impl<S, G, P, const KEEP: bool> Generator<S> for Filter<G, P, G::Return, KEEP>
@@ -90,35 +68,15 @@ where
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
-        // One call site for the source's resume (the first pull gets `arg`), so an inlined
-        // state-machine source is inlined once.
-        let mut arg = arg;
-        loop {
-            match self.source.resume(arg) {
-                Step::Yielded(y) => {
-                    if (self.pred)(&y) == KEEP {
-                        return Step::Yielded(y);
-                    }
-                    arg = S::default();
-                }
-                other => return other,
-            }
-        }
+        pull_from(&mut self.source, arg, |y| (self.pred)(y) == KEEP)
     }
 
     fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
         let step = self.source.throw(err);
-        self.sift(step)
+        pull_until(&mut self.source, step, |y| (self.pred)(y) == KEEP)
     }
 
-    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
-        self.source.close()
-    }
-
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
+    forward!(close, state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -126,13 +84,7 @@ where
     }
 }
 
-iterator_for!(
-    [G, P, Ret, const KEEP: bool] Filter<G, P, Ret, KEEP>,
-    keep_return: Ret,
-    "from_iter([1, 2]).gen_filter(|x| x % 2 == 0)"
-);
-
-delegate_access_inner!([G, P, Ret, const KEEP: bool] Filter<G, P, Ret, KEEP>, source: G, "from_iter([1, 2]).gen_filter(|x| x % 2 == 0)");
+adaptor_api!([G, P, Ret, const KEEP: bool] Filter<G, P, Ret, KEEP>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_filter(|x| x % 2 == 0)");
 
 impl<G: fmt::Debug, P, Ret, const KEEP: bool> fmt::Debug for Filter<G, P, Ret, KEEP> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

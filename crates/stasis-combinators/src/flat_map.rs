@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::adaptor_api;
 
 /// Maps each value of the source to something iterable and yields its items, one inner
 /// iterable at a time (Python's `chain.from_iterable(map(f, it))`). The inner iterables are
@@ -128,9 +128,7 @@ where
     }
 }
 
-iterator_for!([G, F, I, Ret] FlatMap<G, F, I, Ret>, keep_return: Ret, "from_iter([\"a b\"]).gen_flat_map(|s| s.split(' '))");
-
-delegate_access_inner!([G, F, I, Ret] FlatMap<G, F, I, Ret>, source: G, "from_iter([\"a b\"]).gen_flat_map(|s| s.split(' '))");
+adaptor_api!([G, F, I, Ret] FlatMap<G, F, I, Ret>, keep_return: Ret, source: G, "from_iter([\"a b\"]).gen_flat_map(|s| s.split(' '))");
 
 impl<G: fmt::Debug, F, I, Ret> fmt::Debug for FlatMap<G, F, I, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

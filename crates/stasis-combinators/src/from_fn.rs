@@ -3,8 +3,9 @@
 use core::convert::Infallible;
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
+use crate::forward::plain_source;
 use crate::util::iterator_for;
 
 /// A generator that calls `f(sent)` at each resume: `Some(v)` yields `v`, `None` ends it. The
@@ -67,22 +68,7 @@ impl<S, T, F: FnMut(S) -> Option<T>> Generator<S> for FromFn<F> {
         }
     }
 
-    fn throw(&mut self, err: Infallible) -> Step<T, ()> {
-        match err {}
-    }
-
-    fn close(&mut self) -> Result<Option<()>, CloseError<T, Infallible>> {
-        self.f = None;
-        Ok(None)
-    }
-
-    fn state(&self) -> State {
-        match (&self.f, self.started) {
-            (None, _) => State::Closed,
-            (Some(_), false) => State::Created,
-            (Some(_), true) => State::Suspended,
-        }
-    }
+    plain_source!(f);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {

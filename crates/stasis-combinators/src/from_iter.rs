@@ -2,8 +2,9 @@
 
 use core::convert::Infallible;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
+use crate::forward::plain_source;
 use crate::util::iterator_for;
 
 /// Wraps any iterable as a stasis generator (`Generator<()>`, returns `()`), so the protocol
@@ -61,22 +62,7 @@ impl<I: Iterator> Generator<()> for FromIter<I> {
         }
     }
 
-    fn throw(&mut self, err: Infallible) -> Step<I::Item, ()> {
-        match err {}
-    }
-
-    fn close(&mut self) -> Result<Option<()>, CloseError<I::Item, Infallible>> {
-        self.iter = None;
-        Ok(None)
-    }
-
-    fn state(&self) -> State {
-        match (&self.iter, self.started) {
-            (None, _) => State::Closed,
-            (Some(_), false) => State::Created,
-            (Some(_), true) => State::Suspended,
-        }
-    }
+    plain_source!(iter);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {

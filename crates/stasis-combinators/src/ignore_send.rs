@@ -4,9 +4,9 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Makes a generator with `S = ()` a `Generator<S2>` that drops every value sent to it and
 /// resumes the source with `()`. Built by
@@ -54,28 +54,10 @@ impl<G: Generator<()>, S2> Generator<S2> for IgnoreSend<G, S2, G::Return> {
         self.source.resume(())
     }
 
-    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
-        self.source.throw(err)
-    }
-
-    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
-        self.source.close()
-    }
-
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        self.source.length_hint()
-    }
+    forward!(throw, close, state, length_hint);
 }
 
-iterator_for!([G, S2, Ret] IgnoreSend<G, S2, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_ignore_send::<()>()");
-
-delegate_access_inner!([G, S2, Ret] IgnoreSend<G, S2, Ret>, source: G, "from_iter([1, 2]).gen_ignore_send::<()>()");
+adaptor_api!([G, S2, Ret] IgnoreSend<G, S2, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_ignore_send::<()>()");
 
 impl<G: fmt::Debug, S2, Ret> fmt::Debug for IgnoreSend<G, S2, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,8 +1,8 @@
 //! [`Islice`](crate::Islice): Python's `itertools.islice(it, start, stop, step)`, pull for pull.
 
-use stasis_core::{CloseError, Generator, State, Step, Thrown};
+use stasis_core::{Generator, Step, Thrown};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Yields the values at indices `start, start + step, ...` below `stop` (no limit when `stop`
 /// is `None`). Built by [`GeneratorExt::islice`](crate::GeneratorExt::islice).
@@ -127,18 +127,7 @@ impl<S: Default, G: Generator<S>> Generator<S> for Islice<G, Option<G::Return>> 
         self.advance(Pull::Thrown(step))
     }
 
-    fn close(&mut self) -> Result<Option<Self::Return>, CloseError<G::Yield, G::Error>> {
-        if self.finished {
-            return Ok(None);
-        }
-        self.finished = true;
-        Ok(self.source.close()?.map(Some))
-    }
-
-    #[inline]
-    fn state(&self) -> State {
-        if self.finished { State::Closed } else { self.source.state() }
-    }
+    forward!(finishing_close, finishing_state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -155,6 +144,4 @@ impl<S: Default, G: Generator<S>> Generator<S> for Islice<G, Option<G::Return>> 
     }
 }
 
-iterator_for!([G, Ret] Islice<G, Ret>, keep_return: Ret, "from_iter([1, 2]).islice(0, 1, 1)");
-
-delegate_access_inner!([G, Ret] Islice<G, Ret>, source: G, "from_iter([1, 2]).islice(0, 1, 1)");
+adaptor_api!([G, Ret] Islice<G, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).islice(0, 1, 1)");

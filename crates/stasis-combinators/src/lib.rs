@@ -3,9 +3,9 @@
 //! - **Pull pipelines**: [`GeneratorExt`](crate::GeneratorExt) adds itertools-style adaptors to every
 //!   [`Generator`](stasis_core::Generator), on both backends (stackful `Gen` and nightly state
 //!   machines). Each adaptor is lazy (it pulls nothing until resumed, and no more than it needs;
-//!   `tests/laziness.rs` counts), and keeps the protocol: `send`, `throw`, `close`, the state
-//!   and the return value reach the source where that means something; each adaptor's doc says
-//!   which.
+//!   `tests/it/laziness.rs` counts, and checks each is `#[must_use]`), and keeps the protocol:
+//!   `send`, `throw`, `close`, the state and the return value reach the source where that means
+//!   something; each adaptor's doc says which.
 //! - **Sources**: [`count`](crate::count), [`cycle`](crate::cycle), [`repeat`](crate::repeat), [`repeat_n`](crate::repeat_n), [`from_fn`](crate::from_fn), [`from_iter`](crate::from_iter);
 //!   and over many generators of one type, [`chain_from_iterable`](crate::chain_from_iterable) and [`zip_all`](crate::zip_all).
 //! - **Push pipelines** ([`push`](crate::push)): PEP 342 consumers driven by `send`: sinks, filters, maps,
@@ -71,6 +71,7 @@ mod accumulate;
 mod batched;
 mod chain;
 mod chain_from_iterable;
+mod chunk_by;
 mod compress;
 mod count;
 mod cycle;
@@ -80,9 +81,9 @@ mod enumerate;
 mod ext;
 mod filter;
 mod flat_map;
+mod forward;
 mod from_fn;
 mod from_iter;
-mod group_by;
 mod ignore_send;
 mod islice;
 mod map;
@@ -108,6 +109,7 @@ pub use accumulate::{Accumulate, AccumulateFrom};
 pub use batched::Batched;
 pub use chain::Chain;
 pub use chain_from_iterable::{ChainFromIterable, chain_from_iterable};
+pub use chunk_by::{Chunk, ChunkBy};
 pub use compress::Compress;
 pub use count::{Count, count};
 pub use cycle::{Cycle, cycle};
@@ -118,7 +120,6 @@ pub use filter::{Filter, FilterFalse};
 pub use flat_map::FlatMap;
 pub use from_fn::{FromFn, from_fn};
 pub use from_iter::{FromIter, from_iter};
-pub use group_by::{Chunk, ChunkBy};
 pub use ignore_send::IgnoreSend;
 pub use islice::Islice;
 pub use map::Map;

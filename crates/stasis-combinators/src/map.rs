@@ -2,9 +2,10 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{CloseError, Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for, map_close};
+use crate::forward::{adaptor_api, forward};
+use crate::util::map_close;
 
 /// Applies a function to every value the source yields. Built by
 /// [`GeneratorExt::gen_map`](crate::GeneratorExt::gen_map).
@@ -68,20 +69,10 @@ where
         map_close(self.source.close(), &mut self.f)
     }
 
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        self.source.length_hint()
-    }
+    forward!(state, length_hint);
 }
 
-iterator_for!([G, F, Ret] Map<G, F, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_map(|x| x + 1)");
-
-delegate_access_inner!([G, F, Ret] Map<G, F, Ret>, source: G, "from_iter([1, 2]).gen_map(|x| x + 1)");
+adaptor_api!([G, F, Ret] Map<G, F, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_map(|x| x + 1)");
 
 impl<G: fmt::Debug, F, Ret> fmt::Debug for Map<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

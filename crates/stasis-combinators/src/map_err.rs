@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step, Thrown};
+use stasis_core::{CloseError, Generator, Step, Thrown};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Changes the error type of a generator from `E` to `E2` with a function applied to every
 /// error that leaves it. Built by [`GeneratorExt::gen_map_err`](crate::GeneratorExt::gen_map_err)
@@ -123,20 +123,10 @@ where
         }
     }
 
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        self.source.length_hint()
-    }
+    forward!(state, length_hint);
 }
 
-iterator_for!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_map_err(|e| e)");
-
-delegate_access_inner!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, source: G, "from_iter([1, 2]).gen_err_into::<String>()");
+adaptor_api!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_map_err(|e| e)");
 
 impl<G: fmt::Debug, F, E2, Ret> fmt::Debug for MapErr<G, F, E2, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

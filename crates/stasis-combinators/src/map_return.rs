@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{CloseError, Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Applies a function to the source's return value (Python's `StopIteration.value`), once.
 /// Built by [`GeneratorExt::map_return`](crate::GeneratorExt::map_return).
@@ -58,16 +58,7 @@ where
     type Return = R2;
     type Error = G::Error;
 
-    #[inline]
-    fn resume(&mut self, arg: S) -> Step<G::Yield, R2, G::Error> {
-        let step = self.source.resume(arg);
-        self.finish(step)
-    }
-
-    fn throw(&mut self, err: G::Error) -> Step<G::Yield, R2, G::Error> {
-        let step = self.source.throw(err);
-        self.finish(step)
-    }
+    forward!(resume(S), throw => finish);
 
     fn close(&mut self) -> Result<Option<R2>, CloseError<G::Yield, G::Error>> {
         match self.source.close()? {
@@ -76,15 +67,7 @@ where
         }
     }
 
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        self.source.length_hint()
-    }
+    forward!(state, length_hint);
 }
 
 impl<G, F, Ret> MapReturn<G, F, Ret> {
@@ -105,9 +88,7 @@ impl<G, F, Ret> MapReturn<G, F, Ret> {
     }
 }
 
-iterator_for!([G, F, Ret] MapReturn<G, F, Ret>, keep_return: Ret, "from_iter([1, 2]).map_return(|()| 0)");
-
-delegate_access_inner!([G, F, Ret] MapReturn<G, F, Ret>, source: G, "from_iter([1, 2]).map_return(|()| 0)");
+adaptor_api!([G, F, Ret] MapReturn<G, F, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).map_return(|()| 0)");
 
 impl<G: fmt::Debug, F, Ret> fmt::Debug for MapReturn<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{CloseError, Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Yields overlapping pairs `(a, b), (b, c), ...` of consecutive values (Python's
 /// `itertools.pairwise`); a source with fewer than two values yields nothing. It holds one
@@ -74,16 +74,7 @@ where
     type Return = G::Return;
     type Error = G::Error;
 
-    #[inline]
-    fn resume(&mut self, arg: S) -> Step<(Y, Y), G::Return, G::Error> {
-        let step = self.source.resume(arg);
-        self.pair(step)
-    }
-
-    fn throw(&mut self, err: G::Error) -> Step<(Y, Y), G::Return, G::Error> {
-        let step = self.source.throw(err);
-        self.pair(step)
-    }
+    forward!(resume(S), throw => pair);
 
     fn close(&mut self) -> Result<Option<G::Return>, CloseError<(Y, Y), G::Error>> {
         match self.source.close() {
@@ -97,10 +88,7 @@ where
         }
     }
 
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
+    forward!(state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -113,9 +101,7 @@ where
     }
 }
 
-iterator_for!([G, Y, Ret] Pairwise<G, Y, Ret>, keep_return: Ret, "from_iter([1, 2]).pairwise()");
-
-delegate_access_inner!([G, Y, Ret] Pairwise<G, Y, Ret>, source: G, "from_iter([1, 2]).pairwise()");
+adaptor_api!([G, Y, Ret] Pairwise<G, Y, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).pairwise()");
 
 impl<G: fmt::Debug, Y: fmt::Debug, Ret> fmt::Debug for Pairwise<G, Y, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

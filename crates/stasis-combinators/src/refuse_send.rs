@@ -5,7 +5,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::adaptor_api;
 
 /// Makes a generator with `S = ()` a `Generator<S2>` that takes `S2::default()` as Python's
 /// `None` (a plain `next`) and refuses any other value: that resume does not touch the source
@@ -105,13 +105,7 @@ where
     }
 }
 
-iterator_for!([G, F, Ret] RefuseSend<G, F, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_refuse_send(|(): ()| unreachable!())");
-
-delegate_access_inner!(
-    [G, F, Ret] RefuseSend<G, F, Ret>,
-    source: G,
-    "from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|(): ()| String::new())"
-);
+adaptor_api!([G, F, Ret] RefuseSend<G, F, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_refuse_send(|(): ()| unreachable!())");
 
 impl<G: fmt::Debug, F, Ret> fmt::Debug for RefuseSend<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,8 +2,9 @@
 
 use core::convert::Infallible;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
+use crate::forward::plain_source;
 use crate::util::iterator_for;
 
 /// Yields clones of `value` forever (Python's `itertools.repeat(value)`).
@@ -73,22 +74,7 @@ impl<T: Clone> Generator<()> for Repeat<T> {
         }
     }
 
-    fn throw(&mut self, err: Infallible) -> Step<T, ()> {
-        match err {}
-    }
-
-    fn close(&mut self) -> Result<Option<()>, CloseError<T, Infallible>> {
-        self.value = None;
-        Ok(None)
-    }
-
-    fn state(&self) -> State {
-        match (&self.value, self.started) {
-            (None, _) => State::Closed,
-            (Some(_), false) => State::Created,
-            (Some(_), true) => State::Suspended,
-        }
-    }
+    plain_source!(value);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {

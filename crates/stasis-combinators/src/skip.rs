@@ -1,8 +1,8 @@
 //! [`Skip`](crate::Skip): drops the first `n` values.
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward, pull_from, pull_until};
 
 /// Drops the first `n` values the source yields, pulling them on the first resume (Python's
 /// `islice(it, n, None)`). Built by [`GeneratorExt::gen_skip`](crate::GeneratorExt::gen_skip).
@@ -32,26 +32,16 @@ impl<G, Ret> Skip<G, Ret> {
     pub(crate) fn new(source: G, n: usize) -> Self {
         Skip { source, to_skip: n, ret: None }
     }
+}
 
-    #[inline]
-    fn drop_front<S: Default>(
-        &mut self,
-        mut step: Step<G::Yield, G::Return, G::Error>,
-    ) -> Step<G::Yield, G::Return, G::Error>
-    where
-        G: Generator<S>,
-    {
-        while self.to_skip > 0 {
-            match step {
-                Step::Yielded(_) => {
-                    self.to_skip -= 1;
-                    step = self.source.resume(S::default());
-                }
-                other => return other,
-            }
-        }
-        step
+/// Whether a value is passed on: not while some remain to be skipped (counting this one).
+#[inline]
+fn accept(to_skip: &mut usize) -> bool {
+    if *to_skip == 0 {
+        return true;
     }
+    *to_skip -= 1;
+    false
 }
 
 impl<S: Default, G: Generator<S>> Generator<S> for Skip<G, G::Return> {
@@ -61,23 +51,15 @@ impl<S: Default, G: Generator<S>> Generator<S> for Skip<G, G::Return> {
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
-        let step = self.source.resume(arg);
-        self.drop_front(step)
+        pull_from(&mut self.source, arg, |_| accept(&mut self.to_skip))
     }
 
     fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
         let step = self.source.throw(err);
-        self.drop_front(step)
+        pull_until(&mut self.source, step, |_| accept(&mut self.to_skip))
     }
 
-    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
-        self.source.close()
-    }
-
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
+    forward!(close, state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -86,6 +68,4 @@ impl<S: Default, G: Generator<S>> Generator<S> for Skip<G, G::Return> {
     }
 }
 
-iterator_for!([G, Ret] Skip<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_skip(1)");
-
-delegate_access_inner!([G, Ret] Skip<G, Ret>, source: G, "from_iter([1, 2]).gen_skip(1)");
+adaptor_api!([G, Ret] Skip<G, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_skip(1)");

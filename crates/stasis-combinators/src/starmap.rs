@@ -2,9 +2,10 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{CloseError, Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for, map_close};
+use crate::forward::{adaptor_api, forward};
+use crate::util::map_close;
 
 /// A tuple whose fields can be the arguments of `F` (Python's `f(*args)`), for tuples of 1 to
 /// 6 fields. [`Starmap`](crate::Starmap) calls through it.
@@ -98,20 +99,10 @@ where
         map_close(self.source.close(), |args| args.call_with(&mut self.f))
     }
 
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        self.source.length_hint()
-    }
+    forward!(state, length_hint);
 }
 
-iterator_for!([G, F, Ret] Starmap<G, F, Ret>, keep_return: Ret, "from_iter([(1, 2)]).starmap(|a: i32, b: i32| a + b)");
-
-delegate_access_inner!([G, F, Ret] Starmap<G, F, Ret>, source: G, "from_iter([(1, 2)]).starmap(|a: i32, b: i32| a + b)");
+adaptor_api!([G, F, Ret] Starmap<G, F, Ret>, keep_return: Ret, source: G, "from_iter([(1, 2)]).starmap(|a: i32, b: i32| a + b)");
 
 impl<G: fmt::Debug, F, Ret> fmt::Debug for Starmap<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,8 +1,8 @@
 //! [`Take`](crate::Take): yields at most `n` values, then stops without pulling more.
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{CloseError, Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Yields at most `n` values (Python's `islice(it, n)`), and never pulls an item it will not
 /// yield: after the `n`th value it completes without resuming the source, which stays
@@ -106,10 +106,7 @@ impl<S, G: Generator<S>> Generator<S> for Take<G, Option<G::Return>> {
         Ok(self.source.close()?.map(Some))
     }
 
-    #[inline]
-    fn state(&self) -> State {
-        if self.finished { State::Closed } else { self.source.state() }
-    }
+    forward!(finishing_state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -117,6 +114,4 @@ impl<S, G: Generator<S>> Generator<S> for Take<G, Option<G::Return>> {
     }
 }
 
-iterator_for!([G, Ret] Take<G, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_take(1)");
-
-delegate_access_inner!([G, Ret] Take<G, Ret>, source: G, "from_iter([1, 2]).gen_take(1)");
+adaptor_api!([G, Ret] Take<G, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_take(1)");

@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step, Thrown};
+use stasis_core::{Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Yields values while the predicate returns `true`, then stops (Python's
 /// `itertools.takewhile`). Like CPython it consumes the first value that fails the predicate:
@@ -88,35 +88,9 @@ where
     type Return = Option<G::Return>;
     type Error = G::Error;
 
-    #[inline]
-    fn resume(&mut self, arg: S) -> Step<G::Yield, Self::Return, G::Error> {
-        if self.finished {
-            return Step::Exhausted;
-        }
-        let step = self.source.resume(arg);
-        self.check(step)
-    }
+    forward!(resume(S), throw => check, unless finished);
 
-    fn throw(&mut self, err: G::Error) -> Step<G::Yield, Self::Return, G::Error> {
-        if self.finished {
-            return Step::Raised(Thrown::Error(err));
-        }
-        let step = self.source.throw(err);
-        self.check(step)
-    }
-
-    fn close(&mut self) -> Result<Option<Self::Return>, CloseError<G::Yield, G::Error>> {
-        if self.finished {
-            return Ok(None);
-        }
-        self.finished = true;
-        Ok(self.source.close()?.map(Some))
-    }
-
-    #[inline]
-    fn state(&self) -> State {
-        if self.finished { State::Closed } else { self.source.state() }
-    }
+    forward!(finishing_close, finishing_state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -124,9 +98,7 @@ where
     }
 }
 
-iterator_for!([G, P, Y, Ret] TakeWhile<G, P, Y, Ret>, keep_return: Ret, "from_iter([1, 2]).gen_take_while(|x| *x < 2)");
-
-delegate_access_inner!([G, P, Y, Ret] TakeWhile<G, P, Y, Ret>, source: G, "from_iter([1, 2]).gen_take_while(|x| *x < 2)");
+adaptor_api!([G, P, Y, Ret] TakeWhile<G, P, Y, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_take_while(|x| *x < 2)");
 
 impl<G: fmt::Debug, P, Y: fmt::Debug, Ret> fmt::Debug for TakeWhile<G, P, Y, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

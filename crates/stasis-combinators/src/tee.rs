@@ -25,7 +25,7 @@
 
 use core::convert::Infallible;
 use core::fmt;
-use std::cell::RefCell;
+use std::cell::{Ref, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -198,6 +198,9 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 ///   `Iterator`; its `next` panics on [`TeeError::Reentered`], which it cannot report (iterate
 ///   with `try_iter()` to get it as an `Err` item). Over a source that can raise, use
 ///   `try_iter()`.
+/// - **accessors**: the source is shared, so a cursor offers [`get_ref`](Tee::get_ref) (a look,
+///   `None` while the source runs) and [`into_inner`](Tee::into_inner) (the source back from
+///   the last cursor alive), but no `get_mut`.
 ///
 /// # Examples
 ///
@@ -245,6 +248,8 @@ pub struct Tee<G: Generator<()>> {
     shared: Rc<Shared<G>>,
     id: usize,
     finished: bool,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<G::Return>,
 }
 
 pub(crate) fn tee<G: Generator<()>, const N: usize>(source: G) -> [Tee<G>; N] {
@@ -257,7 +262,7 @@ pub(crate) fn tee<G: Generator<()>, const N: usize>(source: G) -> [Tee<G>; N] {
             end: None,
         }),
     });
-    core::array::from_fn(|id| Tee { shared: shared.clone(), id, finished: false })
+    core::array::from_fn(|id| Tee { shared: shared.clone(), id, finished: false, ret: None })
 }
 
 impl<G: Generator<()>> Tee<G> {
@@ -277,6 +282,54 @@ impl<G: Generator<()>> Tee<G> {
     /// ```
     pub fn buffered(&self) -> usize {
         self.shared.queue.borrow().buffer.len()
+    }
+
+    /// The shared source, to look at (its state, a counter it keeps). `None` while the source
+    /// is running (asked from inside its own body).
+    ///
+    /// Every cursor shares the source, so there is no `get_mut`: resuming the source directly
+    /// would take values from under every cursor (none of them would see it). [`into_inner`]
+    /// gives the source back from the last cursor alive.
+    ///
+    /// [`into_inner`]: Tee::into_inner
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{Generator, GeneratorExt, State, from_iter};
+    /// let [mut a, b] = from_iter([1, 2]).gen_tee();
+    /// assert_eq!(b.get_ref().map(|s| s.state()), Some(State::Created));
+    /// a.next();
+    /// assert_eq!(b.get_ref().map(|s| s.state()), Some(State::Suspended));
+    /// ```
+    pub fn get_ref(&self) -> Option<Ref<'_, G>> {
+        self.shared.source.try_borrow().ok()
+    }
+
+    /// The shared source, given back by the last cursor alive (`Err(self)` while another
+    /// cursor, or a clone, still reads it); the values buffered for this cursor are dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
+    /// let [mut a, b] = from_iter([1, 2, 3]).gen_tee();
+    /// assert_eq!(a.next(), Some(1)); // buffered for b
+    /// let a = a.into_inner().expect_err("b still reads the source");
+    /// drop(b);
+    /// let source = a.into_inner().ok().unwrap();
+    /// assert_eq!(source.collect::<Vec<_>>(), [2, 3]);
+    /// ```
+    pub fn into_inner(self) -> Result<G, Self> {
+        if Rc::strong_count(&self.shared) > 1 {
+            return Err(self);
+        }
+        let shared = Rc::clone(&self.shared);
+        drop(self); // closes this cursor: the buffer is released
+        let shared = Rc::into_inner(shared).expect("the last cursor held the only other handle");
+        Ok(shared.source.into_inner())
     }
 
     /// Closes this cursor and hands back `outcome` (an error it reports).
@@ -413,7 +466,7 @@ impl<G: Generator<()>> Clone for Tee<G> {
         let pos = queue.cursors[self.id];
         let id = queue.cursors.len();
         queue.cursors.push(pos);
-        Tee { shared: self.shared.clone(), id, finished: self.finished }
+        Tee { shared: self.shared.clone(), id, finished: self.finished, ret: None }
     }
 }
 
@@ -427,7 +480,12 @@ impl<G: Generator<()>> Drop for Tee<G> {
     }
 }
 
-iterator_for!([G: Generator<()>] Tee<G>, TeeError<Infallible>);
+iterator_for!(
+    [G: Generator<()>] Tee<G>,
+    keep_return: G::Return,
+    error: TeeError<Infallible>,
+    "{ let [cursor] = from_iter([1, 2]).gen_tee(); cursor }"
+);
 
 impl<G: Generator<()> + fmt::Debug> fmt::Debug for Tee<G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

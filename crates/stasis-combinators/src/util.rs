@@ -142,9 +142,17 @@ macro_rules! iterator_for {
     // The same, keeping the return value in the adaptor's `ret` field (of type
     // `Option<$ret>`) for `take_return`, whose doctest is built from `$example`.
     ([$($generics:tt)*] $ty:ty, keep_return: $ret:ty, $example:literal) => {
+        crate::util::iterator_for!(
+            [$($generics)*] $ty,
+            keep_return: $ret,
+            error: ::core::convert::Infallible,
+            $example
+        );
+    };
+    ([$($generics:tt)*] $ty:ty, keep_return: $ret:ty, error: $err:ty, $example:literal) => {
         impl<$($generics)*> Iterator for $ty
         where
-            Self: stasis_core::Generator<(), Return = $ret, Error = ::core::convert::Infallible>,
+            Self: stasis_core::Generator<(), Return = $ret, Error = $err>,
         {
             type Item = <Self as stasis_core::Generator<()>>::Yield;
 
@@ -165,7 +173,7 @@ macro_rules! iterator_for {
 
         impl<$($generics)*> core::iter::FusedIterator for $ty
         where
-            Self: stasis_core::Generator<(), Return = $ret, Error = ::core::convert::Infallible>,
+            Self: stasis_core::Generator<(), Return = $ret, Error = $err>,
         {
         }
 

@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::adaptor_api;
 
 /// Which source ended a [`Zip`](crate::Zip), with its return value.
 ///
@@ -178,9 +178,7 @@ where
     }
 }
 
-iterator_for!([A, B, YA, Ret] Zip<A, B, YA, Ret>, keep_return: Ret, "from_iter([1]).gen_zip(from_iter([2]))");
-
-delegate_access_inner!([A, B, YA, Ret] Zip<A, B, YA, Ret>, (first: A, second: B), "from_iter([1]).gen_zip(from_iter([2]))");
+adaptor_api!([A, B, YA, Ret] Zip<A, B, YA, Ret>, keep_return: Ret, (first: A, second: B), "from_iter([1]).gen_zip(from_iter([2]))");
 
 impl<A: fmt::Debug, B: fmt::Debug, YA, Ret> fmt::Debug for Zip<A, B, YA, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

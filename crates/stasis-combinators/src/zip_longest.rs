@@ -4,7 +4,7 @@ use core::fmt;
 
 use stasis_core::{CloseError, Generator, State, Step, Thrown};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::adaptor_api;
 
 /// One source of a [`ZipLongest`](crate::ZipLongest): running, or ended with its return value (`None` when it
 /// had already finished before: no value to give).
@@ -246,17 +246,7 @@ where
     }
 }
 
-iterator_for!(
-    [A, B, RA, RB] ZipLongest<A, B, RA, RB>,
-    keep_return: (Option<RA>, Option<RB>),
-    "from_iter([1]).gen_zip_longest(from_iter([2, 3]))"
-);
-
-delegate_access_inner!(
-    [A, B, RA, RB] ZipLongest<A, B, RA, RB>,
-    (first: A, second: B),
-    "from_iter([1]).gen_zip_longest(from_iter([2, 3]))"
-);
+adaptor_api!([A, B, RA, RB] ZipLongest<A, B, RA, RB>, keep_return: (Option<RA>, Option<RB>), (first: A, second: B), "from_iter([1]).gen_zip_longest(from_iter([2, 3]))");
 
 impl<A: fmt::Debug, B: fmt::Debug, RA, RB> fmt::Debug for ZipLongest<A, B, RA, RB> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -61,7 +61,9 @@
 //!   the consumer from the outermost operation; every generator of the chain ends closed.
 //! - **Dropping a suspended generator** closes it first; if its body panics in response, the
 //!   panic comes out of `drop`. A consumer that panics while holding suspended generators
-//!   closes them during its unwinding, running their `finally` destructors.
+//!   closes them during its unwinding, running their `finally` destructors. While the
+//!   thread's thread-locals are destroyed, a generator dropped from one of them is only
+//!   unwound, not closed (see "Thread exit" on [`Gen`](crate::Gen) for the hazard that remains).
 //! - **A destructor panics while a generator stack is being unwound** (by `close`, `drop`, or a
 //!   thrown error the body does not handle): the process aborts with Rust's "panic in a
 //!   destructor during cleanup", as for any destructor that panics during unwinding. Do
@@ -73,15 +75,76 @@
 //! - **A body catches unwinding it did not start** (`catch_unwind` around a `yield`): that
 //!   acts like a bare Python `except:` around the `yield`: a thrown error or the exit is
 //!   swallowed and the body goes on. A body that swallows every exit and keeps yielding cannot
-//!   be dropped: the drop would try to unwind it forever.
+//!   be dropped: the drop would try to unwind it forever. Each value it yields meanwhile is
+//!   dropped exactly once.
+//! - **A destructor yields while the stack unwinds** (Python's `finally: yield`, written as a
+//!   guard): the generator does not suspend mid-unwind, so the consumer never finds its thread
+//!   panicking. `try_yield` returns `Err(Thrown::Exit)` at once (and `yield_` with a send type
+//!   of `()` returns at once); `close()` reports the value as `CloseError::IgnoredExit`, and the
+//!   generator ends closed. See "In a destructor" on [`Co::yield_`](crate::Co::yield_).
 //! - **The stack overflows**: not a panic. A fault on the guard page of a generator stack
 //!   prints "a generator overflowed its stack", its size and the
-//!   `Gen::builder().stack_size(..)` to use, then aborts.
+//!   `Gen::builder().stack_size(..)` to use, then aborts. This holds in thread-local
+//!   destructors too: std removes a thread's alternate signal stack before they run, and
+//!   stasis installs one again, for the destructors of thread-locals first used before the
+//!   thread's first generator (or created during destruction). A thread-local first used
+//!   after the thread's first generator is destroyed earlier than stasis's own, and a
+//!   generator overflowing from its destructor dies of a bare `SIGSEGV`.
+//!
+//! # Stacks: the pool
+//!
+//! Every thread keeps the stacks of its finished stackful generators for reuse (mapping a
+//! stack costs about 15 µs, reusing one about 16 ns). Its rules:
+//!
+//! - **Sizes follow use.** Stacks of every size share [`POOL_CAPACITY`](crate::POOL_CAPACITY) places and at most
+//!   [`POOL_RESERVED_BUDGET`](crate::POOL_RESERVED_BUDGET) bytes of address space. A new generator takes the most recently
+//!   returned stack of its size; a stack coming back to a full pool evicts (unmaps) the least
+//!   recently returned ones. A burst of generators of another size costs only its own
+//!   stacks: the next default-size generator maps one stack, and the ones after it reuse it.
+//! - **Resident memory is bounded.** A stack coming back keeps at most its top
+//!   [`KEEP_RESIDENT`](crate::KEEP_RESIDENT) bytes (256 KiB) in memory: if its body went deeper, the pages below are
+//!   given back to the OS (`madvise(MADV_DONTNEED)`). So a pool holds at most
+//!   `POOL_CAPACITY × KEEP_RESIDENT` (8 MiB) of resident memory whatever its generators did;
+//!   [`PoolStats::resident_bytes`](crate::PoolStats::resident_bytes) says how much it holds now. Default-size stacks cannot hold
+//!   more than that and skip the check, so the common case costs nothing extra.
+//! - [`GenBuilder::pooled`](crate::GenBuilder::pooled)`(false)` bypasses the pool (map on create, unmap on drop), and
+//!   [`clear_pool`](crate::clear_pool) unmaps the calling thread's pooled stacks.
+//!
+//! # `fork()`
+//!
+//! A child forked while other threads create and drop generators can use stasis: the
+//! process-wide registry of guard pages (stack-overflow reporting) is locked by `pthread_atfork`
+//! handlers across the fork, so the child never inherits it locked. In the child, as with any
+//! `fork()` of a threaded process, only the forking thread exists: its generators and its pool
+//! work as before; generators owned by other threads of the parent are never resumed or
+//! dropped there, and their stacks stay mapped (copy-on-write) until the child exits. One
+//! narrow window remains: a fork during the process's very first stack registration, while
+//! the overflow handler is being installed (once per process, microseconds), leaves the child
+//! waiting for that installation to finish; map a generator stack before starting threads
+//! that fork (any `Gen::new`) to close it.
+//!
+//! ```
+//! use stasis_core::Gen;
+//!
+//! // SAFETY: the child only runs generators and `_exit`s.
+//! let pid = unsafe { libc::fork() };
+//! if pid == 0 {
+//!     let mut g = Gen::builder().pooled(false).build(|co, ()| co.yield_(7)).unwrap();
+//!     let code = if g.next() == Some(7) { 0 } else { 1 };
+//!     drop(g);
+//!     // SAFETY: ends the child at once.
+//!     unsafe { libc::_exit(code) };
+//! }
+//! let mut status = 0;
+//! // SAFETY: `pid` is our child; `status` is a valid out-pointer.
+//! assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+//! assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+//! ```
 // Links spell full paths (`[`Step`](crate::Step)`) even where the short form resolves here:
 // the facade (`stasis`) re-exports these items, and rustdoc renders short links of re-exported
 // items as literal text there.
 #![allow(rustdoc::redundant_explicit_links)]
-#![cfg_attr(feature = "nightly", feature(coroutine_trait))]
+#![cfg_attr(feature = "nightly", feature(coroutine_trait, negative_impls))]
 #![cfg_attr(all(doc, feature = "nightly"), feature(coroutines, stmt_expr_attributes))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -102,8 +165,8 @@ pub use machine::{
     from_sending_coroutine, from_throwing_coroutine,
 };
 pub use pool::{
-    DEFAULT_STACK_SIZE, MAX_STACK_SIZE, MIN_STACK_SIZE, POOL_CAPACITY, PoolStats, StackError,
-    clear_pool, pool_stats,
+    DEFAULT_STACK_SIZE, KEEP_RESIDENT, MAX_STACK_SIZE, MIN_STACK_SIZE, POOL_CAPACITY,
+    POOL_RESERVED_BUDGET, PoolStats, StackError, clear_pool, pool_stats,
 };
 pub use protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown, TryIter};
-pub use stackful::{Co, Gen, GenBuilder};
+pub use stackful::{Co, Gen, GenBuilder, ThreadBound};

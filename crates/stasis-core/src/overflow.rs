@@ -6,7 +6,7 @@
 //! ```text
 //!   pool::fresh ──register(guard, size)──▶ REGISTRY: KEYS[0..HIGH] = guard page address
 //!   pool (stack unmapped) ──unregister──▶            SIZES[i]      = usable stack size
-//!                                                    (atomics; a Mutex-protected free list
+//!                                                    (atomics; a lock-protected free list
 //!                                                     and index, never touched by the handler)
 //!
 //!   fault ──kernel──▶ handler (on this thread's alternate signal stack)
@@ -26,12 +26,26 @@
 //!   that overflowed. std gives the main thread and the threads it spawns an alternate signal
 //!   stack, but only when std installed its own handler (not, for example, under a sanitizer
 //!   or on a thread created outside std). So the first stack registered on a thread checks
-//!   `sigaltstack`, and installs (and at thread exit removes and unmaps) one of
-//!   [`ALTSTACK_SIZE`] bytes when the thread has none.
+//!   `sigaltstack`, and installs one of [`ALTSTACK_SIZE`] bytes when the thread has none.
+//! - **Through thread-local destruction**: std removes its alternate stack when the thread's
+//!   main function returns, *before* thread-local destructors run, and a destructor may resume
+//!   or close a generator. stasis's thread-local `AltStack` installs one again in its own
+//!   destructor (or keeps its own) and hands it to a `pthread` key destructor, which glibc runs
+//!   after every thread-local destructor, to unmap. Thread-local destructors run last-registered
+//!   first, so this covers the destructors of thread-locals first used before the thread's
+//!   first generator stack (and any generator created during destruction); a thread-local
+//!   first used *after* it and destroyed before `AltStack` gets no alternate stack, and an
+//!   overflow there is a bare `SIGSEGV`.
 //! - **Only guard pages of live stasis stacks**: the pool registers every stack it maps and
 //!   unregisters every stack it unmaps. A fault counts only if the faulting address is in a
 //!   registered guard page *and* the interrupted stack pointer is inside that stack, which rules
 //!   out a wild pointer that happens to hit a guard page from elsewhere.
+//!
+//! - **Fork-safe**: the registry's lock is a spin lock that `pthread_atfork` handlers take
+//!   before `fork()` and release after it, in the parent and in the child (what glibc does for
+//!   `malloc`). So the book is consistent in the child and its lock free, although the thread
+//!   that held it at the moment of the fork does not exist there. Registered with the handler
+//!   (once per process).
 //!
 //! Every stack is unmapped through [`crate::pool::release`] (the pool's own, and `Gen`'s drop
 //! for unpooled generators), which unregisters it first. A stack dropped some other way (say,
@@ -40,13 +54,14 @@
 //! the registry fills; the stack-pointer check keeps it from misreporting anything but an
 //! overflow of a stack mapped at exactly the same place.
 
-use std::cell::Cell;
+use std::cell::{Cell, UnsafeCell};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
+use std::ops::{Deref, DerefMut};
 use std::ptr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// How many stacks can be registered at once (Linux's default `vm.max_map_count` allows about
 /// 32,750 live stacks). Two arrays of this many words live in `.bss`; only the pages up to the
@@ -73,7 +88,85 @@ struct Book {
     free: Vec<usize>,
 }
 
-static BOOK: Mutex<Option<Book>> = Mutex::new(None);
+/// The book, behind a lock that the fork handlers can hold across `fork()` (std's `Mutex`
+/// can only be unlocked by dropping a guard, which `pthread_atfork`'s three separate callbacks
+/// cannot carry). Held for a hash-map update at a time, so spinning (then yielding) is cheap.
+struct BookLock {
+    locked: AtomicBool,
+    book: UnsafeCell<Option<Book>>,
+}
+
+// SAFETY: `book` is only reached through a `BookGuard`, which exists only while `locked` is
+// held by its creator (acquire on lock, release on unlock), so accesses never overlap.
+unsafe impl Sync for BookLock {}
+
+static BOOK: BookLock = BookLock { locked: AtomicBool::new(false), book: UnsafeCell::new(None) };
+
+impl BookLock {
+    /// Takes the lock (spinning, then yielding the CPU while another thread holds it).
+    fn acquire(&self) {
+        let mut spins = 0u32;
+        while self
+            .locked
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// Frees the lock taken by [`BookLock::acquire`].
+    fn release(&self) {
+        self.locked.store(false, Ordering::Release);
+    }
+
+    fn lock(&self) -> BookGuard<'_> {
+        self.acquire();
+        BookGuard(self)
+    }
+}
+
+/// Access to the book while its lock is held.
+struct BookGuard<'a>(&'a BookLock);
+
+impl Deref for BookGuard<'_> {
+    type Target = Option<Book>;
+    fn deref(&self) -> &Option<Book> {
+        // SAFETY: this guard holds the lock (see `BookLock`'s `Sync`), so no other reference
+        // to the book exists; the returned one borrows the guard.
+        unsafe { &*self.0.book.get() }
+    }
+}
+
+impl DerefMut for BookGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Option<Book> {
+        // SAFETY: as in `deref`; the `&mut self` borrow makes this the only reference.
+        unsafe { &mut *self.0.book.get() }
+    }
+}
+
+impl Drop for BookGuard<'_> {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+/// `pthread_atfork` prepare handler: holds the book's lock across `fork()`, so neither side
+/// sees it half-updated.
+extern "C" fn before_fork() {
+    BOOK.acquire();
+}
+
+/// `pthread_atfork` parent and child handler: frees the lock [`before_fork`] took. In the
+/// child the thread that forked is the only one, and it holds the lock, so freeing it is right.
+extern "C" fn after_fork() {
+    BOOK.release();
+}
 
 static INSTALL: Once = Once::new();
 
@@ -101,7 +194,7 @@ pub(crate) fn register(guard: usize, size: usize) -> bool {
     INSTALL.call_once(install);
     // `Err`: the thread is exiting; its generators run on whatever stack it has left.
     let _ = ALTSTACK.try_with(AltStack::ensure);
-    let mut book = BOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut book = BOOK.lock();
     let book = book.get_or_insert_with(|| Book { slots: HashMap::new(), free: Vec::new() });
     let slot = match book.slots.get(&guard) {
         // A stale entry (its stack was unmapped without `unregister`): reuse it.
@@ -124,7 +217,7 @@ pub(crate) fn register(guard: usize, size: usize) -> bool {
 
 /// Forgets the stack whose guard page starts at `guard` (call before unmapping it).
 pub(crate) fn unregister(guard: usize) {
-    let mut book = BOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut book = BOOK.lock();
     if let Some(book) = book.as_mut()
         && let Some(slot) = book.slots.remove(&guard)
     {
@@ -136,7 +229,7 @@ pub(crate) fn unregister(guard: usize) {
 /// How many stacks are registered now (for tests).
 #[cfg(test)]
 pub(crate) fn registered() -> usize {
-    let book = BOOK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let book = BOOK.lock();
     book.as_ref().map_or(0, |b| b.slots.len())
 }
 
@@ -173,6 +266,10 @@ fn install() {
     if page > 0 {
         PAGE.store(page as usize, Ordering::Relaxed);
     }
+    // SAFETY: the three handlers are `extern "C" fn()` that only flip the book's lock, which is
+    // async-signal-safe and cannot fail. A failure to register (ENOMEM) leaves fork as unsafe
+    // as it was before; nothing else depends on it.
+    unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
     for (signal, previous) in [(libc::SIGSEGV, &PREVIOUS.segv), (libc::SIGBUS, &PREVIOUS.bus)] {
         // SAFETY: all-zero is a valid `sigaction`; `sigaction` reads `action` and writes `old`,
         // both valid for the call. The old action is stored before ours is installed, so the
@@ -343,8 +440,8 @@ thread_local! {
     };
 }
 
-/// This thread's alternate-signal-stack bookkeeping; its destructor (at thread exit) removes
-/// and unmaps the stack stasis installed, if any.
+/// This thread's alternate-signal-stack bookkeeping; its destructor (among the thread-local
+/// destructors) makes sure the thread keeps an alternate stack through the rest of them.
 struct AltStack {
     checked: Cell<bool>,
     /// The mapping (guard page + stack), if stasis made it.
@@ -357,38 +454,79 @@ impl AltStack {
         if self.checked.replace(true) {
             return;
         }
-        // SAFETY: `sigaltstack` with a null new stack only reads the current one into `current`.
-        let has_one = unsafe {
-            let mut current: libc::stack_t = std::mem::zeroed();
-            libc::sigaltstack(ptr::null(), &mut current) == 0
-                && current.ss_flags & libc::SS_DISABLE == 0
-        };
-        if !has_one {
+        if !has_altstack() {
             self.mapping.set(map_altstack());
         }
     }
 }
 
+/// Runs among the thread-local destructors, after std has removed (and unmapped) the
+/// alternate signal stack it gave the thread: its `Handler` goes when the thread's main function
+/// returns. A generator that overflows in a later thread-local destructor would then die of a
+/// bare `SIGSEGV` (the kernel has nowhere to run the handler). So this keeps stasis's own
+/// stack, or installs one if the thread has none left, and leaves it installed until the
+/// thread's `pthread` keys are destroyed, which glibc does after every thread-local destructor.
 impl Drop for AltStack {
     fn drop(&mut self) {
-        let Some((base, len)) = self.mapping.take() else { return };
-        let page = PAGE.load(Ordering::Relaxed);
-        // SAFETY: `base..base+len` is the mapping `map_altstack` made for this thread. It is
-        // only unmapped if it is still this thread's alternate stack, after disabling it, so no
-        // signal can be delivered on unmapped memory.
-        unsafe {
-            let mut current: libc::stack_t = std::mem::zeroed();
-            if libc::sigaltstack(ptr::null(), &mut current) == 0
-                && current.ss_sp == base.cast::<u8>().add(page).cast()
-            {
-                let disable = libc::stack_t {
-                    ss_sp: ptr::null_mut(),
-                    ss_flags: libc::SS_DISABLE,
-                    ss_size: 0,
-                };
-                if libc::sigaltstack(&disable, ptr::null_mut()) == 0 {
-                    libc::munmap(base, len);
-                }
+        let mapping =
+            self.mapping.take().or_else(|| (!has_altstack()).then(map_altstack).flatten());
+        if let Some((base, _)) = mapping {
+            unmap_at_thread_exit(base);
+        }
+    }
+}
+
+/// Whether this thread has an enabled alternate signal stack.
+fn has_altstack() -> bool {
+    // SAFETY: `sigaltstack` with a null new stack only reads the current one into `current`.
+    unsafe {
+        let mut current: libc::stack_t = std::mem::zeroed();
+        libc::sigaltstack(ptr::null(), &mut current) == 0
+            && current.ss_flags & libc::SS_DISABLE == 0
+    }
+}
+
+/// The `pthread` key whose destructor unmaps stasis's alternate stack at thread exit (`None`
+/// if it could not be created: then the stack is unmapped in `AltStack`'s destructor, as
+/// before).
+static ALTSTACK_KEY: std::sync::OnceLock<Option<libc::pthread_key_t>> = std::sync::OnceLock::new();
+
+/// Hands this thread's alternate stack mapping (made by [`map_altstack`]) to a `pthread` key
+/// destructor, which runs after the thread-local destructors; unmaps it now if that fails.
+fn unmap_at_thread_exit(base: *mut libc::c_void) {
+    let key = ALTSTACK_KEY.get_or_init(|| {
+        let mut key: libc::pthread_key_t = 0;
+        // SAFETY: `key` is a valid out-pointer; `unmap_altstack` has the destructor's signature.
+        (unsafe { libc::pthread_key_create(&mut key, Some(unmap_altstack)) } == 0).then_some(key)
+    });
+    // SAFETY: `key` was created above; the value is only read back by `unmap_altstack`.
+    let handed = key.is_some_and(|key| unsafe { libc::pthread_setspecific(key, base) } == 0);
+    if !handed {
+        // SAFETY: `base` is this thread's mapping from `map_altstack`.
+        unsafe { unmap_altstack(base) };
+    }
+}
+
+/// Removes and unmaps the alternate stack whose mapping starts at `base` (a guard page, then
+/// the stack), if it is still this thread's; a `pthread` key destructor.
+///
+/// # Safety
+///
+/// `base` must be a mapping made by [`map_altstack`] on this thread and not unmapped yet.
+unsafe extern "C" fn unmap_altstack(base: *mut libc::c_void) {
+    let page = PAGE.load(Ordering::Relaxed);
+    // SAFETY: `base..base+len` is the mapping `map_altstack` made for this thread. It is only
+    // unmapped if it is still this thread's alternate stack, after disabling it, so no signal
+    // can be delivered on unmapped memory.
+    unsafe {
+        let mut current: libc::stack_t = std::mem::zeroed();
+        if libc::sigaltstack(ptr::null(), &mut current) == 0
+            && current.ss_sp == base.cast::<u8>().add(page).cast()
+        {
+            let disable =
+                libc::stack_t { ss_sp: ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
+            if libc::sigaltstack(&disable, ptr::null_mut()) == 0 {
+                libc::munmap(base, ALTSTACK_SIZE + page);
             }
         }
     }
@@ -432,6 +570,7 @@ fn map_altstack() -> Option<(*mut libc::c_void, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
 
     /// The registry is process-wide and the test harness runs tests on several threads: the
     /// tests that register entries or count them take this lock, so that one test's entries
@@ -471,7 +610,7 @@ mod tests {
             assert!(register(g, 16 * 1024));
         }
         {
-            let mut book = BOOK.lock().unwrap();
+            let mut book = BOOK.lock();
             sweep(book.as_mut().unwrap());
         }
         assert_eq!(lookup(live), Some((live, 16 * 1024)), "a mapped stack stays registered");

@@ -58,7 +58,8 @@ pub use stasis_core::*;
 /// streaming sources (the `stasis-combinators` crate).
 pub use stasis_combinators as combinators;
 pub use stasis_combinators::{
-    GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream,
+    GeneratorExt, chain_from_iterable, count, cycle, from_fn, from_iter, push, repeat, repeat_n,
+    stream, zip_all,
 };
 
 /// Python's `yield from`: delegation to generator functions, generator objects and iterables

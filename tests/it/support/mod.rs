@@ -11,6 +11,8 @@ use std::sync::OnceLock;
 
 use stasis::{RuntimeError, State, Step, Thrown};
 
+pub(crate) mod kit;
+
 /// CPython 3.11's traces, copied from the shared oracle (`tests/conformance/expected.json`),
 /// parsed once for the whole test binary: scenario name to its list of events.
 fn oracle() -> &'static BTreeMap<String, Vec<String>> {

@@ -27,8 +27,13 @@ pub(crate) const ROUNDTRIP: [&str; 7] = [
 ];
 
 /// Criterion ids of group `create`, in table order.
-pub(crate) const CREATE: [&str; 4] =
-    ["stackful_pooled", "stackful_fresh", "corosensei_reused", "state_machine"];
+pub(crate) const CREATE: [&str; 5] = [
+    "stackful_pooled",
+    "stackful_fresh",
+    "corosensei_reused",
+    "state_machine",
+    "stackful_after_burst",
+];
 
 /// Delegation mechanisms measured by criterion (group `delegation`, ids `<mechanism>/<depth>`).
 pub(crate) const DELEGATION: [&str; 3] = ["inline", "object", "state_machine"];
@@ -46,6 +51,14 @@ pub(crate) const COMBINATORS: [&str; 6] = [
     "stackful_stage/8",
 ];
 
+/// Criterion ids of group `live` (benches/live.rs): CPython's test_generators programs with
+/// thousands of generators alive, and the single-generator round trip a sieve hop compares to.
+pub(crate) const LIVE: [&str; 3] = ["m235_stackful", "sieve_stackful", "roundtrip_stackful"];
+
+/// Resume-yield pairs (hops) in one run of the sieve for 2,000 primes: a property of the
+/// program, asserted by benches/live.rs.
+pub(crate) const SIEVE_HOPS: f64 = 4_043_625.0;
+
 /// Every criterion id the report reads, as `group/id`.
 pub(crate) fn criterion_ids() -> Vec<String> {
     let mut ids = Vec::new();
@@ -55,6 +68,7 @@ pub(crate) fn criterion_ids() -> Vec<String> {
         ids.extend(DEPTHS.iter().map(|d| format!("delegation/{mech}/{d}")));
     }
     ids.extend(COMBINATORS.iter().map(|id| format!("combinators/{id}")));
+    ids.extend(LIVE.iter().map(|id| format!("live/{id}")));
     ids
 }
 
@@ -126,23 +140,28 @@ pub(crate) struct CPython {
     /// Depth (as a string, e.g. `"10"`) to ns per item.
     pub(crate) delegation_ns: BTreeMap<String, f64>,
     pub(crate) resident_bytes: Option<f64>,
+    /// Program (`m235`, `sieve`) to ms per run.
+    pub(crate) live_ms: BTreeMap<String, f64>,
 }
 
 /// Parses the one JSON line printed by `benches/cpython_bench.py`.
 pub(crate) fn parse_cpython(text: &str) -> Result<CPython> {
     let v: Value = serde_json::from_str(text.trim())
         .with_context(|| format!("cpython_bench.py printed something other than JSON: {text:?}"))?;
-    let delegation_ns = v
-        .get("delegation_ns")
-        .and_then(Value::as_object)
-        .map(|o| o.iter().filter_map(|(k, x)| Some((k.clone(), x.as_f64()?))).collect())
-        .unwrap_or_default();
+    let by_key = |key: &str| -> BTreeMap<String, f64> {
+        v.get(key)
+            .and_then(Value::as_object)
+            .map(|o| o.iter().filter_map(|(k, x)| Some((k.clone(), x.as_f64()?))).collect())
+            .unwrap_or_default()
+    };
+    let delegation_ns = by_key("delegation_ns");
     Ok(CPython {
         version: v.get("python").and_then(Value::as_str).unwrap_or("unknown").to_string(),
         roundtrip_ns: v.get("roundtrip_ns").and_then(Value::as_f64),
         create_ns: v.get("create_ns").and_then(Value::as_f64),
         delegation_ns,
         resident_bytes: v.get("resident_bytes").and_then(Value::as_f64),
+        live_ms: by_key("live_ms"),
     })
 }
 
@@ -249,6 +268,15 @@ impl Inputs {
         }
     }
 
+    /// ms per run of `program` (`m235`, `sieve`) on `who` (`stackful`, `cpython`).
+    fn live(&self, program: &str, who: &str) -> Option<f64> {
+        if who == "cpython" {
+            self.cpy().and_then(|c| c.live_ms.get(program).copied())
+        } else {
+            self.est(&format!("live/{program}_{who}")).map(|ns| ns / 1e6)
+        }
+    }
+
     fn resident(&self, name: &str) -> Option<f64> {
         match name {
             "cpython" => self.cpy().and_then(|c| c.resident_bytes),
@@ -257,6 +285,16 @@ impl Inputs {
             _ => None,
         }
     }
+}
+
+/// Milliseconds with one decimal, or `n/a`.
+fn fmt_ms(ms: Option<f64>) -> String {
+    ms.map_or("n/a".into(), |ms| format!("{ms:.1} ms"))
+}
+
+/// ns per hop of the sieve on stackful generators.
+fn sieve_hop_ns(inputs: &Inputs) -> Option<f64> {
+    inputs.live("sieve", "stackful").map(|ms| ms * 1e6 / SIEVE_HOPS)
 }
 
 fn num(x: Option<f64>) -> Value {
@@ -287,6 +325,16 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
         .iter()
         .map(|&id| (id.to_string(), num(inputs.est(&format!("combinators/{id}")))))
         .collect();
+    let mut live = Map::new();
+    for program in ["m235", "sieve"] {
+        live.insert(
+            program.into(),
+            json!({
+                "stackful": num(inputs.live(program, "stackful")),
+                "cpython": num(inputs.live(program, "cpython")),
+            }),
+        );
+    }
     let max_live = match &inputs.max_live {
         Ok(m) => json!({
             "live": m.live,
@@ -303,6 +351,8 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
         "resident_bytes": resident,
         "combinators_ns": combinators,
         "max_live_stackful": max_live,
+        "live_ms": live,
+        "sieve_hop_ns": num(sieve_hop_ns(inputs)),
         "resident_count": inputs.memory.as_ref().ok().map(|m| m.count),
         "cpython_version": inputs.cpy().map(|c| c.version.clone()),
         "mode": inputs.mode,
@@ -570,6 +620,33 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     table(&mut out, &["mechanism", "bytes", "× CPython"], &resident_rows(inputs));
     let _ = writeln!(out, "{}\n", max_live_line(inputs));
 
+    let _ = writeln!(out, "## Many live generators (CPython's test_generators programs)\n");
+    let _ = writeln!(
+        out,
+        "Time per run (benches/live.rs; CPython: the same Python in benches/cpython_bench.py). \
+         `m235`: the naive Hamming numbers, one generator per `times` / `merge` / `m235` call, \
+         100 terms (about 15,000 generators alive at the end). `sieve`: one `exclude_multiples` \
+         and one `sieve` generator per prime, 2,000 primes (a chain about 4,000 deep).\n"
+    );
+    let live_rows: Vec<Vec<String>> = ["m235", "sieve"]
+        .iter()
+        .map(|&p| {
+            let (ours, cpy) = (inputs.live(p, "stackful"), inputs.live(p, "cpython"));
+            vec![p.to_string(), fmt_ms(ours), fmt_ms(cpy), fmt_ratio(ours, cpy)]
+        })
+        .collect();
+    table(&mut out, &["program", "stackful", "CPython", "× CPython"], &live_rows);
+    let hop = sieve_hop_ns(inputs);
+    let single = inputs.est("live/roundtrip_stackful");
+    let _ = writeln!(
+        out,
+        "A sieve hop (one resume-yield pair of one generator of the chain, {SIEVE_HOPS} per \
+         run): {}, {} the round trip of a single generator ({}).\n",
+        fmt_ns(hop),
+        fmt_ratio(hop, single),
+        fmt_ns(single)
+    );
+
     let notes = notes(inputs);
     if !notes.is_empty() {
         let _ = writeln!(out, "## Notes\n");
@@ -686,6 +763,8 @@ mod tests {
         write_estimate(dir, "delegation/state_machine/1000", 10_900.0);
         write_estimate(dir, "combinators/stackful_stage_1", 3.0);
         write_estimate(dir, "combinators/stackful_stage_8", 10.0);
+        write_estimate(dir, "live/sieve_stackful", 400e6);
+        write_estimate(dir, "live/roundtrip_stackful", 10.0);
         Inputs {
             mode: "quick".into(),
             machine: Machine {

@@ -2,9 +2,9 @@
 
 use core::fmt;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{CloseError, Generator, Step};
 
-use crate::util::{delegate_access_inner, iterator_for};
+use crate::forward::{adaptor_api, forward};
 
 /// Yields the `Ok` values of a generator of `Result`s and ends at the first `Err`, which
 /// becomes the return value: `Complete(Err(e))`; a source that ends without error returns
@@ -103,10 +103,7 @@ where
         }
     }
 
-    #[inline]
-    fn state(&self) -> State {
-        if self.finished { State::Closed } else { self.source.state() }
-    }
+    forward!(finishing_state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -114,9 +111,7 @@ where
     }
 }
 
-iterator_for!([G, Ret] StopOnError<G, Ret>, keep_return: Ret, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
-
-delegate_access_inner!([G, Ret] StopOnError<G, Ret>, source: G, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
+adaptor_api!([G, Ret] StopOnError<G, Ret>, keep_return: Ret, source: G, "from_iter([Ok::<i32, &str>(1)]).stop_on_error()");
 
 /// Yields the `Ok` values of a generator of `Result`s and hands each `Err` to a callback
 /// before pulling on. Built by [`GeneratorExt::skip_errors`](crate::GeneratorExt::skip_errors).
@@ -183,16 +178,7 @@ where
     type Return = G::Return;
     type Error = G::Error;
 
-    #[inline]
-    fn resume(&mut self, arg: S) -> Step<T, G::Return, G::Error> {
-        let step = self.source.resume(arg);
-        self.sift(step)
-    }
-
-    fn throw(&mut self, err: G::Error) -> Step<T, G::Return, G::Error> {
-        let step = self.source.throw(err);
-        self.sift(step)
-    }
+    forward!(resume(S), throw => sift);
 
     fn close(&mut self) -> Result<Option<G::Return>, CloseError<T, G::Error>> {
         match self.source.close() {
@@ -207,10 +193,7 @@ where
         }
     }
 
-    #[inline]
-    fn state(&self) -> State {
-        self.source.state()
-    }
+    forward!(state);
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
@@ -218,9 +201,7 @@ where
     }
 }
 
-iterator_for!([G, F, Ret] SkipErrors<G, F, Ret>, keep_return: Ret, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
-
-delegate_access_inner!([G, F, Ret] SkipErrors<G, F, Ret>, source: G, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
+adaptor_api!([G, F, Ret] SkipErrors<G, F, Ret>, keep_return: Ret, source: G, "from_iter([Ok::<i32, &str>(1)]).skip_errors(drop)");
 
 impl<G: fmt::Debug, F, Ret> fmt::Debug for SkipErrors<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

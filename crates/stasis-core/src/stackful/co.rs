@@ -13,6 +13,7 @@
 use std::cell::Cell;
 use std::convert::Infallible;
 use std::fmt;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::panic::resume_unwind;
 use std::ptr::NonNull;
@@ -20,6 +21,7 @@ use std::ptr::NonNull;
 use corosensei::Yielder;
 
 use super::delegate::{EntryPtr, NOT_WAITING};
+use super::generator::{Local, ThreadBound};
 use super::slot::{Input, Out, Slot, Wire};
 #[cfg(doc)]
 use super::{delegate::Driving, generator::Gen};
@@ -56,14 +58,26 @@ pub(super) struct RaiseToken;
 /// ```
 pub struct Co<Y, S = (), E = Infallible> {
     /// The yielder of the coroutine this handle belongs to.
-    pub(super) yielder: *const Yielder<Wire<S>, Out<Y>>,
+    pub(super) yielder: Local<*const Yielder<Wire<S>, Out<Y>>>,
     /// This generator's [`Slot`], at the top of its stack.
-    pub(super) slot: NonNull<Slot<Y, S, E>>,
+    pub(super) slot: Local<NonNull<Slot<Y, S, E>>>,
     /// The vector of the last delegation this body drove, kept for the next one (see
     /// [`Driving`]).
-    pub(super) spare_stack: Cell<Vec<EntryPtr<Y, S, E>>>,
+    pub(super) spare_stack: Local<Cell<Vec<EntryPtr<Y, S, E>>>>,
     /// A value being raised by [`Co::raise`](crate::Co::raise) while the stack unwinds to the base.
-    pub(super) pending: Cell<Option<Thrown<E>>>,
+    pub(super) pending: Local<Cell<Option<Thrown<E>>>>,
+    /// `Some(())` as an `S` when `S` is `()`, else `None`: what [`Co::yield_`](crate::Co::yield_) returns when it
+    /// cannot suspend (see `Co::yield_while_unwinding`). Chosen by `Gen::on_stack`, where
+    /// `S: 'static` lets it compare types.
+    pub(super) unit_send: fn() -> Option<S>,
+    /// Neither `Send` nor `Sync` (see [`ThreadBound`](crate::ThreadBound)); the other fields are [`Local`].
+    pub(super) _thread: PhantomData<ThreadBound>,
+}
+
+/// `Some(())` as an `S` when `S` is `()`, else `None` (see [`Co::unit_send`]).
+pub(super) fn unit_send<S: 'static>() -> Option<S> {
+    let mut unit = Some(());
+    (&mut unit as &mut dyn std::any::Any).downcast_mut::<Option<S>>()?.take()
 }
 
 impl<Y, S, E> Co<Y, S, E> {
@@ -73,7 +87,7 @@ impl<Y, S, E> Co<Y, S, E> {
         // closure, from the `&Yielder` that closure received, and the body only gets a `&Co`
         // borrowed from that frame (the closure bound is higher-ranked, so the reference cannot
         // escape). The yielder outlives the base frame, hence every `&Co`.
-        let yielder = unsafe { &*self.yielder };
+        let yielder = unsafe { &**self.yielder };
         let wire = yielder.suspend(out);
         self.slot().receive(wire)
     }
@@ -95,6 +109,37 @@ impl<Y, S, E> Co<Y, S, E> {
     /// (or [`Thrown::Exit`](crate::Thrown::Exit)) is raised at once with [`Co::raise`](crate::Co::raise): the body unwinds, destructors
     /// run, and the consumer gets the error back. Use [`Co::try_yield`](crate::Co::try_yield) to handle it instead.
     ///
+    /// # In a destructor (Python's `finally: yield`)
+    ///
+    /// A destructor that runs while stasis unwinds the body (`close()`, an unhandled `throw()`,
+    /// [`Co::raise`](crate::Co::raise), dropping the generator) cannot suspend: the unwinding is not finished,
+    /// and the consumer would find its thread panicking (`std::thread::panicking()`, poisoned
+    /// locks) and could abort the process by closing again. There, with a send type of `()`,
+    /// `yield_` returns at once without suspending; the value is not handed out but
+    /// [`Generator::close`](crate::Generator::close) reports the first such value as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as
+    /// CPython's `close()` raises "generator ignored GeneratorExit" (the generator then ends
+    /// closed, where CPython leaves it suspended inside the `finally`). With another send type
+    /// there is no value to return, and `yield_` still suspends (FIXME: the consumer then sees
+    /// a panicking thread): use [`Co::try_yield`](crate::Co::try_yield) in destructors. To yield in a `finally` with
+    /// CPython's exact behaviour, write it as code after `try_yield` instead of a destructor:
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{CloseError, Gen, Generator, State};
+    ///
+    /// let mut g = Gen::<&str>::new(|co, ()| {
+    ///     let outcome = co.try_yield("working"); // try:
+    ///     co.yield_("cleaning up"); // finally: (it may yield, as in Python)
+    ///     if let Err(exit) = outcome {
+    ///         co.raise(exit); // re-raise what the `try` got
+    ///     }
+    /// });
+    /// assert_eq!(g.next(), Some("working"));
+    /// assert_eq!(g.close(), Err(CloseError::IgnoredExit("cleaning up")));
+    /// assert_eq!(g.state(), State::Suspended); // as in CPython: still inside the `finally`
+    /// assert_eq!(g.close(), Ok(None)); // the `finally` re-raises the exit
+    /// ```
+    ///
     /// # Examples
     ///
     /// ```
@@ -113,6 +158,9 @@ impl<Y, S, E> Co<Y, S, E> {
     #[inline]
     #[doc(alias = "yield")]
     pub fn yield_(&self, value: Y) -> S {
+        if self.slot().unwinding.get() {
+            return self.yield_while_unwinding(value);
+        }
         // Two arms, not four: one compare on the hot path instead of a jump table.
         match self.suspend(MaybeUninit::new(value)) {
             Input::Send(sent) => sent,
@@ -126,6 +174,31 @@ impl<Y, S, E> Co<Y, S, E> {
     ///
     /// After an `Exit`, yielding again makes `close()` fail with
     /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as in Python.
+    ///
+    /// In a destructor that runs while stasis unwinds the body, it does not suspend: it
+    /// returns `Err(Thrown::Exit)` at once, and `close()` reports the value as
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is the way
+    /// to yield from a `Drop` guard:
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{CloseError, Co, Gen, Generator};
+    ///
+    /// struct Finally<'a>(&'a Co<u32>);
+    /// impl Drop for Finally<'_> {
+    ///     fn drop(&mut self) {
+    ///         let _ = self.0.try_yield(99); // Python: `finally: yield 99`
+    ///     }
+    /// }
+    ///
+    /// let mut g = Gen::new(|co, ()| {
+    ///     let _finally = Finally(co);
+    ///     co.yield_(1);
+    /// });
+    /// assert_eq!(g.next(), Some(1));
+    /// assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
+    /// assert!(!std::thread::panicking());
+    /// ```
     ///
     /// # Examples
     ///
@@ -149,6 +222,10 @@ impl<Y, S, E> Co<Y, S, E> {
     /// ```
     #[inline]
     pub fn try_yield(&self, value: Y) -> Result<S, Thrown<E>> {
+        if self.slot().unwinding.get() && self.unwinding_now() {
+            self.ignore(value);
+            return Err(Thrown::Exit);
+        }
         match self.suspend(MaybeUninit::new(value)) {
             Input::Send(sent) => Ok(sent),
             interrupted => Err(Self::interruption(interrupted)),
@@ -174,8 +251,68 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(g.resume(()), Step::Exhausted);
     /// ```
     pub fn raise(&self, thrown: Thrown<E>) -> ! {
+        self.slot().unwinding.set(true);
         self.pending.set(Some(thrown));
         resume_unwind(Box::new(RaiseToken))
+    }
+
+    /// Whether the thread is unwinding this generator's stack, which stasis started to unwind
+    /// (the slot's `unwinding` is set): a yield now comes from a destructor run by that
+    /// unwinding (Python's `finally: yield`). Suspending there would hand the consumer a
+    /// thread that is still panicking (std's panic count is per thread, and the unwinding is
+    /// only finished on this stack): `panicking()` would be true on its side, a `Mutex` it
+    /// unlocks would be poisoned, and a later exit raised into that destructor would abort
+    /// the process ("panic in a destructor during cleanup"). If the thread is not panicking,
+    /// the body caught the unwinding (a catch-all), and yields as usual from now on.
+    ///
+    /// A consumer that is itself panicking (it resumes the generator from a destructor) after
+    /// the body caught an earlier unwinding is taken for an unwinding body: `panicking()` is a
+    /// yes/no, not std's count.
+    #[cold]
+    pub(super) fn unwinding_now(&self) -> bool {
+        if std::thread::panicking() {
+            return true;
+        }
+        self.slot().unwinding.set(false);
+        false
+    }
+
+    /// A value yielded by a destructor while the body unwinds, which is not handed out (see
+    /// `unwinding_now`): `close()` reports the first one as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) (as
+    /// CPython's close reports "generator ignored GeneratorExit"); otherwise it is dropped.
+    #[cold]
+    fn ignore(&self, value: Y) {
+        let out = self.slot().ignored_out.get();
+        if out.is_null() {
+            return drop(value);
+        }
+        // SAFETY: `Gen::close` (or a `GenEntry` closing this generator) published `out`, a
+        // local of its frame, which is blocked in the resume that is unwinding this body, and
+        // unpublishes it (also when unwinding) before that frame ends; only this stack and
+        // that frame use it, one at a time.
+        let out = unsafe { &mut *out };
+        if out.is_none() {
+            *out = Some(value);
+        }
+    }
+
+    /// [`Co::yield_`](crate::Co::yield_) while this generator's stack may be unwinding (see `unwinding_now`).
+    #[cold]
+    fn yield_while_unwinding(&self, value: Y) -> S {
+        if self.unwinding_now()
+            && let Some(unit) = (self.unit_send)()
+        {
+            self.ignore(value);
+            return unit;
+        }
+        // Not unwinding (the body caught it), or unwinding with a send type other than `()`.
+        // FIXME(issue 9 A3): in the second case there is no value to return without
+        // suspending, and raising here would abort; this suspends as before (the consumer
+        // then sees `panicking()`). Documented on `yield_`: use `try_yield` in destructors.
+        match self.suspend(MaybeUninit::new(value)) {
+            Input::Send(sent) => sent,
+            interrupted => self.raise(Self::interruption(interrupted)),
+        }
     }
 
     /// The state of this handle's generator, seen from inside its body: always

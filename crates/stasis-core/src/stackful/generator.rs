@@ -21,10 +21,11 @@ use corosensei::stack::{DefaultStack, Stack};
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use super::builder::GenBuilder;
-use super::co::{Co, RaiseToken};
+use super::co::{Co, RaiseToken, unit_send};
 use super::delegate::IgnoredOut;
-use super::slot::{Input, Kind, Out, Slot, Wire};
-use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo};
+use super::exit;
+use super::slot::{Input, Kind, Out, Slot, UnwindToken, Wire};
+use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo, info_of};
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
 use crate::pool::StackError;
@@ -44,6 +45,11 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// `Infallible`) is not an `Iterator`, so that an error cannot end a `collect()` silently:
 /// iterate it with [`Generator::try_iter`](crate::Generator::try_iter), which yields `Result`
 /// items.
+///
+/// Variance: covariant in `Y` and `R` (a `Gen<&'static str>` is a `Gen<&'a str>`),
+/// contravariant in `S` (what it accepts, like a `fn(S)`), invariant in `E` (errors go in with
+/// `throw` and come out raised). It stays on the thread that created it (see
+/// [`ThreadBound`](crate::ThreadBound)).
 ///
 /// # Examples
 ///
@@ -69,16 +75,151 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// assert_eq!(g.resume(()), Step::Complete("Done!"));
 /// assert_eq!(g.resume(()), Step::Exhausted);
 /// ```
+///
+/// # Thread exit
+///
+/// Dropping a suspended generator closes it (Python's finalizer): its body runs again, sees
+/// [`Thrown::Exit`](crate::Thrown::Exit) at its yield, and unwinds. A generator kept in a thread-local is dropped
+/// while the thread's thread-locals are destroyed, in the reverse order of their first use;
+/// if its body holds a borrow of another thread-local across a yield (`DATA.with(|d| ..
+/// co.yield_(..) ..)`), that thread-local may be gone by then.
+///
+/// stasis detects the destruction when the thread-local holding the generator was first used
+/// before any generator body ran on that thread (the common shape: `HOLDER.with(|h| ..)` that
+/// creates and resumes it). Then the body is not closed: only its destructors run, as they
+/// would on a panic (code after a `try_yield` does not). It cannot detect every order: std
+/// does not say when thread-local destruction begins.
+///
+/// **The hazard that remains**: a destructor on the body's stack that reads a thread-local
+/// borrowed across a yield, or any body code when the holder was first used after a body
+/// ran, may read freed memory at thread exit. Do not hold a `LocalKey::with` borrow across a
+/// yield of a generator that may be dropped at thread exit: take what you need out of the
+/// thread-local (clone an `Rc`, copy the value) before yielding, or drop such generators
+/// before the thread ends.
+///
+/// ```
+/// use std::rc::Rc;
+/// # use stasis_core as stasis;
+/// use stasis::Gen;
+///
+/// thread_local! {
+///     static CONFIG: Rc<Vec<u32>> = Rc::new(vec![1, 2, 3]);
+/// }
+///
+/// // Not `CONFIG.with(|c| for x in c.iter() { co.yield_(*x) })`: that holds the borrow
+/// // across the yields. The clone keeps the data alive for as long as the body needs it.
+/// let g = Gen::new(|co, ()| {
+///     let config = CONFIG.with(Rc::clone);
+///     for x in config.iter() {
+///         co.yield_(*x);
+///     }
+/// });
+/// assert_eq!(g.collect::<Vec<_>>(), [1, 2, 3]);
+/// ```
+#[must_use = "generators do nothing unless resumed"]
 pub struct Gen<Y, R = (), S = (), E = Infallible> {
-    inner: Inner<Y, R, S, E>,
+    inner: Local<Inner<Y, R, S, E>>,
     /// The return value seen by `Iterator::next` (which can only report `None`).
     outcome: Option<R>,
-    /// The [`Slot`] at the top of this generator's stack.
-    slot: NonNull<Slot<Y, S, E>>,
+    /// The [`Slot`] at the top of this generator's stack, untyped (see `Gen::slot_ptr`): a
+    /// `NonNull<Slot<Y, S, E>>` field would make `Gen` invariant in `Y` and `S` by accident
+    /// (the slot's `Cell`s), and name a private type when a `Gen` is sent to another thread.
+    slot: SlotAddr,
+    /// Variance, decided here (the other fields agree with it):
+    /// - `Y` and `R` covariant: they only flow out of the body (a `Gen<&'static str>` is a
+    ///   `Gen<&'a str>`);
+    /// - `S` contravariant: it only flows in (a body that accepts any `&'a str` accepts a
+    ///   `&'static str`), as corosensei's `Coroutine` is in its input;
+    /// - `E` invariant: it flows in (`throw`) and out (`Step::Raised`, `CloseError::Raised`).
+    _variance: PhantomData<Variance<Y, R, S, E>>,
     /// `!Send` (a suspended stack may hold thread-locals and `Rc`s) and `!Sync` (kept out of
-    /// the API so nothing can come to rely on sharing a generator across threads).
+    /// the API so nothing can come to rely on sharing a generator across threads). The only
+    /// field that says so: the others are [`Local`], so the compiler names this marker.
+    _thread: PhantomData<ThreadBound>,
+}
+
+/// The variance [`Gen`](crate::Gen) has in its parameters (see its `_variance` field).
+type Variance<Y, R, S, E> = (fn() -> (Y, R), fn(S), fn(E) -> E);
+
+/// The address of a generator's [`Slot`] (see [`Gen`](crate::Gen)'s `slot` field).
+type SlotAddr = Local<NonNull<u8>>;
+
+/// A field of [`Gen`](crate::Gen) or [`Co`](crate::Co) that is not `Send` or `Sync` by itself (a raw pointer, a
+/// `Cell`, corosensei's `Coroutine`), marked as if it were, so that the compiler's error for
+/// sending or sharing a `Gen`/`Co` names the documented [`ThreadBound`](crate::ThreadBound) rather than it.
+#[derive(Clone, Copy)]
+pub(super) struct Local<T>(pub(super) T);
+
+// SAFETY: a `Local` is only ever a field of `Gen` or `Co` (private to this module tree), and
+// both also hold a `PhantomData<ThreadBound>`, which is neither `Send` nor `Sync`: no value
+// containing a `Local` can cross or be shared between threads.
+unsafe impl<T> Send for Local<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for Local<T> {}
+
+impl<T> std::ops::Deref for Local<T> {
+    type Target = T;
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Local<T> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+/// What keeps stackful generators on the thread that created them: [`Gen`](crate::Gen) and [`Co`](crate::Co) are
+/// neither `Send` nor `Sync`, because a suspended generator's stack may hold `Rc`s and
+/// borrows of thread-locals of that thread. The compiler names this marker when a `Gen` is
+/// moved to (or shared with) another thread: "`ThreadBound` cannot be sent between threads
+/// safely".
+///
+/// What to do instead: build the generator on the thread that runs it (send its inputs, which
+/// can be `Send`, and call `Gen::new` there), and send what it yields; or use a state machine
+/// (`from_coroutine`, with the `nightly` feature), which is `Send` when its coroutine is.
+///
+/// # Examples
+///
+/// ```
+/// # use stasis_core as stasis;
+/// use stasis::Gen;
+///
+/// let limit = 4;
+/// let total = std::thread::spawn(move || {
+///     // Built on the thread that runs it.
+///     let squares = Gen::new(move |co, ()| {
+///         for x in 1..=limit {
+///             co.yield_(x * x);
+///         }
+///     });
+///     squares.sum::<u32>()
+/// });
+/// assert_eq!(total.join().unwrap(), 30);
+/// ```
+#[derive(Debug)]
+pub struct ThreadBound {
+    /// Neither `Send` nor `Sync` on a stable compiler (the compiler's note then says "`*mut
+    /// ()` ... within `ThreadBound`"); with the `nightly` feature the negative impls below
+    /// make it name `ThreadBound` itself.
     _not_send_sync: PhantomData<*mut ()>,
 }
+
+/// `ThreadBound`'s negative impls, written in a macro so that a build without the `nightly`
+/// feature never parses their syntax (the parser warns about it even in code a `cfg` leaves
+/// out).
+#[cfg(feature = "nightly")]
+macro_rules! thread_bound_negative_impls {
+    () => {
+        impl !Send for ThreadBound {}
+        impl !Sync for ThreadBound {}
+    };
+}
+#[cfg(feature = "nightly")]
+thread_bound_negative_impls!();
 
 impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
     /// A generator running `body` on a pooled stack of [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE) bytes. The body
@@ -211,17 +352,21 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 driving: Cell::new(0),
                 handed_up: Cell::new(None),
                 ignored_out: Cell::new(std::ptr::null_mut()),
+                unwinding: Cell::new(false),
             })
         };
         let slot = NonNull::new(slot).expect("stack addresses are not null");
         let inner =
             Coroutine::with_stack(stack, move |yielder: &Yielder<Wire<S>, Out<Y>>, wire| {
                 let co = Co {
-                    yielder,
-                    slot,
-                    spare_stack: Cell::new(Vec::new()),
-                    pending: Cell::new(None),
+                    yielder: Local(yielder),
+                    slot: Local(slot),
+                    spare_stack: Local(Cell::new(Vec::new())),
+                    pending: Local(Cell::new(None)),
+                    unit_send: unit_send::<S>,
+                    _thread: PhantomData,
                 };
+                exit::arm();
                 let first = match co.slot().receive(wire) {
                     Input::Send(sent) => sent,
                     // `throw` and `close` never start a body: they close a created generator.
@@ -234,20 +379,34 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     Err(payload) if payload.is::<RaiseToken>() => {
                         Err(co.pending.take().expect("Co::raise stores the value before unwinding"))
                     }
+                    // `Gen::unwind` finishing a dropped generator: nobody reads the outcome.
+                    Err(payload) if payload.is::<UnwindToken>() => Err(Thrown::Exit),
                     Err(payload) => resume_unwind(payload),
                 }
             });
-        Gen { inner, outcome: None, slot, _not_send_sync: PhantomData }
+        Gen {
+            inner: Local(inner),
+            outcome: None,
+            slot: Local(slot.cast()),
+            _variance: PhantomData,
+            _thread: PhantomData,
+        }
     }
 }
 
 impl<Y, R, S, E> Gen<Y, R, S, E> {
     #[inline]
     fn step(&mut self, input: Input<S, E>) -> Step<Y, R, E> {
-        match self.transmit(input) {
+        Self::stepped(self.transmit(input))
+    }
+
+    /// What a resume by `Gen`'s own methods produced, as a [`Step`](crate::Step).
+    #[inline(always)]
+    fn stepped(result: CoroutineResult<Out<Y>, Result<R, Thrown<E>>>) -> Step<Y, R, E> {
+        match result {
             // SAFETY: only an adopted body yields no value (see `Out`), and a generator is
-            // adopted only while a `GenEntry` holds it, which resumes it itself: whoever
-            // calls this holds the `&mut Gen`, so nothing adopts it now.
+            // adopted only while a `GenEntry` holds it, which resumes it itself: `Gen`'s own
+            // methods take `&mut self`, so nothing adopts it while they run.
             CoroutineResult::Yield(value) => Step::Yielded(unsafe { value.assume_init() }),
             CoroutineResult::Return(Ok(r)) => Step::Complete(r),
             CoroutineResult::Return(Err(t)) => Step::Raised(t),
@@ -262,15 +421,36 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
         // SAFETY: as in `Gen::slot`; the slot is not part of `self.inner`'s borrow (it is in
         // the stack's reserved bytes, which the coroutine never touches).
-        let slot = unsafe { self.slot.as_ref() };
+        let slot = unsafe { self.slot_ptr().as_ref() };
         slot.transmit(&mut self.inner, input)
+    }
+
+    /// [`Gen::transmit`] with `ignored` published in the slot for as long as the resume runs
+    /// (the guard unpublishes it even if the body panics): where a closing body leaves a value
+    /// it yielded instead of closing (see `Drive::IgnoredExit` and `Co::ignore`).
+    pub(super) fn transmit_closing(
+        &mut self,
+        input: Input<S, E>,
+        ignored: &mut Option<Y>,
+    ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        // SAFETY: as in `Gen::slot`; the slot is not part of what `transmit` borrows (it is in
+        // the stack's reserved bytes), and the stack outlives this call.
+        let slot = unsafe { self.slot_ptr().as_ref() };
+        let _out = IgnoredOut::publish(&slot.ignored_out, ignored);
+        self.transmit(input)
+    }
+
+    /// The slot, typed (see the `slot` field for why it is kept untyped).
+    #[inline(always)]
+    fn slot_ptr(&self) -> NonNull<Slot<Y, S, E>> {
+        self.slot.0.cast()
     }
 
     #[inline(always)]
     pub(super) fn slot(&self) -> &Slot<Y, S, E> {
         // SAFETY: the slot is at the top of this generator's stack, which lives as long as
         // `self`; only `Cell` methods touch it, on this thread.
-        unsafe { self.slot.as_ref() }
+        unsafe { self.slot_ptr().as_ref() }
     }
 
     /// Closes a generator whose body never ran: drops the body closure without running it.
@@ -347,10 +527,10 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     }
 
     fn info(&self) -> &StackInfo {
-        let info = (self.slot.as_ptr() as usize + SLOT_BYTES - INFO_BYTES) as *const StackInfo;
-        // SAFETY: the `StackInfo` is at the top of this generator's reserved bytes, `INFO_BYTES`
-        // below the end of the `SLOT_BYTES` that start at its slot; written once, by
-        // `SlotStack::new`, and the stack lives as long as `self`.
+        let info = info_of(self.slot.0.as_ptr());
+        // SAFETY: the `StackInfo` is in this generator's reserved bytes, which begin at its
+        // slot (see the picture in `stack.rs`); written once, by `SlotStack::new`, and the
+        // stack lives as long as `self`.
         unsafe { &*info }
     }
 }
@@ -387,16 +567,10 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
             return Ok(None);
         }
         // A delegate of this body that ignores the close leaves its value here (see
-        // `Drive::IgnoredExit`); the guard unpublishes `ignored` even if the body panics.
+        // `Drive::IgnoredExit`), and so does a destructor that yields while the body unwinds
+        // (see `Co::ignore`).
         let mut ignored: Option<Y> = None;
-        // SAFETY: as in `Gen::slot`; the slot is not part of what `step` borrows (it is in the
-        // stack's reserved bytes), and the stack outlives this call.
-        let slot = unsafe { self.slot.as_ref() };
-        let step = {
-            let _out = IgnoredOut::publish(&slot.ignored_out, &mut ignored);
-            self.step(Input::Close)
-        };
-        match step {
+        match Self::stepped(self.transmit_closing(Input::Close, &mut ignored)) {
             Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
             Step::Complete(r) => Ok(Some(r)),
             Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
@@ -484,14 +658,37 @@ impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
         if !self.inner.done() && self.inner.started() {
             // Python's finalizer: close() the body so `try_yield` sees `Thrown::Exit` and
             // destructors run (a body driving delegates closes them first, innermost first).
-            // A body that ignores it and yields is unwound by force below.
-            if let CoroutineResult::Yield(value) = self.transmit(Input::Close) {
+            // A body that ignores it and yields is unwound below. Not while the thread's
+            // thread-locals are destroyed: the body may hold a borrow of one already gone, so
+            // only its destructors run (see "Thread exit" in the `Gen` docs).
+            if !exit::destroying_thread_locals()
+                && let CoroutineResult::Yield(value) = self.transmit(Input::Close)
+            {
                 // SAFETY: nothing adopts a generator being dropped, so the body yielded a
                 // value (see `Out`); drop it as the consumer would have.
                 drop(unsafe { value.assume_init() });
             }
+            self.unwind();
         }
-        // Unwinds a body still suspended, or drops an unstarted body's closure; no-op if done.
+        // Drops an unstarted body's closure; a no-op once the body is done.
         self.inner.force_unwind();
+    }
+}
+
+impl<Y, R, S, E> Gen<Y, R, S, E> {
+    /// Unwinds a suspended body until it is done: only destructors run (Python has no
+    /// equivalent; it is what dropping a raw corosensei coroutine does). A body that swallows
+    /// the unwinding (a catch-all `catch_unwind`) and yields again is unwound again; each value
+    /// it yields is dropped here, exactly once.
+    fn unwind(&mut self) {
+        // SAFETY: as in `Gen::slot`; the slot is not part of `self.inner`'s borrow.
+        let slot = unsafe { self.slot_ptr().as_ref() };
+        while !self.inner.done() {
+            if let CoroutineResult::Yield(value) = slot.transmit_unwind(&mut self.inner) {
+                // SAFETY: nothing adopts a generator being dropped (see `Drop`), so the body
+                // yielded a value (see `Out`).
+                drop(unsafe { value.assume_init() });
+            }
+        }
     }
 }

@@ -26,9 +26,17 @@
 //! - The generator's [`State`](crate::State) is derived from the coroutine itself (`started()` / `done()`), so
 //!   there is no state field to keep in sync, even when the body panics.
 //! - Dropping a suspended generator first runs the `close()` protocol (Python's finalizer); if
-//!   the body ignores the exit and yields again, corosensei's forced unwind finishes the job.
-//!   Either way every destructor on the generator stack runs, then the stack goes back to the
-//!   per-thread pool (see [`crate::pool`]).
+//!   the body ignores the exit and yields again, `Gen::unwind` finishes the job: it resumes the
+//!   body with a private payload ([`UnwindToken`]) raised where it waits, drops anything a body
+//!   that swallowed it yields, and repeats until the body is done. (corosensei's own
+//!   `force_unwind` discarded such a value without dropping it.) Either way every destructor
+//!   on the generator stack runs, then the stack goes back to the per-thread pool (see
+//!   [`crate::pool`]).
+//! - A yield from a destructor while stasis unwinds the stack (the slot's `unwinding` is set
+//!   and the thread is panicking) never suspends: std's panic count is per thread, so the
+//!   consumer would run "panicking" until the body resumed, and a second exit raised into
+//!   that destructor would abort. [`Co::try_yield`](crate::Co::try_yield) returns `Err(Thrown::Exit)` there, and
+//!   the value goes to `close()`'s `IgnoredExit` (see `Co::ignore`).
 //!
 //! # Delegation (`yield from`)
 //!
@@ -47,6 +55,8 @@
 //! - `co.rs`: the yield handle [`Co`](crate::Co), its yields and [`Co::raise`](crate::Co::raise).
 //! - `generator.rs`: the generator object [`Gen`](crate::Gen) and its protocol, `Iterator` and `Drop`.
 //! - `builder.rs`: [`GenBuilder`](crate::GenBuilder).
+//! - `exit.rs`: telling whether the thread's thread-locals are being destroyed (for
+//!   `Gen::drop`).
 //! - `yield_from.rs`: the `yield from` methods a body calls
 //!   ([`Co::yield_from`](crate::Co::yield_from) and friends), built on
 //!   [`Co::delegate`](crate::Co::delegate).
@@ -68,6 +78,7 @@
 mod builder;
 mod co;
 mod delegate;
+mod exit;
 mod generator;
 mod slot;
 mod stack;
@@ -78,10 +89,10 @@ use crate::protocol::{State, Thrown};
 #[cfg(doc)]
 use co::RaiseToken;
 #[cfg(doc)]
-use slot::{Input, Out, Slot, Wire};
+use slot::{Input, Out, Slot, UnwindToken, Wire};
 #[cfg(doc)]
 use stack::{SlotStack, StackInfo};
 
 pub use builder::GenBuilder;
 pub use co::Co;
-pub use generator::Gen;
+pub use generator::{Gen, ThreadBound};

@@ -21,6 +21,7 @@
 
 use std::cell::Cell;
 use std::mem::{ManuallyDrop, MaybeUninit};
+use std::panic::resume_unwind;
 
 use corosensei::CoroutineResult;
 
@@ -76,7 +77,13 @@ pub(super) enum Kind {
     Close,
     Resume,
     ResumeClosing,
+    /// Unwind the body where it is suspended (see [`Slot::transmit_unwind`]).
+    Unwind,
 }
+
+/// The unwinding payload of [`Slot::transmit_unwind`]: stasis's own forced unwind. The base
+/// closure catches it (and returns `Err(Thrown::Exit)`, which nobody reads).
+pub(super) struct UnwindToken;
 
 /// What a body hands out at a suspension: the yielded value, or nothing (uninitialized) when
 /// an adopted body starts waiting in [`Co::delegate`](crate::Co::delegate) and hands its new entry up through the
@@ -109,6 +116,11 @@ pub(super) struct Slot<Y, S, E> {
     /// is then delegated to as a plain object, never adopted. The value is the number of
     /// entries on its stack of delegates (`Gen::yield_from_depth`).
     pub(super) driving: Cell<u32>,
+    /// Set when stasis starts unwinding this stack ([`Co::raise`], [`Slot::transmit_unwind`]);
+    /// a yield that finds it set while the thread is panicking is a yield from a destructor
+    /// during that unwinding, and does not suspend (see `Co::yield_while_unwinding`). Cleared
+    /// by such a yield that finds the thread not panicking (the body caught the unwinding).
+    pub(super) unwinding: Cell<bool>,
 }
 
 impl<Y, S, E> Slot<Y, S, E> {
@@ -141,6 +153,19 @@ impl<Y, S, E> Slot<Y, S, E> {
         }
     }
 
+    /// Resumes `inner`, suspended, only to unwind its body from where it waits: stasis's own
+    /// form of corosensei's `force_unwind`, whose loop discards what a body that swallowed the
+    /// unwinding yields next (a leak of that value: `Out` is a `MaybeUninit`). Here that value
+    /// comes back to the caller, which drops it and unwinds again.
+    #[cold]
+    pub(super) fn transmit_unwind<R>(
+        &self,
+        inner: &mut Inner<Y, R, S, E>,
+    ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        self.kind.set(Kind::Unwind);
+        inner.resume(MaybeUninit::uninit())
+    }
+
     /// Reassembles, on the body's side, the input [`Slot::transmit`] sent.
     #[inline(always)]
     pub(super) fn receive(&self, wire: Wire<S>) -> Input<S, E> {
@@ -164,6 +189,10 @@ impl<Y, S, E> Slot<Y, S, E> {
             Kind::Close => Input::Close,
             Kind::Resume => Input::Resume { closing: false },
             Kind::ResumeClosing => Input::Resume { closing: true },
+            Kind::Unwind => {
+                self.unwinding.set(true);
+                resume_unwind(Box::new(UnwindToken))
+            }
         }
     }
 }

@@ -1,13 +1,19 @@
 //! The generator stack: a pooled corosensei `DefaultStack` with [`SLOT_BYTES`] reserved at its
 //! top, out of corosensei's reach, for the generator's [`Slot`] and the [`StackInfo`].
 //!
+//! This is the one picture of the reserved bytes (as corosensei's `arch/x86_64.rs` draws the
+//! slots at the base of its stacks); [`reserved`] and [`info_of`] are the one place their
+//! addresses are computed, for [`SlotStack`] and `Gen` alike.
+//!
 //! ```text
-//!   high addresses
-//!  ┌────────────────────────────┐ ◀─ DefaultStack::base()               ─┐
-//!  │ StackInfo { size, pooled } │    INFO_BYTES (16)                      │ SLOT_BYTES (64),
-//!  ├────────────────────────────┤                                         │ reserved: never
+//!   high addresses                              offset from the top
+//!  ┌────────────────────────────┐ ◀─ top = DefaultStack::base()      0  ─┐
+//!  │ StackInfo { size, pooled } │    INFO_BYTES (16)                      │
+//!  ├────────────────────────────┤ ◀─ info_of(slot) = top - 16       -16   │ SLOT_BYTES (64),
+//!  │ (unused)                   │                                         │ reserved: never
 //!  │ Slot<Y, S, E>              │    at most SLOT_BYTES - INFO_BYTES      │ used by corosensei
-//!  ├────────────────────────────┤ ◀─ SlotStack::base() = the slot       ─┘
+//!  ├────────────────────────────┤ ◀─ reserved(top) = the slot       -64  ─┘
+//!  │                            │    = SlotStack::base(), 16-byte aligned
 //!  │ frames of the body ...     │    corosensei's usable stack, growing down
 //!  ├────────────────────────────┤ ◀─ SlotStack::limit() = DefaultStack::limit()
 //!  │ guard page                 │
@@ -15,10 +21,11 @@
 //!   low addresses
 //! ```
 //!
-//! Owns: the reserved bytes, the [`StackInfo`] (written once, by [`SlotStack::new`]), the
-//! `Stack` contract towards corosensei, and giving the stack back to the pool (or unmapping
-//! it) on drop. May not touch: what the [`Slot`] holds (`slot.rs` and `delegate.rs`; the `Gen`
-//! writes it into place), nor the pool's bookkeeping beyond `pool::give` / `pool::release`.
+//! Owns: the reserved bytes and their addresses, the [`StackInfo`] (written once, by
+//! [`SlotStack::new`]), the `Stack` contract towards corosensei, and giving the stack back to
+//! the pool (or unmapping it) on drop. May not touch: what the [`Slot`] holds (`slot.rs` and
+//! `delegate.rs`; the `Gen` writes it into place), nor the pool's bookkeeping beyond
+//! `pool::give` / `pool::release`.
 
 use std::mem::ManuallyDrop;
 
@@ -34,6 +41,19 @@ pub(super) const SLOT_BYTES: usize = 64;
 
 /// Bytes of the reserved ones that hold the [`StackInfo`], at the very top.
 pub(super) const INFO_BYTES: usize = 16;
+
+/// Where the reserved bytes of a stack whose mapping ends at `top` begin: the address of its
+/// [`Slot`], and the base of the stack corosensei uses (see the picture in the module docs).
+#[inline(always)]
+pub(super) const fn reserved(top: usize) -> usize {
+    top - SLOT_BYTES
+}
+
+/// The [`StackInfo`] in the reserved bytes that begin at `slot` (see [`reserved`]).
+#[inline(always)]
+pub(super) fn info_of(slot: *mut u8) -> *mut StackInfo {
+    slot.wrapping_add(SLOT_BYTES - INFO_BYTES).cast()
+}
 
 /// What a stack is, kept in its own reserved bytes rather than in the `Gen` and the
 /// `SlotStack` (both are moved around by value; smaller is cheaper: `Gen<u64>` is 64 bytes).
@@ -63,7 +83,7 @@ impl SlotStack {
     }
 
     fn info_ptr(&self) -> *mut StackInfo {
-        (self.stack.base().get() - INFO_BYTES) as *mut StackInfo
+        info_of(self.base().get() as *mut u8)
     }
 
     fn info(&self) -> &StackInfo {
@@ -104,7 +124,7 @@ unsafe impl Stack for SlotStack {
         // mapped), so the difference is not zero. Infallible on purpose: corosensei clears
         // its saved stack pointer before calling `base()` on every resume, and a `base()`
         // that could panic made the compiler keep that store (measured: +0.1 ns per resume).
-        unsafe { StackPointer::new_unchecked(self.stack.base().get() - SLOT_BYTES) }
+        unsafe { StackPointer::new_unchecked(reserved(self.stack.base().get())) }
     }
 
     #[inline]

@@ -16,7 +16,7 @@
 //!   the group's, and otherwise ends, leaving the value held for the outer.
 
 use core::fmt;
-use std::cell::{RefCell, RefMut};
+use std::cell::{Ref, RefCell, RefMut};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -173,6 +173,8 @@ where
 #[must_use = "generator adaptors are lazy and do nothing unless resumed"]
 pub struct ChunkBy<G: Generator<()>, K, F> {
     inner: Rc<RefCell<Inner<G, K, F>>>,
+    /// The return value, kept when `Iterator::next` reached the end.
+    ret: Option<G::Return>,
 }
 
 impl<G: Generator<()>, K, F> ChunkBy<G, K, F> {
@@ -188,6 +190,54 @@ impl<G: Generator<()>, K, F> ChunkBy<G, K, F> {
                 end: None,
                 done: false,
             })),
+            ret: None,
+        }
+    }
+
+    /// The source, to look at (its state, a counter it keeps). `None` while the source is
+    /// running (asked from inside its own body).
+    ///
+    /// The source is shared with the groups, so there is no `get_mut`: resuming the source
+    /// directly would take values from under the group being read. [`into_inner`] gives the
+    /// source back once no group is alive.
+    ///
+    /// [`into_inner`]: ChunkBy::into_inner
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{Generator, GeneratorExt, State, from_iter};
+    /// let mut runs = from_iter([1, 1, 2]).gen_chunk_by(|x| *x);
+    /// assert_eq!(runs.get_ref().map(|s| s.state()), Some(State::Created));
+    /// let _ = runs.next();
+    /// assert_eq!(runs.get_ref().map(|s| s.state()), Some(State::Suspended));
+    /// ```
+    pub fn get_ref(&self) -> Option<Ref<'_, G>> {
+        let inner = self.inner.try_borrow().ok()?;
+        Some(Ref::map(inner, |inner| &inner.source))
+    }
+
+    /// The source, given back when no group of this `ChunkBy` is alive any more (`Err(self)`
+    /// otherwise); a value pulled but not handed out yet is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+    /// use stasis::{GeneratorExt, from_iter};
+    /// let mut runs = from_iter([1, 1, 2]).gen_chunk_by(|x| *x);
+    /// let (_, ones) = runs.next().unwrap(); // it pulled the first 1
+    /// let runs = runs.into_inner().expect_err("the group `ones` shares the source");
+    /// drop(ones);
+    /// let source = runs.into_inner().ok().unwrap();
+    /// assert_eq!(source.collect::<Vec<_>>(), [1, 2]);
+    /// ```
+    pub fn into_inner(self) -> Result<G, Self> {
+        let ChunkBy { inner, ret } = self;
+        match Rc::try_unwrap(inner) {
+            Ok(inner) => Ok(inner.into_inner().source),
+            Err(inner) => Err(ChunkBy { inner, ret }),
         }
     }
 }
@@ -210,9 +260,7 @@ where
         let next = inner.next_group();
         let group = inner.group;
         match next {
-            Ok(key) => {
-                Step::Yielded((key, Chunk { inner: self.inner.clone(), group, done: false }))
-            }
+            Ok(key) => Step::Yielded((key, Chunk::new(&self.inner, group))),
             Err(end) => {
                 inner.done = true;
                 end.step()
@@ -288,10 +336,7 @@ where
                 inner.target = Some(key.clone());
                 inner.held = Some((None, y));
                 let group = inner.group;
-                Err(CloseError::IgnoredExit((
-                    key,
-                    Chunk { inner: self.inner.clone(), group, done: false },
-                )))
+                Err(CloseError::IgnoredExit((key, Chunk::new(&self.inner, group))))
             }
         }
     }
@@ -308,7 +353,11 @@ where
     }
 }
 
-iterator_for!([G: Generator<()>, K, F] ChunkBy<G, K, F>);
+iterator_for!(
+    [G: Generator<()>, K, F] ChunkBy<G, K, F>,
+    keep_return: G::Return,
+    "from_iter([1, 1, 2]).gen_chunk_by(|x| *x)"
+);
 
 impl<G: Generator<()> + fmt::Debug, K: fmt::Debug, F> fmt::Debug for ChunkBy<G, K, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -335,6 +384,10 @@ impl<G: Generator<()> + fmt::Debug, K: fmt::Debug, F> fmt::Debug for ChunkBy<G, 
 ///   **state**: `Suspended` while valid, `Closed` once ended or invalidated (`Running` if
 ///   asked from inside the source's body).
 ///
+/// A group has no `get_ref` / `get_mut` / `into_inner`: it is a view of the source that the
+/// outer [`ChunkBy`] owns; reach the source through [`ChunkBy::get_ref`] and
+/// [`ChunkBy::into_inner`].
+///
 /// # Panics
 ///
 /// Resumed from inside the source's own body (see [`ChunkBy`](crate::ChunkBy)).
@@ -358,6 +411,14 @@ pub struct Chunk<G: Generator<()>, K, F> {
     inner: Rc<RefCell<Inner<G, K, F>>>,
     group: u64,
     done: bool,
+    /// The return value (`()`: the run ended), kept when `Iterator::next` reached the end.
+    ret: Option<()>,
+}
+
+impl<G: Generator<()>, K, F> Chunk<G, K, F> {
+    fn new(inner: &Rc<RefCell<Inner<G, K, F>>>, group: u64) -> Self {
+        Chunk { inner: Rc::clone(inner), group, done: false, ret: None }
+    }
 }
 
 impl<G, K, F> Generator<()> for Chunk<G, K, F>
@@ -403,7 +464,11 @@ where
     }
 }
 
-iterator_for!([G: Generator<()>, K, F] Chunk<G, K, F>);
+iterator_for!(
+    [G: Generator<()>, K, F] Chunk<G, K, F>,
+    keep_return: (),
+    "from_iter([1, 1, 2]).gen_chunk_by(|x| *x).next().unwrap().1"
+);
 
 impl<G: Generator<()>, K, F> fmt::Debug for Chunk<G, K, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,0 +1,135 @@
+//! Many live generators: the programs of CPython's `Lib/test/test_generators.py` that keep
+//! thousands of generators alive at once (issue 10, item 4), with CPython's timing of the same
+//! programs in `benches/cpython_live.py`.
+//!
+//! Ids: group `live`, `m235_stackful` (the naive Hamming numbers: `times`, `merge` and `m235`
+//! generator functions, one generator per call, 100 terms; about 15,000 generators alive at
+//! the end), `sieve_stackful` (the faithful sieve: one `exclude_multiples` and one `sieve`
+//! generator per prime, 2,000 primes, a chain about 4,000 deep), and `roundtrip_stackful` (one
+//! `next()` of a single generator, for the hop ratio: a sieve hop is one resume-yield pair of
+//! one generator of the chain, 4,043,625 per sieve run).
+
+use std::cell::Cell;
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use stasis::Gen;
+
+thread_local! {
+    /// Resumes of sieve generators (hops) in the current run.
+    static HOPS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn hop() {
+    HOPS.with(|h| h.set(h.get() + 1));
+}
+
+/// `def times(n, g): for i in g: yield n * i`
+fn times(n: u64, g: Gen<u64>) -> Gen<u64> {
+    Gen::new(move |co, ()| {
+        for i in g {
+            co.yield_(n * i);
+        }
+    })
+}
+
+/// CPython's `merge(g, h)`: two increasing streams, merged without duplicates.
+fn merge(mut g: Gen<u64>, mut h: Gen<u64>) -> Gen<u64> {
+    Gen::new(move |co, ()| {
+        let (Some(mut ng), Some(mut nh)) = (g.next(), h.next()) else { return };
+        loop {
+            if ng < nh {
+                co.yield_(ng);
+                let Some(n) = g.next() else { return };
+                ng = n;
+            } else if ng > nh {
+                co.yield_(nh);
+                let Some(n) = h.next() else { return };
+                nh = n;
+            } else {
+                co.yield_(ng);
+                let (Some(a), Some(b)) = (g.next(), h.next()) else { return };
+                (ng, nh) = (a, b);
+            }
+        }
+    })
+}
+
+/// CPython's naive `m235()`: yields 1, then the merge of 2, 3 and 5 times fresh `m235()`s.
+fn m235() -> Gen<u64> {
+    Gen::new(|co, ()| {
+        co.yield_(1);
+        for i in merge(times(2, m235()), merge(times(3, m235()), times(5, m235()))) {
+            co.yield_(i);
+        }
+    })
+}
+
+/// `def intsfrom(i): while 1: yield i; i += 1`
+fn intsfrom(mut i: u64) -> Gen<u64> {
+    Gen::new(move |co, ()| {
+        loop {
+            hop();
+            co.yield_(i);
+            i += 1;
+        }
+    })
+}
+
+/// `def exclude_multiples(n, ints): for i in ints: if i % n: yield i`
+fn exclude_multiples(n: u64, ints: Gen<u64>) -> Gen<u64> {
+    Gen::new(move |co, ()| {
+        for i in ints {
+            if i % n != 0 {
+                hop();
+                co.yield_(i);
+            }
+        }
+    })
+}
+
+/// CPython's `sieve(ints)`: yield the first, then every prime of the rest with its multiples
+/// excluded, through a new `sieve` generator.
+fn sieve(mut ints: Gen<u64>) -> Gen<u64> {
+    Gen::new(move |co, ()| {
+        let Some(prime) = ints.next() else { return };
+        hop();
+        co.yield_(prime);
+        for p in sieve(exclude_multiples(prime, ints)) {
+            hop();
+            co.yield_(p);
+        }
+    })
+}
+
+fn live(c: &mut Criterion) {
+    let mut group = c.benchmark_group("live");
+    group.sample_size(10);
+
+    assert_eq!(m235().nth(99), Some(1536), "the 100th Hamming number");
+    group.bench_function("m235_stackful", |b| {
+        b.iter(|| black_box(m235().take(100).last()));
+    });
+
+    HOPS.with(|h| h.set(0));
+    assert_eq!(sieve(intsfrom(2)).nth(1999), Some(17389), "the 2,000th prime");
+    // The report (xtask/src/bench/report.rs, `SIEVE_HOPS`) divides by this count.
+    assert_eq!(HOPS.with(Cell::get), 4_043_625, "resume-yield pairs in one sieve run");
+    group.bench_function("sieve_stackful", |b| {
+        b.iter(|| black_box(sieve(intsfrom(2)).take(2000).last()));
+    });
+
+    let mut counter = Gen::new(|co, ()| {
+        let mut i = 0u64;
+        loop {
+            co.yield_(i);
+            i += 1;
+        }
+    });
+    group.bench_function("roundtrip_stackful", |b| b.iter(|| black_box(counter.next())));
+
+    group.finish();
+}
+
+criterion_group!(benches, live);
+criterion_main!(benches);
