@@ -12,8 +12,9 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main};
 use stasis::prelude::*;
+use stasis_bench::clock::Criterion;
 
 const CHAIN_LEN: usize = 1000;
 
@@ -76,5 +77,5 @@ fn chains(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(combinators, chains);
+criterion_group! { name = combinators; config = stasis_bench::clock::criterion(); targets = chains }
 criterion_main!(combinators);

@@ -14,16 +14,28 @@
 //!   `co.yield_from(sub)`, the innermost yielding forever. The outermost drives the innermost
 //!   directly (O(1) per item).
 //! - `state_machine/d`: `d + 1` nightly `#[coroutine]` state machines, each delegating to the
-//!   next with `yield_from!` (each level re-yields: O(depth) per item).
+//!   next with `yield_from!`; the outermost body drives the innermost directly (O(1) per item).
+//! - `state_machine_reyield/1`: one state machine re-yielding the items of another by hand
+//!   (what `yield_from!` expanded to before flat delegation): the reference for
+//!   `state_machine/1` in the same run.
+//! - `state_machine_throwing/d`: the same with `from_throwing_coroutine` and
+//!   `yield_from_throwing!`.
+//! - `mixed/d`: `d + 1` levels of state machines delegating with `yield_from!`, except the
+//!   middle level (index `(d + 1) / 2`, the innermost at depth 1), a stackful `Gen` delegating
+//!   with `co.yield_from`: state machine → stackful → state machine.
+//! - `mixed_reverse/d`: the reverse: stackful `Gen`s, except the middle level, a state machine.
 //!
-//! The closing figure of the delegation issue is `x/1000 ÷ x/1` for `inline` and `object`
-//! (goal ≤ 1.5), beside `state_machine`'s, from one run.
+//! The closing figure of the delegation issues is `x/1000 ÷ x/1` (goal ≤ 1.5), from one run.
 #![feature(coroutines)]
 
 use std::convert::Infallible;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use stasis::{Co, Gen, Generator, from_coroutine, yield_from};
+use criterion::{Throughput, criterion_group, criterion_main};
+use stasis::{
+    Co, Gen, Generator, Step, Thrown, from_coroutine, from_throwing_coroutine, yield_from,
+    yield_from_throwing,
+};
+use stasis_bench::clock::Criterion;
 
 const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
 
@@ -73,26 +85,113 @@ fn object_chain(depth: u32) -> Gen<u64> {
 
 type Machine = Box<dyn Generator<Yield = u64, Return = (), Error = Infallible>>;
 
-/// `depth + 1` state machines, each delegating to the next with `yield_from!`.
-fn machine_chain(depth: u32) -> Machine {
-    if depth == 0 {
-        return Box::new(from_coroutine(
-            #[coroutine]
-            || {
-                let mut i = 0u64;
-                loop {
-                    yield i;
-                    i = i.wrapping_add(1);
-                }
-            },
-        ));
-    }
+/// The endless counter as a state machine.
+fn machine_counter() -> Machine {
+    Box::new(stasis_bench::counter_machine())
+}
+
+/// A state machine delegating to `sub` with `yield_from!`.
+fn machine_level(sub: Machine) -> Machine {
     Box::new(from_coroutine(
         #[coroutine]
         move || {
-            let _ = yield_from!(machine_chain(depth - 1));
+            let _ = yield_from!(sub);
         },
     ))
+}
+
+/// Before flat delegation: a state machine delegating to the counter by re-yielding each of
+/// its items (what `yield_from!` expanded to), the reference for `state_machine/1`.
+fn machine_reyield() -> Machine {
+    let mut sub = machine_counter();
+    Box::new(from_coroutine(
+        #[coroutine]
+        move || {
+            loop {
+                match sub.resume(()) {
+                    Step::Yielded(v) => yield v,
+                    _ => return,
+                }
+            }
+        },
+    ))
+}
+
+/// `depth + 1` state machines, each delegating to the next with `yield_from!`.
+fn machine_chain(depth: u32) -> Machine {
+    (0..depth).fold(machine_counter(), |sub, _| machine_level(sub))
+}
+
+type Throwing = Box<dyn Generator<Yield = u64, Return = (), Error = String>>;
+
+/// `depth + 1` throwing state machines, each delegating to the next with
+/// `yield_from_throwing!`.
+fn throwing_chain(depth: u32) -> Throwing {
+    let counter: Throwing = Box::new(from_throwing_coroutine(
+        #[coroutine]
+        |_: Result<(), Thrown<String>>| {
+            let mut i = 0u64;
+            loop {
+                (yield i)?;
+                i = i.wrapping_add(1);
+            }
+        },
+    ));
+    (0..depth).fold(counter, |sub, _| {
+        Box::new(from_throwing_coroutine(
+            #[coroutine]
+            move |_: Result<(), Thrown<String>>| yield_from_throwing!(sub),
+        ))
+    })
+}
+
+/// A level of a mixed chain: stackful levels stay `Gen`s so that a stackful delegator adopts
+/// them (a `Box<dyn Generator>` is delegated to through the protocol).
+enum Mixed {
+    Stackful(Gen<u64>),
+    Machine(Machine),
+}
+
+impl Mixed {
+    fn boxed(self) -> Machine {
+        match self {
+            Mixed::Stackful(g) => Box::new(g),
+            Mixed::Machine(m) => m,
+        }
+    }
+}
+
+/// A stackful generator delegating to `sub` with `co.yield_from`.
+fn gen_level(sub: Mixed) -> Gen<u64> {
+    // Room for the state machines below it to start: a level that delegates before it
+    // yields starts its delegate from inside its own resume (see stasis-delegate's docs).
+    let builder = Gen::builder().stack_size(1 << 20);
+    match sub {
+        Mixed::Stackful(g) => builder.build(move |co, ()| co.yield_from(g)),
+        Mixed::Machine(m) => builder.build(move |co, ()| co.yield_from(m)),
+    }
+    .expect("a generator stack")
+}
+
+/// `depth + 1` levels, the middle one (index `(depth + 1) / 2`) of the other backend: state
+/// machines around a stackful `Gen` (`reverse`: stackful `Gen`s around a state machine).
+fn mixed_chain(depth: u32, reverse: bool) -> Machine {
+    let middle = depth.div_ceil(2);
+    // Level `i` counts from the outermost (0) to the innermost (`depth`).
+    let stackful = |i: u32| (i == middle) != reverse;
+    let mut chain = if stackful(depth) {
+        Mixed::Stackful(Gen::new(|co, ()| count_forever(co)))
+    } else {
+        Mixed::Machine(machine_counter())
+    };
+    for i in (0..depth).rev() {
+        chain = if stackful(i) {
+            Mixed::Stackful(gen_level(chain))
+        } else {
+            Mixed::Machine(machine_level(chain.boxed()))
+        };
+    }
+    chain.boxed()
 }
 
 /// `Iterator::next` for a boxed state machine, through the protocol.
@@ -120,8 +219,24 @@ fn delegation(c: &mut Criterion) {
             b.iter(|| item(next_machine(&mut g)))
         });
     }
+    let mut g = machine_reyield();
+    group.bench_function("state_machine_reyield/1", |b| b.iter(|| item(next_machine(&mut g))));
+    for depth in DEPTHS {
+        let mut g = throwing_chain(depth);
+        group.bench_function(format!("state_machine_throwing/{depth}"), |b| {
+            b.iter(|| item(g.resume(()).yielded()))
+        });
+    }
+    for (form, reverse) in [("mixed", false), ("mixed_reverse", true)] {
+        for depth in DEPTHS {
+            let mut g = mixed_chain(depth, reverse);
+            group.bench_function(format!("{form}/{depth}"), |b| {
+                b.iter(|| item(next_machine(&mut g)))
+            });
+        }
+    }
     group.finish();
 }
 
-criterion_group!(benches, delegation);
+criterion_group! { name = benches; config = stasis_bench::clock::criterion(); targets = delegation }
 criterion_main!(benches);

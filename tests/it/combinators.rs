@@ -367,6 +367,22 @@ fn json_lines_errors_name_the_line_and_the_cause() {
     }
 }
 
+/// json_lines decodes a line that is valid UTF-8 as `&str` (one validation per line) and keeps
+/// serde_json's own report for bad UTF-8 inside a string: a JSON error with its position, the
+/// error `serde_json::from_slice` gives for the same bytes.
+#[test]
+fn json_lines_reports_bad_utf8_as_serde_json_does() {
+    let input = b"[\"ok\"]\n[\"b\xffd\"]\n[\"\xc3\xa9t\xc3\xa9\", 1]\n";
+    let mut g = stream::json_lines::<serde_json::Value, _>(&input[..]);
+    assert_eq!(g.next().unwrap().unwrap(), serde_json::json!(["ok"]));
+    let err = g.next().unwrap().unwrap_err();
+    let expected = serde_json::from_slice::<serde_json::Value>(b"[\"b\xffd\"]").unwrap_err();
+    assert_eq!(err.to_string(), format!("line 2: invalid JSON: {expected}"));
+    assert!(matches!(err, stream::StreamError::Json { line: 2, .. }), "{err:?}");
+    assert_eq!(g.next().unwrap().unwrap(), serde_json::json!(["été", 1]));
+    assert!(g.next().is_none());
+}
+
 #[test]
 fn lines_report_bad_utf8_and_count_lines() {
     let mut g = stream::lines(&b"a\n\xff\xfe\nc"[..]);

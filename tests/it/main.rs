@@ -24,6 +24,9 @@ mod delegation_differential;
 #[cfg(feature = "nightly")]
 mod differential;
 mod differential_combinators;
+// State machines only: nightly.
+#[cfg(feature = "nightly")]
+mod flat_machine;
 mod fork;
 mod laziness;
 mod panics;

@@ -155,9 +155,11 @@ mod pool;
 mod protocol;
 mod stackful;
 
+/// Support for `stasis-delegate`'s macros (flat `yield from` for state machines); not a
+/// public API.
 #[cfg(feature = "nightly")]
 #[doc(hidden)]
-pub use machine::hand_off_ignored_exit;
+pub use machine::delegate as __delegate;
 #[cfg(feature = "nightly")]
 #[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 pub use machine::{

@@ -13,14 +13,26 @@
 //!
 //! Plain coroutines plug in with one call, [`from_coroutine`]; a `static` (self-borrowing)
 //! coroutine is `!Unpin`, so pin it first: `from_coroutine(Box::pin(c))`.
+//!
+//! Delegation (`stasis-delegate`'s `yield_from!`) is flat: the outermost delegating body
+//! drives the innermost delegate directly (design and diagram in `machine/delegate.rs` and in
+//! `stasis-delegate`'s crate docs). What it costs the plain path: one thread-local store per
+//! resume (no context for the body); a resume by a delegation driver publishes one instead.
 
 use core::convert::Infallible;
 use core::fmt;
 use core::ops::{Coroutine, CoroutineState};
 use core::pin::Pin;
+use core::ptr;
 use std::iter::FusedIterator;
 
 use crate::protocol::{CloseError, Generator, State, Step, Thrown};
+
+#[doc(hidden)]
+pub mod delegate;
+
+pub(crate) use delegate::Adoption;
+use delegate::{CONTEXT, Context};
 
 /// The coroutine, `None` once the generator is closed, and whether it started.
 struct Slot<C> {
@@ -37,13 +49,50 @@ impl<C> Drop for PanicGuard<'_, C> {
     }
 }
 
+/// Puts back the [`Context`] a resume replaced, when it returns or unwinds.
+struct Restore(*const Context);
+
+impl Drop for Restore {
+    #[inline(always)]
+    fn drop(&mut self) {
+        CONTEXT.set(self.0);
+    }
+}
+
 impl<C> Slot<C> {
     fn new(coroutine: C) -> Self {
         Slot { coroutine: Some(coroutine), started: false }
     }
 
+    /// A plain resume: the body sees no [`Context`] (not its resumer's, see `delegate.rs`).
+    /// One store on top of the coroutine's own resume; nothing to put back, because the
+    /// resumes that publish a context restore the previous one themselves.
     #[inline]
     fn resume<A>(&mut self, arg: A) -> Option<CoroutineState<C::Yield, C::Return>>
+    where
+        C: Coroutine<A> + Unpin,
+    {
+        CONTEXT.set(ptr::null());
+        self.resume_here(arg)
+    }
+
+    /// Resumes the coroutine with `arg`, telling its body `context` for the duration of this
+    /// resume (the previous context is back when it returns or unwinds).
+    #[inline]
+    fn resume_with<A>(
+        &mut self,
+        arg: A,
+        context: *const Context,
+    ) -> Option<CoroutineState<C::Yield, C::Return>>
+    where
+        C: Coroutine<A> + Unpin,
+    {
+        let _restore = Restore(CONTEXT.replace(context));
+        self.resume_here(arg)
+    }
+
+    #[inline(always)]
+    fn resume_here<A>(&mut self, arg: A) -> Option<CoroutineState<C::Yield, C::Return>>
     where
         C: Coroutine<A> + Unpin,
     {
@@ -59,6 +108,12 @@ impl<C> Slot<C> {
             self.coroutine = None;
         }
         Some(state)
+    }
+
+    /// Where the coroutine's state lives (its locals held across a `yield` are in there): a
+    /// delegation accepts a [`Context`] only from the generator whose bytes hold it.
+    fn bytes(&self) -> (usize, usize) {
+        (ptr::from_ref(&self.coroutine).addr(), size_of::<Option<C>>())
     }
 
     fn state(&self) -> State {
@@ -177,11 +232,7 @@ impl<C: Coroutine<()> + Unpin> Generator<()> for StateMachine<C> {
 
     #[inline]
     fn resume(&mut self, arg: ()) -> Step<C::Yield, C::Return> {
-        match self.slot.resume(arg) {
-            Some(CoroutineState::Yielded(y)) => Step::Yielded(y),
-            Some(CoroutineState::Complete(r)) => Step::Complete(r),
-            None => Step::Exhausted,
-        }
+        plain_step(self.slot.resume(arg))
     }
 
     fn throw(&mut self, err: Infallible) -> Step<C::Yield, C::Return> {
@@ -195,6 +246,25 @@ impl<C: Coroutine<()> + Unpin> Generator<()> for StateMachine<C> {
 
     fn state(&self) -> State {
         self.slot.state()
+    }
+
+    fn __resume_adopted(
+        &mut self,
+        arg: (),
+        up: &mut Adoption<(), C::Yield>,
+    ) -> Step<C::Yield, C::Return> {
+        let context = up.publish(self.slot.bytes());
+        plain_step(self.slot.resume_with(arg, context))
+    }
+}
+
+/// A coroutine's step as a [`Step`] of a generator that cannot raise.
+#[inline(always)]
+fn plain_step<Y, R, E>(state: Option<CoroutineState<Y, R>>) -> Step<Y, R, E> {
+    match state {
+        Some(CoroutineState::Yielded(y)) => Step::Yielded(y),
+        Some(CoroutineState::Complete(r)) => Step::Complete(r),
+        None => Step::Exhausted,
     }
 }
 
@@ -252,11 +322,7 @@ impl<C: Coroutine<S> + Unpin, S> Generator<S> for SendingStateMachine<C, S> {
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<C::Yield, C::Return> {
-        match self.slot.resume(arg) {
-            Some(CoroutineState::Yielded(y)) => Step::Yielded(y),
-            Some(CoroutineState::Complete(r)) => Step::Complete(r),
-            None => Step::Exhausted,
-        }
+        plain_step(self.slot.resume(arg))
     }
 
     fn throw(&mut self, err: Infallible) -> Step<C::Yield, C::Return> {
@@ -270,6 +336,15 @@ impl<C: Coroutine<S> + Unpin, S> Generator<S> for SendingStateMachine<C, S> {
 
     fn state(&self) -> State {
         self.slot.state()
+    }
+
+    fn __resume_adopted(
+        &mut self,
+        arg: S,
+        up: &mut Adoption<S, C::Yield>,
+    ) -> Step<C::Yield, C::Return> {
+        let context = up.publish(self.slot.bytes());
+        plain_step(self.slot.resume_with(arg, context))
     }
 }
 
@@ -346,14 +421,33 @@ impl<C, S, E, R> ThrowingStateMachine<C, S, E>
 where
     C: Coroutine<Result<S, Thrown<E>>, Return = Result<R, Thrown<E>>> + Unpin,
 {
+    /// Resumes the body with `input`, telling it `context` (null: a plain resume).
     #[inline]
-    fn drive(&mut self, input: Result<S, Thrown<E>>) -> Step<C::Yield, R, E> {
-        match self.slot.resume(input) {
+    fn drive(
+        &mut self,
+        input: Result<S, Thrown<E>>,
+        context: *const Context,
+    ) -> Step<C::Yield, R, E> {
+        let state = if context.is_null() {
+            self.slot.resume(input)
+        } else {
+            self.slot.resume_with(input, context)
+        };
+        match state {
             Some(CoroutineState::Yielded(y)) => Step::Yielded(y),
             Some(CoroutineState::Complete(Ok(r))) => Step::Complete(r),
             Some(CoroutineState::Complete(Err(t))) => Step::Raised(t),
             None => Step::Exhausted,
         }
+    }
+
+    /// `throw(err)`, telling the body `context`.
+    fn throw_with(&mut self, err: E, context: *const Context) -> Step<C::Yield, R, E> {
+        if self.slot.is_suspended() {
+            return self.drive(Err(Thrown::Error(err)), context);
+        }
+        self.slot.coroutine = None;
+        Step::Raised(Thrown::Error(err))
     }
 }
 
@@ -367,15 +461,11 @@ where
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<C::Yield, R, E> {
-        self.drive(Ok(arg))
+        self.drive(Ok(arg), ptr::null())
     }
 
     fn throw(&mut self, err: E) -> Step<C::Yield, R, E> {
-        if self.slot.is_suspended() {
-            return self.drive(Err(Thrown::Error(err)));
-        }
-        self.slot.coroutine = None;
-        Step::Raised(Thrown::Error(err))
+        self.throw_with(err, ptr::null())
     }
 
     fn close(&mut self) -> Result<Option<R>, CloseError<C::Yield, E>> {
@@ -383,13 +473,15 @@ where
             self.slot.coroutine = None;
             return Ok(None);
         }
-        IGNORED_EXIT_HANDOFF.set(false);
-        match self.drive(Err(Thrown::Exit)) {
-            Step::Yielded(y) if IGNORED_EXIT_HANDOFF.replace(false) => {
+        // Published to this body only, for this resume: where its `yield_from_throwing!`
+        // hands over an exit its delegate ignored (see `hand_off_ignored_exit`).
+        let closing = Context::closing(self.slot.bytes());
+        match self.drive(Err(Thrown::Exit), &raw const closing) {
+            Step::Yielded(y) if closing.ignored() => {
                 // The body's `yield from` handed over the value its delegate yielded instead
-                // of closing (see `hand_off_ignored_exit`): finish the close, so the body
-                // unwinds as CPython's delegator does on its `RuntimeError`, and report it.
-                match self.drive(Err(Thrown::Exit)) {
+                // of closing: finish the close, so the body unwinds as CPython's delegator
+                // does on its `RuntimeError`, and report it.
+                match self.drive(Err(Thrown::Exit), ptr::null()) {
                     Step::Yielded(again) => Err(CloseError::IgnoredExit(again)),
                     Step::Complete(r) => Ok(Some(r)),
                     Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
@@ -409,25 +501,26 @@ where
     fn state(&self) -> State {
         self.slot.state()
     }
-}
 
-std::thread_local! {
-    /// Set by [`hand_off_ignored_exit`] right before a body yields; read by
-    /// `ThrowingStateMachine::close` right after the resume that got that yield.
-    static IGNORED_EXIT_HANDOFF: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
-}
-
-/// Support for `stasis-delegate`'s `yield_from_throwing!`; not a public API.
-///
-/// Called by a throwing state machine's `yield from` right before it yields the value its
-/// delegate yielded instead of closing. The `close()` that resumed it then resumes it once
-/// more with [`Thrown::Exit`], so the delegator unwinds (CPython raises `RuntimeError` in it
-/// there), and reports [`CloseError::IgnoredExit`] with that value. The flag is cleared before
-/// every `close()` resume and read right after it, so a body resumed some other way cannot
-/// leave it set for a later `close()`.
-#[doc(hidden)]
-pub fn hand_off_ignored_exit() {
-    IGNORED_EXIT_HANDOFF.set(true);
+    fn __forward_adopted(
+        &mut self,
+        input: Result<S, Thrown<E>>,
+        up: &mut Adoption<Result<S, Thrown<E>>, C::Yield>,
+    ) -> (Step<C::Yield, R, E>, bool) {
+        match input {
+            Ok(sent) => {
+                let context = up.publish(self.slot.bytes());
+                (self.drive(Ok(sent), context), false)
+            }
+            Err(Thrown::Error(err)) => {
+                let context = up.publish(self.slot.bytes());
+                (self.throw_with(err, context), false)
+            }
+            exit @ Err(Thrown::Exit) => crate::protocol::forward_closing(self, exit),
+            // The protocol cannot throw a runtime error into a generator: it stays the caller's.
+            Err(Thrown::Runtime(r)) => (Step::Raised(Thrown::Runtime(r)), false),
+        }
+    }
 }
 
 impl<C, S, E> Drop for ThrowingStateMachine<C, S, E> {

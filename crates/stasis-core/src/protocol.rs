@@ -23,6 +23,9 @@
 use core::convert::Infallible;
 use core::fmt;
 
+#[cfg(feature = "nightly")]
+use crate::machine::Adoption;
+
 /// The outcome of resuming a generator (with `resume` or `throw`).
 ///
 /// # Examples
@@ -489,6 +492,38 @@ pub trait Generator<S = ()> {
     #[doc(alias("getgeneratorstate", "gi_running", "gi_suspended"))]
     fn state(&self) -> State;
 
+    /// Support for `stasis-delegate`'s `yield_from!`; not a public API. [`Generator::resume`]
+    /// by a delegation driver that may adopt the delegations the body starts (see
+    /// `machine.rs`). Only the state machines do more than `resume`.
+    #[cfg(feature = "nightly")]
+    #[doc(hidden)]
+    #[inline]
+    fn __resume_adopted(
+        &mut self,
+        arg: S,
+        up: &mut Adoption<S, Self::Yield>,
+    ) -> Step<Self::Yield, Self::Return, Self::Error> {
+        let _ = up;
+        self.resume(arg)
+    }
+
+    /// Support for `stasis-delegate`'s `yield_from_throwing!`; not a public API. PEP 380's
+    /// forwarding of what a throwing delegator's `yield` received ([`forward_closing`]), by a
+    /// delegation driver that may adopt the delegations the body starts. Only
+    /// [`ThrowingStateMachine`](crate::ThrowingStateMachine) does more than forward.
+    #[cfg(feature = "nightly")]
+    #[doc(hidden)]
+    #[inline]
+    #[allow(clippy::type_complexity)]
+    fn __forward_adopted(
+        &mut self,
+        input: Result<S, Thrown<Self::Error>>,
+        up: &mut Adoption<Result<S, Thrown<Self::Error>>, Self::Yield>,
+    ) -> (Step<Self::Yield, Self::Return, Self::Error>, bool) {
+        let _ = up;
+        forward_closing(self, input)
+    }
+
     /// Bounds on how many more values it will yield (Python's `__length_hint__`), in the shape
     /// of [`Iterator::size_hint`](std::iter::Iterator::size_hint): `(lower, Some(upper))`, or `(lower, None)` when there is no
     /// known upper bound. A hint for preallocation, not a promise unsafe code may rely on. The
@@ -759,6 +794,32 @@ fn raised_while_iterating<E: fmt::Display>(t: Thrown<E>) -> ! {
     )
 }
 
+/// Support for `stasis-delegate`'s macros; not a public API. PEP 380's forwarding of what a
+/// throwing delegator's `yield` received: `Ok(v)` is sent to `sub`, `Err(Thrown::Error(e))`
+/// thrown into it, `Err(Thrown::Exit)` closes it. The flag says whether the value yielded is
+/// one `sub` yielded instead of closing (its delegator then sees [`Thrown::Exit`], as CPython's
+/// sees a `RuntimeError`).
+#[cfg(feature = "nightly")]
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn forward_closing<S, G: Generator<S> + ?Sized>(
+    sub: &mut G,
+    input: Result<S, Thrown<G::Error>>,
+) -> (Step<G::Yield, G::Return, G::Error>, bool) {
+    match input {
+        Ok(sent) => (sub.resume(sent), false),
+        Err(Thrown::Error(e)) => (sub.throw(e), false),
+        Err(Thrown::Exit) => match sub.close() {
+            Ok(_) => (Step::Raised(Thrown::Exit), false),
+            Err(CloseError::Raised(e)) => (Step::Raised(Thrown::Error(e)), false),
+            Err(CloseError::Runtime(r)) => (Step::Raised(Thrown::Runtime(r)), false),
+            Err(CloseError::IgnoredExit(y)) => (Step::Yielded(y), true),
+        },
+        // The protocol cannot throw a runtime error into `sub`: it stays the delegator's.
+        Err(Thrown::Runtime(r)) => (Step::Raised(Thrown::Runtime(r)), false),
+    }
+}
+
 impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
     type Yield = G::Yield;
     type Return = G::Return;
@@ -782,6 +843,26 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
     #[inline]
     fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
         (**self).throw_exit()
+    }
+
+    #[cfg(feature = "nightly")]
+    #[inline]
+    fn __resume_adopted(
+        &mut self,
+        arg: S,
+        up: &mut Adoption<S, G::Yield>,
+    ) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).__resume_adopted(arg, up)
+    }
+
+    #[cfg(feature = "nightly")]
+    #[inline]
+    fn __forward_adopted(
+        &mut self,
+        input: Result<S, Thrown<G::Error>>,
+        up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
+    ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
+        (**self).__forward_adopted(input, up)
     }
 
     #[inline]
@@ -818,6 +899,26 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
     #[inline]
     fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
         (**self).throw_exit()
+    }
+
+    #[cfg(feature = "nightly")]
+    #[inline]
+    fn __resume_adopted(
+        &mut self,
+        arg: S,
+        up: &mut Adoption<S, G::Yield>,
+    ) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).__resume_adopted(arg, up)
+    }
+
+    #[cfg(feature = "nightly")]
+    #[inline]
+    fn __forward_adopted(
+        &mut self,
+        input: Result<S, Thrown<G::Error>>,
+        up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
+    ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
+        (**self).__forward_adopted(input, up)
     }
 
     #[inline]

@@ -10,8 +10,7 @@
 //! | `yield from [1, 2, 3]`          | `co.yield_from_iter([1, 2, 3]);`        | a plain yield           |
 //!
 //! and a `#[coroutine]` body (the state-machine backend) with [`yield_from!`](crate::yield_from!) or
-//! [`yield_from_throwing!`](crate::yield_from_throwing!), where each level re-yields (O(depth) per item, as nested state
-//! machines are).
+//! [`yield_from_throwing!`](crate::yield_from_throwing!): O(1) per item at any depth too (section 4).
 //!
 //! # 1. Generator functions: just call them
 //!
@@ -88,6 +87,57 @@
 //! assert_eq!(g.collect::<Vec<_>>(), [1, 2, 3, 4]);
 //! ```
 //!
+//! # 4. State machines: [`yield_from!`] and [`yield_from_throwing!`]
+//!
+//! A `#[coroutine]` body cannot yield from a function it calls, so a chain of state machines
+//! that re-yields costs O(depth) per item and one native frame per level on every resume. So
+//! the macros do what C++23 `std::generator` does with `elements_of`: the outermost body that
+//! delegates (the *root*) keeps the stack of active delegates and resumes the innermost one
+//! directly.
+//!
+//! ```text
+//!  consumer ─ root.resume(v) ─▶ root body, in yield_from!(a): SendRoot { sub: a, driver }
+//!                                 driver.entries = [ b's entry, c's entry ]   (c on top)
+//!                                 c_entry.step(v, &mut driver.up) ─────────────────┐
+//!   a's body: in yield_from!(b), waiting for its outcome cell (handed b up)        │
+//!   b's body: in yield_from!(c), waiting for its outcome cell (handed c up)        │
+//!   c's body: yields ◀── c.__resume_adopted(v, up): one coroutine resume ◀──────────┘
+//! ```
+//!
+//! - **Hand-off**: the root resumes its delegate with a hidden method of [`Generator`] that a
+//!   state machine implements by publishing the root's inbox in a thread-local for exactly
+//!   that resume (every plain resume publishes nothing, so a generator the body steps itself
+//!   never sees it). A `yield from` that starts in that body finds the inbox, starts its
+//!   sub-generator, hands it up and yields the sub's first item (a state machine cannot
+//!   suspend without a value); the root moves it onto its stack. The delegator is resumed
+//!   once, when its delegate is done, and reads the outcome from a cell it shares with the
+//!   entry. The body shape does not change: plain bodies are untouched (a plain resume costs
+//!   one store more), and a delegating body's `yield from` decides at run time whether it is
+//!   the root or is adopted.
+//! - **Finishing and closing**: the root pops a finished delegate and wakes the one below.
+//!   `close()` cascades innermost first (each delegator sees [`Thrown::Exit`], or the error its
+//!   delegate raised while closing); a level that yields instead of finishing ignored the
+//!   exit: its delegator sees `Thrown::Runtime(RuntimeError::IgnoredExit)` (CPython's
+//!   `RuntimeError`, which it may catch) and the outermost `close()` fails with
+//!   [`CloseError::IgnoredExit`] once the chain unwound. That hand-off goes through a context
+//!   the `close()` publishes for its own body only, so a generator stepped inside another's
+//!   exit handling cannot take it.
+//! - **Dropping** the root (or a panic in a delegate) drops the delegates innermost first, one
+//!   by one, so a chain 100,000 deep runs and drops on the default stack
+//!   (`tests/it/flat_machine.rs`).
+//! - **Limits**: the sub-generator and the body's yield and resume types must be `'static` (as
+//!   for the stackful `yield_from`). A run of levels that delegate *before* they yield anything
+//!   (a left-degenerate tree in in-order) starts nested, one native frame per level, while the
+//!   first item is produced; yield first (or give the thread a bigger stack) for such runs
+//!   100,000 deep. A body resumed with `core::ops::Coroutine::resume` directly instead of
+//!   through [`from_coroutine`](stasis_core::from_coroutine) and its siblings still delegates
+//!   correctly, but if it is stored inside another generator's state while that one is
+//!   adopted or closing, it may take that generator's hand-off: run delegating bodies through
+//!   the wrappers. A `static` (pinned) body delegates as a root of its own (correct, one level
+//!   more per item). Mixed chains are flat within each backend: every switch between a state
+//!   machine and a stackful `Gen` is one more root (its own driver), so an item costs the same
+//!   at depth 10 and 1,000, and a little more per switch.
+//!
 //! # Semantics (PEP 380), for every form
 //!
 //! - **Values** pass straight through to the outermost consumer.
@@ -141,22 +191,23 @@
 //!
 //! # Cost per item
 //!
-//! `benches/delegation.rs` (criterion; one iteration is one item through a chain of `depth`
-//! delegation levels), one run on the shared x86-64 development machine:
-//!
-//! | depth | generator functions (inline) | generator objects | `#[coroutine]` + `yield_from!` |
-//! |------:|-----------------------------:|------------------:|-------------------------------:|
-//! |     1 |                      3.0 ns |           10.5 ns |                         4.8 ns |
-//! |    10 |                      3.1 ns |           10.1 ns |                          48 ns |
-//! |   100 |                      3.0 ns |           10.4 ns |                         333 ns |
-//! |  1000 |                      3.0 ns |           11.0 ns |                       4,509 ns |
-//! | 1000 ÷ 1 |                    1.00 |              1.05 |                            943 |
+//! `benches/delegation.rs` measures it (criterion; one iteration is one item through a chain of
+//! `depth` delegation levels, depths 1 to 1,000, for every form below, with CPython's
+//! `yield from` beside it): run `cargo xtask bench` and read the delegation table of
+//! `target/stasis-bench/report.md` (the figures are not copied here, where they would drift
+//! from the code).
 //!
 //! An item from a generator object costs one stack switch (the consumer's `resume` reaches the
 //! innermost generator directly) plus the driver's bookkeeping (a dynamic call, a
-//! `catch_unwind`), whatever the depth; a plain `yield` costs about 3 ns. Nested state
-//! machines re-yield at every level, so their cost grows with the depth (CPython's
-//! `yield from` too: about 108 ns per item at depth 1 and 19 µs at depth 500).
+//! `catch_unwind`), whatever the depth; a plain `yield` costs about 3 ns. A chain of state
+//! machines costs one resume of the outermost body and one of the innermost (before flat
+//! delegation it grew from about 5 ns at depth 1 to 4.5 µs at depth 1,000). At depth 1 the
+//! flat form does more than the old re-yielding expansion (7.2 ns in the same run, 52 against
+//! 79 instructions per item under callgrind): the hand-off context is published around each
+//! resume of the delegate. Mixed chains (`mixed`: state machines around one stackful level;
+//! reverse: stackful levels around one state machine) pay one more root per switch of backend,
+//! so they are flat from depth 10 on, where the switch exists. CPython's `yield from`
+//! re-yields at every level: about 108 ns per item at depth 1 and 19 µs at depth 500.
 //!
 //! # Recursion and stack size
 //!
@@ -321,14 +372,13 @@ impl<G: Generator<(), Error = core::convert::Infallible>> std::iter::FusedIterat
 /// `Result<R, Thrown<E>>`: `Ok` with the sub-generator's return value, or `Err` with the
 /// error it raised.
 ///
-/// `sub` is any [`Generator`](stasis_core::Generator) whose send type is the coroutine's resume type; it is started
-/// with `Default::default()` and every value the coroutine is resumed with is forwarded to it.
-/// A sub-generator that had already finished gives
-/// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. Each level re-yields each item, so a
-/// chain of nested state machines costs O(depth) per item (about 4.8 ns at depth 1 and 4.5 µs
-/// at depth 1,000, see [cost per item](crate#cost-per-item)); a stackful body delegates in O(1)
-/// with [`Co::yield_from`](stasis_core::Co::yield_from). For a coroutine that handles `throw`
-/// and `close`, use [`yield_from_throwing!`](crate::yield_from_throwing!).
+/// `sub` is any `'static` [`Generator`](stasis_core::Generator) whose send type is the coroutine's resume type; it is
+/// started with `Default::default()` and every value the coroutine is resumed with is
+/// forwarded to it. A sub-generator that had already finished gives
+/// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. The outermost delegating body
+/// resumes the innermost delegate directly, so a chain of nested state machines costs the same
+/// per item at any depth (crate docs, section 4). For a coroutine that handles `throw` and
+/// `close`, use [`yield_from_throwing!`](crate::yield_from_throwing!).
 ///
 /// # Examples
 ///
@@ -360,24 +410,50 @@ impl<G: Generator<(), Error = core::convert::Infallible>> std::iter::FusedIterat
 #[doc(alias = "yield from")]
 #[macro_export]
 macro_rules! yield_from {
-    ($sub:expr $(,)?) => {{
-        let mut __stasis_sub = $sub;
-        let mut __stasis_step = $crate::__private::start(&mut __stasis_sub);
-        loop {
-            match __stasis_step {
-                $crate::__private::Step::Yielded(__stasis_value) => {
-                    let __stasis_sent = yield __stasis_value;
-                    __stasis_step =
-                        $crate::__private::Generator::resume(&mut __stasis_sub, __stasis_sent);
-                }
-                $crate::__private::Step::Complete(__stasis_ret) => {
-                    break ::core::result::Result::Ok(__stasis_ret);
-                }
-                $crate::__private::Step::Raised(__stasis_thrown) => {
-                    break ::core::result::Result::Err(__stasis_thrown);
-                }
-                $crate::__private::Step::Exhausted => {
-                    break ::core::result::Result::Err($crate::__private::already_finished());
+    ($sub:expr $(,)?) => {
+        $crate::__yield_from_impl!(begin_send, $sub)
+    };
+}
+
+/// The expansion of `yield_from!` and `yield_from_throwing!`; not a public API.
+#[cfg(feature = "nightly")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __yield_from_impl {
+    ($begin:ident, $sub:expr) => {{
+        // Held across the yields below, so it lives in this coroutine's state: its address
+        // tells this body's context (published by its wrapper) from any other generator's.
+        let __stasis_anchor = 0u8;
+        let __stasis_marker = ::core::ptr::addr_of!(__stasis_anchor).addr();
+        match $crate::__private::$begin($sub, __stasis_marker) {
+            $crate::__private::Begin::Finished(__stasis_outcome) => __stasis_outcome,
+            $crate::__private::Begin::Adopted(__stasis_first, __stasis_cell) => {
+                // A driver above took the delegation; it resumes this body once it is done.
+                let _ = yield __stasis_first;
+                let _ = ::core::hint::black_box(__stasis_anchor);
+                $crate::__private::outcome(&__stasis_cell)
+            }
+            $crate::__private::Begin::Root(mut __stasis_root, __stasis_first) => {
+                let mut __stasis_value = __stasis_first;
+                loop {
+                    let __stasis_got = yield __stasis_value;
+                    match __stasis_root.step(__stasis_got) {
+                        $crate::__private::Rooted::Yielded(__stasis_next) => {
+                            __stasis_value = __stasis_next;
+                        }
+                        $crate::__private::Rooted::Done(__stasis_outcome) => {
+                            break __stasis_outcome;
+                        }
+                        $crate::__private::Rooted::Ignored(__stasis_ignored) => {
+                            // A level yielded instead of closing: the `close()` that resumed
+                            // this body resumes it once more, and the `yield from` raises
+                            // CPython's `RuntimeError` in it, which it may catch.
+                            let _ = yield __stasis_ignored;
+                            break ::core::result::Result::Err($crate::__private::Thrown::Runtime(
+                                $crate::__private::RuntimeError::IgnoredExit,
+                            ));
+                        }
+                    }
                 }
             }
         }
@@ -394,7 +470,7 @@ macro_rules! yield_from {
 /// closes it, then the macro evaluates to `Err(Thrown::Exit)` (or to the error `sub` raised
 /// while closing, or to `Err(Thrown::Runtime(RuntimeError::IgnoredExit))` if `sub` yielded
 /// instead of closing). A sub-generator that had already finished gives
-/// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. O(depth) per item when nested, as
+/// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. O(1) per item at any depth, as
 /// [`yield_from!`](crate::yield_from!).
 ///
 /// # Examples
@@ -426,118 +502,17 @@ macro_rules! yield_from {
 #[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 #[macro_export]
 macro_rules! yield_from_throwing {
-    ($sub:expr $(,)?) => {{
-        let mut __stasis_sub = $sub;
-        let mut __stasis_step = $crate::__private::start(&mut __stasis_sub);
-        // Set when the value about to be yielded is one the sub-generator yielded instead of
-        // closing (see `__private::forward_closing`).
-        let mut __stasis_ignored = false;
-        loop {
-            match __stasis_step {
-                $crate::__private::Step::Yielded(__stasis_value) => {
-                    if __stasis_ignored {
-                        $crate::__private::hand_off_ignored_exit();
-                    }
-                    let __stasis_got = yield __stasis_value;
-                    if ::core::mem::take(&mut __stasis_ignored)
-                        && $crate::__private::is_exit(&__stasis_got)
-                    {
-                        // `close()` finishes the hand-off: CPython's `yield from` raises
-                        // `RuntimeError` in the delegator, which may catch it.
-                        break ::core::result::Result::Err($crate::__private::ignored_exit());
-                    }
-                    (__stasis_step, __stasis_ignored) =
-                        $crate::__private::forward_closing(&mut __stasis_sub, __stasis_got);
-                }
-                $crate::__private::Step::Complete(__stasis_ret) => {
-                    break ::core::result::Result::Ok(__stasis_ret);
-                }
-                $crate::__private::Step::Raised(__stasis_thrown) => {
-                    break ::core::result::Result::Err(__stasis_thrown);
-                }
-                $crate::__private::Step::Exhausted => {
-                    break ::core::result::Result::Err($crate::__private::already_finished());
-                }
-            }
-        }
-    }};
+    ($sub:expr $(,)?) => {
+        $crate::__yield_from_impl!(begin_throw, $sub)
+    };
 }
 
 /// Support for the macros; not a public API.
 #[cfg(feature = "nightly")]
 #[doc(hidden)]
 pub mod __private {
-    use stasis_core::{CloseError, State};
-    pub use stasis_core::{Generator, Step};
-
-    /// Starts (or resumes) the sub-generator with `S::default()`, Python's `next(sub)`; a
-    /// finished one gives `Exhausted` without being resumed.
-    pub fn start<S: Default, G: Generator<S>>(sub: &mut G) -> Step<G::Yield, G::Return, G::Error> {
-        if sub.state() == State::Closed {
-            return Step::Exhausted;
-        }
-        sub.resume(S::default())
-    }
-
-    /// Forwards what a throwing coroutine was resumed with (PEP 380).
-    pub fn forward<S, G: Generator<S>>(
-        sub: &mut G,
-        got: Result<S, Thrown<G::Error>>,
-    ) -> Step<G::Yield, G::Return, G::Error> {
-        match got {
-            Ok(sent) => sub.resume(sent),
-            Err(Thrown::Error(e)) => sub.throw(e),
-            Err(Thrown::Exit) => match sub.close() {
-                Ok(_) => Step::Raised(Thrown::Exit),
-                Err(CloseError::Raised(e)) => Step::Raised(Thrown::Error(e)),
-                Err(CloseError::Runtime(r)) => Step::Raised(Thrown::Runtime(r)),
-                Err(CloseError::IgnoredExit(y)) => Step::Yielded(y),
-            },
-            // The protocol cannot throw a runtime error into `sub`: it stays the delegator's.
-            Err(Thrown::Runtime(r)) => Step::Raised(Thrown::Runtime(r)),
-        }
-    }
-
-    pub use stasis_core::{Thrown, hand_off_ignored_exit};
-
-    /// A step of the sub-generator `G` resumed with `S`.
-    pub type SubStep<G, S> =
-        Step<<G as Generator<S>>::Yield, <G as Generator<S>>::Return, <G as Generator<S>>::Error>;
-
-    /// Whether a throwing coroutine was resumed by `close()`.
-    pub fn is_exit<S, E>(got: &Result<S, Thrown<E>>) -> bool {
-        matches!(got, Err(Thrown::Exit))
-    }
-
-    /// [`forward`], also saying whether the value yielded is one the sub-generator yielded
-    /// instead of closing (`yield_from_throwing!` hands it to `close()`, which then unwinds
-    /// the delegator, as CPython does).
-    pub fn forward_closing<S, G: Generator<S>>(
-        sub: &mut G,
-        got: Result<S, Thrown<G::Error>>,
-    ) -> (SubStep<G, S>, bool) {
-        match got {
-            Err(Thrown::Exit) => match sub.close() {
-                Ok(_) => (Step::Raised(Thrown::Exit), false),
-                Err(CloseError::Raised(e)) => (Step::Raised(Thrown::Error(e)), false),
-                Err(CloseError::Runtime(r)) => (Step::Raised(Thrown::Runtime(r)), false),
-                Err(CloseError::IgnoredExit(y)) => (Step::Yielded(y), true),
-            },
-            got => (forward(sub, got), false),
-        }
-    }
-
-    /// What a delegator sees at its `yield from` when its sub-generator yielded instead of
-    /// closing (CPython's `RuntimeError("generator ignored GeneratorExit")`).
-    #[cold]
-    pub fn ignored_exit<E>() -> Thrown<E> {
-        Thrown::Runtime(stasis_core::RuntimeError::IgnoredExit)
-    }
-
-    /// A sub-generator reported `Exhausted` without returning: it had finished before (at
-    /// the start, or behind the delegator's back).
-    #[cold]
-    pub fn already_finished<E>() -> Thrown<E> {
-        Thrown::Runtime(stasis_core::RuntimeError::AlreadyFinished)
-    }
+    pub use stasis_core::__delegate::{
+        Begin, Rooted, begin_send, begin_throw, forward_closing, outcome,
+    };
+    pub use stasis_core::{Generator, RuntimeError, Step, Thrown};
 }

@@ -1,0 +1,639 @@
+//! Flat `yield from` for state machines: the machinery behind `stasis-delegate`'s
+//! `yield_from!` and `yield_from_throwing!` (hidden items; the user-facing description is in
+//! `stasis-delegate`'s crate docs, section 4). What this file owns: the context a state
+//! machine publishes for one resume of its body, the root's driver, and the entries.
+//!
+//! ```text
+//!  consumer ── R.resume(v) ──▶ R's body, suspended in yield_from!(a): SendRoot / ThrowRoot
+//!                                sub = a (typed)   driver.entries = [ b's entry, c's entry ]
+//!                                c_entry.step(v, &mut driver.up) ──▶ c.__resume_adopted(v, up)
+//!  a's body: waits in yield_from!(b) for its outcome cell (resumed once, when b is done)
+//!  b's body: waits in yield_from!(c) for its outcome cell
+//!  c's body: yields ◀── one coroutine resume, whatever the depth
+//! ```
+//!
+//! - **Who drives**: a body whose `yield from` starts while no [`Adoption`] is published for
+//!   it (a plain resume publishes null) is the *root*: it keeps its own sub-generator typed and
+//!   a [`Driver`] (a stack of [`Entry`]s, each owning one deeper sub-generator) in its state,
+//!   and re-yields the items of the innermost, so an item costs one resume of the root's body
+//!   plus one of the innermost, whatever the depth.
+//! - **Adoption**: the root resumes a sub-generator with the hidden
+//!   [`Generator::__resume_adopted`] / [`Generator::__forward_adopted`], which a state machine
+//!   implements by publishing the driver's [`Adoption`] in the thread-local `CONTEXT` for
+//!   exactly that resume. A `yield from` that starts in that body finds it ([`begin_send`],
+//!   [`begin_throw`]) and, instead of driving, starts its entry and hands it up (into the
+//!   adoption's inbox, which the driver moves onto its stack): nesting stays flat. The body
+//!   suspends with the first item of the new delegate (a state machine cannot suspend without
+//!   a value) and is resumed only when that delegate is done, its outcome in a cell the entry
+//!   shares with it.
+//! - **Identity**: a context is published around one resume of one coroutine and put back
+//!   right after it (also when the body panics), and every plain resume publishes null, so a
+//!   generator resumed by the body sees its own context, never its resumer's. A delegation
+//!   accepts a context only if one of its locals lies in the bytes of the coroutine the context
+//!   was published for, and an adoption only if its `TypeId` matches (so a mismatch is never
+//!   undefined behaviour). A coroutine resumed with `core::ops::Coroutine::resume` directly (no
+//!   stasis wrapper) and stored inside another generator's state can still see that
+//!   generator's context: run delegating bodies through `from_coroutine` and its siblings.
+//! - **Finishing, closing, panics**: when the top entry finishes, the driver pops it and wakes
+//!   the entry below (its body reads the outcome). A `close()` of the root cascades: the top is
+//!   closed, each delegator sees the outcome at its `yield from`, innermost first; a level that
+//!   yields instead of finishing ignored the exit: it is dropped, its delegator sees
+//!   [`RuntimeError::IgnoredExit`] (CPython's `RuntimeError`), and the root's `close()` reports `CloseError::IgnoredExit` with the
+//!   value, handed to that very `close()` through the [`Context`] it published (the root reads
+//!   it right after its `yield`, before anything else runs). Dropping the root (its body
+//!   dropped, or unwinding from a panic) drops the entries innermost first, each while the
+//!   levels below it are already gone, so no drop recurses through the chain.
+//!
+//! [`Generator::__resume_adopted`]: crate::Generator::__resume_adopted
+//! [`Generator::__forward_adopted`]: crate::Generator::__forward_adopted
+
+// Hidden support items, used only by the macros' expansions.
+#![allow(missing_debug_implementations)]
+
+use core::any::TypeId;
+use core::cell::Cell;
+use core::convert::Infallible;
+use core::ptr;
+use std::rc::Rc;
+
+pub use crate::protocol::forward_closing;
+use crate::protocol::{Generator, RuntimeError, State, Step, Thrown};
+
+std::thread_local! {
+    /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
+    /// that lives in the frame of that resume (set by `Slot::resume_with`, put back right
+    /// after).
+    pub(super) static CONTEXT: Cell<*const Context> = const { Cell::new(ptr::null()) };
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The first field of an [`Adoption`] whose type has this `TypeId`.
+    Adoption(TypeId),
+    /// Published by `ThrowingStateMachine::close` for its first resume.
+    Closing,
+}
+
+/// What a wrapper publishes for one resume of its coroutine (see the module docs).
+#[doc(hidden)]
+#[repr(C)]
+pub struct Context {
+    kind: Kind,
+    /// The coroutine's bytes: address and length.
+    start: usize,
+    len: usize,
+    /// With `Kind::Closing`: set when this body hands over a value a level of its chain
+    /// yielded instead of closing ([`ThrowRoot::step`]).
+    ignored: Cell<bool>,
+}
+
+impl Context {
+    pub(super) fn closing((start, len): (usize, usize)) -> Self {
+        Context { kind: Kind::Closing, start, len, ignored: Cell::new(false) }
+    }
+
+    pub(super) fn ignored(&self) -> bool {
+        self.ignored.get()
+    }
+
+    /// Whether the local at `marker` lives in the coroutine this context was published for.
+    fn holds(&self, marker: usize) -> bool {
+        marker.wrapping_sub(self.start) < self.len
+    }
+
+    /// The context published for the coroutine holding `marker`, if any.
+    fn current(marker: usize) -> Option<*const Context> {
+        let context = CONTEXT.get();
+        if context.is_null() {
+            return None;
+        }
+        // SAFETY: a non-null `CONTEXT` points to a `Context` in the frame of a resume call that
+        // is still running (`Slot::resume` puts the previous value back when that resume
+        // returns or unwinds), so it is alive; it is only read here, through a shared
+        // reference that ends with this statement. Under Stacked and Tree Borrows the pointer
+        // is a raw pointer derived from the publisher's reference (shared for `Closing`, the
+        // `&mut Adoption` parameter for adoptions), which that frame does not use while the
+        // resume runs, so a read through it is allowed.
+        let holds = unsafe { (*context).holds(marker) };
+        holds.then_some(context)
+    }
+}
+
+/// A driver's inbox for the delegations the bodies it resumes start (see the module docs).
+#[doc(hidden)]
+#[repr(C)]
+pub struct Adoption<In, Y> {
+    /// Must stay the first field: published as a pointer to the whole `Adoption`.
+    context: Context,
+    /// Entries handed up during the current step, innermost last.
+    incoming: Vec<Box<dyn Entry<In, Y>>>,
+}
+
+impl<In: 'static, Y: 'static> Adoption<In, Y> {
+    fn new() -> Self {
+        Adoption {
+            context: Context {
+                kind: Kind::Adoption(TypeId::of::<Self>()),
+                start: 0,
+                len: 0,
+                ignored: Cell::new(false),
+            },
+            incoming: Vec::new(),
+        }
+    }
+}
+
+impl<In, Y> Adoption<In, Y> {
+    /// The pointer a state machine publishes for one resume of the coroutine whose bytes are
+    /// `bytes`. Derived from `&mut self` as a whole, so it may be cast back to the `Adoption`.
+    pub(crate) fn publish(&mut self, (start, len): (usize, usize)) -> *const Context {
+        self.context.start = start;
+        self.context.len = len;
+        ptr::from_mut(self).cast::<Context>().cast_const()
+    }
+}
+
+/// The adoption published for the coroutine holding `marker`, with this very type.
+fn adopter<'a, In: 'static, Y: 'static>(marker: usize) -> Option<&'a mut Adoption<In, Y>> {
+    let context = Context::current(marker)?;
+    // SAFETY: `context` is alive (see `Context::current`); reading its `kind` is a plain read.
+    let kind = unsafe { (*context).kind };
+    if kind != Kind::Adoption(TypeId::of::<Adoption<In, Y>>()) {
+        return None;
+    }
+    // SAFETY: the kind says `context` is the first field of an `Adoption<In, Y>` (`repr(C)`;
+    // `TypeId` compared, so the types are exactly these) and the pointer was derived from a
+    // `&mut Adoption<In, Y>` as a whole (`Adoption::publish`), so it may be cast back and
+    // written through. That `&mut` belongs to the `__resume_adopted` / `__forward_adopted`
+    // call resuming this coroutine, which does not touch it until the resume returns: the
+    // reference made here is a child of it (Tree Borrows) / sits above it (Stacked Borrows),
+    // and is the only one used meanwhile. It is used only by `begin`, for the start of one
+    // delegation, during which no other code reads this context: the bodies resumed by that
+    // start see contexts of their own, derived from this reference, and the previous value is
+    // back in `CONTEXT` only once they returned.
+    Some(unsafe { &mut *context.cast::<Adoption<In, Y>>().cast_mut() })
+}
+
+/// One step of an [`Entry`].
+#[doc(hidden)]
+pub enum Progress<Y> {
+    /// The sub-generator yielded.
+    Yielded(Y),
+    /// The sub-generator yielded this instead of closing.
+    IgnoredExit(Y),
+    /// The sub-generator returned or raised; the outcome is in the delegator's cell.
+    Finished,
+}
+
+/// One active delegation: a sub-generator, and the cell its delegator reads the outcome from.
+/// `In` is what the delegator's `yield` receives; built by the macros of `stasis-delegate`.
+#[doc(hidden)]
+pub trait Entry<In, Y> {
+    /// Starts the sub-generator (Python's `next(sub)`).
+    fn start(&mut self, up: &mut Adoption<In, Y>) -> Progress<Y>;
+    /// Forwards what the delegator's `yield` received (PEP 380).
+    fn step(&mut self, input: In, up: &mut Adoption<In, Y>) -> Progress<Y>;
+    /// Resumes the sub-generator, whose own delegate finished: its `yield from` reads the
+    /// outcome and goes on.
+    fn wake(&mut self, up: &mut Adoption<In, Y>) -> Progress<Y>;
+    /// The sub-generator yielded while being closed: its delegator sees
+    /// [`RuntimeError::IgnoredExit`] (CPython's `RuntimeError`).
+    fn abandon(&mut self);
+}
+
+/// The outcome cell an entry shares with its delegator.
+pub type Outcome<R, E> = Rc<Cell<Option<Result<R, Thrown<E>>>>>;
+
+/// The driver of a root body: its stack of entries, innermost last.
+#[doc(hidden)]
+pub struct Driver<In, Y> {
+    entries: Vec<Box<dyn Entry<In, Y>>>,
+    up: Adoption<In, Y>,
+}
+
+/// What [`Driver::step`] gives the root's `yield from`.
+#[doc(hidden)]
+pub enum Driven<Y> {
+    /// Yield this.
+    Yielded(Y),
+    /// The root's own delegate finished (outcome in its cell); with the value a level yielded
+    /// instead of closing, if one did.
+    Done(Option<Y>),
+}
+
+impl<In: 'static, Y: 'static> Driver<In, Y> {
+    fn new() -> Self {
+        Driver { entries: Vec::new(), up: Adoption::new() }
+    }
+}
+
+impl<In, Y> Driver<In, Y> {
+    /// Moves the entries handed up during the last step onto the stack.
+    #[inline]
+    fn absorb(&mut self) {
+        if !self.up.incoming.is_empty() {
+            self.entries.append(&mut self.up.incoming);
+        }
+    }
+
+    /// Forwards `input` (what the root's `yield` received) to the innermost delegate, then
+    /// finishes and wakes delegators until one yields or the root's own delegate is done.
+    /// `closing`: `input` closes the chain (CPython's `gen_close` cascade).
+    #[inline]
+    pub fn step(&mut self, input: In, closing: bool) -> Driven<Y> {
+        let Some(top) = self.entries.last_mut() else { return Driven::Done(None) };
+        let progress = top.step(input, &mut self.up);
+        self.absorb();
+        match progress {
+            Progress::Yielded(y) if !closing => Driven::Yielded(y),
+            progress => self.settle(progress, closing),
+        }
+    }
+
+    #[cold]
+    fn settle(&mut self, mut progress: Progress<Y>, closing: bool) -> Driven<Y> {
+        let mut ignored = None;
+        loop {
+            match progress {
+                Progress::Yielded(y) if !closing => return Driven::Yielded(y),
+                Progress::Yielded(y) | Progress::IgnoredExit(y) => {
+                    // This level yielded while the chain closes: it ignored the exit. Its
+                    // delegator sees `RuntimeError::IgnoredExit`; it is dropped (closed
+                    // again) below.
+                    ignored = Some(y);
+                    if let Some(top) = self.entries.last_mut() {
+                        top.abandon();
+                    }
+                }
+                Progress::Finished => {}
+            }
+            drop(self.entries.pop());
+            let Some(top) = self.entries.last_mut() else { return Driven::Done(ignored) };
+            progress = top.wake(&mut self.up);
+            self.absorb();
+        }
+    }
+}
+
+impl<In, Y> Drop for Driver<In, Y> {
+    fn drop(&mut self) {
+        // Innermost first: every level's live locals are dropped before its delegator's, and
+        // a level is dropped after the one it waits for, so no drop recurses down the chain.
+        while let Some(entry) = self.up.incoming.pop() {
+            drop(entry);
+        }
+        while let Some(entry) = self.entries.pop() {
+            drop(entry);
+        }
+    }
+}
+
+/// How a `yield from` starts.
+#[doc(hidden)]
+pub enum Begin<Root, Y, R, E> {
+    /// The sub-generator finished at once.
+    Finished(Result<R, Thrown<E>>),
+    /// A driver adopted it: yield this first item; when resumed, the outcome is in the cell.
+    Adopted(Y, Outcome<R, E>),
+    /// This body is the root: yield this first item, then drive with the root.
+    Root(Root, Y),
+}
+
+/// What a root's step gives its `yield from`.
+#[doc(hidden)]
+pub enum Rooted<Y, R, E> {
+    /// Yield this.
+    Yielded(Y),
+    /// The delegation is over: this is the value of the `yield from`.
+    Done(Result<R, Thrown<E>>),
+    /// A level yielded this instead of closing: yield it (handed to the `close()` resuming
+    /// this body, if that is what resumed it), then evaluate to
+    /// `Err(Thrown::Runtime(RuntimeError::IgnoredExit))`.
+    Ignored(Y),
+}
+
+/// A sub-generator's step as a [`Rooted`].
+#[inline(always)]
+fn rooted<Y, R, E>(step: Step<Y, R, E>) -> Rooted<Y, R, E> {
+    match step {
+        Step::Yielded(y) => Rooted::Yielded(y),
+        Step::Complete(r) => Rooted::Done(Ok(r)),
+        Step::Raised(t) => Rooted::Done(Err(t)),
+        Step::Exhausted => Rooted::Done(Err(already_finished())),
+    }
+}
+
+/// Hands an entry up to `up`, below whatever its start hands up in turn.
+fn hand_up<In, Y, R, E>(
+    up: &mut Adoption<In, Y>,
+    mut entry: Box<dyn Entry<In, Y>>,
+    cell: Outcome<R, E>,
+) -> Begin<Infallible, Y, R, E> {
+    let at = up.incoming.len();
+    match entry.start(up) {
+        Progress::Yielded(y) | Progress::IgnoredExit(y) => {
+            up.incoming.insert(at, entry);
+            Begin::Adopted(y, cell)
+        }
+        Progress::Finished => Begin::Finished(outcome(&cell)),
+    }
+}
+
+/// `Begin<Infallible, ..>` (never a root) as any `Begin`.
+fn widen<Root, Y, R, E>(begin: Begin<Infallible, Y, R, E>) -> Begin<Root, Y, R, E> {
+    match begin {
+        Begin::Finished(o) => Begin::Finished(o),
+        Begin::Adopted(y, cell) => Begin::Adopted(y, cell),
+        Begin::Root(never, _) => match never {},
+    }
+}
+
+/// The root of a `yield_from!` chain: its own sub-generator, typed, and the driver of the
+/// levels below it.
+#[doc(hidden)]
+pub struct SendRoot<G, S: 'static>
+where
+    G: Generator<S>,
+    G::Yield: 'static,
+{
+    // Dropped first: the levels below `sub` go before it (innermost first).
+    driver: Driver<S, G::Yield>,
+    sub: G,
+}
+
+/// Starts `yield_from!(sub)` in the body holding the local at `marker`.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn begin_send<S, G>(
+    sub: G,
+    marker: usize,
+) -> Begin<SendRoot<G, S>, G::Yield, G::Return, G::Error>
+where
+    S: Default + 'static,
+    G: Generator<S> + 'static,
+    G::Yield: 'static,
+{
+    if sub.state() == State::Closed {
+        return Begin::Finished(Err(already_finished()));
+    }
+    if let Some(up) = adopter::<S, G::Yield>(marker) {
+        let cell = Rc::new(Cell::new(None));
+        let entry = Box::new(SendEntry { sub, cell: cell.clone() });
+        return widen(hand_up(up, entry, cell));
+    }
+    let mut root = SendRoot { driver: Driver::new(), sub };
+    let first = root.own(S::default());
+    started(root, first)
+}
+
+/// How a root's start (its first step) begins its `yield from`.
+fn started<Root, Y, R, E>(root: Root, first: Rooted<Y, R, E>) -> Begin<Root, Y, R, E> {
+    match first {
+        Rooted::Yielded(y) | Rooted::Ignored(y) => Begin::Root(root, y),
+        Rooted::Done(outcome) => Begin::Finished(outcome),
+    }
+}
+
+impl<G, S: Default + 'static> SendRoot<G, S>
+where
+    G: Generator<S>,
+    G::Yield: 'static,
+{
+    /// Resumes the root's own sub-generator.
+    #[inline(always)]
+    fn own(&mut self, sent: S) -> Rooted<G::Yield, G::Return, G::Error> {
+        let step = self.sub.__resume_adopted(sent, &mut self.driver.up);
+        self.driver.absorb();
+        rooted(step)
+    }
+
+    /// Forwards what the root's `yield` received to the innermost active generator.
+    #[inline]
+    pub fn step(&mut self, sent: S) -> Rooted<G::Yield, G::Return, G::Error> {
+        if self.driver.entries.is_empty() {
+            return self.own(sent);
+        }
+        match self.driver.step(sent, false) {
+            Driven::Yielded(y) => Rooted::Yielded(y),
+            Driven::Done(_) => self.own(S::default()),
+        }
+    }
+}
+
+/// The root of a `yield_from_throwing!` chain (see [`SendRoot`]).
+#[doc(hidden)]
+pub struct ThrowRoot<G, S: 'static>
+where
+    G: Generator<S>,
+    G::Yield: 'static,
+    G::Error: 'static,
+{
+    // Dropped first: the levels below `sub` go before it (innermost first).
+    driver: Driver<Result<S, Thrown<G::Error>>, G::Yield>,
+    sub: G,
+    marker: usize,
+}
+
+/// Starts `yield_from_throwing!(sub)` in the body holding the local at `marker`.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn begin_throw<S, G>(
+    sub: G,
+    marker: usize,
+) -> Begin<ThrowRoot<G, S>, G::Yield, G::Return, G::Error>
+where
+    S: Default + 'static,
+    G: Generator<S> + 'static,
+    G::Yield: 'static,
+    G::Error: 'static,
+{
+    if sub.state() == State::Closed {
+        return Begin::Finished(Err(already_finished()));
+    }
+    if let Some(up) = adopter::<Result<S, Thrown<G::Error>>, G::Yield>(marker) {
+        let cell = Rc::new(Cell::new(None));
+        let entry = Box::new(ThrowEntry { sub, cell: cell.clone() });
+        return widen(hand_up(up, entry, cell));
+    }
+    let mut root = ThrowRoot { driver: Driver::new(), sub, marker };
+    let first = root.own(Ok(S::default()), false);
+    started(root, first)
+}
+
+impl<G, S: Default + 'static> ThrowRoot<G, S>
+where
+    G: Generator<S>,
+    G::Yield: 'static,
+    G::Error: 'static,
+{
+    /// Forwards `input` to the root's own sub-generator; `closing`: the chain is closing, so
+    /// a yield is an ignored exit.
+    #[inline(always)]
+    fn own(
+        &mut self,
+        input: Result<S, Thrown<G::Error>>,
+        closing: bool,
+    ) -> Rooted<G::Yield, G::Return, G::Error> {
+        let (step, ignored) = self.sub.__forward_adopted(input, &mut self.driver.up);
+        self.driver.absorb();
+        match step {
+            Step::Yielded(y) if ignored || closing => Rooted::Ignored(y),
+            step => rooted(step),
+        }
+    }
+
+    /// Forwards what the root's `yield` received (PEP 380) to the innermost active generator.
+    /// Must be called right after that `yield`: it reads the context `close()` published.
+    #[inline]
+    pub fn step(
+        &mut self,
+        input: Result<S, Thrown<G::Error>>,
+    ) -> Rooted<G::Yield, G::Return, G::Error> {
+        if matches!(input, Err(Thrown::Exit)) {
+            return self.close(input);
+        }
+        if self.driver.entries.is_empty() {
+            return self.own(input, false);
+        }
+        match self.driver.step(input, false) {
+            Driven::Yielded(y) => Rooted::Yielded(y),
+            Driven::Done(_) => self.own(Ok(S::default()), false),
+        }
+    }
+
+    /// The close cascade (`input` is the exit).
+    #[cold]
+    fn close(
+        &mut self,
+        input: Result<S, Thrown<G::Error>>,
+    ) -> Rooted<G::Yield, G::Return, G::Error> {
+        // Read before anything else runs in this resume: the context of whoever resumed us.
+        let context = Context::current(self.marker);
+        let rooted = if self.driver.entries.is_empty() {
+            self.own(input, true)
+        } else {
+            match self.driver.step(input, true) {
+                Driven::Yielded(y) => Rooted::Ignored(y),
+                Driven::Done(ignored) => match (self.own(Ok(S::default()), true), ignored) {
+                    (Rooted::Done(_), Some(y)) => Rooted::Ignored(y),
+                    (rooted, _) => rooted,
+                },
+            }
+        };
+        if let (Rooted::Ignored(_), Some(context)) = (&rooted, context) {
+            // SAFETY: `context` was published by the resume of this body that is running now
+            // (read right after its `yield`), so it is alive; only read / set through `Cell`
+            // (see `Context::current`).
+            let context = unsafe { &*context };
+            if context.kind == Kind::Closing {
+                context.ignored.set(true);
+            }
+        }
+        rooted
+    }
+}
+
+/// What a `yield from` gives when its sub-generator had already finished (at the start, or
+/// behind the delegator's back): CPython's `yield from` gives `None`, a Rust return value has
+/// none, so the delegator gets this error to handle.
+#[cold]
+fn already_finished<E>() -> Thrown<E> {
+    Thrown::Runtime(RuntimeError::AlreadyFinished)
+}
+
+/// Reads the outcome a delegation left in its cell.
+#[doc(hidden)]
+pub fn outcome<R, E>(cell: &Outcome<R, E>) -> Result<R, Thrown<E>> {
+    cell.take().unwrap_or_else(|| {
+        unreachable!("a delegator waiting for its delegate was resumed before it finished")
+    })
+}
+
+/// Records a sub-generator's step in the entry's cell.
+#[inline]
+fn settle<Y, R, E>(step: Step<Y, R, E>, cell: &Outcome<R, E>) -> Progress<Y> {
+    match step {
+        Step::Yielded(y) => Progress::Yielded(y),
+        Step::Complete(r) => {
+            cell.set(Some(Ok(r)));
+            Progress::Finished
+        }
+        Step::Raised(t) => {
+            cell.set(Some(Err(t)));
+            Progress::Finished
+        }
+        Step::Exhausted => {
+            cell.set(Some(Err(already_finished())));
+            Progress::Finished
+        }
+    }
+}
+
+/// The entry of `yield_from!`: the sub-generator gets what the delegator's `yield` received.
+#[doc(hidden)]
+pub struct SendEntry<G: Generator<S>, S> {
+    sub: G,
+    cell: Outcome<G::Return, G::Error>,
+}
+
+impl<S: Default, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
+    fn start(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
+        if self.sub.state() == State::Closed {
+            self.cell.set(Some(Err(already_finished())));
+            return Progress::Finished;
+        }
+        self.step(S::default(), up)
+    }
+
+    #[inline]
+    fn step(&mut self, input: S, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
+        settle(self.sub.__resume_adopted(input, up), &self.cell)
+    }
+
+    fn wake(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
+        self.step(S::default(), up)
+    }
+
+    fn abandon(&mut self) {
+        self.cell.set(Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit))));
+    }
+}
+
+/// The entry of `yield_from_throwing!`: PEP 380's forwarding of send, throw and close.
+#[doc(hidden)]
+pub struct ThrowEntry<G: Generator<S>, S> {
+    sub: G,
+    cell: Outcome<G::Return, G::Error>,
+}
+
+type ThrowIn<S, G> = Result<S, Thrown<<G as Generator<S>>::Error>>;
+
+impl<S: Default, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
+    fn start(&mut self, up: &mut Adoption<ThrowIn<S, G>, G::Yield>) -> Progress<G::Yield> {
+        if self.sub.state() == State::Closed {
+            self.cell.set(Some(Err(already_finished())));
+            return Progress::Finished;
+        }
+        self.step(Ok(S::default()), up)
+    }
+
+    #[inline]
+    fn step(
+        &mut self,
+        input: ThrowIn<S, G>,
+        up: &mut Adoption<ThrowIn<S, G>, G::Yield>,
+    ) -> Progress<G::Yield> {
+        match self.sub.__forward_adopted(input, up) {
+            (Step::Yielded(y), true) => Progress::IgnoredExit(y),
+            (step, _) => settle(step, &self.cell),
+        }
+    }
+
+    fn wake(&mut self, up: &mut Adoption<ThrowIn<S, G>, G::Yield>) -> Progress<G::Yield> {
+        self.step(Ok(S::default()), up)
+    }
+
+    fn abandon(&mut self) {
+        self.cell.set(Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit))));
+    }
+}

@@ -1,0 +1,419 @@
+//! State-machine delegation (`yield_from!`, `yield_from_throwing!`): the outermost body keeps
+//! the stack of active delegates and resumes the innermost one directly, so chains of any
+//! depth run in constant native stack; the ignored-exit hand-off belongs to the generator
+//! whose `close()` asked for it.
+
+use std::cell::RefCell;
+use std::convert::Infallible;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+
+use stasis::{
+    CloseError, Gen, Generator, State, Step, Thrown, from_coroutine, from_sending_coroutine,
+    from_throwing_coroutine, yield_from, yield_from_throwing,
+};
+
+use crate::support::{Finally, log};
+
+type Input = Result<(), Thrown<String>>;
+
+/// A throwing sub-generator that yields 1 and then ignores the exit it is closed with.
+fn ignores_exit() -> impl Generator<Yield = u32, Return = (), Error = String> {
+    from_throwing_coroutine(
+        #[coroutine]
+        |_: Input| {
+            let _ = yield 1; // swallows the exit
+            let _ = yield 2;
+            Ok(())
+        },
+    )
+}
+
+/// Issue 9 A6: a body that, while handling its own exit, steps another generator whose
+/// `yield_from_throwing!` sees its sub-generator ignore an exit (sent to it as data) must not
+/// make the outer `close()` believe that hand-off was its own.
+#[test]
+fn an_ignored_exit_handed_off_inside_another_generator_is_not_taken_by_the_outer_close() {
+    let mut outer = from_throwing_coroutine(
+        #[coroutine]
+        |_: Input| {
+            // Plain resumes of a generator whose resume type carries an exit as data.
+            let mut inner = from_sending_coroutine(
+                #[coroutine]
+                |_: Input| {
+                    let _ = yield_from_throwing!(ignores_exit());
+                    let _ = yield 7;
+                },
+            );
+            let mut got = yield 0;
+            let mut exits = 0;
+            loop {
+                if let Err(Thrown::Exit) = got {
+                    exits += 1;
+                    if exits == 1 {
+                        // Handling its own exit: step `inner`, sending it an exit as data.
+                        assert_eq!(inner.resume(Ok(())), Step::Yielded(1));
+                        assert_eq!(inner.resume(Err(Thrown::Exit)), Step::Yielded(2));
+                    }
+                    got = yield 99 + exits; // ignores its own exit
+                } else {
+                    got = yield 0;
+                }
+            }
+            #[allow(unreachable_code)]
+            Ok(())
+        },
+    );
+    assert_eq!(outer.resume(()), Step::Yielded(0));
+    assert_eq!(outer.close(), Err(CloseError::IgnoredExit(100)));
+    assert_eq!(outer.state(), State::Suspended);
+}
+
+// ------------------------------------------------------------------------ deep chains
+
+type Countdown = Box<dyn Generator<Yield = u32, Return = u32, Error = Infallible>>;
+
+/// Python: `def countdown(n): if n: yield n; return (yield from countdown(n - 1)) + 1`
+/// (returns how many levels finished), each level logging its `n` when its locals drop.
+fn countdown(n: u32, dropped: Rc<RefCell<Vec<u32>>>) -> Countdown {
+    Box::new(from_coroutine(
+        #[coroutine]
+        move || {
+            let _finally = DropLog(n, dropped.clone());
+            if n == 0 {
+                return 0;
+            }
+            yield n;
+            yield_from!(countdown(n - 1, dropped.clone())).unwrap() + 1
+        },
+    ))
+}
+
+/// Pushes its number to the log when dropped.
+struct DropLog(u32, Rc<RefCell<Vec<u32>>>);
+
+impl Drop for DropLog {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0);
+    }
+}
+
+const DEEP: u32 = 100_000;
+
+#[test]
+fn a_countdown_delegating_to_itself_100_000_deep_runs_to_the_end() {
+    let dropped = Rc::new(RefCell::new(Vec::new()));
+    let mut g = countdown(DEEP, dropped.clone());
+    let mut expected = DEEP;
+    while let Step::Yielded(n) = g.resume(()).map_return(|r| {
+        assert_eq!(r, DEEP, "every level returned its count");
+        r
+    }) {
+        assert_eq!(n, expected);
+        expected -= 1;
+    }
+    assert_eq!(expected, 0);
+    assert_eq!(g.state(), State::Closed);
+    // Finished innermost first.
+    assert!(dropped.borrow().iter().copied().eq(0..=DEEP));
+}
+
+#[test]
+fn a_chain_100_000_deep_abandoned_half_way_drops_every_level_innermost_first() {
+    let dropped = Rc::new(RefCell::new(Vec::new()));
+    let mut g = countdown(DEEP, dropped.clone());
+    for n in (DEEP / 2 + 1..=DEEP).rev() {
+        assert_eq!(g.resume(()), Step::Yielded(n));
+    }
+    assert!(dropped.borrow().is_empty());
+    drop(g);
+    // Levels DEEP / 2 + 1 ..= DEEP were alive; the innermost went first.
+    assert!(dropped.borrow().iter().copied().eq(DEEP / 2 + 1..=DEEP));
+}
+
+/// A tree where every node has only a right child (`Rc`, so each level's body owns its
+/// subtree); built and dismantled without recursion.
+struct Node {
+    value: u32,
+    left: Option<Rc<Node>>,
+    right: Option<Rc<Node>>,
+}
+
+fn right_degenerate(n: u32) -> Option<Rc<Node>> {
+    (0..n).rev().fold(None, |right, value| Some(Rc::new(Node { value, left: None, right })))
+}
+
+fn dismantle(mut tree: Option<Rc<Node>>) {
+    while let Some(node) = tree {
+        tree = Rc::into_inner(node).and_then(|mut n| n.right.take());
+    }
+}
+
+type Inorder = Box<dyn Generator<Yield = u32, Return = (), Error = Infallible>>;
+
+/// Python: `def inorder(t): if t: yield from inorder(t.left); yield t.value; yield from
+/// inorder(t.right)`.
+fn inorder(tree: Option<Rc<Node>>) -> Inorder {
+    Box::new(from_coroutine(
+        #[coroutine]
+        move || {
+            if let Some(node) = tree {
+                yield_from!(inorder(node.left.clone())).unwrap();
+                yield node.value;
+                yield_from!(inorder(node.right.clone())).unwrap();
+            }
+        },
+    ))
+}
+
+#[test]
+fn inorder_over_a_degenerate_tree_100_000_deep_runs_to_the_end() {
+    let tree = right_degenerate(DEEP);
+    let mut g = inorder(tree.clone());
+    let mut expected = 0;
+    while let Step::Yielded(v) = g.resume(()) {
+        assert_eq!(v, expected);
+        expected += 1;
+    }
+    assert_eq!(expected, DEEP);
+    drop(g);
+    dismantle(tree);
+}
+
+/// A level that delegates before it yields anything starts its delegate from inside its own
+/// resume: such a run of levels is nested natively while the first item is produced (a
+/// state machine cannot suspend without a value), then flat.
+#[test]
+fn levels_that_delegate_before_yielding_start_nested_then_run_flat() {
+    fn left_first(n: u32) -> Inorder {
+        Box::new(from_coroutine(
+            #[coroutine]
+            move || {
+                if n > 0 {
+                    yield_from!(left_first(n - 1)).unwrap();
+                }
+                yield n;
+            },
+        ))
+    }
+    // The nested start needs a native frame per level (large ones in debug and ASan builds).
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(|| assert!(from_coroutine_items(left_first(1_000)).eq(0..=1_000)))
+        .expect("a thread")
+        .join()
+        .expect("no panic");
+}
+
+fn from_coroutine_items(mut g: Inorder) -> impl Iterator<Item = u32> {
+    std::iter::from_fn(move || g.resume(()).yielded())
+}
+
+// ------------------------------------------------- PEP 380 through a flat chain of levels
+
+type Level = Box<dyn Generator<Yield = String, Return = String, Error = String>>;
+
+/// `depth` throwing levels, each logging `finally <i>` when it unwinds and passing on what
+/// it does not handle; the innermost yields `leaf-1`, `leaf-2`, ... and handles errors
+/// starting with `leaf` by yielding them.
+fn throwing_chain(depth: u32, log: &crate::support::Log) -> Level {
+    let leaf_log = log.clone();
+    let mut chain: Level = Box::new(from_throwing_coroutine(
+        #[coroutine]
+        move |_: Input| {
+            let _finally = Finally::log(&leaf_log, format!("finally {depth}"));
+            let mut i = 0;
+            loop {
+                i += 1;
+                match yield format!("leaf-{i}") {
+                    Ok(()) => {}
+                    Err(Thrown::Error(e)) if e.starts_with("leaf") => {
+                        (yield e)?;
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        },
+    ));
+    for level in (0..depth).rev() {
+        let log = log.clone();
+        chain = Box::new(from_throwing_coroutine(
+            #[coroutine]
+            move |_: Input| {
+                let _finally = Finally::log(&log, format!("finally {level}"));
+                match yield_from_throwing!(chain) {
+                    Err(Thrown::Error(e)) if e == format!("level-{level}") => {
+                        let _ = yield format!("level {level} recovered");
+                        Ok(format!("returned from {level}"))
+                    }
+                    other => other,
+                }
+            },
+        ));
+    }
+    chain
+}
+
+#[test]
+fn close_of_a_deep_throwing_chain_unwinds_every_level_innermost_first() {
+    let log = log();
+    let mut g = throwing_chain(50, &log);
+    assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+    assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+    assert_eq!(g.close(), Ok(None));
+    let expected: Vec<String> = (0..=50).rev().map(|i| format!("finally {i}")).collect();
+    assert_eq!(*log.borrow(), expected);
+    assert_eq!(g.state(), State::Closed);
+}
+
+#[test]
+fn a_throw_reaches_the_innermost_and_what_it_does_not_handle_the_level_that_does() {
+    let log = log();
+    let mut g = throwing_chain(20, &log);
+    assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+    // Handled by the innermost.
+    assert_eq!(g.throw("leaf-error".into()), Step::Yielded("leaf-error".into()));
+    assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+    // Handled by level 7: levels 20..8 unwind, innermost first.
+    assert_eq!(g.throw("level-7".into()), Step::Yielded("level 7 recovered".into()));
+    let expected: Vec<String> = (8..=20).rev().map(|i| format!("finally {i}")).collect();
+    assert_eq!(*log.borrow(), expected);
+    // Level 7 returns; its delegator (level 6) passes the value on: every level returns it.
+    assert_eq!(g.resume(()), Step::Complete("returned from 7".into()));
+    assert_eq!(log.borrow().len(), 21);
+    // Not handled anywhere: raised to the consumer.
+    let mut g = throwing_chain(5, &log);
+    assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+    assert_eq!(g.throw("boom".into()), Step::Raised(Thrown::Error("boom".into())));
+    assert_eq!(g.state(), State::Closed);
+}
+
+#[test]
+fn an_exit_ignored_deep_in_a_flat_chain_is_reported_by_the_outermost_close() {
+    let log = log();
+    let inner_log = log.clone();
+    let mut chain: Box<dyn Generator<Yield = u32, Return = (), Error = String>> =
+        Box::new(from_throwing_coroutine(
+            #[coroutine]
+            move |_: Input| {
+                let _finally = Finally::log(&inner_log, "finally innermost");
+                let _ = yield 1; // swallows the exit
+                let _ = yield 2;
+                Ok(())
+            },
+        ));
+    for level in (0..10).rev() {
+        let log = log.clone();
+        chain = Box::new(from_throwing_coroutine(
+            #[coroutine]
+            move |_: Input| {
+                let _finally = Finally::log(&log, format!("finally {level}"));
+                yield_from_throwing!(chain)?;
+                Ok(())
+            },
+        ));
+    }
+    assert_eq!(chain.resume(()), Step::Yielded(1));
+    assert_eq!(chain.close(), Err(CloseError::IgnoredExit(2)));
+    // The delegators unwound innermost first; the innermost went when it was dropped.
+    let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
+    expected.insert(0, "finally innermost".into());
+    assert_eq!(*log.borrow(), expected);
+    assert_eq!(chain.state(), State::Closed);
+}
+
+#[test]
+fn a_panic_deep_in_a_flat_chain_unwinds_every_level_innermost_first() {
+    let log = log();
+    let inner_log = log.clone();
+    let mut chain: Countdown = Box::new(from_coroutine(
+        #[coroutine]
+        move || {
+            let _finally = Finally::log(&inner_log, "finally innermost");
+            yield 1;
+            panic!("deep");
+        },
+    ));
+    for level in (0..10).rev() {
+        let log = log.clone();
+        chain = Box::new(from_coroutine(
+            #[coroutine]
+            move || {
+                let _finally = Finally::log(&log, format!("finally {level}"));
+                yield_from!(chain).unwrap()
+            },
+        ));
+    }
+    assert_eq!(chain.resume(()), Step::Yielded(1));
+    let panic = catch_unwind(AssertUnwindSafe(|| chain.resume(()))).unwrap_err();
+    assert_eq!(panic.downcast_ref::<&str>(), Some(&"deep"));
+    let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
+    expected.insert(0, "finally innermost".into());
+    assert_eq!(*log.borrow(), expected);
+    assert_eq!(chain.state(), State::Closed);
+    assert_eq!(chain.resume(()), Step::Exhausted);
+}
+
+#[test]
+fn send_reaches_the_innermost_of_a_flat_chain_and_return_values_come_back() {
+    type Adder = Box<dyn Generator<i64, Yield = i64, Return = i64, Error = Infallible>>;
+    fn adder() -> Adder {
+        Box::new(from_sending_coroutine(
+            #[coroutine]
+            |_: i64| {
+                let mut total = 0;
+                loop {
+                    let x = yield total;
+                    if x == 0 {
+                        return total;
+                    }
+                    total += x;
+                }
+            },
+        ))
+    }
+    fn level(depth: u32) -> Adder {
+        Box::new(from_sending_coroutine(
+            #[coroutine]
+            move |_: i64| {
+                let sub = if depth == 0 { adder() } else { level(depth - 1) };
+                yield_from!(sub).unwrap() * 2
+            },
+        ))
+    }
+    let mut g = level(9);
+    assert_eq!(g.resume(0), Step::Yielded(0));
+    assert_eq!(g.resume(5), Step::Yielded(5));
+    assert_eq!(g.resume(7), Step::Yielded(12));
+    assert_eq!(g.resume(0), Step::Complete(12 << 10));
+}
+
+// ---------------------------------------------------------------------- mixed chains
+
+#[test]
+fn a_state_machine_chain_around_a_stackful_generator_and_the_reverse() {
+    fn machine(sub: Inorder, tag: u32) -> Inorder {
+        Box::new(from_coroutine(
+            #[coroutine]
+            move || {
+                yield tag;
+                yield_from!(sub).unwrap();
+                yield tag;
+            },
+        ))
+    }
+    fn stackful(sub: Inorder, tag: u32) -> Gen<u32> {
+        Gen::new(move |co, ()| {
+            co.yield_(tag);
+            co.yield_from(sub);
+            co.yield_(tag);
+        })
+    }
+    let leaf = || -> Inorder { Box::new(stasis::from_iter([100, 101])) };
+    // state machine → stackful → state machine
+    let g = machine(Box::new(stackful(machine(leaf(), 3), 2)), 1);
+    assert_eq!(from_coroutine_items(g).collect::<Vec<_>>(), [1, 2, 3, 100, 101, 3, 2, 1]);
+    // stackful → state machine → stackful
+    let g = stackful(machine(Box::new(stackful(leaf(), 3)), 2), 1);
+    assert_eq!(g.collect::<Vec<_>>(), [1, 2, 3, 100, 101, 3, 2, 1]);
+}
