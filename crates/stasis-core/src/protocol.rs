@@ -203,8 +203,8 @@ pub enum Thrown<E> {
 /// An error raised by the generator runtime itself, not by a body: the ones CPython's
 /// interpreter raises around generators. The messages are CPython's.
 ///
-/// It reaches a body as [`Thrown::Runtime`] at the `yield from` (or `yield`) where it happened,
-/// and a consumer as [`Step::Raised`]`(Thrown::Runtime(..))` or [`CloseError::Runtime`].
+/// It reaches a body as [`Thrown::Runtime`](crate::Thrown::Runtime) at the `yield from` (or `yield`) where it happened,
+/// and a consumer as [`Step::Raised`](crate::Step::Raised)`(Thrown::Runtime(..))` or [`CloseError::Runtime`](crate::CloseError::Runtime).
 ///
 /// # Examples
 ///
@@ -273,7 +273,7 @@ impl<E> Thrown<E> {
         }
     }
 
-    /// Converts the error with `f`, keeping [`Thrown::Exit`] and [`Thrown::Runtime`].
+    /// Converts the error with `f`, keeping [`Thrown::Exit`](crate::Thrown::Exit) and [`Thrown::Runtime`](crate::Thrown::Runtime).
     ///
     /// # Examples
     ///
@@ -396,7 +396,7 @@ pub enum CloseError<Y, E> {
     #[error("generator raised an error while closing")]
     Raised(E),
     /// The runtime raised an error while closing (for example
-    /// [`RuntimeError::AlreadyExecuting`]: closing a generator from inside its own body).
+    /// [`RuntimeError::AlreadyExecuting`](crate::RuntimeError::AlreadyExecuting): closing a generator from inside its own body).
     #[error(transparent)]
     Runtime(RuntimeError),
 }
@@ -492,7 +492,7 @@ pub trait Generator<S = ()> {
     #[doc(alias("getgeneratorstate", "gi_running", "gi_suspended"))]
     fn state(&self) -> State;
 
-    /// Support for `stasis-delegate`'s `yield_from!`; not a public API. [`Generator::resume`]
+    /// Support for `stasis-delegate`'s `yield_from!`; not a public API. [`Generator::resume`](crate::Generator::resume)
     /// by a delegation driver that may adopt the delegations the body starts (see
     /// `machine.rs`). Only the state machines do more than `resume`.
     #[cfg(feature = "nightly")]
@@ -547,7 +547,7 @@ pub trait Generator<S = ()> {
         (0, None)
     }
 
-    /// Python's `g.send(arg)`: the same as [`Generator::resume`], under Python's name.
+    /// Python's `g.send(arg)`: the same as [`Generator::resume`](crate::Generator::resume), under Python's name.
     ///
     /// # Examples
     ///
@@ -565,17 +565,17 @@ pub trait Generator<S = ()> {
         self.resume(arg)
     }
 
-    /// Python's `g.throw(GeneratorExit)`: raises [`Thrown::Exit`] at the suspended `yield`,
-    /// as [`Generator::close`] does, but reports what the body does as `throw` would: if it
-    /// handles the exit and yields, that value comes back as [`Step::Yielded`] (the generator
-    /// stays suspended; `close` would fail with [`CloseError::IgnoredExit`] instead); if it
-    /// lets the exit propagate, [`Step::Raised`]`(Thrown::Exit)`; if it returns,
-    /// [`Step::Complete`]. On a generator that has not started or has finished, the body does
+    /// Python's `g.throw(GeneratorExit)`: raises [`Thrown::Exit`](crate::Thrown::Exit) at the suspended `yield`,
+    /// as [`Generator::close`](crate::Generator::close) does, but reports what the body does as `throw` would: if it
+    /// handles the exit and yields, that value comes back as [`Step::Yielded`](crate::Step::Yielded) (the generator
+    /// stays suspended; `close` would fail with [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) instead); if it
+    /// lets the exit propagate, [`Step::Raised`](crate::Step::Raised)`(Thrown::Exit)`; if it returns,
+    /// [`Step::Complete`](crate::Step::Complete). On a generator that has not started or has finished, the body does
     /// not run: the generator is closed and the exit comes back as `Raised(Thrown::Exit)`.
     ///
     /// The provided method is written in terms of `close`; stackful generators override it
     /// so that an exit ignored deeper in a `yield from` chain raises
-    /// [`RuntimeError::IgnoredExit`] in the delegator, as in CPython.
+    /// [`RuntimeError::IgnoredExit`](crate::RuntimeError::IgnoredExit) in the delegator, as in CPython.
     ///
     /// # Examples
     ///
@@ -611,7 +611,7 @@ pub trait Generator<S = ()> {
     ///
     /// # Errors
     ///
-    /// The [`Thrown`] that left the body, or [`RuntimeError::AlreadyFinished`].
+    /// The [`Thrown`](crate::Thrown) that left the body, or [`RuntimeError::AlreadyFinished`](crate::RuntimeError::AlreadyFinished).
     ///
     /// # Examples
     ///
@@ -649,10 +649,10 @@ pub trait Generator<S = ()> {
     /// A lossless iterator over the generator: its items are `Ok(value)` for each yielded
     /// value, then one `Err(thrown)` if an exception leaves the body, then nothing (Python's
     /// `list(g)` raises that exception). `collect::<Result<Vec<_>, _>>()` gives either every
-    /// value or the error. The return value is kept for [`TryIter::take_return`].
+    /// value or the error. The return value is kept for [`TryIter::take_return`](crate::TryIter::take_return).
     ///
-    /// Use it for a generator whose error type is not [`Infallible`]: those are not
-    /// [`Iterator`]s, so that an error cannot end an iteration silently.
+    /// Use it for a generator whose error type is not [`Infallible`](core::convert::Infallible): those are not
+    /// [`Iterator`](core::iter::Iterator)s, so that an error cannot end an iteration silently.
     ///
     /// # Examples
     ///
@@ -678,7 +678,7 @@ pub trait Generator<S = ()> {
     }
 }
 
-/// The iterator of [`Generator::try_iter`]: `Ok` for each yielded value, then at most one
+/// The iterator of [`Generator::try_iter`](crate::Generator::try_iter): `Ok` for each yielded value, then at most one
 /// `Err` with the exception that left the body, then `None` for ever.
 ///
 /// # Examples
@@ -757,14 +757,14 @@ impl<G: Generator> core::iter::FusedIterator for TryIter<G> {}
 impl<Y, R, E: fmt::Display> Step<Y, R, E> {
     /// `Iterator::next`'s view of a step: the yielded value, or `None` when the generator
     /// finished. For the `Iterator` impls of generators whose own error type is
-    /// [`Infallible`] (only the exit or a runtime error can leave them): a generator that can
-    /// raise errors of its own is iterated with [`Generator::try_iter`] instead.
+    /// [`Infallible`](core::convert::Infallible) (only the exit or a runtime error can leave them): a generator that can
+    /// raise errors of its own is iterated with [`Generator::try_iter`](crate::Generator::try_iter) instead.
     ///
     /// # Panics
     ///
-    /// On [`Step::Raised`]: [`Thrown::Exit`] (the body raised the exit itself) or a
-    /// [`Thrown::Runtime`] error. An iterator cannot report an error, and ending early would
-    /// lose it silently; iterate with [`Generator::try_iter`] to get it as a value.
+    /// On [`Step::Raised`](crate::Step::Raised): [`Thrown::Exit`](crate::Thrown::Exit) (the body raised the exit itself) or a
+    /// [`Thrown::Runtime`](crate::Thrown::Runtime) error. An iterator cannot report an error, and ending early would
+    /// lose it silently; iterate with [`Generator::try_iter`](crate::Generator::try_iter) to get it as a value.
     ///
     /// # Examples
     ///
@@ -797,7 +797,7 @@ fn raised_while_iterating<E: fmt::Display>(t: Thrown<E>) -> ! {
 /// Support for `stasis-delegate`'s macros; not a public API. PEP 380's forwarding of what a
 /// throwing delegator's `yield` received: `Ok(v)` is sent to `sub`, `Err(Thrown::Error(e))`
 /// thrown into it, `Err(Thrown::Exit)` closes it. The flag says whether the value yielded is
-/// one `sub` yielded instead of closing (its delegator then sees [`Thrown::Exit`], as CPython's
+/// one `sub` yielded instead of closing (its delegator then sees [`Thrown::Exit`](crate::Thrown::Exit), as CPython's
 /// sees a `RuntimeError`).
 #[cfg(feature = "nightly")]
 #[doc(hidden)]

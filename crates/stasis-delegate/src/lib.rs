@@ -115,7 +115,7 @@
 //!   one store more), and a delegating body's `yield from` decides at run time whether it is
 //!   the root or is adopted.
 //! - **Finishing and closing**: the root pops a finished delegate and wakes the one below.
-//!   `close()` cascades innermost first (each delegator sees [`Thrown::Exit`], or the error its
+//!   `close()` cascades innermost first (each delegator sees [`Thrown::Exit`](stasis_core::Thrown::Exit), or the error its
 //!   delegate raised while closing); a level that yields instead of finishing ignored the
 //!   exit: its delegator sees `Thrown::Runtime(RuntimeError::IgnoredExit)` (CPython's
 //!   `RuntimeError`, which it may catch) and the outermost `close()` fails with
