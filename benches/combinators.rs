@@ -19,7 +19,10 @@ use stasis_bench::clock::Criterion;
 const CHAIN_LEN: usize = 1000;
 
 /// An endless state-machine source yielding `start, start + 1, ...`.
-fn source(start: u64) -> impl Generator<(), Yield = u64, Return = ()> + Iterator<Item = u64> {
+fn source(
+    start: u64,
+) -> impl Generator<(), Yield = u64, Return = (), Error = std::convert::Infallible> + Iterator<Item = u64>
+{
     from_coroutine(
         #[coroutine]
         move || {

@@ -32,8 +32,8 @@ use std::convert::Infallible;
 
 use criterion::{Throughput, criterion_group, criterion_main};
 use stasis::{
-    Co, Gen, Generator, Step, Thrown, YieldFrom, from_coroutine, from_throwing_coroutine,
-    yield_from, yield_from_throwing,
+    Co, Gen, Generator, Step, Thrown, from_coroutine, from_throwing_coroutine, yield_from,
+    yield_from_throwing,
 };
 use stasis_bench::clock::Criterion;
 

@@ -14,6 +14,9 @@
 //! - `reenter_from_own_body`, `reenter_while_iterating`: Python's "generator already
 //!   executing" (`ValueError`) cannot happen: resuming a generator that is running needs a
 //!   second `&mut` to it, which the borrow checker refuses at compile time.
+//! - `collect_a_raising_generator`, `collect_a_raising_adaptor`: a generator (or an adaptor
+//!   over one) that can raise errors is not an `Iterator`, so an error cannot end a
+//!   `collect()` silently; `try_iter()` yields `Result` items instead.
 //!
 //! The `.stderr` files match the pinned nightly's messages; after a toolchain update,
 //! regenerate them with `TRYBUILD=overwrite cargo test -p stasis --test compile_fail` and
@@ -97,6 +100,7 @@ fn auto_traits() {
     assert_send_sync::<GenBuilder>();
     assert_send_sync::<Step<i32, i32, i32>>();
     assert_send_sync::<Thrown<String>>();
+    assert_send_sync::<stasis::RuntimeError>();
     assert_send_sync::<State>();
     assert_send_sync::<CloseError<i32, String>>();
     assert_send_sync::<StackError>();

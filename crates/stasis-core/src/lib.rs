@@ -182,5 +182,5 @@ pub use pool::{
     MIN_STACK_SIZE, POOL_CAPACITY, POOL_RESERVED_BUDGET, PoolStats, StackError, clear_pool,
     pool_stats,
 };
-pub use protocol::{CloseError, Generator, State, Step, Thrown};
+pub use protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown, TryIter};
 pub use stackful::{Co, Gen, GenBuilder, ThreadBound};

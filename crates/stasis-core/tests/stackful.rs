@@ -90,7 +90,7 @@ fn ignored_exit_keeps_the_generator_suspended_then_reraises() {
 fn uncaught_throw_unwinds_and_returns_the_error() {
     let drops = Rc::new(Cell::new(0));
     let d = drops.clone();
-    let mut g = Gen::<i32, (), (), String>::throwing(move |co, ()| {
+    let mut g = Gen::<i32>::throwing::<String>(move |co, ()| {
         let _g = Guard(d);
         co.yield_(1);
         co.yield_(2);
