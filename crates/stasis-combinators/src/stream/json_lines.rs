@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 use std::io::BufRead;
 
 use serde::de::DeserializeOwned;
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
 use super::{LineReader, StreamError, line_source_methods};
 use crate::util::iterator_for;
@@ -105,24 +105,7 @@ impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
         }
     }
 
-    fn throw(&mut self, err: Infallible) -> Step<Self::Yield, u64> {
-        match err {}
-    }
-
-    fn close(&mut self) -> Result<Option<u64>, CloseError<Self::Yield, Infallible>> {
-        self.reader.reader = None;
-        self.finished = true;
-        Ok(None)
-    }
-
-    fn state(&self) -> State {
-        self.reader.state(self.finished)
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        if self.finished { (0, Some(0)) } else { (0, None) }
-    }
+    line_source_protocol!();
 }
 
 iterator_for!([T, R] JsonLines<T, R>);
