@@ -16,19 +16,7 @@ use crate::support::{
 use stasis::combinators::{Chunk, Tee, count, cycle, from_iter};
 use stasis::prelude::*;
 
-/// CPython's `logged_source(t, who, values)`: a stasis generator logging each item before
-/// yielding it.
-fn logged<T: Val + 'static>(t: &Rc<Trace>, who: &'static str, values: Vec<T>) -> Gen<T> {
-    let t = t.clone();
-    Gen::new(move |co, ()| {
-        t.body(Some(who), "started");
-        for v in values {
-            t.body(Some(who), format!("produce {}", v.render()));
-            co.yield_(v);
-        }
-        t.body(Some(who), "done");
-    })
-}
+use crate::support::logged;
 
 /// A callback that logs `body[who]: call x` and then applies `f`.
 fn logged_fn<A: Val, B>(
@@ -319,19 +307,6 @@ fn every_itertools_scenario_is_reproduced() {
 
 // ------------------------------------------- tee and chunk_by (cases_tee_chunk_by.py)
 
-/// Snapshots `events` and asserts they equal CPython 3.11's trace for `scenario` in
-/// `tests/conformance/expected_tee_chunk_by.json` (recorded from `cases_tee_chunk_by.py`).
-#[track_caller]
-fn check_tee_chunk_by(scenario: &str, events: Vec<String>) {
-    let all: serde_json::Value = serde_json::from_str(TEE_CHUNK_BY).expect("valid JSON");
-    let expected: Vec<String> = serde_json::from_value(all[scenario].clone())
-        .unwrap_or_else(|e| panic!("no scenario {scenario:?} in expected_tee_chunk_by.json: {e}"));
-    crate::support::snapshot(scenario, &events);
-    assert_eq!(events, expected, "trace of {scenario} differs from CPython's");
-}
-
-const TEE_CHUNK_BY: &str = include_str!("../conformance/expected_tee_chunk_by.json");
-
 impl<G: Generator<()>, K, F> Val for Chunk<G, K, F> {
     fn render(&self) -> String {
         "<iter>".into()
@@ -387,7 +362,7 @@ fn tee_source_raises_to_the_puller() {
     next(&t, Some("b"), &mut b);
     list(&t, Some("c"), &mut c);
     next(&t, Some("c"), &mut c);
-    check_tee_chunk_by("tee_source_raises_to_the_puller", t.events());
+    crate::support::check("tee_source_raises_to_the_puller", t.events());
 }
 
 /// Cursors a source reads of its own tee, put in place once the tee exists.
@@ -465,7 +440,7 @@ fn tee_running_after_its_own_tail() {
     list(&t, Some("fib"), &mut (&mut fibs).islice(0, 17, 1));
     let mut hamming = m235(24, &alive);
     list(&t, Some("m235"), &mut (&mut hamming).islice(0, 25, 1));
-    check_tee_chunk_by("tee_running_after_its_own_tail", t.events());
+    crate::support::check("tee_running_after_its_own_tail", t.events());
     // Past the traced values the bodies return, dropping the cursors they hold: no cycle left.
     assert_eq!((fibs.next(), hamming.next()), (None, None));
     drop((fibs, hamming));
@@ -500,7 +475,7 @@ fn tee_reentered_unbuffered() {
     next(&t, Some("a"), &mut a);
     let [b, mut a2] = cursors.borrow_mut().take().expect("filled");
     next(&t, Some("a2"), &mut a2);
-    check_tee_chunk_by("tee_reentered_unbuffered", t.events());
+    crate::support::check("tee_reentered_unbuffered", t.events());
     // FIXME(CPython divergence, on purpose): CPython's b stays usable after the RuntimeError
     // (it would read 1 and 10); a stasis cursor that raised is closed, as every generator is.
     assert_eq!(b.state(), State::Closed);
@@ -523,7 +498,7 @@ fn chunk_by_lazy_groups() {
     list(&t, Some("g4"), &mut last);
     next(&t, Some("outer"), &mut groups);
     next(&t, Some("g4"), &mut last);
-    check_tee_chunk_by("chunk_by_lazy_groups", t.events());
+    crate::support::check("chunk_by_lazy_groups", t.events());
 }
 
 #[test]
@@ -546,15 +521,14 @@ fn chunk_by_source_raises_in_a_group() {
         next(&t, Some("gb"), &mut b);
     }
     next(&t, Some("outer"), &mut groups);
-    check_tee_chunk_by("chunk_by_source_raises_in_a_group", t.events());
+    crate::support::check("chunk_by_source_raises_in_a_group", t.events());
 }
 
 /// Every scenario of `cases_tee_chunk_by.py` is reproduced above.
 #[test]
 fn every_tee_chunk_by_scenario_is_reproduced() {
     let this_file = include_str!("conformance_itertools.rs");
-    let all: serde_json::Value = serde_json::from_str(TEE_CHUNK_BY).expect("valid JSON");
-    let names: Vec<&String> = all.as_object().expect("an object").keys().collect();
+    let names = crate::support::scenarios_of("expected_tee_chunk_by.json");
     assert_eq!(names.len(), 5);
     for name in names {
         assert!(this_file.contains(&format!("fn {name}()")), "scenario {name} has no test here");

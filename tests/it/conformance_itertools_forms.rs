@@ -5,39 +5,13 @@
 //! `tests/conformance/expected_itertools_forms.json`, recorded from
 //! `tests/conformance/cases_itertools_forms.py`, pulls included.
 
-use std::rc::Rc;
-
 #[cfg(feature = "nightly")]
 use crate::support::throw;
 use crate::support::{PyExc, Trace, Val, list, next, send};
 use stasis::combinators::{chain_from_iterable, from_iter, zip_all};
 use stasis::prelude::*;
 
-const EXPECTED: &str = include_str!("../conformance/expected_itertools_forms.json");
-
-/// Snapshots `events` (as `<form>` of `scenario`) and asserts they equal CPython's trace.
-#[track_caller]
-fn check_form(scenario: &str, form: &str, events: Vec<String>) {
-    let all: serde_json::Value = serde_json::from_str(EXPECTED).expect("valid JSON");
-    let expected: Vec<String> = serde_json::from_value(all[scenario].clone()).unwrap_or_else(|e| {
-        panic!("no scenario {scenario:?} in expected_itertools_forms.json: {e}")
-    });
-    crate::support::snapshot(&format!("{scenario}@{form}"), &events);
-    assert_eq!(events, expected, "trace of {scenario} ({form}) differs from CPython's");
-}
-
-/// CPython's `logged_source(t, who, values)`.
-fn logged<T: Val + 'static>(t: &Rc<Trace>, who: &'static str, values: Vec<T>) -> Gen<T> {
-    let t = t.clone();
-    Gen::new(move |co, ()| {
-        t.body(Some(who), "started");
-        for v in values {
-            t.body(Some(who), format!("produce {}", v.render()));
-            co.yield_(v);
-        }
-        t.body(Some(who), "done");
-    })
-}
+use crate::support::logged;
 
 #[test]
 fn forms_zip_longest_pulls_each_active_source() {
@@ -48,7 +22,7 @@ fn forms_zip_longest_pulls_each_active_source() {
     for _ in 0..3 {
         next(&t, None, &mut z);
     }
-    check_form("forms_zip_longest_pulls_each_active_source", "stackful", t.events());
+    crate::support::check_as("forms_zip_longest_pulls_each_active_source", "stackful", t.events());
 }
 
 #[test]
@@ -59,7 +33,11 @@ fn forms_zip_of_three_stops_at_the_first_to_end() {
     let mut z = zip_all(sources).map_return(drop);
     next(&t, None, &mut z);
     next(&t, None, &mut z);
-    check_form("forms_zip_of_three_stops_at_the_first_to_end", "stackful", t.events());
+    crate::support::check_as(
+        "forms_zip_of_three_stops_at_the_first_to_end",
+        "stackful",
+        t.events(),
+    );
 }
 
 #[test]
@@ -75,7 +53,11 @@ fn forms_chain_from_iterable_starts_each_source_when_needed() {
     for _ in 0..3 {
         next(&t, None, &mut c);
     }
-    check_form("forms_chain_from_iterable_starts_each_source_when_needed", "stackful", t.events());
+    crate::support::check_as(
+        "forms_chain_from_iterable_starts_each_source_when_needed",
+        "stackful",
+        t.events(),
+    );
 }
 
 #[test]
@@ -87,7 +69,7 @@ fn forms_chain_of_three() {
         logged(&t, "c", vec![3]),
     ]);
     list(&t, None, &mut c);
-    check_form("forms_chain_of_three", "stackful", t.events());
+    crate::support::check_as("forms_chain_of_three", "stackful", t.events());
 }
 
 #[test]
@@ -99,7 +81,11 @@ fn forms_filterfalse_calls_the_predicate_per_value() {
         x % 2 == 1
     });
     list(&t, None, &mut g);
-    check_form("forms_filterfalse_calls_the_predicate_per_value", "stackful", t.events());
+    crate::support::check_as(
+        "forms_filterfalse_calls_the_predicate_per_value",
+        "stackful",
+        t.events(),
+    );
 }
 
 #[test]
@@ -111,7 +97,7 @@ fn forms_starmap_spreads_each_tuple() {
         base.pow(exp as u32)
     });
     list(&t, None, &mut g);
-    check_form("forms_starmap_spreads_each_tuple", "stackful", t.events());
+    crate::support::check_as("forms_starmap_spreads_each_tuple", "stackful", t.events());
 }
 
 #[test]
@@ -121,7 +107,11 @@ fn forms_compress_pulls_the_value_then_its_selector() {
     let selectors = logged(&t, "sel", vec![1, 0, 1]).map(|s| s != 0);
     let mut g = logged(&t, "data", vec!["A", "B", "C", "D"]).compress(selectors);
     list(&t, None, &mut g);
-    check_form("forms_compress_pulls_the_value_then_its_selector", "stackful", t.events());
+    crate::support::check_as(
+        "forms_compress_pulls_the_value_then_its_selector",
+        "stackful",
+        t.events(),
+    );
 }
 
 #[test]
@@ -129,7 +119,7 @@ fn forms_accumulate_adds_by_default() {
     let t = Trace::new();
     let mut g = logged(&t, "src", vec![1, 2, 3, 4]).accumulate_sum();
     list(&t, None, &mut g);
-    check_form("forms_accumulate_adds_by_default", "stackful", t.events());
+    crate::support::check_as("forms_accumulate_adds_by_default", "stackful", t.events());
 }
 
 crate::support::nightly! {
@@ -160,7 +150,7 @@ fn forms_yield_from_iterator_throw_reaches_the_delegator() {
         7
     });
     drive(&t, &mut g);
-    check_form(scenario, "stackful", t.events());
+    crate::support::check_as(scenario, "stackful", t.events());
 
     let t = Trace::new();
     let tt = t.clone();
@@ -179,7 +169,7 @@ fn forms_yield_from_iterator_throw_reaches_the_delegator() {
         },
     );
     drive(&t, &mut g);
-    check_form(scenario, "state_machine", t.events());
+    crate::support::check_as(scenario, "state_machine", t.events());
 }
 }
 
@@ -204,15 +194,14 @@ fn forms_yield_from_iterator_send_is_an_error() {
     next(&t, None, &mut g);
     send(&t, None, &mut g, None::<i64>);
     send(&t, None, &mut g, Some(5));
-    check_form("forms_yield_from_iterator_send_is_an_error", "stackful", t.events());
+    crate::support::check_as("forms_yield_from_iterator_send_is_an_error", "stackful", t.events());
 }
 
 /// Every scenario of `expected_itertools_forms.json` is reproduced above.
 #[test]
 fn every_itertools_forms_scenario_is_reproduced() {
     let this_file = include_str!("conformance_itertools_forms.rs");
-    let all: serde_json::Value = serde_json::from_str(EXPECTED).expect("valid JSON");
-    let names = all.as_object().expect("an object").keys().collect::<Vec<_>>();
+    let names = crate::support::scenarios_of("expected_itertools_forms.json");
     assert_eq!(names.len(), 10);
     for name in names {
         assert!(this_file.contains(&format!("fn {name}()")), "scenario {name} has no test here");

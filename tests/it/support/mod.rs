@@ -13,35 +13,49 @@ use stasis::{RuntimeError, State, Step, Thrown};
 
 pub(crate) mod kit;
 
-/// CPython 3.11's traces, copied from the shared oracle (`tests/conformance/expected.json`),
-/// parsed once for the whole test binary: scenario name to its list of events.
-fn oracle() -> &'static BTreeMap<String, Vec<String>> {
-    static ORACLE: OnceLock<BTreeMap<String, Vec<String>>> = OnceLock::new();
+/// The recorded CPython 3.11 traces: the shared oracle's (`expected.json`, copied from it) and
+/// the project's own scenarios (`cases_*.py`, recorded in `expected_*.json`), all in
+/// `tests/conformance/`. Scenario names are unique across the files.
+const ORACLE_FILES: [(&str, &str); 4] = [
+    ("expected.json", include_str!("../../conformance/expected.json")),
+    ("expected_runtime.json", include_str!("../../conformance/expected_runtime.json")),
+    (
+        "expected_itertools_forms.json",
+        include_str!("../../conformance/expected_itertools_forms.json"),
+    ),
+    ("expected_tee_chunk_by.json", include_str!("../../conformance/expected_tee_chunk_by.json")),
+];
+
+/// Every recorded trace, parsed once for the whole test binary: scenario name to its file and
+/// its list of events.
+fn oracle() -> &'static BTreeMap<String, (&'static str, Vec<String>)> {
+    static ORACLE: OnceLock<BTreeMap<String, (&'static str, Vec<String>)>> = OnceLock::new();
     ORACLE.get_or_init(|| {
-        let text = include_str!("../../conformance/expected.json");
-        serde_json::from_str(text).expect("expected.json maps scenario names to lists of strings")
+        let mut all = BTreeMap::new();
+        for (file, text) in ORACLE_FILES {
+            let traces: BTreeMap<String, Vec<String>> = serde_json::from_str(text)
+                .unwrap_or_else(|e| panic!("{file} maps scenario names to lists of strings: {e}"));
+            for (name, events) in traces {
+                let earlier = all.insert(name.clone(), (file, events));
+                assert!(earlier.is_none(), "scenario {name:?} is recorded twice ({file})");
+            }
+        }
+        all
     })
 }
 
-/// CPython 3.11's traces of the project's own scenarios of errors the runtime raises
-/// (`tests/conformance/cases_runtime.py`, recorded in `expected_runtime.json`).
-pub(crate) fn runtime_oracle() -> &'static BTreeMap<String, Vec<String>> {
-    static ORACLE: OnceLock<BTreeMap<String, Vec<String>>> = OnceLock::new();
-    ORACLE.get_or_init(|| {
-        let text = include_str!("../../conformance/expected_runtime.json");
-        serde_json::from_str(text).expect("expected_runtime.json maps names to lists of strings")
-    })
-}
-
-/// CPython's trace of `scenario` (from the shared oracle, or the project's runtime scenarios).
+/// CPython's trace of `scenario`, from whichever oracle file records it.
 pub(crate) fn expected(scenario: &str) -> Vec<String> {
     oracle()
         .get(scenario)
-        .or_else(|| runtime_oracle().get(scenario))
-        .unwrap_or_else(|| {
-            panic!("no scenario {scenario:?} in tests/conformance/expected{{,_runtime}}.json")
-        })
+        .unwrap_or_else(|| panic!("no scenario {scenario:?} in tests/conformance/expected*.json"))
+        .1
         .clone()
+}
+
+/// The scenario names recorded in one oracle file (e.g. `"expected_runtime.json"`).
+pub(crate) fn scenarios_of(file: &str) -> Vec<String> {
+    oracle().iter().filter(|(_, (f, _))| *f == file).map(|(name, _)| name.clone()).collect()
 }
 
 /// Name prefixes of the oracle's itertools and laziness scenarios (`tests/it/conformance_itertools.rs`).
@@ -62,9 +76,27 @@ pub(crate) const ITERTOOLS_SCENARIOS: [&str; 14] = [
     "cycle_islice",
 ];
 
-/// Every scenario name in the oracle.
+/// Every scenario name in the shared oracle (`expected.json`).
 pub(crate) fn all_scenarios() -> Vec<String> {
-    oracle().keys().cloned().collect()
+    scenarios_of("expected.json")
+}
+
+/// CPython's `logged_source(t, who, values)`: a stasis generator logging each item before
+/// yielding it.
+pub(crate) fn logged<T: Val + 'static>(
+    t: &Rc<Trace>,
+    who: &'static str,
+    values: Vec<T>,
+) -> stasis::Gen<T> {
+    let t = t.clone();
+    stasis::Gen::new(move |co, ()| {
+        t.body(Some(who), "started");
+        for v in values {
+            t.body(Some(who), format!("produce {}", v.render()));
+            co.yield_(v);
+        }
+        t.body(Some(who), "done");
+    })
 }
 
 /// Snapshots `events` (so a reviewer reads the Rust trace in a diff) and asserts it equals
