@@ -49,13 +49,19 @@ impl<C> Drop for PanicGuard<'_, C> {
     }
 }
 
-/// Puts back the [`Context`] a resume replaced, when it returns or unwinds.
-struct Restore(*const Context);
+/// Clears the [`Context`] a resume published, when it returns or unwinds.
+///
+/// Null, not the previous value: a context is only needed at the start of a delegation or of
+/// a close cascade, both of which read it before they resume anything, and null is never
+/// dangling. (The one thing lost: a body that, in the same resume, starts a second delegation
+/// after a nested publishing resume returned delegates as a root of its own: correct, one
+/// level more per item.) Saves the load of the previous value and a register to keep it in.
+struct Clear;
 
-impl Drop for Restore {
+impl Drop for Clear {
     #[inline(always)]
     fn drop(&mut self) {
-        CONTEXT.set(self.0);
+        CONTEXT.set(ptr::null());
     }
 }
 
@@ -66,7 +72,7 @@ impl<C> Slot<C> {
 
     /// A plain resume: the body sees no [`Context`] (not its resumer's, see `delegate.rs`).
     /// One store on top of the coroutine's own resume; nothing to put back, because the
-    /// resumes that publish a context restore the previous one themselves.
+    /// resumes that publish a context clear it themselves.
     #[inline]
     fn resume<A>(&mut self, arg: A) -> Option<CoroutineState<C::Yield, C::Return>>
     where
@@ -77,7 +83,7 @@ impl<C> Slot<C> {
     }
 
     /// Resumes the coroutine with `arg`, telling its body `context` for the duration of this
-    /// resume (the previous context is back when it returns or unwinds).
+    /// resume (null again when it returns or unwinds, see [`Clear`]).
     #[inline]
     fn resume_with<A>(
         &mut self,
@@ -87,7 +93,8 @@ impl<C> Slot<C> {
     where
         C: Coroutine<A> + Unpin,
     {
-        let _restore = Restore(CONTEXT.replace(context));
+        CONTEXT.set(context);
+        let _clear = Clear;
         self.resume_here(arg)
     }
 

@@ -582,8 +582,11 @@ macro_rules! __yield_from_impl {
                         $crate::__private::Rooted::Yielded(__stasis_next) => {
                             __stasis_value = __stasis_next;
                         }
-                        $crate::__private::Rooted::Done(__stasis_outcome) => {
-                            break __stasis_outcome;
+                        $crate::__private::Rooted::Complete(__stasis_return) => {
+                            break ::core::result::Result::Ok(__stasis_return);
+                        }
+                        $crate::__private::Rooted::Raised(__stasis_thrown) => {
+                            break ::core::result::Result::Err(__stasis_thrown);
                         }
                         $crate::__private::Rooted::Ignored(__stasis_ignored) => {
                             // A level yielded instead of closing: the `close()` that resumed

@@ -26,8 +26,8 @@
 //!   suspends with the first item of the new delegate (a state machine cannot suspend without
 //!   a value) and is resumed only when that delegate is done, its outcome in a cell the entry
 //!   shares with it.
-//! - **Identity**: a context is published around one resume of one coroutine and put back
-//!   right after it (also when the body panics), and every plain resume publishes null, so a
+//! - **Identity**: a context is published around one resume of one coroutine and cleared to
+//!   null right after it (also when the body panics), and every plain resume publishes null, so a
 //!   generator resumed by the body sees its own context, never its resumer's. A delegation
 //!   accepts a context only if one of its locals lies in the bytes of the coroutine the context
 //!   was published for, and an adoption only if its `TypeId` matches (so a mismatch is never
@@ -61,8 +61,8 @@ use crate::protocol::{Generator, State, Step, Thrown};
 
 std::thread_local! {
     /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
-    /// that lives in the frame of that resume (set by `Slot::resume_with`, put back right
-    /// after).
+    /// that lives as long as that resume runs (set by `Slot::resume_with`, null again right
+    /// after: any resume run meanwhile sets it to null or to its own context and clears it).
     pub(super) static CONTEXT: Cell<*const Context> = const { Cell::new(ptr::null()) };
 }
 
@@ -107,9 +107,10 @@ impl Context {
         if context.is_null() {
             return None;
         }
-        // SAFETY: a non-null `CONTEXT` points to a `Context` in the frame of a resume call that
-        // is still running (`Slot::resume` puts the previous value back when that resume
-        // returns or unwinds), so it is alive; it is only read here, through a shared
+        // SAFETY: a non-null `CONTEXT` points to the `Context` of the innermost publishing
+        // resume call that is still running (`Slot::resume_with` clears it when that resume
+        // returns or unwinds, and every resume nested in it sets it to null or to its own,
+        // cleared in turn), which outlives that call, so it is alive; it is only read here, through a shared
         // reference that ends with this statement. Under Stacked and Tree Borrows the pointer
         // is a raw pointer derived from the publisher's reference (shared for `Closing`, the
         // `&mut Adoption` parameter for adoptions), which that frame does not use while the
@@ -169,8 +170,8 @@ fn adopter<'a, In: 'static, Y: 'static>(marker: usize) -> Option<&'a mut Adoptio
     // reference made here is a child of it (Tree Borrows) / sits above it (Stacked Borrows),
     // and is the only one used meanwhile. It is used only by `begin`, for the start of one
     // delegation, during which no other code reads this context: the bodies resumed by that
-    // start see contexts of their own, derived from this reference, and the previous value is
-    // back in `CONTEXT` only once they returned.
+    // start see contexts of their own, derived from this reference, and `CONTEXT` is null
+    // once they returned (never this context again).
     Some(unsafe { &mut *context.cast::<Adoption<In, Y>>().cast_mut() })
 }
 
@@ -228,11 +229,19 @@ impl<In: 'static, Y: 'static> Driver<In, Y> {
 
 impl<In, Y> Driver<In, Y> {
     /// Moves the entries handed up during the last step onto the stack.
-    #[inline]
+    #[inline(always)]
     fn absorb(&mut self) {
         if !self.up.incoming.is_empty() {
-            self.entries.append(&mut self.up.incoming);
+            self.take_incoming();
         }
+    }
+
+    /// Out of line: rare (once per delegation), and inlined its registers would be saved and
+    /// restored on every resume of the root's body.
+    #[cold]
+    #[inline(never)]
+    fn take_incoming(&mut self) {
+        self.entries.append(&mut self.up.incoming);
     }
 
     /// Forwards `input` (what the root's `yield` received) to the innermost delegate, then
@@ -302,20 +311,23 @@ pub enum Begin<Root, Y, R, E> {
 pub enum Rooted<Y, R, E> {
     /// Yield this.
     Yielded(Y),
-    /// The delegation is over: this is the value of the `yield from`.
-    Done(Result<R, Thrown<E>>),
+    /// The delegation is over: the `yield from` evaluates to `Ok` of this.
+    Complete(R),
+    /// The delegation is over: the `yield from` evaluates to `Err` of this.
+    Raised(Thrown<E>),
     /// A level yielded this instead of closing: yield it (handed to the `close()` resuming
     /// this body, if that is what resumed it), then evaluate to `Err(Thrown::Exit)`.
     Ignored(Y),
 }
 
-/// A sub-generator's step as a [`Rooted`].
+/// A sub-generator's step as a [`Rooted`] (variant for variant, so that the hot path of a
+/// depth-1 delegation converts nothing).
 #[inline(always)]
 fn rooted<Y, R, E>(step: Step<Y, R, E>) -> Rooted<Y, R, E> {
     match step {
         Step::Yielded(y) => Rooted::Yielded(y),
-        Step::Complete(r) => Rooted::Done(Ok(r)),
-        Step::Raised(t) => Rooted::Done(Err(t)),
+        Step::Complete(r) => Rooted::Complete(r),
+        Step::Raised(t) => Rooted::Raised(t),
         Step::Exhausted => exhausted(),
     }
 }
@@ -361,6 +373,9 @@ where
 /// Starts `yield_from!(sub)` in the body holding the local at `marker`.
 #[doc(hidden)]
 #[allow(clippy::type_complexity)]
+// Not inlined: once per delegation, and inlined it would swell the frame (saved registers,
+// stack) of every resume of the body that holds it.
+#[inline(never)]
 pub fn begin_send<S, G>(
     sub: G,
     marker: usize,
@@ -387,7 +402,8 @@ where
 fn started<Root, Y, R, E>(root: Root, first: Rooted<Y, R, E>) -> Begin<Root, Y, R, E> {
     match first {
         Rooted::Yielded(y) | Rooted::Ignored(y) => Begin::Root(root, y),
-        Rooted::Done(outcome) => Begin::Finished(outcome),
+        Rooted::Complete(r) => Begin::Finished(Ok(r)),
+        Rooted::Raised(t) => Begin::Finished(Err(t)),
     }
 }
 
@@ -434,6 +450,9 @@ where
 /// Starts `yield_from_throwing!(sub)` in the body holding the local at `marker`.
 #[doc(hidden)]
 #[allow(clippy::type_complexity)]
+// Not inlined: once per delegation, and inlined it would swell the frame (saved registers,
+// stack) of every resume of the body that holds it.
+#[inline(never)]
 pub fn begin_throw<S, G>(
     sub: G,
     marker: usize,
@@ -512,7 +531,7 @@ where
             match self.driver.step(input, true) {
                 Driven::Yielded(y) => Rooted::Ignored(y),
                 Driven::Done(ignored) => match (self.own(Ok(S::default()), true), ignored) {
-                    (Rooted::Done(_), Some(y)) => Rooted::Ignored(y),
+                    (Rooted::Complete(_) | Rooted::Raised(_), Some(y)) => Rooted::Ignored(y),
                     (rooted, _) => rooted,
                 },
             }
