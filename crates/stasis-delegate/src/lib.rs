@@ -551,6 +551,26 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 #[doc(alias = "yield from")]
 #[macro_export]
 macro_rules! yield_from {
+    (reyield $sub:expr $(,)?) => {{
+        let mut __stasis_sub = $sub;
+        let mut __stasis_step = $crate::__private::start_reyield(&mut __stasis_sub);
+        loop {
+            match __stasis_step {
+                $crate::__private::Step::Yielded(__stasis_value) => {
+                    let __stasis_sent = yield __stasis_value;
+                    __stasis_step =
+                        $crate::__private::Generator::resume(&mut __stasis_sub, __stasis_sent);
+                }
+                $crate::__private::Step::Complete(__stasis_return) => {
+                    break ::core::result::Result::Ok(__stasis_return);
+                }
+                $crate::__private::Step::Raised(__stasis_thrown) => {
+                    break ::core::result::Result::Err(__stasis_thrown);
+                }
+                $crate::__private::Step::Exhausted => $crate::__private::exhausted(),
+            }
+        }
+    }};
     ($sub:expr $(,)?) => {
         $crate::__yield_from_impl!(begin_send, $sub)
     };
@@ -645,6 +665,47 @@ macro_rules! __yield_from_impl {
 #[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 #[macro_export]
 macro_rules! yield_from_throwing {
+    (reyield $sub:expr $(,)?) => {{
+        // Held across the yields below, so it lives in this coroutine's state: its address
+        // tells the context a `close()` of this body published from any other generator's.
+        let __stasis_anchor = 0u8;
+        let __stasis_marker = ::core::ptr::addr_of!(__stasis_anchor).addr();
+        let mut __stasis_sub = $sub;
+        let mut __stasis_step = $crate::__private::start_reyield(&mut __stasis_sub);
+        // Set when the value about to be yielded is one the sub-generator yielded instead of
+        // closing: the `close()` resuming this body was told, and resumes it once more.
+        let mut __stasis_ignored = false;
+        loop {
+            match __stasis_step {
+                $crate::__private::Step::Yielded(__stasis_value) => {
+                    let __stasis_got = yield __stasis_value;
+                    let _ = ::core::hint::black_box(__stasis_anchor);
+                    if ::core::mem::take(&mut __stasis_ignored)
+                        && ::core::matches!(
+                            __stasis_got,
+                            ::core::result::Result::Err($crate::__private::Thrown::Exit)
+                        )
+                    {
+                        // `close()` finishes the hand-off: unwind, as CPython's delegator
+                        // does on the `RuntimeError` its `yield from` raises.
+                        break ::core::result::Result::Err($crate::__private::Thrown::Exit);
+                    }
+                    (__stasis_step, __stasis_ignored) = $crate::__private::forward_reyield(
+                        &mut __stasis_sub,
+                        __stasis_got,
+                        __stasis_marker,
+                    );
+                }
+                $crate::__private::Step::Complete(__stasis_return) => {
+                    break ::core::result::Result::Ok(__stasis_return);
+                }
+                $crate::__private::Step::Raised(__stasis_thrown) => {
+                    break ::core::result::Result::Err(__stasis_thrown);
+                }
+                $crate::__private::Step::Exhausted => $crate::__private::exhausted(),
+            }
+        }
+    }};
     ($sub:expr $(,)?) => {
         $crate::__yield_from_impl!(begin_throw, $sub)
     };
@@ -655,7 +716,8 @@ macro_rules! yield_from_throwing {
 #[doc(hidden)]
 pub mod __private {
     pub use stasis_core::__delegate::{
-        Begin, Rooted, begin_send, begin_throw, forward_closing, outcome,
+        Begin, Rooted, begin_send, begin_throw, exhausted, forward_closing, forward_reyield,
+        outcome, start_reyield,
     };
     pub use stasis_core::{Generator, Step, Thrown};
 }

@@ -549,6 +549,43 @@ where
     }
 }
 
+/// PEP 380's forwarding for the re-yielding form (`yield_from_throwing!(reyield sub)`), run
+/// by the body holding the local at `marker` right after its `yield`: as [`forward_closing`],
+/// and if `sub` ignored an exit that a `close()` of this very body sent, tells that `close()`
+/// (through the context it published, read before anything else runs) so that it reports
+/// `CloseError::IgnoredExit` once the body unwound. Needs no `'static`.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn forward_reyield<S, G: Generator<S>>(
+    sub: &mut G,
+    input: Result<S, Thrown<G::Error>>,
+    marker: usize,
+) -> (Step<G::Yield, G::Return, G::Error>, bool) {
+    let context = if matches!(input, Err(Thrown::Exit)) { Context::current(marker) } else { None };
+    let (step, ignored) = forward_closing(sub, input);
+    if let (true, Some(context)) = (ignored, context) {
+        // SAFETY: `context` was published by the resume of this body that is running now
+        // (read right after its `yield`, before `forward_closing` resumed anything), so it
+        // is alive; only read / set through `Cell` (see `Context::current`).
+        let context = unsafe { &*context };
+        if context.kind == Kind::Closing {
+            context.ignored.set(true);
+        }
+    }
+    (step, ignored)
+}
+
+/// Starts the sub-generator of the re-yielding form (Python's `next(sub)`).
+#[doc(hidden)]
+pub fn start_reyield<S: Default, G: Generator<S>>(
+    sub: &mut G,
+) -> Step<G::Yield, G::Return, G::Error> {
+    if sub.state() == State::Closed {
+        exhausted();
+    }
+    sub.resume(S::default())
+}
+
 const EXHAUSTED: &str = "yield from a generator that had already finished: its return value was \
                          already reported, so there is none to give; delegate to a generator \
                          that is created or suspended (check `state()` first)";
