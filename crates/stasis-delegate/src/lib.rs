@@ -108,13 +108,13 @@
 //!
 //! - **Hand-off**: the root resumes its delegate with a hidden method of [`Generator`] that a
 //!   state machine implements by publishing the root's inbox in a thread-local for exactly
-//!   that resume (every plain resume publishes nothing, so a generator the body steps itself
+//!   that resume (a plain resume nested in it hides it, so a generator the body steps itself
 //!   never sees it). A `yield from` that starts in that body finds the inbox, starts its
 //!   sub-generator, hands it up and yields the sub's first item (a state machine cannot
 //!   suspend without a value); the root moves it onto its stack. The delegator is resumed
 //!   once, when its delegate is done, and reads the outcome from a cell it shares with the
 //!   entry. The body shape does not change: plain bodies are untouched (a plain resume costs
-//!   one store more), and a delegating body's `yield from` decides at run time whether it is
+//!   one thread-local load and a predicted branch more, no store), and a delegating body's `yield from` decides at run time whether it is
 //!   the root or is adopted.
 //! - **Finishing and closing**: the root pops a finished delegate and wakes the one below.
 //!   `close()` cascades innermost first (each delegator sees [`Thrown::Exit`], or the error its
@@ -127,7 +127,13 @@
 //!   by one, so a chain 100,000 deep runs and drops on the default stack
 //!   (`tests/it/flat_machine.rs`).
 //! - **Limits**: the sub-generator and the body's yield and resume types must be `'static` (as
-//!   for the stackful `yield_from`). A run of levels that delegate *before* they yield anything
+//!   for the stackful `yield_from`): the root finds the entries handed up to it through a
+//!   thread-local, type-erased, and checks their types with `TypeId`, which only `'static`
+//!   types have (an unchecked lifetime would let a level hand up a generator that borrows
+//!   less long than the root yields its values). For a sub-generator that borrows (a
+//!   recursive walk over `&Node`), write `yield_from!(reyield sub)` /
+//!   `yield_from_throwing!(reyield sub)`: the body re-yields each item itself, O(depth) per
+//!   item when nested, same forwarding (`tests/it/reyield_machine.rs`). A run of levels that delegate *before* they yield anything
 //!   (a left-degenerate tree in in-order) starts nested, one native frame per level, while the
 //!   first item is produced; yield first (or give the thread a bigger stack) for such runs
 //!   100,000 deep. A body resumed with `core::ops::Coroutine::resume` directly instead of
@@ -517,11 +523,55 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 /// 4). For a coroutine that handles `throw` and `close`, use
 /// [`yield_from_throwing!`](crate::yield_from_throwing!).
 ///
+/// **Borrowing**: `yield_from!(reyield sub)` is the form for a `sub` (or yield / resume types)
+/// that borrow, e.g. a recursive walk over `&Node`: the body re-yields each item of `sub`
+/// itself (as a hand-written loop would), so no `'static` is needed, at O(depth) per item when
+/// nested. Why the flat form needs `'static`: the outermost body keeps the delegations the
+/// levels below it hand up, as type-erased entries found through a thread-local, and it can
+/// only check that an entry has the types it expects with `TypeId`, which exists for
+/// `'static` types only; a lifetime cannot be checked at run time, and trusting it unchecked
+/// would let a level hand up a generator that borrows less long than the outermost body
+/// yields its values.
+///
 /// # Panics
 ///
 /// If `sub` had already finished.
 ///
 /// # Examples
+///
+/// A recursive walk that yields references into a borrowed tree:
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{from_coroutine, Generator};
+/// use stasis::yield_from;
+///
+/// struct Node {
+///     name: String,
+///     children: Vec<Node>,
+/// }
+///
+/// fn walk(node: &Node) -> Box<dyn Generator<Yield = &str, Return = (), Error = core::convert::Infallible> + '_> {
+///     Box::new(from_coroutine(#[coroutine] move || {
+///         yield node.name.as_str();
+///         for child in &node.children {
+///             yield_from!(reyield walk(child)).unwrap();
+///         }
+///     }))
+/// }
+///
+/// let leaf = |name: &str| Node { name: name.into(), children: vec![] };
+/// let tree = Node { name: "root".into(), children: vec![leaf("a"), leaf("b")] };
+/// let mut names = Vec::new();
+/// let mut g = walk(&tree);
+/// while let Some(name) = g.resume(()).yielded() {
+///     names.push(name);
+/// }
+/// assert_eq!(names, ["root", "a", "b"]);
+/// ```
+///
+/// The flat form:
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
@@ -631,6 +681,9 @@ macro_rules! __yield_from_impl {
 /// into it (if it does not handle it, the macro evaluates to `Err`); `Err(Thrown::Exit)`
 /// closes it, then the macro evaluates to `Err(Thrown::Exit)` (or to the error `sub` raised
 /// while closing). O(1) per item at any depth, as [`yield_from!`](crate::yield_from!).
+/// `yield_from_throwing!(reyield sub)` is the form for a `sub` that borrows (no `'static`;
+/// O(depth) per item when nested; see [`yield_from!`](crate::yield_from!) for why), with the
+/// same forwarding, the ignored-exit report of `close()` included.
 ///
 /// # Panics
 ///

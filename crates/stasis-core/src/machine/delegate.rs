@@ -13,7 +13,7 @@
 //! ```
 //!
 //! - **Who drives**: a body whose `yield from` starts while no [`Adoption`] is published for
-//!   it (a plain resume publishes null) is the *root*: it keeps its own sub-generator typed and
+//!   it (a plain resume shows it none) is the *root*: it keeps its own sub-generator typed and
 //!   a [`Driver`] (a stack of [`Entry`]s, each owning one deeper sub-generator) in its state,
 //!   and re-yields the items of the innermost, so an item costs one resume of the root's body
 //!   plus one of the innermost, whatever the depth.
@@ -27,7 +27,9 @@
 //!   a value) and is resumed only when that delegate is done, its outcome in a cell the entry
 //!   shares with it.
 //! - **Identity**: a context is published around one resume of one coroutine and cleared to
-//!   null right after it (also when the body panics), and every plain resume publishes null, so a
+//!   null right after it (also when the body panics), and a plain resume nested in it hides it
+//!   for its duration (null, put back afterwards; outside a publishing resume the context is
+//!   already null, so a plain resume only loads and tests it), so a
 //!   generator resumed by the body sees its own context, never its resumer's. A delegation
 //!   accepts a context only if one of its locals lies in the bytes of the coroutine the context
 //!   was published for, and an adoption only if its `TypeId` matches (so a mismatch is never
@@ -62,7 +64,8 @@ use crate::protocol::{Generator, State, Step, Thrown};
 std::thread_local! {
     /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
     /// that lives as long as that resume runs (set by `Slot::resume_with`, null again right
-    /// after: any resume run meanwhile sets it to null or to its own context and clears it).
+    /// after; a plain resume run meanwhile hides it and puts it back, a publishing one
+    /// replaces it and clears it).
     pub(super) static CONTEXT: Cell<*const Context> = const { Cell::new(ptr::null()) };
 }
 
@@ -107,10 +110,11 @@ impl Context {
         if context.is_null() {
             return None;
         }
-        // SAFETY: a non-null `CONTEXT` points to the `Context` of the innermost publishing
-        // resume call that is still running (`Slot::resume_with` clears it when that resume
-        // returns or unwinds, and every resume nested in it sets it to null or to its own,
-        // cleared in turn), which outlives that call, so it is alive; it is only read here, through a shared
+        // SAFETY: a non-null `CONTEXT` points to the `Context` of a publishing resume call
+        // that is still running (`Slot::resume_with` clears it when that resume returns or
+        // unwinds; a plain resume nested in it hides it and puts it back, also on unwind,
+        // only while that call still runs; a publishing one nested in it replaces it and
+        // clears it in turn), and that context outlives the call, so it is alive; it is only read here, through a shared
         // reference that ends with this statement. Under Stacked and Tree Borrows the pointer
         // is a raw pointer derived from the publisher's reference (shared for `Closing`, the
         // `&mut Adoption` parameter for adoptions), which that frame does not use while the
