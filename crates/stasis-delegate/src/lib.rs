@@ -196,9 +196,14 @@
 //! `catch_unwind`), whatever the depth; a plain `yield` costs about 3 ns. A chain of state
 //! machines costs one resume of the outermost body and one of the innermost (before flat
 //! delegation it grew from about 5 ns at depth 1 to 4.5 µs at depth 1,000). At depth 1 the
-//! flat form does more than the old re-yielding expansion (7.2 ns in the same run, 52 against
-//! 79 instructions per item under callgrind): the hand-off context is published around each
-//! resume of the delegate. Mixed chains (`mixed`: state machines around one stackful level;
+//! flat form does a little more than re-yielding by hand (`state_machine_reyield/1`, the old
+//! expansion, and `yield_from!(reyield sub)`): the hand-off context is published (two stores
+//! and a thread-local store) and cleared around each resume of the delegate, and the root
+//! checks that no entry was handed up. Under callgrind (scratch driver, boxed levels as in
+//! the bench): 91 instructions per item against 81 for re-yielding (before this was tuned:
+//! 96 against 71, when a plain resume also stored to the thread-local); in time, from 0.94×
+//! to 1.2× the re-yield in three criterion runs on this noisy machine. The table above
+//! predates that tuning. Mixed chains (`mixed`: state machines around one stackful level;
 //! reverse: stackful levels around one state machine) pay one more root per switch of backend,
 //! so they are flat from depth 10 on, where the switch exists. CPython's `yield from`
 //! re-yields at every level: about 108 ns per item at depth 1 and 19 µs at depth 500.
