@@ -12,13 +12,17 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main};
 use stasis::prelude::*;
+use stasis_bench::clock::Criterion;
 
 const CHAIN_LEN: usize = 1000;
 
 /// An endless state-machine source yielding `start, start + 1, ...`.
-fn source(start: u64) -> impl Generator<(), Yield = u64, Return = ()> + Iterator<Item = u64> {
+fn source(
+    start: u64,
+) -> impl Generator<(), Yield = u64, Return = (), Error = std::convert::Infallible> + Iterator<Item = u64>
+{
     from_coroutine(
         #[coroutine]
         move || {
@@ -73,5 +77,5 @@ fn chains(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(combinators, chains);
+criterion_group! { name = combinators; config = stasis_bench::clock::criterion(); targets = chains }
 criterion_main!(combinators);

@@ -19,11 +19,15 @@ criterion's per-iteration figures:
   2,000 primes. Median of the repeats, run on a thread with a large stack and a raised
   recursion limit (the sieve nests one C-level `next()` per generator of its chain).
 
+Times are the thread's CPU time (`time.thread_time_ns`), as the criterion benches measure
+(crates/stasis-bench/src/clock.rs); STASIS_BENCH_CLOCK=wall selects wall time for both.
+
 Usage: python3 benches/cpython_bench.py [--quick | --full]
 """
 
 import gc
 import json
+import os
 import platform
 import statistics
 import sys
@@ -34,6 +38,9 @@ import time
 sys.setrecursionlimit(100_000)
 
 DEPTHS = (1, 10, 100, 1000)
+
+# The clock of crates/stasis-bench/src/clock.rs: thread CPU time unless STASIS_BENCH_CLOCK=wall.
+now_ns = time.perf_counter_ns if os.environ.get("STASIS_BENCH_CLOCK") == "wall" else time.thread_time_ns
 
 
 def counter():
@@ -62,11 +69,11 @@ def per_op_ns(body, n, repeats):
 
     samples = []
     for _ in range(repeats):
-        t0 = time.perf_counter_ns()
+        t0 = now_ns()
         empty(n)
-        t1 = time.perf_counter_ns()
+        t1 = now_ns()
         body(n)
-        t2 = time.perf_counter_ns()
+        t2 = now_ns()
         samples.append(((t2 - t1) - (t1 - t0)) / n)
     return max(statistics.median(samples), 0.0)
 
@@ -164,12 +171,12 @@ def bench_live(repeats):
         for name, (make, terms, last) in programs.items():
             samples = []
             for _ in range(repeats):
-                t0 = time.perf_counter_ns()
+                t0 = now_ns()
                 g = make()
                 for _ in range(terms):
                     x = next(g)
                 del g
-                samples.append((time.perf_counter_ns() - t0) / 1e6)
+                samples.append((now_ns() - t0) / 1e6)
                 assert x == last, (name, x)
             out[name] = statistics.median(samples)
 

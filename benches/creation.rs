@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main};
+use stasis_bench::clock::Criterion;
 
 fn create(c: &mut Criterion) {
     let mut group = c.benchmark_group("create");
@@ -73,5 +74,5 @@ fn create(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, create);
+criterion_group! { name = benches; config = stasis_bench::clock::criterion(); targets = create }
 criterion_main!(benches);

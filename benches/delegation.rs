@@ -30,11 +30,12 @@
 
 use std::convert::Infallible;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Throughput, criterion_group, criterion_main};
 use stasis::{
-    Co, Gen, Generator, Step, Thrown, YieldFrom, from_coroutine, from_throwing_coroutine,
-    yield_from, yield_from_throwing,
+    Co, Gen, Generator, Step, Thrown, from_coroutine, from_throwing_coroutine, yield_from,
+    yield_from_throwing,
 };
+use stasis_bench::clock::Criterion;
 
 const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
 
@@ -237,5 +238,5 @@ fn delegation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, delegation);
+criterion_group! { name = benches; config = stasis_bench::clock::criterion(); targets = delegation }
 criterion_main!(benches);

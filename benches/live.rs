@@ -12,8 +12,9 @@
 use std::cell::Cell;
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main};
 use stasis::Gen;
+use stasis_bench::clock::Criterion;
 
 thread_local! {
     /// Resumes of sieve generators (hops) in the current run.
@@ -131,5 +132,5 @@ fn live(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, live);
+criterion_group! { name = benches; config = stasis_bench::clock::criterion(); targets = live }
 criterion_main!(benches);

@@ -13,7 +13,8 @@ use std::ops::{Coroutine, CoroutineState};
 use std::pin::Pin;
 
 use corosensei::{CoroutineResult, Yielder};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{criterion_group, criterion_main};
+use stasis_bench::clock::Criterion;
 
 /// The yielded value as a plain `u64` (criterion `black_box`es each routine's output).
 ///
@@ -92,5 +93,5 @@ fn roundtrip(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, roundtrip);
+criterion_group! { name = benches; config = stasis_bench::clock::criterion(); targets = roundtrip }
 criterion_main!(benches);

@@ -23,6 +23,7 @@ fn averager() -> Gen<Option<f64>, Option<f64>, f64, ()> {
                 Err(Thrown::Error(())) => {
                     (total, count, average) = (0.0, 0.0, None);
                 }
+                Err(runtime @ Thrown::Runtime(_)) => co.raise(runtime),
             }
         }
     })
@@ -43,8 +44,13 @@ fn main() {
     let mut avg = averager();
     let _ = avg.resume(0.0);
     let readings = stasis::count(1.0, 1.0).gen_take(5);
-    for (i, a) in push::through(readings, &mut avg).enumerate() {
-        println!("after reading {}: average {a:?}", i + 1);
+    // The averager can raise (its error type is `()`), so it is iterated with `try_iter`:
+    // an error would arrive as an `Err` item instead of ending the loop silently.
+    for (i, a) in push::through(readings, &mut avg).try_iter().enumerate() {
+        match a {
+            Ok(a) => println!("after reading {}: average {a:?}", i + 1),
+            Err(e) => println!("raised {e:?}"),
+        }
     }
 
     println!("== push::feed returns what close() returns");

@@ -54,7 +54,7 @@ fn main() {
     println!("state: {:?}", g.state());
 
     println!("== throw and close");
-    let mut worker = Gen::<&str, (), (), String>::throwing(|co, ()| {
+    let mut worker = Gen::<&str>::throwing::<String>(|co, ()| {
         loop {
             match co.try_yield("waiting") {
                 Ok(()) => {}

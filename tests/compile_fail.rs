@@ -12,8 +12,14 @@
 //! - `gen_invariant_in_error`, `gen_not_covariant_in_send`: the variance of `Gen` keeps a
 //!   short-lived error or sent value from reaching a body that keeps it longer;
 //! - `reenter_from_own_body`, `reenter_while_iterating`: Python's "generator already
-//!   executing" (`ValueError`) cannot happen: resuming a generator that is running needs a
-//!   second `&mut` to it, which the borrow checker refuses at compile time.
+//!   executing" (`ValueError`) cannot happen through a generator's owner or a `&mut` to it: a
+//!   body cannot capture its own generator (E0381: the generator would contain itself), and
+//!   resuming a generator while a `for` loop resumes it needs a second `&mut` (E0499). Through
+//!   shared ownership (`stasis::delegate::Shared`) re-entry is a runtime error the body can
+//!   catch instead, `RuntimeError::AlreadyExecuting` (`tests/it/conformance_runtime.rs`).
+//! - `collect_a_raising_generator`, `collect_a_raising_adaptor`: a generator (or an adaptor
+//!   over one) that can raise errors is not an `Iterator`, so an error cannot end a
+//!   `collect()` silently; `try_iter()` yields `Result` items instead.
 //!
 //! The `.stderr` files match the pinned nightly's messages; after a toolchain update,
 //! regenerate them with `TRYBUILD=overwrite cargo test -p stasis --test compile_fail` and
@@ -97,6 +103,7 @@ fn auto_traits() {
     assert_send_sync::<GenBuilder>();
     assert_send_sync::<Step<i32, i32, i32>>();
     assert_send_sync::<Thrown<String>>();
+    assert_send_sync::<stasis::RuntimeError>();
     assert_send_sync::<State>();
     assert_send_sync::<CloseError<i32, String>>();
     assert_send_sync::<StackError>();

@@ -1,6 +1,6 @@
 //! Resource limits: when the OS refuses a new generator stack, creation returns
 //! `StackError::Os` naming the cause and the knobs — no panic, no abort — and the process
-//! recovers once generators are dropped.
+//! recovers once generators are dropped, even while its pool holds their stacks.
 //!
 //! The limit is an address-space rlimit (`RLIMIT_AS`) lowered in a child process (this binary
 //! re-executed with `STASIS_LIMITS_CHILD=1`; it has `harness = false`), since an rlimit applies
@@ -59,8 +59,21 @@ fn child() -> Result<(), String> {
         .ok_or("Gen::new succeeded at the limit")?;
     let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
     println!("Gen::new panicked with: {text}");
-    // Dropping generators gives the address space back (their stacks go to the pool first).
+    // Dropping generators keeps their stacks in the pool (hot places, then the live tier),
+    // address space included: a stack of another size no longer fits beside them, so the
+    // thread unmaps its pool and maps again.
     live.truncate(count / 2);
+    if stasis::pool_stats().stacks != count - count / 2 {
+        return Err(format!("the pool kept {:?} of {}", stasis::pool_stats(), count - count / 2));
+    }
+    let other = Gen::builder()
+        .stack_size(4 << 20)
+        .build(|co, ()| co.yield_(3u8))
+        .map_err(|e| format!("the pool was not given back: {e}"))?;
+    if stasis::pool_stats().stacks != 0 {
+        return Err(format!("the pool was not unmapped: {:?}", stasis::pool_stats()));
+    }
+    println!("another size beside a full pool: {:?}", other.collect::<Vec<_>>());
     clear_pool();
     let again = Gen::try_new(|co, ()| co.yield_(2u8)).map_err(|e| format!("no recovery: {e}"))?;
     println!("after dropping half: {:?}", again.collect::<Vec<_>>());
@@ -92,6 +105,7 @@ fn main() -> ExitCode {
         "raise vm.max_map_count",
         "RLIMIT_AS, `ulimit -v`",
         "Gen::new panicked with: the OS refused to map",
+        "another size beside a full pool: [3]",
         "after dropping half: [2]",
     ];
     let missing: Vec<_> = expected.iter().filter(|e| !stdout.contains(*e)).collect();

@@ -107,6 +107,7 @@ fn resilient(log: Rc<RefCell<Vec<String>>>) -> Gen<String, &'static str, (), Str
                     }
                 }
                 Err(Thrown::Exit) => return "closed",
+                Err(runtime @ Thrown::Runtime(_)) => co.raise(runtime),
             }
         }
     })
@@ -206,7 +207,7 @@ use stasis::combinators::ZipEnd;
 
 #[test]
 fn errors_raised_mid_batch_come_after_the_values_pulled() {
-    let mut b = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+    let mut b = Gen::<i32>::throwing::<&str>(|co, ()| {
         co.yield_(1);
         co.raise(Thrown::Error("broken"))
     })
@@ -220,10 +221,10 @@ fn errors_raised_mid_batch_come_after_the_values_pulled() {
 fn tee_cursors_report_the_end_and_close_the_source_last() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let [mut a, mut b] = resilient(log.clone()).gen_tee();
-    assert_eq!(a.next(), Some("item 1".into()));
+    assert_eq!(a.resume(()), Step::Yielded("item 1".into()));
     assert_eq!(a.close(), Ok(None));
     assert!(log.borrow().is_empty(), "b is still open");
-    assert_eq!(b.next(), Some("item 1".into()));
+    assert_eq!(b.resume(()), Step::Yielded("item 1".into()));
     assert_eq!(b.close(), Ok(Some("closed")));
     assert_eq!(*log.borrow(), ["finally"]);
 
@@ -309,7 +310,7 @@ fn log_pipeline_filter_map_broadcast() {
 
 #[test]
 fn push_errors_reach_the_sender() {
-    let picky = Gen::<(), (), i32, String>::throwing(|co, first| {
+    let picky = Gen::<(), (), i32>::throwing::<String>(|co, first| {
         let mut x = first;
         loop {
             if x < 0 {
@@ -364,6 +365,22 @@ fn json_lines_errors_name_the_line_and_the_cause() {
         Step::Complete(Err(e)) => assert_eq!(e.line(), 3),
         other => panic!("expected the line-3 error, got {other:?}"),
     }
+}
+
+/// json_lines decodes a line that is valid UTF-8 as `&str` (one validation per line) and keeps
+/// serde_json's own report for bad UTF-8 inside a string: a JSON error with its position, the
+/// error `serde_json::from_slice` gives for the same bytes.
+#[test]
+fn json_lines_reports_bad_utf8_as_serde_json_does() {
+    let input = b"[\"ok\"]\n[\"b\xffd\"]\n[\"\xc3\xa9t\xc3\xa9\", 1]\n";
+    let mut g = stream::json_lines::<serde_json::Value, _>(&input[..]);
+    assert_eq!(g.next().unwrap().unwrap(), serde_json::json!(["ok"]));
+    let err = g.next().unwrap().unwrap_err();
+    let expected = serde_json::from_slice::<serde_json::Value>(b"[\"b\xffd\"]").unwrap_err();
+    assert_eq!(err.to_string(), format!("line 2: invalid JSON: {expected}"));
+    assert!(matches!(err, stream::StreamError::Json { line: 2, .. }), "{err:?}");
+    assert_eq!(g.next().unwrap().unwrap(), serde_json::json!(["été", 1]));
+    assert!(g.next().is_none());
 }
 
 #[test]
@@ -431,7 +448,7 @@ fn a_plain_iterator_joins_a_throwing_state_machine_chain() {
 fn send_into_a_plain_iterator_is_refused_with_an_error_the_delegator_catches() {
     // Python: sending a value (not None) into `yield from iter(...)` raises AttributeError in
     // the delegator.
-    let mut g = Gen::<&str, &str, Option<i64>, String>::throwing(|co, first| {
+    let mut g = Gen::<&str, &str, Option<i64>>::throwing::<String>(|co, first| {
         let mut sub = from_iter(["a", "b"])
             .gen_err_into::<String>()
             .gen_refuse_send(|v: Option<i64>| format!("cannot send {v:?} to a plain iterator"));
@@ -457,7 +474,7 @@ fn send_into_a_plain_iterator_is_refused_with_an_error_the_delegator_catches() {
 fn map_err_changes_the_errors_that_leave_and_unwinds_the_source_on_a_foreign_throw() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let l = log.clone();
-    let source = Gen::<i32, &str, (), u16>::throwing(move |co, ()| {
+    let source = Gen::<i32, &str>::throwing::<u16>(move |co, ()| {
         struct Cleanup(Rc<RefCell<Vec<String>>>);
         impl Drop for Cleanup {
             fn drop(&mut self) {
@@ -482,7 +499,7 @@ fn map_err_changes_the_errors_that_leave_and_unwinds_the_source_on_a_foreign_thr
     assert_eq!(*log.borrow(), ["source cleaned up"]);
     assert_eq!((g.state(), g.resume(())), (State::Closed, Step::Exhausted));
 
-    let mut g = Gen::<i32, (), (), u16>::throwing(|co, ()| {
+    let mut g = Gen::<i32>::throwing::<u16>(|co, ()| {
         co.yield_(1);
         co.raise(Thrown::Error(404))
     })
@@ -516,7 +533,8 @@ fn the_return_value_survives_a_pipeline_driven_as_an_iterator() {
     .gen_map(|x| x * 10)
     .gen_filter(|x| *x != 20)
     .enumerate_from(1)
-    .gen_err_into::<String>()
+    // An error type a `for` loop can drive (`Infallible`: an `Iterator` cannot lose an error).
+    .gen_err_into::<std::convert::Infallible>()
     .map_return(str::len);
     let mut seen = Vec::new();
     for pair in &mut pipeline {
@@ -575,7 +593,7 @@ fn tee_throw_reaches_the_source_and_an_error_goes_to_the_thrower_only() {
     assert_eq!(c.state(), State::Closed);
     assert_eq!(log.borrow().len(), 0);
 
-    let source = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+    let source = Gen::<i32>::throwing::<&str>(|co, ()| {
         co.yield_(1);
         co.yield_(2);
     });
@@ -643,16 +661,18 @@ fn chunk_by_throw_and_close_reach_the_source() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let first_word = |s: &String| s.split(' ').next().unwrap_or_default().to_string();
     let mut runs = resilient(log.clone()).gen_chunk_by(first_word);
-    let (key, mut items) = runs.next().expect("a group");
+    let (key, mut items) = runs.resume(()).yielded().expect("a group");
     assert_eq!((key.as_str(), items.resume(())), ("item", Step::Yielded("item 1".into())));
     // Thrown through the group: the answer is the next value pulled, here another key's.
     assert_eq!(items.throw("oops".into()), Step::Complete(()));
-    let (key, mut handled) = runs.next().expect("a group");
+    let (key, mut handled) = runs.resume(()).yielded().expect("a group");
     assert_eq!(key, "handled");
     assert_eq!(handled.resume(()), Step::Yielded("handled oops".into()));
     // Thrown through the outer: the group is invalidated, the answer starts the next group.
-    let step = runs.throw("again".into()).map_yield(|(k, g)| (k, g.take(2).collect::<Vec<_>>()));
-    assert_eq!(step, Step::Yielded(("item".into(), vec!["item 2".into(), "item 3".into()])));
+    let step = runs
+        .throw("again".into())
+        .map_yield(|(k, g)| (k, g.try_iter().take(2).collect::<Result<Vec<_>, _>>()));
+    assert_eq!(step, Step::Yielded(("item".into(), Ok(vec!["item 2".into(), "item 3".into()]))));
     assert_eq!(handled.resume(()), Step::Complete(()), "invalidated by the outer's advance");
     assert!(matches!(runs.close(), Ok(Some("closed"))));
     assert_eq!(*log.borrow(), ["finally"]);

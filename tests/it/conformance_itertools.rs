@@ -368,7 +368,7 @@ where
 fn tee_source_raises_to_the_puller() {
     let t = Trace::new();
     let tt = t.clone();
-    let raising = Gen::<i64, (), (), PyExc>::throwing(move |co, ()| {
+    let raising = Gen::<i64>::throwing::<PyExc>(move |co, ()| {
         tt.body(Some("source"), "started");
         for v in [1, 2] {
             tt.body(Some("source"), format!("produce {v}"));
@@ -530,7 +530,7 @@ fn chunk_by_lazy_groups() {
 fn chunk_by_source_raises_in_a_group() {
     let t = Trace::new();
     let tt = t.clone();
-    let raising = Gen::<&str, (), (), PyExc>::throwing(move |co, ()| {
+    let raising = Gen::<&str>::throwing::<PyExc>(move |co, ()| {
         tt.body(Some("source"), "started");
         for v in ["a", "a", "b"] {
             tt.body(Some("source"), format!("produce {}", v.render()));

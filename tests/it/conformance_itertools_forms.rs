@@ -147,7 +147,7 @@ fn forms_yield_from_iterator_throw_reaches_the_delegator() {
 
     let t = Trace::new();
     let tt = t.clone();
-    let mut g = Gen::<i64, i64, (), PyExc>::throwing(move |co, ()| {
+    let mut g = Gen::<i64, i64>::throwing::<PyExc>(move |co, ()| {
         let mut sub = from_iter([1, 2, 3]).gen_err_into::<PyExc>();
         match co.delegate(&mut sub, ()) {
             Ok(()) => {}
@@ -189,7 +189,7 @@ fn forms_yield_from_iterator_throw_reaches_the_delegator() {
 fn forms_yield_from_iterator_send_is_an_error() {
     let t = Trace::new();
     let tt = t.clone();
-    let mut g = Gen::<i64, i64, Option<i64>, PyExc>::throwing(move |co, first| {
+    let mut g = Gen::<i64, i64, Option<i64>>::throwing::<PyExc>(move |co, first| {
         let mut sub =
             from_iter([1, 2]).gen_err_into::<PyExc>().gen_refuse_send(|_: Option<i64>| {
                 PyExc::new("AttributeError", "'list_iterator' object has no attribute 'send'")

@@ -349,7 +349,7 @@ fn worker_trace<G: Generator<Value, Yield = Value, Return = (), Error = PyExc>>(
 fn throw_caught_yields_again() {
     let t = Trace::new();
     let tb = t.clone();
-    let g = Gen::<Value, (), Value, PyExc>::throwing(move |co, _| {
+    let g = Gen::<Value, (), Value>::throwing::<PyExc>(move |co, _| {
         tb.body(None, "started");
         let mut n = 0;
         loop {
@@ -418,7 +418,7 @@ fn uncaught_trace<G: Generator<(), Yield = i64, Return = (), Error = PyExc>>(
 fn throw_uncaught_closes_generator() {
     let t = Trace::new();
     let tb = t.clone();
-    let g = Gen::<i64, (), (), PyExc>::throwing(move |co, ()| {
+    let g = Gen::<i64>::throwing::<PyExc>(move |co, ()| {
         let _fin = Finally::new(&tb, None);
         tb.body(None, "started");
         co.yield_(1);
@@ -464,7 +464,7 @@ fn just_created_trace<G: Generator<(), Yield = i64, Return = (), Error = PyExc>>
 fn throw_into_just_created() {
     let t = Trace::new();
     let tb = t.clone();
-    let g = Gen::<i64, (), (), PyExc>::throwing(move |co, ()| {
+    let g = Gen::<i64>::throwing::<PyExc>(move |co, ()| {
         tb.body(None, "started");
         let _fin = Finally::new(&tb, None);
         if let Err(Thrown::Error(exc)) = co.try_yield(1) {
@@ -513,7 +513,7 @@ fn close_finally_trace<G: Generator<(), Yield = i64, Return = (), Error = PyExc>
 fn close_runs_finally() {
     let t = Trace::new();
     let tb = t.clone();
-    let g = Gen::<i64, (), (), PyExc>::throwing(move |co, ()| {
+    let g = Gen::<i64>::throwing::<PyExc>(move |co, ()| {
         tb.body(None, "started");
         let _fin = Finally::new(&tb, None);
         for v in [1, 2] {
@@ -587,7 +587,7 @@ fn stubborn_trace<G: Generator<Value, Yield = Value, Return = (), Error = PyExc>
 fn close_with_yield_in_finally() {
     let t = Trace::new();
     let tb = t.clone();
-    let g = Gen::<Value, (), Value, PyExc>::throwing(move |co, _| {
+    let g = Gen::<Value, (), Value>::throwing::<PyExc>(move |co, _| {
         let outcome = co.try_yield(json!(1));
         // finally:
         tb.body(None, "finally");
@@ -690,7 +690,7 @@ fn boom_trace<G: Generator<(), Yield = i64, Return = (), Error = PyExc>>(t: &Rc<
 fn body_exception_then_exhausted() {
     let t = Trace::new();
     let tb = t.clone();
-    let g = Gen::<i64, (), (), PyExc>::throwing(move |co, ()| {
+    let g = Gen::<i64>::throwing::<PyExc>(move |co, ()| {
         tb.body(None, "started");
         co.yield_(1);
         co.raise(Thrown::Error(PyExc::new("ValueError", "boom")));

@@ -23,7 +23,7 @@ use crate::support::{
     Finally, PyExc, Trace, Val, check, check_as, close, list, next, send, state, throw,
 };
 use serde_json::{Value, json};
-use stasis::{Co, Gen, Generator, Shared, Thrown, YieldFrom};
+use stasis::{Co, Gen, Generator, Thrown, delegate::Shared};
 #[cfg(feature = "nightly")]
 use stasis::{
     from_coroutine, from_iter, from_sending_coroutine, from_throwing_coroutine, yield_from,
@@ -296,9 +296,9 @@ fn waiting_sub(co: &Co<&'static str, (), PyExc>, t: &Trace) {
 fn yield_from_throw_handled_by_sub() {
     let t = Trace::new();
     let tb = t.clone();
-    let parent = Gen::<&str, (), (), PyExc>::throwing(move |co, ()| {
+    let parent = Gen::<&str>::throwing::<PyExc>(move |co, ()| {
         let ts = tb.clone();
-        let sub = Gen::<&str, (), (), PyExc>::throwing(move |co, ()| waiting_sub(co, &ts));
+        let sub = Gen::<&str>::throwing::<PyExc>(move |co, ()| waiting_sub(co, &ts));
         match co.try_yield_from(sub) {
             Ok(()) => {}
             Err(Thrown::Error(e)) if e.name == "ValueError" => {
@@ -319,7 +319,7 @@ fn yield_from_throw_handled_by_sub_inline() {
     // An inline sub-generator that never returns: the parent's `except` around it is where
     // an error the sub does not handle would land; here the sub handles both throws and the
     // close unwinds through both frames.
-    let parent = Gen::<&str, (), (), PyExc>::throwing(move |co, ()| waiting_sub(co, &tb));
+    let parent = Gen::<&str>::throwing::<PyExc>(move |co, ()| waiting_sub(co, &tb));
     throw_handled_trace(&t, parent);
     check_as("yield_from_throw_handled_by_sub", "inline", t.events());
 }
@@ -352,7 +352,7 @@ crate::support::nightly! {
 fn yield_from_throw_handled_by_sub_object_state_machine() {
     let t = Trace::new();
     let tb = t.clone();
-    let parent = Gen::<&str, (), (), PyExc>::throwing(move |co, ()| {
+    let parent = Gen::<&str>::throwing::<PyExc>(move |co, ()| {
         match co.try_yield_from(waiting_machine(&tb)) {
             Ok(()) => {}
             Err(Thrown::Error(e)) if e.name == "ValueError" => {
@@ -411,7 +411,7 @@ where
 fn yield_from_throw_unhandled_reaches_parent() {
     let t = Trace::new();
     let ts = t.clone();
-    let sub: Box<Sub> = Box::new(Gen::<&str, (), (), PyExc>::throwing(move |co, ()| {
+    let sub: Box<Sub> = Box::new(Gen::<&str>::throwing::<PyExc>(move |co, ()| {
         let _finally = Finally::new(&ts, Some("sub"));
         co.yield_("sub-1");
         co.yield_("sub-2");
@@ -419,7 +419,7 @@ fn yield_from_throw_unhandled_reaches_parent() {
     let inner = Shared::new(sub);
     let delegated = inner.clone();
     let tb = t.clone();
-    let parent = Gen::<&str, (), (), PyExc>::throwing(move |co, ()| {
+    let parent = Gen::<&str>::throwing::<PyExc>(move |co, ()| {
         match co.try_yield_from(delegated) {
             Ok(()) => {}
             Err(Thrown::Error(e)) if e.name == "KeyError" => {
@@ -489,7 +489,7 @@ where
 fn yield_from_close_closes_sub() {
     let t = Trace::new();
     let ts = t.clone();
-    let sub: Box<Sub> = Box::new(Gen::<&str, (), (), PyExc>::throwing(move |co, ()| {
+    let sub: Box<Sub> = Box::new(Gen::<&str>::throwing::<PyExc>(move |co, ()| {
         let _finally = Finally::new(&ts, Some("sub"));
         if let Err(thrown) = co.try_yield("from sub") {
             if thrown == Thrown::Exit {
@@ -501,7 +501,7 @@ fn yield_from_close_closes_sub() {
     let inner = Shared::new(sub);
     let delegated = inner.clone();
     let tb = t.clone();
-    let parent = Gen::<&str, (), (), PyExc>::throwing(move |co, ()| {
+    let parent = Gen::<&str>::throwing::<PyExc>(move |co, ()| {
         let _finally = Finally::new(&tb, Some("parent"));
         if let Err(thrown) = co.try_yield_from(delegated) {
             if thrown == Thrown::Exit {

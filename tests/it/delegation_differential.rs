@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use proptest::prelude::*;
-use stasis::{CloseError, Gen, Generator, Shared, Step, Thrown, YieldFrom};
+use stasis::{CloseError, Gen, Generator, Step, Thrown, delegate::Shared};
 
 use crate::support::{Finally, Log};
 
@@ -74,6 +74,7 @@ fn run(depth: u32, ops: &[Op], shared: bool) -> Vec<String> {
                 Ok(r) => format!("close -> ok {r:?}"),
                 Err(CloseError::IgnoredExit(y)) => format!("close -> ignored, yielded {y}"),
                 Err(CloseError::Raised(e)) => format!("close -> raised {e}"),
+                Err(CloseError::Runtime(r)) => format!("close -> raised {r}"),
             },
         };
         log.borrow_mut().push(outcome);

@@ -9,8 +9,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
 use stasis::{
-    CloseError, Gen, Generator, State, Step, Thrown, YieldFrom, from_coroutine,
-    from_sending_coroutine, from_throwing_coroutine, yield_from, yield_from_throwing,
+    CloseError, Gen, Generator, State, Step, Thrown, from_coroutine, from_sending_coroutine,
+    from_throwing_coroutine, yield_from, yield_from_throwing,
 };
 
 use crate::support::{Finally, log};

@@ -16,6 +16,7 @@ mod combinators;
 mod conformance_itertools;
 mod conformance_itertools_forms;
 mod conformance_protocol;
+mod conformance_runtime;
 mod conformance_yield_from;
 mod delegation;
 mod delegation_differential;

@@ -15,8 +15,8 @@ use std::process::Command;
 use std::rc::Rc;
 
 use stasis::{
-    CloseError, Co, Gen, Generator, GeneratorExt, Shared, State, Step, Thrown, YieldFrom,
-    clear_pool, pool_stats,
+    CloseError, Co, Gen, Generator, GeneratorExt, State, Step, Thrown, clear_pool,
+    delegate::Shared, pool_stats,
 };
 #[cfg(feature = "nightly")]
 use stasis::{from_coroutine, yield_from};
@@ -103,12 +103,12 @@ fn body_panic_reaches_the_caller_unwinds_every_frame_and_closes() {
 
 #[test]
 fn body_panic_on_throw_or_close_reaches_that_caller() {
-    let mut g = Gen::<i32, (), (), String>::throwing(|co, ()| {
+    let mut g = Gen::<i32>::throwing::<String>(|co, ()| {
         if let Err(Thrown::Error(e)) = co.try_yield(1) {
             panic!("cannot handle {e}");
         }
     });
-    g.next();
+    let _ = g.resume(());
     assert_eq!(
         panics(|| {
             let _ = g.throw("boom".into());
@@ -274,12 +274,12 @@ fn destructor_panic_while_drop_unwinds_the_stack_aborts() {
 fn throw_unwinding_through_a_catch_all_is_handled_like_python_except() {
     // A body that catches every unwind (here around one yield) swallows the thrown error
     // like a bare Python `except:` would; the generator goes on and the next close works.
-    let mut g = Gen::<i32, &str, (), String>::throwing(|co, ()| {
+    let mut g = Gen::<i32, &str>::throwing::<String>(|co, ()| {
         let swallowed = catch_unwind(AssertUnwindSafe(|| co.yield_(1))).is_err();
         co.yield_(if swallowed { 2 } else { 3 });
         "finished"
     });
-    assert_eq!(g.next(), Some(1));
+    assert_eq!(g.resume(()), Step::Yielded(1));
     assert_eq!(g.throw("boom".into()), Step::Yielded(2));
     assert_eq!(g.close(), Ok(None));
     assert_eq!(g.state(), State::Closed);

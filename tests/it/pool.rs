@@ -1,11 +1,12 @@
-//! The per-thread stack pool under mixed sizes and deep bodies (issue 10, items 2 and 3): a
-//! burst of another stack size never turns pooling off, and a pooled stack keeps at most its
-//! top `KEEP_RESIDENT` bytes resident.
+//! The per-thread stack pool under mixed sizes, deep bodies and many live generators (issue 10,
+//! items 2 to 4): a burst of another stack size never turns pooling off, a pooled stack keeps
+//! at most its top `KEEP_RESIDENT` bytes resident (`LIVE_RESIDENT` in the live tier), and the
+//! pool keeps as many default-size stacks as were alive, up to `LIVE_POOL_CAPACITY`.
 
 use crate::support::kit::recurse;
 use stasis::{
-    DEFAULT_STACK_SIZE, Gen, KEEP_RESIDENT, POOL_CAPACITY, POOL_RESERVED_BUDGET, clear_pool,
-    pool_stats,
+    DEFAULT_STACK_SIZE, Gen, KEEP_RESIDENT, LIVE_POOL_CAPACITY, LIVE_RESIDENT, POOL_CAPACITY,
+    POOL_RESERVED_BUDGET, clear_pool, pool_stats,
 };
 
 const SMALL: usize = 64 * 1024;
@@ -110,6 +111,67 @@ fn deep_bodies_leave_no_resident_memory_in_the_pool() {
         assert!(g.next().is_some());
         assert_eq!(pool_stats().stacks, LIVE - 1);
         drop(g);
+        clear_pool();
+    })
+    .join()
+    .unwrap();
+}
+
+/// A started default-size generator whose body goes `depth` bytes deep before it suspends.
+fn started(depth: usize) -> Gen<u64> {
+    let mut g = Gen::new(move |co, ()| {
+        co.yield_(recurse(depth));
+        co.yield_(0);
+    });
+    assert!(g.next().is_some());
+    g
+}
+
+#[test]
+fn the_pool_keeps_as_many_stacks_as_were_alive() {
+    const LIVE: usize = 2000;
+    std::thread::spawn(|| {
+        clear_pool();
+        drop((0..LIVE).map(|_| started(0)).collect::<Vec<_>>());
+        // The old pool kept 32 and unmapped the rest: every generator of the next population
+        // beyond the 32nd mapped a fresh stack.
+        assert_eq!(pool_stats().stacks, LIVE, "every stack of the population is kept");
+        let again: Vec<_> = (0..LIVE).map(|_| started(0)).collect();
+        assert_eq!(pool_stats().stacks, 0, "the next population maps no stack");
+        drop(again);
+        let stats = pool_stats();
+        assert_eq!(stats.stacks, LIVE);
+        let bound = POOL_CAPACITY * (KEEP_RESIDENT + 4096) + (LIVE - POOL_CAPACITY) * LIVE_RESIDENT;
+        assert!(stats.resident_bytes <= bound, "{stats:?}");
+        clear_pool();
+        assert_eq!(pool_stats().stacks, 0);
+    })
+    .join()
+    .unwrap();
+    const { assert!(LIVE <= POOL_CAPACITY + LIVE_POOL_CAPACITY) };
+}
+
+#[test]
+fn the_live_tier_keeps_only_the_top_of_deep_default_stacks() {
+    const LIVE: usize = 200;
+    const DEEP: usize = 200 * 1024;
+    std::thread::spawn(|| {
+        clear_pool();
+        let live: Vec<_> = (0..LIVE).map(|_| started(DEEP)).collect();
+        let stats = pool_stats();
+        assert_eq!(stats.stacks, 0, "{stats:?}");
+        drop(live);
+        let stats = pool_stats();
+        assert_eq!(stats.stacks, LIVE);
+        // The 32 hot places keep what their bodies touched (at most `KEEP_RESIDENT`, the whole
+        // default stack); the live tier at most its top `LIVE_RESIDENT` bytes.
+        let bound = POOL_CAPACITY * (KEEP_RESIDENT + 4096) + (LIVE - POOL_CAPACITY) * LIVE_RESIDENT;
+        assert!(stats.resident_bytes <= bound, "{stats:?} > {bound}");
+        assert!(stats.resident_bytes < LIVE * DEEP / 2, "{stats:?}");
+        // Those stacks still serve deep bodies.
+        let again: Vec<_> = (0..LIVE).map(|_| started(DEEP)).collect();
+        assert_eq!(pool_stats().stacks, 0);
+        drop(again);
         clear_pool();
     })
     .join()

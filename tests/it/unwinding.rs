@@ -128,11 +128,11 @@ fn close_reports_the_value_a_yield_on_drop_guard_yields_and_leaves_the_thread_ca
 
 #[test]
 fn an_unhandled_throw_through_a_yielding_destructor_leaves_the_thread_calm() {
-    let mut g = Gen::<u32, (), (), &str>::throwing(|co, ()| {
+    let mut g = Gen::<u32>::throwing::<&str>(|co, ()| {
         let _finally = TryYieldOnDrop(co);
         co.yield_(1);
     });
-    assert_eq!(g.next(), Some(1));
+    assert_eq!(g.resume(()), Step::Yielded(1));
     assert_eq!(g.throw("boom"), Step::Raised(Thrown::Error("boom")));
     assert_consumer_unaffected();
     assert_eq!(g.state(), State::Closed);

@@ -82,29 +82,21 @@ pub(crate) fn run(root: &std::path::Path, args: &[String]) -> Result<()> {
     }
 }
 
-/// The examples of the workspace, from `cargo metadata` (no JSON parser needed: cargo writes
-/// each target as `"kind":["example"],"crate_types":["bin"],"name":"..."`).
-fn examples(root: &std::path::Path) -> Result<Vec<String>> {
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(&cargo)
-        .current_dir(root)
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .output()
-        .with_context(|| format!("running {cargo} metadata"))?;
-    if !out.status.success() {
-        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(parse_examples(&String::from_utf8_lossy(&out.stdout)))
+/// The examples of the workspace, from `cargo metadata`.
+fn examples() -> Result<Vec<String>> {
+    Ok(parse_examples(&crate::cargo_metadata()?))
 }
 
-fn parse_examples(metadata: &str) -> Vec<String> {
-    const MARK: &str = r#""kind":["example"],"crate_types":["bin"],"name":""#;
-    metadata
-        .match_indices(MARK)
-        .filter_map(|(at, _)| {
-            let rest = &metadata[at + MARK.len()..];
-            rest.find('"').map(|end| rest[..end].to_string())
-        })
+/// The names of the targets of kind `example` in `cargo metadata` output (`packages[].targets[]`).
+fn parse_examples(metadata: &serde_json::Value) -> Vec<String> {
+    let targets = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["targets"].as_array().into_iter().flatten());
+    targets
+        .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "example")))
+        .filter_map(|t| t["name"].as_str().map(String::from))
         .collect()
 }
 
@@ -118,7 +110,7 @@ const EXAMPLE_ARGS: [(&str, &[&str]); 1] = [
 
 /// Runs every example's `main` under the sanitizer.
 fn run_examples(root: &std::path::Path) -> Result<()> {
-    let names = examples(root)?;
+    let names = examples()?;
     let started = Instant::now();
     for name in &names {
         let mut cmd = sanitized(root, "run");
@@ -146,7 +138,6 @@ fn run_examples(root: &std::path::Path) -> Result<()> {
 
 /// `cargo <subcommand>` with the sanitizer's flags, target, target dir and environment.
 fn sanitized(root: &std::path::Path, subcommand: &str) -> Command {
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let with_asan = |var: &str| {
         let mut flags = env::var(var).unwrap_or_default();
         if !flags.is_empty() {
@@ -155,7 +146,7 @@ fn sanitized(root: &std::path::Path, subcommand: &str) -> Command {
         flags.push_str("-Zsanitizer=address");
         flags
     };
-    let mut cmd = Command::new(cargo);
+    let mut cmd = crate::cargo_command();
     cmd.current_dir(root)
         .args([subcommand, "--target", TARGET, "--target-dir", "target/asan"])
         .args(["--features", "stasis-core/sanitizer"])
@@ -195,12 +186,14 @@ mod tests {
 
     #[test]
     fn examples_are_read_from_cargo_metadata() {
-        let json = r#"{"targets":[{"kind":["lib"],"crate_types":["lib"],"name":"stasis"},
-            {"kind":["example"],"crate_types":["bin"],"name":"tour","src_path":"x"},
-            {"kind":["test"],"crate_types":["bin"],"name":"panics"},
-            {"kind":["example"],"crate_types":["bin"],"name":"tree"}]}"#;
-        assert_eq!(parse_examples(json), ["tour", "tree"]);
-        let here = examples(&crate::tidy::project_root()).unwrap();
+        let json = serde_json::json!({"packages": [{"name": "stasis", "targets": [
+            {"kind": ["lib"], "crate_types": ["lib"], "name": "stasis"},
+            {"kind": ["example"], "crate_types": ["bin"], "name": "tour", "src_path": "x"},
+            {"kind": ["test"], "crate_types": ["bin"], "name": "panics"},
+            {"kind": ["example"], "crate_types": ["bin"], "name": "tree"}]},
+            {"name": "other", "targets": [{"kind": ["example"], "name": "walk"}]}]});
+        assert_eq!(parse_examples(&json), ["tour", "tree", "walk"]);
+        let here = examples().unwrap();
         assert!(here.iter().any(|e| e == "tour"), "{here:?}");
     }
 }

@@ -13,7 +13,10 @@
 //! criterion's defaults. `--save-baseline NAME` / `--baseline NAME` are passed to criterion.
 
 mod charts;
+mod compare;
+mod inputs;
 mod report;
+mod streaming;
 
 use std::env;
 use std::fs;
@@ -23,9 +26,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
 
-use crate::tidy::project_root;
+use crate::project_root;
+
+/// Selects the clock of every figure (crates/stasis-bench/src/clock.rs).
+const CLOCK_ENV: &str = "STASIS_BENCH_CLOCK";
 
 /// The help text of `cargo xtask bench`.
 pub(crate) const HELP: &str = "\
@@ -42,6 +47,9 @@ and prints a summary table.
 
 Environment: STASIS_BENCH_PYTHON names the interpreter for the CPython figures (default
 python3; when it cannot be run, the report says CPython was skipped and goes on).
+STASIS_BENCH_CLOCK=cpu (default) times the benchmark thread's CPU time, so time slices given
+to other processes on a shared machine do not count; =wall times wall-clock time. Compare a
+baseline only with a run on the same clock.
 ";
 
 /// Command-line options.
@@ -50,6 +58,8 @@ struct Options {
     help: bool,
     full: bool,
     criterion: Vec<String>,
+    /// The `--baseline NAME` to compare with.
+    baseline: Option<String>,
 }
 
 impl Options {
@@ -65,6 +75,9 @@ impl Options {
                         bail!("{flag} needs a baseline name, e.g. `{flag} main`\n\n{HELP}");
                     };
                     opts.criterion.extend([flag.to_string(), name.clone()]);
+                    if flag == "--baseline" {
+                        opts.baseline = Some(name.clone());
+                    }
                 }
                 "-h" | "--help" => opts.help = true,
                 other => bail!("unknown option `{other}` for `cargo xtask bench`\n\n{HELP}"),
@@ -99,16 +112,6 @@ impl Options {
     }
 }
 
-fn cargo_bin() -> String {
-    env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-fn cargo_cmd(root: &Path) -> Command {
-    let mut cmd = Command::new(cargo_bin());
-    cmd.current_dir(root);
-    cmd
-}
-
 /// Runs a command and returns its stdout (stderr goes to the terminal).
 fn stdout_of(mut cmd: Command, what: &str) -> Result<String> {
     let out = cmd.stderr(Stdio::inherit()).output().with_context(|| format!("starting {what}"))?;
@@ -119,11 +122,8 @@ fn stdout_of(mut cmd: Command, what: &str) -> Result<String> {
 }
 
 /// The bench targets of `stasis-bench` and the workspace's target directory.
-fn bench_targets(root: &Path) -> Result<(Vec<String>, PathBuf)> {
-    let mut cmd = cargo_cmd(root);
-    cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
-    let meta: Value = serde_json::from_str(&stdout_of(cmd, "cargo metadata")?)
-        .context("cargo metadata printed invalid JSON")?;
+fn bench_targets() -> Result<(Vec<String>, PathBuf)> {
+    let meta = crate::cargo_metadata()?;
     let target_dir = PathBuf::from(
         meta["target_directory"].as_str().context("cargo metadata has no target_directory")?,
     );
@@ -157,8 +157,8 @@ fn keep_line(line: &str, compare: bool) -> bool {
 
 /// Runs one criterion bench, printing one line per benchmark (its `time:` line), plus the
 /// comparison lines when `compare` (a `--baseline` run).
-fn run_criterion(root: &Path, bench: &str, args: &[String], compare: bool) -> Result<()> {
-    let mut cmd = cargo_cmd(root);
+fn run_criterion(bench: &str, args: &[String], compare: bool) -> Result<()> {
+    let mut cmd = crate::cargo_command();
     cmd.args(["bench", "-q", "-p", "stasis-bench", "--bench", bench, "--"]).args(args);
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().context("starting cargo bench")?;
@@ -200,7 +200,8 @@ fn python() -> String {
     env::var("STASIS_BENCH_PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
-fn run_cpython(root: &Path, full: bool) -> Result<report::CPython, String> {
+/// The Python interpreter, or why it cannot be run.
+fn python_found() -> Result<String, String> {
     let python = python();
     let found = Command::new(&python)
         .arg("--version")
@@ -208,9 +209,11 @@ fn run_cpython(root: &Path, full: bool) -> Result<report::CPython, String> {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    if !found {
-        return Err(format!("{python} not found on PATH"));
-    }
+    if found { Ok(python) } else { Err(format!("{python} not found on PATH")) }
+}
+
+fn run_cpython(root: &Path, full: bool) -> Result<inputs::CPython, String> {
+    let python = python_found()?;
     let mut cmd = Command::new(&python);
     cmd.current_dir(root).arg("benches/cpython_bench.py").arg(if full {
         "--full"
@@ -218,12 +221,12 @@ fn run_cpython(root: &Path, full: bool) -> Result<report::CPython, String> {
         "--quick"
     });
     stdout_of(cmd, &format!("{python} benches/cpython_bench.py"))
-        .and_then(|out| report::parse_cpython(&out))
+        .and_then(|out| inputs::parse_cpython(&out))
         .map_err(|e| format!("{e:#}"))
 }
 
-fn run_memory<T>(root: &Path, args: &[&str], parse: fn(&str) -> Result<T>) -> Result<T, String> {
-    let mut cmd = cargo_cmd(root);
+fn run_memory<T>(args: &[&str], parse: fn(&str) -> Result<T>) -> Result<T, String> {
+    let mut cmd = crate::cargo_command();
     cmd.args([
         "run",
         "-q",
@@ -241,7 +244,7 @@ fn run_memory<T>(root: &Path, args: &[&str], parse: fn(&str) -> Result<T>) -> Re
         .map_err(|e| format!("{e:#}"))
 }
 
-fn machine(root: &Path) -> report::Machine {
+fn machine(root: &Path) -> inputs::Machine {
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -263,7 +266,7 @@ fn machine(root: &Path) -> report::Machine {
     let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
         .map(|k| format!(" {}", k.trim()))
         .unwrap_or_default();
-    report::Machine {
+    inputs::Machine {
         cpu,
         cores,
         rustc,
@@ -289,18 +292,23 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         return Ok(());
     }
     let root = project_root();
+    let clock = match env::var(CLOCK_ENV).as_deref() {
+        Err(_) | Ok("" | "cpu") => "cpu".to_string(),
+        Ok("wall") => "wall".to_string(),
+        Ok(other) => bail!("{CLOCK_ENV}={other:?}: expected `cpu` (default) or `wall`"),
+    };
     let started = Instant::now();
     // Criterion files written in this run are newer than this (with slack for coarse mtimes).
     let since = SystemTime::now() - Duration::from_secs(2);
-    let (benches, target_dir) = bench_targets(&root)?;
-    let steps = benches.len() + 4;
+    let (benches, target_dir) = bench_targets()?;
+    let steps = benches.len() + 5;
     let mut step = 0;
     let mut progress = |what: &str| {
         step += 1;
         println!("==> [{step}/{steps}] {what} ({:.0} s elapsed)", started.elapsed().as_secs_f64());
     };
 
-    progress("building the benches and the memory probe (release)");
+    progress("building the benches, the memory probe and the streaming variants (release)");
     crate::cargo(&["bench", "-q", "-p", "stasis-bench", "--no-run"])?;
     crate::cargo(&[
         "build",
@@ -311,14 +319,16 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         "stasis-bench",
         "--bin",
         "stasis-memory",
+        "--bin",
+        "stasis-stream",
     ])?;
 
     let criterion_args = opts.criterion_args();
-    let compare = opts.criterion.iter().any(|a| a == "--baseline");
+    let compare = opts.baseline.is_some();
     let mut failures = Vec::new();
     for bench in &benches {
         progress(&format!("criterion bench `{bench}` ({} mode)", opts.mode()));
-        if let Err(e) = run_criterion(&root, bench, &criterion_args, compare) {
+        if let Err(e) = run_criterion(bench, &criterion_args, compare) {
             println!("    {e:#}");
             failures.push(format!("{e:#}"));
         }
@@ -331,23 +341,46 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
 
     progress("resident memory per suspended generator (10,000 alive)");
-    let memory = run_memory(&root, &["resident", "10000"], report::parse_memory);
+    let memory = run_memory(&["resident", "10000"], inputs::parse_memory);
     progress("most live stackful generators (until the OS refuses a stack)");
-    let max_live = run_memory(&root, &["max-live"], report::parse_max_live);
+    let max_live = run_memory(&["max-live"], inputs::parse_max_live);
+
+    let (mib, runs) = streaming::plan(opts.full);
+    progress(&format!(
+        "streaming: {mib} MiB of JSON lines, {runs} runs of each variant, then CPython once"
+    ));
+    let out = target_dir.join("stasis-bench");
+    // `--profile bench` builds into target/release.
+    let stream_bin = target_dir.join("release").join("stasis-stream");
+    let streaming =
+        streaming::run(&root, &out, &stream_bin, opts.full).map_err(|e| format!("{e:#}"));
+    match &streaming {
+        Ok(s) => {
+            if let Err(why) = &s.cpython {
+                println!("    CPython skipped: {why}");
+            }
+        }
+        Err(why) => println!("    streaming not measured: {why}"),
+    }
 
     let criterion_dir =
         env::var_os("CRITERION_HOME").map_or_else(|| target_dir.join("criterion"), PathBuf::from);
-    let inputs = report::Inputs {
+    let inputs = inputs::Inputs {
         mode: opts.mode().into(),
+        clock,
         machine: machine(&root),
-        estimates: report::read_estimates(&criterion_dir, Some(since))?,
+        estimates: inputs::read_estimates(&criterion_dir, Some(since))?,
         cpython,
         memory,
         max_live,
         elapsed_secs: Some(started.elapsed().as_secs_f64()),
         commit: git_commit(&root),
+        streaming,
+        comparison: match &opts.baseline {
+            Some(name) => Some(inputs::read_comparison(&criterion_dir, name, Some(since))?),
+            None => None,
+        },
     };
-    let out = target_dir.join("stasis-bench");
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let json = report::report_json(&inputs);
     fs::write(out.join("report.json"), serde_json::to_string_pretty(&json)? + "\n")?;

@@ -11,9 +11,6 @@
 //! state-machine backend and (all cases in one `python3` process) on CPython, and the three
 //! traces must be equal. A divergence is shrunk and printed as a minimal reproduction.
 
-use std::env;
-use std::process::Command;
-
 use anyhow::{Context, Result, bail};
 
 /// How many cases `cargo xtask fuzz` runs without `--cases`.
@@ -70,9 +67,7 @@ pub(crate) fn main(args: &[String]) -> Result<()> {
             .unwrap_or(1)
     });
     eprintln!("xtask fuzz: {} cases, seed {seed} (rerun with --seed {seed})", opts.cases);
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo)
-        .current_dir(crate::tidy::project_root())
+    let status = crate::cargo_command()
         // The differential bodies run on both backends: the `nightly` feature compiles them in
         // (without it the `differential` module is left out and nothing would run).
         .args(["test", "-p", "stasis", "--features", "nightly", "--test", "it"])
@@ -81,7 +76,7 @@ pub(crate) fn main(args: &[String]) -> Result<()> {
         .env("STASIS_FUZZ_SEED", seed.to_string())
         .env("STASIS_FUZZ_REQUIRE_PYTHON", "1")
         .status()
-        .with_context(|| format!("running {cargo}"))?;
+        .with_context(|| format!("running {}", crate::cargo_bin()))?;
     if !status.success() {
         bail!("differential testing failed ({status}); the reproduction is printed above");
     }

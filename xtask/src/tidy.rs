@@ -1,4 +1,4 @@
-//! Repository hygiene, checked by `cargo xtask tidy` and by `cargo test -p xtask`: every Rust
+//! Repository hygiene, checked by `cargo xtask tidy` and by `cargo test --workspace` (or `-p xtask`): every Rust
 //! file opens with a `//!` doc comment, no trailing whitespace, no `#[ignore]`d test, and every
 //! `unsafe` block has a `// SAFETY:` comment just above it, and a function that such a comment
 //! names exists in its crate (see [`safety_names`]).
@@ -8,11 +8,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-
-/// The workspace root (the parent of this crate).
-pub(crate) fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").into()
-}
 
 /// Checks every `.rs` file under the workspace's source folders.
 pub(crate) fn check(root: &Path) -> Result<()> {
@@ -301,7 +296,7 @@ mod tests {
 
     #[test]
     fn repository_is_tidy() {
-        check(&project_root()).unwrap();
+        check(&crate::project_root()).unwrap();
     }
 
     #[test]

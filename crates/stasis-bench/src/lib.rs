@@ -10,15 +10,20 @@
 //! - [`resident_per_generator`]: resident bytes per suspended generator, from the process's RSS
 //!   before and after keeping many of them alive;
 //! - [`max_live_stackful`]: how many live stackful generators the OS allows before it refuses a
-//!   stack, and the error it gives.
+//!   stack, and the error it gives;
+//! - [`streaming`]: the JSON-lines aggregation of the streaming section (`stasis-stream`).
 //!
 //! `cargo xtask bench` runs the benches and the binary and writes the report.
 #![feature(coroutines)]
+
+pub mod clock;
+pub mod streaming;
 
 use std::convert::Infallible;
 use std::fs;
 use std::hint::black_box;
 use std::io;
+use std::process::ExitCode;
 
 use stasis::{Gen, Generator};
 
@@ -169,10 +174,41 @@ pub fn resident_bytes() -> io::Result<u64> {
 /// assert_eq!(stasis_bench::parse_vm_rss("Name:\tx\n"), None);
 /// ```
 pub fn parse_vm_rss(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let mut fields = line["VmRSS:".len()..].split_whitespace();
+    status_bytes(status, "VmRSS:")
+}
+
+/// The `<key> <n> kB` line of a `/proc/<pid>/status` text, in bytes.
+fn status_bytes(status: &str, key: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    let mut fields = line[key.len()..].split_whitespace();
     let kib: u64 = fields.next()?.parse().ok()?;
     (fields.next()? == "kB").then_some(kib * 1024)
+}
+
+/// The peak resident set size of this process so far (`VmHWM`), in bytes.
+///
+/// # Errors
+///
+/// When `/proc/self/status` cannot be read or has no `VmHWM` line (not Linux).
+///
+/// # Examples
+///
+/// ```
+/// # if cfg!(target_os = "linux") {
+/// // The kernel updates the peak lazily, so it can lag the current RSS by a little.
+/// let peak = stasis_bench::peak_resident_bytes().unwrap();
+/// assert!(peak > 0);
+/// # }
+/// ```
+pub fn peak_resident_bytes() -> io::Result<u64> {
+    let status = fs::read_to_string("/proc/self/status")?;
+    status_bytes(&status, "VmHWM:").ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "/proc/self/status has no readable `VmHWM: <n> kB` line; peak memory is only \
+             measured on Linux",
+        )
+    })
 }
 
 /// A resident-memory measurement of `count` live objects.
@@ -296,4 +332,32 @@ pub fn max_live_stackful(cap: usize) -> MaxLive {
         }
     }
     MaxLive { live: live.len(), error }
+}
+
+/// The `main` of the probe binaries (`stasis-memory`, `stasis-stream`): runs `run` on the
+/// command-line arguments and prints its JSON object on stdout, or its error and `usage` on
+/// stderr with a failing exit code.
+///
+/// # Examples
+///
+/// ```
+/// let code = stasis_bench::json_main("probe", "usage: probe", |_args| Ok(serde_json::json!({"ok": 1})));
+/// assert_eq!(code, std::process::ExitCode::SUCCESS);
+/// ```
+pub fn json_main(
+    name: &str,
+    usage: &str,
+    run: impl FnOnce(&[String]) -> Result<serde_json::Value, String>,
+) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{name}: {e}\n{usage}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -326,6 +326,10 @@ where
                 inner.done = true;
                 Err(CloseError::Raised(e))
             }
+            Err(CloseError::Runtime(r)) => {
+                inner.done = true;
+                Err(CloseError::Runtime(r))
+            }
             Err(CloseError::IgnoredExit(y)) => {
                 // The source goes on: `y` starts a new group.
                 let key = (inner.key)(&y);

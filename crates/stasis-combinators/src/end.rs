@@ -56,6 +56,7 @@ impl<R> End<R, Infallible> {
             End::Complete(r) => End::Complete(r),
             End::Raised(Thrown::Exit) => End::Raised(Thrown::Exit),
             End::Raised(Thrown::Error(never)) => match never {},
+            End::Raised(Thrown::Runtime(r)) => End::Raised(Thrown::Runtime(r)),
             End::Exhausted => End::Exhausted,
         }
     }

@@ -88,7 +88,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
     /// use stasis::GeneratorExt;
     /// use stasis::{Gen, Generator, Step, Thrown};
-    /// let mut g = Gen::<u8, (), (), u16>::throwing(|co, ()| {
+    /// let mut g = Gen::<u8>::throwing::<u16>(|co, ()| {
     ///     co.yield_(1);
     ///     co.raise(Thrown::Error(404))
     /// })
@@ -117,7 +117,7 @@ pub trait GeneratorExt<S>: Generator<S> {
     /// use stasis::{Gen, Generator, Step};
     ///
     /// // A delegator throwable with `String` errors, delegating to a plain iterator.
-    /// let mut g = Gen::<i32, i32, (), String>::throwing(|co, ()| {
+    /// let mut g = Gen::<i32, i32>::throwing::<String>(|co, ()| {
     ///     let mut sub = from_iter([1, 2]).gen_err_into::<String>();
     ///     co.delegate(&mut sub, ()).unwrap_or_else(|t| co.raise(t));
     ///     3

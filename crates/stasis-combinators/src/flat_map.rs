@@ -99,6 +99,7 @@ where
         match self.source.close() {
             Ok(r) => Ok(r),
             Err(CloseError::Raised(e)) => Err(CloseError::Raised(e)),
+            Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
             Err(CloseError::IgnoredExit(y)) => {
                 // Report the first item of what the source yielded; keep the rest for later.
                 let mut inner = (self.f)(y).into_iter();

@@ -76,6 +76,10 @@ impl<G, F, E2, Ret> MapErr<G, F, E2, Ret> {
                 Step::Raised(Thrown::Error(self.pending.take().expect("tested in the guard")))
             }
             Step::Raised(Thrown::Exit) => Step::Raised(Thrown::Exit),
+            Step::Raised(Thrown::Runtime(r)) => {
+                self.pending = None;
+                Step::Raised(Thrown::Runtime(r))
+            }
             Step::Exhausted => Step::Exhausted,
         }
     }
@@ -101,6 +105,7 @@ where
             Ok(None) => Step::Raised(Thrown::Error(err)),
             Ok(Some(r)) => Step::Complete(r),
             Err(CloseError::Raised(e)) => Step::Raised(Thrown::Error((self.f)(e))),
+            Err(CloseError::Runtime(r)) => Step::Raised(Thrown::Runtime(r)),
             Err(CloseError::IgnoredExit(y)) => {
                 self.pending = Some(err);
                 Step::Yielded(y)
@@ -114,13 +119,14 @@ where
             Ok(r) => Ok(r),
             Err(CloseError::IgnoredExit(y)) => Err(CloseError::IgnoredExit(y)),
             Err(CloseError::Raised(e)) => Err(CloseError::Raised((self.f)(e))),
+            Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
         }
     }
 
     forward!(state, length_hint);
 }
 
-adaptor_api!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_err_into::<String>()");
+adaptor_api!([G, F, E2, Ret] MapErr<G, F, E2, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_map_err(|e| e)");
 
 impl<G: fmt::Debug, F, E2, Ret> fmt::Debug for MapErr<G, F, E2, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -80,6 +80,7 @@ where
         match self.source.close() {
             Ok(r) => Ok(r),
             Err(CloseError::Raised(e)) => Err(CloseError::Raised(e)),
+            Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
             Err(CloseError::IgnoredExit(y)) => match self.last.replace(y.clone()) {
                 Some(prev) => Err(CloseError::IgnoredExit((prev, y))),
                 None => Ok(None),

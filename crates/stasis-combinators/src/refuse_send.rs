@@ -105,7 +105,7 @@ where
     }
 }
 
-adaptor_api!([G, F, Ret] RefuseSend<G, F, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_err_into::<String>().gen_refuse_send(|(): ()| String::new())");
+adaptor_api!([G, F, Ret] RefuseSend<G, F, Ret>, keep_return: Ret, source: G, "from_iter([1, 2]).gen_refuse_send(|(): ()| unreachable!())");
 
 impl<G: fmt::Debug, F, Ret> fmt::Debug for RefuseSend<G, F, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -45,7 +45,7 @@ use crate::util::iterator_for;
 /// use stasis::combinators::TeeError;
 /// use stasis::{Gen, Generator, Step, Thrown};
 ///
-/// let source = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+/// let source = Gen::<i32>::throwing::<&str>(|co, ()| {
 ///     co.yield_(1);
 ///     co.raise(Thrown::Error("bad"))
 /// });
@@ -99,10 +99,7 @@ impl<E> TeeError<E> {
 
 /// The source's `Thrown<E>` as a cursor raises it.
 fn from_source<E>(t: Thrown<E>) -> Thrown<TeeError<E>> {
-    match t {
-        Thrown::Exit => Thrown::Exit,
-        Thrown::Error(e) => Thrown::Error(TeeError::Source(e)),
-    }
+    t.map_err(TeeError::Source)
 }
 
 struct Shared<G: Generator<()>> {
@@ -197,6 +194,10 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 ///   **close**: closes this cursor; closing the last open cursor closes the source.
 ///   **state**: this cursor's: `Closed` once it has reported the end or was closed, `Running`
 ///   while the shared source runs.
+/// - **Iterator**: a cursor over a source that cannot raise (`Error = Infallible`) is an
+///   `Iterator`; its `next` panics on [`TeeError::Reentered`], which it cannot report (iterate
+///   with `try_iter()` to get it as an `Err` item). Over a source that can raise, use
+///   `try_iter()`.
 /// - **accessors**: the source is shared, so a cursor offers [`get_ref`](Tee::get_ref) (a look,
 ///   `None` while the source runs) and [`into_inner`](Tee::into_inner) (the source back from
 ///   the last cursor alive), but no `get_mut`.
@@ -437,6 +438,7 @@ where
             Ok(r) => Ok(r),
             Err(CloseError::IgnoredExit(y)) => Err(CloseError::IgnoredExit(y)),
             Err(CloseError::Raised(e)) => Err(CloseError::Raised(TeeError::Source(e))),
+            Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
         }
     }
 
@@ -481,6 +483,7 @@ impl<G: Generator<()>> Drop for Tee<G> {
 iterator_for!(
     [G: Generator<()>] Tee<G>,
     keep_return: G::Return,
+    error: TeeError<Infallible>,
     "{ let [cursor] = from_iter([1, 2]).gen_tee(); cursor }"
 );
 

@@ -1,15 +1,19 @@
 //! Small helpers shared by the adaptors: `Iterator::next` in terms of `resume`, close-result
 //! mapping, and the macro that gives every `S = ()` adaptor its `Iterator` impl.
 
+use core::fmt;
+
 use stasis_core::{CloseError, Generator, Step};
 
-/// `Iterator::next` for a generator: the yielded value, `None` on every other outcome.
+/// `Iterator::next` for a generator that cannot be thrown into: the yielded value, `None`
+/// when it finished, a panic if an exit or a runtime error leaves it (see `Step::into_next`).
 #[inline]
-pub(crate) fn next_yield<G: Generator<()> + ?Sized>(g: &mut G) -> Option<G::Yield> {
-    match g.resume(()) {
-        Step::Yielded(y) => Some(y),
-        Step::Complete(_) | Step::Raised(_) | Step::Exhausted => None,
-    }
+pub(crate) fn next_yield<G>(g: &mut G) -> Option<G::Yield>
+where
+    G: Generator<()> + ?Sized,
+    G::Error: fmt::Display,
+{
+    g.resume(()).into_next()
 }
 
 /// `Iterator::fold` for a generator, with the first resume peeled off the loop: once the
@@ -19,16 +23,22 @@ pub(crate) fn next_yield<G: Generator<()> + ?Sized>(g: &mut G) -> Option<G::Yiel
 pub(crate) fn fold_yields<G, A, F>(g: &mut G, init: A, mut f: F) -> A
 where
     G: Generator<()> + ?Sized,
+    G::Error: fmt::Display,
     F: FnMut(A, G::Yield) -> A,
 {
-    let mut acc = match g.resume(()) {
-        Step::Yielded(y) => f(init, y),
-        Step::Complete(_) | Step::Raised(_) | Step::Exhausted => return init,
+    let mut acc = match g.resume(()).into_next() {
+        Some(y) => f(init, y),
+        None => return init,
     };
-    while let Step::Yielded(y) = g.resume(()) {
-        acc = f(acc, y);
+    loop {
+        match g.resume(()) {
+            Step::Yielded(y) => acc = f(acc, y),
+            step => {
+                let _ = step.into_next();
+                return acc;
+            }
+        }
     }
-    acc
 }
 
 /// Maps the value a source yielded while ignoring `close()` (the only yielded value a close
@@ -42,6 +52,7 @@ pub(crate) fn map_close<Y, Y2, R, E>(
         Ok(r) => Ok(r),
         Err(CloseError::IgnoredExit(y)) => Err(CloseError::IgnoredExit(f(y))),
         Err(CloseError::Raised(e)) => Err(CloseError::Raised(e)),
+        Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
     }
 }
 
@@ -100,76 +111,69 @@ pub(crate) fn islice_hint(
 
 /// Implements `Iterator` and `FusedIterator` (every stasis generator is fused by contract:
 /// after its end, `resume` gives `Exhausted` forever) for an adaptor whose `Generator<()>` impl
-/// exists: `next` is `resume(())` keeping only yielded values, `size_hint` is
-/// [`Generator::length_hint`](stasis_core::Generator::length_hint).
+/// exists and cannot raise (`Error = Infallible`): `next` is `resume(())` keeping only yielded
+/// values, `size_hint` is [`Generator::length_hint`](stasis_core::Generator::length_hint). An
+/// adaptor over a source that can raise is not an `Iterator`, so that an error cannot end a
+/// `collect()` silently: it is iterated with `Generator::try_iter`, which yields `Result`
+/// items.
+///
+/// `iterator_for!([generics] Type, ErrorType)` names another error type an iterator may drive:
+/// one whose only values are raised by the adaptor itself, never by its source (`Tee`'s
+/// `TeeError<Infallible>`: re-entering the tee), which `next` panics on as it does on the exit.
 macro_rules! iterator_for {
-    ([$($generics:tt)*] $ty:ty) => {
-        impl<$($generics)*> Iterator for $ty
-        where
-            Self: stasis_core::Generator<()>,
-        {
-            type Item = <Self as stasis_core::Generator<()>>::Yield;
-
-            #[inline]
-            fn next(&mut self) -> Option<Self::Item> {
-                crate::util::next_yield(self)
-            }
-
-            #[inline]
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                <Self as stasis_core::Generator<()>>::length_hint(self)
-            }
-
-            #[inline]
-            fn fold<FoldAcc, FoldFn>(mut self, init: FoldAcc, f: FoldFn) -> FoldAcc
-            where
-                FoldFn: FnMut(FoldAcc, Self::Item) -> FoldAcc,
-            {
-                crate::util::fold_yields(&mut self, init, f)
-            }
+    // `size_hint` and `fold` of every arm's `Iterator` impl.
+    (@hint_and_fold) => {
+        #[inline]
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            <Self as stasis_core::Generator<()>>::length_hint(self)
         }
 
-        impl<$($generics)*> core::iter::FusedIterator for $ty where Self: stasis_core::Generator<()> {}
+        #[inline]
+        fn fold<FoldAcc, FoldFn>(mut self, init: FoldAcc, f: FoldFn) -> FoldAcc
+        where
+            FoldFn: FnMut(FoldAcc, Self::Item) -> FoldAcc,
+        {
+            crate::util::fold_yields(&mut self, init, f)
+        }
+    };
+    ([$($generics:tt)*] $ty:ty) => {
+        crate::util::iterator_for!([$($generics)*] $ty, ::core::convert::Infallible);
     };
     // The same, keeping the return value in the adaptor's `ret` field (of type
     // `Option<$ret>`) for `take_return`, whose doctest is built from `$example`.
     ([$($generics:tt)*] $ty:ty, keep_return: $ret:ty, $example:literal) => {
+        crate::util::iterator_for!(
+            [$($generics)*] $ty,
+            keep_return: $ret,
+            error: ::core::convert::Infallible,
+            $example
+        );
+    };
+    ([$($generics:tt)*] $ty:ty, keep_return: $ret:ty, error: $err:ty, $example:literal) => {
         impl<$($generics)*> Iterator for $ty
         where
-            Self: stasis_core::Generator<(), Return = $ret>,
+            Self: stasis_core::Generator<(), Return = $ret, Error = $err>,
         {
             type Item = <Self as stasis_core::Generator<()>>::Yield;
 
             #[inline]
             fn next(&mut self) -> Option<Self::Item> {
                 match stasis_core::Generator::resume(self, ()) {
-                    stasis_core::Step::Yielded(y) => Some(y),
                     stasis_core::Step::Complete(r) => {
                         self.ret = Some(r);
                         None
                     }
-                    stasis_core::Step::Raised(_) | stasis_core::Step::Exhausted => None,
+                    step => step.into_next(),
                 }
             }
 
-            #[inline]
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                <Self as stasis_core::Generator<()>>::length_hint(self)
-            }
-
-            #[inline]
-            fn fold<FoldAcc, FoldFn>(mut self, init: FoldAcc, f: FoldFn) -> FoldAcc
-            where
-                FoldFn: FnMut(FoldAcc, Self::Item) -> FoldAcc,
-            {
-                // `self` is consumed: the return value has no one to go to.
-                crate::util::fold_yields(&mut self, init, f)
-            }
+            // `fold` consumes `self`: the return value has no one to go to.
+            crate::util::iterator_for!(@hint_and_fold);
         }
 
         impl<$($generics)*> core::iter::FusedIterator for $ty
         where
-            Self: stasis_core::Generator<(), Return = $ret>,
+            Self: stasis_core::Generator<(), Return = $ret, Error = $err>,
         {
         }
 
@@ -189,6 +193,27 @@ macro_rules! iterator_for {
             pub fn take_return(&mut self) -> Option<$ret> {
                 self.ret.take()
             }
+        }
+    };
+    ([$($generics:tt)*] $ty:ty, $err:ty) => {
+        impl<$($generics)*> Iterator for $ty
+        where
+            Self: stasis_core::Generator<(), Error = $err>,
+        {
+            type Item = <Self as stasis_core::Generator<()>>::Yield;
+
+            #[inline]
+            fn next(&mut self) -> Option<Self::Item> {
+                crate::util::next_yield(self)
+            }
+
+            crate::util::iterator_for!(@hint_and_fold);
+        }
+
+        impl<$($generics)*> core::iter::FusedIterator for $ty
+        where
+            Self: stasis_core::Generator<(), Error = $err>,
+        {
         }
     };
 }

@@ -148,11 +148,13 @@ where
             Ok(Some(r)) => result = Ok(Some(ZipEnd::First(r))),
             Ok(None) => {}
             Err(CloseError::Raised(e)) => result = Err(CloseError::Raised(e)),
+            Err(CloseError::Runtime(r)) => result = Err(CloseError::Runtime(r)),
             Err(CloseError::IgnoredExit(y)) => self.unpaired = Some(y),
         }
         match b {
             Ok(Some(r)) if matches!(result, Ok(None)) => result = Ok(Some(ZipEnd::Second(r))),
             Err(CloseError::Raised(e)) if result.is_ok() => result = Err(CloseError::Raised(e)),
+            Err(CloseError::Runtime(r)) if result.is_ok() => result = Err(CloseError::Runtime(r)),
             Err(CloseError::IgnoredExit(yb)) if result.is_ok() => {
                 if let Some(ya) = self.unpaired.take() {
                     result = Err(CloseError::IgnoredExit((ya, yb)));

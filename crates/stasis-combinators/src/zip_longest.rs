@@ -208,6 +208,9 @@ where
             (Err(CloseError::Raised(e)), _) | (_, Err(CloseError::Raised(e))) => {
                 Err(CloseError::Raised(e))
             }
+            (Err(CloseError::Runtime(r)), _) | (_, Err(CloseError::Runtime(r))) => {
+                Err(CloseError::Runtime(r))
+            }
             (Err(CloseError::IgnoredExit(a)), _) => Err(CloseError::IgnoredExit((Some(a), None))),
             (_, Err(CloseError::IgnoredExit(b))) => Err(CloseError::IgnoredExit((None, Some(b)))),
             (Ok(None), Ok(None)) => Ok(None),

@@ -96,17 +96,28 @@
 //! Every thread keeps the stacks of its finished stackful generators for reuse (mapping a
 //! stack costs about 15 µs, reusing one about 16 ns). Its rules:
 //!
-//! - **Sizes follow use.** Stacks of every size share [`POOL_CAPACITY`](crate::POOL_CAPACITY) places and at most
-//!   [`POOL_RESERVED_BUDGET`](crate::POOL_RESERVED_BUDGET) bytes of address space. A new generator takes the most recently
-//!   returned stack of its size; a stack coming back to a full pool evicts (unmaps) the least
-//!   recently returned ones. A burst of generators of another size costs only its own
+//! - **Sizes follow use.** Stacks of every size share [`POOL_CAPACITY`](crate::POOL_CAPACITY) (32) hot places and at
+//!   most [`POOL_RESERVED_BUDGET`](crate::POOL_RESERVED_BUDGET) bytes of address space. A new generator takes the most
+//!   recently returned stack of its size; a stack coming back to full hot places evicts the
+//!   least recently returned ones. A burst of generators of another size costs only its own
 //!   stacks: the next default-size generator maps one stack, and the ones after it reuse it.
-//! - **Resident memory is bounded.** A stack coming back keeps at most its top
+//! - **The live population is kept.** An evicted stack of the default size is not unmapped but
+//!   moves to the thread's live tier, as long as the live tiers of all threads hold fewer than
+//!   [`LIVE_POOL_CAPACITY`](crate::LIVE_POOL_CAPACITY) (16,384) stacks; other sizes are unmapped. A new default-size
+//!   generator that finds no hot stack takes the newest of the live tier. So a program that
+//!   keeps thousands of generators alive and replaces them (generator-per-call recursion, such
+//!   as CPython's naive Hamming numbers) maps no stack in the steady state. If mapping a stack
+//!   fails (`vm.max_map_count`, `RLIMIT_AS`), the thread's pool is unmapped and the mapping
+//!   tried once more.
+//! - **Resident memory is bounded.** A stack in the hot places keeps at most its top
 //!   [`KEEP_RESIDENT`](crate::KEEP_RESIDENT) bytes (256 KiB) in memory: if its body went deeper, the pages below are
-//!   given back to the OS (`madvise(MADV_DONTNEED)`). So a pool holds at most
-//!   `POOL_CAPACITY × KEEP_RESIDENT` (8 MiB) of resident memory whatever its generators did;
-//!   [`PoolStats::resident_bytes`](crate::PoolStats::resident_bytes) says how much it holds now. Default-size stacks cannot hold
-//!   more than that and skip the check, so the common case costs nothing extra.
+//!   given back to the OS (`madvise(MADV_DONTNEED)`). Default-size stacks cannot hold more
+//!   and skip the check, so the common case costs nothing extra. A stack moving to the live
+//!   tier keeps at most its top [`LIVE_RESIDENT`](crate::LIVE_RESIDENT) bytes (8 KiB; one `mincore` per move). So
+//!   a thread's hot places hold at most `POOL_CAPACITY × KEEP_RESIDENT` (8 MiB) of resident
+//!   memory, and the live tiers of the whole process at most `LIVE_POOL_CAPACITY ×
+//!   LIVE_RESIDENT` (128 MiB), 4 GiB of address space and 32,768 memory mappings, whatever
+//!   their generators did; [`PoolStats::resident_bytes`](crate::PoolStats::resident_bytes) says how much a pool holds now.
 //! - [`GenBuilder::pooled`](crate::GenBuilder::pooled)`(false)` bypasses the pool (map on create, unmap on drop), and
 //!   [`clear_pool`](crate::clear_pool) unmaps the calling thread's pooled stacks.
 //!
@@ -167,8 +178,9 @@ pub use machine::{
     from_sending_coroutine, from_throwing_coroutine,
 };
 pub use pool::{
-    DEFAULT_STACK_SIZE, KEEP_RESIDENT, MAX_STACK_SIZE, MIN_STACK_SIZE, POOL_CAPACITY,
-    POOL_RESERVED_BUDGET, PoolStats, StackError, clear_pool, pool_stats,
+    DEFAULT_STACK_SIZE, KEEP_RESIDENT, LIVE_POOL_CAPACITY, LIVE_RESIDENT, MAX_STACK_SIZE,
+    MIN_STACK_SIZE, POOL_CAPACITY, POOL_RESERVED_BUDGET, PoolStats, StackError, clear_pool,
+    pool_stats,
 };
-pub use protocol::{CloseError, Generator, State, Step, Thrown};
+pub use protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown, TryIter};
 pub use stackful::{Co, Gen, GenBuilder, ThreadBound};

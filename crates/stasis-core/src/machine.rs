@@ -181,6 +181,7 @@ impl<C> Slot<C> {
 /// assert_eq!(g.resume(()), Step::Complete("Done!"));
 /// assert_eq!(g.resume(()), Step::Exhausted);
 /// ```
+#[must_use = "generators do nothing unless resumed"]
 pub struct StateMachine<C: Coroutine<()>> {
     slot: Slot<C>,
     outcome: Option<<C as Coroutine<()>>::Return>,
@@ -338,6 +339,7 @@ impl<C: Coroutine<()>> fmt::Debug for StateMachine<C> {
 /// let mut g = stasis::from_sending_coroutine(#[coroutine] |x: u8| { yield x; });
 /// assert_eq!(g.state(), State::Created);
 /// ```
+#[must_use = "generators do nothing unless resumed"]
 pub struct SendingStateMachine<C, S> {
     slot: Slot<C>,
     _send: core::marker::PhantomData<fn(S)>,
@@ -413,6 +415,7 @@ impl<C, S> fmt::Debug for SendingStateMachine<C, S> {
 /// assert_eq!(g.throw("oops"), Step::Yielded("oops"));
 /// assert_eq!(g.close(), Ok(None));
 /// ```
+#[must_use = "generators do nothing unless resumed"]
 pub struct ThrowingStateMachine<C, S, E> {
     slot: Slot<C>,
     _io: core::marker::PhantomData<fn(S, E)>,
@@ -512,12 +515,15 @@ where
                     Step::Yielded(again) => Err(CloseError::IgnoredExit(again)),
                     Step::Complete(r) => Ok(Some(r)),
                     Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
-                    Step::Raised(Thrown::Exit) | Step::Exhausted => Err(CloseError::IgnoredExit(y)),
+                    Step::Raised(Thrown::Exit | Thrown::Runtime(_)) | Step::Exhausted => {
+                        Err(CloseError::IgnoredExit(y))
+                    }
                 }
             }
             Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
             Step::Complete(r) => Ok(Some(r)),
             Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
+            Step::Raised(Thrown::Runtime(r)) => Err(CloseError::Runtime(r)),
             Step::Raised(Thrown::Exit) | Step::Exhausted => Ok(None),
         }
     }
@@ -541,6 +547,8 @@ where
                 (self.throw_with(err, context), false)
             }
             exit @ Err(Thrown::Exit) => crate::protocol::forward_closing(self, exit),
+            // The protocol cannot throw a runtime error into a generator: it stays the caller's.
+            Err(Thrown::Runtime(r)) => (Step::Raised(Thrown::Runtime(r)), false),
         }
     }
 }

@@ -7,25 +7,40 @@
 //! pooled and on a fresh stack. The rules (also on [`pool_stats`], in the rendered docs):
 //!
 //! ```text
-//!   Gen::new ──take(size)──▶ [ pool: Vec<(size, DefaultStack)>, oldest first, this thread ]
-//!                             newest stack of that size (LIFO: its pages are warm), else map
+//!   Gen::new ──take(size)──▶ [ hot: Vec<(size, DefaultStack)>, oldest first, POOL_CAPACITY ]
+//!                             newest stack of that size (LIFO: its pages are warm),
+//!                             else (default size) the newest of the live tier, else map
 //!   Gen::drop ─give(stack)─▶  1. deeper than KEEP_RESIDENT touched? madvise(DONTNEED) below it
-//!                             2. full (POOL_CAPACITY stacks or POOL_RESERVED_BUDGET bytes)?
-//!                                unmap the least recently given back, until it fits
+//!                             2. hot full (POOL_CAPACITY stacks or POOL_RESERVED_BUDGET bytes)?
+//!                                evict the least recently given back, until it fits:
+//!                                default size ──▶ [ live: Vec<DefaultStack> ] if the process
+//!                                has fewer than LIVE_POOL_CAPACITY there (each trimmed to its
+//!                                top LIVE_RESIDENT bytes: one mincore, madvise if deeper),
+//!                                any other ──▶ unmapped
+//!   mapping fails ──▶ unmap this thread's pool, try once more
 //! ```
 //!
-//! - **Sizes follow use**: stacks of every size share the [`POOL_CAPACITY`] places, and a full
-//!   pool evicts its least recently returned stack rather than refusing the new one. After a
-//!   burst of generators of another size, the first default-size generator maps a stack and
-//!   the next ones reuse it: a burst costs its own stacks, never pooling for the rest of the
-//!   thread's life.
-//! - **Resident memory is bounded**: a stack that goes back to the pool keeps at most its top
-//!   [`KEEP_RESIDENT`] bytes resident. Whether a body went deeper is one `mincore` of the page
-//!   just below that mark (a body touches its stack from the top down, page by page: Rust's
-//!   stack probes see to it), and only stacks larger than `KEEP_RESIDENT` can have gone
-//!   deeper, so default-size stacks skip the check and the common case costs nothing. So the
-//!   pool holds at most `POOL_CAPACITY × KEEP_RESIDENT` (8 MiB) of resident memory, whatever the
-//!   bodies did, and at most [`POOL_RESERVED_BUDGET`] of address space.
+//! - **Sizes follow use**: stacks of every size share the [`POOL_CAPACITY`] hot places, and a
+//!   full pool evicts its least recently returned stack rather than refusing the new one.
+//!   After a burst of generators of another size, the first default-size generator maps a
+//!   stack and the next ones reuse it: a burst costs its own stacks, never pooling for the
+//!   rest of the thread's life.
+//! - **The live population is kept**: default-size stacks evicted from the hot places go to the
+//!   thread's live tier (up to [`LIVE_POOL_CAPACITY`] stacks in the whole process), so a
+//!   program that keeps thousands of generators alive and replaces them (generator-per-call
+//!   recursion) maps no stack in the steady state. Moving there costs one `mincore`; the hot
+//!   places cost no system call.
+//! - **Resident memory is bounded**: a stack in the hot places keeps at most its top
+//!   [`KEEP_RESIDENT`] bytes resident, one in the live tier its top [`LIVE_RESIDENT`] bytes.
+//!   Whether a body went deeper is one `mincore` of the page just below the mark (a body
+//!   touches its stack from the top down, page by page: Rust's stack probes see to it). Stacks
+//!   larger than `KEEP_RESIDENT` are checked when they return; default-size stacks only when
+//!   they move to the live tier, so the common case costs nothing. So a thread's hot places
+//!   hold at most `POOL_CAPACITY × KEEP_RESIDENT` (8 MiB) of resident memory and
+//!   [`POOL_RESERVED_BUDGET`] of address space, and the live tiers of all threads together at
+//!   most `LIVE_POOL_CAPACITY × LIVE_RESIDENT` (128 MiB) resident, `LIVE_POOL_CAPACITY ×
+//!   DEFAULT_STACK_SIZE` (4 GiB) of address space and `2 × LIVE_POOL_CAPACITY` memory
+//!   mappings, whatever the bodies did.
 //!
 //! The pool is thread-local because generators are `!Send`: a stack is always returned on the
 //! thread that created it.
@@ -37,6 +52,7 @@
 use std::cell::RefCell;
 use std::io;
 use std::mem::ManuallyDrop;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use corosensei::stack::{DefaultStack, Stack};
 
@@ -53,12 +69,51 @@ pub const MIN_STACK_SIZE: usize = 16 * 1024;
 /// The largest stack a generator may ask for (1 GiB of address space).
 pub const MAX_STACK_SIZE: usize = 1 << 30;
 
-/// How many finished stacks each thread keeps for reuse, of all sizes together.
+/// How many finished stacks each thread keeps in its hot places, of all sizes together; beyond
+/// them, default-size stacks go on to the live tier ([`LIVE_POOL_CAPACITY`]).
 pub const POOL_CAPACITY: usize = 32;
 
-/// How much address space (reserved stack bytes) each thread's pool may hold: 1 GiB, so that 32
-/// stacks of 8 MiB fit, or one of [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE). A full pool unmaps its least recently
-/// used stacks to make room.
+/// How many default-size stacks the pools of all threads together keep beyond their hot
+/// places (16,384: 32,768 memory mappings, half of Linux's default `vm.max_map_count`, and
+/// 4 GiB of address space). A program that keeps thousands of generators alive and replaces
+/// them (generator-per-call recursion) then creates and drops generators without a system call
+/// for the stack mapping. Each of these stacks keeps at most its top [`LIVE_RESIDENT`] bytes
+/// resident, so they hold at most `LIVE_POOL_CAPACITY × LIVE_RESIDENT` (128 MiB) of memory in
+/// the whole process. If mapping a new stack fails, the thread's pool is emptied and the
+/// mapping tried again.
+///
+/// # Examples
+///
+/// ```
+/// # use stasis_core as stasis;
+/// use stasis::{pool_stats, Gen, LIVE_POOL_CAPACITY, POOL_CAPACITY};
+///
+/// stasis::clear_pool();
+/// let live: Vec<_> = (0..1000).map(|i| Gen::new(move |co, ()| co.yield_(i))).collect();
+/// drop(live);
+/// // All 1,000 stacks are kept: the next 1,000 generators map nothing.
+/// assert_eq!(pool_stats().stacks, 1000);
+/// assert!(1000 <= POOL_CAPACITY + LIVE_POOL_CAPACITY);
+/// ```
+pub const LIVE_POOL_CAPACITY: usize = 16 * 1024;
+
+/// How many bytes at the top of a stack in the live tier may stay resident (8 KiB: a shallow
+/// body touches one or two pages). A stack that moves there from the hot places costs one
+/// `mincore` to check the page below that mark, and a `madvise(MADV_DONTNEED)` of the pages
+/// below if its body touched it.
+///
+/// # Examples
+///
+/// ```
+/// # use stasis_core as stasis;
+/// assert!(stasis::LIVE_RESIDENT <= stasis::KEEP_RESIDENT);
+/// ```
+pub const LIVE_RESIDENT: usize = 8 * 1024;
+
+/// How much address space (reserved stack bytes) each thread's hot places may hold: 1 GiB, so
+/// that 32 stacks of 8 MiB fit, or one of [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE). A full pool evicts its least
+/// recently used stacks to make room (default-size ones to the live tier,
+/// [`LIVE_POOL_CAPACITY`]).
 ///
 /// # Examples
 ///
@@ -67,6 +122,7 @@ pub const POOL_CAPACITY: usize = 32;
 /// use stasis::{pool_stats, POOL_RESERVED_BUDGET};
 ///
 /// let stats = pool_stats();
+/// assert_eq!(stats.stacks, 0);
 /// assert!(stats.reserved_bytes <= POOL_RESERVED_BUDGET + stats.stacks * 4096);
 /// ```
 pub const POOL_RESERVED_BUDGET: usize = 1 << 30;
@@ -256,11 +312,14 @@ pub(crate) fn validate(size: usize) -> Result<usize, StackError> {
     }
 }
 
-/// This thread's finished stacks, least recently given back first, and the sum of their
-/// sizes; at thread exit they are unregistered and unmapped.
+/// This thread's finished stacks: the hot places (least recently given back first) and the sum
+/// of their sizes, then the live tier (default-size stacks evicted from the hot places, each
+/// with at most its top [`LIVE_RESIDENT`] bytes resident); at thread exit they are unregistered
+/// and unmapped.
 struct Pool {
     stacks: Vec<(usize, DefaultStack)>,
     reserved: usize,
+    live: Vec<DefaultStack>,
 }
 
 impl Drop for Pool {
@@ -268,11 +327,24 @@ impl Drop for Pool {
         for (_, stack) in self.stacks.drain(..) {
             release(stack);
         }
+        release_live(std::mem::take(&mut self.live));
     }
 }
 
 thread_local! {
-    static POOL: RefCell<Pool> = const { RefCell::new(Pool { stacks: Vec::new(), reserved: 0 }) };
+    static POOL: RefCell<Pool> =
+        const { RefCell::new(Pool { stacks: Vec::new(), reserved: 0, live: Vec::new() }) };
+}
+
+/// Stacks in the live tiers of all threads' pools together, at most [`LIVE_POOL_CAPACITY`].
+static LIVE_POOLED: AtomicUsize = AtomicUsize::new(0);
+
+/// Unmaps the stacks of a live tier taken out of its pool.
+fn release_live(live: Vec<DefaultStack>) {
+    LIVE_POOLED.fetch_sub(live.len(), Ordering::Relaxed);
+    for stack in live {
+        release(stack);
+    }
 }
 
 /// A stack of exactly `size` usable bytes: from the pool when `pooled` and one is there, else
@@ -297,9 +369,19 @@ fn from_pool(size: usize) -> Option<DefaultStack> {
             _ => {
                 pool.stacks.iter().rposition(|(s, _)| *s == size).map(|at| pool.stacks.remove(at).1)
             }
-        }?;
-        pool.reserved -= size;
-        Some(stack)
+        };
+        match stack {
+            Some(stack) => {
+                pool.reserved -= size;
+                Some(stack)
+            }
+            None if size == DEFAULT_STACK_SIZE => {
+                let stack = pool.live.pop()?;
+                LIVE_POOLED.fetch_sub(1, Ordering::Relaxed);
+                Some(stack)
+            }
+            None => None,
+        }
     })
     .ok()
     .flatten()
@@ -310,14 +392,17 @@ fn from_pool(size: usize) -> Option<DefaultStack> {
 ///
 /// Out of line and cold: the OS call dwarfs a call, and inlined into [`take`] it gave the
 /// pooled path a 4 KiB stack frame (the diagnosis reads `/proc` through a buffer).
+///
+/// If the OS refuses and this thread's pool holds stacks, they are unmapped (their mappings and
+/// address space given back) and the mapping is tried once more.
 #[cold]
 #[inline(never)]
 pub(crate) fn fresh(size: usize) -> Result<DefaultStack, StackError> {
-    let stack = DefaultStack::new(size).map_err(|source| StackError::Os {
-        size,
-        source,
-        cause: diagnose(size),
-    })?;
+    let stack = match DefaultStack::new(size) {
+        Err(_) if drain() > 0 => DefaultStack::new(size),
+        mapped => mapped,
+    }
+    .map_err(|source| StackError::Os { size, source, cause: diagnose(size) })?;
     overflow::register(stack.limit().get(), size);
     Ok(stack)
 }
@@ -343,7 +428,7 @@ pub(crate) fn release(stack: DefaultStack) {
 /// `stack` is taken: the caller must not use or drop it afterwards.
 pub(crate) unsafe fn give(size: usize, stack: &mut ManuallyDrop<DefaultStack>) {
     if size > KEEP_RESIDENT {
-        trim(stack);
+        trim(stack, KEEP_RESIDENT);
     }
     let kept = POOL
         .try_with(|pool| {
@@ -379,9 +464,9 @@ pub(crate) unsafe fn give(size: usize, stack: &mut ManuallyDrop<DefaultStack>) {
     }
 }
 
-/// Unmaps the least recently given back stacks until one more of `size` bytes fits; `false`
-/// (and nothing evicted) if it would not fit in an empty pool.
-#[cold]
+/// Evicts the least recently given back stacks until one more of `size` bytes fits; `false`
+/// (and nothing evicted) if it would not fit in an empty pool. An evicted default-size stack
+/// moves to the live tier if it has room (see [`demote`]), any other is unmapped.
 #[inline(never)]
 fn evict(pool: &mut Pool, size: usize) -> bool {
     if size > POOL_RESERVED_BUDGET {
@@ -394,22 +479,42 @@ fn evict(pool: &mut Pool, size: usize) -> bool {
         n += 1;
     }
     pool.reserved = reserved;
-    for (_, stack) in pool.stacks.drain(..n) {
-        release(stack);
+    for (size, stack) in pool.stacks.drain(..n) {
+        if size == DEFAULT_STACK_SIZE
+            && LIVE_POOLED.fetch_add(1, Ordering::Relaxed) < LIVE_POOL_CAPACITY
+        {
+            demote(&stack);
+            pool.live.push(stack);
+        } else {
+            if size == DEFAULT_STACK_SIZE {
+                LIVE_POOLED.fetch_sub(1, Ordering::Relaxed);
+            }
+            release(stack);
+        }
     }
     true
 }
 
-/// Gives back to the OS the pages of `stack` below its top [`KEEP_RESIDENT`] bytes, if its body
-/// touched the page just below that mark (and so, going down page by page, all those above it).
-#[cold]
+/// Readies a default-size stack for the live tier: gives back to the OS whatever its body
+/// touched below its top [`LIVE_RESIDENT`] bytes (one `mincore` of the page below that mark,
+/// and a `madvise` only if the body went deeper).
+///
+/// Checking stacks in batches, sorted by address, one `mincore` per span of neighbours, was
+/// measured and was slower (naive Hamming: 93 ms with batches of 32, 214 ms with batches of
+/// 512, against 60 ms one stack at a time).
+fn demote(stack: &DefaultStack) {
+    trim(stack, LIVE_RESIDENT);
+}
+
+/// Gives back to the OS the pages of `stack` below its top `keep` bytes, if its body touched
+/// the page just below that mark (and so, going down page by page, all those above it).
 #[inline(never)]
-fn trim(stack: &DefaultStack) {
+fn trim(stack: &DefaultStack, keep: usize) {
     let page = page_size();
-    let keep_from = (stack.base().get() - KEEP_RESIDENT) & !(page - 1);
+    let keep_from = (stack.base().get() - keep) & !(page - 1);
     let low = stack.limit().get();
     if keep_from < low + page {
-        // Nothing below the mark (a stack at most a page larger than `KEEP_RESIDENT`).
+        // Nothing below the mark (a stack at most a page larger than `keep`).
         return;
     }
     let mut resident = 0u8;
@@ -475,10 +580,12 @@ pub struct PoolStats {
     pub stacks: usize,
     /// Their reserved bytes (address space, not resident memory): the usable part of each
     /// mapping, which can be a page more than the size asked for. The sizes asked for add
-    /// up to at most [`POOL_RESERVED_BUDGET`](crate::POOL_RESERVED_BUDGET).
+    /// up to at most [`POOL_RESERVED_BUDGET`](crate::POOL_RESERVED_BUDGET) in the hot places, plus
+    /// [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE) per stack of the live tier.
     pub reserved_bytes: usize,
     /// Their bytes resident in memory now (`mincore`); at most `POOL_CAPACITY ×
-    /// KEEP_RESIDENT` plus the stacks' top pages.
+    /// KEEP_RESIDENT` plus the stacks' top pages in the hot places, plus
+    /// [`LIVE_RESIDENT`](crate::LIVE_RESIDENT) per stack of the live tier.
     pub resident_bytes: usize,
 }
 
@@ -489,19 +596,17 @@ pub struct PoolStats {
 ///
 /// ```
 /// # use stasis_core as stasis;
-/// assert!(stasis::pool_stats().stacks <= stasis::POOL_CAPACITY);
+/// assert!(stasis::pool_stats().stacks <= stasis::POOL_CAPACITY + stasis::LIVE_POOL_CAPACITY);
 /// ```
 pub fn pool_stats() -> PoolStats {
     POOL.try_with(|pool| {
-        let stacks = &pool.borrow().stacks;
+        let pool = &*pool.borrow();
+        let stacks = || pool.stacks.iter().map(|(_, s)| s).chain(&pool.live);
         let range = |s: &DefaultStack| (s.limit().get(), s.base().get() - s.limit().get());
         PoolStats {
-            stacks: stacks.len(),
-            reserved_bytes: stacks.iter().map(|(_, s)| range(s).1).sum(),
-            resident_bytes: stacks
-                .iter()
-                .map(|(_, s)| resident_bytes(range(s).0, range(s).1))
-                .sum(),
+            stacks: stacks().count(),
+            reserved_bytes: stacks().map(|s| range(s).1).sum(),
+            resident_bytes: stacks().map(|s| resident_bytes(range(s).0, range(s).1)).sum(),
         }
     })
     .unwrap_or(PoolStats { stacks: 0, reserved_bytes: 0, resident_bytes: 0 })
@@ -517,14 +622,24 @@ pub fn pool_stats() -> PoolStats {
 /// assert_eq!(stasis::pool_stats().stacks, 0);
 /// ```
 pub fn clear_pool() {
-    let drained = POOL.try_with(|pool| {
-        let pool = &mut *pool.borrow_mut();
-        pool.reserved = 0;
-        std::mem::take(&mut pool.stacks)
-    });
-    for (_, stack) in drained.unwrap_or_default() {
+    drain();
+}
+
+/// Unmaps every stack in this thread's pool; how many there were.
+fn drain() -> usize {
+    let (hot, live) = POOL
+        .try_with(|pool| {
+            let pool = &mut *pool.borrow_mut();
+            pool.reserved = 0;
+            (std::mem::take(&mut pool.stacks), std::mem::take(&mut pool.live))
+        })
+        .unwrap_or_default();
+    let n = hot.len() + live.len();
+    for (_, stack) in hot {
         release(stack);
     }
+    release_live(live);
+    n
 }
 
 #[cfg(test)]

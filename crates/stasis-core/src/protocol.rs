@@ -15,6 +15,10 @@
 //! | `g.throw(e)`                    | [`Generator::throw`](crate::Generator::throw)                            |
 //! | `g.close()`                     | [`Generator::close`](crate::Generator::close)                            |
 //! | `inspect.getgeneratorstate(g)`  | [`Generator::state`](crate::Generator::state)                            |
+//! | `g.throw(GeneratorExit)`        | [`Generator::throw_exit`](crate::Generator::throw_exit)                 |
+//! | `list(g)` (raises on an error)  | `g.try_iter().collect::<Result<Vec<_>, _>>()` ([`Generator::try_iter`](crate::Generator::try_iter)) |
+//! | `for x in g: ...` then `StopIteration.value` | [`Generator::run_to_end`](crate::Generator::run_to_end) |
+//! | `RuntimeError` / `ValueError` raised by the runtime itself | [`Thrown::Runtime`](crate::Thrown::Runtime) with a [`RuntimeError`](crate::RuntimeError) |
 
 use core::convert::Infallible;
 use core::fmt;
@@ -38,6 +42,7 @@ use crate::machine::Adoption;
 /// assert_eq!(g.resume(()), Step::Complete("done"));
 /// assert_eq!(g.resume(()), Step::Exhausted);
 /// ```
+#[doc(alias = "StopIteration")]
 #[must_use = "a step may carry the generator's return value or an error"]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step<Y, R, E = Infallible> {
@@ -48,8 +53,12 @@ pub enum Step<Y, R, E = Infallible> {
     #[doc(alias = "StopIteration")]
     Complete(R),
     /// An exception left the body: a thrown error it did not handle, an error it raised with
-    /// [`Co::raise`](crate::Co::raise), or [`Thrown::Exit`](crate::Thrown::Exit) re-raised after an ignored `close()`.
-    /// The generator is closed afterwards.
+    /// [`Co::raise`](crate::Co::raise), [`Thrown::Exit`](crate::Thrown::Exit) re-raised after
+    /// an ignored `close()`, or a [`Thrown::Runtime`](crate::Thrown::Runtime) error (one the
+    /// runtime raised at a `yield from` that the body did not handle, or a call on a running
+    /// generator through a shared handle). The generator is closed afterwards (except after
+    /// [`RuntimeError::AlreadyExecuting`](crate::RuntimeError::AlreadyExecuting), which did not
+    /// reach it).
     Raised(Thrown<E>),
     /// The generator had already finished (Python's bare `StopIteration`); resuming it is a
     /// harmless no-op.
@@ -70,6 +79,42 @@ impl<Y, R, E> Step<Y, R, E> {
     pub fn yielded(self) -> Option<Y> {
         match self {
             Step::Yielded(y) => Some(y),
+            _ => None,
+        }
+    }
+
+    /// The return value, if the body returned (Python's `StopIteration.value`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
+    /// assert_eq!(Step::<i32, &str>::Complete("done").returned(), Some("done"));
+    /// assert_eq!(Step::<i32, &str>::Yielded(3).returned(), None);
+    /// ```
+    #[doc(alias = "StopIteration")]
+    pub fn returned(self) -> Option<R> {
+        match self {
+            Step::Complete(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The exception that left the body, if one did.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{Step, Thrown};
+    /// let raised = Step::<i32, (), &str>::Raised(Thrown::Error("boom"));
+    /// assert_eq!(raised.raised(), Some(Thrown::Error("boom")));
+    /// assert_eq!(Step::<i32, (), &str>::Exhausted.raised(), None);
+    /// ```
+    pub fn raised(self) -> Option<Thrown<E>> {
+        match self {
+            Step::Raised(t) => Some(t),
             _ => None,
         }
     }
@@ -132,11 +177,14 @@ impl<Y, R, E> Step<Y, R, E> {
 ///
 /// ```
 /// # use stasis_core as stasis;
-/// use stasis::Thrown;
+/// use stasis::{RuntimeError, Thrown};
 /// let t: Thrown<&str> = Thrown::Error("bad input");
 /// assert_eq!(t.to_string(), "bad input");
 /// assert_eq!(Thrown::<&str>::Exit.to_string(), "GeneratorExit");
+/// let r = Thrown::<&str>::Runtime(RuntimeError::IgnoredExit);
+/// assert_eq!(r.to_string(), "generator ignored GeneratorExit");
 /// ```
+#[doc(alias = "GeneratorExit")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Thrown<E> {
     /// Python's `GeneratorExit`: the consumer called `close()` (or dropped the generator).
@@ -144,6 +192,67 @@ pub enum Thrown<E> {
     Exit,
     /// An error thrown in by [`Generator::throw`](crate::Generator::throw) or raised by the body itself.
     Error(E),
+    /// An error the runtime itself raised (CPython's `RuntimeError` / `ValueError` /
+    /// `AttributeError` from the interpreter): a delegate ignored `GeneratorExit`, a generator
+    /// was re-entered while running, and the like. Like any exception, a body may catch it at
+    /// the `yield from` where it arrives and go on, or re-raise it with
+    /// [`Co::raise`](crate::Co::raise).
+    Runtime(RuntimeError),
+}
+
+/// An error raised by the generator runtime itself, not by a body: the ones CPython's
+/// interpreter raises around generators. The messages are CPython's.
+///
+/// It reaches a body as [`Thrown::Runtime`](crate::Thrown::Runtime) at the `yield from` (or `yield`) where it happened,
+/// and a consumer as [`Step::Raised`](crate::Step::Raised)`(Thrown::Runtime(..))` or [`CloseError::Runtime`](crate::CloseError::Runtime).
+///
+/// # Examples
+///
+/// ```
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator, RuntimeError, Step, Thrown};
+///
+/// // A sub-generator that ignores GeneratorExit: its delegator sees a RuntimeError at its
+/// // `yield from`, which it may catch (CPython: `except RuntimeError`).
+/// let mut parent = Gen::<&str, &str>::new(|co, ()| {
+///     let mut stubborn = Gen::<&str>::new(|co, ()| {
+///         let _ = co.try_yield("sub");
+///         co.yield_("sub ignored the exit");
+///     });
+///     match co.delegate(&mut stubborn, ()) {
+///         Err(Thrown::Runtime(RuntimeError::IgnoredExit)) => "caught",
+///         _ => "other",
+///     }
+/// });
+/// assert_eq!(parent.resume(()), Step::Yielded("sub"));
+/// assert_eq!(parent.close(), Ok(Some("caught")));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum RuntimeError {
+    /// A delegate asked to close yielded instead (CPython's `RuntimeError`, raised in the
+    /// delegator at its `yield from`).
+    #[error("generator ignored GeneratorExit")]
+    IgnoredExit,
+    /// A generator was resumed, thrown into or closed while it was running: it delegates to
+    /// itself, directly or through a loop of shared handles (`stasis::delegate::Shared`;
+    /// CPython's `ValueError`).
+    #[error("generator already executing")]
+    AlreadyExecuting,
+    /// `yield from` a generator that had already finished: its return value was reported
+    /// before (CPython's `yield from` gives `None` there; a Rust return type has no `None`,
+    /// so the delegator gets this error to handle instead). Check `state()` before delegating,
+    /// or handle it at the `yield from`.
+    #[error(
+        "yield from a generator that had already finished: its return value was already \
+         reported, so there is none to give (check `state()` before delegating)"
+    )]
+    AlreadyFinished,
+    /// A value other than `S::default()` (Python's `None`) was sent while the generator was in
+    /// `yield from` of a plain iterator, which has no `send` (CPython's `AttributeError`).
+    /// Raised in the delegator at its `yield from`, so that the value is not lost silently.
+    #[error("'iterator' object has no attribute 'send'")]
+    SendToIterator,
 }
 
 impl<E> Thrown<E> {
@@ -159,9 +268,33 @@ impl<E> Thrown<E> {
     /// ```
     pub fn error(self) -> Option<E> {
         match self {
-            Thrown::Exit => None,
+            Thrown::Exit | Thrown::Runtime(_) => None,
             Thrown::Error(e) => Some(e),
         }
+    }
+
+    /// Converts the error with `f`, keeping [`Thrown::Exit`](crate::Thrown::Exit) and [`Thrown::Runtime`](crate::Thrown::Runtime).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::Thrown;
+    /// assert_eq!(Thrown::Error(7).map_err(|e| e + 1), Thrown::Error(8));
+    /// assert_eq!(Thrown::<i32>::Exit.map_err(|e| e + 1), Thrown::Exit);
+    /// ```
+    pub fn map_err<E2>(self, f: impl FnOnce(E) -> E2) -> Thrown<E2> {
+        match self {
+            Thrown::Exit => Thrown::Exit,
+            Thrown::Error(e) => Thrown::Error(f(e)),
+            Thrown::Runtime(r) => Thrown::Runtime(r),
+        }
+    }
+}
+
+impl<E> From<RuntimeError> for Thrown<E> {
+    fn from(err: RuntimeError) -> Self {
+        Thrown::Runtime(err)
     }
 }
 
@@ -170,6 +303,7 @@ impl<E: fmt::Display> fmt::Display for Thrown<E> {
         match self {
             Thrown::Exit => f.write_str("GeneratorExit"),
             Thrown::Error(e) => e.fmt(f),
+            Thrown::Runtime(r) => r.fmt(f),
         }
     }
 }
@@ -179,6 +313,7 @@ impl<E: std::error::Error + 'static> std::error::Error for Thrown<E> {
         match self {
             Thrown::Exit => None,
             Thrown::Error(e) => Some(e),
+            Thrown::Runtime(r) => Some(r),
         }
     }
 }
@@ -260,6 +395,30 @@ pub enum CloseError<Y, E> {
     /// The body raised a different error while closing; the generator is closed.
     #[error("generator raised an error while closing")]
     Raised(E),
+    /// The runtime raised an error while closing (for example
+    /// [`RuntimeError::AlreadyExecuting`](crate::RuntimeError::AlreadyExecuting): closing a generator from inside its own body).
+    #[error(transparent)]
+    Runtime(RuntimeError),
+}
+
+impl<Y, E> CloseError<Y, E> {
+    /// Maps the value a generator yielded instead of closing, keeping the other outcomes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::CloseError;
+    /// let e = CloseError::<i32, ()>::IgnoredExit(2).map_ignored(|y| y * 10);
+    /// assert_eq!(e, CloseError::IgnoredExit(20));
+    /// ```
+    pub fn map_ignored<Y2>(self, f: impl FnOnce(Y) -> Y2) -> CloseError<Y2, E> {
+        match self {
+            CloseError::IgnoredExit(y) => CloseError::IgnoredExit(f(y)),
+            CloseError::Raised(e) => CloseError::Raised(e),
+            CloseError::Runtime(r) => CloseError::Runtime(r),
+        }
+    }
 }
 
 /// Python's generator protocol.
@@ -274,7 +433,12 @@ pub enum CloseError<Y, E> {
 /// - `throw` into a generator that has not started, or has finished, closes it without running
 ///   the body and gives the error back as [`Step::Raised`](crate::Step::Raised);
 /// - `close` of a generator that has not started, or has finished, is a no-op returning `Ok(None)`;
-/// - a panic in the body propagates to the caller and leaves the generator [`State::Closed`](crate::State::Closed).
+/// - a panic in the body propagates to the caller and leaves the generator
+///   [`State::Closed`](crate::State::Closed);
+/// - one exception to "closed after `Raised`": a call that cannot reach the generator because
+///   it is running ([`RuntimeError::AlreadyExecuting`](crate::RuntimeError::AlreadyExecuting),
+///   through a shared handle) raises at the caller and leaves the generator as it was, as
+///   CPython's `ValueError` does.
 ///
 /// # Examples
 ///
@@ -297,6 +461,7 @@ pub enum CloseError<Y, E> {
 /// assert_eq!(avg.resume(20), Step::Yielded(Some(15)));
 /// assert_eq!(avg.close(), Ok(None));
 /// ```
+#[must_use = "generators do nothing unless resumed"]
 pub trait Generator<S = ()> {
     /// The type of values the body yields.
     type Yield;
@@ -307,7 +472,8 @@ pub trait Generator<S = ()> {
 
     /// Resumes the body, delivering `arg` as the value of the `yield` it is suspended at (or, on
     /// the first resume, as the body's argument). Python's `send(arg)`; `next()` is
-    /// `resume(())`.
+    /// `resume(())`. [`Generator::send`](crate::Generator::send) is the same method under
+    /// Python's name.
     #[doc(alias("send", "next", "__next__"))]
     fn resume(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error>;
 
@@ -326,7 +492,7 @@ pub trait Generator<S = ()> {
     #[doc(alias("getgeneratorstate", "gi_running", "gi_suspended"))]
     fn state(&self) -> State;
 
-    /// Support for `stasis-delegate`'s `yield_from!`; not a public API. [`Generator::resume`]
+    /// Support for `stasis-delegate`'s `yield_from!`; not a public API. [`Generator::resume`](crate::Generator::resume)
     /// by a delegation driver that may adopt the delegations the body starts (see
     /// `machine.rs`). Only the state machines do more than `resume`.
     #[cfg(feature = "nightly")]
@@ -380,12 +546,258 @@ pub trait Generator<S = ()> {
     fn length_hint(&self) -> (usize, Option<usize>) {
         (0, None)
     }
+
+    /// Python's `g.send(arg)`: the same as [`Generator::resume`](crate::Generator::resume), under Python's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step};
+    /// let mut doubler = Gen::<i32, (), i32>::new(|co, mut x| loop {
+    ///     x = co.yield_(x * 2);
+    /// });
+    /// assert_eq!(doubler.send(3), Step::Yielded(6));
+    /// assert_eq!(doubler.send(5), Step::Yielded(10));
+    /// ```
+    #[inline]
+    fn send(&mut self, arg: S) -> Step<Self::Yield, Self::Return, Self::Error> {
+        self.resume(arg)
+    }
+
+    /// Python's `g.throw(GeneratorExit)`: raises [`Thrown::Exit`](crate::Thrown::Exit) at the suspended `yield`,
+    /// as [`Generator::close`](crate::Generator::close) does, but reports what the body does as `throw` would: if it
+    /// handles the exit and yields, that value comes back as [`Step::Yielded`](crate::Step::Yielded) (the generator
+    /// stays suspended; `close` would fail with [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) instead); if it
+    /// lets the exit propagate, [`Step::Raised`](crate::Step::Raised)`(Thrown::Exit)`; if it returns,
+    /// [`Step::Complete`](crate::Step::Complete). On a generator that has not started or has finished, the body does
+    /// not run: the generator is closed and the exit comes back as `Raised(Thrown::Exit)`.
+    ///
+    /// The provided method is written in terms of `close`; stackful generators override it
+    /// so that an exit ignored deeper in a `yield from` chain raises
+    /// [`RuntimeError::IgnoredExit`](crate::RuntimeError::IgnoredExit) in the delegator, as in CPython.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
+    ///
+    /// let mut g = Gen::<&str>::new(|co, ()| {
+    ///     if let Err(Thrown::Exit) = co.try_yield("first") {
+    ///         co.yield_("saw the exit");
+    ///     }
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded("first"));
+    /// assert_eq!(g.throw_exit(), Step::Yielded("saw the exit"));
+    /// assert_eq!(g.throw_exit(), Step::Raised(Thrown::Exit));
+    /// ```
+    #[doc(alias = "GeneratorExit")]
+    fn throw_exit(&mut self) -> Step<Self::Yield, Self::Return, Self::Error> {
+        match self.close() {
+            Ok(Some(r)) => Step::Complete(r),
+            Ok(None) => Step::Raised(Thrown::Exit),
+            Err(CloseError::IgnoredExit(y)) => Step::Yielded(y),
+            Err(CloseError::Raised(e)) => Step::Raised(Thrown::Error(e)),
+            Err(CloseError::Runtime(r)) => Step::Raised(Thrown::Runtime(r)),
+        }
+    }
+
+    /// Runs the generator to its end, handing every yielded value to `each`, and returns its
+    /// return value (Python's `for x in g: each(x)` followed by `StopIteration.value`, or
+    /// `result = yield from g` at the top level). Each resume sends `S::default()` (Python's
+    /// `next`). An exception that leaves the body comes back as `Err`; a generator that had
+    /// already finished gives `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`.
+    ///
+    /// # Errors
+    ///
+    /// The [`Thrown`](crate::Thrown) that left the body, or [`RuntimeError::AlreadyFinished`](crate::RuntimeError::AlreadyFinished).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator};
+    /// let g = Gen::new(|co, ()| {
+    ///     co.yield_(1);
+    ///     co.yield_(2);
+    ///     "lines read: 2"
+    /// });
+    /// let mut seen = Vec::new();
+    /// assert_eq!(g.run_to_end(|x| seen.push(x)), Ok("lines read: 2"));
+    /// assert_eq!(seen, [1, 2]);
+    /// ```
+    #[doc(alias = "StopIteration", alias = "drain")]
+    fn run_to_end(
+        mut self,
+        mut each: impl FnMut(Self::Yield),
+    ) -> Result<Self::Return, Thrown<Self::Error>>
+    where
+        Self: Sized,
+        S: Default,
+    {
+        loop {
+            match self.resume(S::default()) {
+                Step::Yielded(y) => each(y),
+                Step::Complete(r) => return Ok(r),
+                Step::Raised(t) => return Err(t),
+                Step::Exhausted => return Err(Thrown::Runtime(RuntimeError::AlreadyFinished)),
+            }
+        }
+    }
+
+    /// A lossless iterator over the generator: its items are `Ok(value)` for each yielded
+    /// value, then one `Err(thrown)` if an exception leaves the body, then nothing (Python's
+    /// `list(g)` raises that exception). `collect::<Result<Vec<_>, _>>()` gives either every
+    /// value or the error. The return value is kept for [`TryIter::take_return`](crate::TryIter::take_return).
+    ///
+    /// Use it for a generator whose error type is not [`Infallible`](core::convert::Infallible): those are not
+    /// [`Iterator`](core::iter::Iterator)s, so that an error cannot end an iteration silently.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Thrown};
+    ///
+    /// let g = Gen::<i32>::throwing::<&str>(|co, ()| {
+    ///     co.yield_(1);
+    ///     co.raise(Thrown::Error("boom"))
+    /// });
+    /// assert_eq!(g.try_iter().collect::<Result<Vec<_>, _>>(), Err(Thrown::Error("boom")));
+    ///
+    /// let ok = Gen::<i32>::throwing::<&str>(|co, ()| co.yield_(1));
+    /// assert_eq!(ok.try_iter().collect::<Result<Vec<_>, _>>(), Ok(vec![1]));
+    /// ```
+    #[doc(alias = "list")]
+    fn try_iter(self) -> TryIter<Self>
+    where
+        Self: Sized + Generator<()>,
+    {
+        TryIter { generator: self, returned: None, done: false }
+    }
+}
+
+/// The iterator of [`Generator::try_iter`](crate::Generator::try_iter): `Ok` for each yielded value, then at most one
+/// `Err` with the exception that left the body, then `None` for ever.
+///
+/// # Examples
+///
+/// ```
+/// # use stasis_core as stasis;
+/// use stasis::{Gen, Generator};
+/// let mut it = Gen::new(|co, ()| { co.yield_(1); "done" }).try_iter();
+/// assert_eq!(it.next(), Some(Ok(1)));
+/// assert_eq!(it.next(), None);
+/// assert_eq!(it.take_return(), Some("done"));
+/// ```
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+#[derive(Debug)]
+pub struct TryIter<G: Generator> {
+    generator: G,
+    returned: Option<G::Return>,
+    done: bool,
+}
+
+impl<G: Generator> TryIter<G> {
+    /// The generator's return value, once the iteration has ended with it (readable once).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator};
+    /// let mut it = Gen::new(|co, ()| { co.yield_('a'); 3 }).try_iter();
+    /// assert_eq!(it.by_ref().count(), 1);
+    /// assert_eq!(it.take_return(), Some(3));
+    /// assert_eq!(it.take_return(), None);
+    /// ```
+    pub fn take_return(&mut self) -> Option<G::Return> {
+        self.returned.take()
+    }
+
+    /// The generator, to resume or inspect it directly.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, State};
+    /// let it = Gen::new(|co, ()| co.yield_(1)).try_iter();
+    /// assert_eq!(it.into_inner().state(), State::Created);
+    /// ```
+    pub fn into_inner(self) -> G {
+        self.generator
+    }
+}
+
+impl<G: Generator> Iterator for TryIter<G> {
+    type Item = Result<G::Yield, Thrown<G::Error>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.generator.resume(()) {
+            Step::Yielded(y) => return Some(Ok(y)),
+            Step::Complete(r) => self.returned = Some(r),
+            Step::Raised(t) => {
+                self.done = true;
+                return Some(Err(t));
+            }
+            Step::Exhausted => {}
+        }
+        self.done = true;
+        None
+    }
+}
+
+impl<G: Generator> core::iter::FusedIterator for TryIter<G> {}
+
+impl<Y, R, E: fmt::Display> Step<Y, R, E> {
+    /// `Iterator::next`'s view of a step: the yielded value, or `None` when the generator
+    /// finished. For the `Iterator` impls of generators whose own error type is
+    /// [`Infallible`](core::convert::Infallible) (only the exit or a runtime error can leave them): a generator that can
+    /// raise errors of its own is iterated with [`Generator::try_iter`](crate::Generator::try_iter) instead.
+    ///
+    /// # Panics
+    ///
+    /// On [`Step::Raised`](crate::Step::Raised): [`Thrown::Exit`](crate::Thrown::Exit) (the body raised the exit itself) or a
+    /// [`Thrown::Runtime`](crate::Thrown::Runtime) error. An iterator cannot report an error, and ending early would
+    /// lose it silently; iterate with [`Generator::try_iter`](crate::Generator::try_iter) to get it as a value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::Step;
+    /// assert_eq!(Step::<i32, ()>::Yielded(1).into_next(), Some(1));
+    /// assert_eq!(Step::<i32, ()>::Complete(()).into_next(), None);
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn into_next(self) -> Option<Y> {
+        match self {
+            Step::Yielded(y) => Some(y),
+            Step::Complete(_) | Step::Exhausted => None,
+            Step::Raised(t) => raised_while_iterating(t),
+        }
+    }
+}
+
+#[cold]
+#[track_caller]
+fn raised_while_iterating<E: fmt::Display>(t: Thrown<E>) -> ! {
+    panic!(
+        "a generator raised `{t}` while driven as an Iterator, which cannot report it; \
+         iterate with `try_iter()` to receive it as an `Err` item"
+    )
 }
 
 /// Support for `stasis-delegate`'s macros; not a public API. PEP 380's forwarding of what a
 /// throwing delegator's `yield` received: `Ok(v)` is sent to `sub`, `Err(Thrown::Error(e))`
 /// thrown into it, `Err(Thrown::Exit)` closes it. The flag says whether the value yielded is
-/// one `sub` yielded instead of closing (its delegator then sees [`Thrown::Exit`], as CPython's
+/// one `sub` yielded instead of closing (its delegator then sees [`Thrown::Exit`](crate::Thrown::Exit), as CPython's
 /// sees a `RuntimeError`).
 #[cfg(feature = "nightly")]
 #[doc(hidden)]
@@ -400,8 +812,11 @@ pub fn forward_closing<S, G: Generator<S> + ?Sized>(
         Err(Thrown::Exit) => match sub.close() {
             Ok(_) => (Step::Raised(Thrown::Exit), false),
             Err(CloseError::Raised(e)) => (Step::Raised(Thrown::Error(e)), false),
+            Err(CloseError::Runtime(r)) => (Step::Raised(Thrown::Runtime(r)), false),
             Err(CloseError::IgnoredExit(y)) => (Step::Yielded(y), true),
         },
+        // The protocol cannot throw a runtime error into `sub`: it stays the delegator's.
+        Err(Thrown::Runtime(r)) => (Step::Raised(Thrown::Runtime(r)), false),
     }
 }
 
@@ -426,8 +841,8 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
     }
 
     #[inline]
-    fn state(&self) -> State {
-        (**self).state()
+    fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).throw_exit()
     }
 
     #[cfg(feature = "nightly")]
@@ -453,6 +868,11 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
         (**self).length_hint()
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        (**self).state()
     }
 }
 
@@ -477,8 +897,8 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
     }
 
     #[inline]
-    fn state(&self) -> State {
-        (**self).state()
+    fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
+        (**self).throw_exit()
     }
 
     #[cfg(feature = "nightly")]
@@ -504,5 +924,10 @@ impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
         (**self).length_hint()
+    }
+
+    #[inline]
+    fn state(&self) -> State {
+        (**self).state()
     }
 }

@@ -21,7 +21,7 @@
 //! calls yields as cheaply as the outermost body.
 //!
 //! ```
-//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
 //! use stasis::{Co, Gen, Generator, Step};
 //!
 //! // Python: def adder(): total = 0; while (x := (yield total)) is not None: total += x
@@ -45,7 +45,7 @@
 //! assert_eq!(g.resume(None), Step::Complete(12));
 //! ```
 //!
-//! # 2. Generator objects: [`YieldFrom::yield_from`](crate::YieldFrom::yield_from)
+//! # 2. Generator objects: [`Co::yield_from`](stasis_core::Co::yield_from)
 //!
 //! Any value implementing [`Generator`](stasis_core::Generator) with the same yield, send and error types: another
 //! stackful `Gen`, a state machine, a combinator pipeline, a [`Shared`](crate::Shared) handle. The outermost
@@ -56,9 +56,8 @@
 //! `stasis-core`'s `stackful/delegate.rs`.
 //!
 //! ```
-//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
 //! use stasis::Gen;
-//! use stasis::YieldFrom;
 //!
 //! fn sub() -> Gen<&'static str, &'static str> {
 //!     Gen::new(|co, ()| {
@@ -75,12 +74,11 @@
 //! assert_eq!(parent.by_ref().collect::<Vec<_>>(), ["s1", "s2", "sub-result"]);
 //! ```
 //!
-//! # 3. Iterables: [`YieldFrom::yield_from_iter`](crate::YieldFrom::yield_from_iter)
+//! # 3. Iterables: [`Co::yield_from_iter`](stasis_core::Co::yield_from_iter)
 //!
 //! ```
-//! # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+//! # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
 //! use stasis::Gen;
-//! use stasis::YieldFrom;
 //!
 //! let g = Gen::new(|co, ()| {
 //!     co.yield_from_iter([1, 2]);
@@ -117,9 +115,10 @@
 //!   one thread-local load and a predicted branch more, no store), and a delegating body's `yield from` decides at run time whether it is
 //!   the root or is adopted.
 //! - **Finishing and closing**: the root pops a finished delegate and wakes the one below.
-//!   `close()` cascades innermost first (each delegator sees [`Thrown::Exit`], or the error its
+//!   `close()` cascades innermost first (each delegator sees [`Thrown::Exit`](stasis_core::Thrown::Exit), or the error its
 //!   delegate raised while closing); a level that yields instead of finishing ignored the
-//!   exit: its delegator sees [`Thrown::Exit`] and the outermost `close()` fails with
+//!   exit: its delegator sees `Thrown::Runtime(RuntimeError::IgnoredExit)` (CPython's
+//!   `RuntimeError`, which it may catch) and the outermost `close()` fails with
 //!   [`CloseError::IgnoredExit`] once the chain unwound. That hand-off goes through a context
 //!   the `close()` publishes for its own body only, so a generator stepped inside another's
 //!   exit handling cannot take it.
@@ -148,22 +147,41 @@
 //! # Semantics (PEP 380), for every form
 //!
 //! - **Values** pass straight through to the outermost consumer.
-//! - **send**: the value goes to the innermost generator. (An iterable ignores sent values;
-//!   Python raises `AttributeError` there.)
+//! - **send**: the value goes to the innermost generator. An iterable has no `send`:
+//!   `S::default()` (Python's `None`) asks for its next item, any other value raises
+//!   [`RuntimeError::SendToIterator`] in the delegator (Python raises `AttributeError`), so a
+//!   sent value is never dropped silently.
 //! - **throw**: the error goes to the innermost generator; if it does not handle it, it is
-//!   raised in the delegator at its `yield from`: [`YieldFrom::try_yield_from`](crate::YieldFrom::try_yield_from) returns it as
+//!   raised in the delegator at its `yield from`:
+//!   [`Co::try_yield_from`](stasis_core::Co::try_yield_from) returns it as
 //!   `Err(Thrown::Error(e))`, where the delegator may handle it and go on;
-//!   [`YieldFrom::yield_from`](crate::YieldFrom::yield_from) re-raises it (as [`Co::yield_`](stasis_core::Co::yield_) does).
+//!   [`Co::yield_from`](stasis_core::Co::yield_from) re-raises it (as
+//!   [`Co::yield_`](stasis_core::Co::yield_) does). `g.throw_exit()` (Python's
+//!   `g.throw(GeneratorExit)`) closes the innermost generator and raises the exit in each
+//!   delegator, as `close` does, but gives back a value the body yields.
 //! - **close**: the innermost generator is closed first, then each delegator outward sees
-//!   [`Thrown::Exit`](stasis_core::Thrown::Exit) at its `yield from` (or the error its delegate raised while closing): the
-//!   `finally` code (destructors) runs innermost first, as in CPython. If a sub-generator
-//!   ignores the exit and yields, its delegator (stackful or `yield_from_throwing!`) sees
-//!   [`Thrown::Exit`](stasis_core::Thrown::Exit) at its `yield from` (CPython raises `RuntimeError` there), unwinds
-//!   unless it handles it, and the outermost `close` fails with [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit)
-//!   carrying the ignored value; the sub-generator is closed again when it is dropped. An
+//!   [`Thrown::Exit`](stasis_core::Thrown::Exit) at its `yield from` (or the error its
+//!   delegate raised while closing): the `finally` code (destructors) runs innermost first,
+//!   as in CPython. If a sub-generator ignores the exit and yields, its delegator sees
+//!   `Thrown::Runtime(RuntimeError::IgnoredExit)` at its `yield from` (CPython's
+//!   `RuntimeError("generator ignored GeneratorExit")`, an exception it may catch), unwinds
+//!   unless it handles it, and the outermost `close` fails with
+//!   [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit) carrying the ignored
+//!   value (a `yield_from_throwing!` delegator sees the same error); the sub-generator is
+//!   closed again when it is dropped. An
 //!   inline call differs: the sub-body *is* the delegator's body, so the generator itself
 //!   ignored the exit and stays suspended, as any generator that ignores it.
 //! - **return value**: the sub-generator's return value is the value of the `yield from`.
+//! - **errors of the runtime itself** arrive at the `yield from` as `Thrown::Runtime(..)`, an
+//!   exception the delegator may catch: [`RuntimeError::AlreadyFinished`] when the
+//!   sub-generator had finished before (at the start, or behind the delegator's back through
+//!   a [`Shared`] handle; CPython's `yield from` gives `None` there, a Rust return value has no
+//!   `None`), [`RuntimeError::AlreadyExecuting`] when it is running (a generator that
+//!   delegates to itself through [`Shared`]; CPython's `ValueError`). Nothing of this panics.
+//! - **debugging**: middle delegators are absent from backtraces, because the outermost
+//!   generator resumes the innermost delegate directly (a panic deep in a chain shows the
+//!   root's frames and the leaf's); `Gen::yield_from_depth` (Python's `gi_yieldfrom` chain)
+//!   says how many delegates are active below a generator.
 //! - **panics** in a sub-generator continue in each delegator at its `yield from`, innermost
 //!   first (destructors run), and reach the consumer from the outermost `resume`; every
 //!   generator of the chain ends [`State::Closed`](stasis_core::State::Closed).
@@ -179,17 +197,11 @@
 //!
 //! # Cost per item
 //!
-//! `benches/delegation.rs` (criterion; one iteration is one item through a chain of `depth`
-//! delegation levels), one run on the shared 2-core x86-64 development machine (noisy: the
-//! same benchmark moves by ±30 % between runs, so read the shape, not the digits):
-//!
-//! | depth | inline | objects | `yield_from!` | `yield_from_throwing!` | mixed | mixed, reverse |
-//! |------:|-------:|--------:|--------------:|-----------------------:|------:|---------------:|
-//! |     1 | 6.5 ns | 20.1 ns |       15.1 ns |                24.0 ns | 15.2 ns |      19.5 ns |
-//! |    10 | 7.8 ns | 27.8 ns |       13.4 ns |                16.8 ns | 58.0 ns |      27.9 ns |
-//! |   100 | 5.4 ns | 24.4 ns |       12.3 ns |                16.9 ns | 69.9 ns |      42.1 ns |
-//! |  1000 | 4.9 ns | 24.8 ns |        9.2 ns |                25.2 ns | 52.5 ns |      72.6 ns |
-//! | 1000 ÷ 1 | 0.74 |    1.24 |          0.61 |                   1.05 |    3.44 |         3.73 |
+//! `benches/delegation.rs` measures it (criterion; one iteration is one item through a chain of
+//! `depth` delegation levels, depths 1 to 1,000, for every form below, with CPython's
+//! `yield from` beside it): run `cargo xtask bench` and read the delegation table of
+//! `target/stasis-bench/report.md` (the figures are not copied here, where they would drift
+//! from the code).
 //!
 //! An item from a generator object costs one stack switch (the consumer's `resume` reaches the
 //! innermost generator directly) plus the driver's bookkeeping (a dynamic call, a
@@ -237,196 +249,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 
-use stasis_core::{CloseError, Co, Generator, State, Step, Thrown};
-
-/// `yield from` for a stackful body: delegation to generator objects and iterables.
-///
-/// Implemented for [`Co`](stasis_core::Co); bring it into scope (`use stasis_delegate::YieldFrom;`, or the
-/// `stasis` prelude) and call the methods on the yield handle.
-///
-/// # Examples
-///
-/// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
-/// use stasis::Gen;
-/// use stasis::YieldFrom;
-///
-/// fn inner() -> Gen<u32, u32> {
-///     Gen::new(|co, ()| {
-///         co.yield_(1);
-///         10
-///     })
-/// }
-/// let outer = Gen::new(|co, ()| {
-///     let ten = co.yield_from(inner());
-///     co.yield_from_iter([ten, ten + 1]);
-/// });
-/// assert_eq!(outer.collect::<Vec<_>>(), [1, 10, 11]);
-/// ```
-pub trait YieldFrom<Y, S, E> {
-    /// Python's `result = yield from sub`: delegates to the generator object `sub` until it
-    /// finishes and returns its return value. An error thrown into `sub` that it does not
-    /// handle, or one it raises, is re-raised here (the body unwinds, as with
-    /// [`Co::yield_`](stasis_core::Co::yield_)); use [`YieldFrom::try_yield_from`](crate::YieldFrom::try_yield_from) to handle
-    /// it. `sub` is started (or resumed) with `S::default()`, Python's `None`.
-    ///
-    /// When `sub` is a stackful [`Gen`](stasis_core::Gen) (or `Box<Gen>`), the outermost
-    /// generator adopts it and its own delegations: O(1) per item at any depth. To delegate to
-    /// a generator you keep, pass a [`Shared`](crate::Shared) handle, or borrow it with
-    /// [`Co::delegate`](stasis_core::Co::delegate).
-    ///
-    /// # Panics
-    ///
-    /// If `sub` had already finished: there is no return value to give. A panic in `sub`
-    /// continues here.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
-    /// use stasis::{Gen, Generator, Step};
-    /// use stasis::YieldFrom;
-    ///
-    /// // Three levels; the consumer's send reaches the innermost.
-    /// fn leaf() -> Gen<i32, i32, i32> {
-    ///     Gen::new(|co, _| co.yield_(0) * 2)
-    /// }
-    /// fn middle() -> Gen<i32, i32, i32> {
-    ///     Gen::new(|co, _| co.yield_from(leaf()) + 1)
-    /// }
-    /// let mut top = Gen::<i32, i32, i32>::new(|co, _| co.yield_from(middle()) * 10);
-    /// assert_eq!(top.resume(0), Step::Yielded(0));
-    /// assert_eq!(top.resume(4), Step::Complete(90)); // ((4 * 2) + 1) * 10
-    /// ```
-    #[doc(alias = "yield from")]
-    fn yield_from<G>(&self, sub: G) -> G::Return
-    where
-        G: Generator<S, Yield = Y, Error = E> + 'static,
-        S: Default;
-
-    /// Like [`YieldFrom::yield_from`](crate::YieldFrom::yield_from), with an error from `sub` (thrown in and not handled,
-    /// or raised by it) or a `close()` returned as `Err` at the `yield from`, where the body
-    /// may handle it and go on (Python's `try: yield from sub / except ...:`).
-    ///
-    /// # Panics
-    ///
-    /// If `sub` had already finished.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
-    /// use stasis::{Gen, Generator, Step, Thrown};
-    /// use stasis::YieldFrom;
-    ///
-    /// let mut parent = Gen::<&str, (), (), String>::throwing(|co, ()| {
-    ///     let sub = Gen::<&str, (), (), String>::throwing(|co, ()| {
-    ///         co.yield_("sub-1");
-    ///         co.yield_("sub-2");
-    ///     });
-    ///     match co.try_yield_from(sub) {
-    ///         Err(Thrown::Error(e)) if e == "KeyError" => co.yield_("parent-recovered"),
-    ///         Err(other) => co.raise(other),
-    ///         Ok(()) => {}
-    ///     }
-    /// });
-    /// assert_eq!(parent.resume(()), Step::Yielded("sub-1"));
-    /// assert_eq!(parent.throw("KeyError".into()), Step::Yielded("parent-recovered"));
-    /// assert_eq!(parent.resume(()), Step::Complete(()));
-    /// ```
-    #[doc(alias = "yield from")]
-    fn try_yield_from<G>(&self, sub: G) -> Result<G::Return, Thrown<E>>
-    where
-        G: Generator<S, Yield = Y, Error = E> + 'static,
-        S: Default;
-
-    /// Python's `yield from iterable`: yields every item. Sent values are dropped; a `throw` or
-    /// `close` stops the iteration and is re-raised here.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
-    /// use stasis::Gen;
-    /// use stasis::YieldFrom;
-    ///
-    /// let g = Gen::new(|co, ()| {
-    ///     co.yield_from_iter("ab".chars());
-    ///     co.yield_from_iter(['c']);
-    /// });
-    /// assert_eq!(g.collect::<String>(), "abc");
-    /// ```
-    #[doc(alias = "yield from")]
-    fn yield_from_iter<I>(&self, iter: I)
-    where
-        I: IntoIterator<Item = Y>;
-
-    /// Like [`YieldFrom::yield_from_iter`](crate::YieldFrom::yield_from_iter), with a `throw` or `close` that arrives during the
-    /// iteration returned as `Err` (the iteration stops there).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
-    /// use stasis::{Gen, Generator, Step, Thrown};
-    /// use stasis::YieldFrom;
-    ///
-    /// let mut g = Gen::<i32, &str, (), &str>::throwing(|co, ()| {
-    ///     match co.try_yield_from_iter(1..) {
-    ///         Err(Thrown::Error(e)) => e,
-    ///         Err(Thrown::Exit) => "closed",
-    ///         Ok(()) => "endless",
-    ///     }
-    /// });
-    /// assert_eq!(g.resume(()), Step::Yielded(1));
-    /// assert_eq!(g.resume(()), Step::Yielded(2));
-    /// assert_eq!(g.throw("enough"), Step::Complete("enough"));
-    /// ```
-    #[doc(alias = "yield from")]
-    fn try_yield_from_iter<I>(&self, iter: I) -> Result<(), Thrown<E>>
-    where
-        I: IntoIterator<Item = Y>;
-}
-
-impl<Y: 'static, S: 'static, E: 'static> YieldFrom<Y, S, E> for Co<Y, S, E> {
-    fn yield_from<G>(&self, sub: G) -> G::Return
-    where
-        G: Generator<S, Yield = Y, Error = E> + 'static,
-        S: Default,
-    {
-        match self.try_yield_from(sub) {
-            Ok(r) => r,
-            Err(thrown) => self.raise(thrown),
-        }
-    }
-
-    fn try_yield_from<G>(&self, mut sub: G) -> Result<G::Return, Thrown<E>>
-    where
-        G: Generator<S, Yield = Y, Error = E> + 'static,
-        S: Default,
-    {
-        self.delegate(&mut sub, S::default())
-    }
-
-    fn yield_from_iter<I>(&self, iter: I)
-    where
-        I: IntoIterator<Item = Y>,
-    {
-        for item in iter {
-            self.yield_(item);
-        }
-    }
-
-    fn try_yield_from_iter<I>(&self, iter: I) -> Result<(), Thrown<E>>
-    where
-        I: IntoIterator<Item = Y>,
-    {
-        for item in iter {
-            self.try_yield(item)?;
-        }
-        Ok(())
-    }
-}
+use stasis_core::{CloseError, Generator, RuntimeError, State, Step};
 
 /// A generator shared between its delegator and someone who looks at it afterwards (Python:
 /// `inner = sub(); g = parent(inner); ...; inspect.getgeneratorstate(inner)`).
@@ -434,18 +257,26 @@ impl<Y: 'static, S: 'static, E: 'static> YieldFrom<Y, S, E> for Co<Y, S, E> {
 /// A clone of the handle is a [`Generator`](stasis_core::Generator) that borrows the generator for each call, so a
 /// body can `yield_from` one clone while the consumer keeps another. It is delegated to
 /// through the protocol (no adoption: the outermost generator cannot see through the
-/// `RefCell`), which costs one extra step per item for this level only.
+/// `RefCell`), which costs one extra step per item for this level only. With `S = ()` and an
+/// [`Infallible`](core::convert::Infallible) error type it is also an [`Iterator`] (Python's
+/// `for x in shared`).
 ///
-/// # Panics
+/// # Errors
 ///
-/// A call on a clone while the generator is running (re-entry) panics, as `RefCell` does.
+/// A call on a handle while the generator is running (it delegates to itself, directly or
+/// through a loop; a body resumes a handle of its own generator) does not reach it: `resume`
+/// and `throw` give `Step::Raised(Thrown::Runtime(RuntimeError::AlreadyExecuting))` and
+/// `close` gives `Err(CloseError::Runtime(..))` (CPython's `ValueError("generator already
+/// executing")`), which a delegator catches at its `yield from`. The generator itself is
+/// untouched and goes on running. A delegator whose delegate was finished through another
+/// handle gets [`RuntimeError::AlreadyFinished`] at its `yield from`.
 ///
 /// # Examples
 ///
 /// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
 /// use stasis::{Gen, Generator, State, Step};
-/// use stasis::{Shared, YieldFrom};
+/// use stasis::delegate::Shared;
 ///
 /// let inner = Shared::new(Gen::new(|co, ()| {
 ///     co.yield_(1);
@@ -460,6 +291,7 @@ impl<Y: 'static, S: 'static, E: 'static> YieldFrom<Y, S, E> for Co<Y, S, E> {
 /// assert_eq!(parent.resume(()), Step::Yielded(2));
 /// assert_eq!(inner.state(), State::Closed);
 /// ```
+#[must_use = "generators do nothing unless resumed"]
 pub struct Shared<G>(Rc<RefCell<G>>);
 
 impl<G> Shared<G> {
@@ -468,9 +300,9 @@ impl<G> Shared<G> {
     /// # Examples
     ///
     /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+    /// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
     /// use stasis::{Gen, Generator, State};
-    /// let g = stasis::Shared::new(Gen::new(|co, ()| co.yield_(1)));
+    /// let g = stasis::delegate::Shared::new(Gen::new(|co, ()| co.yield_(1)));
     /// assert_eq!(g.state(), State::Created);
     /// ```
     pub fn new(generator: G) -> Self {
@@ -492,21 +324,35 @@ impl<G> fmt::Debug for Shared<G> {
     }
 }
 
+/// The generator, or the error a call on a running one raises.
+macro_rules! running_or {
+    ($shared:expr, $running:expr) => {
+        match $shared.0.try_borrow_mut() {
+            Ok(generator) => generator,
+            Err(_) => return $running,
+        }
+    };
+}
+
 impl<S, G: Generator<S>> Generator<S> for Shared<G> {
     type Yield = G::Yield;
     type Return = G::Return;
     type Error = G::Error;
 
     fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
-        self.0.borrow_mut().resume(arg)
+        running_or!(self, Step::Raised(RuntimeError::AlreadyExecuting.into())).resume(arg)
     }
 
     fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
-        self.0.borrow_mut().throw(err)
+        running_or!(self, Step::Raised(RuntimeError::AlreadyExecuting.into())).throw(err)
     }
 
     fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
-        self.0.borrow_mut().close()
+        running_or!(self, Err(CloseError::Runtime(RuntimeError::AlreadyExecuting))).close()
+    }
+
+    fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
+        running_or!(self, Step::Raised(RuntimeError::AlreadyExecuting.into())).throw_exit()
     }
 
     /// [`State::Running`](stasis_core::State::Running) while the generator runs (seen from inside it).
@@ -514,6 +360,22 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
         self.0.try_borrow().map_or(State::Running, |g| g.state())
     }
 }
+
+/// `for x in shared`: the yielded values, as the generator's own `Iterator` gives them.
+///
+/// # Panics
+///
+/// As a generator's `Iterator` does (see [`Step::into_next`]), if an exit or a runtime error
+/// leaves the body; [`RuntimeError::AlreadyExecuting`] when the generator is running.
+impl<G: Generator<(), Error = core::convert::Infallible>> Iterator for Shared<G> {
+    type Item = G::Yield;
+
+    fn next(&mut self) -> Option<G::Yield> {
+        self.resume(()).into_next()
+    }
+}
+
+impl<G: Generator<(), Error = core::convert::Infallible>> std::iter::FusedIterator for Shared<G> {}
 
 /// Python's `yield from sub` inside a `#[coroutine]` body of the state-machine backend
 /// ([`from_coroutine`](stasis_core::from_coroutine),
@@ -523,10 +385,11 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 ///
 /// `sub` is any `'static` [`Generator`](stasis_core::Generator) whose send type is the coroutine's resume type; it is
 /// started with `Default::default()` and every value the coroutine is resumed with is
-/// forwarded to it. The outermost delegating body resumes the innermost delegate directly, so
-/// a chain of nested state machines costs the same per item at any depth (crate docs, section
-/// 4). For a coroutine that handles `throw` and `close`, use
-/// [`yield_from_throwing!`](crate::yield_from_throwing!).
+/// forwarded to it. A sub-generator that had already finished gives
+/// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. The outermost delegating body
+/// resumes the innermost delegate directly, so a chain of nested state machines costs the same
+/// per item at any depth (crate docs, section 4). For a coroutine that handles `throw` and
+/// `close`, use [`yield_from_throwing!`](crate::yield_from_throwing!).
 ///
 /// **Borrowing**: `yield_from!(reyield sub)` is the form for a `sub` (or yield / resume types)
 /// that borrow, e.g. a recursive walk over `&Node`: the body re-yields each item of `sub`
@@ -538,17 +401,13 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 /// would let a level hand up a generator that borrows less long than the outermost body
 /// yields its values.
 ///
-/// # Panics
-///
-/// If `sub` had already finished.
-///
 /// # Examples
 ///
 /// A recursive walk that yields references into a borrowed tree:
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
 /// use stasis::{from_coroutine, Generator};
 /// use stasis::yield_from;
 ///
@@ -580,7 +439,7 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
 /// use stasis::{from_coroutine, Generator, Step};
 /// use stasis::yield_from;
 ///
@@ -622,7 +481,9 @@ macro_rules! yield_from {
                 $crate::__private::Step::Raised(__stasis_thrown) => {
                     break ::core::result::Result::Err(__stasis_thrown);
                 }
-                $crate::__private::Step::Exhausted => $crate::__private::exhausted(),
+                $crate::__private::Step::Exhausted => {
+                    break ::core::result::Result::Err($crate::__private::already_finished());
+                }
             }
         }
     }};
@@ -665,10 +526,12 @@ macro_rules! __yield_from_impl {
                         }
                         $crate::__private::Rooted::Ignored(__stasis_ignored) => {
                             // A level yielded instead of closing: the `close()` that resumed
-                            // this body resumes it once more, so it unwinds, as CPython's
-                            // delegator does on its `RuntimeError`.
+                            // this body resumes it once more, and the `yield from` raises
+                            // CPython's `RuntimeError` in it, which it may catch.
                             let _ = yield __stasis_ignored;
-                            break ::core::result::Result::Err($crate::__private::Thrown::Exit);
+                            break ::core::result::Result::Err($crate::__private::Thrown::Runtime(
+                                $crate::__private::RuntimeError::IgnoredExit,
+                            ));
                         }
                     }
                 }
@@ -685,20 +548,19 @@ macro_rules! __yield_from_impl {
 /// Forwarding follows PEP 380: `Ok(v)` is sent to `sub`; `Err(Thrown::Error(e))` is thrown
 /// into it (if it does not handle it, the macro evaluates to `Err`); `Err(Thrown::Exit)`
 /// closes it, then the macro evaluates to `Err(Thrown::Exit)` (or to the error `sub` raised
-/// while closing). O(1) per item at any depth, as [`yield_from!`](crate::yield_from!).
+/// while closing, or to `Err(Thrown::Runtime(RuntimeError::IgnoredExit))` if `sub` yielded
+/// instead of closing). A sub-generator that had already finished gives
+/// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. O(1) per item at any depth, as
+/// [`yield_from!`](crate::yield_from!).
 /// `yield_from_throwing!(reyield sub)` is the form for a `sub` that borrows (no `'static`;
 /// O(depth) per item when nested; see [`yield_from!`](crate::yield_from!) for why), with the
 /// same forwarding, the ignored-exit report of `close()` included.
-///
-/// # Panics
-///
-/// If `sub` had already finished.
 ///
 /// # Examples
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_delegate::{Shared, YieldFrom}; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
 /// use stasis::{from_throwing_coroutine, Generator, Step, Thrown};
 /// use stasis::yield_from_throwing;
 ///
@@ -744,9 +606,11 @@ macro_rules! yield_from_throwing {
                             ::core::result::Result::Err($crate::__private::Thrown::Exit)
                         )
                     {
-                        // `close()` finishes the hand-off: unwind, as CPython's delegator
-                        // does on the `RuntimeError` its `yield from` raises.
-                        break ::core::result::Result::Err($crate::__private::Thrown::Exit);
+                        // `close()` finishes the hand-off: the `yield from` raises CPython's
+                        // `RuntimeError` in this body, which it may catch.
+                        break ::core::result::Result::Err($crate::__private::Thrown::Runtime(
+                            $crate::__private::RuntimeError::IgnoredExit,
+                        ));
                     }
                     (__stasis_step, __stasis_ignored) = $crate::__private::forward_reyield(
                         &mut __stasis_sub,
@@ -760,7 +624,9 @@ macro_rules! yield_from_throwing {
                 $crate::__private::Step::Raised(__stasis_thrown) => {
                     break ::core::result::Result::Err(__stasis_thrown);
                 }
-                $crate::__private::Step::Exhausted => $crate::__private::exhausted(),
+                $crate::__private::Step::Exhausted => {
+                    break ::core::result::Result::Err($crate::__private::already_finished());
+                }
             }
         }
     }};
@@ -774,8 +640,8 @@ macro_rules! yield_from_throwing {
 #[doc(hidden)]
 pub mod __private {
     pub use stasis_core::__delegate::{
-        Begin, Rooted, begin_send, begin_throw, exhausted, forward_closing, forward_reyield,
+        Begin, Rooted, already_finished, begin_send, begin_throw, forward_closing, forward_reyield,
         outcome, start_reyield,
     };
-    pub use stasis_core::{Generator, Step, Thrown};
+    pub use stasis_core::{Generator, RuntimeError, Step, Thrown};
 }

@@ -63,9 +63,10 @@ pub use stasis_combinators::{
 };
 
 /// Python's `yield from`: delegation to generator functions, generator objects and iterables
-/// at the same cost per item at any depth (the `stasis-delegate` crate).
+/// at the same cost per item at any depth (the `stasis-delegate` crate). The stackful forms
+/// are inherent methods of [`Co`] ([`Co::yield_from`], [`Co::delegate`], ...); this module adds
+/// [`delegate::Shared`] handles and the `yield_from!` macros for state machines.
 pub use stasis_delegate as delegate;
-pub use stasis_delegate::{Shared, YieldFrom};
 #[cfg(feature = "nightly")]
 #[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 pub use stasis_delegate::{yield_from, yield_from_throwing};
@@ -75,10 +76,9 @@ pub mod guide;
 /// Everything a generator user needs in scope: `use stasis::prelude::*;`.
 pub mod prelude {
     pub use stasis_combinators::GeneratorExt;
-    pub use stasis_core::{CloseError, Co, Gen, Generator, State, Step, Thrown};
+    pub use stasis_core::{CloseError, Co, Gen, Generator, RuntimeError, State, Step, Thrown};
     #[cfg(feature = "nightly")]
     pub use stasis_core::{from_coroutine, from_sending_coroutine, from_throwing_coroutine};
-    pub use stasis_delegate::YieldFrom;
 }
 
 /// The README's code blocks, compiled and run as doctests so the tour cannot drift.

@@ -14,7 +14,7 @@
 
 use std::rc::Rc;
 
-use stasis::{Co, Gen, Generator, Thrown, YieldFrom, from_throwing_coroutine, yield_from_throwing};
+use stasis::{Co, Gen, Generator, Thrown, from_throwing_coroutine, yield_from_throwing};
 
 use crate::support::{Finally, PyExc, Trace, Val};
 

@@ -11,8 +11,11 @@ use stasis::Gen;
 
 /// SplitMix64: a small, seedable, dependency-free generator (the seed is printed by its users,
 /// so a failing run can be repeated).
+// In the `it` binary only the nightly-only `differential` module draws from it.
+#[cfg_attr(not(feature = "nightly"), allow(dead_code))]
 pub(crate) struct Rng(pub(crate) u64);
 
+#[cfg_attr(not(feature = "nightly"), allow(dead_code))]
 impl Rng {
     pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use stasis::{State, Step, Thrown};
+use stasis::{RuntimeError, State, Step, Thrown};
 
 pub(crate) mod kit;
 
@@ -23,11 +23,24 @@ fn oracle() -> &'static BTreeMap<String, Vec<String>> {
     })
 }
 
-/// CPython's trace of `scenario`.
+/// CPython 3.11's traces of the project's own scenarios of errors the runtime raises
+/// (`tests/conformance/cases_runtime.py`, recorded in `expected_runtime.json`).
+pub(crate) fn runtime_oracle() -> &'static BTreeMap<String, Vec<String>> {
+    static ORACLE: OnceLock<BTreeMap<String, Vec<String>>> = OnceLock::new();
+    ORACLE.get_or_init(|| {
+        let text = include_str!("../../conformance/expected_runtime.json");
+        serde_json::from_str(text).expect("expected_runtime.json maps names to lists of strings")
+    })
+}
+
+/// CPython's trace of `scenario` (from the shared oracle, or the project's runtime scenarios).
 pub(crate) fn expected(scenario: &str) -> Vec<String> {
     oracle()
         .get(scenario)
-        .unwrap_or_else(|| panic!("no scenario {scenario:?} in tests/conformance/expected.json"))
+        .or_else(|| runtime_oracle().get(scenario))
+        .unwrap_or_else(|| {
+            panic!("no scenario {scenario:?} in tests/conformance/expected{{,_runtime}}.json")
+        })
         .clone()
 }
 
@@ -180,8 +193,19 @@ impl<E: Exc> Exc for Thrown<E> {
         match self {
             Thrown::Exit => "GeneratorExit".into(),
             Thrown::Error(e) => e.render_exc(),
+            Thrown::Runtime(r) => runtime_exc(*r),
         }
     }
+}
+
+/// A runtime error as CPython's exception: its class and message.
+pub(crate) fn runtime_exc(r: RuntimeError) -> String {
+    let class = match r {
+        RuntimeError::AlreadyExecuting => "ValueError",
+        RuntimeError::SendToIterator => "AttributeError",
+        _ => "RuntimeError",
+    };
+    format!("{class}({:?})", r.to_string())
 }
 
 impl<E: Exc> Exc for stasis::combinators::TeeError<E> {
@@ -343,6 +367,33 @@ where
     let _ = t.step(who, &op, step);
 }
 
+/// `[who.]throw(GeneratorExit) -> outcome` (Python's `g.throw(GeneratorExit)`).
+pub(crate) fn throw_exit<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
+where
+    G: Generator<S>,
+    G::Yield: Val,
+    G::Return: Val,
+    G::Error: Exc,
+{
+    let step = g.throw_exit();
+    let _ = t.step(who, "throw(GeneratorExit)", step);
+}
+
+/// `[who.]list -> [...]` or `raised ...`: Python's `list(g)` through the lossless
+/// [`Generator::try_iter`].
+pub(crate) fn list_try<G>(t: &Trace, who: Option<&str>, g: G)
+where
+    G: Generator,
+    G::Yield: Val,
+    G::Error: Exc,
+{
+    let outcome = match g.try_iter().collect::<Result<Vec<_>, _>>() {
+        Ok(items) => items.render(),
+        Err(e) => format!("raised {}", e.render_exc()),
+    };
+    t.op(who, "list", outcome);
+}
+
 /// `[who.]close -> ok` or `raised ...`.
 pub(crate) fn close<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
@@ -355,6 +406,7 @@ where
             "raised RuntimeError(\"generator ignored GeneratorExit\")".to_string()
         }
         Err(CloseError::Raised(e)) => format!("raised {}", e.render_exc()),
+        Err(CloseError::Runtime(r)) => format!("raised {}", runtime_exc(r)),
     };
     t.op(who, "close", outcome);
 }

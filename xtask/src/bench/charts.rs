@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 use serde_json::Value;
 
-use super::report::{DEPTHS, ROUNDTRIP};
+use super::inputs::{DEPTHS, ROUNDTRIP};
 
 const SERIES_COLORS: [RGBColor; 5] = [
     RGBColor(31, 119, 180),

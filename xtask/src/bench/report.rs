@@ -1,292 +1,20 @@
-//! The benchmark report: reading criterion's estimates, the CPython script's and the memory
-//! probe's JSON, and building `report.json`, `report.md` and the terminal summary.
+//! The benchmark report: `report.json`, `report.md` and the terminal summary, rendered from the
+//! [`Inputs`] that [`inputs`](super::inputs) read.
 //!
-//! Everything here is a pure function of its inputs (files or strings), so the tests below build
-//! a report from fixture files and snapshot its structure. A figure that was not measured in this
-//! run is `null` in the JSON and `n/a` in the tables: never an older or made-up number.
+//! Everything here is a pure function of its inputs, so the tests below build a report from
+//! fixture files and snapshot its structure. A figure that was not measured in this run is `null`
+//! in the JSON and `n/a` in the tables: never an older or made-up number.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs;
-use std::io;
-use std::path::Path;
-use std::time::SystemTime;
 
-use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
 
-/// Criterion ids of group `roundtrip`, in table order.
-pub(crate) const ROUNDTRIP: [&str; 7] = [
-    "stackful",
-    "corosensei",
-    "state_machine",
-    "nightly_coroutine",
-    "generator_rs",
-    "genawaiter",
-    "iterator",
-];
-
-/// Criterion ids of group `create`, in table order.
-pub(crate) const CREATE: [&str; 5] = [
-    "stackful_pooled",
-    "stackful_fresh",
-    "corosensei_reused",
-    "state_machine",
-    "stackful_after_burst",
-];
-
-/// Delegation mechanisms measured by criterion (group `delegation`, ids `<mechanism>/<depth>`).
-pub(crate) const DELEGATION: [&str; 6] =
-    ["inline", "object", "state_machine", "state_machine_throwing", "mixed", "mixed_reverse"];
-
-/// Delegation depths.
-pub(crate) const DEPTHS: [u32; 4] = [1, 10, 100, 1000];
-
-/// Criterion ids of group `combinators`.
-pub(crate) const COMBINATORS: [&str; 6] = [
-    "std_iter_chain",
-    "state_machine_chain",
-    "stackful_stage/1",
-    "stackful_stage/2",
-    "stackful_stage/4",
-    "stackful_stage/8",
-];
-
-/// Criterion ids of group `live` (benches/live.rs): CPython's test_generators programs with
-/// thousands of generators alive, and the single-generator round trip a sieve hop compares to.
-pub(crate) const LIVE: [&str; 3] = ["m235_stackful", "sieve_stackful", "roundtrip_stackful"];
-
-/// Resume-yield pairs (hops) in one run of the sieve for 2,000 primes: a property of the
-/// program, asserted by benches/live.rs.
-pub(crate) const SIEVE_HOPS: f64 = 4_043_625.0;
-
-/// Every criterion id the report reads, as `group/id`.
-pub(crate) fn criterion_ids() -> Vec<String> {
-    let mut ids = Vec::new();
-    ids.extend(ROUNDTRIP.iter().map(|id| format!("roundtrip/{id}")));
-    ids.extend(CREATE.iter().map(|id| format!("create/{id}")));
-    for mech in DELEGATION {
-        ids.extend(DEPTHS.iter().map(|d| format!("delegation/{mech}/{d}")));
-    }
-    ids.extend(COMBINATORS.iter().map(|id| format!("combinators/{id}")));
-    ids.extend(LIVE.iter().map(|id| format!("live/{id}")));
-    ids
-}
-
-/// The typical time per iteration in ns from a criterion `estimates.json`: the slope of the
-/// linear regression when criterion computed one (what its terminal output shows), else the mean.
-pub(crate) fn parse_estimate(text: &str) -> Result<f64> {
-    let v: Value = serde_json::from_str(text).context("estimates.json is not valid JSON")?;
-    for key in ["slope", "mean"] {
-        if let Some(x) = v.get(key).and_then(|e| e.get("point_estimate")).and_then(Value::as_f64) {
-            return Ok(x);
-        }
-    }
-    bail!("estimates.json has neither slope.point_estimate nor mean.point_estimate")
-}
-
-/// The folders under `target/criterion` where criterion may keep the results of `group/id`.
-///
-/// `BenchmarkId::new("inline", 10)` in group `delegation` lands in `delegation/inline/10`, but
-/// `bench_function("inline/10", ..)` lands in `delegation/inline_10` (criterion replaces `/` in a
-/// function name), so both are tried.
-fn criterion_dirs(id: &str) -> Vec<String> {
-    let mut dirs = vec![id.to_string()];
-    if let Some((group, rest)) = id.split_once('/')
-        && rest.contains('/')
-    {
-        dirs.push(format!("{group}/{}", rest.replace('/', "_")));
-    }
-    dirs
-}
-
-/// Reads `<criterion_dir>/<group>/<id>/new/estimates.json` for every id of [`criterion_ids`].
-/// Missing files are left out; so are files older than `since` (a benchmark that did not run
-/// this time keeps its old results on disk, and the report must not pass them off as new).
-pub(crate) fn read_estimates(
-    criterion_dir: &Path,
-    since: Option<SystemTime>,
-) -> Result<BTreeMap<String, f64>> {
-    let mut out = BTreeMap::new();
-    for id in criterion_ids() {
-        let Some((path, text)) = criterion_dirs(&id)
-            .into_iter()
-            .map(|dir| criterion_dir.join(dir).join("new").join("estimates.json"))
-            .find_map(|path| match fs::read_to_string(&path) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                read => Some((path, read)),
-            })
-        else {
-            continue;
-        };
-        let text = text.with_context(|| format!("reading {}", path.display()))?;
-        if let Some(since) = since {
-            let modified = fs::metadata(&path).and_then(|m| m.modified());
-            if modified.map_or(true, |m| m < since) {
-                continue;
-            }
-        }
-        let ns = parse_estimate(&text).with_context(|| format!("in {}", path.display()))?;
-        out.insert(id, ns);
-    }
-    Ok(out)
-}
-
-/// What `benches/cpython_bench.py` measured.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CPython {
-    pub(crate) version: String,
-    pub(crate) roundtrip_ns: Option<f64>,
-    pub(crate) create_ns: Option<f64>,
-    /// Depth (as a string, e.g. `"10"`) to ns per item.
-    pub(crate) delegation_ns: BTreeMap<String, f64>,
-    pub(crate) resident_bytes: Option<f64>,
-    /// Program (`m235`, `sieve`) to ms per run.
-    pub(crate) live_ms: BTreeMap<String, f64>,
-}
-
-/// Parses the one JSON line printed by `benches/cpython_bench.py`.
-pub(crate) fn parse_cpython(text: &str) -> Result<CPython> {
-    let v: Value = serde_json::from_str(text.trim())
-        .with_context(|| format!("cpython_bench.py printed something other than JSON: {text:?}"))?;
-    let by_key = |key: &str| -> BTreeMap<String, f64> {
-        v.get(key)
-            .and_then(Value::as_object)
-            .map(|o| o.iter().filter_map(|(k, x)| Some((k.clone(), x.as_f64()?))).collect())
-            .unwrap_or_default()
-    };
-    let delegation_ns = by_key("delegation_ns");
-    Ok(CPython {
-        version: v.get("python").and_then(Value::as_str).unwrap_or("unknown").to_string(),
-        roundtrip_ns: v.get("roundtrip_ns").and_then(Value::as_f64),
-        create_ns: v.get("create_ns").and_then(Value::as_f64),
-        delegation_ns,
-        resident_bytes: v.get("resident_bytes").and_then(Value::as_f64),
-        live_ms: by_key("live_ms"),
-    })
-}
-
-/// Resident bytes per suspended generator, from `stasis-memory resident`.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Memory {
-    pub(crate) count: u64,
-    pub(crate) stackful: Option<f64>,
-    pub(crate) state_machine: Option<f64>,
-}
-
-/// Parses the output of `stasis-memory resident`.
-pub(crate) fn parse_memory(text: &str) -> Result<Memory> {
-    let v: Value = serde_json::from_str(text.trim()).with_context(|| {
-        format!("stasis-memory resident printed something other than JSON: {text:?}")
-    })?;
-    Ok(Memory {
-        count: v.get("count").and_then(Value::as_u64).context("no `count` in memory output")?,
-        stackful: v.get("stackful").and_then(Value::as_f64),
-        state_machine: v.get("state_machine").and_then(Value::as_f64),
-    })
-}
-
-/// The most live stackful generators, from `stasis-memory max-live`.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct MaxLive {
-    pub(crate) live: u64,
-    pub(crate) cap: u64,
-    pub(crate) stack_size: u64,
-    /// The error text; `None` when the cap was reached first.
-    pub(crate) error: Option<String>,
-}
-
-/// Parses the output of `stasis-memory max-live`.
-pub(crate) fn parse_max_live(text: &str) -> Result<MaxLive> {
-    let v: Value = serde_json::from_str(text.trim()).with_context(|| {
-        format!("stasis-memory max-live printed something other than JSON: {text:?}")
-    })?;
-    let num = |k: &str| v.get(k).and_then(Value::as_u64).with_context(|| format!("no `{k}`"));
-    Ok(MaxLive {
-        live: num("live")?,
-        cap: num("cap")?,
-        stack_size: num("stack_size")?,
-        error: v.get("error").and_then(Value::as_str).map(str::to_string),
-    })
-}
-
-/// The machine the figures come from.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Machine {
-    pub(crate) cpu: String,
-    pub(crate) cores: usize,
-    pub(crate) rustc: String,
-    pub(crate) os: String,
-}
-
-/// Everything one report is made of. A part that could not be measured holds the reason.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Inputs {
-    /// `quick` or `full`.
-    pub(crate) mode: String,
-    pub(crate) machine: Machine,
-    /// `group/id` to ns per iteration.
-    pub(crate) estimates: BTreeMap<String, f64>,
-    pub(crate) cpython: Result<CPython, String>,
-    pub(crate) memory: Result<Memory, String>,
-    pub(crate) max_live: Result<MaxLive, String>,
-    /// Wall time of the whole run, when known.
-    pub(crate) elapsed_secs: Option<f64>,
-    /// The commit measured (`git describe --always --dirty`), when known.
-    pub(crate) commit: Option<String>,
-}
-
-impl Inputs {
-    fn est(&self, id: &str) -> Option<f64> {
-        self.estimates.get(id).copied()
-    }
-
-    fn cpy(&self) -> Option<&CPython> {
-        self.cpython.as_ref().ok()
-    }
-
-    fn roundtrip(&self, name: &str) -> Option<f64> {
-        if name == "cpython" {
-            self.cpy().and_then(|c| c.roundtrip_ns)
-        } else {
-            self.est(&format!("roundtrip/{name}"))
-        }
-    }
-
-    fn create(&self, name: &str) -> Option<f64> {
-        if name == "cpython" {
-            self.cpy().and_then(|c| c.create_ns)
-        } else {
-            self.est(&format!("create/{name}"))
-        }
-    }
-
-    fn delegation(&self, mech: &str, depth: u32) -> Option<f64> {
-        if mech == "cpython" {
-            self.cpy().and_then(|c| c.delegation_ns.get(&depth.to_string()).copied())
-        } else {
-            self.est(&format!("delegation/{mech}/{depth}"))
-        }
-    }
-
-    /// ms per run of `program` (`m235`, `sieve`) on `who` (`stackful`, `cpython`).
-    fn live(&self, program: &str, who: &str) -> Option<f64> {
-        if who == "cpython" {
-            self.cpy().and_then(|c| c.live_ms.get(program).copied())
-        } else {
-            self.est(&format!("live/{program}_{who}")).map(|ns| ns / 1e6)
-        }
-    }
-
-    fn resident(&self, name: &str) -> Option<f64> {
-        match name {
-            "cpython" => self.cpy().and_then(|c| c.resident_bytes),
-            "stackful" => self.memory.as_ref().ok().and_then(|m| m.stackful),
-            "state_machine" => self.memory.as_ref().ok().and_then(|m| m.state_machine),
-            _ => None,
-        }
-    }
-}
+use super::compare;
+use super::inputs::{
+    COMBINATORS, CREATE, DELEGATION, DEPTHS, Inputs, ROUNDTRIP, SIEVE_HOPS, Streaming,
+    criterion_ids,
+};
+use super::streaming::{COUNTED_MIB, VARIANTS};
 
 /// Milliseconds with one decimal, or `n/a`.
 fn fmt_ms(ms: Option<f64>) -> String {
@@ -357,6 +85,7 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
         "resident_count": inputs.memory.as_ref().ok().map(|m| m.count),
         "cpython_version": inputs.cpy().map(|c| c.version.clone()),
         "mode": inputs.mode,
+        "clock": inputs.clock,
         "elapsed_s": inputs.elapsed_secs,
         "commit": inputs.commit,
         "machine": {
@@ -365,8 +94,153 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
             "rustc": inputs.machine.rustc,
             "os": inputs.machine.os,
         },
+        "streaming": inputs.streaming.as_ref().ok().map(streaming_json),
+        "comparison": inputs.comparison.as_ref().map(compare::json),
         "notes": notes(inputs),
     })
+}
+
+/// The goal for the stasis pipeline against the hand-written loop (issue 12).
+const STREAM_GOAL: f64 = 1.05;
+
+/// Decimal megabytes per second.
+fn mb_per_s(bytes: u64, secs: f64) -> f64 {
+    bytes as f64 / 1e6 / secs
+}
+
+/// `time(a) / time(b)` of two streaming variants.
+fn stream_ratio(s: &Streaming, a: &str, b: &str) -> Option<f64> {
+    Some(s.get(a)?.secs / s.get(b)?.secs)
+}
+
+/// `instructions(a) / instructions(b)`, from cachegrind.
+fn instr_ratio(s: &Streaming, a: &str, b: &str) -> Option<f64> {
+    let counts = s.instructions.as_ref().ok()?;
+    Some(*counts.get(a)? as f64 / *counts.get(b)? as f64)
+}
+
+/// The share of the hand-written loop's time that goes to JSON parsing: what the same loop saves
+/// with the parsing replaced by one pass over the bytes (`scan`).
+fn parse_share(s: &Streaming) -> Option<f64> {
+    stream_ratio(s, "scan", "loop").map(|r| 1.0 - r)
+}
+
+fn streaming_json(s: &Streaming) -> Value {
+    let variants: Map<String, Value> = VARIANTS
+        .iter()
+        .copied()
+        .chain(["cpython"])
+        .map(|v| {
+            let run = s.get(v).map(|r| {
+                json!({
+                    "secs": r.secs,
+                    "mb_per_s": mb_per_s(r.bytes, r.secs),
+                    "records_per_s": r.records as f64 / r.secs,
+                    "peak_rss_bytes": r.peak_rss_bytes,
+                })
+            });
+            (v.to_string(), run.unwrap_or(Value::Null))
+        })
+        .collect();
+    json!({
+        "bytes": s.bytes,
+        "records": s.get("stasis").map(|r| r.records),
+        "bad_lines": s.get("stasis").map(|r| r.bad),
+        "runs_per_variant": s.runs,
+        "variants": variants,
+        "stasis_over_loop": num(stream_ratio(s, "stasis", "loop")),
+        "goal_stasis_over_loop": STREAM_GOAL,
+        "goal": stream_goal(instr_ratio(s, "stasis", "loop"), stream_ratio(s, "stasis", "loop")),
+        "cpython_over_stasis": num(stream_ratio(s, "cpython", "stasis")),
+        "parse_share_of_loop": num(parse_share(s)),
+        "sonic_over_loop": num(stream_ratio(s, "sonic", "loop")),
+        "slice_over_loop": num(stream_ratio(s, "slice", "loop")),
+        "slice_over_loop_instructions": num(instr_ratio(s, "slice", "loop")),
+        "instructions": s.instructions.as_ref().ok(),
+        "instructions_file_mib": COUNTED_MIB,
+        "stasis_over_loop_instructions": num(instr_ratio(s, "stasis", "loop")),
+        "parse_share_of_loop_instructions": num(instr_ratio(s, "scan", "loop").map(|r| 1.0 - r)),
+    })
+}
+
+/// One row per variant: time, MB/s, records/s, peak RSS, × loop.
+fn streaming_rows(s: &Streaming) -> Vec<Vec<String>> {
+    VARIANTS
+        .iter()
+        .copied()
+        .chain(["cpython"])
+        .map(|v| match s.get(v) {
+            Some(r) => vec![
+                v.to_string(),
+                format!("{:.2} s", r.secs),
+                format!("{:.0}", mb_per_s(r.bytes, r.secs)),
+                format!("{:.0}", r.records as f64 / r.secs),
+                format!("{:.1} MiB", r.peak_rss_bytes as f64 / (1 << 20) as f64),
+                fmt_ratio(stream_ratio(s, v, "loop"), Some(1.0)),
+            ],
+            None => vec![
+                v.to_string(),
+                "n/a".into(),
+                "n/a".into(),
+                "n/a".into(),
+                "n/a".into(),
+                "n/a".into(),
+            ],
+        })
+        .collect()
+}
+
+/// Whether the pipeline meets [`STREAM_GOAL`]: judged on instructions executed when cachegrind
+/// counted them (deterministic; the best-of-5 times of one commit moved by ±3% between runs on
+/// the shared machine, 1.03× and 1.06×), else on time.
+fn stream_goal(instr: Option<f64>, time: Option<f64>) -> &'static str {
+    match (instr, time) {
+        (Some(r), _) if r <= STREAM_GOAL => "met (instructions)",
+        (Some(_), _) => "missed (instructions)",
+        (None, Some(r)) if r <= STREAM_GOAL => "met (time)",
+        (None, Some(_)) => "missed (time)",
+        (None, None) => "not measured",
+    }
+}
+
+/// The verdicts of the streaming section, one line each.
+fn streaming_lines(s: &Streaming) -> Vec<String> {
+    let ratio = stream_ratio(s, "stasis", "loop");
+    let instr = instr_ratio(s, "stasis", "loop");
+    vec![
+        format!(
+            "stasis pipeline ÷ hand-written loop: {} in instructions executed (cachegrind, \
+             {COUNTED_MIB} MiB file{}), {} in time; goal ≤ {STREAM_GOAL:.2}×: {}.",
+            fmt_ratio(instr, Some(1.0)),
+            match instr_ratio(s, "scan", "loop") {
+                Some(r) =>
+                    format!("; parsing is {:.0}% of the loop's instructions", (1.0 - r) * 100.0),
+                None => String::new(),
+            },
+            fmt_ratio(ratio, Some(1.0)),
+            stream_goal(instr, ratio),
+        ),
+        format!(
+            "CPython ÷ stasis pipeline: {}.",
+            fmt_ratio(stream_ratio(s, "cpython", "stasis"), Some(1.0))
+        ),
+        format!(
+            "JSON parsing takes {} of the hand-written loop's time (the loop without parsing, \
+             `scan`, takes {} of it).",
+            parse_share(s).map_or("n/a".into(), |p| format!("{:.0}%", p * 100.0)),
+            fmt_ratio(stream_ratio(s, "scan", "loop"), Some(1.0)),
+        ),
+        format!(
+            "serde_json's `from_slice` in place of one UTF-8 check and `from_str` (what \
+             `json_lines` does): {} the loop's time, {} its instructions.",
+            fmt_ratio(stream_ratio(s, "slice", "loop"), Some(1.0)),
+            fmt_ratio(instr_ratio(s, "slice", "loop"), Some(1.0))
+        ),
+        format!(
+            "sonic-rs in place of serde_json (default target features): {} the loop's time.",
+            fmt_ratio(stream_ratio(s, "sonic", "loop"), Some(1.0))
+        ),
+    ]
 }
 
 /// One line for every part that was not measured, saying why.
@@ -380,6 +254,17 @@ pub(crate) fn notes(inputs: &Inputs) -> Vec<String> {
     }
     if let Err(why) = &inputs.max_live {
         notes.push(format!("Live stackful generators: not measured ({why})."));
+    }
+    match &inputs.streaming {
+        Err(why) => notes.push(format!("Streaming: not measured ({why}).")),
+        Ok(s) => {
+            if let Err(why) = &s.cpython {
+                notes.push(format!("Streaming, CPython: skipped ({why})."));
+            }
+            if let Err(why) = &s.instructions {
+                notes.push(format!("Streaming, instruction counts: not measured ({why})."));
+            }
+        }
     }
     let missing: Vec<String> =
         criterion_ids().into_iter().filter(|id| !inputs.estimates.contains_key(id)).collect();
@@ -424,7 +309,7 @@ pub(crate) fn fmt_ratio(a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(out, "| {} |", header.join(" | "));
     let _ = writeln!(
         out,
@@ -539,7 +424,15 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     let _ = writeln!(
         out,
         "Times are criterion's estimate per iteration (one run, on a shared machine: compare \
-         ratios, not absolute figures). `× x` columns divide by the time of `x`.\n"
+         ratios, not absolute figures), on the {} clock{}. `× x` columns divide by the time of \
+         `x`.\n",
+        inputs.clock,
+        if inputs.clock == "cpu" {
+            " (the benchmark thread's CPU time, so time slices given to other processes are not \
+             counted; CPython's figures too; `STASIS_BENCH_CLOCK=wall` for wall time)"
+        } else {
+            ""
+        }
     );
 
     let _ = writeln!(out, "## Round trip (resume + yield of a live generator)\n");
@@ -647,6 +540,40 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
         fmt_ns(single)
     );
 
+    if let Ok(s) = &inputs.streaming {
+        let _ = writeln!(
+            out,
+            "## Streaming ({:.0} MB of JSON lines, {} records)\n",
+            s.bytes as f64 / 1e6,
+            s.get("stasis").map_or(0, |r| r.records)
+        );
+        let _ = writeln!(
+            out,
+            "One generated JSON-lines file in the page cache, aggregated by each variant in its \
+             own process (parse each line, skip bad ones, keep `lang == \"en\"`, sum `retweets + \
+             hashtags`): `stasis` is `stream::json_lines → skip_errors → gen_filter → gen_map → \
+             fold`; `loop` the same work hand-written over `BufRead::read_until` and serde_json \
+             (the floor: one UTF-8 check of the line, `from_str`); `slice` that loop with \
+             `from_slice`; `scan` that loop with the parsing replaced by one pass over the bytes; \
+             `sonic` that loop with sonic-rs; `cpython` a generator pipeline with `json.loads` \
+             (benches/streaming.py). Best of {} runs for the Rust variants; peak RSS is `VmHWM` \
+             (CPython: `ru_maxrss`). MB are 10⁶ bytes (crates/stasis-bench/src/streaming.rs).\n",
+            s.runs
+        );
+        table(
+            &mut out,
+            &["variant", "time", "MB/s", "records/s", "peak RSS", "× loop"],
+            &streaming_rows(s),
+        );
+        for line in streaming_lines(s) {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
+    if let Some(c) = &inputs.comparison {
+        compare::markdown(c, &mut out);
+    }
+
     let notes = notes(inputs);
     if !notes.is_empty() {
         let _ = writeln!(out, "## Notes\n");
@@ -712,6 +639,26 @@ pub(crate) fn summary(inputs: &Inputs) -> String {
         let _ = writeln!(out, "{a:<w0$}  {b:>w1$}  {c:>13}  {d:>10}");
     }
     let _ = writeln!(out, "{}", max_live_line(inputs));
+    if let Ok(s) = &inputs.streaming {
+        let _ = writeln!(
+            out,
+            "\nstreaming ({:.0} MB of JSON lines)    time     MB/s  records/s   peak RSS  × loop",
+            s.bytes as f64 / 1e6
+        );
+        for r in streaming_rows(s) {
+            let _ = writeln!(
+                out,
+                "  {:<30} {:>7} {:>8} {:>10} {:>10} {:>7}",
+                r[0], r[1], r[2], r[3], r[4], r[5]
+            );
+        }
+        for line in streaming_lines(s) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    if let Some(c) = &inputs.comparison {
+        compare::summary(c, &mut out);
+    }
     for note in notes(inputs) {
         let _ = writeln!(out, "note: {note}");
     }
@@ -721,38 +668,16 @@ pub(crate) fn summary(inputs: &Inputs) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A fixture `estimates.json` (slope present or not).
-    fn estimates_json(ns: f64, slope: bool) -> String {
-        let est = |x: f64| {
-            json!({"confidence_interval": {"confidence_level": 0.95, "lower_bound": x * 0.9,
-                "upper_bound": x * 1.1}, "point_estimate": x, "standard_error": x * 0.01})
-        };
-        json!({
-            "mean": est(ns * 1.5),
-            "median": est(ns),
-            "median_abs_dev": est(ns * 0.01),
-            "slope": if slope { est(ns) } else { Value::Null },
-            "std_dev": est(ns * 0.02),
-        })
-        .to_string()
-    }
-
-    fn scratch_dir(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("stasis-xtask-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    fn write_estimate(dir: &Path, id: &str, ns: f64) {
-        let d = dir.join(id).join("new");
-        fs::create_dir_all(&d).unwrap();
-        fs::write(d.join("estimates.json"), estimates_json(ns, true)).unwrap();
-    }
+    use crate::bench::inputs::testing::{scratch_dir, write_comparison, write_estimate};
+    use crate::bench::inputs::{
+        Machine, MaxLive, Memory, StreamRun, read_comparison, read_estimates,
+    };
+    use std::fs;
+    use std::path::Path;
 
     /// A run where delegation and combinators never ran and python3 was missing.
     fn fixture_inputs(dir: &Path) -> Inputs {
+        write_fixture_comparison(dir);
         for (i, id) in ROUNDTRIP.iter().enumerate() {
             write_estimate(dir, &format!("roundtrip/{id}"), 1.0 + i as f64);
         }
@@ -767,6 +692,7 @@ mod tests {
         write_estimate(dir, "live/roundtrip_stackful", 10.0);
         Inputs {
             mode: "quick".into(),
+            clock: "cpu".into(),
             machine: Machine {
                 cpu: "Test CPU".into(),
                 cores: 2,
@@ -784,6 +710,42 @@ mod tests {
             }),
             elapsed_secs: Some(93.0),
             commit: Some("abc1234".into()),
+            streaming: Ok(fixture_streaming()),
+            comparison: Some(read_comparison(dir, "before", None).unwrap()),
+        }
+    }
+
+    /// Baseline `before` for three round-trip benches: within noise, slower, faster.
+    fn write_fixture_comparison(dir: &Path) {
+        write_comparison(dir, "roundtrip/stackful", "before", 1.0, [0.02, -0.03, 0.06]);
+        write_comparison(dir, "roundtrip/corosensei", "before", 1.5, [0.4, 0.3, 0.5]);
+        write_comparison(dir, "roundtrip/state_machine", "before", 4.0, [-0.3, -0.4, -0.2]);
+    }
+
+    /// Every Rust variant measured; CPython computed something else.
+    fn fixture_streaming() -> Streaming {
+        let run = |variant: &str, secs: f64| StreamRun {
+            variant: variant.into(),
+            bytes: 200_000_000,
+            secs,
+            records: 1_000_000,
+            bad: 100,
+            kept: 300_000,
+            sum: 123_456,
+            peak_rss_bytes: 2 << 20,
+        };
+        let variants =
+            [("stasis", 0.52), ("loop", 0.5), ("slice", 0.55), ("scan", 0.2), ("sonic", 0.7)]
+                .map(|(v, secs)| (v.to_string(), run(v, secs)))
+                .into();
+        Streaming {
+            bytes: 200_000_000,
+            runs: 3,
+            variants,
+            cpython: Err("CPython computed (1, 2, 3, 4), stasis (5, 6, 7, 8)".into()),
+            instructions: Ok([("stasis", 1030), ("loop", 1000), ("slice", 1150), ("scan", 250)]
+                .map(|(v, n)| (v.to_string(), n))
+                .into()),
         }
     }
 
@@ -814,30 +776,6 @@ mod tests {
             }
         }
         out
-    }
-
-    #[test]
-    fn estimate_prefers_slope_then_mean() {
-        assert_eq!(parse_estimate(&estimates_json(4.0, true)).unwrap(), 4.0);
-        assert_eq!(parse_estimate(&estimates_json(4.0, false)).unwrap(), 6.0);
-        let err = parse_estimate("{}").unwrap_err().to_string();
-        assert!(err.contains("neither slope"), "{err}");
-        assert!(parse_estimate("not json").is_err());
-    }
-
-    #[test]
-    fn missing_and_stale_estimates_are_left_out() {
-        let dir = scratch_dir("stale");
-        write_estimate(&dir, "roundtrip/stackful", 3.0);
-        let all = read_estimates(&dir, None).unwrap();
-        assert_eq!(all.keys().collect::<Vec<_>>(), ["roundtrip/stackful"]);
-        // `bench_function("stackful_stage/2")` is stored as `stackful_stage_2`.
-        write_estimate(&dir, "combinators/stackful_stage_2", 7.0);
-        let all = read_estimates(&dir, None).unwrap();
-        assert_eq!(all.get("combinators/stackful_stage/2"), Some(&7.0));
-        let later = SystemTime::now() + std::time::Duration::from_secs(3600);
-        assert!(read_estimates(&dir, Some(later)).unwrap().is_empty());
-        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -875,23 +813,68 @@ mod tests {
     }
 
     #[test]
-    fn cpython_and_memory_outputs_parse() {
-        let c = parse_cpython(
-            r#"{"python": "3.11.7", "roundtrip_ns": 48.1, "create_ns": 83.2,
-               "delegation_ns": {"1": 71.9, "1000": 31691.4}, "resident_bytes": null}"#,
-        )
-        .unwrap();
-        assert_eq!(c.version, "3.11.7");
-        assert_eq!(c.delegation_ns.get("1000"), Some(&31691.4));
-        assert_eq!(c.resident_bytes, None);
-        assert!(parse_cpython("Traceback (most recent call last)").is_err());
-        let m =
-            parse_memory(r#"{"count": 10000, "stackful": 4096.5, "state_machine": 16}"#).unwrap();
-        assert_eq!(m.state_machine, Some(16.0));
-        let l =
-            parse_max_live(r#"{"live": 5, "cap": 5, "stack_size": 16384, "error": null}"#).unwrap();
-        assert_eq!(l.error, None);
-        assert!(parse_max_live(r#"{"cap": 5}"#).is_err());
+    fn streaming_reports_ratios_and_the_goal() {
+        let dir = scratch_dir("stream");
+        let inputs = fixture_inputs(&dir);
+        let md = report_markdown(&inputs);
+        assert!(md.contains("| stasis | 0.52 s | 385 | 1923077 | 2.0 MiB | 1.04× |"), "{md}");
+        assert!(md.contains("| cpython | n/a | n/a | n/a | n/a | n/a |"), "{md}");
+        assert!(
+            md.contains(
+                "hand-written loop: 1.03× in instructions executed (cachegrind, 20 MiB file; \
+                 parsing is 75% of the loop's instructions), 1.04× in time; goal ≤ 1.05×: met \
+                 (instructions)."
+            ),
+            "{md}"
+        );
+        assert!(md.contains("JSON parsing takes 60% of the hand-written loop's time"), "{md}");
+        assert!(md.contains("Streaming, CPython: skipped (CPython computed (1, 2, 3, 4)"), "{md}");
+        let v = report_json(&inputs);
+        assert_eq!(v["streaming"]["stasis_over_loop"], json!(0.52 / 0.5));
+        assert_eq!(v["streaming"]["variants"]["cpython"], Value::Null);
+        assert_eq!(v["streaming"]["goal"], json!("met (instructions)"));
+        assert_eq!(v["streaming"]["variants"]["loop"]["mb_per_s"], json!(400.0));
+        let summary = summary(&inputs);
+        assert!(summary.contains("goal ≤ 1.05×: met (instructions)."), "{summary}");
+        assert_eq!(stream_goal(None, Some(1.06)), "missed (time)");
+        assert_eq!(stream_goal(Some(1.06), Some(1.0)), "missed (instructions)");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    /// The `--baseline` table: one row per compared benchmark, in the summary, report.md and
+    /// report.json, with a verdict a script can act on.
+    #[test]
+    fn baseline_comparison_table() {
+        let dir = scratch_dir("baseline");
+        let inputs = fixture_inputs(&dir);
+        let v = report_json(&inputs);
+        let c = &v["comparison"];
+        assert_eq!(c["regressions"], json!(["roundtrip/corosensei"]));
+        assert_eq!(c["improvements"], json!(["roundtrip/state_machine"]));
+        assert_eq!(c["benchmarks"].as_array().unwrap().len(), 3);
+        assert_eq!(c["benchmarks"][0]["verdict"], json!("within noise"));
+        let md = report_markdown(&inputs);
+        assert!(
+            md.contains(
+                "| roundtrip/corosensei | 2.25 ns | 3.00 ns | +40.0% [+30.0%, +50.0%] | slower |"
+            ),
+            "{md}"
+        );
+        let section = &md[md.find("## Compared with").unwrap()..md.find("## Notes").unwrap()];
+        let summary = summary(&inputs);
+        let table = &summary[summary.find("compared with baseline").unwrap()..];
+        let table = &table[..table.find("note:").unwrap_or(table.len())];
+        assert!(table.contains("1 slower, 1 faster, 1 within noise (of 3 compared)."), "{table}");
+        insta::assert_snapshot!(
+            "baseline_comparison",
+            format!(
+                "report.json:\n{}\n\nreport.md:\n{}\nsummary:\n{}",
+                serde_json::to_string_pretty(&redact(c)).unwrap(),
+                redact_digits(section),
+                redact_digits(table)
+            )
+        );
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

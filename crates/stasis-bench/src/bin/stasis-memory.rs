@@ -17,17 +17,7 @@ use stasis::Gen;
 const USAGE: &str = "usage: stasis-memory resident [COUNT] | stasis-memory max-live [CAP]";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(out) => {
-            println!("{out}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("stasis-memory: {e}\n{USAGE}");
-            ExitCode::FAILURE
-        }
-    }
+    stasis_bench::json_main("stasis-memory", USAGE, run)
 }
 
 fn number(arg: Option<&String>, default: usize, what: &str) -> Result<usize, String> {

@@ -71,6 +71,33 @@ impl<G, R> Broadcast<G, R> {
     fn open(&self) -> bool {
         self.targets.iter().any(Option::is_some)
     }
+
+    /// Steps every open target with `step`: a target that completes leaves its return value
+    /// and closes, one that is exhausted or raises closes. Returns the first error raised;
+    /// with `stop_on_raise`, the targets after it are not stepped.
+    fn step_each<E>(
+        &mut self,
+        stop_on_raise: bool,
+        mut step: impl FnMut(&mut G) -> Step<(), R, E>,
+    ) -> Option<Thrown<E>> {
+        let mut raised = None;
+        for i in 0..self.targets.len() {
+            let Some(target) = &mut self.targets[i] else { continue };
+            match step(target) {
+                Step::Yielded(()) => continue,
+                Step::Complete(r) => self.returns[i] = Some(r),
+                Step::Exhausted => {}
+                Step::Raised(t) => {
+                    raised.get_or_insert(t);
+                }
+            }
+            self.targets[i] = None;
+            if stop_on_raise && raised.is_some() {
+                break;
+            }
+        }
+        raised
+    }
 }
 
 impl<T, G> Generator<T> for Broadcast<G, G::Return>
@@ -88,41 +115,14 @@ where
             return Step::Exhausted;
         }
         self.started = true;
-        for i in 0..self.targets.len() {
-            let Some(target) = &mut self.targets[i] else { continue };
-            match target.resume(value.clone()) {
-                Step::Yielded(()) => {}
-                Step::Complete(r) => {
-                    self.returns[i] = Some(r);
-                    self.targets[i] = None;
-                }
-                Step::Exhausted => self.targets[i] = None,
-                Step::Raised(t) => {
-                    self.targets[i] = None;
-                    return Step::Raised(t);
-                }
-            }
+        if let Some(t) = self.step_each(true, |target| target.resume(value.clone())) {
+            return Step::Raised(t);
         }
         if self.open() { Step::Yielded(()) } else { Step::Complete(self.finish_all()) }
     }
 
     fn throw(&mut self, err: G::Error) -> Step<(), Self::Return, G::Error> {
-        let mut raised = None;
-        for i in 0..self.targets.len() {
-            let Some(target) = &mut self.targets[i] else { continue };
-            match target.throw(err.clone()) {
-                Step::Yielded(()) => {}
-                Step::Complete(r) => {
-                    self.returns[i] = Some(r);
-                    self.targets[i] = None;
-                }
-                Step::Exhausted => self.targets[i] = None,
-                Step::Raised(t) => {
-                    self.targets[i] = None;
-                    raised.get_or_insert(t);
-                }
-            }
-        }
+        let raised = self.step_each(false, |target| target.throw(err.clone()));
         match raised {
             Some(t) => Step::Raised(t),
             None if self.open() => Step::Yielded(()),

@@ -69,6 +69,7 @@ where
             Step::Yielded(_) => {}
             Step::Complete(r) => return Ok(r),
             Step::Raised(Thrown::Error(e)) => return Err(CloseError::Raised(e)),
+            Step::Raised(Thrown::Runtime(r)) => return Err(CloseError::Runtime(r)),
             Step::Raised(Thrown::Exit) | Step::Exhausted => return Ok(None),
         }
     }
@@ -130,6 +131,10 @@ where
             Err(CloseError::Raised(e)) => {
                 self.finished = true;
                 Step::Raised(Thrown::Error(e))
+            }
+            Err(CloseError::Runtime(r)) => {
+                self.finished = true;
+                Step::Raised(Thrown::Runtime(r))
             }
             Err(CloseError::IgnoredExit(y)) => {
                 self.ignored = true;

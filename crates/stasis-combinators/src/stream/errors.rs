@@ -97,6 +97,7 @@ where
         match self.source.close() {
             Ok(r) => Ok(r.map(Ok)),
             Err(CloseError::Raised(e)) => Err(CloseError::Raised(e)),
+            Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
             Err(CloseError::IgnoredExit(Ok(t))) => Err(CloseError::IgnoredExit(t)),
             Err(CloseError::IgnoredExit(Err(e))) => Ok(Some(Err(e))),
         }
@@ -183,6 +184,7 @@ where
         match self.source.close() {
             Ok(r) => Ok(r),
             Err(CloseError::Raised(e)) => Err(CloseError::Raised(e)),
+            Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
             Err(CloseError::IgnoredExit(Ok(t))) => Err(CloseError::IgnoredExit(t)),
             Err(CloseError::IgnoredExit(Err(e))) => {
                 (self.on_error)(e);

@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 use std::io::BufRead;
 
 use serde::de::DeserializeOwned;
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
 use super::{LineReader, StreamError, line_source_methods};
 use crate::util::iterator_for;
@@ -89,34 +89,23 @@ impl<T: DeserializeOwned, R: BufRead> Generator<()> for JsonLines<T, R> {
                     if bytes.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    return Step::Yielded(serde_json::from_slice(bytes).map_err(|source| {
-                        // serde_json reports bad UTF-8 inside strings as a syntax error, with
-                        // the position; keep it as a JSON error.
-                        StreamError::Json { line, source }
-                    }));
+                    // One UTF-8 check of the whole line and `from_str` cost about 15% fewer
+                    // instructions than `from_slice`, which checks every string on its own
+                    // (`cargo xtask bench`, streaming section). Bad UTF-8 goes to `from_slice`,
+                    // which reports it as a syntax error with the position: a JSON error.
+                    let parsed = match std::str::from_utf8(bytes) {
+                        Ok(text) => serde_json::from_str(text),
+                        Err(_) => serde_json::from_slice(bytes),
+                    };
+                    return Step::Yielded(
+                        parsed.map_err(|source| StreamError::Json { line, source }),
+                    );
                 }
             }
         }
     }
 
-    fn throw(&mut self, err: Infallible) -> Step<Self::Yield, u64> {
-        match err {}
-    }
-
-    fn close(&mut self) -> Result<Option<u64>, CloseError<Self::Yield, Infallible>> {
-        self.reader.reader = None;
-        self.finished = true;
-        Ok(None)
-    }
-
-    fn state(&self) -> State {
-        self.reader.state(self.finished)
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        if self.finished { (0, Some(0)) } else { (0, None) }
-    }
+    line_source_protocol!();
 }
 
 iterator_for!([T, R] JsonLines<T, R>);

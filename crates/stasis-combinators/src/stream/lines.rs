@@ -3,7 +3,7 @@
 use core::convert::Infallible;
 use std::io::BufRead;
 
-use stasis_core::{CloseError, Generator, State, Step};
+use stasis_core::{Generator, Step};
 
 use super::{LineReader, StreamError, line_source_methods};
 use crate::util::iterator_for;
@@ -72,24 +72,7 @@ impl<R: BufRead> Generator<()> for Lines<R> {
         }
     }
 
-    fn throw(&mut self, err: Infallible) -> Step<Self::Yield, u64> {
-        match err {}
-    }
-
-    fn close(&mut self) -> Result<Option<u64>, CloseError<Self::Yield, Infallible>> {
-        self.reader.reader = None;
-        self.finished = true;
-        Ok(None)
-    }
-
-    fn state(&self) -> State {
-        self.reader.state(self.finished)
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        if self.finished { (0, Some(0)) } else { (0, None) }
-    }
+    line_source_protocol!();
 }
 
 iterator_for!([R] Lines<R>);

@@ -40,7 +40,7 @@
 //!   the entry below (its body reads the outcome). A `close()` of the root cascades: the top is
 //!   closed, each delegator sees the outcome at its `yield from`, innermost first; a level that
 //!   yields instead of finishing ignored the exit: it is dropped, its delegator sees
-//!   [`Thrown::Exit`], and the root's `close()` reports `CloseError::IgnoredExit` with the
+//!   [`RuntimeError::IgnoredExit`] (CPython's `RuntimeError`), and the root's `close()` reports `CloseError::IgnoredExit` with the
 //!   value, handed to that very `close()` through the [`Context`] it published (the root reads
 //!   it right after its `yield`, before anything else runs). Dropping the root (its body
 //!   dropped, or unwinding from a panic) drops the entries innermost first, each while the
@@ -59,7 +59,7 @@ use core::ptr;
 use std::rc::Rc;
 
 pub use crate::protocol::forward_closing;
-use crate::protocol::{Generator, State, Step, Thrown};
+use crate::protocol::{Generator, RuntimeError, State, Step, Thrown};
 
 std::thread_local! {
     /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
@@ -201,7 +201,8 @@ pub trait Entry<In, Y> {
     /// Resumes the sub-generator, whose own delegate finished: its `yield from` reads the
     /// outcome and goes on.
     fn wake(&mut self, up: &mut Adoption<In, Y>) -> Progress<Y>;
-    /// The sub-generator yielded while being closed: its delegator sees [`Thrown::Exit`].
+    /// The sub-generator yielded while being closed: its delegator sees
+    /// [`RuntimeError::IgnoredExit`] (CPython's `RuntimeError`).
     fn abandon(&mut self);
 }
 
@@ -270,7 +271,8 @@ impl<In, Y> Driver<In, Y> {
                 Progress::Yielded(y) if !closing => return Driven::Yielded(y),
                 Progress::Yielded(y) | Progress::IgnoredExit(y) => {
                     // This level yielded while the chain closes: it ignored the exit. Its
-                    // delegator sees `Thrown::Exit`; it is dropped (closed again) below.
+                    // delegator sees `RuntimeError::IgnoredExit`; it is dropped (closed
+                    // again) below.
                     ignored = Some(y);
                     if let Some(top) = self.entries.last_mut() {
                         top.abandon();
@@ -320,7 +322,8 @@ pub enum Rooted<Y, R, E> {
     /// The delegation is over: the `yield from` evaluates to `Err` of this.
     Raised(Thrown<E>),
     /// A level yielded this instead of closing: yield it (handed to the `close()` resuming
-    /// this body, if that is what resumed it), then evaluate to `Err(Thrown::Exit)`.
+    /// this body, if that is what resumed it), then evaluate to
+    /// `Err(Thrown::Runtime(RuntimeError::IgnoredExit))`.
     Ignored(Y),
 }
 
@@ -332,7 +335,7 @@ fn rooted<Y, R, E>(step: Step<Y, R, E>) -> Rooted<Y, R, E> {
         Step::Yielded(y) => Rooted::Yielded(y),
         Step::Complete(r) => Rooted::Complete(r),
         Step::Raised(t) => Rooted::Raised(t),
-        Step::Exhausted => exhausted(),
+        Step::Exhausted => Rooted::Raised(already_finished()),
     }
 }
 
@@ -390,7 +393,7 @@ where
     G::Yield: 'static,
 {
     if sub.state() == State::Closed {
-        exhausted();
+        return Begin::Finished(Err(already_finished()));
     }
     if let Some(up) = adopter::<S, G::Yield>(marker) {
         let cell = Rc::new(Cell::new(None));
@@ -468,7 +471,7 @@ where
     G::Error: 'static,
 {
     if sub.state() == State::Closed {
-        exhausted();
+        return Begin::Finished(Err(already_finished()));
     }
     if let Some(up) = adopter::<Result<S, Thrown<G::Error>>, G::Yield>(marker) {
         let cell = Rc::new(Cell::new(None));
@@ -585,20 +588,18 @@ pub fn start_reyield<S: Default, G: Generator<S>>(
     sub: &mut G,
 ) -> Step<G::Yield, G::Return, G::Error> {
     if sub.state() == State::Closed {
-        exhausted();
+        return Step::Raised(already_finished());
     }
     sub.resume(S::default())
 }
 
-const EXHAUSTED: &str = "yield from a generator that had already finished: its return value was \
-                         already reported, so there is none to give; delegate to a generator \
-                         that is created or suspended (check `state()` first)";
-
-/// A sub-generator reported `Exhausted` without returning, or was closed before the start.
-#[cold]
+/// What a `yield from` gives when its sub-generator had already finished (at the start, or
+/// behind the delegator's back): CPython's `yield from` gives `None`, a Rust return value has
+/// none, so the delegator gets this error to handle.
 #[doc(hidden)]
-pub fn exhausted() -> ! {
-    panic!("{EXHAUSTED}")
+#[cold]
+pub fn already_finished<E>() -> Thrown<E> {
+    Thrown::Runtime(RuntimeError::AlreadyFinished)
 }
 
 /// Reads the outcome a delegation left in its cell.
@@ -622,7 +623,10 @@ fn settle<Y, R, E>(step: Step<Y, R, E>, cell: &Outcome<R, E>) -> Progress<Y> {
             cell.set(Some(Err(t)));
             Progress::Finished
         }
-        Step::Exhausted => exhausted(),
+        Step::Exhausted => {
+            cell.set(Some(Err(already_finished())));
+            Progress::Finished
+        }
     }
 }
 
@@ -636,7 +640,8 @@ pub struct SendEntry<G: Generator<S>, S> {
 impl<S: Default, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
     fn start(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
         if self.sub.state() == State::Closed {
-            exhausted();
+            self.cell.set(Some(Err(already_finished())));
+            return Progress::Finished;
         }
         self.step(S::default(), up)
     }
@@ -651,7 +656,7 @@ impl<S: Default, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
     }
 
     fn abandon(&mut self) {
-        self.cell.set(Some(Err(Thrown::Exit)));
+        self.cell.set(Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit))));
     }
 }
 
@@ -667,7 +672,8 @@ type ThrowIn<S, G> = Result<S, Thrown<<G as Generator<S>>::Error>>;
 impl<S: Default, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
     fn start(&mut self, up: &mut Adoption<ThrowIn<S, G>, G::Yield>) -> Progress<G::Yield> {
         if self.sub.state() == State::Closed {
-            exhausted();
+            self.cell.set(Some(Err(already_finished())));
+            return Progress::Finished;
         }
         self.step(Ok(S::default()), up)
     }
@@ -689,6 +695,6 @@ impl<S: Default, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<
     }
 
     fn abandon(&mut self) {
-        self.cell.set(Some(Err(Thrown::Exit)));
+        self.cell.set(Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit))));
     }
 }

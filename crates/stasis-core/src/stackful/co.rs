@@ -206,7 +206,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # use stasis_core as stasis;
     /// use stasis::{Gen, Generator, Step, Thrown};
     ///
-    /// let mut g = Gen::<&str, (), (), String>::throwing(|co, ()| loop {
+    /// let mut g = Gen::<&str>::throwing::<String>(|co, ()| loop {
     ///     match co.try_yield("waiting") {
     ///         Ok(()) => {}
     ///         Err(Thrown::Error(msg)) => {
@@ -242,7 +242,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # use stasis_core as stasis;
     /// use stasis::{Gen, Generator, Step, Thrown};
     ///
-    /// let mut g = Gen::<i32, (), (), &str>::throwing(|co, ()| {
+    /// let mut g = Gen::<i32>::throwing::<&str>(|co, ()| {
     ///     co.yield_(1);
     ///     co.raise(Thrown::Error("boom"))
     /// });

@@ -36,7 +36,7 @@
 //!   kept in the entry. `close()` cascades: the top is closed, then each delegator sees
 //!   `Thrown::Exit` at its `yield from` (or the error its delegate raised while closing),
 //!   innermost first, as CPython's `gen_close` does. A delegate that yields instead of closing
-//!   finishes its entry with `Thrown::Exit` all the same ([`Drive::IgnoredExit`]), and the
+//!   finishes its entry with [`RuntimeError::IgnoredExit`] ([`Drive::IgnoredExit`]), and the
 //!   outermost `close()` reports the value it yielded once the chain unwound.
 //! - **Panics**: a panic in the top entry is caught where it is stepped (in `Entry::run`, on
 //!   the driver's stack) and given to the driver, which stores it in the entry, pops the entry
@@ -106,7 +106,7 @@ use super::generator::Gen;
 use super::slot::Input;
 #[cfg(doc)]
 use super::slot::Slot;
-use crate::protocol::{CloseError, Generator, State, Step, Thrown};
+use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 /// A delegate entry with its borrow erased; see "Delegation" in the module docs for why it is
 /// only dereferenced while the frame that owns it is alive.
@@ -133,8 +133,8 @@ pub(super) enum Drive<Y, S, E> {
     Finished,
     /// Asked to close, the delegate yielded this value instead (Python: "generator ignored
     /// GeneratorExit"). As in CPython, the delegators are not left suspended: the entry is
-    /// finished with `Thrown::Exit` for its delegator (CPython raises a `RuntimeError` at the
-    /// `yield from`), and the outermost `close()` reports `CloseError::IgnoredExit` with this
+    /// finished with [`RuntimeError::IgnoredExit`] for its delegator (CPython's `RuntimeError`
+    /// at the `yield from`), and the outermost `close()` reports `CloseError::IgnoredExit` with this
     /// value once the chain unwound. The delegate itself stays suspended until it is dropped.
     IgnoredExit(Y),
 }
@@ -183,19 +183,16 @@ pub(super) trait Entry<Y, S, E> {
     }
 }
 
-/// The outcome of a finished delegate, as the delegator sees it.
+/// The outcome of a finished delegate, as the delegator sees it. No outcome: the delegate
+/// reported `Exhausted` (it was finished behind the delegator's back, through another handle).
 fn finish<R, E>(outcome: Option<Result<R, Thrown<E>>>, closing: bool) -> Result<R, Thrown<E>> {
     match outcome {
-        Some(Err(Thrown::Error(e))) => Err(Thrown::Error(e)),
+        Some(Err(raised @ (Thrown::Error(_) | Thrown::Runtime(_)))) => Err(raised),
         _ if closing => Err(Thrown::Exit),
         Some(outcome) => outcome,
-        None => panic!("{EXHAUSTED}"),
+        None => Err(Thrown::Runtime(RuntimeError::AlreadyFinished)),
     }
 }
-
-const EXHAUSTED: &str = "yield from a generator that had already finished: its return value \
-                         was already reported, so there is none to give; delegate to a \
-                         generator that is created or suspended (check `state()` first)";
 
 /// A stackful sub-generator *adopted* by the driver: resumed directly (bypassing its
 /// `Gen::resume`), and marked in its [`Slot`] so that when its body delegates in turn it
@@ -250,7 +247,7 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
                     // SAFETY: the slot is empty, so the body yielded a value (see `Out`).
                     let value = unsafe { value.assume_init() };
                     if closing {
-                        self.outcome = Some(Err(Thrown::Exit));
+                        self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
                         return Drive::IgnoredExit(value);
                     }
                     Drive::Yielded(value)
@@ -290,8 +287,9 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
                 self.outcome = match self.sub.close() {
                     Ok(_) => Some(Err(Thrown::Exit)),
                     Err(CloseError::Raised(e)) => Some(Err(Thrown::Error(e))),
+                    Err(CloseError::Runtime(r)) => Some(Err(Thrown::Runtime(r))),
                     Err(CloseError::IgnoredExit(y)) => {
-                        self.outcome = Some(Err(Thrown::Exit));
+                        self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
                         return Drive::IgnoredExit(y);
                     }
                 };
@@ -331,6 +329,13 @@ impl<Y, S, E> Co<Y, S, E> {
     /// `sub` raises by itself comes back as `Err` too. Re-raise what you do not handle with
     /// [`Co::raise`](crate::Co::raise). A panic in `sub` continues here, as a panic at this call.
     ///
+    /// Errors the runtime raises come back as `Err(Thrown::Runtime(..))`, which the body may
+    /// handle like any other: [`RuntimeError::IgnoredExit`] when `sub` yields instead of
+    /// closing (CPython's `RuntimeError` at the `yield from`), [`RuntimeError::AlreadyFinished`]
+    /// when `sub` had already finished, at the start or behind this body's back (through a
+    /// shared handle), [`RuntimeError::AlreadyExecuting`] when `sub` is running (a shared
+    /// handle to a generator of this chain).
+    ///
     /// Each item costs the same at any depth: when `sub` is a stackful [`Gen`](crate::Gen) (or a
     /// `Box<Gen>`), the outermost generator adopts it, and when it delegates in turn the new
     /// delegate goes on the outermost generator's stack of delegates, which always resumes the
@@ -338,10 +343,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// a diagram, opens `stasis-core`'s `src/stackful/delegate.rs`). Any other generator object (state
     /// machine, combinator) is resumed through the protocol.
     ///
-    /// # Panics
-    ///
-    /// If `sub` had already finished (`State::Closed`): there is no return value to give
-    /// (Python would give `None`).
+    /// This is the borrowing form of [`Co::try_yield_from`] (which takes `sub` by value and
+    /// starts it with `S::default()`, Python's `None`); both run the same driver.
     ///
     /// # Examples
     ///
@@ -377,7 +380,9 @@ impl<Y, S, E> Co<Y, S, E> {
         S: 'static,
         E: 'static,
     {
-        assert!(sub.state() != State::Closed, "{EXHAUSTED}");
+        if sub.state() == State::Closed {
+            return Err(Thrown::Runtime(RuntimeError::AlreadyFinished));
+        }
         if self.slot().unwinding.get() && self.unwinding_now() {
             // A destructor delegating while the body unwinds: `sub` could only yield, which
             // the body cannot do now (see `Co::try_yield`); as if it had ignored the exit.
@@ -385,7 +390,7 @@ impl<Y, S, E> Co<Y, S, E> {
         }
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
-            if !stackful.slot().driving.get() {
+            if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
@@ -396,7 +401,7 @@ impl<Y, S, E> Co<Y, S, E> {
             });
         }
         if let Some(stackful) = any.downcast_mut::<Box<Gen<Y, G::Return, S, E>>>() {
-            if !stackful.slot().driving.get() {
+            if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for(ObjEntry {
@@ -542,25 +547,38 @@ impl<Y, S, E> Co<Y, S, E> {
 }
 
 /// A driving body's stack of entries, outermost (its own) first. While it lives the body is
-/// marked driving in its slot; when it ends (also while unwinding) the mark is cleared and the
-/// vector goes back to the body's `Co` for its next delegation, so a `yield from` in a loop
-/// does not allocate each time.
+/// marked driving in its slot, with the number of entries (`Gen::yield_from_depth`); when it
+/// ends (also while unwinding) the mark is cleared and the vector goes back to the body's
+/// `Co` for its next delegation, so a `yield from` in a loop does not allocate each time.
 pub(super) struct Driving<'a, Y, S, E> {
-    flag: &'a Cell<bool>,
+    flag: &'a Cell<u32>,
     spare: &'a Cell<Vec<EntryPtr<Y, S, E>>>,
     stack: Vec<EntryPtr<Y, S, E>>,
 }
 
 impl<'a, Y, S, E> Driving<'a, Y, S, E> {
     fn start(
-        flag: &'a Cell<bool>,
+        flag: &'a Cell<u32>,
         spare: &'a Cell<Vec<EntryPtr<Y, S, E>>>,
         own: EntryPtr<Y, S, E>,
     ) -> Self {
-        flag.set(true);
+        flag.set(1);
         let mut stack = spare.take();
         stack.push(own);
         Driving { flag, spare, stack }
+    }
+
+    /// Pushes an entry handed up by an adopted delegate, counting it in the slot.
+    fn push(&mut self, entry: EntryPtr<Y, S, E>) {
+        self.stack.push(entry);
+        self.flag.set(u32::try_from(self.stack.len()).unwrap_or(u32::MAX));
+    }
+
+    /// Pops the top entry; the slot keeps counting at least 1 while the driver runs.
+    fn pop(&mut self) -> Option<EntryPtr<Y, S, E>> {
+        let top = self.stack.pop();
+        self.flag.set(u32::try_from(self.stack.len().max(1)).unwrap_or(u32::MAX));
+        top
     }
 }
 
@@ -571,15 +589,9 @@ impl<Y, S, E> std::ops::Deref for Driving<'_, Y, S, E> {
     }
 }
 
-impl<Y, S, E> std::ops::DerefMut for Driving<'_, Y, S, E> {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.stack
-    }
-}
-
 impl<Y, S, E> Drop for Driving<'_, Y, S, E> {
     fn drop(&mut self) {
-        self.flag.set(false);
+        self.flag.set(0);
         let mut stack = std::mem::take(&mut self.stack);
         stack.clear();
         self.spare.set(stack);

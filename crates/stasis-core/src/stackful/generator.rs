@@ -29,7 +29,7 @@ use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo, info_of};
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
 use crate::pool::StackError;
-use crate::protocol::{CloseError, Generator, State, Step, Thrown};
+use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<E>>, SlotStack>;
 
@@ -39,8 +39,12 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// Type parameters: `Y` yielded values, `R` the return value, `S` what `resume` sends in
 /// (`()` for an iterator), `E` what `throw` raises inside ([`Infallible`](std::convert::Infallible): no throw).
 ///
-/// With `S = ()` it is an [`Iterator`](std::iter::Iterator) over the yielded values; the return value (or a raised
-/// error) is then kept for [`Gen::take_return`](crate::Gen::take_return) / [`Gen::take_raised`](crate::Gen::take_raised).
+/// With `S = ()` and `E = Infallible` it is an [`Iterator`](std::iter::Iterator) over the
+/// yielded values; the return value is then kept for
+/// [`Gen::take_return`](crate::Gen::take_return). A generator that can raise errors (`E` not
+/// `Infallible`) is not an `Iterator`, so that an error cannot end a `collect()` silently:
+/// iterate it with [`Generator::try_iter`](crate::Generator::try_iter), which yields `Result`
+/// items.
 ///
 /// Variance: covariant in `Y` and `R` (a `Gen<&'static str>` is a `Gen<&'a str>`),
 /// contravariant in `S` (what it accepts, like a `fn(S)`), invariant in `E` (errors go in with
@@ -115,8 +119,8 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 #[must_use = "generators do nothing unless resumed"]
 pub struct Gen<Y, R = (), S = (), E = Infallible> {
     inner: Local<Inner<Y, R, S, E>>,
-    /// The outcome seen by `Iterator::next` (which can only report `None`).
-    outcome: Option<Result<R, Thrown<E>>>,
+    /// The return value seen by `Iterator::next` (which can only report `None`).
+    outcome: Option<R>,
     /// The [`Slot`] at the top of this generator's stack, untyped (see `Gen::slot_ptr`): a
     /// `NonNull<Slot<Y, S, E>>` field would make `Gen` invariant in `Y` and `S` by accident
     /// (the slot's `Cell`s), and name a private type when a `Gen` is sent to another thread.
@@ -271,13 +275,16 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
     }
 }
 
-impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
+impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
     /// A generator whose body can be thrown into with errors of type `E` (Python's `throw`).
-    /// The body sees thrown errors through [`Co::try_yield`](crate::Co::try_yield).
+    /// The body sees thrown errors through [`Co::try_yield`](crate::Co::try_yield). The error
+    /// type is the method's own parameter, so the common case names only what it needs:
+    /// `Gen::<i32>::throwing::<String>(..)`.
     ///
     /// # Panics
     ///
-    /// As [`Gen::new`](crate::Gen::new), if the OS refuses to map a stack.
+    /// As [`Gen::new`](crate::Gen::new), if the OS refuses to map a stack;
+    /// [`Gen::try_throwing`](crate::Gen::try_throwing) returns that as an error value.
     ///
     /// # Examples
     ///
@@ -285,7 +292,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     /// # use stasis_core as stasis;
     /// use stasis::{Gen, Generator, Step, Thrown};
     ///
-    /// let mut g = Gen::<i32, &str, (), String>::throwing(|co, ()| {
+    /// let mut g = Gen::<i32, &str>::throwing::<String>(|co, ()| {
     ///     match co.try_yield(1) {
     ///         Err(Thrown::Error(e)) => if e == "stop" { "stopped" } else { "other" },
     ///         _ => "finished",
@@ -294,16 +301,38 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     /// assert_eq!(g.resume(()), Step::Yielded(1));
     /// assert_eq!(g.throw("stop".to_string()), Step::Complete("stopped"));
     /// ```
-    pub fn throwing<F>(body: F) -> Self
-    where
-        F: FnOnce(&Co<Y, S, E>, S) -> R + 'static,
-    {
-        match GenBuilder::new().build_throwing(body) {
+    pub fn throwing<E: 'static>(
+        body: impl FnOnce(&Co<Y, S, E>, S) -> R + 'static,
+    ) -> Gen<Y, R, S, E> {
+        match Self::try_throwing(body) {
             Ok(g) => g,
             Err(e) => panic!("{e}"),
         }
     }
 
+    /// Like [`Gen::throwing`], with the OS's refusal of a stack as an error value.
+    ///
+    /// # Errors
+    ///
+    /// [`StackError::Os`] when the OS refuses to map the stack.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use stasis_core as stasis;
+    /// use stasis::{Gen, Generator, Step, Thrown};
+    /// let mut g = Gen::<i32>::try_throwing::<&str>(|co, ()| co.yield_(1)).unwrap();
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.throw("stop"), Step::Raised(Thrown::Error("stop")));
+    /// ```
+    pub fn try_throwing<E: 'static>(
+        body: impl FnOnce(&Co<Y, S, E>, S) -> R + 'static,
+    ) -> Result<Gen<Y, R, S, E>, StackError> {
+        GenBuilder::new().build_throwing(body)
+    }
+}
+
+impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     pub(super) fn on_stack<F>(stack: DefaultStack, stack_size: usize, pooled: bool, body: F) -> Self
     where
         F: FnOnce(&Co<Y, S, E>, S) -> R + 'static,
@@ -320,7 +349,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 kind: Cell::new(Kind::Send),
                 thrown: Cell::new(std::ptr::null_mut()),
                 adopted: Cell::new(false),
-                driving: Cell::new(false),
+                driving: Cell::new(0),
                 handed_up: Cell::new(None),
                 ignored_out: Cell::new(std::ptr::null_mut()),
                 unwinding: Cell::new(false),
@@ -441,35 +470,47 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// assert_eq!(g.take_return(), Some("Done!"));
     /// assert_eq!(g.take_return(), None);
     /// ```
+    #[doc(alias = "StopIteration")]
     pub fn take_return(&mut self) -> Option<R> {
-        match self.outcome.take()? {
-            Ok(r) => Some(r),
-            Err(t) => {
-                self.outcome = Some(Err(t));
-                None
-            }
-        }
+        self.outcome.take()
     }
 
-    /// The error kept by `Iterator::next` when an exception left the body (readable once).
+    /// How many generators are active in this generator's `yield from` chain (Python follows
+    /// the chain with `gi_yieldfrom`): 0 when its body is not delegating, 1 while it waits in
+    /// one `yield from`, 3 for `yield from a` where `a` waits in `yield from b`, which waits
+    /// in `yield from c` (inline generator functions are calls, not delegations, and do not
+    /// count).
+    ///
+    /// The chain is counted by the generator that drives it, the outermost one (the one the
+    /// consumer holds): a generator adopted into another's chain reports 0 while it is
+    /// there. A generator object resumed through the protocol (a state machine, an adaptor, a
+    /// shared handle) counts as one level; a chain it drives itself is counted on it. A panic deep in a chain shows only the outermost generator and the innermost
+    /// delegate in its backtrace, because the outermost one resumes the innermost directly;
+    /// this count tells how many levels are between them.
     ///
     /// # Examples
     ///
     /// ```
     /// # use stasis_core as stasis;
-    /// use stasis::{Gen, Thrown};
-    /// let mut g = Gen::<i32, (), (), &str>::throwing(|co, ()| co.raise(Thrown::Error("boom")));
+    /// use stasis::{Gen, Generator};
+    ///
+    /// fn leaf() -> Gen<u8> {
+    ///     Gen::new(|co, ()| co.yield_(1))
+    /// }
+    /// let mut g = Gen::new(|co, ()| {
+    ///     co.yield_(0);
+    ///     co.yield_from(Gen::new(|co, ()| co.yield_from(leaf())));
+    /// });
+    /// assert_eq!(g.next(), Some(0));
+    /// assert_eq!(g.yield_from_depth(), 0);
+    /// assert_eq!(g.next(), Some(1));
+    /// assert_eq!(g.yield_from_depth(), 2);
     /// assert_eq!(g.next(), None);
-    /// assert_eq!(g.take_raised(), Some(Thrown::Error("boom")));
+    /// assert_eq!(g.yield_from_depth(), 0);
     /// ```
-    pub fn take_raised(&mut self) -> Option<Thrown<E>> {
-        match self.outcome.take()? {
-            Err(t) => Some(t),
-            Ok(r) => {
-                self.outcome = Some(Ok(r));
-                None
-            }
-        }
+    #[doc(alias = "gi_yieldfrom", alias = "yield from")]
+    pub fn yield_from_depth(&self) -> usize {
+        self.slot().driving.get() as usize
     }
 
     /// The usable size of this generator's stack in bytes.
@@ -533,13 +574,29 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
             Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),
             Step::Complete(r) => Ok(Some(r)),
             Step::Raised(Thrown::Error(e)) => Err(CloseError::Raised(e)),
-            // The body let the exit through; if a delegate had ignored it, say so (CPython's
-            // `RuntimeError: generator ignored GeneratorExit`, from the outermost `close`).
-            Step::Raised(Thrown::Exit) | Step::Exhausted => match ignored {
-                Some(y) => Err(CloseError::IgnoredExit(y)),
-                None => Ok(None),
-            },
+            // The body let the exit (or the `RuntimeError` its `yield from` raised) through;
+            // if a delegate had ignored the exit, say so (CPython's `RuntimeError: generator
+            // ignored GeneratorExit`, from the outermost `close`).
+            Step::Raised(Thrown::Exit | Thrown::Runtime(RuntimeError::IgnoredExit))
+            | Step::Exhausted
+                if ignored.is_some() =>
+            {
+                Err(CloseError::IgnoredExit(ignored.expect("checked by the guard")))
+            }
+            Step::Raised(Thrown::Exit) | Step::Exhausted => Ok(None),
+            Step::Raised(Thrown::Runtime(r)) => Err(CloseError::Runtime(r)),
         }
+    }
+
+    fn throw_exit(&mut self) -> Step<Y, R, E> {
+        if !self.inner.done() && self.inner.started() {
+            // As `close`, but the body's answer is reported as `throw` reports it: a value it
+            // yields comes back, and an exit a delegate ignored stays the delegator's
+            // `RuntimeError` (no `IgnoredOut` published).
+            return self.step(Input::Close);
+        }
+        self.discard_unstarted();
+        Step::Raised(Thrown::Exit)
     }
 
     #[inline]
@@ -554,27 +611,34 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     }
 }
 
-impl<Y, R, E> Iterator for Gen<Y, R, (), E> {
+/// A generator that cannot be thrown into (`E = Infallible`) and takes no sent values is an
+/// iterator over its yielded values; its return value is kept for [`Gen::take_return`].
+///
+/// Only those: a generator that can raise errors is iterated with
+/// [`Generator::try_iter`], whose `Result` items carry the error, so that an error cannot turn
+/// into a silently shorter `collect()` (Python's `list(g)` raises it).
+///
+/// # Panics
+///
+/// `next` panics if [`Thrown::Exit`] or a [`Thrown::Runtime`] error leaves the body (a body
+/// that raises the exit itself, or a `yield from` that fails): an iterator cannot report it,
+/// and ending early would lose it. Use [`Generator::try_iter`] where that can happen.
+impl<Y, R> Iterator for Gen<Y, R, (), Infallible> {
     type Item = Y;
 
     #[inline]
     fn next(&mut self) -> Option<Y> {
         match self.resume(()) {
-            Step::Yielded(y) => Some(y),
             Step::Complete(r) => {
-                self.outcome = Some(Ok(r));
+                self.outcome = Some(r);
                 None
             }
-            Step::Raised(t) => {
-                self.outcome = Some(Err(t));
-                None
-            }
-            Step::Exhausted => None,
+            step => step.into_next(),
         }
     }
 }
 
-impl<Y, R, E> FusedIterator for Gen<Y, R, (), E> {}
+impl<Y, R> FusedIterator for Gen<Y, R, (), Infallible> {}
 
 impl<Y, R, S, E> fmt::Debug for Gen<Y, R, S, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

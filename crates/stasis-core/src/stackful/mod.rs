@@ -57,6 +57,9 @@
 //! - `builder.rs`: [`GenBuilder`](crate::GenBuilder).
 //! - `exit.rs`: telling whether the thread's thread-locals are being destroyed (for
 //!   `Gen::drop`).
+//! - `yield_from.rs`: the `yield from` methods a body calls
+//!   ([`Co::yield_from`](crate::Co::yield_from) and friends), built on
+//!   [`Co::delegate`](crate::Co::delegate).
 //!
 //! # Why `'static` and `!Send`
 //!
@@ -79,6 +82,7 @@ mod exit;
 mod generator;
 mod slot;
 mod stack;
+mod yield_from;
 
 #[cfg(doc)]
 use crate::protocol::{State, Thrown};

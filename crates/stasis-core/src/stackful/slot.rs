@@ -112,9 +112,10 @@ pub(super) struct Slot<Y, S, E> {
     /// yielded when it ignored the close (see [`Drive::IgnoredExit`]), so that `close` reports
     /// it after the body unwound. Null otherwise (a dropped generator just drops the value).
     pub(super) ignored_out: Cell<*mut Option<Y>>,
-    /// Set while this generator's body drives delegates itself (in `Co::drive_here`): it is
-    /// then delegated to as a plain object, never adopted.
-    pub(super) driving: Cell<bool>,
+    /// Non-zero while this generator's body drives delegates itself (in `Co::drive_here`): it
+    /// is then delegated to as a plain object, never adopted. The value is the number of
+    /// entries on its stack of delegates (`Gen::yield_from_depth`).
+    pub(super) driving: Cell<u32>,
     /// Set when stasis starts unwinding this stack ([`Co::raise`], [`Slot::transmit_unwind`]);
     /// a yield that finds it set while the thread is panicking is a yield from a destructor
     /// during that unwinding, and does not suspend (see `Co::yield_while_unwinding`). Cleared
