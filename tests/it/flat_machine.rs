@@ -417,3 +417,53 @@ fn a_state_machine_chain_around_a_stackful_generator_and_the_reverse() {
     let g = stackful(machine(Box::new(stackful(leaf(), 3)), 2), 1);
     assert_eq!(g.collect::<Vec<_>>(), [1, 2, 3, 100, 101, 3, 2, 1]);
 }
+
+type Items = Box<dyn Generator<Yield = u32, Return = (), Error = Infallible>>;
+
+fn count(from: u32, to: u32) -> Items {
+    Box::new(from_coroutine(
+        #[coroutine]
+        move || {
+            for i in from..to {
+                yield i;
+            }
+        },
+    ))
+}
+
+/// A level adopted by a driver steps, itself, a generator it holds (in its own bytes) whose
+/// body delegates: that delegation must not be taken by the driver (a plain resume nested in
+/// an adopted one hides the driver's context), and the level's own later delegation, in the
+/// same resume, is still handed to the driver.
+#[test]
+fn a_generator_a_level_steps_itself_keeps_its_delegation_and_the_level_stays_flat() {
+    let level: Items = Box::new(from_coroutine(
+        #[coroutine]
+        || {
+            // Not boxed: its coroutine lies in this level's bytes.
+            let mut held = from_coroutine(
+                #[coroutine]
+                || {
+                    yield_from!(count(100, 103)).unwrap();
+                },
+            );
+            yield 0;
+            // Resumed by the root's driver: step `held` plainly, then delegate.
+            let first = held.resume(()).yielded().expect("held yields");
+            let second = held.resume(()).yielded().expect("held yields");
+            yield_from!(count(first + second, first + second + 2)).unwrap();
+            let rest: Vec<u32> = std::iter::from_fn(|| held.resume(()).yielded()).collect();
+            for v in rest {
+                yield v;
+            }
+        },
+    ));
+    let mut root = from_coroutine(
+        #[coroutine]
+        move || {
+            yield_from!(level).unwrap();
+        },
+    );
+    let items: Vec<u32> = std::iter::from_fn(|| root.resume(()).yielded()).collect();
+    assert_eq!(items, [0, 201, 202, 102]);
+}

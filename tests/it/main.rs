@@ -27,9 +27,12 @@ mod differential_combinators;
 // State machines only: nightly.
 #[cfg(feature = "nightly")]
 mod flat_machine;
+// State machines only: nightly.
 mod fork;
 mod laziness;
 mod panics;
 mod pool;
+#[cfg(feature = "nightly")]
+mod reyield_machine;
 mod thread_exit;
 mod unwinding;

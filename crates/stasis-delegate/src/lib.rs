@@ -106,13 +106,13 @@
 //!
 //! - **Hand-off**: the root resumes its delegate with a hidden method of [`Generator`] that a
 //!   state machine implements by publishing the root's inbox in a thread-local for exactly
-//!   that resume (every plain resume publishes nothing, so a generator the body steps itself
+//!   that resume (a plain resume nested in it hides it, so a generator the body steps itself
 //!   never sees it). A `yield from` that starts in that body finds the inbox, starts its
 //!   sub-generator, hands it up and yields the sub's first item (a state machine cannot
 //!   suspend without a value); the root moves it onto its stack. The delegator is resumed
 //!   once, when its delegate is done, and reads the outcome from a cell it shares with the
 //!   entry. The body shape does not change: plain bodies are untouched (a plain resume costs
-//!   one store more), and a delegating body's `yield from` decides at run time whether it is
+//!   one thread-local load and a predicted branch more, no store), and a delegating body's `yield from` decides at run time whether it is
 //!   the root or is adopted.
 //! - **Finishing and closing**: the root pops a finished delegate and wakes the one below.
 //!   `close()` cascades innermost first (each delegator sees [`Thrown::Exit`](stasis_core::Thrown::Exit), or the error its
@@ -126,7 +126,13 @@
 //!   by one, so a chain 100,000 deep runs and drops on the default stack
 //!   (`tests/it/flat_machine.rs`).
 //! - **Limits**: the sub-generator and the body's yield and resume types must be `'static` (as
-//!   for the stackful `yield_from`). A run of levels that delegate *before* they yield anything
+//!   for the stackful `yield_from`): the root finds the entries handed up to it through a
+//!   thread-local, type-erased, and checks their types with `TypeId`, which only `'static`
+//!   types have (an unchecked lifetime would let a level hand up a generator that borrows
+//!   less long than the root yields its values). For a sub-generator that borrows (a
+//!   recursive walk over `&Node`), write `yield_from!(reyield sub)` /
+//!   `yield_from_throwing!(reyield sub)`: the body re-yields each item itself, O(depth) per
+//!   item when nested, same forwarding (`tests/it/reyield_machine.rs`). A run of levels that delegate *before* they yield anything
 //!   (a left-degenerate tree in in-order) starts nested, one native frame per level, while the
 //!   first item is produced; yield first (or give the thread a bigger stack) for such runs
 //!   100,000 deep. A body resumed with `core::ops::Coroutine::resume` directly instead of
@@ -202,9 +208,14 @@
 //! `catch_unwind`), whatever the depth; a plain `yield` costs about 3 ns. A chain of state
 //! machines costs one resume of the outermost body and one of the innermost (before flat
 //! delegation it grew from about 5 ns at depth 1 to 4.5 µs at depth 1,000). At depth 1 the
-//! flat form does more than the old re-yielding expansion (7.2 ns in the same run, 52 against
-//! 79 instructions per item under callgrind): the hand-off context is published around each
-//! resume of the delegate. Mixed chains (`mixed`: state machines around one stackful level;
+//! flat form does a little more than re-yielding by hand (`state_machine_reyield/1`, the old
+//! expansion, and `yield_from!(reyield sub)`): the hand-off context is published (two stores
+//! and a thread-local store) and cleared around each resume of the delegate, and the root
+//! checks that no entry was handed up. Under callgrind (scratch driver, boxed levels as in
+//! the bench): 91 instructions per item against 81 for re-yielding (before this was tuned:
+//! 96 against 71, when a plain resume also stored to the thread-local); in time, from 0.94×
+//! to 1.2× the re-yield in three criterion runs on this noisy machine. The table above
+//! predates that tuning. Mixed chains (`mixed`: state machines around one stackful level;
 //! reverse: stackful levels around one state machine) pay one more root per switch of backend,
 //! so they are flat from depth 10 on, where the switch exists. CPython's `yield from`
 //! re-yields at every level: about 108 ns per item at depth 1 and 19 µs at depth 500.
@@ -380,7 +391,51 @@ impl<G: Generator<(), Error = core::convert::Infallible>> std::iter::FusedIterat
 /// per item at any depth (crate docs, section 4). For a coroutine that handles `throw` and
 /// `close`, use [`yield_from_throwing!`](crate::yield_from_throwing!).
 ///
+/// **Borrowing**: `yield_from!(reyield sub)` is the form for a `sub` (or yield / resume types)
+/// that borrow, e.g. a recursive walk over `&Node`: the body re-yields each item of `sub`
+/// itself (as a hand-written loop would), so no `'static` is needed, at O(depth) per item when
+/// nested. Why the flat form needs `'static`: the outermost body keeps the delegations the
+/// levels below it hand up, as type-erased entries found through a thread-local, and it can
+/// only check that an entry has the types it expects with `TypeId`, which exists for
+/// `'static` types only; a lifetime cannot be checked at run time, and trusting it unchecked
+/// would let a level hand up a generator that borrows less long than the outermost body
+/// yields its values.
+///
 /// # Examples
+///
+/// A recursive walk that yields references into a borrowed tree:
+///
+/// ```
+/// #![feature(coroutines, stmt_expr_attributes)]
+/// # mod stasis { pub use ::stasis_core::*; #[cfg(feature = "nightly")] pub use ::stasis_delegate::{yield_from, yield_from_throwing}; pub mod delegate { pub use ::stasis_delegate::*; } }
+/// use stasis::{from_coroutine, Generator};
+/// use stasis::yield_from;
+///
+/// struct Node {
+///     name: String,
+///     children: Vec<Node>,
+/// }
+///
+/// fn walk(node: &Node) -> Box<dyn Generator<Yield = &str, Return = (), Error = core::convert::Infallible> + '_> {
+///     Box::new(from_coroutine(#[coroutine] move || {
+///         yield node.name.as_str();
+///         for child in &node.children {
+///             yield_from!(reyield walk(child)).unwrap();
+///         }
+///     }))
+/// }
+///
+/// let leaf = |name: &str| Node { name: name.into(), children: vec![] };
+/// let tree = Node { name: "root".into(), children: vec![leaf("a"), leaf("b")] };
+/// let mut names = Vec::new();
+/// let mut g = walk(&tree);
+/// while let Some(name) = g.resume(()).yielded() {
+///     names.push(name);
+/// }
+/// assert_eq!(names, ["root", "a", "b"]);
+/// ```
+///
+/// The flat form:
 ///
 /// ```
 /// #![feature(coroutines, stmt_expr_attributes)]
@@ -410,6 +465,28 @@ impl<G: Generator<(), Error = core::convert::Infallible>> std::iter::FusedIterat
 #[doc(alias = "yield from")]
 #[macro_export]
 macro_rules! yield_from {
+    (reyield $sub:expr $(,)?) => {{
+        let mut __stasis_sub = $sub;
+        let mut __stasis_step = $crate::__private::start_reyield(&mut __stasis_sub);
+        loop {
+            match __stasis_step {
+                $crate::__private::Step::Yielded(__stasis_value) => {
+                    let __stasis_sent = yield __stasis_value;
+                    __stasis_step =
+                        $crate::__private::Generator::resume(&mut __stasis_sub, __stasis_sent);
+                }
+                $crate::__private::Step::Complete(__stasis_return) => {
+                    break ::core::result::Result::Ok(__stasis_return);
+                }
+                $crate::__private::Step::Raised(__stasis_thrown) => {
+                    break ::core::result::Result::Err(__stasis_thrown);
+                }
+                $crate::__private::Step::Exhausted => {
+                    break ::core::result::Result::Err($crate::__private::already_finished());
+                }
+            }
+        }
+    }};
     ($sub:expr $(,)?) => {
         $crate::__yield_from_impl!(begin_send, $sub)
     };
@@ -441,8 +518,11 @@ macro_rules! __yield_from_impl {
                         $crate::__private::Rooted::Yielded(__stasis_next) => {
                             __stasis_value = __stasis_next;
                         }
-                        $crate::__private::Rooted::Done(__stasis_outcome) => {
-                            break __stasis_outcome;
+                        $crate::__private::Rooted::Complete(__stasis_return) => {
+                            break ::core::result::Result::Ok(__stasis_return);
+                        }
+                        $crate::__private::Rooted::Raised(__stasis_thrown) => {
+                            break ::core::result::Result::Err(__stasis_thrown);
                         }
                         $crate::__private::Rooted::Ignored(__stasis_ignored) => {
                             // A level yielded instead of closing: the `close()` that resumed
@@ -472,6 +552,9 @@ macro_rules! __yield_from_impl {
 /// instead of closing). A sub-generator that had already finished gives
 /// `Err(Thrown::Runtime(RuntimeError::AlreadyFinished))`. O(1) per item at any depth, as
 /// [`yield_from!`](crate::yield_from!).
+/// `yield_from_throwing!(reyield sub)` is the form for a `sub` that borrows (no `'static`;
+/// O(depth) per item when nested; see [`yield_from!`](crate::yield_from!) for why), with the
+/// same forwarding, the ignored-exit report of `close()` included.
 ///
 /// # Examples
 ///
@@ -502,6 +585,51 @@ macro_rules! __yield_from_impl {
 #[cfg_attr(docsrs, doc(cfg(feature = "nightly")))]
 #[macro_export]
 macro_rules! yield_from_throwing {
+    (reyield $sub:expr $(,)?) => {{
+        // Held across the yields below, so it lives in this coroutine's state: its address
+        // tells the context a `close()` of this body published from any other generator's.
+        let __stasis_anchor = 0u8;
+        let __stasis_marker = ::core::ptr::addr_of!(__stasis_anchor).addr();
+        let mut __stasis_sub = $sub;
+        let mut __stasis_step = $crate::__private::start_reyield(&mut __stasis_sub);
+        // Set when the value about to be yielded is one the sub-generator yielded instead of
+        // closing: the `close()` resuming this body was told, and resumes it once more.
+        let mut __stasis_ignored = false;
+        loop {
+            match __stasis_step {
+                $crate::__private::Step::Yielded(__stasis_value) => {
+                    let __stasis_got = yield __stasis_value;
+                    let _ = ::core::hint::black_box(__stasis_anchor);
+                    if ::core::mem::take(&mut __stasis_ignored)
+                        && ::core::matches!(
+                            __stasis_got,
+                            ::core::result::Result::Err($crate::__private::Thrown::Exit)
+                        )
+                    {
+                        // `close()` finishes the hand-off: the `yield from` raises CPython's
+                        // `RuntimeError` in this body, which it may catch.
+                        break ::core::result::Result::Err($crate::__private::Thrown::Runtime(
+                            $crate::__private::RuntimeError::IgnoredExit,
+                        ));
+                    }
+                    (__stasis_step, __stasis_ignored) = $crate::__private::forward_reyield(
+                        &mut __stasis_sub,
+                        __stasis_got,
+                        __stasis_marker,
+                    );
+                }
+                $crate::__private::Step::Complete(__stasis_return) => {
+                    break ::core::result::Result::Ok(__stasis_return);
+                }
+                $crate::__private::Step::Raised(__stasis_thrown) => {
+                    break ::core::result::Result::Err(__stasis_thrown);
+                }
+                $crate::__private::Step::Exhausted => {
+                    break ::core::result::Result::Err($crate::__private::already_finished());
+                }
+            }
+        }
+    }};
     ($sub:expr $(,)?) => {
         $crate::__yield_from_impl!(begin_throw, $sub)
     };
@@ -512,7 +640,8 @@ macro_rules! yield_from_throwing {
 #[doc(hidden)]
 pub mod __private {
     pub use stasis_core::__delegate::{
-        Begin, Rooted, begin_send, begin_throw, forward_closing, outcome,
+        Begin, Rooted, already_finished, begin_send, begin_throw, forward_closing, forward_reyield,
+        outcome, start_reyield,
     };
     pub use stasis_core::{Generator, RuntimeError, Step, Thrown};
 }

@@ -13,7 +13,7 @@
 //! ```
 //!
 //! - **Who drives**: a body whose `yield from` starts while no [`Adoption`] is published for
-//!   it (a plain resume publishes null) is the *root*: it keeps its own sub-generator typed and
+//!   it (a plain resume shows it none) is the *root*: it keeps its own sub-generator typed and
 //!   a [`Driver`] (a stack of [`Entry`]s, each owning one deeper sub-generator) in its state,
 //!   and re-yields the items of the innermost, so an item costs one resume of the root's body
 //!   plus one of the innermost, whatever the depth.
@@ -26,8 +26,10 @@
 //!   suspends with the first item of the new delegate (a state machine cannot suspend without
 //!   a value) and is resumed only when that delegate is done, its outcome in a cell the entry
 //!   shares with it.
-//! - **Identity**: a context is published around one resume of one coroutine and put back
-//!   right after it (also when the body panics), and every plain resume publishes null, so a
+//! - **Identity**: a context is published around one resume of one coroutine and cleared to
+//!   null right after it (also when the body panics), and a plain resume nested in it hides it
+//!   for its duration (null, put back afterwards; outside a publishing resume the context is
+//!   already null, so a plain resume only loads and tests it), so a
 //!   generator resumed by the body sees its own context, never its resumer's. A delegation
 //!   accepts a context only if one of its locals lies in the bytes of the coroutine the context
 //!   was published for, and an adoption only if its `TypeId` matches (so a mismatch is never
@@ -61,8 +63,9 @@ use crate::protocol::{Generator, RuntimeError, State, Step, Thrown};
 
 std::thread_local! {
     /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
-    /// that lives in the frame of that resume (set by `Slot::resume_with`, put back right
-    /// after).
+    /// that lives as long as that resume runs (set by `Slot::resume_with`, null again right
+    /// after; a plain resume run meanwhile hides it and puts it back, a publishing one
+    /// replaces it and clears it).
     pub(super) static CONTEXT: Cell<*const Context> = const { Cell::new(ptr::null()) };
 }
 
@@ -107,9 +110,11 @@ impl Context {
         if context.is_null() {
             return None;
         }
-        // SAFETY: a non-null `CONTEXT` points to a `Context` in the frame of a resume call that
-        // is still running (`Slot::resume` puts the previous value back when that resume
-        // returns or unwinds), so it is alive; it is only read here, through a shared
+        // SAFETY: a non-null `CONTEXT` points to the `Context` of a publishing resume call
+        // that is still running (`Slot::resume_with` clears it when that resume returns or
+        // unwinds; a plain resume nested in it hides it and puts it back, also on unwind,
+        // only while that call still runs; a publishing one nested in it replaces it and
+        // clears it in turn), and that context outlives the call, so it is alive; it is only read here, through a shared
         // reference that ends with this statement. Under Stacked and Tree Borrows the pointer
         // is a raw pointer derived from the publisher's reference (shared for `Closing`, the
         // `&mut Adoption` parameter for adoptions), which that frame does not use while the
@@ -169,8 +174,8 @@ fn adopter<'a, In: 'static, Y: 'static>(marker: usize) -> Option<&'a mut Adoptio
     // reference made here is a child of it (Tree Borrows) / sits above it (Stacked Borrows),
     // and is the only one used meanwhile. It is used only by `begin`, for the start of one
     // delegation, during which no other code reads this context: the bodies resumed by that
-    // start see contexts of their own, derived from this reference, and the previous value is
-    // back in `CONTEXT` only once they returned.
+    // start see contexts of their own, derived from this reference, and `CONTEXT` is null
+    // once they returned (never this context again).
     Some(unsafe { &mut *context.cast::<Adoption<In, Y>>().cast_mut() })
 }
 
@@ -229,11 +234,19 @@ impl<In: 'static, Y: 'static> Driver<In, Y> {
 
 impl<In, Y> Driver<In, Y> {
     /// Moves the entries handed up during the last step onto the stack.
-    #[inline]
+    #[inline(always)]
     fn absorb(&mut self) {
         if !self.up.incoming.is_empty() {
-            self.entries.append(&mut self.up.incoming);
+            self.take_incoming();
         }
+    }
+
+    /// Out of line: rare (once per delegation), and inlined its registers would be saved and
+    /// restored on every resume of the root's body.
+    #[cold]
+    #[inline(never)]
+    fn take_incoming(&mut self) {
+        self.entries.append(&mut self.up.incoming);
     }
 
     /// Forwards `input` (what the root's `yield` received) to the innermost delegate, then
@@ -304,22 +317,25 @@ pub enum Begin<Root, Y, R, E> {
 pub enum Rooted<Y, R, E> {
     /// Yield this.
     Yielded(Y),
-    /// The delegation is over: this is the value of the `yield from`.
-    Done(Result<R, Thrown<E>>),
+    /// The delegation is over: the `yield from` evaluates to `Ok` of this.
+    Complete(R),
+    /// The delegation is over: the `yield from` evaluates to `Err` of this.
+    Raised(Thrown<E>),
     /// A level yielded this instead of closing: yield it (handed to the `close()` resuming
     /// this body, if that is what resumed it), then evaluate to
     /// `Err(Thrown::Runtime(RuntimeError::IgnoredExit))`.
     Ignored(Y),
 }
 
-/// A sub-generator's step as a [`Rooted`].
+/// A sub-generator's step as a [`Rooted`] (variant for variant, so that the hot path of a
+/// depth-1 delegation converts nothing).
 #[inline(always)]
 fn rooted<Y, R, E>(step: Step<Y, R, E>) -> Rooted<Y, R, E> {
     match step {
         Step::Yielded(y) => Rooted::Yielded(y),
-        Step::Complete(r) => Rooted::Done(Ok(r)),
-        Step::Raised(t) => Rooted::Done(Err(t)),
-        Step::Exhausted => Rooted::Done(Err(already_finished())),
+        Step::Complete(r) => Rooted::Complete(r),
+        Step::Raised(t) => Rooted::Raised(t),
+        Step::Exhausted => Rooted::Raised(already_finished()),
     }
 }
 
@@ -364,6 +380,9 @@ where
 /// Starts `yield_from!(sub)` in the body holding the local at `marker`.
 #[doc(hidden)]
 #[allow(clippy::type_complexity)]
+// Not inlined: once per delegation, and inlined it would swell the frame (saved registers,
+// stack) of every resume of the body that holds it.
+#[inline(never)]
 pub fn begin_send<S, G>(
     sub: G,
     marker: usize,
@@ -390,7 +409,8 @@ where
 fn started<Root, Y, R, E>(root: Root, first: Rooted<Y, R, E>) -> Begin<Root, Y, R, E> {
     match first {
         Rooted::Yielded(y) | Rooted::Ignored(y) => Begin::Root(root, y),
-        Rooted::Done(outcome) => Begin::Finished(outcome),
+        Rooted::Complete(r) => Begin::Finished(Ok(r)),
+        Rooted::Raised(t) => Begin::Finished(Err(t)),
     }
 }
 
@@ -437,6 +457,9 @@ where
 /// Starts `yield_from_throwing!(sub)` in the body holding the local at `marker`.
 #[doc(hidden)]
 #[allow(clippy::type_complexity)]
+// Not inlined: once per delegation, and inlined it would swell the frame (saved registers,
+// stack) of every resume of the body that holds it.
+#[inline(never)]
 pub fn begin_throw<S, G>(
     sub: G,
     marker: usize,
@@ -515,7 +538,7 @@ where
             match self.driver.step(input, true) {
                 Driven::Yielded(y) => Rooted::Ignored(y),
                 Driven::Done(ignored) => match (self.own(Ok(S::default()), true), ignored) {
-                    (Rooted::Done(_), Some(y)) => Rooted::Ignored(y),
+                    (Rooted::Complete(_) | Rooted::Raised(_), Some(y)) => Rooted::Ignored(y),
                     (rooted, _) => rooted,
                 },
             }
@@ -533,11 +556,49 @@ where
     }
 }
 
+/// PEP 380's forwarding for the re-yielding form (`yield_from_throwing!(reyield sub)`), run
+/// by the body holding the local at `marker` right after its `yield`: as [`forward_closing`],
+/// and if `sub` ignored an exit that a `close()` of this very body sent, tells that `close()`
+/// (through the context it published, read before anything else runs) so that it reports
+/// `CloseError::IgnoredExit` once the body unwound. Needs no `'static`.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn forward_reyield<S, G: Generator<S>>(
+    sub: &mut G,
+    input: Result<S, Thrown<G::Error>>,
+    marker: usize,
+) -> (Step<G::Yield, G::Return, G::Error>, bool) {
+    let context = if matches!(input, Err(Thrown::Exit)) { Context::current(marker) } else { None };
+    let (step, ignored) = forward_closing(sub, input);
+    if let (true, Some(context)) = (ignored, context) {
+        // SAFETY: `context` was published by the resume of this body that is running now
+        // (read right after its `yield`, before `forward_closing` resumed anything), so it
+        // is alive; only read / set through `Cell` (see `Context::current`).
+        let context = unsafe { &*context };
+        if context.kind == Kind::Closing {
+            context.ignored.set(true);
+        }
+    }
+    (step, ignored)
+}
+
+/// Starts the sub-generator of the re-yielding form (Python's `next(sub)`).
+#[doc(hidden)]
+pub fn start_reyield<S: Default, G: Generator<S>>(
+    sub: &mut G,
+) -> Step<G::Yield, G::Return, G::Error> {
+    if sub.state() == State::Closed {
+        return Step::Raised(already_finished());
+    }
+    sub.resume(S::default())
+}
+
 /// What a `yield from` gives when its sub-generator had already finished (at the start, or
 /// behind the delegator's back): CPython's `yield from` gives `None`, a Rust return value has
 /// none, so the delegator gets this error to handle.
+#[doc(hidden)]
 #[cold]
-fn already_finished<E>() -> Thrown<E> {
+pub fn already_finished<E>() -> Thrown<E> {
     Thrown::Runtime(RuntimeError::AlreadyFinished)
 }
 
