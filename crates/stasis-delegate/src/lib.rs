@@ -104,7 +104,7 @@
 //!   c's body: yields ◀── c.__resume_adopted(v, up): one coroutine resume ◀──────────┘
 //! ```
 //!
-//! - **Hand-off**: the root resumes its delegate with a hidden method of [`Generator`] that a
+//! - **Hand-off**: the root resumes its delegate with a hidden method of [`Generator`](stasis_core::Generator) that a
 //!   state machine implements by publishing the root's inbox in a thread-local for exactly
 //!   that resume (a plain resume nested in it hides it, so a generator the body steps itself
 //!   never sees it). A `yield from` that starts in that body finds the inbox, starts its
@@ -119,7 +119,7 @@
 //!   delegate raised while closing); a level that yields instead of finishing ignored the
 //!   exit: its delegator sees `Thrown::Runtime(RuntimeError::IgnoredExit)` (CPython's
 //!   `RuntimeError`, which it may catch) and the outermost `close()` fails with
-//!   [`CloseError::IgnoredExit`] once the chain unwound. That hand-off goes through a context
+//!   [`CloseError::IgnoredExit`](stasis_core::CloseError::IgnoredExit) once the chain unwound. That hand-off goes through a context
 //!   the `close()` publishes for its own body only, so a generator stepped inside another's
 //!   exit handling cannot take it.
 //! - **Dropping** the root (or a panic in a delegate) drops the delegates innermost first, one
@@ -149,7 +149,7 @@
 //! - **Values** pass straight through to the outermost consumer.
 //! - **send**: the value goes to the innermost generator. An iterable has no `send`:
 //!   `S::default()` (Python's `None`) asks for its next item, any other value raises
-//!   [`RuntimeError::SendToIterator`] in the delegator (Python raises `AttributeError`), so a
+//!   [`RuntimeError::SendToIterator`](stasis_core::RuntimeError::SendToIterator) in the delegator (Python raises `AttributeError`), so a
 //!   sent value is never dropped silently.
 //! - **throw**: the error goes to the innermost generator; if it does not handle it, it is
 //!   raised in the delegator at its `yield from`:
@@ -173,10 +173,10 @@
 //!   ignored the exit and stays suspended, as any generator that ignores it.
 //! - **return value**: the sub-generator's return value is the value of the `yield from`.
 //! - **errors of the runtime itself** arrive at the `yield from` as `Thrown::Runtime(..)`, an
-//!   exception the delegator may catch: [`RuntimeError::AlreadyFinished`] when the
+//!   exception the delegator may catch: [`RuntimeError::AlreadyFinished`](stasis_core::RuntimeError::AlreadyFinished) when the
 //!   sub-generator had finished before (at the start, or behind the delegator's back through
 //!   a [`Shared`] handle; CPython's `yield from` gives `None` there, a Rust return value has no
-//!   `None`), [`RuntimeError::AlreadyExecuting`] when it is running (a generator that
+//!   `None`), [`RuntimeError::AlreadyExecuting`](stasis_core::RuntimeError::AlreadyExecuting) when it is running (a generator that
 //!   delegates to itself through [`Shared`]; CPython's `ValueError`). Nothing of this panics.
 //! - **debugging**: middle delegators are absent from backtraces, because the outermost
 //!   generator resumes the innermost delegate directly (a panic deep in a chain shows the
@@ -269,7 +269,7 @@ use stasis_core::{CloseError, Generator, RuntimeError, State, Step};
 /// `close` gives `Err(CloseError::Runtime(..))` (CPython's `ValueError("generator already
 /// executing")`), which a delegator catches at its `yield from`. The generator itself is
 /// untouched and goes on running. A delegator whose delegate was finished through another
-/// handle gets [`RuntimeError::AlreadyFinished`] at its `yield from`.
+/// handle gets [`RuntimeError::AlreadyFinished`](stasis_core::RuntimeError::AlreadyFinished) at its `yield from`.
 ///
 /// # Examples
 ///
@@ -365,8 +365,8 @@ impl<S, G: Generator<S>> Generator<S> for Shared<G> {
 ///
 /// # Panics
 ///
-/// As a generator's `Iterator` does (see [`Step::into_next`]), if an exit or a runtime error
-/// leaves the body; [`RuntimeError::AlreadyExecuting`] when the generator is running.
+/// As a generator's `Iterator` does (see [`Step::into_next`](stasis_core::Step::into_next)), if an exit or a runtime error
+/// leaves the body; [`RuntimeError::AlreadyExecuting`](stasis_core::RuntimeError::AlreadyExecuting) when the generator is running.
 impl<G: Generator<(), Error = core::convert::Infallible>> Iterator for Shared<G> {
     type Item = G::Yield;
 
