@@ -820,114 +820,67 @@ pub fn forward_closing<S, G: Generator<S> + ?Sized>(
     }
 }
 
-impl<S, G: Generator<S> + ?Sized> Generator<S> for &mut G {
-    type Yield = G::Yield;
-    type Return = G::Return;
-    type Error = G::Error;
+/// `Generator` for a pointer to a generator (`&mut G`, `Box<G>`): every method, the defaulted
+/// ones included, goes to the generator pointed at, so a wrapper loses nothing (state
+/// machines stay adoptable, `length_hint` stays exact).
+macro_rules! forward_generator {
+    ($($ptr:ty),*) => {$(
+        impl<S, G: Generator<S> + ?Sized> Generator<S> for $ptr {
+            type Yield = G::Yield;
+            type Return = G::Return;
+            type Error = G::Error;
 
-    #[inline]
-    fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
-        (**self).resume(arg)
-    }
+            #[inline]
+            fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
+                (**self).resume(arg)
+            }
 
-    #[inline]
-    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
-        (**self).throw(err)
-    }
+            #[inline]
+            fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
+                (**self).throw(err)
+            }
 
-    #[inline]
-    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
-        (**self).close()
-    }
+            #[inline]
+            fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+                (**self).close()
+            }
 
-    #[inline]
-    fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
-        (**self).throw_exit()
-    }
+            #[inline]
+            fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
+                (**self).throw_exit()
+            }
 
-    #[cfg(feature = "nightly")]
-    #[inline]
-    fn __resume_adopted(
-        &mut self,
-        arg: S,
-        up: &mut Adoption<S, G::Yield>,
-    ) -> Step<G::Yield, G::Return, G::Error> {
-        (**self).__resume_adopted(arg, up)
-    }
+            #[cfg(feature = "nightly")]
+            #[inline]
+            fn __resume_adopted(
+                &mut self,
+                arg: S,
+                up: &mut Adoption<S, G::Yield>,
+            ) -> Step<G::Yield, G::Return, G::Error> {
+                (**self).__resume_adopted(arg, up)
+            }
 
-    #[cfg(feature = "nightly")]
-    #[inline]
-    fn __forward_adopted(
-        &mut self,
-        input: Result<S, Thrown<G::Error>>,
-        up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
-    ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
-        (**self).__forward_adopted(input, up)
-    }
+            #[cfg(feature = "nightly")]
+            #[inline]
+            fn __forward_adopted(
+                &mut self,
+                input: Result<S, Thrown<G::Error>>,
+                up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
+            ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
+                (**self).__forward_adopted(input, up)
+            }
 
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        (**self).length_hint()
-    }
+            #[inline]
+            fn length_hint(&self) -> (usize, Option<usize>) {
+                (**self).length_hint()
+            }
 
-    #[inline]
-    fn state(&self) -> State {
-        (**self).state()
-    }
+            #[inline]
+            fn state(&self) -> State {
+                (**self).state()
+            }
+        }
+    )*};
 }
 
-impl<S, G: Generator<S> + ?Sized> Generator<S> for Box<G> {
-    type Yield = G::Yield;
-    type Return = G::Return;
-    type Error = G::Error;
-
-    #[inline]
-    fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
-        (**self).resume(arg)
-    }
-
-    #[inline]
-    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
-        (**self).throw(err)
-    }
-
-    #[inline]
-    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
-        (**self).close()
-    }
-
-    #[inline]
-    fn throw_exit(&mut self) -> Step<G::Yield, G::Return, G::Error> {
-        (**self).throw_exit()
-    }
-
-    #[cfg(feature = "nightly")]
-    #[inline]
-    fn __resume_adopted(
-        &mut self,
-        arg: S,
-        up: &mut Adoption<S, G::Yield>,
-    ) -> Step<G::Yield, G::Return, G::Error> {
-        (**self).__resume_adopted(arg, up)
-    }
-
-    #[cfg(feature = "nightly")]
-    #[inline]
-    fn __forward_adopted(
-        &mut self,
-        input: Result<S, Thrown<G::Error>>,
-        up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
-    ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
-        (**self).__forward_adopted(input, up)
-    }
-
-    #[inline]
-    fn length_hint(&self) -> (usize, Option<usize>) {
-        (**self).length_hint()
-    }
-
-    #[inline]
-    fn state(&self) -> State {
-        (**self).state()
-    }
-}
+forward_generator!(&mut G, Box<G>);
