@@ -35,13 +35,15 @@ pub mod delegate;
 pub(crate) use delegate::Adoption;
 use delegate::{CONTEXT, Context};
 
-/// The coroutine, `None` once the generator is closed, and whether it started.
-struct Slot<C> {
+/// A state machine's frame: its coroutine, `None` once the generator is closed, and whether
+/// it started. (Not to be confused with the stackful backend's `Slot`, the reserved bytes at
+/// the top of a generator stack through which inputs cross a switch.)
+struct Frame<C> {
     coroutine: Option<C>,
     started: bool,
 }
 
-/// Closes the slot if the body panics during a resume (the coroutine is poisoned then).
+/// Closes the frame if the body panics during a resume (the coroutine is poisoned then).
 struct PanicGuard<'a, C>(&'a mut Option<C>);
 
 impl<C> Drop for PanicGuard<'_, C> {
@@ -77,9 +79,9 @@ impl Drop for Clear {
     }
 }
 
-impl<C> Slot<C> {
+impl<C> Frame<C> {
     fn new(coroutine: C) -> Self {
-        Slot { coroutine: Some(coroutine), started: false }
+        Frame { coroutine: Some(coroutine), started: false }
     }
 
     /// A plain resume: the body sees no [`Context`] (not its resumer's, see `delegate.rs`).
@@ -183,7 +185,7 @@ impl<C> Slot<C> {
 /// ```
 #[must_use = "generators do nothing unless resumed"]
 pub struct StateMachine<C: Coroutine<()>> {
-    slot: Slot<C>,
+    frame: Frame<C>,
     outcome: Option<<C as Coroutine<()>>::Return>,
 }
 
@@ -208,7 +210,7 @@ pub fn from_coroutine<C>(coroutine: C) -> StateMachine<C>
 where
     C: Coroutine<()> + Unpin,
 {
-    StateMachine { slot: Slot::new(coroutine), outcome: None }
+    StateMachine { frame: Frame::new(coroutine), outcome: None }
 }
 
 /// Wraps a nightly coroutine that takes send values (`#[coroutine] |first: S| { let x = yield v; }`).
@@ -235,7 +237,7 @@ pub fn from_sending_coroutine<C, S>(coroutine: C) -> SendingStateMachine<C, S>
 where
     C: Coroutine<S> + Unpin,
 {
-    SendingStateMachine { slot: Slot::new(coroutine), _send: core::marker::PhantomData }
+    SendingStateMachine { frame: Frame::new(coroutine), _send: core::marker::PhantomData }
 }
 
 impl<C: Coroutine<()> + Unpin> StateMachine<C> {
@@ -262,7 +264,7 @@ impl<C: Coroutine<()> + Unpin> Generator<()> for StateMachine<C> {
 
     #[inline]
     fn resume(&mut self, arg: ()) -> Step<C::Yield, C::Return> {
-        plain_step(self.slot.resume(arg))
+        plain_step(self.frame.resume(arg))
     }
 
     fn throw(&mut self, err: Infallible) -> Step<C::Yield, C::Return> {
@@ -270,12 +272,12 @@ impl<C: Coroutine<()> + Unpin> Generator<()> for StateMachine<C> {
     }
 
     fn close(&mut self) -> Result<Option<C::Return>, CloseError<C::Yield, Infallible>> {
-        self.slot.coroutine = None;
+        self.frame.coroutine = None;
         Ok(None)
     }
 
     fn state(&self) -> State {
-        self.slot.state()
+        self.frame.state()
     }
 
     fn __resume_adopted(
@@ -283,8 +285,8 @@ impl<C: Coroutine<()> + Unpin> Generator<()> for StateMachine<C> {
         arg: (),
         up: &mut Adoption<(), C::Yield>,
     ) -> Step<C::Yield, C::Return> {
-        let context = up.publish(self.slot.bytes());
-        plain_step(self.slot.resume_with(arg, context))
+        let context = up.publish(self.frame.bytes());
+        plain_step(self.frame.resume_with(arg, context))
     }
 }
 
@@ -322,7 +324,7 @@ impl<C: Coroutine<()> + Unpin> FusedIterator for StateMachine<C> {}
 
 impl<C: Coroutine<()>> fmt::Debug for StateMachine<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StateMachine").field("state", &self.slot.state()).finish_non_exhaustive()
+        f.debug_struct("StateMachine").field("state", &self.frame.state()).finish_non_exhaustive()
     }
 }
 
@@ -341,7 +343,7 @@ impl<C: Coroutine<()>> fmt::Debug for StateMachine<C> {
 /// ```
 #[must_use = "generators do nothing unless resumed"]
 pub struct SendingStateMachine<C, S> {
-    slot: Slot<C>,
+    frame: Frame<C>,
     _send: core::marker::PhantomData<fn(S)>,
 }
 
@@ -352,7 +354,7 @@ impl<C: Coroutine<S> + Unpin, S> Generator<S> for SendingStateMachine<C, S> {
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<C::Yield, C::Return> {
-        plain_step(self.slot.resume(arg))
+        plain_step(self.frame.resume(arg))
     }
 
     fn throw(&mut self, err: Infallible) -> Step<C::Yield, C::Return> {
@@ -360,12 +362,12 @@ impl<C: Coroutine<S> + Unpin, S> Generator<S> for SendingStateMachine<C, S> {
     }
 
     fn close(&mut self) -> Result<Option<C::Return>, CloseError<C::Yield, Infallible>> {
-        self.slot.coroutine = None;
+        self.frame.coroutine = None;
         Ok(None)
     }
 
     fn state(&self) -> State {
-        self.slot.state()
+        self.frame.state()
     }
 
     fn __resume_adopted(
@@ -373,15 +375,15 @@ impl<C: Coroutine<S> + Unpin, S> Generator<S> for SendingStateMachine<C, S> {
         arg: S,
         up: &mut Adoption<S, C::Yield>,
     ) -> Step<C::Yield, C::Return> {
-        let context = up.publish(self.slot.bytes());
-        plain_step(self.slot.resume_with(arg, context))
+        let context = up.publish(self.frame.bytes());
+        plain_step(self.frame.resume_with(arg, context))
     }
 }
 
 impl<C, S> fmt::Debug for SendingStateMachine<C, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendingStateMachine")
-            .field("state", &self.slot.state())
+            .field("state", &self.frame.state())
             .finish_non_exhaustive()
     }
 }
@@ -417,7 +419,7 @@ impl<C, S> fmt::Debug for SendingStateMachine<C, S> {
 /// ```
 #[must_use = "generators do nothing unless resumed"]
 pub struct ThrowingStateMachine<C, S, E> {
-    slot: Slot<C>,
+    frame: Frame<C>,
     _io: core::marker::PhantomData<fn(S, E)>,
 }
 
@@ -444,7 +446,7 @@ pub fn from_throwing_coroutine<C, S, E, R>(coroutine: C) -> ThrowingStateMachine
 where
     C: Coroutine<Result<S, Thrown<E>>, Return = Result<R, Thrown<E>>> + Unpin,
 {
-    ThrowingStateMachine { slot: Slot::new(coroutine), _io: core::marker::PhantomData }
+    ThrowingStateMachine { frame: Frame::new(coroutine), _io: core::marker::PhantomData }
 }
 
 impl<C, S, E, R> ThrowingStateMachine<C, S, E>
@@ -459,9 +461,9 @@ where
         context: *const Context,
     ) -> Step<C::Yield, R, E> {
         let state = if context.is_null() {
-            self.slot.resume(input)
+            self.frame.resume(input)
         } else {
-            self.slot.resume_with(input, context)
+            self.frame.resume_with(input, context)
         };
         match state {
             Some(CoroutineState::Yielded(y)) => Step::Yielded(y),
@@ -473,10 +475,10 @@ where
 
     /// `throw(err)`, telling the body `context`.
     fn throw_with(&mut self, err: E, context: *const Context) -> Step<C::Yield, R, E> {
-        if self.slot.is_suspended() {
+        if self.frame.is_suspended() {
             return self.drive(Err(Thrown::Error(err)), context);
         }
-        self.slot.coroutine = None;
+        self.frame.coroutine = None;
         Step::Raised(Thrown::Error(err))
     }
 }
@@ -499,13 +501,13 @@ where
     }
 
     fn close(&mut self) -> Result<Option<R>, CloseError<C::Yield, E>> {
-        if !self.slot.is_suspended() {
-            self.slot.coroutine = None;
+        if !self.frame.is_suspended() {
+            self.frame.coroutine = None;
             return Ok(None);
         }
         // Published to this body only, for this resume: where its `yield_from_throwing!`
         // hands over an exit its delegate ignored (see `hand_off_ignored_exit`).
-        let closing = Context::closing(self.slot.bytes());
+        let closing = Context::closing(self.frame.bytes());
         match self.drive(Err(Thrown::Exit), &raw const closing) {
             Step::Yielded(y) if closing.ignored() => {
                 // The body's `yield from` handed over the value its delegate yielded instead
@@ -529,7 +531,7 @@ where
     }
 
     fn state(&self) -> State {
-        self.slot.state()
+        self.frame.state()
     }
 
     fn __forward_adopted(
@@ -539,11 +541,11 @@ where
     ) -> (Step<C::Yield, R, E>, bool) {
         match input {
             Ok(sent) => {
-                let context = up.publish(self.slot.bytes());
+                let context = up.publish(self.frame.bytes());
                 (self.drive(Ok(sent), context), false)
             }
             Err(Thrown::Error(err)) => {
-                let context = up.publish(self.slot.bytes());
+                let context = up.publish(self.frame.bytes());
                 (self.throw_with(err, context), false)
             }
             exit @ Err(Thrown::Exit) => crate::protocol::forward_closing(self, exit),
@@ -558,14 +560,14 @@ impl<C, S, E> Drop for ThrowingStateMachine<C, S, E> {
         // Python's finalizer would throw GeneratorExit in; the coroutine's Resume type is only
         // known through the `Generator` impl, so drop runs the destructors of its live locals
         // (the same `finally` guards) without a last resume.
-        self.slot.coroutine = None;
+        self.frame.coroutine = None;
     }
 }
 
 impl<C, S, E> fmt::Debug for ThrowingStateMachine<C, S, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ThrowingStateMachine")
-            .field("state", &self.slot.state())
+            .field("state", &self.frame.state())
             .finish_non_exhaustive()
     }
 }

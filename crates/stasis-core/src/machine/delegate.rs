@@ -63,7 +63,7 @@ use crate::protocol::{Generator, RuntimeError, State, Step, Thrown};
 
 std::thread_local! {
     /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
-    /// that lives as long as that resume runs (set by `Slot::resume_with`, null again right
+    /// that lives as long as that resume runs (set by `Frame::resume_with`, null again right
     /// after; a plain resume run meanwhile hides it and puts it back, a publishing one
     /// replaces it and clears it).
     pub(super) static CONTEXT: Cell<*const Context> = const { Cell::new(ptr::null()) };
@@ -111,7 +111,7 @@ impl Context {
             return None;
         }
         // SAFETY: a non-null `CONTEXT` points to the `Context` of a publishing resume call
-        // that is still running (`Slot::resume_with` clears it when that resume returns or
+        // that is still running (`Frame::resume_with` clears it when that resume returns or
         // unwinds; a plain resume nested in it hides it and puts it back, also on unwind,
         // only while that call still runs; a publishing one nested in it replaces it and
         // clears it in turn), and that context outlives the call, so it is alive; it is only read here, through a shared
