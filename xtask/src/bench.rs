@@ -225,20 +225,13 @@ fn run_cpython(root: &Path, full: bool) -> Result<inputs::CPython, String> {
         .map_err(|e| format!("{e:#}"))
 }
 
+/// Cargo's selection of the memory probe, built with the bench profile as the benches are.
+const MEMORY_PROBE: [&str; 6] =
+    ["--profile", "bench", "-p", "stasis-bench", "--bin", "stasis-memory"];
+
 fn run_memory<T>(args: &[&str], parse: fn(&str) -> Result<T>) -> Result<T, String> {
     let mut cmd = crate::cargo_command();
-    cmd.args([
-        "run",
-        "-q",
-        "--profile",
-        "bench",
-        "-p",
-        "stasis-bench",
-        "--bin",
-        "stasis-memory",
-        "--",
-    ])
-    .args(args);
+    cmd.args(["run", "-q"]).args(MEMORY_PROBE).arg("--").args(args);
     stdout_of(cmd, &format!("stasis-memory {}", args.join(" ")))
         .and_then(|out| parse(&out))
         .map_err(|e| format!("{e:#}"))
@@ -310,18 +303,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
 
     progress("building the benches, the memory probe and the streaming variants (release)");
     crate::cargo(&["bench", "-q", "-p", "stasis-bench", "--no-run"])?;
-    crate::cargo(&[
-        "build",
-        "-q",
-        "--profile",
-        "bench",
-        "-p",
-        "stasis-bench",
-        "--bin",
-        "stasis-memory",
-        "--bin",
-        "stasis-stream",
-    ])?;
+    crate::cargo(&[&["build", "-q"], &MEMORY_PROBE[..], &["--bin", "stasis-stream"]].concat())?;
 
     let criterion_args = opts.criterion_args();
     let compare = opts.baseline.is_some();
