@@ -316,8 +316,8 @@ fn return_values_travel_outward_through_the_chain() {
 /// CPython: a sub-generator that ignores GeneratorExit makes `sub.close()` raise
 /// `RuntimeError` at the delegator's `yield from`; the delegator unwinds (its `finally` runs)
 /// and the outermost `close()` raises that `RuntimeError`. stasis: the delegator sees
-/// `Thrown::Exit` at its `yield from`, and `close()` fails with `IgnoredExit` carrying the
-/// value the sub-generator yielded. Traces against CPython: `tests/it/differential.rs`.
+/// `Thrown::Runtime(RuntimeError::IgnoredExit)` at its `yield from` (here it does not catch
+/// it), and `close()` fails with `IgnoredExit` carrying the value the sub-generator yielded. Traces against CPython: `tests/it/differential.rs`.
 #[test]
 fn a_sub_generator_that_ignores_close_makes_close_fail_and_the_delegator_unwinds() {
     let log = log();

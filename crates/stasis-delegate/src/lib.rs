@@ -469,21 +469,13 @@ macro_rules! yield_from {
         let mut __stasis_sub = $sub;
         let mut __stasis_step = $crate::__private::start_reyield(&mut __stasis_sub);
         loop {
-            match __stasis_step {
-                $crate::__private::Step::Yielded(__stasis_value) => {
+            match $crate::__private::reyield_next(__stasis_step) {
+                ::core::ops::ControlFlow::Continue(__stasis_value) => {
                     let __stasis_sent = yield __stasis_value;
                     __stasis_step =
                         $crate::__private::Generator::resume(&mut __stasis_sub, __stasis_sent);
                 }
-                $crate::__private::Step::Complete(__stasis_return) => {
-                    break ::core::result::Result::Ok(__stasis_return);
-                }
-                $crate::__private::Step::Raised(__stasis_thrown) => {
-                    break ::core::result::Result::Err(__stasis_thrown);
-                }
-                $crate::__private::Step::Exhausted => {
-                    break ::core::result::Result::Err($crate::__private::already_finished());
-                }
+                ::core::ops::ControlFlow::Break(__stasis_outcome) => break __stasis_outcome,
             }
         }
     }};
@@ -596,8 +588,8 @@ macro_rules! yield_from_throwing {
         // closing: the `close()` resuming this body was told, and resumes it once more.
         let mut __stasis_ignored = false;
         loop {
-            match __stasis_step {
-                $crate::__private::Step::Yielded(__stasis_value) => {
+            match $crate::__private::reyield_next(__stasis_step) {
+                ::core::ops::ControlFlow::Continue(__stasis_value) => {
                     let __stasis_got = yield __stasis_value;
                     let _ = ::core::hint::black_box(__stasis_anchor);
                     if ::core::mem::take(&mut __stasis_ignored)
@@ -618,15 +610,7 @@ macro_rules! yield_from_throwing {
                         __stasis_marker,
                     );
                 }
-                $crate::__private::Step::Complete(__stasis_return) => {
-                    break ::core::result::Result::Ok(__stasis_return);
-                }
-                $crate::__private::Step::Raised(__stasis_thrown) => {
-                    break ::core::result::Result::Err(__stasis_thrown);
-                }
-                $crate::__private::Step::Exhausted => {
-                    break ::core::result::Result::Err($crate::__private::already_finished());
-                }
+                ::core::ops::ControlFlow::Break(__stasis_outcome) => break __stasis_outcome,
             }
         }
     }};
@@ -644,4 +628,19 @@ pub mod __private {
         outcome, start_reyield,
     };
     pub use stasis_core::{Generator, RuntimeError, Step, Thrown};
+
+    /// What a re-yielding `yield from` does with its sub-generator's step: go on with the
+    /// value it yielded, or end with its return value, its error, or
+    /// [`RuntimeError::AlreadyFinished`] for a sub-generator that had finished before.
+    #[inline(always)]
+    pub fn reyield_next<Y, R, E>(
+        step: Step<Y, R, E>,
+    ) -> core::ops::ControlFlow<Result<R, Thrown<E>>, Y> {
+        match step {
+            Step::Yielded(value) => core::ops::ControlFlow::Continue(value),
+            Step::Complete(value) => core::ops::ControlFlow::Break(Ok(value)),
+            Step::Raised(thrown) => core::ops::ControlFlow::Break(Err(thrown)),
+            Step::Exhausted => core::ops::ControlFlow::Break(Err(already_finished())),
+        }
+    }
 }
