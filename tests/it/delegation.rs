@@ -313,6 +313,18 @@ fn return_values_travel_outward_through_the_chain() {
     assert_eq!(*log.borrow(), ["leaf: finally", "middle: finally", "top: finally"]);
 }
 
+/// A sub-generator that yields `"first"`, then ignores the close thrown there by yielding
+/// `"ignored the exit"`; it logs `sub: finally` when its frame goes.
+fn ignores_close(log: &Log) -> Gen<&'static str, (), (), String> {
+    let log = log.clone();
+    Gen::<&str>::throwing::<String>(move |co, ()| {
+        let _finally = Finally::log(&log, "sub: finally");
+        let _ = co.try_yield("first");
+        co.yield_("ignored the exit");
+        co.yield_("never reached");
+    })
+}
+
 /// CPython: a sub-generator that ignores GeneratorExit makes `sub.close()` raise
 /// `RuntimeError` at the delegator's `yield from`; the delegator unwinds (its `finally` runs)
 /// and the outermost `close()` raises that `RuntimeError`. stasis: the delegator sees
@@ -321,13 +333,8 @@ fn return_values_travel_outward_through_the_chain() {
 #[test]
 fn a_sub_generator_that_ignores_close_makes_close_fail_and_the_delegator_unwinds() {
     let log = log();
-    let (sub_log, parent_log) = (log.clone(), log.clone());
-    let sub = Gen::<&str>::throwing::<String>(move |co, ()| {
-        let _finally = Finally::log(&sub_log, "sub: finally");
-        let _ = co.try_yield("first");
-        co.yield_("ignored the exit");
-        co.yield_("never reached");
-    });
+    let parent_log = log.clone();
+    let sub = ignores_close(&log);
     let mut parent = Gen::<&str>::throwing::<String>(move |co, ()| {
         let _finally = Finally::log(&parent_log, "parent: finally");
         co.yield_from(sub);
@@ -365,12 +372,8 @@ crate::support::nightly! {
 #[test]
 fn a_state_machine_delegator_unwinds_too_when_its_sub_generator_ignores_close() {
     let log = log();
-    let (sub_log, parent_log) = (log.clone(), log.clone());
-    let sub = Gen::<&str>::throwing::<String>(move |co, ()| {
-        let _finally = Finally::log(&sub_log, "sub: finally");
-        let _ = co.try_yield("first");
-        co.yield_("ignored the exit");
-    });
+    let parent_log = log.clone();
+    let sub = ignores_close(&log);
     let mut parent = stasis::from_throwing_coroutine(
         #[coroutine]
         move |_: Result<(), Thrown<String>>| {
