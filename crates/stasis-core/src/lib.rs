@@ -157,6 +157,7 @@
 #![allow(rustdoc::redundant_explicit_links)]
 #![cfg_attr(feature = "nightly", feature(coroutine_trait, negative_impls))]
 #![cfg_attr(all(doc, feature = "nightly"), feature(coroutines, stmt_expr_attributes))]
+#![cfg_attr(all(test, feature = "nightly"), feature(coroutines, stmt_expr_attributes))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "nightly")]

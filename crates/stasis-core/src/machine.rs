@@ -63,6 +63,36 @@ impl Drop for Restore {
     }
 }
 
+/// Held around every resume of a stackful generator (`Slot::transmit`): its body runs on
+/// another stack and can switch back out (`Co::yield_`) from inside a state machine it
+/// resumes, with that resume's [`Restore`] or [`Clear`] still pending on its stack. So the
+/// body never sees its resumer's context (as a plain resume), and whatever it leaves in
+/// `CONTEXT` when it switches out stays with it: the resumer's context is put back. Without
+/// this a suspended body could later put back a context whose resume had returned (dangling)
+/// or leave its own published after switching out. A load and a branch on each side when no
+/// context is published.
+pub(crate) struct StackSwitch(*const Context);
+
+impl StackSwitch {
+    #[inline(always)]
+    pub(crate) fn enter() -> Self {
+        let outer = CONTEXT.get();
+        if !outer.is_null() {
+            CONTEXT.set(ptr::null());
+        }
+        StackSwitch(outer)
+    }
+}
+
+impl Drop for StackSwitch {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if CONTEXT.get() != self.0 {
+            CONTEXT.set(self.0);
+        }
+    }
+}
+
 /// Clears the [`Context`] a resume published, when it returns or unwinds.
 ///
 /// Null, not the previous value: a context is only needed at the start of a delegation or of

@@ -64,7 +64,7 @@ use crate::protocol::{Generator, RuntimeError, State, Step, Thrown};
 std::thread_local! {
     /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
     /// that lives as long as that resume runs (set by `Frame::resume_with`, null again right
-    /// after; a plain resume run meanwhile hides it and puts it back, a publishing one
+    /// after; a plain resume run meanwhile, or a stackful generator's, hides it and puts it back, a publishing one
     /// replaces it and clears it).
     pub(super) static CONTEXT: Cell<*const Context> = const { Cell::new(ptr::null()) };
 }
@@ -698,3 +698,7 @@ impl<S: Default, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<
         self.cell.set(Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit))));
     }
 }
+
+// Out of line: `yield` is gated while parsing, before `cfg(test)` strips an inline module.
+#[cfg(test)]
+mod tests;

@@ -38,6 +38,20 @@ use super::{
 use crate::protocol::Generator;
 use crate::protocol::Thrown;
 
+/// Hides the state machines' context from a stackful body for one resume (see
+/// `machine::StackSwitch`); nothing to hide without the state-machine backend.
+#[cfg(feature = "nightly")]
+use crate::machine::StackSwitch;
+#[cfg(not(feature = "nightly"))]
+struct StackSwitch;
+#[cfg(not(feature = "nightly"))]
+impl StackSwitch {
+    #[inline(always)]
+    fn enter() -> Self {
+        StackSwitch
+    }
+}
+
 /// What the consumer sends into the generator stack at each resume. It crosses the switch
 /// split in two (see [`Wire`]): the sent value, if any, as the coroutine's input, and the
 /// [`Kind`] (plus a pointer to the thrown error) in the [`Slot`].
@@ -132,6 +146,7 @@ impl<Y, S, E> Slot<Y, S, E> {
         inner: &mut Inner<Y, R, S, E>,
         input: Input<S, E>,
     ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        let _switch = StackSwitch::enter();
         match input {
             Input::Send(sent) => inner.resume(MaybeUninit::new(sent)),
             Input::Throw(err) => {
@@ -163,6 +178,7 @@ impl<Y, S, E> Slot<Y, S, E> {
         inner: &mut Inner<Y, R, S, E>,
     ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
         self.kind.set(Kind::Unwind);
+        let _switch = StackSwitch::enter();
         inner.resume(MaybeUninit::uninit())
     }
 
