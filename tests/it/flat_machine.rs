@@ -467,3 +467,31 @@ fn a_generator_a_level_steps_itself_keeps_its_delegation_and_the_level_stays_fla
     let items: Vec<u32> = std::iter::from_fn(|| root.resume(()).yielded()).collect();
     assert_eq!(items, [0, 201, 202, 102]);
 }
+
+/// A `yield_from_throwing!` finds the context its own `close()` published by the address of
+/// a local in the coroutine's state. A state machine is `Unpin`, so it may move between
+/// resumes: the address must be taken where it is used, not kept from the start of the
+/// delegation, or a moved generator's `close()` misses the hand-off and leaves it suspended.
+#[test]
+fn close_finishes_an_ignored_exit_after_the_generator_moved() {
+    fn check(mut g: impl Generator<Yield = u32, Return = (), Error = String>) {
+        assert_eq!(g.resume(()), Step::Yielded(1));
+        let mut moved = Box::new(g);
+        assert_eq!(moved.close(), Err(CloseError::IgnoredExit(2)));
+        assert_eq!(moved.state(), State::Closed);
+    }
+    check(from_throwing_coroutine(
+        #[coroutine]
+        |_: Input| {
+            yield_from_throwing!(ignores_exit())?;
+            Ok(())
+        },
+    ));
+    check(from_throwing_coroutine(
+        #[coroutine]
+        |_: Input| {
+            yield_from_throwing!(reyield ignores_exit())?;
+            Ok(())
+        },
+    ));
+}

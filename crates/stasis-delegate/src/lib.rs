@@ -506,7 +506,9 @@ macro_rules! __yield_from_impl {
                 let mut __stasis_value = __stasis_first;
                 loop {
                     let __stasis_got = yield __stasis_value;
-                    match __stasis_root.step(__stasis_got) {
+                    // Taken here, not kept: the generator may have moved since (it is `Unpin`).
+                    let __stasis_marker = ::core::ptr::addr_of!(__stasis_anchor).addr();
+                    match __stasis_root.step(__stasis_got, __stasis_marker) {
                         $crate::__private::Rooted::Yielded(__stasis_next) => {
                             __stasis_value = __stasis_next;
                         }
@@ -581,7 +583,6 @@ macro_rules! yield_from_throwing {
         // Held across the yields below, so it lives in this coroutine's state: its address
         // tells the context a `close()` of this body published from any other generator's.
         let __stasis_anchor = 0u8;
-        let __stasis_marker = ::core::ptr::addr_of!(__stasis_anchor).addr();
         let mut __stasis_sub = $sub;
         let mut __stasis_step = $crate::__private::start_reyield(&mut __stasis_sub);
         // Set when the value about to be yielded is one the sub-generator yielded instead of
@@ -591,7 +592,8 @@ macro_rules! yield_from_throwing {
             match $crate::__private::reyield_next(__stasis_step) {
                 ::core::ops::ControlFlow::Continue(__stasis_value) => {
                     let __stasis_got = yield __stasis_value;
-                    let _ = ::core::hint::black_box(__stasis_anchor);
+                    // Taken here, not kept: the generator may have moved since (it is `Unpin`).
+                    let __stasis_marker = ::core::ptr::addr_of!(__stasis_anchor).addr();
                     if ::core::mem::take(&mut __stasis_ignored)
                         && ::core::matches!(
                             __stasis_got,

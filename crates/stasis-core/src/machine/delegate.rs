@@ -427,9 +427,11 @@ where
         rooted(step)
     }
 
-    /// Forwards what the root's `yield` received to the innermost active generator.
+    /// Forwards what the root's `yield` received to the innermost active generator. `marker`
+    /// is unused (the macros pass it to either root, see [`ThrowRoot::step`]).
     #[inline]
-    pub fn step(&mut self, sent: S) -> Rooted<G::Yield, G::Return, G::Error> {
+    pub fn step(&mut self, sent: S, marker: usize) -> Rooted<G::Yield, G::Return, G::Error> {
+        let _ = marker;
         if self.driver.entries.is_empty() {
             return self.own(sent);
         }
@@ -451,7 +453,6 @@ where
     // Dropped first: the levels below `sub` go before it (innermost first).
     driver: Driver<Result<S, Thrown<G::Error>>, G::Yield>,
     sub: G,
-    marker: usize,
 }
 
 /// Starts `yield_from_throwing!(sub)` in the body holding the local at `marker`.
@@ -478,7 +479,7 @@ where
         let entry = Box::new(ThrowEntry { sub, cell: cell.clone() });
         return widen(hand_up(up, entry, cell));
     }
-    let mut root = ThrowRoot { driver: Driver::new(), sub, marker };
+    let mut root = ThrowRoot { driver: Driver::new(), sub };
     let first = root.own(Ok(S::default()), false);
     started(root, first)
 }
@@ -507,13 +508,16 @@ where
 
     /// Forwards what the root's `yield` received (PEP 380) to the innermost active generator.
     /// Must be called right after that `yield`: it reads the context `close()` published.
+    /// `marker`: the address of a local of the body, taken after that `yield` (the generator
+    /// may have moved since the delegation began: it is `Unpin`).
     #[inline]
     pub fn step(
         &mut self,
         input: Result<S, Thrown<G::Error>>,
+        marker: usize,
     ) -> Rooted<G::Yield, G::Return, G::Error> {
         if matches!(input, Err(Thrown::Exit)) {
-            return self.close(input);
+            return self.close(input, marker);
         }
         if self.driver.entries.is_empty() {
             return self.own(input, false);
@@ -529,9 +533,10 @@ where
     fn close(
         &mut self,
         input: Result<S, Thrown<G::Error>>,
+        marker: usize,
     ) -> Rooted<G::Yield, G::Return, G::Error> {
         // Read before anything else runs in this resume: the context of whoever resumed us.
-        let context = Context::current(self.marker);
+        let context = Context::current(marker);
         let rooted = if self.driver.entries.is_empty() {
             self.own(input, true)
         } else {
@@ -557,7 +562,8 @@ where
 }
 
 /// PEP 380's forwarding for the re-yielding form (`yield_from_throwing!(reyield sub)`), run
-/// by the body holding the local at `marker` right after its `yield`: as [`forward_closing`],
+/// by the body holding the local at `marker` (its address taken after that `yield`: the
+/// generator may have moved since the delegation began) right after its `yield`: as [`forward_closing`],
 /// and if `sub` ignored an exit that a `close()` of this very body sent, tells that `close()`
 /// (through the context it published, read before anything else runs) so that it reports
 /// `CloseError::IgnoredExit` once the body unwound. Needs no `'static`.
