@@ -111,18 +111,16 @@ impl Context {
             return None;
         }
         // SAFETY: a non-null `CONTEXT` points to the `Context` of a publishing resume call
-        // that is still running (`Frame::resume_with` clears it when that resume returns or
-        // unwinds; a plain resume nested in it hides it and puts it back, also on unwind,
-        // only while that call still runs; a publishing one nested in it replaces it and
-        // clears it in turn; a stackful generator's resume hides it from its body and puts
-        // the resumer's back when the body switches out, so a guard left pending on a
-        // suspended stack only ever puts back a context published on that same stack, by a
-        // frame still suspended below it: `machine::StackSwitch`), and that context outlives
-        // the call, so it is alive; it is only read here, through a shared
-        // reference that ends with this statement. Under Stacked and Tree Borrows the pointer
-        // is a raw pointer derived from the publisher's reference (shared for `Closing`, the
-        // `&mut Adoption` parameter for adoptions), which that frame does not use while the
-        // resume runs, so a read through it is allowed.
+        // that still runs: `Frame::resume_with` clears it when that resume returns or unwinds;
+        // a plain resume nested in it hides it and puts it back (also on unwind) while it runs;
+        // a publishing one nested in it replaces it and clears it in turn; a stackful resume
+        // hides it from its body and puts it back when the body switches out
+        // (`machine::StackSwitch`), so a guard pending on a suspended stack only puts back a
+        // context published on that stack by a frame still suspended below it. So the context
+        // is alive, and it is only read, through a shared reference ending with this statement.
+        // Stacked and Tree Borrows: the pointer is derived from the publisher's reference
+        // (shared for `Closing`, the `&mut Adoption` parameter for adoptions), which that frame
+        // does not use while the resume runs, so a read through it is allowed.
         let holds = unsafe { (*context).holds(marker) };
         holds.then_some(context)
     }
