@@ -8,10 +8,19 @@
 //! generator per prime, 2,000 primes, a chain about 4,000 deep), and `roundtrip_stackful` (one
 //! `next()` of a single generator, for the hop ratio: a sieve hop is one resume-yield pair of
 //! one generator of the chain, 4,043,625 per sieve run).
+//!
+//! The floor and what it is made of: `m235_corosensei` (the same program on raw corosensei,
+//! stacks reused from a plain per-thread `Vec`: no resident-memory bound, no guard-page
+//! registry, no close protocol; dropping a suspended coroutine is corosensei's forced unwind),
+//! `close_suspended_stackful` and `close_suspended_corosensei` (create a generator, resume it
+//! once, drop it suspended: the drop unwinds its stack; compare with `create/stackful_pooled`
+//! and `create/corosensei_reused`, which run the generator to its end instead).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::hint::black_box;
 
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
 use criterion::{criterion_group, criterion_main};
 use stasis::Gen;
 use stasis_bench::clock::Criterion;
@@ -66,6 +75,92 @@ fn m235() -> Gen<u64> {
     })
 }
 
+thread_local! {
+    /// The raw corosensei floor's stacks, reused newest first (what a minimal pool does).
+    static SPARE: RefCell<Vec<DefaultStack>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A raw corosensei coroutine on a reused stack, as an iterator; dropping it unwinds a
+/// suspended body (corosensei's `force_unwind`) and keeps the stack for the next one.
+struct Raw(Option<Coroutine<(), u64, (), DefaultStack>>);
+
+impl Raw {
+    fn new(body: impl FnOnce(&Yielder<(), u64>) + 'static) -> Raw {
+        let stack = SPARE.with(|s| s.borrow_mut().pop()).unwrap_or_else(|| {
+            DefaultStack::new(stasis::DEFAULT_STACK_SIZE).expect("the OS refused a stack")
+        });
+        Raw(Some(Coroutine::with_stack(stack, |y: &Yielder<(), u64>, ()| body(y))))
+    }
+}
+
+impl Iterator for Raw {
+    type Item = u64;
+    fn next(&mut self) -> Option<u64> {
+        let co = self.0.as_mut()?;
+        if co.done() {
+            return None;
+        }
+        match co.resume(()) {
+            CoroutineResult::Yield(v) => Some(v),
+            CoroutineResult::Return(()) => None,
+        }
+    }
+}
+
+impl Drop for Raw {
+    fn drop(&mut self) {
+        if let Some(mut co) = self.0.take() {
+            co.force_unwind();
+            let stack = co.into_stack();
+            SPARE.with(|s| s.borrow_mut().push(stack));
+        }
+    }
+}
+
+/// [`times`] on raw corosensei.
+fn raw_times(n: u64, g: Raw) -> Raw {
+    Raw::new(move |y| {
+        for i in g {
+            y.suspend(n * i);
+        }
+    })
+}
+
+/// [`merge`] on raw corosensei.
+fn raw_merge(mut g: Raw, mut h: Raw) -> Raw {
+    Raw::new(move |y| {
+        let (Some(mut ng), Some(mut nh)) = (g.next(), h.next()) else { return };
+        loop {
+            if ng < nh {
+                y.suspend(ng);
+                let Some(n) = g.next() else { return };
+                ng = n;
+            } else if ng > nh {
+                y.suspend(nh);
+                let Some(n) = h.next() else { return };
+                nh = n;
+            } else {
+                y.suspend(ng);
+                let (Some(a), Some(b)) = (g.next(), h.next()) else { return };
+                (ng, nh) = (a, b);
+            }
+        }
+    })
+}
+
+/// [`m235`] on raw corosensei: the floor for a stackful backend.
+fn raw_m235() -> Raw {
+    Raw::new(|y| {
+        y.suspend(1);
+        for i in raw_merge(
+            raw_times(2, raw_m235()),
+            raw_merge(raw_times(3, raw_m235()), raw_times(5, raw_m235())),
+        ) {
+            y.suspend(i);
+        }
+    })
+}
+
 /// `def intsfrom(i): while 1: yield i; i += 1`
 fn intsfrom(mut i: u64) -> Gen<u64> {
     Gen::new(move |co, ()| {
@@ -111,6 +206,10 @@ fn live(c: &mut Criterion) {
     group.bench_function("m235_stackful", |b| {
         b.iter(|| black_box(m235().take(100).last()));
     });
+    assert_eq!(raw_m235().nth(99), Some(1536), "the 100th Hamming number, raw corosensei");
+    group.bench_function("m235_corosensei", |b| {
+        b.iter(|| black_box(raw_m235().take(100).last()));
+    });
 
     HOPS.with(|h| h.set(0));
     assert_eq!(sieve(intsfrom(2)).nth(1999), Some(17389), "the 2,000th prime");
@@ -128,6 +227,26 @@ fn live(c: &mut Criterion) {
         }
     });
     group.bench_function("roundtrip_stackful", |b| b.iter(|| black_box(counter.next())));
+
+    group.sample_size(100);
+    group.bench_function("close_suspended_stackful", |b| {
+        b.iter(|| {
+            let mut g = Gen::new(|co, ()| {
+                co.yield_(1u64);
+                co.yield_(2);
+            });
+            black_box(g.next());
+        })
+    });
+    group.bench_function("close_suspended_corosensei", |b| {
+        b.iter(|| {
+            let mut g = Raw::new(|y| {
+                y.suspend(1);
+                y.suspend(2);
+            });
+            black_box(g.next());
+        })
+    });
 
     group.finish();
 }

@@ -52,8 +52,16 @@ pub(crate) const COMBINATORS: [&str; 6] = [
 ];
 
 /// Criterion ids of group `live` (benches/live.rs): CPython's test_generators programs with
-/// thousands of generators alive, and the single-generator round trip a sieve hop compares to.
-pub(crate) const LIVE: [&str; 3] = ["m235_stackful", "sieve_stackful", "roundtrip_stackful"];
+/// thousands of generators alive, the single-generator round trip a sieve hop compares to, the
+/// floor of m235 on raw corosensei, and the cost of dropping a suspended generator.
+pub(crate) const LIVE: [&str; 6] = [
+    "m235_stackful",
+    "sieve_stackful",
+    "roundtrip_stackful",
+    "m235_corosensei",
+    "close_suspended_stackful",
+    "close_suspended_corosensei",
+];
 
 /// Resume-yield pairs (hops) in one run of the sieve for 2,000 primes: a property of the
 /// program, asserted by benches/live.rs.
@@ -432,7 +440,7 @@ impl Inputs {
         }
     }
 
-    /// ms per run of `program` (`m235`, `sieve`) on `who` (`stackful`, `cpython`).
+    /// ms per run of `program` (`m235`, `sieve`) on `who` (`stackful`, `corosensei`, `cpython`).
     pub(crate) fn live(&self, program: &str, who: &str) -> Option<f64> {
         if who == "cpython" {
             self.cpy().and_then(|c| c.live_ms.get(program).copied())

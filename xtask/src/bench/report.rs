@@ -60,6 +60,7 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
             program.into(),
             json!({
                 "stackful": num(inputs.live(program, "stackful")),
+                "corosensei": num(inputs.live(program, "corosensei")),
                 "cpython": num(inputs.live(program, "cpython")),
             }),
         );
@@ -81,6 +82,10 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
         "combinators_ns": combinators,
         "max_live_stackful": max_live,
         "live_ms": live,
+        "close_suspended_ns": {
+            "stackful": num(inputs.est("live/close_suspended_stackful")),
+            "corosensei": num(inputs.est("live/close_suspended_corosensei")),
+        },
         "sieve_hop_ns": num(sieve_hop_ns(inputs)),
         "resident_count": inputs.memory.as_ref().ok().map(|m| m.count),
         "cpython_version": inputs.cpy().map(|c| c.version.clone()),
@@ -525,10 +530,36 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
         .iter()
         .map(|&p| {
             let (ours, cpy) = (inputs.live(p, "stackful"), inputs.live(p, "cpython"));
-            vec![p.to_string(), fmt_ms(ours), fmt_ms(cpy), fmt_ratio(ours, cpy)]
+            let floor = inputs.live(p, "corosensei");
+            vec![
+                p.to_string(),
+                fmt_ms(ours),
+                fmt_ms(cpy),
+                fmt_ratio(ours, cpy),
+                fmt_ms(floor),
+                fmt_ratio(floor, cpy),
+            ]
         })
         .collect();
-    table(&mut out, &["program", "stackful", "CPython", "× CPython"], &live_rows);
+    table(
+        &mut out,
+        &["program", "stackful", "CPython", "× CPython", "raw corosensei", "× CPython"],
+        &live_rows,
+    );
+    let _ = writeln!(
+        out,
+        "Raw corosensei is the floor for a stackful backend: the same program on corosensei \
+         coroutines with stacks reused from a plain `Vec` (no resident-memory bound, no \
+         guard-page registry, no close protocol). Every generator of m235 is suspended when \
+         the result is dropped, and dropping one unwinds its stack (a Rust panic: the \
+         unwinder's search and cleanup phases). Create, resume once and drop suspended: \
+         stackful {}, raw corosensei {}; create, run to the end and drop: {} and {} (create \
+         section).\n",
+        fmt_ns(inputs.est("live/close_suspended_stackful")),
+        fmt_ns(inputs.est("live/close_suspended_corosensei")),
+        fmt_ns(inputs.create("stackful_pooled")),
+        fmt_ns(inputs.create("corosensei_reused")),
+    );
     let hop = sieve_hop_ns(inputs);
     let single = inputs.est("live/roundtrip_stackful");
     let _ = writeln!(
