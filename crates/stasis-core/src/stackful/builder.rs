@@ -135,8 +135,8 @@ impl GenBuilder {
         E: 'static,
     {
         let size = pool::validate(self.stack_size)?;
-        let stack = pool::take(size, self.pooled)?;
-        Ok(Gen::on_stack(stack, size, self.pooled, body))
+        let (stack, clean) = pool::take(size, self.pooled)?;
+        Ok(Gen::on_stack(stack, clean, size, self.pooled, body))
     }
 }
 

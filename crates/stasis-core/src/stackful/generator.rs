@@ -28,7 +28,7 @@ use super::slot::{Input, Kind, Out, Slot, UnwindToken, Wire};
 use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo, info_of};
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
-use crate::pool::StackError;
+use crate::pool::{Clean, StackError};
 use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<E>>, SlotStack>;
@@ -333,12 +333,18 @@ impl<Y: 'static, R: 'static, S: 'static> Gen<Y, R, S> {
 }
 
 impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
-    pub(super) fn on_stack<F>(stack: DefaultStack, stack_size: usize, pooled: bool, body: F) -> Self
+    pub(super) fn on_stack<F>(
+        stack: DefaultStack,
+        clean: Clean,
+        stack_size: usize,
+        pooled: bool,
+        body: F,
+    ) -> Self
     where
         F: FnOnce(&Co<Y, S, E>, S) -> R + 'static,
     {
         const { assert!(size_of::<Slot<Y, S, E>>() <= SLOT_BYTES - INFO_BYTES) };
-        let stack = SlotStack::new(stack, stack_size, pooled);
+        let stack = SlotStack::new(stack, StackInfo { size: stack_size, pooled, clean });
         let slot = stack.base().get() as *mut Slot<Y, S, E>;
         // SAFETY: `SlotStack` keeps the `SLOT_BYTES` above its base out of corosensei's use;
         // they are mapped, writable and 16-byte aligned, the `Slot` fits below the

@@ -8,7 +8,7 @@
 //! ```text
 //!   high addresses                              offset from the top
 //!  ┌────────────────────────────┐ ◀─ top = DefaultStack::base()      0  ─┐
-//!  │ StackInfo { size, pooled } │    INFO_BYTES (16)                      │
+//!  │ StackInfo {size,pooled,..} │    INFO_BYTES (16)                      │
 //!  ├────────────────────────────┤ ◀─ info_of(slot) = top - 16       -16   │ SLOT_BYTES (64),
 //!  │ (unused)                   │                                         │ reserved: never
 //!  │ Slot<Y, S, E>              │    at most SLOT_BYTES - INFO_BYTES      │ used by corosensei
@@ -33,7 +33,7 @@ use corosensei::stack::{DefaultStack, STACK_ALIGNMENT, Stack, StackPointer};
 
 #[cfg(doc)]
 use super::slot::Slot;
-use crate::pool;
+use crate::pool::{self, Clean};
 
 /// Bytes reserved at the top of every generator stack (a multiple of corosensei's stack
 /// alignment): the [`Slot`] at the bottom of them, the [`StackInfo`] in the last 16.
@@ -63,6 +63,8 @@ pub(super) struct StackInfo {
     pub(super) size: usize,
     /// Whether it goes back to this thread's pool when dropped (else it is unmapped).
     pub(super) pooled: bool,
+    /// What the pool knows of its depth, handed back with it (see `pool::demote`).
+    pub(super) clean: Clean,
 }
 
 /// A generator stack with [`SLOT_BYTES`] reserved at its top for the [`Slot`] and the
@@ -73,12 +75,12 @@ pub(super) struct SlotStack {
 
 impl SlotStack {
     /// Wraps `stack` and writes its [`StackInfo`].
-    pub(super) fn new(stack: DefaultStack, size: usize, pooled: bool) -> Self {
+    pub(super) fn new(stack: DefaultStack, info: StackInfo) -> Self {
         const { assert!(size_of::<StackInfo>() <= INFO_BYTES && INFO_BYTES < SLOT_BYTES) };
         let stack = SlotStack { stack: ManuallyDrop::new(stack) };
         // SAFETY: the top `INFO_BYTES` of the mapping are reserved (see `Stack::base` below),
         // mapped, writable and 16-byte aligned; nothing else uses them.
-        unsafe { stack.info_ptr().write(StackInfo { size, pooled }) };
+        unsafe { stack.info_ptr().write(info) };
         stack
     }
 
@@ -99,10 +101,10 @@ impl SlotStack {
 /// of a few nanoseconds per generator).
 impl Drop for SlotStack {
     fn drop(&mut self) {
-        let StackInfo { size, pooled } = *self.info();
+        let StackInfo { size, pooled, clean } = *self.info();
         if pooled {
             // SAFETY: `stack` is never used again: this is `drop`.
-            unsafe { pool::give(size, &mut self.stack) };
+            unsafe { pool::give(size, clean, &mut self.stack) };
         } else {
             // SAFETY: as above.
             let stack = unsafe { ManuallyDrop::take(&mut self.stack) };
