@@ -589,7 +589,8 @@ fn demote(
 }
 
 /// The page faults this thread took so far (minor and major), or `None` if the OS does not
-/// say.
+/// say (then every stack moving to the live tier is checked).
+#[cfg(any(target_os = "linux", target_os = "android"))]
 fn thread_faults() -> Option<u64> {
     // SAFETY: `rusage` is plain integers; all zeros is a valid value.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -600,10 +601,18 @@ fn thread_faults() -> Option<u64> {
     Some(u64::try_from(usage.ru_minflt).ok()? + u64::try_from(usage.ru_majflt).ok()?)
 }
 
+/// No per-thread fault count here: every stack moving to the live tier is checked.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn thread_faults() -> Option<u64> {
+    None
+}
+
 /// Gives back to the OS the pages of `stack` below its top `keep` bytes, if its body touched
 /// the page just below that mark (and so, going down page by page, all those above it).
 #[inline(never)]
 fn trim(stack: &DefaultStack, keep: usize) {
+    #[cfg(test)]
+    tests::CHECKS.with(|n| n.set(n.get() + 1));
     let page = page_size();
     let keep_from = (stack.base().get() - keep) & !(page - 1);
     let low = stack.limit().get();
@@ -746,6 +755,83 @@ fn drain() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Gen;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Calls of `trim` on this thread (each a `mincore`, plus a `madvise` if deep).
+        pub(super) static CHECKS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Uses about `bytes` of stack (page-sized frames, each touched).
+    fn recurse(bytes: usize) -> u64 {
+        let mut frame = [1u8; 4096];
+        std::hint::black_box(&mut frame);
+        if bytes <= frame.len() {
+            u64::from(frame[7])
+        } else {
+            recurse(bytes - frame.len()) + u64::from(frame[9])
+        }
+    }
+
+    /// `n` default-size generators suspended after using `depth` bytes of stack, dropped
+    /// together; how many stacks were checked meanwhile.
+    fn churn(n: usize, depth: usize) -> usize {
+        let before = CHECKS.with(Cell::get);
+        let live: Vec<Gen<u64>> = (0..n)
+            .map(|_| {
+                let mut g = Gen::new(move |co, ()| {
+                    co.yield_(recurse(depth));
+                    co.yield_(0);
+                });
+                assert!(g.next().is_some());
+                g
+            })
+            .collect();
+        drop(live);
+        CHECKS.with(Cell::get) - before
+    }
+
+    #[test]
+    fn stacks_known_shallow_skip_the_check_while_the_thread_takes_no_fault() {
+        std::thread::spawn(|| {
+            clear_pool();
+            // The first rounds map stacks and fault their pages in: every stack is checked.
+            assert!(churn(200, 0) > 0);
+            // Then a round whose epochs saw no page fault moves 168 stacks to the live tier
+            // without a system call each (allocations may fault now and then: a few tries).
+            let checks: Vec<usize> = (0..8).map(|_| churn(200, 0)).collect();
+            assert!(checks.contains(&0), "{checks:?}");
+            clear_pool();
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn a_deep_body_on_a_stack_known_shallow_is_still_trimmed() {
+        const LIVE: usize = 200;
+        const DEEP: usize = 100 * 1024;
+        std::thread::spawn(|| {
+            clear_pool();
+            for _ in 0..8 {
+                if churn(LIVE, 0) == 0 {
+                    break;
+                }
+            }
+            // Every stack now comes from the live tier known shallow; these bodies go deep,
+            // which faults pages in: the epochs see it and each stack is checked.
+            assert!(churn(LIVE, DEEP) > 0);
+            let stats = pool_stats();
+            assert_eq!(stats.stacks, LIVE);
+            // Hot places and the stacks still waiting for their epoch to end (at most
+            // `POOL_CAPACITY` each) keep what their bodies touched; the rest their top pages.
+            assert!(stats.resident_bytes < LIVE * DEEP / 2, "{stats:?}");
+            clear_pool();
+        })
+        .join()
+        .unwrap();
+    }
 
     #[test]
     fn classify_names_the_limit_that_was_hit() {
