@@ -7,15 +7,19 @@
 //! pooled and on a fresh stack. The rules (also on [`pool_stats`], in the rendered docs):
 //!
 //! ```text
-//!   Gen::new ──take(size)──▶ [ hot: Vec<(size, DefaultStack)>, oldest first, POOL_CAPACITY ]
+//!   Gen::new ──take(size)──▶ [ hot: Vec<(size, DefaultStack, Clean)>, oldest first,
+//!                               POOL_CAPACITY ]
 //!                             newest stack of that size (LIFO: its pages are warm),
 //!                             else (default size) the newest of the live tier, else map
 //!   Gen::drop ─give(stack)─▶  1. deeper than KEEP_RESIDENT touched? madvise(DONTNEED) below it
 //!                             2. hot full (POOL_CAPACITY stacks or POOL_RESERVED_BUDGET bytes)?
 //!                                evict the least recently given back, until it fits:
-//!                                default size ──▶ [ live: Vec<DefaultStack> ] if the process
-//!                                has fewer than LIVE_POOL_CAPACITY there (each trimmed to its
-//!                                top LIVE_RESIDENT bytes: one mincore, madvise if deeper),
+//!                                default size ──▶ live tier, if the process has fewer than
+//!                                LIVE_POOL_CAPACITY there, trimmed to its top LIVE_RESIDENT
+//!                                bytes (one mincore, madvise if deeper), or, if known shallow
+//!                                in an epoch with no page fault since, waiting in `pending`
+//!                                (at most POOL_CAPACITY) for the epoch's end: one getrusage,
+//!                                no fault ──▶ checked; a fault ──▶ each trimmed as above
 //!                                any other ──▶ unmapped
 //!   mapping fails ──▶ unmap this thread's pool, try once more
 //! ```
@@ -28,8 +32,9 @@
 //! - **The live population is kept**: default-size stacks evicted from the hot places go to the
 //!   thread's live tier (up to [`LIVE_POOL_CAPACITY`] stacks in the whole process), so a
 //!   program that keeps thousands of generators alive and replaces them (generator-per-call
-//!   recursion) maps no stack in the steady state. Moving there costs one `mincore`; the hot
-//!   places cost no system call.
+//!   recursion) maps no stack in the steady state. Moving there costs one `mincore`, or no
+//!   system call at all while the thread takes no page fault (see below); the hot places
+//!   cost no system call.
 //! - **Resident memory is bounded**: a stack in the hot places keeps at most its top
 //!   [`KEEP_RESIDENT`] bytes resident, one in the live tier its top [`LIVE_RESIDENT`] bytes.
 //!   Whether a body went deeper is one `mincore` of the page just below the mark (a body
@@ -38,9 +43,50 @@
 //!   they move to the live tier, so the common case costs nothing. So a thread's hot places
 //!   hold at most `POOL_CAPACITY × KEEP_RESIDENT` (8 MiB) of resident memory and
 //!   [`POOL_RESERVED_BUDGET`] of address space, and the live tiers of all threads together at
-//!   most `LIVE_POOL_CAPACITY × LIVE_RESIDENT` (128 MiB) resident, `LIVE_POOL_CAPACITY ×
-//!   DEFAULT_STACK_SIZE` (4 GiB) of address space and `2 × LIVE_POOL_CAPACITY` memory
-//!   mappings, whatever the bodies did.
+//!   most `LIVE_POOL_CAPACITY × LIVE_RESIDENT` (128 MiB) resident, plus the stacks waiting
+//!   for their epoch to end (below: at most `POOL_CAPACITY × DEFAULT_STACK_SIZE`, 8 MiB, per
+//!   thread), `LIVE_POOL_CAPACITY × DEFAULT_STACK_SIZE` (4 GiB) of address space and `2 ×
+//!   LIVE_POOL_CAPACITY` memory mappings, whatever the bodies did.
+//! - **Most checks need no system call**: the `mincore` cost 1 to 2 µs per stack here, a third
+//!   of naive Hamming's time, which moves 15,000 stacks to the live tier per run. A page below
+//!   the mark becomes resident only through a page fault taken by the thread that runs the
+//!   stack's bodies (they touch it from the top down, as above, and nothing else writes a
+//!   generator's stack: no other thread, no asynchronous I/O into a stack buffer). So each
+//!   stack carries the epoch from which it is known shallow (`Clean`: taken from the live tier
+//!   after its check, or freshly mapped), and the pool reads the thread's page-fault count
+//!   (`getrusage(RUSAGE_THREAD)`) once per [`POOL_CAPACITY`] stacks moving to the live tier:
+//!   the span between two readings is an epoch. A stack known shallow since an epoch after the
+//!   last one that saw a fault waits unchecked; at the next reading, no fault means it is still
+//!   shallow, a fault means it gets its `mincore`. Elsewhere than Linux every stack is checked.
+//!
+//! # What the pool cannot buy: thousands of generators dropped while suspended
+//!
+//! Naive m235 (CPython's `test_generators`: 100 terms, 15,337 generators, every one suspended
+//! when the result is dropped) is the case issue 10 measured against CPython, which creates,
+//! runs and frees such a generator in about 0.5 µs (8.0 ms per run). Measured in one
+//! `benches/live.rs` run (CPU time, 2 shared cores): stasis 38 ms, down from 62 ms before the
+//! epochs; the same program on raw corosensei with reused stacks and no resident-memory bound
+//! (`live/m235_corosensei`, the floor of any stackful backend) 44 ms. What stays is the drop:
+//! a suspended body's frames hold its locals (m235's own child generators), and only
+//! unwinding its stack runs their destructors. One unwind is a Rust panic: two unwinder phases
+//! of about 13 FDE lookups and CFI parses in all (5 frames each, and a landing pad's
+//! `_Unwind_Resume`), 1.2 µs on a warm stack (`live/close_suspended_stackful`), about 1.8 µs in
+//! m235; 15,337 of them are 2.3 to 3.5 times CPython's whole run. Stable Rust starts every
+//! unwind with `_Unwind_RaiseException`'s search phase, and a forced (cleanup-only) unwind
+//! with a foreign exception aborts at any `catch_unwind` in a body and hides
+//! `std::thread::panicking()` from its destructors. Skipping the unwind when nothing is left
+//! to drop would need the same walk of the frames; and three in four of m235's generators own
+//! children. So faster than CPython here is out of reach for a backend whose drop runs the
+//! body's destructors.
+//!
+//! Tried and measured slower or unsound: one `mincore` per span of neighbouring stacks (per
+//! page walked, 1.7 µs per stack); `process_madvise(MADV_DONTNEED)` for 32 stacks at once
+//! (0.6 to 1.2 µs per stack, no cheaper than one `mincore`); reading the page below the mark
+//! for non-zero bytes (a page a body filled with zeros stays resident unseen: the bound would
+//! no longer hold whatever the bodies did); a guard marker (`MADV_GUARD_INSTALL`) below the
+//! mark, lifted by the fault handler (it makes the `SIGSEGV` handler part of every deep
+//! body's correct run, and a system call that writes into an untouched stack buffer there
+//! fails with `EFAULT`).
 //!
 //! The pool is thread-local because generators are `!Send`: a stack is always returned on the
 //! thread that created it.
@@ -100,7 +146,9 @@ pub const LIVE_POOL_CAPACITY: usize = 16 * 1024;
 /// How many bytes at the top of a stack in the live tier may stay resident (8 KiB: a shallow
 /// body touches one or two pages). A stack that moves there from the hot places costs one
 /// `mincore` to check the page below that mark, and a `madvise(MADV_DONTNEED)` of the pages
-/// below if its body touched it.
+/// below if its body touched it; on Linux the `mincore` is skipped while the thread takes no
+/// page fault (see [the crate docs](crate#stacks-the-pool)), and up to [`POOL_CAPACITY`]
+/// stacks per thread wait unchecked for the next reading of its fault count.
 ///
 /// # Examples
 ///
@@ -688,7 +736,9 @@ pub struct PoolStats {
     pub reserved_bytes: usize,
     /// Their bytes resident in memory now (`mincore`); at most `POOL_CAPACITY ×
     /// KEEP_RESIDENT` plus the stacks' top pages in the hot places, plus
-    /// [`LIVE_RESIDENT`](crate::LIVE_RESIDENT) per stack of the live tier.
+    /// [`LIVE_RESIDENT`](crate::LIVE_RESIDENT) per stack of the live tier, except up to
+    /// `POOL_CAPACITY` stacks of it waiting for their check (at most
+    /// [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE) each).
     pub resident_bytes: usize,
 }
 
