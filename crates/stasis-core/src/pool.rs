@@ -851,7 +851,11 @@ mod tests {
             // Then a round whose epochs saw no page fault moves 168 stacks to the live tier
             // without a system call each (allocations may fault now and then: a few tries).
             let checks: Vec<usize> = (0..8).map(|_| churn(200, 0)).collect();
-            assert!(checks.contains(&0), "{checks:?}");
+            // Under AddressSanitizer (`STASIS_ASAN`, set by `cargo xtask asan`) the allocator's
+            // quarantine hands out fresh memory all the time: the thread faults in every round
+            // and every stack is checked, which is right, only slower.
+            let asan = std::env::var_os("STASIS_ASAN").is_some();
+            assert!(checks.contains(&0) || asan, "{checks:?}");
             clear_pool();
         })
         .join()
