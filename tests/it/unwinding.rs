@@ -457,3 +457,32 @@ fn dropping_a_generator_that_keeps_swallowing_its_unwinding_ends() {
         assert!(stderr.contains(said), "stderr:\n{stderr}");
     }
 }
+
+// ------------------------------- a yield in a destructor while a panic of the body unwinds it
+
+#[test]
+fn a_yield_in_a_destructor_during_a_panic_of_the_body_still_suspends_mid_unwind() {
+    // FIXME(issue 9 A3, not fixed): the slot's `unwinding` flag marks only the unwindings
+    // stasis starts. A panic of the body itself that runs a yielding destructor suspends the
+    // body mid-unwind unmarked: the consumer sees the value with its thread panicking, and a
+    // close (or a drop) raises the exit into that destructor, which aborts the process. Telling
+    // it apart needs `std::thread::panicking()` at every yield (the hot path) and cannot tell a
+    // consumer that resumes the generator while it unwinds itself (see `Co::unwinding_now`).
+    const TEST: &str =
+        "a_yield_in_a_destructor_during_a_panic_of_the_body_still_suspends_mid_unwind";
+    if env::var_os(CHILD).is_some() {
+        let mut g = Gen::new(|co, ()| {
+            let _finally = YieldOnDrop(co);
+            co.yield_(1);
+            panic!("the body's own panic");
+        });
+        assert_eq!(g.next(), Some(1));
+        assert_eq!(g.next(), Some(99));
+        assert!(std::thread::panicking(), "FIXME: the consumer sees the body's panic");
+        let _ = g.close(); // aborts: the exit is raised into the destructor
+        return;
+    }
+    let (code, signal, stderr) = in_child(TEST, false);
+    assert_eq!((code, signal), (None, Some(6)), "FIXME: the close aborts; stderr:\n{stderr}");
+    assert!(stderr.contains("panic in a destructor during cleanup"), "stderr:\n{stderr}");
+}
