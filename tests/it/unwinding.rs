@@ -38,15 +38,18 @@ impl Drop for Counted {
 /// instead of hanging the run. Generous, for the sanitizer build.
 const DEADLINE: Duration = Duration::from_secs(120);
 
-/// Re-runs this test binary on one test of this module with `CHILD` set; returns (exit code,
-/// signal, stderr). A child still running after [`DEADLINE`] is killed, and the test fails.
-/// `leaks`: the scenario leaks a generator stack on purpose (with what its frames own), so
-/// LeakSanitizer, under `cargo xtask asan`, is told not to count it.
-fn in_child(test: &str, leaks: bool) -> (Option<i32>, Option<i32>, String) {
+/// Re-runs this test binary on the running test (libtest names its thread after it) with
+/// `CHILD` set; returns (exit code, signal, stderr). A child still running after [`DEADLINE`]
+/// is killed, and the test fails. `leaks`: the scenario leaks a generator stack on purpose
+/// (with what its frames own), so LeakSanitizer, under `cargo xtask asan`, is told not to
+/// count it.
+fn in_child(leaks: bool) -> (Option<i32>, Option<i32>, String) {
+    let current = std::thread::current();
+    let test = current.name().expect("libtest names the thread after the test");
     let mut cmd = Command::new(env::current_exe().unwrap());
-    cmd.args(["--exact", &format!("unwinding::{test}"), "--nocapture", "--test-threads=1"])
+    cmd.args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env(CHILD, "1")
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if leaks && let Some(options) = env::var_os("ASAN_OPTIONS") {
         let mut options = options.into_string().expect("ASAN_OPTIONS is UTF-8");
@@ -54,12 +57,15 @@ fn in_child(test: &str, leaks: bool) -> (Option<i32>, Option<i32>, String) {
         cmd.env("ASAN_OPTIONS", options);
     }
     let mut child = cmd.spawn().unwrap();
-    let mut pipe = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut stderr = String::new();
-        let _ = pipe.read_to_string(&mut stderr);
-        stderr
-    });
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -72,7 +78,10 @@ fn in_child(test: &str, leaks: bool) -> (Option<i32>, Option<i32>, String) {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    (status.code(), status.signal(), reader.join().unwrap())
+    let stdout = stdout.join().unwrap();
+    // A name that matched no test would pass without running anything.
+    assert!(stdout.contains("running 1 test"), "the child ran no test `{test}`:\n{stdout}");
+    (status.code(), status.signal(), stderr.join().unwrap())
 }
 
 // --------------------------------------------------------------- A4: values yielded while unwound
@@ -82,7 +91,7 @@ fn a_value_yielded_after_swallowing_the_forced_unwind_is_dropped() {
     // The body swallows the drop's forced unwind and yields again, so the drop leaves its
     // stack as it is (see `dropping_a_generator_that_keeps_swallowing_its_unwinding_ends`):
     // in a child, where that leak is expected.
-    exits_normally_leaking("a_value_yielded_after_swallowing_the_forced_unwind_is_dropped", || {
+    exits_normally_leaking(|| {
         let counts = Rc::new((Cell::new(0), Cell::new(0)));
         let c = counts.clone();
         let mut g = Gen::new(move |co, ()| {
@@ -205,21 +214,21 @@ fn a_body_that_catches_the_exit_still_yields_normally_afterwards() {
 /// Runs `scenario` in a child process unless this is the child; asserts the child exited
 /// normally (status 0, no signal) and never printed "panic while panicking"; returns its
 /// stderr (`None` in the child).
-fn exits_normally(test: &str, scenario: impl FnOnce()) -> Option<String> {
-    run_in_child(test, false, scenario)
+fn exits_normally(scenario: impl FnOnce()) -> Option<String> {
+    run_in_child(false, scenario)
 }
 
 /// [`exits_normally`] for a scenario that leaks a generator stack on purpose.
-fn exits_normally_leaking(test: &str, scenario: impl FnOnce()) -> Option<String> {
-    run_in_child(test, true, scenario)
+fn exits_normally_leaking(scenario: impl FnOnce()) -> Option<String> {
+    run_in_child(true, scenario)
 }
 
-fn run_in_child(test: &str, leaks: bool, scenario: impl FnOnce()) -> Option<String> {
+fn run_in_child(leaks: bool, scenario: impl FnOnce()) -> Option<String> {
     if env::var_os(CHILD).is_some() {
         scenario();
         return None;
     }
-    let (code, signal, stderr) = in_child(test, leaks);
+    let (code, signal, stderr) = in_child(leaks);
     assert_eq!((code, signal), (Some(0), None), "the child must exit normally; stderr:\n{stderr}");
     for sign in ["panic while panicking", "panicked while processing panic", "during cleanup"] {
         assert!(!stderr.contains(sign), "stderr:\n{stderr}");
@@ -229,7 +238,7 @@ fn run_in_child(test: &str, leaks: bool, scenario: impl FnOnce()) -> Option<Stri
 
 #[test]
 fn closing_twice_a_generator_whose_guard_yields_does_not_abort() {
-    exits_normally("closing_twice_a_generator_whose_guard_yields_does_not_abort", || {
+    exits_normally(|| {
         let mut g = yield_guarded();
         assert_eq!(g.next(), Some(1));
         assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
@@ -241,7 +250,7 @@ fn closing_twice_a_generator_whose_guard_yields_does_not_abort() {
 
 #[test]
 fn dropping_a_generator_whose_guard_try_yields_does_not_abort() {
-    exits_normally("dropping_a_generator_whose_guard_try_yields_does_not_abort", || {
+    exits_normally(|| {
         let mut g = try_yield_guarded();
         assert_eq!(g.next(), Some(1));
         assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
@@ -255,7 +264,7 @@ fn dropping_a_generator_whose_guard_try_yields_does_not_abort() {
 
 #[test]
 fn a_consumer_panic_after_closing_a_yielding_guard_is_an_ordinary_panic() {
-    exits_normally("a_consumer_panic_after_closing_a_yielding_guard_is_an_ordinary_panic", || {
+    exits_normally(|| {
         let mut g = yield_guarded();
         assert_eq!(g.next(), Some(1));
         let _ = g.close();
@@ -318,29 +327,26 @@ const SUSPENDED: RuntimeError = RuntimeError::SuspendedInDestructor;
 fn a_generator_suspended_in_a_yielding_destructor_refuses_close_and_throw_until_sent() {
     // Before: the second close raised the exit into the destructor, which aborted the process
     // ("panic in a destructor during cleanup").
-    exits_normally(
-        "a_generator_suspended_in_a_yielding_destructor_refuses_close_and_throw_until_sent",
-        || {
-            let mut g = send_guarded::<&str>();
-            assert_eq!(g.resume(0), Step::Yielded(1));
-            assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
-            // As in CPython: still suspended at the yield in the `finally`.
-            assert_eq!(g.state(), State::Suspended);
-            // Documented: until the body gets a value, its unwinding is not finished, and std
-            // counts it on this thread.
-            assert!(std::thread::panicking());
-            // CPython would raise the exit (or the error) at that yield; here it would have
-            // to leave a destructor by unwinding, which aborts: refused, with an error value.
-            assert_eq!(g.close(), Err(CloseError::Runtime(SUSPENDED)));
-            assert_eq!(g.throw("boom"), Step::Raised(Thrown::Runtime(SUSPENDED)));
-            assert_eq!(g.throw_exit(), Step::Raised(Thrown::Runtime(SUSPENDED)));
-            assert_eq!(g.state(), State::Suspended);
-            // A sent value lets the destructor finish, and the exit of the first close goes on.
-            assert_eq!(g.resume(0), Step::Raised(Thrown::Exit));
-            assert_eq!(g.state(), State::Closed);
-            assert_consumer_unaffected();
-        },
-    );
+    exits_normally(|| {
+        let mut g = send_guarded::<&str>();
+        assert_eq!(g.resume(0), Step::Yielded(1));
+        assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
+        // As in CPython: still suspended at the yield in the `finally`.
+        assert_eq!(g.state(), State::Suspended);
+        // Documented: until the body gets a value, its unwinding is not finished, and std
+        // counts it on this thread.
+        assert!(std::thread::panicking());
+        // CPython would raise the exit (or the error) at that yield; here it would have
+        // to leave a destructor by unwinding, which aborts: refused, with an error value.
+        assert_eq!(g.close(), Err(CloseError::Runtime(SUSPENDED)));
+        assert_eq!(g.throw("boom"), Step::Raised(Thrown::Runtime(SUSPENDED)));
+        assert_eq!(g.throw_exit(), Step::Raised(Thrown::Runtime(SUSPENDED)));
+        assert_eq!(g.state(), State::Suspended);
+        // A sent value lets the destructor finish, and the exit of the first close goes on.
+        assert_eq!(g.resume(0), Step::Raised(Thrown::Exit));
+        assert_eq!(g.state(), State::Closed);
+        assert_consumer_unaffected();
+    });
 }
 
 #[test]
@@ -353,52 +359,47 @@ fn the_error_of_a_generator_suspended_in_a_destructor_says_what_to_do() {
 
 #[test]
 fn a_throw_through_a_yielding_destructor_yields_its_value_and_a_send_raises_the_error() {
-    exits_normally(
-        "a_throw_through_a_yielding_destructor_yields_its_value_and_a_send_raises_the_error",
-        || {
-            // CPython: `g.throw(ValueError("boom"))` returns 99 (the `finally` yields), a second
-            // `close()` ... and `g.send(0)` raises the ValueError.
-            let mut g = send_guarded::<&str>();
-            assert_eq!(g.resume(0), Step::Yielded(1));
-            assert_eq!(g.throw("boom"), Step::Yielded(99));
-            assert_eq!(g.close(), Err(CloseError::Runtime(SUSPENDED)));
-            assert_eq!(g.resume(0), Step::Raised(Thrown::Error("boom")));
-            assert_consumer_unaffected();
-        },
-    );
+    exits_normally(|| {
+        // CPython: `g.throw(ValueError("boom"))` returns 99 (the `finally` yields), and
+        // `g.send(0)` then raises the ValueError. A close in between would raise
+        // GeneratorExit at that yield: refused here, as above.
+        let mut g = send_guarded::<&str>();
+        assert_eq!(g.resume(0), Step::Yielded(1));
+        assert_eq!(g.throw("boom"), Step::Yielded(99));
+        assert_eq!(g.close(), Err(CloseError::Runtime(SUSPENDED)));
+        assert_eq!(g.resume(0), Step::Raised(Thrown::Error("boom")));
+        assert_consumer_unaffected();
+    });
 }
 
 #[test]
 fn dropping_a_generator_suspended_in_a_yielding_destructor_leaks_it_instead_of_aborting() {
-    let stderr = exits_normally_leaking(
-        "dropping_a_generator_suspended_in_a_yielding_destructor_leaks_it_instead_of_aborting",
-        || {
-            let counts = Rc::new((Cell::new(0), Cell::new(0)));
-            let guarded = |counts: &Rc<(Cell<u32>, Cell<u32>)>| {
-                let c = counts.clone();
-                Gen::<u32, (), u32>::new(move |co, _| {
-                    let _outer = Counted::new(&c);
-                    let _finally = SendingGuard(co);
-                    co.yield_(1);
-                })
-            };
-            // Closed first, then dropped while suspended in the destructor.
-            let mut g = guarded(&counts);
-            assert_eq!(g.resume(0), Step::Yielded(1));
-            assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
-            drop(g);
-            // Dropped at once: the drop's own close suspends the body in the destructor.
-            let mut g = guarded(&counts);
-            assert_eq!(g.resume(0), Step::Yielded(1));
-            drop(g);
-            // The stacks were left as they were: what their frames own is leaked, not dropped.
-            assert_eq!((counts.0.get(), counts.1.get()), (2, 0));
-            // Documented: the unwinding of those bodies never finishes, so std goes on
-            // counting it on this thread; the consumer's own panics are still caught.
-            assert!(std::thread::panicking());
-            assert!(catch_unwind(|| panic!("the consumer's own panic")).is_err());
-        },
-    );
+    let stderr = exits_normally_leaking(|| {
+        let counts = Rc::new((Cell::new(0), Cell::new(0)));
+        let guarded = |counts: &Rc<(Cell<u32>, Cell<u32>)>| {
+            let c = counts.clone();
+            Gen::<u32, (), u32>::new(move |co, _| {
+                let _outer = Counted::new(&c);
+                let _finally = SendingGuard(co);
+                co.yield_(1);
+            })
+        };
+        // Closed first, then dropped while suspended in the destructor.
+        let mut g = guarded(&counts);
+        assert_eq!(g.resume(0), Step::Yielded(1));
+        assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
+        drop(g);
+        // Dropped at once: the drop's own close suspends the body in the destructor.
+        let mut g = guarded(&counts);
+        assert_eq!(g.resume(0), Step::Yielded(1));
+        drop(g);
+        // The stacks were left as they were: what their frames own is leaked, not dropped.
+        assert_eq!((counts.0.get(), counts.1.get()), (2, 0));
+        // Documented: the unwinding of those bodies never finishes, so std goes on
+        // counting it on this thread; the consumer's own panics are still caught.
+        assert!(std::thread::panicking());
+        assert!(catch_unwind(|| panic!("the consumer's own panic")).is_err());
+    });
     if let Some(stderr) = stderr {
         let said = stderr.matches("stasis: a generator was dropped while suspended in").count();
         assert_eq!(said, 2, "one message per leaked generator; stderr:\n{stderr}");
@@ -407,22 +408,19 @@ fn dropping_a_generator_suspended_in_a_yielding_destructor_leaks_it_instead_of_a
 
 #[test]
 fn closing_a_delegator_whose_delegate_is_suspended_in_a_yielding_destructor_does_not_abort() {
-    exits_normally_leaking(
-        "closing_a_delegator_whose_delegate_is_suspended_in_a_yielding_destructor_does_not_abort",
-        || {
-            let mut outer = Gen::<u32, (), u32>::throwing::<&str>(|co, _| {
-                let mut sub = send_guarded::<&str>();
-                co.delegate(&mut sub, 0).unwrap_or_else(|t| co.raise(t));
-            });
-            assert_eq!(outer.resume(0), Step::Yielded(1));
-            // The throw goes to the delegate, whose destructor yields while it unwinds.
-            assert_eq!(outer.throw("boom"), Step::Yielded(99));
-            // The close cannot reach the delegate: its delegator gets the error at its
-            // `yield from`, re-raises it, and the delegate is dropped (leaked) with its frame.
-            assert_eq!(outer.close(), Err(CloseError::Runtime(SUSPENDED)));
-            assert_eq!(outer.state(), State::Closed);
-        },
-    );
+    exits_normally_leaking(|| {
+        let mut outer = Gen::<u32, (), u32>::throwing::<&str>(|co, _| {
+            let mut sub = send_guarded::<&str>();
+            co.delegate(&mut sub, 0).unwrap_or_else(|t| co.raise(t));
+        });
+        assert_eq!(outer.resume(0), Step::Yielded(1));
+        // The throw goes to the delegate, whose destructor yields while it unwinds.
+        assert_eq!(outer.throw("boom"), Step::Yielded(99));
+        // The close cannot reach the delegate: its delegator gets the error at its
+        // `yield from`, re-raises it, and the delegate is dropped (leaked) with its frame.
+        assert_eq!(outer.close(), Err(CloseError::Runtime(SUSPENDED)));
+        assert_eq!(outer.state(), State::Closed);
+    });
 }
 
 // ------------------------------------------------ a body that never lets its unwinding finish
@@ -430,28 +428,25 @@ fn closing_a_delegator_whose_delegate_is_suspended_in_a_yielding_destructor_does
 #[test]
 fn dropping_a_generator_that_keeps_swallowing_its_unwinding_ends() {
     // Before: `Gen::drop` unwound the body again after every yield, for ever.
-    let stderr = exits_normally_leaking(
-        "dropping_a_generator_that_keeps_swallowing_its_unwinding_ends",
-        || {
-            let counts = Rc::new((Cell::new(0), Cell::new(0)));
-            let c = counts.clone();
-            let mut g = Gen::new(move |co, ()| {
-                loop {
-                    // A bare `except:` around a yield, in a loop.
-                    let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(Counted::new(&c))));
-                }
-            });
-            assert!(g.next().is_some());
-            // As CPython's close of a generator that keeps yielding: it ignored the exit.
-            assert!(matches!(g.close(), Err(CloseError::IgnoredExit(_))));
-            drop(g);
-            // Every value it yielded was dropped, once: the first by the test, the second
-            // (the close's) above, then the one yielded after the drop's close and the one
-            // yielded after its one forced unwind.
-            assert_eq!((counts.0.get(), counts.1.get()), (4, 4));
-            assert_consumer_unaffected();
-        },
-    );
+    let stderr = exits_normally_leaking(|| {
+        let counts = Rc::new((Cell::new(0), Cell::new(0)));
+        let c = counts.clone();
+        let mut g = Gen::new(move |co, ()| {
+            loop {
+                // A bare `except:` around a yield, in a loop.
+                let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(Counted::new(&c))));
+            }
+        });
+        assert!(g.next().is_some());
+        // As CPython's close of a generator that keeps yielding: it ignored the exit.
+        assert!(matches!(g.close(), Err(CloseError::IgnoredExit(_))));
+        drop(g);
+        // Every value it yielded was dropped, once: the first by the test, the second
+        // (the close's) above, then the one yielded after the drop's close and the one
+        // yielded after its one forced unwind.
+        assert_eq!((counts.0.get(), counts.1.get()), (4, 4));
+        assert_consumer_unaffected();
+    });
     if let Some(stderr) = stderr {
         let said = "stasis: a generator was dropped whose body swallowed its unwinding";
         assert!(stderr.contains(said), "stderr:\n{stderr}");
@@ -468,8 +463,6 @@ fn a_yield_in_a_destructor_during_a_panic_of_the_body_still_suspends_mid_unwind(
     // close (or a drop) raises the exit into that destructor, which aborts the process. Telling
     // it apart needs `std::thread::panicking()` at every yield (the hot path) and cannot tell a
     // consumer that resumes the generator while it unwinds itself (see `Co::unwinding_now`).
-    const TEST: &str =
-        "a_yield_in_a_destructor_during_a_panic_of_the_body_still_suspends_mid_unwind";
     if env::var_os(CHILD).is_some() {
         let mut g = Gen::new(|co, ()| {
             let _finally = YieldOnDrop(co);
@@ -482,7 +475,7 @@ fn a_yield_in_a_destructor_during_a_panic_of_the_body_still_suspends_mid_unwind(
         let _ = g.close(); // aborts: the exit is raised into the destructor
         return;
     }
-    let (code, signal, stderr) = in_child(TEST, false);
+    let (code, signal, stderr) = in_child(false);
     assert_eq!((code, signal), (None, Some(6)), "FIXME: the close aborts; stderr:\n{stderr}");
     assert!(stderr.contains("panic in a destructor during cleanup"), "stderr:\n{stderr}");
 }
