@@ -4,7 +4,8 @@
 //! the fix run in a child process (this binary re-runs itself with `--exact <test>` and
 //! `STASIS_UNWINDING_CHILD=1`), so an abort fails the parent's assertion instead of the run.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::convert::Infallible;
 use std::env;
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
@@ -421,6 +422,30 @@ fn closing_a_delegator_whose_delegate_is_suspended_in_a_yielding_destructor_does
         assert_eq!(outer.close(), Err(CloseError::Runtime(SUSPENDED)));
         assert_eq!(outer.state(), State::Closed);
     });
+}
+
+#[test]
+fn a_generator_suspended_in_a_yielding_destructor_at_thread_exit_is_leaked_without_aborting() {
+    thread_local! {
+        static HOLDER: RefCell<Option<Gen<u32, (), u32>>> = const { RefCell::new(None) };
+    }
+    let stderr = exits_normally_leaking(|| {
+        std::thread::spawn(|| {
+            HOLDER.with(|h| {
+                let mut g = send_guarded::<Infallible>();
+                assert_eq!(g.resume(0), Step::Yielded(1));
+                *h.borrow_mut() = Some(g);
+            });
+            // At thread exit the generator is only unwound (see "Thread exit" in the `Gen`
+            // docs): its destructor yields, and the drop leaves it suspended there.
+        })
+        .join()
+        .unwrap();
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped while suspended in a destructor";
+        assert!(stderr.contains(said), "stderr:\n{stderr}");
+    }
 }
 
 // ------------------------------------------------ a body that never lets its unwinding finish
