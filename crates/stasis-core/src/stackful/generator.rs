@@ -86,8 +86,9 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// it waits: only destructors run. If it swallows that too (a catch-all `catch_unwind`) and
 /// yields again, or if it is suspended in a destructor in the middle of its unwinding (see "In
 /// a destructor" on [`Co::yield_`](crate::Co::yield_)), it is not resumed again: its stack is leaked, with
-/// whatever its frames own, and a message on stderr says so (CPython's finalizer prints
-/// "Exception ignored" and clears the frame). A drop always ends.
+/// whatever its frames own, as by `mem::forget` (a lock guard or `RefCell` borrow held there
+/// stays held), and a message on stderr says so (CPython's finalizer prints "Exception
+/// ignored" and clears the frame). A drop always ends.
 ///
 /// # Thread exit
 ///
@@ -681,7 +682,11 @@ impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
 /// Drops a [`Gen`](crate::Gen)'s coroutine at the end of its drop (also when it unwinds), unless the body
 /// had to be left suspended for good (`leak`, see `Gen::finish`): then the coroutine is not
 /// dropped (its drop would unwind the body once more), and its stack, with everything its
-/// frames own, is leaked.
+/// frames own, is leaked. That is sound as `mem::forget` of a `Box` is: the stack's memory is
+/// never reused (neither returned to the pool nor unmapped), so nothing on it, pinned values
+/// included, is invalidated without being dropped; and nothing outside that stack refers into
+/// it any more (a `Gen` being dropped is not adopted, and the entries of a delegation it
+/// drove lived in frames already unwound, or on stacks its own frames own, leaked with it).
 struct Dropping<'a, Y, R, S, E> {
     owner: &'a mut Gen<Y, R, S, E>,
     leak: bool,
@@ -695,7 +700,10 @@ impl<Y, R, S, E> Drop for Dropping<'_, Y, R, S, E> {
         // Drops an unstarted body's closure; a no-op once the body is done.
         self.owner.inner.force_unwind();
         // SAFETY: this runs once, at the end of `Gen`'s drop (this guard is made only there);
-        // nothing uses `inner` afterwards (the other fields do not refer to it).
+        // nothing uses `inner` afterwards (the other fields do not refer to it; the slot
+        // pointer is into the stack's reserved bytes, not into `inner`, and is not used
+        // again). Only the guard's `&mut Gen` reaches `inner`: no other pointer to it exists
+        // to be invalidated (Stacked Borrows) or to make a foreign access (Tree Borrows).
         unsafe { ManuallyDrop::drop(&mut self.owner.inner.0) };
     }
 }
