@@ -254,9 +254,9 @@ pub enum RuntimeError {
     #[error("'iterator' object has no attribute 'send'")]
     SendToIterator,
     /// `close()` or `throw()` of a stackful generator whose body is suspended at a
-    /// [`Co::yield_`](crate::Co::yield_) in a destructor, in the middle of the unwinding that
-    /// an earlier `close()` or `throw()` started (Python's `finally: yield`, written as a `Drop`
-    /// guard with a send type other than `()`). CPython would raise the exception at that
+    /// [`Co::yield_`](crate::Co::yield_) in a destructor, in the middle of an unwinding stasis
+    /// started (an earlier `close()`, an unhandled `throw()`, [`Co::raise`](crate::Co::raise)):
+    /// Python's `finally: yield`, written as a `Drop` guard with a send type other than `()`. CPython would raise the exception at that
     /// yield; Rust cannot leave a destructor by unwinding while it unwinds (the process would
     /// abort), so the generator is not resumed and stays suspended there. Only
     /// [`Generator::resume`](crate::Generator::resume) can let it finish: the destructor
