@@ -43,26 +43,34 @@ fn times(n: u64, g: Gen<u64>) -> Gen<u64> {
     })
 }
 
-/// CPython's `merge(g, h)`: two increasing streams, merged without duplicates.
-fn merge(mut g: Gen<u64>, mut h: Gen<u64>) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        let (Some(mut ng), Some(mut nh)) = (g.next(), h.next()) else { return };
-        loop {
-            if ng < nh {
-                co.yield_(ng);
-                let Some(n) = g.next() else { return };
-                ng = n;
-            } else if ng > nh {
-                co.yield_(nh);
-                let Some(n) = h.next() else { return };
-                nh = n;
-            } else {
-                co.yield_(ng);
-                let (Some(a), Some(b)) = (g.next(), h.next()) else { return };
-                (ng, nh) = (a, b);
-            }
+/// The body of CPython's `merge(g, h)`: two increasing streams, merged without duplicates,
+/// each value handed to `yield_` (a yield from inside this call on either backend).
+fn merge_body(
+    mut g: impl Iterator<Item = u64>,
+    mut h: impl Iterator<Item = u64>,
+    mut yield_: impl FnMut(u64),
+) {
+    let (Some(mut ng), Some(mut nh)) = (g.next(), h.next()) else { return };
+    loop {
+        if ng < nh {
+            yield_(ng);
+            let Some(n) = g.next() else { return };
+            ng = n;
+        } else if ng > nh {
+            yield_(nh);
+            let Some(n) = h.next() else { return };
+            nh = n;
+        } else {
+            yield_(ng);
+            let (Some(a), Some(b)) = (g.next(), h.next()) else { return };
+            (ng, nh) = (a, b);
         }
-    })
+    }
+}
+
+/// CPython's `merge(g, h)`.
+fn merge(g: Gen<u64>, h: Gen<u64>) -> Gen<u64> {
+    Gen::new(move |co, ()| merge_body(g, h, |v| co.yield_(v)))
 }
 
 /// CPython's naive `m235()`: yields 1, then the merge of 2, 3 and 5 times fresh `m235()`s.
@@ -127,25 +135,8 @@ fn raw_times(n: u64, g: Raw) -> Raw {
 }
 
 /// [`merge`] on raw corosensei.
-fn raw_merge(mut g: Raw, mut h: Raw) -> Raw {
-    Raw::new(move |y| {
-        let (Some(mut ng), Some(mut nh)) = (g.next(), h.next()) else { return };
-        loop {
-            if ng < nh {
-                y.suspend(ng);
-                let Some(n) = g.next() else { return };
-                ng = n;
-            } else if ng > nh {
-                y.suspend(nh);
-                let Some(n) = h.next() else { return };
-                nh = n;
-            } else {
-                y.suspend(ng);
-                let (Some(a), Some(b)) = (g.next(), h.next()) else { return };
-                (ng, nh) = (a, b);
-            }
-        }
-    })
+fn raw_merge(g: Raw, h: Raw) -> Raw {
+    Raw::new(move |y| merge_body(g, h, |v| y.suspend(v)))
 }
 
 /// [`m235`] on raw corosensei: the floor for a stackful backend.
