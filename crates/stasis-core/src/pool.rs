@@ -57,7 +57,9 @@
 //!   (`getrusage(RUSAGE_THREAD)`) once per [`POOL_CAPACITY`] stacks moving to the live tier:
 //!   the span between two readings is an epoch. A stack known shallow since an epoch after the
 //!   last one that saw a fault waits unchecked; at the next reading, no fault means it is still
-//!   shallow, a fault means it gets its `mincore`. Elsewhere than Linux every stack is checked.
+//!   shallow, a fault means it gets its `mincore`. A reading includes the process id, so the
+//!   copy of a pool in a forked child never takes the child's count for its parent's.
+//!   Elsewhere than Linux every stack is checked.
 //!
 //! # What the pool cannot buy: thousands of generators dropped while suspended
 //!
@@ -381,7 +383,8 @@ struct Pool {
 struct Epochs {
     /// The current epoch, from 1 (0 is [`Clean::UNKNOWN`]).
     now: u32,
-    /// The thread's page faults when the current epoch began (`u64::MAX`: not read yet).
+    /// The thread's page faults (and process id, see [`thread_faults`]) when the current
+    /// epoch began (`u64::MAX`: not read yet).
     faults: u64,
     /// The latest epoch in which the thread took a page fault (0: none).
     last_faulty: u32,
@@ -440,7 +443,9 @@ pub(crate) fn take(size: usize, pooled: bool) -> Result<(DefaultStack, Clean), S
     }
     let stack = fresh(size)?;
     // A fresh mapping has no resident page below its top: shallow from now on.
-    let now = POOL.try_with(|pool| pool.borrow().epochs.now).map_or(Clean::UNKNOWN, Clean);
+    let now = POOL
+        .try_with(|pool| pool.try_borrow().map_or(Clean::UNKNOWN, |pool| Clean(pool.epochs.now)))
+        .unwrap_or(Clean::UNKNOWN);
     Ok((stack, now))
 }
 
@@ -638,6 +643,9 @@ fn demote(
 
 /// The page faults this thread took so far (minor and major), or `None` if the OS does not
 /// say (then every stack moving to the live tier is checked).
+///
+/// The process id is mixed in: a child forked from this thread starts with its own count from
+/// zero and a copy of the pool, which must not take the child's count for the parent's.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn thread_faults() -> Option<u64> {
     // SAFETY: `rusage` is plain integers; all zeros is a valid value.
@@ -646,7 +654,11 @@ fn thread_faults() -> Option<u64> {
     if unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) } != 0 {
         return None;
     }
-    Some(u64::try_from(usage.ru_minflt).ok()? + u64::try_from(usage.ru_majflt).ok()?)
+    let faults = u64::try_from(usage.ru_minflt).ok()? + u64::try_from(usage.ru_majflt).ok()?;
+    // SAFETY: `getpid` has no preconditions.
+    let pid = u64::try_from(unsafe { libc::getpid() }).ok()?;
+    // 2^40 faults per thread before the two could meet.
+    Some((pid << 40) ^ faults)
 }
 
 /// No per-thread fault count here: every stack moving to the live tier is checked.
