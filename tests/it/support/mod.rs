@@ -16,7 +16,7 @@ pub(crate) mod kit;
 /// The recorded CPython 3.11 traces: the shared oracle's (`expected.json`, copied from it) and
 /// the project's own scenarios (`cases_*.py`, recorded in `expected_*.json`), all in
 /// `tests/conformance/`. Scenario names are unique across the files.
-const ORACLE_FILES: [(&str, &str); 4] = [
+const ORACLE_FILES: [(&str, &str); 5] = [
     ("expected.json", include_str!("../../conformance/expected.json")),
     ("expected_runtime.json", include_str!("../../conformance/expected_runtime.json")),
     (
@@ -24,6 +24,7 @@ const ORACLE_FILES: [(&str, &str); 4] = [
         include_str!("../../conformance/expected_itertools_forms.json"),
     ),
     ("expected_tee_chunk_by.json", include_str!("../../conformance/expected_tee_chunk_by.json")),
+    ("expected_corners.json", include_str!("../../conformance/expected_corners.json")),
 ];
 
 /// Every recorded trace, parsed once for the whole test binary: scenario name to its file and
