@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::{Value, json};
-use stasis::{Gen, GeneratorExt, Thrown, delegate::Shared};
+use stasis::{Gen, Generator, GeneratorExt, Thrown, delegate::Shared};
 
 use crate::support::nightly;
 nightly! {
@@ -32,6 +32,16 @@ use crate::support::{
 /// Every generator of these scenarios: yields JSON values, returns one (`null` is Python's
 /// `None`), takes nothing, and can be thrown Python exceptions.
 type Py = Gen<Value, Value, (), PyExc>;
+
+/// Any generator of these scenarios, as the consumer drives it (every backend and form).
+type DynPy = dyn Generator<Yield = Value, Return = Value, Error = PyExc>;
+
+/// A generator of these scenarios behind a [`Shared`] handle, whatever its backend.
+type SharedPy = Shared<Box<DynPy>>;
+
+fn shared(g: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static) -> SharedPy {
+    Shared::new(Box::new(g))
+}
 
 /// A stackful generator of these scenarios.
 fn py(body: impl FnOnce(&stasis::Co<Value, (), PyExc>) -> Value + 'static) -> Py {
@@ -81,88 +91,358 @@ fn every_corner_scenario_has_a_test() {
     assert_eq!(scenarios_of("expected_corners.json"), tested);
 }
 
+// The scenarios below are written once per backend: the consumer's side (`*_trace`) drives
+// `&mut DynPy`, and the bodies are built by `Stackful` (here) and by the state-machine forms
+// (module `machines`, at the end: `yield_from_throwing!`, flat and re-yielding).
+
+/// The bodies of the scenarios that involve delegation, for one backend.
+trait Bodies {
+    const FORM: Option<&'static str>;
+    /// `corner_closed_delegate_delegates_again`: `(parent, sub, third)`.
+    fn delegates_again(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy, SharedPy);
+    fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy>;
+    fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy>;
+    fn delegates_to_a_finishing_generator(t: &Rc<Trace>) -> Box<DynPy>;
+    fn exit_vs_close_parent(t: &Rc<Trace>, who: &'static str) -> Box<DynPy>;
+    fn delegator_handles_exit_and_yields(t: &Rc<Trace>) -> Box<DynPy>;
+    fn sub_raises_while_closed(t: &Rc<Trace>) -> Box<DynPy>;
+    /// `(returns, yields)`.
+    fn parent_recovers(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>);
+    /// `(raises, stubborn)`.
+    fn reclose(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>);
+    fn finished_sub_parent(t: &Rc<Trace>, who: &'static str, inner: SharedPy) -> Box<DynPy>;
+    fn s1() -> SharedPy;
+    fn catches_once(t: &Rc<Trace>, who: &'static str) -> Box<DynPy>;
+    /// `(parent, sub)`.
+    fn created_delegator(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy);
+    fn throw_returns_nested(t: &Rc<Trace>) -> Box<DynPy>;
+    fn throw_unhandled_nested(t: &Rc<Trace>) -> Box<DynPy>;
+    /// `(parent, sub)`, reading each other's states through `slots`.
+    fn states_while_closing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy);
+    fn states_while_throwing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy);
+}
+
+/// Checks `events` against CPython's `scenario`, under the form's name when it has one.
+#[track_caller]
+fn check_form<B: Bodies>(scenario: &str, events: Vec<String>) {
+    match B::FORM {
+        None => check(scenario, events),
+        #[cfg(feature = "nightly")]
+        Some(form) => check_as(scenario, form, events),
+        #[cfg(not(feature = "nightly"))]
+        Some(_) => unreachable!("only stackful bodies without the nightly feature"),
+    }
+}
+
+/// One test per scenario that involves delegation, with the bodies of `$bodies`.
+macro_rules! delegation_tests {
+    ($bodies:ty) => {
+        use super::*;
+        #[test]
+        fn corner_closed_delegate_delegates_again() {
+            delegates_again::<$bodies>();
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_again_owned() {
+            delegates_again_owned::<$bodies>();
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_again_then_yields() {
+            delegates_again_then_yields::<$bodies>();
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_to_a_finishing_generator() {
+            delegates_to_a_finishing_generator::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_exit_vs_close_sub_returns() {
+            throw_exit_vs_close_sub_returns::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_exit_delegator_handles_and_yields() {
+            throw_exit_delegator_handles_and_yields::<$bodies>();
+        }
+        #[test]
+        fn corner_sub_raises_while_closed() {
+            sub_raises_while_closed::<$bodies>();
+        }
+        #[test]
+        fn corner_sub_raises_while_closed_parent_recovers() {
+            sub_raises_while_closed_parent_recovers::<$bodies>();
+        }
+        #[test]
+        fn corner_reclose_after_error() {
+            reclose_after_error::<$bodies>();
+        }
+        #[test]
+        fn corner_finished_sub_close_and_throw() {
+            finished_sub_close_and_throw::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_in_every_state() {
+            throw_in_every_state::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_into_created_delegator() {
+            throw_into_created_delegator::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_returns_through_nested_delegation() {
+            throw_returns_through_nested_delegation::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_unhandled_through_nested_delegation() {
+            throw_unhandled_through_nested_delegation::<$bodies>();
+        }
+        #[test]
+        fn corner_states_while_closing() {
+            states_while_closing::<$bodies>();
+        }
+        #[test]
+        fn corner_states_while_throwing() {
+            states_while_throwing::<$bodies>();
+        }
+    };
+}
+
+/// `next`, `close`, `state` (and again `close`, `state` when `twice`).
+fn next_close_state(t: &Trace, g: &mut DynPy, twice: bool) {
+    next(t, None, g);
+    close(t, None, g);
+    state(t, None, g);
+    if twice {
+        close(t, None, g);
+        state(t, None, g);
+    }
+}
+
 // ------------------------------------------ a delegate that delegates while being closed
 
-#[test]
-fn corner_closed_delegate_delegates_again() {
+fn delegates_again<B: Bodies>() {
     let t = Trace::new();
-    let third = {
-        let t = t.clone();
-        Shared::new(py(move |co| {
-            let _finally = Finally::new(&t, Some("third"));
-            co.yield_(json!("third-1"));
-            Value::Null
-        }))
-    };
-    let mut sub = {
-        let (t, third) = (t.clone(), third.clone());
-        Shared::new(py(move |co| {
-            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
-                t.body(Some("sub"), "GeneratorExit");
-                co.yield_from(third);
-            }
-            Value::Null
-        }))
-    };
-    let (tb, delegated) = (t.clone(), sub.clone());
-    let mut g = py(move |co| {
-        if let Err(e) = co.try_yield_from(delegated) {
-            match e {
-                Thrown::Runtime(_) => caught(&tb, Some("parent"), &e),
-                other => co.raise(other),
-            }
-        }
-        tb.body(Some("parent"), "done");
-        Value::Null
-    });
-    next(&t, Some("parent"), &mut g);
-    close(&t, Some("parent"), &mut g);
-    state(&t, Some("parent"), &g);
+    let (mut g, mut sub, third) = B::delegates_again(&t);
+    next(&t, Some("parent"), &mut *g);
+    close(&t, Some("parent"), &mut *g);
+    state(&t, Some("parent"), &*g);
     state(&t, Some("sub"), &sub);
     state(&t, Some("third"), &third);
     close(&t, Some("sub"), &mut sub);
     state(&t, Some("sub"), &sub);
     state(&t, Some("third"), &third);
-    check("corner_closed_delegate_delegates_again", t.events());
+    check_form::<B>("corner_closed_delegate_delegates_again", t.events());
 }
 
-/// `parent()` of `corner_closed_delegate_delegates_again_owned`: every level owned by the one
-/// above it.
-fn delegates_again_owned(t: &Rc<Trace>) -> Py {
-    let t = t.clone();
-    py(move |co| {
-        let ts = t.clone();
-        let sub = py(move |co| {
-            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
-                ts.body(Some("sub"), "GeneratorExit");
-                let tt = ts.clone();
-                co.yield_from(py(move |co| {
-                    let _finally = Finally::new(&tt, Some("third"));
-                    co.yield_(json!("third-1"));
-                    Value::Null
-                }));
-            }
-            Value::Null
-        });
-        if let Err(e) = co.try_yield_from(sub) {
-            match e {
-                Thrown::Runtime(_) => caught(&t, Some("parent"), &e),
-                other => co.raise(other),
-            }
-        }
-        t.body(Some("parent"), "done");
-        Value::Null
-    })
-}
-
-#[test]
-fn corner_closed_delegate_delegates_again_owned() {
+fn delegates_again_owned<B: Bodies>() {
     let t = Trace::new();
-    let mut g = delegates_again_owned(&t);
-    next(&t, None, &mut g);
-    close(&t, None, &mut g);
-    state(&t, None, &g);
-    check("corner_closed_delegate_delegates_again_owned", t.events());
+    next_close_state(&t, &mut *B::delegates_again_owned(&t), false);
+    check_form::<B>("corner_closed_delegate_delegates_again_owned", t.events());
+}
+
+fn delegates_again_then_yields<B: Bodies>() {
+    let t = Trace::new();
+    next_close_state(&t, &mut *B::delegates_again_then_yields(&t), true);
+    check_form::<B>("corner_closed_delegate_delegates_again_then_yields", t.events());
+}
+
+fn delegates_to_a_finishing_generator<B: Bodies>() {
+    let t = Trace::new();
+    next_close_state(&t, &mut *B::delegates_to_a_finishing_generator(&t), false);
+    check_form::<B>("corner_closed_delegate_delegates_to_a_finishing_generator", t.events());
+}
+
+// ------------------------------------------------------------------ throw(GeneratorExit)
+
+fn throw_exit_vs_close_sub_returns<B: Bodies>() {
+    let t = Trace::new();
+    let mut a = B::exit_vs_close_parent(&t, "a");
+    next(&t, Some("a"), &mut *a);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    let mut b = B::exit_vs_close_parent(&t, "b");
+    next(&t, Some("b"), &mut *b);
+    throw_exit(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    check_form::<B>("corner_throw_exit_vs_close_sub_returns", t.events());
+}
+
+fn throw_exit_delegator_handles_and_yields<B: Bodies>() {
+    let t = Trace::new();
+    let mut g = B::delegator_handles_exit_and_yields(&t);
+    next(&t, None, &mut *g);
+    throw_exit(&t, None, &mut *g);
+    state(&t, None, &*g);
+    next(&t, None, &mut *g);
+    state(&t, None, &*g);
+    check_form::<B>("corner_throw_exit_delegator_handles_and_yields", t.events());
+}
+
+// ------------------------------------------------------------- errors while a chain closes
+
+fn sub_raises_while_closed<B: Bodies>() {
+    let t = Trace::new();
+    let mut g = B::sub_raises_while_closed(&t);
+    next_close_state(&t, &mut *g, false);
+    close(&t, None, &mut *g);
+    next(&t, None, &mut *g);
+    check_form::<B>("corner_sub_raises_while_closed", t.events());
+}
+
+fn sub_raises_while_closed_parent_recovers<B: Bodies>() {
+    let t = Trace::new();
+    let (mut a, mut b) = B::parent_recovers(&t);
+    next(&t, Some("a"), &mut *a);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    next(&t, Some("b"), &mut *b);
+    close(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    close(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    check_form::<B>("corner_sub_raises_while_closed_parent_recovers", t.events());
+}
+
+fn reclose_after_error<B: Bodies>() {
+    let t = Trace::new();
+    let (mut a, mut b) = B::reclose(&t);
+    next(&t, Some("a"), &mut *a);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    close(&t, Some("a"), &mut *a);
+    throw(&t, Some("a"), &mut *a, PyExc::class("ValueError"));
+    next(&t, Some("b"), &mut *b);
+    close(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    close(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    close(&t, Some("b"), &mut *b);
+    check_form::<B>("corner_reclose_after_error", t.events());
+}
+
+// ----------------------------------------------------- a delegator on a finished sub-generator
+
+fn finished_sub_close_and_throw<B: Bodies>() {
+    let t = Trace::new();
+    let mut sa = B::s1();
+    let mut a = B::finished_sub_parent(&t, "a", sa.clone());
+    next(&t, Some("a"), &mut *a);
+    next(&t, Some("sa"), &mut sa);
+    state(&t, Some("sa"), &sa);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    let mut sb = B::s1();
+    let mut b = B::finished_sub_parent(&t, "b", sb.clone());
+    next(&t, Some("b"), &mut *b);
+    next(&t, Some("sb"), &mut sb);
+    throw(&t, Some("b"), &mut *b, value_error("v"));
+    state(&t, Some("b"), &*b);
+    next(&t, Some("b"), &mut *b);
+    check_form::<B>("corner_finished_sub_close_and_throw", t.events());
+}
+
+// ------------------------------------------------------------------- throw in every state
+
+fn throw_in_every_state<B: Bodies>() {
+    let t = Trace::new();
+    let mut created = B::catches_once(&t, "created");
+    throw(&t, Some("created"), &mut *created, value_error("v"));
+    state(&t, Some("created"), &*created);
+    next(&t, Some("created"), &mut *created);
+    let mut suspended = B::catches_once(&t, "suspended");
+    next(&t, Some("suspended"), &mut *suspended);
+    throw(&t, Some("suspended"), &mut *suspended, value_error("v"));
+    throw(&t, Some("suspended"), &mut *suspended, value_error("w"));
+    state(&t, Some("suspended"), &*suspended);
+    let mut finished = B::catches_once(&t, "finished");
+    list(&t, Some("finished"), &mut *finished);
+    throw(&t, Some("finished"), &mut *finished, value_error("v"));
+    state(&t, Some("finished"), &*finished);
+    check_form::<B>("corner_throw_in_every_state", t.events());
+}
+
+fn throw_into_created_delegator<B: Bodies>() {
+    let t = Trace::new();
+    let (mut g, mut s) = B::created_delegator(&t);
+    throw(&t, Some("parent"), &mut *g, PyExc::new("KeyError", "k"));
+    state(&t, Some("parent"), &*g);
+    state(&t, Some("sub"), &s);
+    next(&t, Some("sub"), &mut s);
+    check_form::<B>("corner_throw_into_created_delegator", t.events());
+}
+
+// ------------------------------------------------ return values through nested throw
+
+fn throw_returns_through_nested_delegation<B: Bodies>() {
+    let t = Trace::new();
+    let mut g = B::throw_returns_nested(&t);
+    next(&t, None, &mut *g);
+    throw(&t, None, &mut *g, value_error("v"));
+    next(&t, None, &mut *g);
+    state(&t, None, &*g);
+    check_form::<B>("corner_throw_returns_through_nested_delegation", t.events());
+}
+
+fn throw_unhandled_through_nested_delegation<B: Bodies>() {
+    let t = Trace::new();
+    let mut g = B::throw_unhandled_nested(&t);
+    next(&t, None, &mut *g);
+    throw(&t, None, &mut *g, PyExc::new("KeyError", "k"));
+    state(&t, None, &*g);
+    next(&t, None, &mut *g);
+    check_form::<B>("corner_throw_unhandled_through_nested_delegation", t.events());
+}
+
+// ------------------------------------------------------------------ states seen from inside
+
+/// Python's `box`: the scenario's generators, named, reachable from inside their bodies.
+#[derive(Default)]
+struct Boxed {
+    sub: Option<SharedPy>,
+    parent: Option<SharedPy>,
+}
+
+type Slots = Rc<RefCell<Boxed>>;
+
+fn states(t: &Trace, slots: &Slots) {
+    let s = slots.borrow();
+    state(t, Some("sub"), s.sub.as_ref().unwrap());
+    state(t, Some("parent"), s.parent.as_ref().unwrap());
+}
+
+fn sub_state(t: &Trace, slots: &Slots) {
+    state(t, Some("sub"), slots.borrow().sub.as_ref().unwrap());
+}
+
+fn states_while_closing<B: Bodies>() {
+    let t = Trace::new();
+    let slots: Slots = Rc::default();
+    let (mut parent, sub) = B::states_while_closing(&t, &slots);
+    *slots.borrow_mut() = Boxed { sub: Some(sub), parent: Some(parent.clone()) };
+    next(&t, Some("parent"), &mut parent);
+    close(&t, Some("parent"), &mut parent);
+    states(&t, &slots);
+    *slots.borrow_mut() = Boxed::default();
+    check_form::<B>("corner_states_while_closing", t.events());
+}
+
+fn states_while_throwing<B: Bodies>() {
+    let t = Trace::new();
+    let slots: Slots = Rc::default();
+    let (mut parent, sub) = B::states_while_throwing(&t, &slots);
+    *slots.borrow_mut() = Boxed { sub: Some(sub), parent: Some(parent.clone()) };
+    next(&t, Some("parent"), &mut parent);
+    throw(&t, Some("parent"), &mut parent, PyExc::new("KeyError", "k"));
+    sub_state(&t, &slots);
+    *slots.borrow_mut() = Boxed::default();
+    check_form::<B>("corner_states_while_throwing", t.events());
+}
+
+// -------------------------------------------------------------------- stackful bodies
+
+/// The bodies as stackful generators delegating to stackful generator objects.
+struct Stackful;
+
+mod stackful {
+    delegation_tests!(super::Stackful);
 }
 
 /// `quick()`: returns at once.
@@ -175,137 +455,6 @@ fn quick(t: Option<&Rc<Trace>>) -> Py {
         json!("quick-result")
     })
 }
-
-#[test]
-fn corner_closed_delegate_delegates_again_then_yields() {
-    let t = Trace::new();
-    let tb = t.clone();
-    let mut g = py(move |co| {
-        let ts = tb.clone();
-        let sub = py(move |co| {
-            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
-                ts.body(Some("sub"), "GeneratorExit");
-                let r = co.yield_from(quick(None));
-                ts.body(Some("sub"), format!("result {}", r.render()));
-                co.yield_(json!("sub-ignores"));
-            }
-            Value::Null
-        });
-        if let Err(e) = co.try_yield_from(sub) {
-            match e {
-                Thrown::Runtime(_) => {
-                    caught(&tb, Some("parent"), &e);
-                    co.yield_(json!("parent-ignores"));
-                }
-                other => co.raise(other),
-            }
-        }
-        tb.body(Some("parent"), "done");
-        Value::Null
-    });
-    next(&t, None, &mut g);
-    close(&t, None, &mut g);
-    state(&t, None, &g);
-    close(&t, None, &mut g);
-    state(&t, None, &g);
-    check("corner_closed_delegate_delegates_again_then_yields", t.events());
-}
-
-#[test]
-fn corner_closed_delegate_delegates_to_a_finishing_generator() {
-    let t = Trace::new();
-    let tb = t.clone();
-    let mut g = py(move |co| {
-        let _finally = Finally::new(&tb, Some("parent"));
-        let t = tb.clone();
-        co.yield_from(py(move |co| {
-            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
-                t.body(Some("sub"), "GeneratorExit");
-                let r = co.yield_from(quick(Some(&t)));
-                t.body(Some("sub"), format!("result {}", r.render()));
-            }
-            Value::Null
-        }))
-    });
-    next(&t, None, &mut g);
-    close(&t, None, &mut g);
-    state(&t, None, &g);
-    check("corner_closed_delegate_delegates_to_a_finishing_generator", t.events());
-}
-
-// ------------------------------------------------------------------ throw(GeneratorExit)
-
-/// `parent(who)` of `corner_throw_exit_vs_close_sub_returns`.
-fn exit_vs_close_parent(t: &Rc<Trace>, who: &'static str) -> Py {
-    let t = t.clone();
-    py(move |co| {
-        let ts = t.clone();
-        let sub = py(move |co| {
-            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
-                ts.body(Some("sub"), "GeneratorExit");
-                return json!("sub-result");
-            }
-            Value::Null
-        });
-        let r = match co.try_yield_from(sub) {
-            Ok(r) => r,
-            Err(Thrown::Exit) => {
-                t.body(Some(who), "GeneratorExit");
-                co.raise(Thrown::Exit)
-            }
-            Err(other) => co.raise(other),
-        };
-        t.body(Some(who), format!("result {}", r.render()));
-        co.yield_(json!("parent-after"));
-        Value::Null
-    })
-}
-
-#[test]
-fn corner_throw_exit_vs_close_sub_returns() {
-    let t = Trace::new();
-    let mut a = exit_vs_close_parent(&t, "a");
-    next(&t, Some("a"), &mut a);
-    close(&t, Some("a"), &mut a);
-    state(&t, Some("a"), &a);
-    let mut b = exit_vs_close_parent(&t, "b");
-    next(&t, Some("b"), &mut b);
-    throw_exit(&t, Some("b"), &mut b);
-    state(&t, Some("b"), &b);
-    check("corner_throw_exit_vs_close_sub_returns", t.events());
-}
-
-#[test]
-fn corner_throw_exit_delegator_handles_and_yields() {
-    let t = Trace::new();
-    let tb = t.clone();
-    let mut g = py(move |co| {
-        let ts = tb.clone();
-        let sub = py(move |co| {
-            let _finally = Finally::new(&ts, Some("sub"));
-            co.yield_(json!("sub-1"));
-            Value::Null
-        });
-        match co.try_yield_from(sub) {
-            Err(Thrown::Exit) => {
-                tb.body(Some("parent"), "GeneratorExit");
-                co.yield_(json!("parent-after-exit"));
-            }
-            Err(other) => co.raise(other),
-            Ok(_) => {}
-        }
-        tb.body(Some("parent"), "done");
-        Value::Null
-    });
-    next(&t, None, &mut g);
-    throw_exit(&t, None, &mut g);
-    state(&t, None, &g);
-    next(&t, None, &mut g);
-    state(&t, None, &g);
-    check("corner_throw_exit_delegator_handles_and_yields", t.events());
-}
-
-// ------------------------------------------------------------- errors while a chain closes
 
 /// `sub()` that raises `ValueError("sub-close")` when closed, logging the exit when `log`.
 fn raises_on_close(t: &Rc<Trace>, log: bool) -> Py {
@@ -321,331 +470,336 @@ fn raises_on_close(t: &Rc<Trace>, log: bool) -> Py {
     })
 }
 
-#[test]
-fn corner_sub_raises_while_closed() {
-    let t = Trace::new();
-    let tb = t.clone();
-    let mut g = py(move |co| {
-        let _finally = Finally::new(&tb, Some("parent"));
-        co.yield_from(raises_on_close(&tb, true))
-    });
-    next(&t, None, &mut g);
-    close(&t, None, &mut g);
-    state(&t, None, &g);
-    close(&t, None, &mut g);
-    next(&t, None, &mut g);
-    check("corner_sub_raises_while_closed", t.events());
-}
-
-#[test]
-fn corner_sub_raises_while_closed_parent_recovers() {
-    let t = Trace::new();
-    let tb = t.clone();
-    let mut a = py(move |co| {
-        match co.try_yield_from(raises_on_close(&tb, false)) {
-            Err(e @ Thrown::Error(_)) => caught(&tb, Some("returns"), &e),
-            Err(other) => co.raise(other),
-            Ok(_) => {}
-        }
-        tb.body(Some("returns"), "done");
-        Value::Null
-    });
-    let tb = t.clone();
-    let mut b = py(move |co| {
-        match co.try_yield_from(raises_on_close(&tb, false)) {
-            Err(e @ Thrown::Error(_)) => {
-                caught(&tb, Some("yields"), &e);
-                co.yield_(json!("yields-again"));
-            }
-            Err(other) => co.raise(other),
-            Ok(_) => {}
-        }
-        tb.body(Some("yields"), "done");
-        Value::Null
-    });
-    next(&t, Some("a"), &mut a);
-    close(&t, Some("a"), &mut a);
-    state(&t, Some("a"), &a);
-    next(&t, Some("b"), &mut b);
-    close(&t, Some("b"), &mut b);
-    state(&t, Some("b"), &b);
-    close(&t, Some("b"), &mut b);
-    state(&t, Some("b"), &b);
-    check("corner_sub_raises_while_closed_parent_recovers", t.events());
-}
-
-#[test]
-fn corner_reclose_after_error() {
-    let t = Trace::new();
-    let mut a = py(|co| {
-        // try: yield 1 / finally: raise KeyError("k")
-        let _ = co.try_yield(json!(1));
-        co.raise(Thrown::Error(PyExc::new("KeyError", "k")))
-    });
-    let tb = t.clone();
-    let mut b = py(move |co| {
-        for i in 0..2 {
-            if let Err(Thrown::Exit) = co.try_yield(json!(format!("try-{i}"))) {
-                tb.body(None, "GeneratorExit");
-            }
-        }
-        tb.body(None, "done");
-        Value::Null
-    });
-    next(&t, Some("a"), &mut a);
-    close(&t, Some("a"), &mut a);
-    state(&t, Some("a"), &a);
-    close(&t, Some("a"), &mut a);
-    throw(&t, Some("a"), &mut a, PyExc::class("ValueError"));
-    next(&t, Some("b"), &mut b);
-    close(&t, Some("b"), &mut b);
-    state(&t, Some("b"), &b);
-    close(&t, Some("b"), &mut b);
-    state(&t, Some("b"), &b);
-    close(&t, Some("b"), &mut b);
-    check("corner_reclose_after_error", t.events());
-}
-
-// ----------------------------------------------------- a delegator on a finished sub-generator
-
-fn finished_sub_parent(t: &Rc<Trace>, who: &'static str, inner: Shared<Py>) -> Py {
+/// The delegator of the `delegates_again*` scenarios: catches the runtime error its
+/// `yield from` raises, yields `ignores` if given, and finishes.
+fn catches_runtime_error(t: &Rc<Trace>, sub: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static, ignores: Option<&'static str>) -> Box<DynPy> {
     let t = t.clone();
-    py(move |co| {
-        match co.try_yield_from(inner) {
-            Err(Thrown::Exit) => {
-                t.body(Some(who), "GeneratorExit");
-                co.raise(Thrown::Exit)
+    Box::new(py(move |co| {
+        if let Err(e) = co.try_yield_from(sub) {
+            match e {
+                Thrown::Runtime(_) => {
+                    caught(&t, Some("parent"), &e);
+                    if let Some(v) = ignores {
+                        co.yield_(json!(v));
+                    }
+                }
+                other => co.raise(other),
             }
-            Err(e @ Thrown::Error(_)) => {
-                caught(&t, Some(who), &e);
-                co.yield_(json!("recovered"));
-            }
-            Err(other) => co.raise(other),
-            Ok(_) => {}
         }
-        t.body(Some(who), "done");
-        Value::Null
-    })
-}
-
-fn s1() -> Shared<Py> {
-    Shared::new(py(|co| {
-        co.yield_(json!("s1"));
+        t.body(Some("parent"), "done");
         Value::Null
     }))
 }
 
-#[test]
-fn corner_finished_sub_close_and_throw() {
-    let t = Trace::new();
-    let mut sa = s1();
-    let mut a = finished_sub_parent(&t, "a", sa.clone());
-    next(&t, Some("a"), &mut a);
-    next(&t, Some("sa"), &mut sa);
-    state(&t, Some("sa"), &sa);
-    close(&t, Some("a"), &mut a);
-    state(&t, Some("a"), &a);
-    let mut sb = s1();
-    let mut b = finished_sub_parent(&t, "b", sb.clone());
-    next(&t, Some("b"), &mut b);
-    next(&t, Some("sb"), &mut sb);
-    throw(&t, Some("b"), &mut b, value_error("v"));
-    state(&t, Some("b"), &b);
-    next(&t, Some("b"), &mut b);
-    check("corner_finished_sub_close_and_throw", t.events());
-}
-
-// ------------------------------------------------------------------- throw in every state
-
-fn catches_once(t: &Rc<Trace>, who: &'static str) -> Py {
+/// `third()`: yields once, with a `finally`.
+fn third(t: &Rc<Trace>) -> Py {
     let t = t.clone();
     py(move |co| {
-        t.body(Some(who), "started");
-        match co.try_yield(json!(1)) {
-            Err(e @ Thrown::Error(_)) => {
-                caught(&t, Some(who), &e);
-                co.yield_(json!(2));
-            }
-            Err(other) => co.raise(other),
-            Ok(()) => {}
-        }
-        t.body(Some(who), "done");
+        let _finally = Finally::new(&t, Some("third"));
+        co.yield_(json!("third-1"));
         Value::Null
     })
 }
 
-#[test]
-fn corner_throw_in_every_state() {
-    let t = Trace::new();
-    let mut created = catches_once(&t, "created");
-    throw(&t, Some("created"), &mut created, value_error("v"));
-    state(&t, Some("created"), &created);
-    next(&t, Some("created"), &mut created);
-    let mut suspended = catches_once(&t, "suspended");
-    next(&t, Some("suspended"), &mut suspended);
-    throw(&t, Some("suspended"), &mut suspended, value_error("v"));
-    throw(&t, Some("suspended"), &mut suspended, value_error("w"));
-    state(&t, Some("suspended"), &suspended);
-    let mut finished = catches_once(&t, "finished");
-    list(&t, Some("finished"), &mut finished);
-    throw(&t, Some("finished"), &mut finished, value_error("v"));
-    state(&t, Some("finished"), &finished);
-    check("corner_throw_in_every_state", t.events());
-}
-
-#[test]
-fn corner_throw_into_created_delegator() {
-    let t = Trace::new();
-    let ts = t.clone();
-    let mut s = Shared::new(py(move |co| {
-        ts.body(Some("sub"), "started");
-        co.yield_(json!("sub-1"));
+/// `sub()` of the `delegates_again` scenarios: catches the exit and delegates to `third`.
+fn sub_delegating_on_exit(t: &Rc<Trace>, third: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+            t.body(Some("sub"), "GeneratorExit");
+            co.yield_from(third);
+        }
         Value::Null
-    }));
-    let (tb, inner) = (t.clone(), s.clone());
-    let mut g = py(move |co| {
-        tb.body(Some("parent"), "started");
-        co.yield_from(inner)
-    });
-    throw(&t, Some("parent"), &mut g, PyExc::new("KeyError", "k"));
-    state(&t, Some("parent"), &g);
-    state(&t, Some("sub"), &s);
-    next(&t, Some("sub"), &mut s);
-    check("corner_throw_into_created_delegator", t.events());
+    })
 }
 
-// ------------------------------------------------ return values through nested throw
+impl Bodies for Stackful {
+    const FORM: Option<&'static str> = None;
 
-#[test]
-fn corner_throw_returns_through_nested_delegation() {
-    let t = Trace::new();
-    let tb = t.clone();
-    let mut g = py(move |co| {
-        let tm = tb.clone();
-        let middle = py(move |co| {
-            let ti = tm.clone();
-            let inner = py(move |co| match co.try_yield(json!("inner-1")) {
-                Err(e @ Thrown::Error(_)) => {
-                    caught(&ti, Some("inner"), &e);
-                    json!("inner-result")
-                }
-                Err(other) => co.raise(other),
-                Ok(()) => Value::Null,
-            });
-            let r = co.yield_from(inner);
-            tm.body(Some("middle"), format!("result {}", r.render()));
-            json!(format!("middle-{}", r.as_str().unwrap_or_default()))
+    fn delegates_again(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy, SharedPy) {
+        let third = shared(third(t));
+        let sub = shared(sub_delegating_on_exit(t, third.clone()));
+        (catches_runtime_error(t, sub.clone(), None), sub, third)
+    }
+
+    fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy> {
+        catches_runtime_error(t, sub_delegating_on_exit(t, third(t)), None)
+    }
+
+    fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy> {
+        let ts = t.clone();
+        let sub = py(move |co| {
+            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                ts.body(Some("sub"), "GeneratorExit");
+                let r = co.yield_from(quick(None));
+                ts.body(Some("sub"), format!("result {}", r.render()));
+                co.yield_(json!("sub-ignores"));
+            }
+            Value::Null
         });
-        let r = co.yield_from(middle);
-        tb.body(Some("outer"), format!("result {}", r.render()));
-        co.yield_(json!("outer-after"));
-        json!("outer-result")
-    });
-    next(&t, None, &mut g);
-    throw(&t, None, &mut g, value_error("v"));
-    next(&t, None, &mut g);
-    state(&t, None, &g);
-    check("corner_throw_returns_through_nested_delegation", t.events());
-}
+        catches_runtime_error(t, sub, Some("parent-ignores"))
+    }
 
-#[test]
-fn corner_throw_unhandled_through_nested_delegation() {
-    let t = Trace::new();
-    let tb = t.clone();
-    let mut g = py(move |co| {
-        let _finally = Finally::new(&tb, Some("outer"));
-        let tm = tb.clone();
-        co.yield_from(py(move |co| {
-            let _finally = Finally::new(&tm, Some("middle"));
-            let ti = tm.clone();
+    fn delegates_to_a_finishing_generator(t: &Rc<Trace>) -> Box<DynPy> {
+        let tb = t.clone();
+        Box::new(py(move |co| {
+            let _finally = Finally::new(&tb, Some("parent"));
+            let t = tb.clone();
             co.yield_from(py(move |co| {
-                let _finally = Finally::new(&ti, Some("inner"));
-                co.yield_(json!("inner-1"));
+                if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                    t.body(Some("sub"), "GeneratorExit");
+                    let r = co.yield_from(quick(Some(&t)));
+                    t.body(Some("sub"), format!("result {}", r.render()));
+                }
                 Value::Null
             }))
         }))
-    });
-    next(&t, None, &mut g);
-    throw(&t, None, &mut g, PyExc::new("KeyError", "k"));
-    state(&t, None, &g);
-    next(&t, None, &mut g);
-    check("corner_throw_unhandled_through_nested_delegation", t.events());
-}
+    }
 
-// ------------------------------------------------------------------ states seen from inside
+    fn exit_vs_close_parent(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            let ts = t.clone();
+            let sub = py(move |co| {
+                if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                    ts.body(Some("sub"), "GeneratorExit");
+                    return json!("sub-result");
+                }
+                Value::Null
+            });
+            let r = match co.try_yield_from(sub) {
+                Ok(r) => r,
+                Err(Thrown::Exit) => {
+                    t.body(Some(who), "GeneratorExit");
+                    co.raise(Thrown::Exit)
+                }
+                Err(other) => co.raise(other),
+            };
+            t.body(Some(who), format!("result {}", r.render()));
+            co.yield_(json!("parent-after"));
+            Value::Null
+        }))
+    }
 
-/// Python's `box`: the scenario's generators, named, reachable from inside their bodies.
-#[derive(Default)]
-struct Boxed {
-    sub: Option<Shared<Py>>,
-    parent: Option<Shared<Py>>,
-}
+    fn delegator_handles_exit_and_yields(t: &Rc<Trace>) -> Box<DynPy> {
+        let tb = t.clone();
+        Box::new(py(move |co| {
+            let ts = tb.clone();
+            let sub = py(move |co| {
+                let _finally = Finally::new(&ts, Some("sub"));
+                co.yield_(json!("sub-1"));
+                Value::Null
+            });
+            match co.try_yield_from(sub) {
+                Err(Thrown::Exit) => {
+                    tb.body(Some("parent"), "GeneratorExit");
+                    co.yield_(json!("parent-after-exit"));
+                }
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            tb.body(Some("parent"), "done");
+            Value::Null
+        }))
+    }
 
-type Slots = Rc<RefCell<Boxed>>;
+    fn sub_raises_while_closed(t: &Rc<Trace>) -> Box<DynPy> {
+        let tb = t.clone();
+        Box::new(py(move |co| {
+            let _finally = Finally::new(&tb, Some("parent"));
+            co.yield_from(raises_on_close(&tb, true))
+        }))
+    }
 
-fn states(t: &Trace, slots: &Slots) {
-    let s = slots.borrow();
-    state(t, Some("sub"), s.sub.as_ref().unwrap());
-    state(t, Some("parent"), s.parent.as_ref().unwrap());
-}
+    fn parent_recovers(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+        let tb = t.clone();
+        let a = py(move |co| {
+            match co.try_yield_from(raises_on_close(&tb, false)) {
+                Err(e @ Thrown::Error(_)) => caught(&tb, Some("returns"), &e),
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            tb.body(Some("returns"), "done");
+            Value::Null
+        });
+        let tb = t.clone();
+        let b = py(move |co| {
+            match co.try_yield_from(raises_on_close(&tb, false)) {
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&tb, Some("yields"), &e);
+                    co.yield_(json!("yields-again"));
+                }
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            tb.body(Some("yields"), "done");
+            Value::Null
+        });
+        (Box::new(a), Box::new(b))
+    }
 
-#[test]
-fn corner_states_while_closing() {
-    let t = Trace::new();
-    let slots: Slots = Rc::default();
-    let (ts, ss) = (t.clone(), slots.clone());
-    let sub = Shared::new(py(move |co| {
-        if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
-            ts.body(Some("sub"), "GeneratorExit");
-            states(&ts, &ss);
-            co.raise(Thrown::Exit);
-        }
-        Value::Null
-    }));
-    let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
-    let mut parent = Shared::new(py(move |co| {
-        let r = co.try_yield_from(inner);
-        // finally:
-        tp.body(Some("parent"), "finally");
-        states(&tp, &sp);
-        r.unwrap_or_else(|e| co.raise(e))
-    }));
-    *slots.borrow_mut() = Boxed { sub: Some(sub), parent: Some(parent.clone()) };
-    next(&t, Some("parent"), &mut parent);
-    close(&t, Some("parent"), &mut parent);
-    states(&t, &slots);
-    *slots.borrow_mut() = Boxed::default();
-    check("corner_states_while_closing", t.events());
-}
+    fn reclose(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+        let a = py(|co| {
+            // try: yield 1 / finally: raise KeyError("k")
+            let _ = co.try_yield(json!(1));
+            co.raise(Thrown::Error(PyExc::new("KeyError", "k")))
+        });
+        let tb = t.clone();
+        let b = py(move |co| {
+            for i in 0..2 {
+                if let Err(Thrown::Exit) = co.try_yield(json!(format!("try-{i}"))) {
+                    tb.body(None, "GeneratorExit");
+                }
+            }
+            tb.body(None, "done");
+            Value::Null
+        });
+        (Box::new(a), Box::new(b))
+    }
 
-#[test]
-fn corner_states_while_throwing() {
-    let t = Trace::new();
-    let slots: Slots = Rc::default();
-    let (ts, ss) = (t.clone(), slots.clone());
-    let sub = Shared::new(py(move |co| match co.try_yield(json!("sub-1")) {
-        Err(e @ Thrown::Error(_)) => {
-            caught(&ts, Some("sub"), &e);
-            states(&ts, &ss);
-            json!("sub-result")
-        }
-        Err(other) => co.raise(other),
-        Ok(()) => Value::Null,
-    }));
-    let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
-    let mut parent = Shared::new(py(move |co| {
-        let r = co.yield_from(inner);
-        tp.body(Some("parent"), format!("result {}", r.render()));
-        state(&tp, Some("sub"), sp.borrow().sub.as_ref().unwrap());
-        co.yield_(json!("parent-after"));
-        Value::Null
-    }));
-    *slots.borrow_mut() = Boxed { sub: Some(sub), parent: Some(parent.clone()) };
-    next(&t, Some("parent"), &mut parent);
-    throw(&t, Some("parent"), &mut parent, PyExc::new("KeyError", "k"));
-    state(&t, Some("sub"), slots.borrow().sub.as_ref().unwrap());
-    *slots.borrow_mut() = Boxed::default();
-    check("corner_states_while_throwing", t.events());
+    fn finished_sub_parent(t: &Rc<Trace>, who: &'static str, inner: SharedPy) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            match co.try_yield_from(inner) {
+                Err(Thrown::Exit) => {
+                    t.body(Some(who), "GeneratorExit");
+                    co.raise(Thrown::Exit)
+                }
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&t, Some(who), &e);
+                    co.yield_(json!("recovered"));
+                }
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            t.body(Some(who), "done");
+            Value::Null
+        }))
+    }
+
+    fn s1() -> SharedPy {
+        shared(py(|co| {
+            co.yield_(json!("s1"));
+            Value::Null
+        }))
+    }
+
+    fn catches_once(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            t.body(Some(who), "started");
+            match co.try_yield(json!(1)) {
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&t, Some(who), &e);
+                    co.yield_(json!(2));
+                }
+                Err(other) => co.raise(other),
+                Ok(()) => {}
+            }
+            t.body(Some(who), "done");
+            Value::Null
+        }))
+    }
+
+    fn created_delegator(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy) {
+        let ts = t.clone();
+        let s = shared(py(move |co| {
+            ts.body(Some("sub"), "started");
+            co.yield_(json!("sub-1"));
+            Value::Null
+        }));
+        let (tb, inner) = (t.clone(), s.clone());
+        let g = py(move |co| {
+            tb.body(Some("parent"), "started");
+            co.yield_from(inner)
+        });
+        (Box::new(g), s)
+    }
+
+    fn throw_returns_nested(t: &Rc<Trace>) -> Box<DynPy> {
+        let tb = t.clone();
+        Box::new(py(move |co| {
+            let tm = tb.clone();
+            let middle = py(move |co| {
+                let ti = tm.clone();
+                let inner = py(move |co| match co.try_yield(json!("inner-1")) {
+                    Err(e @ Thrown::Error(_)) => {
+                        caught(&ti, Some("inner"), &e);
+                        json!("inner-result")
+                    }
+                    Err(other) => co.raise(other),
+                    Ok(()) => Value::Null,
+                });
+                let r = co.yield_from(inner);
+                tm.body(Some("middle"), format!("result {}", r.render()));
+                json!(format!("middle-{}", r.as_str().unwrap_or_default()))
+            });
+            let r = co.yield_from(middle);
+            tb.body(Some("outer"), format!("result {}", r.render()));
+            co.yield_(json!("outer-after"));
+            json!("outer-result")
+        }))
+    }
+
+    fn throw_unhandled_nested(t: &Rc<Trace>) -> Box<DynPy> {
+        let tb = t.clone();
+        Box::new(py(move |co| {
+            let _finally = Finally::new(&tb, Some("outer"));
+            let tm = tb.clone();
+            co.yield_from(py(move |co| {
+                let _finally = Finally::new(&tm, Some("middle"));
+                let ti = tm.clone();
+                co.yield_from(py(move |co| {
+                    let _finally = Finally::new(&ti, Some("inner"));
+                    co.yield_(json!("inner-1"));
+                    Value::Null
+                }))
+            }))
+        }))
+    }
+
+    fn states_while_closing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {
+        let (ts, ss) = (t.clone(), slots.clone());
+        let sub = shared(py(move |co| {
+            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                ts.body(Some("sub"), "GeneratorExit");
+                states(&ts, &ss);
+                co.raise(Thrown::Exit);
+            }
+            Value::Null
+        }));
+        let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
+        let parent = shared(py(move |co| {
+            let r = co.try_yield_from(inner);
+            // finally:
+            tp.body(Some("parent"), "finally");
+            states(&tp, &sp);
+            r.unwrap_or_else(|e| co.raise(e))
+        }));
+        (parent, sub)
+    }
+
+    fn states_while_throwing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {
+        let (ts, ss) = (t.clone(), slots.clone());
+        let sub = shared(py(move |co| match co.try_yield(json!("sub-1")) {
+            Err(e @ Thrown::Error(_)) => {
+                caught(&ts, Some("sub"), &e);
+                states(&ts, &ss);
+                json!("sub-result")
+            }
+            Err(other) => co.raise(other),
+            Ok(()) => Value::Null,
+        }));
+        let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
+        let parent = shared(py(move |co| {
+            let r = co.yield_from(inner);
+            tp.body(Some("parent"), format!("result {}", r.render()));
+            sub_state(&tp, &sp);
+            co.yield_(json!("parent-after"));
+            Value::Null
+        }));
+        (parent, sub)
+    }
 }
 
 // ------------------------------------------------- combinators over generators that raise
@@ -729,4 +883,523 @@ fn corner_chain_of_raising_source() {
     state(&t, None, &c);
     state(&t, None, &b);
     check("corner_chain_of_raising_source", t.events());
+}
+
+// -------------------------------------------------------------- state-machine bodies
+
+nightly! {
+    /// The bodies as `#[coroutine]` state machines delegating with `yield_from_throwing!`,
+    /// in its flat form (`@state_machine`) and its re-yielding form
+    /// (`@state_machine_reyield`).
+    mod machines {
+        use super::*;
+
+        /// What a throwing coroutine's `yield` evaluates to.
+        type In = Result<(), Thrown<PyExc>>;
+
+        /// A generator of these scenarios, as a throwing state machine.
+        trait Machine: Generator<Yield = Value, Return = Value, Error = PyExc> + 'static {}
+        impl<G: Generator<Yield = Value, Return = Value, Error = PyExc> + 'static> Machine for G {}
+
+        fn quick(t: Option<&Rc<Trace>>) -> impl Machine + use<> {
+            let t = t.cloned();
+            from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    if let Some(t) = &t {
+                        t.body(Some("quick"), "started");
+                    }
+                    if t.is_some() && t.is_none() {
+                        // Never runs: a coroutine needs a `yield` (Python: `return ...; yield`).
+                        let _ = yield Value::Null;
+                    }
+                    Ok(json!("quick-result"))
+                },
+            )
+        }
+
+        fn third(t: &Rc<Trace>) -> impl Machine + use<> {
+            let t = t.clone();
+            from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    let _finally = Finally::new(&t, Some("third"));
+                    (yield json!("third-1"))?;
+                    Ok(Value::Null)
+                },
+            )
+        }
+
+        fn raises_on_close(t: &Rc<Trace>, log: bool) -> impl Machine + use<> {
+            let t = t.clone();
+            from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    if let Err(Thrown::Exit) = yield json!("sub-1") {
+                        if log {
+                            t.body(Some("sub"), "GeneratorExit");
+                        }
+                        return Err(Thrown::Error(value_error("sub-close")));
+                    }
+                    Ok(Value::Null)
+                },
+            )
+        }
+
+        fn catches_once(t: &Rc<Trace>, who: &'static str) -> impl Machine + use<> {
+            let t = t.clone();
+            from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    t.body(Some(who), "started");
+                    match yield json!(1) {
+                        Err(e @ Thrown::Error(_)) => {
+                            caught(&t, Some(who), &e);
+                            (yield json!(2))?;
+                        }
+                        Err(other) => return Err(other),
+                        Ok(()) => {}
+                    }
+                    t.body(Some(who), "done");
+                    Ok(Value::Null)
+                },
+            )
+        }
+
+        fn reclose(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+            let a = from_throwing_coroutine(
+                #[coroutine]
+                |_: In| {
+                    // try: yield 1 / finally: raise KeyError("k")
+                    let _ = yield json!(1);
+                    Err(Thrown::Error(PyExc::new("KeyError", "k")))
+                },
+            );
+            let t = t.clone();
+            let b = from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    for i in 0..2 {
+                        if let Err(Thrown::Exit) = yield json!(format!("try-{i}")) {
+                            t.body(None, "GeneratorExit");
+                        }
+                    }
+                    t.body(None, "done");
+                    Ok(Value::Null)
+                },
+            );
+            (Box::new(a), Box::new(b))
+        }
+
+        fn s1() -> SharedPy {
+            shared(from_throwing_coroutine(
+                #[coroutine]
+                |_: In| {
+                    (yield json!("s1"))?;
+                    Ok(Value::Null)
+                },
+            ))
+        }
+
+        macro_rules! flat {
+            ($sub:expr) => {
+                yield_from_throwing!($sub)
+            };
+        }
+        macro_rules! reyield {
+            ($sub:expr) => {
+                yield_from_throwing!(reyield $sub)
+            };
+        }
+
+        /// The bodies that delegate, written once for both forms of `yield_from_throwing!`
+        /// (`$yf` is `flat` or `reyield`).
+        macro_rules! machine_bodies {
+            ($name:ident, $form:literal, $yf:ident) => {
+                pub(super) struct $name;
+
+                impl $name {
+                    fn sub_delegating_on_exit<T: Machine>(t: &Rc<Trace>, third: T) -> impl Machine + use<T> {
+                        let t = t.clone();
+                        from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    t.body(Some("sub"), "GeneratorExit");
+                                    $yf!(third)?;
+                                }
+                                Ok(Value::Null)
+                            },
+                        )
+                    }
+
+                    fn catches_runtime_error(
+                        t: &Rc<Trace>,
+                        sub: impl Machine,
+                        ignores: Option<&'static str>,
+                    ) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(e) = $yf!(sub) {
+                                    match e {
+                                        Thrown::Runtime(_) => {
+                                            caught(&t, Some("parent"), &e);
+                                            if let Some(v) = ignores {
+                                                (yield json!(v))?;
+                                            }
+                                        }
+                                        other => return Err(other),
+                                    }
+                                }
+                                t.body(Some("parent"), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+                }
+
+                impl Bodies for $name {
+                    const FORM: Option<&'static str> = Some($form);
+
+                    fn delegates_again(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy, SharedPy) {
+                        let third = shared(third(t));
+                        let sub = shared(Self::sub_delegating_on_exit(t, third.clone()));
+                        (Self::catches_runtime_error(t, sub.clone(), None), sub, third)
+                    }
+
+                    fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy> {
+                        Self::catches_runtime_error(t, Self::sub_delegating_on_exit(t, third(t)), None)
+                    }
+
+                    fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    let r = $yf!(quick(None))?;
+                                    ts.body(Some("sub"), format!("result {}", r.render()));
+                                    (yield json!("sub-ignores"))?;
+                                }
+                                Ok(Value::Null)
+                            },
+                        );
+                        Self::catches_runtime_error(t, sub, Some("parent-ignores"))
+                    }
+
+                    fn delegates_to_a_finishing_generator(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    let r = $yf!(quick(Some(&ts)))?;
+                                    ts.body(Some("sub"), format!("result {}", r.render()));
+                                }
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some("parent"));
+                                $yf!(sub)
+                            },
+                        ))
+                    }
+
+                    fn exit_vs_close_parent(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    return Ok(json!("sub-result"));
+                                }
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = match $yf!(sub) {
+                                    Ok(r) => r,
+                                    Err(Thrown::Exit) => {
+                                        t.body(Some(who), "GeneratorExit");
+                                        return Err(Thrown::Exit);
+                                    }
+                                    Err(other) => return Err(other),
+                                };
+                                t.body(Some(who), format!("result {}", r.render()));
+                                (yield json!("parent-after"))?;
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn delegator_handles_exit_and_yields(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&ts, Some("sub"));
+                                (yield json!("sub-1"))?;
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(sub) {
+                                    Err(Thrown::Exit) => {
+                                        t.body(Some("parent"), "GeneratorExit");
+                                        (yield json!("parent-after-exit"))?;
+                                    }
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                t.body(Some("parent"), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn sub_raises_while_closed(t: &Rc<Trace>) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some("parent"));
+                                $yf!(raises_on_close(&t, true))
+                            },
+                        ))
+                    }
+
+                    fn parent_recovers(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+                        let ta = t.clone();
+                        let a = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(raises_on_close(&ta, false)) {
+                                    Err(e @ Thrown::Error(_)) => caught(&ta, Some("returns"), &e),
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                ta.body(Some("returns"), "done");
+                                Ok(Value::Null)
+                            },
+                        );
+                        let tb = t.clone();
+                        let b = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(raises_on_close(&tb, false)) {
+                                    Err(e @ Thrown::Error(_)) => {
+                                        caught(&tb, Some("yields"), &e);
+                                        (yield json!("yields-again"))?;
+                                    }
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                tb.body(Some("yields"), "done");
+                                Ok(Value::Null)
+                            },
+                        );
+                        (Box::new(a), Box::new(b))
+                    }
+
+                    fn reclose(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+                        reclose(t)
+                    }
+
+                    fn finished_sub_parent(t: &Rc<Trace>, who: &'static str, inner: SharedPy) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(inner) {
+                                    Err(Thrown::Exit) => {
+                                        t.body(Some(who), "GeneratorExit");
+                                        return Err(Thrown::Exit);
+                                    }
+                                    Err(e @ Thrown::Error(_)) => {
+                                        caught(&t, Some(who), &e);
+                                        (yield json!("recovered"))?;
+                                    }
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                t.body(Some(who), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn s1() -> SharedPy {
+                        s1()
+                    }
+
+                    fn catches_once(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+                        Box::new(catches_once(t, who))
+                    }
+
+                    fn created_delegator(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy) {
+                        let ts = t.clone();
+                        let s = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                ts.body(Some("sub"), "started");
+                                (yield json!("sub-1"))?;
+                                Ok(Value::Null)
+                            },
+                        ));
+                        let (t, inner) = (t.clone(), s.clone());
+                        let g = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                t.body(Some("parent"), "started");
+                                $yf!(inner)
+                            },
+                        );
+                        (Box::new(g), s)
+                    }
+
+                    fn throw_returns_nested(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ti = t.clone();
+                        let inner = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| match yield json!("inner-1") {
+                                Err(e @ Thrown::Error(_)) => {
+                                    caught(&ti, Some("inner"), &e);
+                                    Ok(json!("inner-result"))
+                                }
+                                Err(other) => Err(other),
+                                Ok(()) => Ok(Value::Null),
+                            },
+                        );
+                        let tm = t.clone();
+                        let middle = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(inner)?;
+                                tm.body(Some("middle"), format!("result {}", r.render()));
+                                Ok(json!(format!("middle-{}", r.as_str().unwrap_or_default())))
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(middle)?;
+                                t.body(Some("outer"), format!("result {}", r.render()));
+                                (yield json!("outer-after"))?;
+                                Ok(json!("outer-result"))
+                            },
+                        ))
+                    }
+
+                    fn throw_unhandled_nested(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ti = t.clone();
+                        let inner = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&ti, Some("inner"));
+                                (yield json!("inner-1"))?;
+                                Ok(Value::Null)
+                            },
+                        );
+                        let tm = t.clone();
+                        let middle = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&tm, Some("middle"));
+                                $yf!(inner)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some("outer"));
+                                $yf!(middle)
+                            },
+                        ))
+                    }
+
+                    fn states_while_closing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {
+                        let (ts, ss) = (t.clone(), slots.clone());
+                        let sub = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    states(&ts, &ss);
+                                    return Err(Thrown::Exit);
+                                }
+                                Ok(Value::Null)
+                            },
+                        ));
+                        let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
+                        let parent = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(inner);
+                                // finally:
+                                tp.body(Some("parent"), "finally");
+                                states(&tp, &sp);
+                                r
+                            },
+                        ));
+                        (parent, sub)
+                    }
+
+                    fn states_while_throwing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {
+                        let (ts, ss) = (t.clone(), slots.clone());
+                        let sub = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| match yield json!("sub-1") {
+                                Err(e @ Thrown::Error(_)) => {
+                                    caught(&ts, Some("sub"), &e);
+                                    states(&ts, &ss);
+                                    Ok(json!("sub-result"))
+                                }
+                                Err(other) => Err(other),
+                                Ok(()) => Ok(Value::Null),
+                            },
+                        ));
+                        let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
+                        let parent = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(inner)?;
+                                tp.body(Some("parent"), format!("result {}", r.render()));
+                                sub_state(&tp, &sp);
+                                (yield json!("parent-after"))?;
+                                Ok(Value::Null)
+                            },
+                        ));
+                        (parent, sub)
+                    }
+                }
+            };
+        }
+
+        machine_bodies!(Flat, "state_machine", flat);
+        machine_bodies!(Reyield, "state_machine_reyield", reyield);
+
+        mod flat {
+            delegation_tests!(super::Flat);
+        }
+        mod reyield {
+            delegation_tests!(super::Reyield);
+        }
+    }
 }

@@ -11,10 +11,10 @@
 //!
 //! Where Python has `None` and Rust has no such value (`yield from` a finished generator), the
 //! Rust body handles [`RuntimeError::AlreadyFinished`] and logs `null`, as the Python body
-//! logs the `None` it got. Not reproduced: `throw_exit` under `yield_from_throwing!` (a
-//! state machine's `throw_exit` is written in terms of its `close`, which finishes the
-//! hand-off of an ignored exit itself) and `yield_from_iter` on state machines (no such
-//! form).
+//! logs the `None` it got. `throw_exit` under `yield_from_throwing!` is reproduced
+//! too (a state machine's `throw_exit` is the provided method, written in terms of its
+//! `close`, which finishes the hand-off of an ignored exit itself). Not reproduced:
+//! `yield_from_iter` on state machines (no such form).
 
 use std::cell::RefCell;
 use std::convert::Infallible;
@@ -255,6 +255,35 @@ fn runtime_throw_generator_exit_under_yield_from() {
         "runtime_throw_generator_exit_under_yield_from",
         throw_exit_under_yield_from
     );
+}
+
+nightly! {
+    #[test]
+    fn runtime_throw_generator_exit_under_yield_from_state_machine() {
+        // `#[coroutine]` bodies: `throw_exit` of a `yield_from_throwing!` delegator (the
+        // provided method, written in terms of `close`) gives the value the delegator yields
+        // after catching the `RuntimeError`, as CPython's `throw(GeneratorExit)` does.
+        let t = Trace::new();
+        let tb = t.clone();
+        let mut g = from_throwing_coroutine(
+            #[coroutine]
+            move |_: Result<(), Thrown<Infallible>>| {
+                match yield_from_throwing!(stubborn_sm(&tb)) {
+                    Err(Thrown::Runtime(r)) => {
+                        caught(&tb, Some("parent"), r);
+                        (yield json!("parent-recovered"))?;
+                    }
+                    other => other?,
+                }
+                tb.body(Some("parent"), "done");
+                Ok(())
+            },
+        );
+        next(&t, None, &mut g);
+        throw_exit(&t, None, &mut g);
+        next(&t, None, &mut g);
+        check_as("runtime_throw_generator_exit_under_yield_from", "state_machine", t.events());
+    }
 }
 
 // ------------------------------------------------- B2: finished behind the delegator's back

@@ -365,7 +365,7 @@ use stasis::{CloseError, Generator};
 /// `[who.]next -> outcome` (Python's `next(g)`, which is `send(None)`).
 pub(crate) fn next<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Return: Val,
     G::Error: Exc,
@@ -377,7 +377,7 @@ where
 /// `[who.]send(v) -> outcome`.
 pub(crate) fn send<S: Val, G>(t: &Trace, who: Option<&str>, g: &mut G, v: S)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Return: Val,
     G::Error: Exc,
@@ -390,7 +390,7 @@ where
 /// `[who.]throw(E) -> outcome`.
 pub(crate) fn throw<S, G>(t: &Trace, who: Option<&str>, g: &mut G, e: G::Error)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Return: Val,
     G::Error: Exc,
@@ -403,7 +403,7 @@ where
 /// `[who.]throw(GeneratorExit) -> outcome` (Python's `g.throw(GeneratorExit)`).
 pub(crate) fn throw_exit<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Return: Val,
     G::Error: Exc,
@@ -430,7 +430,7 @@ where
 /// `[who.]close -> ok` or `raised ...`.
 pub(crate) fn close<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Error: Exc,
 {
     let outcome = match g.close() {
@@ -445,14 +445,14 @@ where
 }
 
 /// `[who.]state -> GEN_...`.
-pub(crate) fn state<S, G: Generator<S>>(t: &Trace, who: Option<&str>, g: &G) {
+pub(crate) fn state<S, G: Generator<S> + ?Sized>(t: &Trace, who: Option<&str>, g: &G) {
     t.state(who, g.state());
 }
 
 /// `[who.]list -> [...]`: drains the generator like Python's `list(g)`.
 pub(crate) fn list<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Error: Exc,
 {
