@@ -241,17 +241,6 @@ pub(crate) fn runtime_exc(r: RuntimeError) -> String {
     format!("{class}({:?})", r.to_string())
 }
 
-impl<E: Exc> Exc for stasis::combinators::TeeError<E> {
-    fn render_exc(&self) -> String {
-        match self {
-            Self::Source(e) => e.render_exc(),
-            Self::Reentered => {
-                PyExc::new("RuntimeError", "cannot re-enter the tee iterator").render()
-            }
-        }
-    }
-}
-
 /// The outcome text of a step: a value, `return v`, `exhausted` or `raised E`.
 pub(crate) fn outcome<Y: Val, R: Val, E: Exc>(step: &Step<Y, R, E>) -> String {
     match step {
