@@ -584,3 +584,166 @@ def corner_chain_of_raising_source(t):
     t.next(c)
     t.state(c)
     t.state(b)
+
+
+# ------------------------------------------------------- more of CPython's test_yield_from
+
+class iterator:
+    """A plain iterator (no send, throw or close)."""
+
+    def __init__(self, items):
+        self.items = list(items)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self.items:
+            raise StopIteration
+        return self.items.pop(0)
+
+
+@scenario
+def corner_close_and_throw_into_yield_from_iterator(t):
+    # test_delegation_of_close_to_non_generator, test_delegating_throw_to_non_generator: the
+    # iterator has neither close nor throw; the delegator gets the exception at its
+    # ``yield from``.
+    def gen(who):
+        try:
+            yield from iterator([1, 2, 3])
+        except GeneratorExit:
+            t.genexit(who)
+            raise
+        except ValueError as exc:
+            t.caught(exc, who)
+            yield "recovered"
+        t.done(who)
+
+    a = gen("a")
+    t.next(a, "a")
+    t.close(a, "a")
+    t.state(a, "a")
+    b = gen("b")
+    t.next(b, "b")
+    t.throw(b, ValueError("v"), "b")
+    t.next(b, "b")
+
+
+@scenario
+def corner_throw_exit_into_sub_that_raises(t):
+    # test_throwing_GeneratorExit_into_subgen_that_raises: the sub turns the exit into
+    # ValueError, which reaches the delegator instead of the exit.
+    def sub():
+        try:
+            yield "sub-1"
+        except GeneratorExit:
+            t.genexit("sub")
+            raise ValueError("sub-exit")
+
+    def parent():
+        try:
+            yield from sub()
+        except ValueError as exc:
+            t.caught(exc, "parent")
+            raise
+
+    g = parent()
+    t.next(g)
+    t.throw(g, GeneratorExit)
+    t.state(g)
+
+
+@scenario
+def corner_sub_raises_at_start(t):
+    # test_raising_exception_in_initial_next_call: the delegator catches the sub's error
+    # from its first step, and goes on.
+    def sub():
+        t.started("sub")
+        raise ValueError("at-start")
+        yield
+
+    def parent():
+        try:
+            yield from sub()
+        except ValueError as exc:
+            t.caught(exc, "parent")
+        yield "parent-after"
+        t.done("parent")
+
+    g = parent()
+    t.next(g)
+    t.next(g)
+
+
+@scenario
+def corner_yield_from_empty(t):
+    # test_yield_from_empty: a sub that finishes at once gives its value, nothing is yielded.
+    def empty():
+        t.started("empty")
+        return "empty-result"
+        yield
+
+    def parent():
+        r = yield from empty()
+        t.result(r, "parent")
+        r = yield from empty()
+        t.result(r, "parent")
+        return "parent-result"
+
+    g = parent()
+    t.next(g)
+    t.state(g)
+
+
+@scenario
+def corner_send_and_return_with_value(t):
+    # test_send_and_return_with_value: sent values reach the innermost level; each level's
+    # return value is its delegator's ``yield from`` value.
+    def inner():
+        got = yield "inner-1"
+        t.got(got, "inner")
+        got = yield "inner-2"
+        t.got(got, "inner")
+        return got
+
+    def middle():
+        r = yield from inner()
+        t.result(r, "middle")
+        got = yield "middle-1"
+        t.got(got, "middle")
+        return r
+
+    def outer():
+        r = yield from middle()
+        t.result(r, "outer")
+        return r
+
+    g = outer()
+    t.next(g)
+    t.send(g, "a")
+    t.send(g, "b")
+    t.send(g, "c")
+    t.state(g)
+
+
+@scenario
+def corner_sub_and_delegator_both_raise_while_closed(t):
+    # The sub raises ValueError when closed, and the delegator's finally raises KeyError:
+    # close() raises the last one.
+    def sub():
+        try:
+            yield "sub-1"
+        finally:
+            raise ValueError("sub-close")
+
+    def parent():
+        try:
+            yield from sub()
+        finally:
+            t.fin("parent")
+            raise KeyError("parent-close")
+
+    g = parent()
+    t.next(g)
+    t.close(g)
+    t.state(g)

@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::{Value, json};
-use stasis::{Gen, Generator, GeneratorExt, Thrown, delegate::Shared};
+use stasis::{Gen, Generator, GeneratorExt, Thrown, combinators::from_iter, delegate::Shared};
 
 use crate::support::nightly;
 nightly! {
@@ -25,7 +25,7 @@ nightly! {
     use crate::support::check_as;
 }
 use crate::support::{
-    Finally, PyExc, Trace, Val, check, close, list, next, runtime_exc, scenarios_of, state, throw,
+    Finally, PyExc, Trace, Val, check, close, list, next, runtime_exc, scenarios_of, send, state, throw,
     throw_exit,
 };
 
@@ -85,6 +85,12 @@ fn every_corner_scenario_has_a_test() {
         "corner_genexpr_close_closes_source",
         "corner_zip_of_raising_source",
         "corner_chain_of_raising_source",
+        "corner_close_and_throw_into_yield_from_iterator",
+        "corner_throw_exit_into_sub_that_raises",
+        "corner_sub_raises_at_start",
+        "corner_yield_from_empty",
+        "corner_send_and_return_with_value",
+        "corner_sub_and_delegator_both_raise_while_closed",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -120,6 +126,12 @@ trait Bodies {
     /// `(parent, sub)`, reading each other's states through `slots`.
     fn states_while_closing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy);
     fn states_while_throwing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy);
+    /// `gen(who)` of `corner_close_and_throw_into_yield_from_iterator`.
+    fn over_iterator(t: &Rc<Trace>, who: &'static str) -> Box<DynPy>;
+    fn throw_exit_into_raising_sub(t: &Rc<Trace>) -> Box<DynPy>;
+    fn sub_raises_at_start(t: &Rc<Trace>) -> Box<DynPy>;
+    fn yield_from_empty(t: &Rc<Trace>) -> Box<DynPy>;
+    fn both_raise_while_closed(t: &Rc<Trace>) -> Box<DynPy>;
 }
 
 /// Checks `events` against CPython's `scenario`, under the form's name when it has one.
@@ -201,6 +213,26 @@ macro_rules! delegation_tests {
         #[test]
         fn corner_states_while_throwing() {
             states_while_throwing::<$bodies>();
+        }
+        #[test]
+        fn corner_close_and_throw_into_yield_from_iterator() {
+            close_and_throw_into_yield_from_iterator::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_exit_into_sub_that_raises() {
+            throw_exit_into_sub_that_raises::<$bodies>();
+        }
+        #[test]
+        fn corner_sub_raises_at_start() {
+            sub_raises_at_start::<$bodies>();
+        }
+        #[test]
+        fn corner_yield_from_empty() {
+            yield_from_empty::<$bodies>();
+        }
+        #[test]
+        fn corner_sub_and_delegator_both_raise_while_closed() {
+            both_raise_while_closed::<$bodies>();
         }
     };
 }
@@ -434,6 +466,58 @@ fn states_while_throwing<B: Bodies>() {
     sub_state(&t, &slots);
     *slots.borrow_mut() = Boxed::default();
     check_form::<B>("corner_states_while_throwing", t.events());
+}
+
+// ------------------------------------------------------- more of CPython's test_yield_from
+
+fn close_and_throw_into_yield_from_iterator<B: Bodies>() {
+    let t = Trace::new();
+    let mut a = B::over_iterator(&t, "a");
+    next(&t, Some("a"), &mut *a);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    let mut b = B::over_iterator(&t, "b");
+    next(&t, Some("b"), &mut *b);
+    throw(&t, Some("b"), &mut *b, value_error("v"));
+    next(&t, Some("b"), &mut *b);
+    check_form::<B>("corner_close_and_throw_into_yield_from_iterator", t.events());
+}
+
+fn throw_exit_into_sub_that_raises<B: Bodies>() {
+    let t = Trace::new();
+    let mut g = B::throw_exit_into_raising_sub(&t);
+    next(&t, None, &mut *g);
+    throw_exit(&t, None, &mut *g);
+    state(&t, None, &*g);
+    check_form::<B>("corner_throw_exit_into_sub_that_raises", t.events());
+}
+
+fn sub_raises_at_start<B: Bodies>() {
+    let t = Trace::new();
+    let mut g = B::sub_raises_at_start(&t);
+    next(&t, None, &mut *g);
+    next(&t, None, &mut *g);
+    check_form::<B>("corner_sub_raises_at_start", t.events());
+}
+
+fn yield_from_empty<B: Bodies>() {
+    let t = Trace::new();
+    let mut g = B::yield_from_empty(&t);
+    next(&t, None, &mut *g);
+    state(&t, None, &*g);
+    check_form::<B>("corner_yield_from_empty", t.events());
+}
+
+fn both_raise_while_closed<B: Bodies>() {
+    let t = Trace::new();
+    next_close_state(&t, &mut *B::both_raise_while_closed(&t), false);
+    check_form::<B>("corner_sub_and_delegator_both_raise_while_closed", t.events());
+}
+
+/// Python's `iterator([1, 2, 3])`: a plain iterator (no send, throw or close) as a generator
+/// object of these scenarios.
+fn plain_iterator() -> impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static {
+    from_iter([json!(1), json!(2), json!(3)]).gen_err_into::<PyExc>().map_return(|()| Value::Null)
 }
 
 // -------------------------------------------------------------------- stackful bodies
@@ -799,6 +883,96 @@ impl Bodies for Stackful {
             Value::Null
         }));
         (parent, sub)
+    }
+
+    fn over_iterator(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            match co.try_yield_from_iter([json!(1), json!(2), json!(3)]) {
+                Err(Thrown::Exit) => {
+                    t.body(Some(who), "GeneratorExit");
+                    co.raise(Thrown::Exit)
+                }
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&t, Some(who), &e);
+                    co.yield_(json!("recovered"));
+                }
+                Err(other) => co.raise(other),
+                Ok(()) => {}
+            }
+            t.body(Some(who), "done");
+            Value::Null
+        }))
+    }
+
+    fn throw_exit_into_raising_sub(t: &Rc<Trace>) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            let ts = t.clone();
+            let sub = py(move |co| {
+                if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                    ts.body(Some("sub"), "GeneratorExit");
+                    co.raise(Thrown::Error(value_error("sub-exit")));
+                }
+                Value::Null
+            });
+            match co.try_yield_from(sub) {
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&t, Some("parent"), &e);
+                    co.raise(e)
+                }
+                Err(other) => co.raise(other),
+                Ok(r) => r,
+            }
+        }))
+    }
+
+    fn sub_raises_at_start(t: &Rc<Trace>) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            let ts = t.clone();
+            let sub = py(move |co| {
+                ts.body(Some("sub"), "started");
+                co.raise(Thrown::Error(value_error("at-start")))
+            });
+            match co.try_yield_from(sub) {
+                Err(e @ Thrown::Error(_)) => caught(&t, Some("parent"), &e),
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            co.yield_(json!("parent-after"));
+            t.body(Some("parent"), "done");
+            Value::Null
+        }))
+    }
+
+    fn yield_from_empty(t: &Rc<Trace>) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            for _ in 0..2 {
+                let te = t.clone();
+                let r = co.yield_from(py(move |_| {
+                    te.body(Some("empty"), "started");
+                    json!("empty-result")
+                }));
+                t.body(Some("parent"), format!("result {}", r.render()));
+            }
+            json!("parent-result")
+        }))
+    }
+
+    fn both_raise_while_closed(t: &Rc<Trace>) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            let sub = py(|co| {
+                let _ = co.try_yield(json!("sub-1"));
+                co.raise(Thrown::Error(value_error("sub-close")))
+            });
+            let _ = co.try_yield_from(sub);
+            // finally:
+            t.body(Some("parent"), "finally");
+            co.raise(Thrown::Error(PyExc::new("KeyError", "parent-close")))
+        }))
     }
 }
 
@@ -1388,6 +1562,129 @@ nightly! {
                         ));
                         (parent, sub)
                     }
+
+                    fn over_iterator(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(plain_iterator()) {
+                                    Err(Thrown::Exit) => {
+                                        t.body(Some(who), "GeneratorExit");
+                                        return Err(Thrown::Exit);
+                                    }
+                                    Err(e @ Thrown::Error(_)) => {
+                                        caught(&t, Some(who), &e);
+                                        (yield json!("recovered"))?;
+                                    }
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                t.body(Some(who), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn throw_exit_into_raising_sub(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    return Err(Thrown::Error(value_error("sub-exit")));
+                                }
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| match $yf!(sub) {
+                                Err(e @ Thrown::Error(_)) => {
+                                    caught(&t, Some("parent"), &e);
+                                    Err(e)
+                                }
+                                other => other,
+                            },
+                        ))
+                    }
+
+                    fn sub_raises_at_start(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                ts.body(Some("sub"), "started");
+                                if ts.events().is_empty() {
+                                    // Never runs: a coroutine needs a `yield`.
+                                    let _ = yield Value::Null;
+                                }
+                                Err::<Value, _>(Thrown::Error(value_error("at-start")))
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(sub) {
+                                    Err(e @ Thrown::Error(_)) => caught(&t, Some("parent"), &e),
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                (yield json!("parent-after"))?;
+                                t.body(Some("parent"), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn yield_from_empty(t: &Rc<Trace>) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                for _ in 0..2 {
+                                    let te = t.clone();
+                                    let empty = from_throwing_coroutine(
+                                        #[coroutine]
+                                        move |_: In| {
+                                            te.body(Some("empty"), "started");
+                                            if te.events().is_empty() {
+                                                // Never runs: a coroutine needs a `yield`.
+                                                let _ = yield Value::Null;
+                                            }
+                                            Ok(json!("empty-result"))
+                                        },
+                                    );
+                                    let r = $yf!(empty)?;
+                                    t.body(Some("parent"), format!("result {}", r.render()));
+                                }
+                                Ok(json!("parent-result"))
+                            },
+                        ))
+                    }
+
+                    fn both_raise_while_closed(t: &Rc<Trace>) -> Box<DynPy> {
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            |_: In| {
+                                let _ = yield json!("sub-1");
+                                Err::<Value, _>(Thrown::Error(value_error("sub-close")))
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _ = $yf!(sub);
+                                // finally:
+                                t.body(Some("parent"), "finally");
+                                Err::<Value, _>(Thrown::Error(PyExc::new("KeyError", "parent-close")))
+                            },
+                        ))
+                    }
                 }
             };
         }
@@ -1401,5 +1698,90 @@ nightly! {
         mod reyield {
             delegation_tests!(super::Reyield);
         }
+    }
+}
+
+// ------------------------------------------------------------- sending through delegation
+
+/// The consumer's side of `corner_send_and_return_with_value`.
+fn send_and_return_trace(
+    t: &Trace,
+    g: &mut dyn Generator<Value, Yield = Value, Return = Value, Error = PyExc>,
+) {
+    next(t, None, g);
+    for v in ["a", "b", "c"] {
+        send(t, None, g, json!(v));
+    }
+    state(t, None, g);
+}
+
+#[test]
+fn corner_send_and_return_with_value() {
+    type Sending = Gen<Value, Value, Value, PyExc>;
+    let t = Trace::new();
+    let tb = t.clone();
+    let mut g: Sending = Gen::<Value, Value, Value>::throwing::<PyExc>(move |co, _| {
+        let tm = tb.clone();
+        let middle: Sending = Gen::<Value, Value, Value>::throwing::<PyExc>(move |co, _| {
+            let ti = tm.clone();
+            let inner: Sending = Gen::<Value, Value, Value>::throwing::<PyExc>(move |co, _| {
+                let got = co.yield_(json!("inner-1"));
+                ti.body(Some("inner"), format!("got {}", got.render()));
+                let got = co.yield_(json!("inner-2"));
+                ti.body(Some("inner"), format!("got {}", got.render()));
+                got
+            });
+            let r = co.yield_from(inner);
+            tm.body(Some("middle"), format!("result {}", r.render()));
+            let got = co.yield_(json!("middle-1"));
+            tm.body(Some("middle"), format!("got {}", got.render()));
+            r
+        });
+        let r = co.yield_from(middle);
+        tb.body(Some("outer"), format!("result {}", r.render()));
+        r
+    });
+    send_and_return_trace(&t, &mut g);
+    check("corner_send_and_return_with_value", t.events());
+}
+
+nightly! {
+    #[test]
+    fn corner_send_and_return_with_value_state_machine() {
+        type In = Result<Value, Thrown<PyExc>>;
+        let t = Trace::new();
+        let ti = t.clone();
+        let inner = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                let got = (yield json!("inner-1"))?;
+                ti.body(Some("inner"), format!("got {}", got.render()));
+                let got = (yield json!("inner-2"))?;
+                ti.body(Some("inner"), format!("got {}", got.render()));
+                Ok(got)
+            },
+        );
+        let tm = t.clone();
+        let middle = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                let r = yield_from_throwing!(inner)?;
+                tm.body(Some("middle"), format!("result {}", r.render()));
+                let got = (yield json!("middle-1"))?;
+                tm.body(Some("middle"), format!("got {}", got.render()));
+                Ok(r)
+            },
+        );
+        let to = t.clone();
+        let mut g = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                let r = yield_from_throwing!(middle)?;
+                to.body(Some("outer"), format!("result {}", r.render()));
+                Ok(r)
+            },
+        );
+        send_and_return_trace(&t, &mut g);
+        check_as("corner_send_and_return_with_value", "state_machine", t.events());
     }
 }
