@@ -747,3 +747,32 @@ def corner_sub_and_delegator_both_raise_while_closed(t):
     t.next(g)
     t.close(g)
     t.state(g)
+
+
+@scenario
+def corner_closed_delegate_delegates_again_uncaught(t):
+    # As corner_closed_delegate_delegates_again_owned, with a delegator that does not catch
+    # the RuntimeError: its finally runs and close() raises the RuntimeError.
+    def third():
+        try:
+            yield "third-1"
+        finally:
+            t.fin("third")
+
+    def sub():
+        try:
+            yield "sub-1"
+        except GeneratorExit:
+            t.genexit("sub")
+            yield from third()
+
+    def parent():
+        try:
+            yield from sub()
+        finally:
+            t.fin("parent")
+
+    g = parent()
+    t.next(g)
+    t.close(g)
+    t.state(g)

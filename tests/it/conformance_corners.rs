@@ -68,6 +68,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_closed_delegate_delegates_again",
         "corner_closed_delegate_delegates_again_owned",
         "corner_closed_delegate_delegates_again_then_yields",
+        "corner_closed_delegate_delegates_again_uncaught",
         "corner_closed_delegate_delegates_to_a_finishing_generator",
         "corner_throw_exit_vs_close_sub_returns",
         "corner_throw_exit_delegator_handles_and_yields",
@@ -107,6 +108,7 @@ trait Bodies {
     /// `corner_closed_delegate_delegates_again`: `(parent, sub, third)`.
     fn delegates_again(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy, SharedPy);
     fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy>;
+    fn delegates_again_uncaught(t: &Rc<Trace>) -> Box<DynPy>;
     fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy>;
     fn delegates_to_a_finishing_generator(t: &Rc<Trace>) -> Box<DynPy>;
     fn exit_vs_close_parent(t: &Rc<Trace>, who: &'static str) -> Box<DynPy>;
@@ -157,6 +159,12 @@ macro_rules! delegation_tests {
         #[test]
         fn corner_closed_delegate_delegates_again_owned() {
             delegates_again_owned::<$bodies>();
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_again_uncaught() {
+            let t = Trace::new();
+            next_close_state(&t, &mut *<$bodies>::delegates_again_uncaught(&t), false);
+            check_form::<$bodies>("corner_closed_delegate_delegates_again_uncaught", t.events());
         }
         #[test]
         fn corner_closed_delegate_delegates_again_then_yields() {
@@ -575,6 +583,18 @@ fn catches_runtime_error(t: &Rc<Trace>, sub: impl Generator<Yield = Value, Retur
     }))
 }
 
+/// `parent()`: `try: yield from sub / finally: ...`.
+fn finally_parent(
+    t: &Rc<Trace>,
+    sub: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static,
+) -> Box<DynPy> {
+    let t = t.clone();
+    Box::new(py(move |co| {
+        let _finally = Finally::new(&t, Some("parent"));
+        co.yield_from(sub)
+    }))
+}
+
 /// `third()`: yields once, with a `finally`.
 fn third(t: &Rc<Trace>) -> Py {
     let t = t.clone();
@@ -608,6 +628,10 @@ impl Bodies for Stackful {
 
     fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy> {
         catches_runtime_error(t, sub_delegating_on_exit(t, third(t)), None)
+    }
+
+    fn delegates_again_uncaught(t: &Rc<Trace>) -> Box<DynPy> {
+        finally_parent(t, sub_delegating_on_exit(t, third(t)))
     }
 
     fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy> {
@@ -1207,6 +1231,17 @@ nightly! {
                         )
                     }
 
+                    fn finally_parent(t: &Rc<Trace>, sub: impl Machine) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some("parent"));
+                                $yf!(sub)
+                            },
+                        ))
+                    }
+
                     fn catches_runtime_error(
                         t: &Rc<Trace>,
                         sub: impl Machine,
@@ -1245,6 +1280,10 @@ nightly! {
 
                     fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy> {
                         Self::catches_runtime_error(t, Self::sub_delegating_on_exit(t, third(t)), None)
+                    }
+
+                    fn delegates_again_uncaught(t: &Rc<Trace>) -> Box<DynPy> {
+                        Self::finally_parent(t, Self::sub_delegating_on_exit(t, third(t)))
                     }
 
                     fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy> {
@@ -1694,6 +1733,31 @@ nightly! {
 
         mod flat {
             delegation_tests!(super::Flat);
+        }
+
+        /// A delegate that delegates while being closed, in chains that switch backends at
+        /// every level (the `yield_from_throwing!` levels flat).
+        #[test]
+        fn corner_closed_delegate_delegates_again_in_mixed_chains() {
+            let scenario = "corner_closed_delegate_delegates_again_owned";
+            let t = Trace::new();
+            let sub = Flat::sub_delegating_on_exit(&t, super::third(&t));
+            next_close_state(&t, &mut *super::catches_runtime_error(&t, sub, None), false);
+            check_as(scenario, "mixed_stackful_machine_stackful", t.events());
+            let t = Trace::new();
+            let sub = super::sub_delegating_on_exit(&t, third(&t));
+            next_close_state(&t, &mut *Flat::catches_runtime_error(&t, sub, None), false);
+            check_as(scenario, "mixed_machine_stackful_machine", t.events());
+
+            let scenario = "corner_closed_delegate_delegates_again_uncaught";
+            let t = Trace::new();
+            let sub = Flat::sub_delegating_on_exit(&t, super::third(&t));
+            next_close_state(&t, &mut *super::finally_parent(&t, sub), false);
+            check_as(scenario, "mixed_stackful_machine_stackful", t.events());
+            let t = Trace::new();
+            let sub = super::sub_delegating_on_exit(&t, third(&t));
+            next_close_state(&t, &mut *Flat::finally_parent(&t, sub), false);
+            check_as(scenario, "mixed_machine_stackful_machine", t.events());
         }
         mod reyield {
             delegation_tests!(super::Reyield);
