@@ -776,3 +776,50 @@ def corner_closed_delegate_delegates_again_uncaught(t):
     t.next(g)
     t.close(g)
     t.state(g)
+
+
+@scenario
+def corner_throw_exit_sub_ignores_delegator_returns(t):
+    # throw(GeneratorExit) into a delegator whose sub ignores the exit: the delegator catches
+    # the RuntimeError and returns, so throw() stops the iteration (it does not raise).
+    def sub():
+        try:
+            yield "sub-1"
+        except GeneratorExit:
+            t.genexit("sub")
+        yield "sub-ignores"
+
+    def parent():
+        try:
+            yield from sub()
+        except RuntimeError as exc:
+            t.caught(exc, "parent")
+        t.done("parent")
+        return "parent-result"
+
+    g = parent()
+    t.next(g)
+    t.throw(g, GeneratorExit)
+    t.state(g)
+
+
+@scenario
+def corner_yield_from_a_started_generator(t):
+    # ``yield from`` a generator someone else started: its first step is a next(), which
+    # resumes it where it was (the value it yielded before is not seen again).
+    def sub():
+        t.started("sub")
+        yield "s1"
+        yield "s2"
+        return "sub-result"
+
+    def parent(inner):
+        r = yield from inner
+        t.result(r, "parent")
+
+    s = sub()
+    t.next(s, "sub")
+    g = parent(s)
+    t.next(g, "parent")
+    t.next(g, "parent")
+    t.state(s, "sub")

@@ -92,6 +92,8 @@ fn every_corner_scenario_has_a_test() {
         "corner_yield_from_empty",
         "corner_send_and_return_with_value",
         "corner_sub_and_delegator_both_raise_while_closed",
+        "corner_throw_exit_sub_ignores_delegator_returns",
+        "corner_yield_from_a_started_generator",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -134,6 +136,9 @@ trait Bodies {
     fn sub_raises_at_start(t: &Rc<Trace>) -> Box<DynPy>;
     fn yield_from_empty(t: &Rc<Trace>) -> Box<DynPy>;
     fn both_raise_while_closed(t: &Rc<Trace>) -> Box<DynPy>;
+    fn sub_ignores_delegator_returns(t: &Rc<Trace>) -> Box<DynPy>;
+    /// `(sub, parent)` of `corner_yield_from_a_started_generator`.
+    fn started_sub(t: &Rc<Trace>) -> (SharedPy, Box<DynPy>);
 }
 
 /// Checks `events` against CPython's `scenario`, under the form's name when it has one.
@@ -241,6 +246,25 @@ macro_rules! delegation_tests {
         #[test]
         fn corner_sub_and_delegator_both_raise_while_closed() {
             both_raise_while_closed::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_exit_sub_ignores_delegator_returns() {
+            let t = Trace::new();
+            let mut g = <$bodies>::sub_ignores_delegator_returns(&t);
+            next(&t, None, &mut *g);
+            throw_exit(&t, None, &mut *g);
+            state(&t, None, &*g);
+            check_form::<$bodies>("corner_throw_exit_sub_ignores_delegator_returns", t.events());
+        }
+        #[test]
+        fn corner_yield_from_a_started_generator() {
+            let t = Trace::new();
+            let (mut s, mut g) = <$bodies>::started_sub(&t);
+            next(&t, Some("sub"), &mut s);
+            next(&t, Some("parent"), &mut *g);
+            next(&t, Some("parent"), &mut *g);
+            state(&t, Some("sub"), &s);
+            check_form::<$bodies>("corner_yield_from_a_started_generator", t.events());
         }
     };
 }
@@ -998,6 +1022,44 @@ impl Bodies for Stackful {
             co.raise(Thrown::Error(PyExc::new("KeyError", "parent-close")))
         }))
     }
+
+    fn sub_ignores_delegator_returns(t: &Rc<Trace>) -> Box<DynPy> {
+        let ts = t.clone();
+        let sub = py(move |co| {
+            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                ts.body(Some("sub"), "GeneratorExit");
+            }
+            co.yield_(json!("sub-ignores"));
+            Value::Null
+        });
+        let t = t.clone();
+        Box::new(py(move |co| {
+            match co.try_yield_from(sub) {
+                Err(e @ Thrown::Runtime(_)) => caught(&t, Some("parent"), &e),
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            t.body(Some("parent"), "done");
+            json!("parent-result")
+        }))
+    }
+
+    fn started_sub(t: &Rc<Trace>) -> (SharedPy, Box<DynPy>) {
+        let ts = t.clone();
+        let s = shared(py(move |co| {
+            ts.body(Some("sub"), "started");
+            co.yield_(json!("s1"));
+            co.yield_(json!("s2"));
+            json!("sub-result")
+        }));
+        let (t, inner) = (t.clone(), s.clone());
+        let g = py(move |co| {
+            let r = co.yield_from(inner);
+            t.body(Some("parent"), format!("result {}", r.render()));
+            Value::Null
+        });
+        (s, Box::new(g))
+    }
 }
 
 // ------------------------------------------------- combinators over generators that raise
@@ -1723,6 +1785,56 @@ nightly! {
                                 Err::<Value, _>(Thrown::Error(PyExc::new("KeyError", "parent-close")))
                             },
                         ))
+                    }
+
+                    fn sub_ignores_delegator_returns(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                }
+                                (yield json!("sub-ignores"))?;
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(sub) {
+                                    Err(e @ Thrown::Runtime(_)) => caught(&t, Some("parent"), &e),
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                t.body(Some("parent"), "done");
+                                Ok(json!("parent-result"))
+                            },
+                        ))
+                    }
+
+                    fn started_sub(t: &Rc<Trace>) -> (SharedPy, Box<DynPy>) {
+                        let ts = t.clone();
+                        let s = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                ts.body(Some("sub"), "started");
+                                (yield json!("s1"))?;
+                                (yield json!("s2"))?;
+                                Ok(json!("sub-result"))
+                            },
+                        ));
+                        let (t, inner) = (t.clone(), s.clone());
+                        let g = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(inner)?;
+                                t.body(Some("parent"), format!("result {}", r.render()));
+                                Ok(Value::Null)
+                            },
+                        );
+                        (s, Box::new(g))
                     }
                 }
             };
