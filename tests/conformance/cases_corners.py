@@ -823,3 +823,28 @@ def corner_yield_from_a_started_generator(t):
     t.next(g, "parent")
     t.next(g, "parent")
     t.state(s, "sub")
+
+
+# A deliberate difference (README, "Differences"): stasis's adaptors forward throw() to
+# their source, as ``yield from`` does; a generator expression raises the exception in its
+# own frame, so the source never sees it.
+
+@scenario
+def corner_genexpr_throw_stays_in_the_expression(t):
+    def src():
+        t.started("src")
+        n = 0
+        while True:
+            n += 1
+            try:
+                yield n
+            except ValueError as exc:
+                t.caught(exc, "src")
+
+    s = src()
+    m = (x * 10 for x in s)
+    t.next(m, "m")
+    t.throw(m, ValueError("v"), "m")
+    t.state(m, "m")
+    t.state(s, "src")
+    t.close(s, "src")

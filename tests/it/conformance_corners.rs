@@ -94,6 +94,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_sub_and_delegator_both_raise_while_closed",
         "corner_throw_exit_sub_ignores_delegator_returns",
         "corner_yield_from_a_started_generator",
+        "corner_genexpr_throw_stays_in_the_expression",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -1115,6 +1116,44 @@ fn corner_genexpr_close_closes_source() {
     close(&t, None, &mut m);
     state(&t, None, &m);
     check("corner_genexpr_close_closes_source", t.events());
+}
+
+/// A deliberate difference (README, "Differences"): an adaptor forwards `throw` to its source,
+/// as `yield from` does, where a Python generator expression raises the exception in its own
+/// frame. The source here handles the error and goes on, so the adaptor yields again. The
+/// snapshot holds stasis's trace; the test fails if it ever equals CPython's, so that the
+/// README is updated.
+#[test]
+fn corner_genexpr_throw_stays_in_the_expression() {
+    let scenario = "corner_genexpr_throw_stays_in_the_expression";
+    let t = Trace::new();
+    let ts = t.clone();
+    let mut s = shared(py(move |co| {
+        ts.body(Some("src"), "started");
+        let mut n = 0;
+        loop {
+            n += 1;
+            match co.try_yield(json!(n)) {
+                Err(e @ Thrown::Error(_)) => caught(&ts, Some("src"), &e),
+                Err(other) => co.raise(other),
+                Ok(()) => {}
+            }
+        }
+    }));
+    let mut m = s.clone().gen_map(|x: Value| json!(x.as_i64().unwrap() * 10));
+    next(&t, Some("m"), &mut m);
+    throw(&t, Some("m"), &mut m, value_error("v"));
+    state(&t, Some("m"), &m);
+    state(&t, Some("src"), &s);
+    close(&t, Some("src"), &mut s);
+    let events = t.events();
+    crate::support::snapshot(scenario, &events);
+    assert_ne!(
+        events,
+        crate::support::expected(scenario),
+        "stasis's adaptors now answer as CPython's generator expressions: update README"
+    );
+    assert!(events.contains(&"body[src]: caught ValueError(\"v\")".to_string()));
 }
 
 #[test]
