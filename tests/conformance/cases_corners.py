@@ -848,3 +848,40 @@ def corner_genexpr_throw_stays_in_the_expression(t):
     t.state(m, "m")
     t.state(s, "src")
     t.close(s, "src")
+
+
+@scenario
+def corner_closed_delegate_delegates_two_levels(t):
+    # The sub being closed delegates to a generator that delegates in turn, and the innermost
+    # yields: the sub ignored GeneratorExit. Dropped with the failed ``yield from``, the sub is
+    # closed, which closes the two levels above it, innermost first.
+    def fourth():
+        try:
+            yield "fourth-1"
+        finally:
+            t.fin("fourth")
+
+    def third():
+        try:
+            yield from fourth()
+        finally:
+            t.fin("third")
+
+    def sub():
+        try:
+            yield "sub-1"
+        except GeneratorExit:
+            t.genexit("sub")
+            yield from third()
+
+    def parent():
+        try:
+            yield from sub()
+        except RuntimeError as exc:
+            t.caught(exc, "parent")
+        t.done("parent")
+
+    g = parent()
+    t.next(g)
+    t.close(g)
+    t.state(g)

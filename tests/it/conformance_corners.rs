@@ -69,6 +69,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_closed_delegate_delegates_again_owned",
         "corner_closed_delegate_delegates_again_then_yields",
         "corner_closed_delegate_delegates_again_uncaught",
+        "corner_closed_delegate_delegates_two_levels",
         "corner_closed_delegate_delegates_to_a_finishing_generator",
         "corner_throw_exit_vs_close_sub_returns",
         "corner_throw_exit_delegator_handles_and_yields",
@@ -112,6 +113,7 @@ trait Bodies {
     fn delegates_again(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy, SharedPy);
     fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy>;
     fn delegates_again_uncaught(t: &Rc<Trace>) -> Box<DynPy>;
+    fn delegates_two_levels(t: &Rc<Trace>) -> Box<DynPy>;
     fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy>;
     fn delegates_to_a_finishing_generator(t: &Rc<Trace>) -> Box<DynPy>;
     fn exit_vs_close_parent(t: &Rc<Trace>, who: &'static str) -> Box<DynPy>;
@@ -171,6 +173,12 @@ macro_rules! delegation_tests {
             let t = Trace::new();
             next_close_state(&t, &mut *<$bodies>::delegates_again_uncaught(&t), false);
             check_form::<$bodies>("corner_closed_delegate_delegates_again_uncaught", t.events());
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_two_levels() {
+            let t = Trace::new();
+            next_close_state(&t, &mut *<$bodies>::delegates_two_levels(&t), false);
+            check_form::<$bodies>("corner_closed_delegate_delegates_two_levels", t.events());
         }
         #[test]
         fn corner_closed_delegate_delegates_again_then_yields() {
@@ -657,6 +665,23 @@ impl Bodies for Stackful {
 
     fn delegates_again_uncaught(t: &Rc<Trace>) -> Box<DynPy> {
         finally_parent(t, sub_delegating_on_exit(t, third(t)))
+    }
+
+    fn delegates_two_levels(t: &Rc<Trace>) -> Box<DynPy> {
+        let fourth = {
+            let t = t.clone();
+            py(move |co| {
+                let _finally = Finally::new(&t, Some("fourth"));
+                co.yield_(json!("fourth-1"));
+                Value::Null
+            })
+        };
+        let tt = t.clone();
+        let third = py(move |co| {
+            let _finally = Finally::new(&tt, Some("third"));
+            co.yield_from(fourth)
+        });
+        catches_runtime_error(t, sub_delegating_on_exit(t, third), None)
     }
 
     fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy> {
@@ -1385,6 +1410,27 @@ nightly! {
 
                     fn delegates_again_uncaught(t: &Rc<Trace>) -> Box<DynPy> {
                         Self::finally_parent(t, Self::sub_delegating_on_exit(t, third(t)))
+                    }
+
+                    fn delegates_two_levels(t: &Rc<Trace>) -> Box<DynPy> {
+                        let tf = t.clone();
+                        let fourth = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&tf, Some("fourth"));
+                                (yield json!("fourth-1"))?;
+                                Ok(Value::Null)
+                            },
+                        );
+                        let tt = t.clone();
+                        let third = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&tt, Some("third"));
+                                $yf!(fourth)
+                            },
+                        );
+                        Self::catches_runtime_error(t, Self::sub_delegating_on_exit(t, third), None)
                     }
 
                     fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy> {
