@@ -1,17 +1,24 @@
 //! CPython conformance in the corners of the protocol (issue 9): `close()` and `throw()` in
 //! every state of a generator and of a `yield from` chain, errors raised while a chain is
 //! closed, a delegate that delegates again while it is being closed, re-closing after an
-//! error, states seen from inside, and combinators over generators that raise.
+//! error, states seen from inside, more of CPython's `test_yield_from`, and combinators over
+//! generators that raise.
 //!
 //! The scenarios are the project's own: `tests/conformance/cases_corners.py`, recorded under
-//! CPython 3.11 in `tests/conformance/expected_corners.json` (`python3 run.py cases_corners.py
-//! > expected_corners.json`). Each test reproduces one with the Rust API on stackful
-//! generators (plain name) and, where the scenario can be written with `#[coroutine]` bodies,
-//! on state machines delegating with `yield_from_throwing!` (`@state_machine`), snapshots the
-//! trace and asserts it equals CPython's.
+//! CPython 3.11 in `tests/conformance/expected_corners.json` by
+//! `python3 run.py cases_corners.py > expected_corners.json`. Each test reproduces one with
+//! the Rust API, snapshots the trace and asserts it equals CPython's. Forms: plain name,
+//! stackful generators delegating to stackful generator objects; `@state_machine` and
+//! `@state_machine_reyield`, `#[coroutine]` bodies delegating with `yield_from_throwing!`
+//! (flat, and `reyield`); `@mixed_*`, chains that switch backend at every level. The
+//! combinator scenarios are backend-neutral (an adaptor drives its source through the
+//! protocol) and run over stackful sources.
 //!
 //! Python's generators that a scenario inspects from outside (`box["sub"]`) are
 //! [`Shared`] handles here; a generator nobody else names is owned by its delegator.
+//!
+//! One scenario records a deliberate difference (`corner_genexpr_throw_stays_in_the_expression`,
+//! listed in README's "Differences"); its test pins stasis's answer instead.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,8 +32,8 @@ nightly! {
     use crate::support::check_as;
 }
 use crate::support::{
-    Finally, PyExc, Trace, Val, check, close, list, next, runtime_exc, scenarios_of, send, state, throw,
-    throw_exit,
+    Finally, PyExc, Trace, Val, check, close, list, next, runtime_exc, scenarios_of, send, state,
+    throw, throw_exit,
 };
 
 /// Every generator of these scenarios: yields JSON values, returns one (`null` is Python's
@@ -597,7 +604,11 @@ fn raises_on_close(t: &Rc<Trace>, log: bool) -> Py {
 
 /// The delegator of the `delegates_again*` scenarios: catches the runtime error its
 /// `yield from` raises, yields `ignores` if given, and finishes.
-fn catches_runtime_error(t: &Rc<Trace>, sub: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static, ignores: Option<&'static str>) -> Box<DynPy> {
+fn catches_runtime_error(
+    t: &Rc<Trace>,
+    sub: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static,
+    ignores: Option<&'static str>,
+) -> Box<DynPy> {
     let t = t.clone();
     Box::new(py(move |co| {
         if let Err(e) = co.try_yield_from(sub) {
@@ -639,7 +650,10 @@ fn third(t: &Rc<Trace>) -> Py {
 }
 
 /// `sub()` of the `delegates_again` scenarios: catches the exit and delegates to `third`.
-fn sub_delegating_on_exit(t: &Rc<Trace>, third: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static) -> Py {
+fn sub_delegating_on_exit(
+    t: &Rc<Trace>,
+    third: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static,
+) -> Py {
     let t = t.clone();
     py(move |co| {
         if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
@@ -1136,7 +1150,8 @@ fn corner_map_of_raising_source() {
 #[test]
 fn corner_genexpr_close_closes_source() {
     let t = Trace::new();
-    let mut m = source(&t, "src", vec![1, 2, 3]).gen_map(|x: Value| json!(x.as_i64().unwrap() * 10));
+    let mut m =
+        source(&t, "src", vec![1, 2, 3]).gen_map(|x: Value| json!(x.as_i64().unwrap() * 10));
     next(&t, None, &mut m);
     close(&t, None, &mut m);
     state(&t, None, &m);

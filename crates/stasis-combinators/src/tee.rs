@@ -23,8 +23,8 @@
 //! then finished, and the other cursors stop once they have read what is buffered. A return
 //! value is kept and reported to every cursor.
 
-use core::fmt;
 use core::convert::Infallible;
+use core::fmt;
 use std::cell::{Ref, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
