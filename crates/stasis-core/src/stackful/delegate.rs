@@ -37,7 +37,11 @@
 //!   `Thrown::Exit` at its `yield from` (or the error its delegate raised while closing),
 //!   innermost first, as CPython's `gen_close` does. A delegate that yields instead of closing
 //!   finishes its entry with [`RuntimeError::IgnoredExit`] ([`Drive::IgnoredExit`]), and the
-//!   outermost `close()` reports the value it yielded once the chain unwound.
+//!   outermost `close()` reports the value it yielded once the chain unwound. A delegate being
+//!   closed may delegate in turn (`except GeneratorExit: yield from other()`): the new entries
+//!   run as any delegation (their return value reaches it), and a value one of them yields is
+//!   that delegate ignoring the exit: `drive_here` pops the entries above it (they stay
+//!   suspended in its frame, closed when it is) and finishes its entry with the same error.
 //! - **Panics**: a panic in the top entry is caught where it is stepped (in `Entry::run`, on
 //!   the driver's stack) and given to the driver, which stores it in the entry, pops the entry
 //!   and resumes the delegator: its `delegate` re-raises the panic there, so every delegator
@@ -168,11 +172,14 @@ pub(super) trait Entry<Y, S, E> {
         closing: &mut bool,
     ) -> Result<Drive<Y, S, E>, Box<dyn Any + Send>> {
         let mut step = catch_unwind(AssertUnwindSafe(|| self.drive(cmd)));
+        if *closing {
+            // Only the first step can yield here: once `close` arrives in the loop below,
+            // the top is asked to close, and a delegate that yields then reports
+            // `Drive::IgnoredExit` itself. So the per-item loop has no check for it.
+            return step;
+        }
         loop {
             let Ok(Drive::Yielded(y)) = step else { return step };
-            if *closing {
-                return Ok(Drive::Yielded(y));
-            }
             let input = co.suspend(MaybeUninit::new(y));
             *closing = matches!(input, Input::Close);
             // A sent value is the next step with a known command, so the inlined `drive`
@@ -551,7 +558,10 @@ impl<Y, S, E> Co<Y, S, E> {
                             let ignoring = *stack.last().expect("closing, so `closed` >= 1");
                             // SAFETY: as for `top` above: the entry is in the frame of a body
                             // suspended in `wait_for` (or in our caller's), and no step through
-                            // it is in flight.
+                            // it is in flight. The `&mut` made here lives for this call only,
+                            // and the one `run` made has ended (it returned): no other
+                            // reference to the entry is alive, so no access meets a foreign
+                            // tag (Stacked Borrows) or a protected one (Tree Borrows).
                             unsafe { (*ignoring.as_ptr()).ignored_exit() };
                             Some(y)
                         }
