@@ -885,3 +885,32 @@ def corner_closed_delegate_delegates_two_levels(t):
     t.next(g)
     t.close(g)
     t.state(g)
+
+
+@scenario
+def corner_delegates_claim_to_be_running(t):
+    # test_delegating_generators_claim_to_be_running: a delegate two levels down tries to
+    # ``yield from`` the outermost generator, which is running: ValueError, which it catches.
+    box = {}
+
+    def two():
+        yield 1
+        t.state(box["g1"], "g1")
+        try:
+            yield from box["g1"]
+        except ValueError as exc:
+            t.caught(exc, "two")
+        yield 2
+
+    def one():
+        yield 0
+        yield from two()
+        yield 3
+
+    g1 = box["g1"] = one()
+    t.next(g1, "g1")
+    t.next(g1, "g1")
+    t.next(g1, "g1")
+    t.next(g1, "g1")
+    t.next(g1, "g1")
+    box.clear()

@@ -103,6 +103,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_throw_exit_sub_ignores_delegator_returns",
         "corner_yield_from_a_started_generator",
         "corner_genexpr_throw_stays_in_the_expression",
+        "corner_delegates_claim_to_be_running",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -2059,5 +2060,85 @@ nightly! {
         );
         send_and_return_trace(&t, &mut g);
         check_as("corner_send_and_return_with_value", "state_machine", t.events());
+    }
+}
+
+// ------------------------------------------------- delegates see the outermost one running
+
+/// Python's `box["g1"]` of `corner_delegates_claim_to_be_running`.
+type G1Slot = Rc<RefCell<Option<SharedPy>>>;
+
+/// The consumer's side of `corner_delegates_claim_to_be_running`.
+fn claim_to_be_running_trace(t: &Trace, slot: &G1Slot) {
+    let mut g1 = slot.borrow().clone().expect("filled");
+    for _ in 0..5 {
+        next(t, Some("g1"), &mut g1);
+    }
+    *slot.borrow_mut() = None;
+}
+
+#[test]
+fn corner_delegates_claim_to_be_running() {
+    let t = Trace::new();
+    let slot: G1Slot = Rc::default();
+    let (tb, sb) = (t.clone(), slot.clone());
+    let one = py(move |co| {
+        co.yield_(json!(0));
+        let (t, slot) = (tb.clone(), sb.clone());
+        co.yield_from(py(move |co| {
+            co.yield_(json!(1));
+            let g1 = slot.borrow().clone().expect("filled");
+            state(&t, Some("g1"), &g1);
+            match co.try_yield_from(g1) {
+                Err(e @ Thrown::Runtime(_)) => caught(&t, Some("two"), &e),
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            co.yield_(json!(2));
+            Value::Null
+        }));
+        co.yield_(json!(3));
+        Value::Null
+    });
+    *slot.borrow_mut() = Some(shared(one));
+    claim_to_be_running_trace(&t, &slot);
+    check("corner_delegates_claim_to_be_running", t.events());
+}
+
+nightly! {
+    #[test]
+    fn corner_delegates_claim_to_be_running_state_machine() {
+        type In = Result<(), Thrown<PyExc>>;
+        let t = Trace::new();
+        let slot: G1Slot = Rc::default();
+        let (tb, sb) = (t.clone(), slot.clone());
+        let one = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                (yield json!(0))?;
+                let (t, slot) = (tb.clone(), sb.clone());
+                let two = from_throwing_coroutine(
+                    #[coroutine]
+                    move |_: In| {
+                        (yield json!(1))?;
+                        let g1 = slot.borrow().clone().expect("filled");
+                        state(&t, Some("g1"), &g1);
+                        match yield_from_throwing!(g1) {
+                            Err(e @ Thrown::Runtime(_)) => caught(&t, Some("two"), &e),
+                            Err(other) => return Err(other),
+                            Ok(_) => {}
+                        }
+                        (yield json!(2))?;
+                        Ok(Value::Null)
+                    },
+                );
+                yield_from_throwing!(two)?;
+                (yield json!(3))?;
+                Ok(Value::Null)
+            },
+        );
+        *slot.borrow_mut() = Some(shared(one));
+        claim_to_be_running_trace(&t, &slot);
+        check_as("corner_delegates_claim_to_be_running", "state_machine", t.events());
     }
 }
