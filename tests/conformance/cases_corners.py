@@ -914,3 +914,18 @@ def corner_delegates_claim_to_be_running(t):
     t.next(g1, "g1")
     t.next(g1, "g1")
     box.clear()
+
+
+@scenario
+def corner_zip_longest_of_raising_source(t):
+    # As corner_zip_of_raising_source with zip_longest: the error passes through, the other
+    # source is left as it is (suspended; closed explicitly at the end).
+    a = source(t, "a", [1, 2, 3])
+    b = raising(t, "b", [10], ValueError("b-boom"))
+    z = (pair for pair in itertools.zip_longest(a, b))
+    t.next(z)
+    t.next(z)
+    t.next(z)
+    t.state(z)
+    t.state(a)
+    t.close(a)

@@ -104,6 +104,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_yield_from_a_started_generator",
         "corner_genexpr_throw_stays_in_the_expression",
         "corner_delegates_claim_to_be_running",
+        "corner_zip_longest_of_raising_source",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -1210,6 +1211,25 @@ fn corner_zip_of_raising_source() {
     state(&t, None, &a);
     close(&t, None, &mut a);
     check("corner_zip_of_raising_source", t.events());
+}
+
+#[test]
+fn corner_zip_longest_of_raising_source() {
+    let t = Trace::new();
+    let mut a = Shared::new(source(&t, "a", vec![1, 2, 3]));
+    let b = raising(&t, "b", vec![10], value_error("b-boom"));
+    let mut z = a
+        .clone()
+        .gen_zip_longest(b)
+        .gen_map(|(x, y)| json!([x, y]))
+        .map_return(|_| Value::Null);
+    next(&t, None, &mut z);
+    next(&t, None, &mut z);
+    next(&t, None, &mut z);
+    state(&t, None, &z);
+    state(&t, None, &a);
+    close(&t, None, &mut a);
+    check("corner_zip_longest_of_raising_source", t.events());
 }
 
 #[test]
