@@ -1218,11 +1218,8 @@ fn corner_zip_longest_of_raising_source() {
     let t = Trace::new();
     let mut a = Shared::new(source(&t, "a", vec![1, 2, 3]));
     let b = raising(&t, "b", vec![10], value_error("b-boom"));
-    let mut z = a
-        .clone()
-        .gen_zip_longest(b)
-        .gen_map(|(x, y)| json!([x, y]))
-        .map_return(|_| Value::Null);
+    let mut z =
+        a.clone().gen_zip_longest(b).gen_map(|(x, y)| json!([x, y])).map_return(|_| Value::Null);
     next(&t, None, &mut z);
     next(&t, None, &mut z);
     next(&t, None, &mut z);
