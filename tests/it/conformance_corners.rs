@@ -175,27 +175,43 @@ macro_rules! delegation_tests {
         }
         #[test]
         fn corner_closed_delegate_delegates_again_owned() {
-            delegates_again_owned::<$bodies>();
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_again_owned",
+                <$bodies>::delegates_again_owned,
+                NEXT_CLOSE_STATE,
+            );
         }
         #[test]
         fn corner_closed_delegate_delegates_again_uncaught() {
-            let t = Trace::new();
-            next_close_state(&t, &mut *<$bodies>::delegates_again_uncaught(&t), false);
-            check_form::<$bodies>("corner_closed_delegate_delegates_again_uncaught", t.events());
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_again_uncaught",
+                <$bodies>::delegates_again_uncaught,
+                NEXT_CLOSE_STATE,
+            );
         }
         #[test]
         fn corner_closed_delegate_delegates_two_levels() {
-            let t = Trace::new();
-            next_close_state(&t, &mut *<$bodies>::delegates_two_levels(&t), false);
-            check_form::<$bodies>("corner_closed_delegate_delegates_two_levels", t.events());
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_two_levels",
+                <$bodies>::delegates_two_levels,
+                NEXT_CLOSE_STATE,
+            );
         }
         #[test]
         fn corner_closed_delegate_delegates_again_then_yields() {
-            delegates_again_then_yields::<$bodies>();
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_again_then_yields",
+                <$bodies>::delegates_again_then_yields,
+                &[Next, Close, State, Close, State],
+            );
         }
         #[test]
         fn corner_closed_delegate_delegates_to_a_finishing_generator() {
-            delegates_to_a_finishing_generator::<$bodies>();
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_to_a_finishing_generator",
+                <$bodies>::delegates_to_a_finishing_generator,
+                NEXT_CLOSE_STATE,
+            );
         }
         #[test]
         fn corner_throw_exit_vs_close_sub_returns() {
@@ -203,11 +219,19 @@ macro_rules! delegation_tests {
         }
         #[test]
         fn corner_throw_exit_delegator_handles_and_yields() {
-            throw_exit_delegator_handles_and_yields::<$bodies>();
+            single::<$bodies>(
+                "corner_throw_exit_delegator_handles_and_yields",
+                <$bodies>::delegator_handles_exit_and_yields,
+                &[Next, ThrowExit, State, Next, State],
+            );
         }
         #[test]
         fn corner_sub_raises_while_closed() {
-            sub_raises_while_closed::<$bodies>();
+            single::<$bodies>(
+                "corner_sub_raises_while_closed",
+                <$bodies>::sub_raises_while_closed,
+                &[Next, Close, State, Close, Next],
+            );
         }
         #[test]
         fn corner_sub_raises_while_closed_parent_recovers() {
@@ -231,11 +255,19 @@ macro_rules! delegation_tests {
         }
         #[test]
         fn corner_throw_returns_through_nested_delegation() {
-            throw_returns_through_nested_delegation::<$bodies>();
+            single::<$bodies>(
+                "corner_throw_returns_through_nested_delegation",
+                <$bodies>::throw_returns_nested,
+                &[Next, Throw("ValueError", "v"), Next, State],
+            );
         }
         #[test]
         fn corner_throw_unhandled_through_nested_delegation() {
-            throw_unhandled_through_nested_delegation::<$bodies>();
+            single::<$bodies>(
+                "corner_throw_unhandled_through_nested_delegation",
+                <$bodies>::throw_unhandled_nested,
+                &[Next, Throw("KeyError", "k"), State, Next],
+            );
         }
         #[test]
         fn corner_states_while_closing() {
@@ -251,28 +283,43 @@ macro_rules! delegation_tests {
         }
         #[test]
         fn corner_throw_exit_into_sub_that_raises() {
-            throw_exit_into_sub_that_raises::<$bodies>();
+            single::<$bodies>(
+                "corner_throw_exit_into_sub_that_raises",
+                <$bodies>::throw_exit_into_raising_sub,
+                &[Next, ThrowExit, State],
+            );
         }
         #[test]
         fn corner_sub_raises_at_start() {
-            sub_raises_at_start::<$bodies>();
+            single::<$bodies>(
+                "corner_sub_raises_at_start",
+                <$bodies>::sub_raises_at_start,
+                &[Next, Next],
+            );
         }
         #[test]
         fn corner_yield_from_empty() {
-            yield_from_empty::<$bodies>();
+            single::<$bodies>(
+                "corner_yield_from_empty",
+                <$bodies>::yield_from_empty,
+                &[Next, State],
+            );
         }
         #[test]
         fn corner_sub_and_delegator_both_raise_while_closed() {
-            both_raise_while_closed::<$bodies>();
+            single::<$bodies>(
+                "corner_sub_and_delegator_both_raise_while_closed",
+                <$bodies>::both_raise_while_closed,
+                NEXT_CLOSE_STATE,
+            );
         }
         #[test]
         fn corner_throw_exit_sub_ignores_delegator_returns() {
-            let t = Trace::new();
-            let mut g = <$bodies>::sub_ignores_delegator_returns(&t);
-            next(&t, None, &mut *g);
-            throw_exit(&t, None, &mut *g);
-            state(&t, None, &*g);
-            check_form::<$bodies>("corner_throw_exit_sub_ignores_delegator_returns", t.events());
+            single::<$bodies>(
+                "corner_throw_exit_sub_ignores_delegator_returns",
+                <$bodies>::sub_ignores_delegator_returns,
+                &[Next, ThrowExit, State],
+            );
         }
         #[test]
         fn corner_yield_from_a_started_generator() {
@@ -287,15 +334,45 @@ macro_rules! delegation_tests {
     };
 }
 
-/// `next`, `close`, `state` (and again `close`, `state` when `twice`).
-fn next_close_state(t: &Trace, g: &mut DynPy, twice: bool) {
-    next(t, None, g);
-    close(t, None, g);
-    state(t, None, g);
-    if twice {
-        close(t, None, g);
-        state(t, None, g);
+/// One consumer operation of a scenario on a single generator.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Next,
+    Close,
+    State,
+    /// `throw(GeneratorExit)`.
+    ThrowExit,
+    /// `throw(Name("arg"))`.
+    Throw(&'static str, &'static str),
+}
+use Op::{Close, Next, State, Throw, ThrowExit};
+
+/// `next`, `close`, `state`: the script of most `close()` scenarios.
+const NEXT_CLOSE_STATE: &[Op] = &[Next, Close, State];
+
+/// Runs `ops` on `g`, recording each as CPython's trace does.
+fn run_ops(t: &Trace, g: &mut DynPy, ops: &[Op]) {
+    for op in ops {
+        match *op {
+            Next => next(t, None, g),
+            Close => close(t, None, g),
+            State => state(t, None, g),
+            ThrowExit => throw_exit(t, None, g),
+            Throw(name, arg) => throw(t, None, g, PyExc::new(name, arg)),
+        }
     }
+}
+
+/// A scenario on one generator, built by `make` with `B`'s bodies: `ops`, then the check.
+#[track_caller]
+fn single<B: Bodies>(scenario: &str, make: fn(&Rc<Trace>) -> Box<DynPy>, ops: &[Op]) {
+    let t = Trace::new();
+    let mut g = make(&t);
+    run_ops(&t, &mut *g, ops);
+    // Read before `g` drops: what its drop runs is not part of the scenario.
+    let events = t.events();
+    drop(g);
+    check_form::<B>(scenario, events);
 }
 
 // ------------------------------------------ a delegate that delegates while being closed
@@ -314,24 +391,6 @@ fn delegates_again<B: Bodies>() {
     check_form::<B>("corner_closed_delegate_delegates_again", t.events());
 }
 
-fn delegates_again_owned<B: Bodies>() {
-    let t = Trace::new();
-    next_close_state(&t, &mut *B::delegates_again_owned(&t), false);
-    check_form::<B>("corner_closed_delegate_delegates_again_owned", t.events());
-}
-
-fn delegates_again_then_yields<B: Bodies>() {
-    let t = Trace::new();
-    next_close_state(&t, &mut *B::delegates_again_then_yields(&t), true);
-    check_form::<B>("corner_closed_delegate_delegates_again_then_yields", t.events());
-}
-
-fn delegates_to_a_finishing_generator<B: Bodies>() {
-    let t = Trace::new();
-    next_close_state(&t, &mut *B::delegates_to_a_finishing_generator(&t), false);
-    check_form::<B>("corner_closed_delegate_delegates_to_a_finishing_generator", t.events());
-}
-
 // ------------------------------------------------------------------ throw(GeneratorExit)
 
 fn throw_exit_vs_close_sub_returns<B: Bodies>() {
@@ -347,27 +406,7 @@ fn throw_exit_vs_close_sub_returns<B: Bodies>() {
     check_form::<B>("corner_throw_exit_vs_close_sub_returns", t.events());
 }
 
-fn throw_exit_delegator_handles_and_yields<B: Bodies>() {
-    let t = Trace::new();
-    let mut g = B::delegator_handles_exit_and_yields(&t);
-    next(&t, None, &mut *g);
-    throw_exit(&t, None, &mut *g);
-    state(&t, None, &*g);
-    next(&t, None, &mut *g);
-    state(&t, None, &*g);
-    check_form::<B>("corner_throw_exit_delegator_handles_and_yields", t.events());
-}
-
 // ------------------------------------------------------------- errors while a chain closes
-
-fn sub_raises_while_closed<B: Bodies>() {
-    let t = Trace::new();
-    let mut g = B::sub_raises_while_closed(&t);
-    next_close_state(&t, &mut *g, false);
-    close(&t, None, &mut *g);
-    next(&t, None, &mut *g);
-    check_form::<B>("corner_sub_raises_while_closed", t.events());
-}
 
 fn sub_raises_while_closed_parent_recovers<B: Bodies>() {
     let t = Trace::new();
@@ -453,26 +492,6 @@ fn throw_into_created_delegator<B: Bodies>() {
 
 // ------------------------------------------------ return values through nested throw
 
-fn throw_returns_through_nested_delegation<B: Bodies>() {
-    let t = Trace::new();
-    let mut g = B::throw_returns_nested(&t);
-    next(&t, None, &mut *g);
-    throw(&t, None, &mut *g, value_error("v"));
-    next(&t, None, &mut *g);
-    state(&t, None, &*g);
-    check_form::<B>("corner_throw_returns_through_nested_delegation", t.events());
-}
-
-fn throw_unhandled_through_nested_delegation<B: Bodies>() {
-    let t = Trace::new();
-    let mut g = B::throw_unhandled_nested(&t);
-    next(&t, None, &mut *g);
-    throw(&t, None, &mut *g, PyExc::new("KeyError", "k"));
-    state(&t, None, &*g);
-    next(&t, None, &mut *g);
-    check_form::<B>("corner_throw_unhandled_through_nested_delegation", t.events());
-}
-
 // ------------------------------------------------------------------ states seen from inside
 
 /// Python's `box`: the scenario's generators, named, reachable from inside their bodies.
@@ -531,37 +550,6 @@ fn close_and_throw_into_yield_from_iterator<B: Bodies>() {
     throw(&t, Some("b"), &mut *b, value_error("v"));
     next(&t, Some("b"), &mut *b);
     check_form::<B>("corner_close_and_throw_into_yield_from_iterator", t.events());
-}
-
-fn throw_exit_into_sub_that_raises<B: Bodies>() {
-    let t = Trace::new();
-    let mut g = B::throw_exit_into_raising_sub(&t);
-    next(&t, None, &mut *g);
-    throw_exit(&t, None, &mut *g);
-    state(&t, None, &*g);
-    check_form::<B>("corner_throw_exit_into_sub_that_raises", t.events());
-}
-
-fn sub_raises_at_start<B: Bodies>() {
-    let t = Trace::new();
-    let mut g = B::sub_raises_at_start(&t);
-    next(&t, None, &mut *g);
-    next(&t, None, &mut *g);
-    check_form::<B>("corner_sub_raises_at_start", t.events());
-}
-
-fn yield_from_empty<B: Bodies>() {
-    let t = Trace::new();
-    let mut g = B::yield_from_empty(&t);
-    next(&t, None, &mut *g);
-    state(&t, None, &*g);
-    check_form::<B>("corner_yield_from_empty", t.events());
-}
-
-fn both_raise_while_closed<B: Bodies>() {
-    let t = Trace::new();
-    next_close_state(&t, &mut *B::both_raise_while_closed(&t), false);
-    check_form::<B>("corner_sub_and_delegator_both_raise_while_closed", t.events());
 }
 
 /// Python's `iterator([1, 2, 3])`: a plain iterator (no send, throw or close) as a generator
@@ -1972,21 +1960,21 @@ nightly! {
             let scenario = "corner_closed_delegate_delegates_again_owned";
             let t = Trace::new();
             let sub = Flat::sub_delegating_on_exit(&t, super::third(&t));
-            next_close_state(&t, &mut *super::catches_runtime_error(&t, sub, None), false);
+            run_ops(&t, &mut *super::catches_runtime_error(&t, sub, None), NEXT_CLOSE_STATE);
             check_as(scenario, "mixed_stackful_machine_stackful", t.events());
             let t = Trace::new();
             let sub = super::sub_delegating_on_exit(&t, third(&t));
-            next_close_state(&t, &mut *Flat::catches_runtime_error(&t, sub, None), false);
+            run_ops(&t, &mut *Flat::catches_runtime_error(&t, sub, None), NEXT_CLOSE_STATE);
             check_as(scenario, "mixed_machine_stackful_machine", t.events());
 
             let scenario = "corner_closed_delegate_delegates_again_uncaught";
             let t = Trace::new();
             let sub = Flat::sub_delegating_on_exit(&t, super::third(&t));
-            next_close_state(&t, &mut *super::finally_parent(&t, sub), false);
+            run_ops(&t, &mut *super::finally_parent(&t, sub), NEXT_CLOSE_STATE);
             check_as(scenario, "mixed_stackful_machine_stackful", t.events());
             let t = Trace::new();
             let sub = super::sub_delegating_on_exit(&t, third(&t));
-            next_close_state(&t, &mut *Flat::finally_parent(&t, sub), false);
+            run_ops(&t, &mut *Flat::finally_parent(&t, sub), NEXT_CLOSE_STATE);
             check_as(scenario, "mixed_machine_stackful_machine", t.events());
         }
         mod reyield {
