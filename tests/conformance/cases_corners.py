@@ -588,21 +588,6 @@ def corner_chain_of_raising_source(t):
 
 # ------------------------------------------------------- more of CPython's test_yield_from
 
-class iterator:
-    """A plain iterator (no send, throw or close)."""
-
-    def __init__(self, items):
-        self.items = list(items)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        if not self.items:
-            raise StopIteration
-        return self.items.pop(0)
-
-
 @scenario
 def corner_close_and_throw_into_yield_from_iterator(t):
     # test_delegation_of_close_to_non_generator, test_delegating_throw_to_non_generator: the
@@ -610,7 +595,7 @@ def corner_close_and_throw_into_yield_from_iterator(t):
     # ``yield from``.
     def gen(who):
         try:
-            yield from iterator([1, 2, 3])
+            yield from iter([1, 2, 3])  # a list iterator: no send, throw or close
         except GeneratorExit:
             t.genexit(who)
             raise

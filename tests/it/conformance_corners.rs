@@ -629,14 +629,28 @@ fn finally_parent(
     }))
 }
 
-/// `third()`: yields once, with a `finally`.
-fn third(t: &Rc<Trace>) -> Py {
+/// A level with a `finally` that yields `"{who}-1"` once (`third()`, `inner()`, ...).
+fn finally_level(t: &Rc<Trace>, who: &'static str) -> Py {
     let t = t.clone();
     py(move |co| {
-        let _finally = Finally::new(&t, Some("third"));
-        co.yield_(json!("third-1"));
+        let _finally = Finally::new(&t, Some(who));
+        co.yield_(json!(format!("{who}-1")));
         Value::Null
     })
+}
+
+/// A level with a `finally` around `yield from inner`.
+fn finally_delegating(t: &Rc<Trace>, who: &'static str, inner: Py) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let _finally = Finally::new(&t, Some(who));
+        co.yield_from(inner)
+    })
+}
+
+/// `third()`: yields once, with a `finally`.
+fn third(t: &Rc<Trace>) -> Py {
+    finally_level(t, "third")
 }
 
 /// `sub()` of the `delegates_again` scenarios: catches the exit and delegates to `third`.
@@ -672,19 +686,7 @@ impl Bodies for Stackful {
     }
 
     fn delegates_two_levels(t: &Rc<Trace>) -> Box<DynPy> {
-        let fourth = {
-            let t = t.clone();
-            py(move |co| {
-                let _finally = Finally::new(&t, Some("fourth"));
-                co.yield_(json!("fourth-1"));
-                Value::Null
-            })
-        };
-        let tt = t.clone();
-        let third = py(move |co| {
-            let _finally = Finally::new(&tt, Some("third"));
-            co.yield_from(fourth)
-        });
+        let third = finally_delegating(t, "third", finally_level(t, "fourth"));
         catches_runtime_error(t, sub_delegating_on_exit(t, third), None)
     }
 
@@ -904,20 +906,8 @@ impl Bodies for Stackful {
     }
 
     fn throw_unhandled_nested(t: &Rc<Trace>) -> Box<DynPy> {
-        let tb = t.clone();
-        Box::new(py(move |co| {
-            let _finally = Finally::new(&tb, Some("outer"));
-            let tm = tb.clone();
-            co.yield_from(py(move |co| {
-                let _finally = Finally::new(&tm, Some("middle"));
-                let ti = tm.clone();
-                co.yield_from(py(move |co| {
-                    let _finally = Finally::new(&ti, Some("inner"));
-                    co.yield_(json!("inner-1"));
-                    Value::Null
-                }))
-            }))
-        }))
+        let middle = finally_delegating(t, "middle", finally_level(t, "inner"));
+        Box::new(finally_delegating(t, "outer", middle))
     }
 
     fn states_while_closing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {
@@ -1263,16 +1253,21 @@ nightly! {
             )
         }
 
-        fn third(t: &Rc<Trace>) -> impl Machine + use<> {
+        /// A level with a `finally` that yields `"{who}-1"` once.
+        fn finally_level(t: &Rc<Trace>, who: &'static str) -> impl Machine + use<> {
             let t = t.clone();
             from_throwing_coroutine(
                 #[coroutine]
                 move |_: In| {
-                    let _finally = Finally::new(&t, Some("third"));
-                    (yield json!("third-1"))?;
+                    let _finally = Finally::new(&t, Some(who));
+                    (yield json!(format!("{who}-1")))?;
                     Ok(Value::Null)
                 },
             )
+        }
+
+        fn third(t: &Rc<Trace>) -> impl Machine + use<> {
+            finally_level(t, "third")
         }
 
         fn raises_on_close(t: &Rc<Trace>, log: bool) -> impl Machine + use<> {
@@ -1378,6 +1373,22 @@ nightly! {
                         )
                     }
 
+                    /// A level with a `finally` around `yield from inner`.
+                    fn finally_delegating<T: Machine>(
+                        t: &Rc<Trace>,
+                        who: &'static str,
+                        inner: T,
+                    ) -> impl Machine + use<T> {
+                        let t = t.clone();
+                        from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some(who));
+                                $yf!(inner)
+                            },
+                        )
+                    }
+
                     fn finally_parent(t: &Rc<Trace>, sub: impl Machine) -> Box<DynPy> {
                         let t = t.clone();
                         Box::new(from_throwing_coroutine(
@@ -1434,23 +1445,7 @@ nightly! {
                     }
 
                     fn delegates_two_levels(t: &Rc<Trace>) -> Box<DynPy> {
-                        let tf = t.clone();
-                        let fourth = from_throwing_coroutine(
-                            #[coroutine]
-                            move |_: In| {
-                                let _finally = Finally::new(&tf, Some("fourth"));
-                                (yield json!("fourth-1"))?;
-                                Ok(Value::Null)
-                            },
-                        );
-                        let tt = t.clone();
-                        let third = from_throwing_coroutine(
-                            #[coroutine]
-                            move |_: In| {
-                                let _finally = Finally::new(&tt, Some("third"));
-                                $yf!(fourth)
-                            },
-                        );
+                        let third = Self::finally_delegating(t, "third", finally_level(t, "fourth"));
                         Self::catches_runtime_error(t, Self::sub_delegating_on_exit(t, third), None)
                     }
 
@@ -1688,31 +1683,8 @@ nightly! {
                     }
 
                     fn throw_unhandled_nested(t: &Rc<Trace>) -> Box<DynPy> {
-                        let ti = t.clone();
-                        let inner = from_throwing_coroutine(
-                            #[coroutine]
-                            move |_: In| {
-                                let _finally = Finally::new(&ti, Some("inner"));
-                                (yield json!("inner-1"))?;
-                                Ok(Value::Null)
-                            },
-                        );
-                        let tm = t.clone();
-                        let middle = from_throwing_coroutine(
-                            #[coroutine]
-                            move |_: In| {
-                                let _finally = Finally::new(&tm, Some("middle"));
-                                $yf!(inner)
-                            },
-                        );
-                        let t = t.clone();
-                        Box::new(from_throwing_coroutine(
-                            #[coroutine]
-                            move |_: In| {
-                                let _finally = Finally::new(&t, Some("outer"));
-                                $yf!(middle)
-                            },
-                        ))
+                        let middle = Self::finally_delegating(t, "middle", finally_level(t, "inner"));
+                        Box::new(Self::finally_delegating(t, "outer", middle))
                     }
 
                     fn states_while_closing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {

@@ -114,22 +114,36 @@ fn runtime_ignored_exit_caught_by_delegator() {
 }
 
 nightly! {
-    #[test]
-    fn runtime_ignored_exit_caught_by_delegator_state_machine() {
-        // `#[coroutine]` bodies: `yield_from_throwing!` gives the same error.
-        let t = Trace::new();
+    /// A `#[coroutine]` delegator over `stubborn_sm()` that catches the `RuntimeError` at its
+    /// `yield_from_throwing!`, yields `recovered` after it if given, and finishes.
+    fn catching_sm_parent(
+        t: &Rc<Trace>,
+        recovered: Option<&'static str>,
+    ) -> impl Generator<Yield = Value, Return = (), Error = Infallible> + use<> {
         let tb = t.clone();
-        let mut g = from_throwing_coroutine(
+        from_throwing_coroutine(
             #[coroutine]
             move |_: Result<(), Thrown<Infallible>>| {
                 match yield_from_throwing!(stubborn_sm(&tb)) {
-                    Err(Thrown::Runtime(r)) => caught(&tb, Some("parent"), r),
+                    Err(Thrown::Runtime(r)) => {
+                        caught(&tb, Some("parent"), r);
+                        if let Some(v) = recovered {
+                            (yield json!(v))?;
+                        }
+                    }
                     other => other?,
                 }
                 tb.body(Some("parent"), "done");
                 Ok(())
             },
-        );
+        )
+    }
+
+    #[test]
+    fn runtime_ignored_exit_caught_by_delegator_state_machine() {
+        // `#[coroutine]` bodies: `yield_from_throwing!` gives the same error.
+        let t = Trace::new();
+        let mut g = catching_sm_parent(&t, None);
         next(&t, None, &mut g);
         close(&t, None, &mut g);
         state(&t, None, &g);
@@ -264,21 +278,7 @@ nightly! {
         // provided method, written in terms of `close`) gives the value the delegator yields
         // after catching the `RuntimeError`, as CPython's `throw(GeneratorExit)` does.
         let t = Trace::new();
-        let tb = t.clone();
-        let mut g = from_throwing_coroutine(
-            #[coroutine]
-            move |_: Result<(), Thrown<Infallible>>| {
-                match yield_from_throwing!(stubborn_sm(&tb)) {
-                    Err(Thrown::Runtime(r)) => {
-                        caught(&tb, Some("parent"), r);
-                        (yield json!("parent-recovered"))?;
-                    }
-                    other => other?,
-                }
-                tb.body(Some("parent"), "done");
-                Ok(())
-            },
-        );
+        let mut g = catching_sm_parent(&t, Some("parent-recovered"));
         next(&t, None, &mut g);
         throw_exit(&t, None, &mut g);
         next(&t, None, &mut g);
