@@ -24,11 +24,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::{Value, json};
-use stasis::{Gen, Generator, GeneratorExt, Thrown, combinators::from_iter, delegate::Shared};
+use stasis::{Gen, Generator, GeneratorExt, Thrown, delegate::Shared};
 
 use crate::support::nightly;
 nightly! {
-    use stasis::{from_throwing_coroutine, yield_from_throwing};
+    use stasis::{combinators::from_iter, from_throwing_coroutine, yield_from_throwing};
     use crate::support::check_as;
 }
 use crate::support::{
@@ -550,12 +550,6 @@ fn close_and_throw_into_yield_from_iterator<B: Bodies>() {
     throw(&t, Some("b"), &mut *b, value_error("v"));
     next(&t, Some("b"), &mut *b);
     check_form::<B>("corner_close_and_throw_into_yield_from_iterator", t.events());
-}
-
-/// Python's `iterator([1, 2, 3])`: a plain iterator (no send, throw or close) as a generator
-/// object of these scenarios.
-fn plain_iterator() -> impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static {
-    from_iter([json!(1), json!(2), json!(3)]).gen_err_into::<PyExc>().map_return(|()| Value::Null)
 }
 
 // -------------------------------------------------------------------- stackful bodies
@@ -1228,6 +1222,14 @@ nightly! {
     /// (`@state_machine_reyield`).
     mod machines {
         use super::*;
+
+        /// Python's `iter([1, 2, 3])`: a plain iterator (no send, throw or close) as a
+        /// generator object of these scenarios.
+        fn plain_iterator() -> impl Machine + use<> {
+            from_iter([json!(1), json!(2), json!(3)])
+                .gen_err_into::<PyExc>()
+                .map_return(|()| Value::Null)
+        }
 
         /// What a throwing coroutine's `yield` evaluates to.
         type In = Result<(), Thrown<PyExc>>;
