@@ -185,6 +185,42 @@ nightly! {
         state(&t, None, &g);
         check_as("runtime_ignored_exit_uncaught", "state_machine", t.events());
     }
+
+    /// A deliberate difference (README, "Differences"): a plain `#[coroutine]` body
+    /// (`from_coroutine`, delegating with `yield_from!`) does not see `close()`, which drops
+    /// it; its delegate is dropped with it, so an exit the delegate ignores is not reported
+    /// (CPython's `close()` raises `RuntimeError`). The snapshot holds stasis's trace; the test
+    /// fails if it ever equals CPython's, so that the README is updated.
+    #[test]
+    fn runtime_ignored_exit_uncaught_plain_state_machine_differs() {
+        let scenario = "runtime_ignored_exit_uncaught";
+        for (form, sub) in [("plain_state_machine", true), ("plain_state_machine_over_gen", false)] {
+            let t = Trace::new();
+            let tb = t.clone();
+            let mut g = from_coroutine(
+                #[coroutine]
+                move || {
+                    let _finally = Finally::new(&tb, Some("parent"));
+                    let _ = if sub {
+                        yield_from!(stubborn_sm(&tb))
+                    } else {
+                        yield_from!(stubborn(&tb))
+                    };
+                },
+            );
+            next(&t, None, &mut g);
+            close(&t, None, &mut g);
+            state(&t, None, &g);
+            let events = t.events();
+            crate::support::snapshot(&format!("{scenario}@{form}"), &events);
+            assert_ne!(
+                events,
+                crate::support::expected(scenario),
+                "{form} now answers as CPython: update README"
+            );
+            assert!(events.contains(&"close -> ok".to_string()), "{form}: {events:?}");
+        }
+    }
 }
 
 fn throw_generator_exit_trace<G>(t: &Rc<Trace>, make: impl Fn() -> G)
