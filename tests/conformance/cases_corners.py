@@ -914,3 +914,41 @@ def corner_zip_longest_of_raising_source(t):
     t.state(z)
     t.state(a)
     t.close(a)
+
+
+@scenario
+def corner_delegate_again_to_the_delegate_that_ignored(t):
+    # The sub ignored the exit by delegating to ``third``, which yielded; the delegator catches
+    # the RuntimeError and delegates to the same sub again (still suspended in ``third``):
+    # ``third`` goes on from its yield, finishes, and so does the sub; the close succeeds.
+    def third():
+        try:
+            got = yield "third-1"
+            t.got(got, "third")
+        finally:
+            t.fin("third")
+        return "third-result"
+
+    def sub():
+        try:
+            yield "sub-1"
+        except GeneratorExit:
+            t.genexit("sub")
+            r = yield from third()
+            t.result(r, "sub")
+        return "sub-result"
+
+    def parent():
+        s = sub()
+        try:
+            yield from s
+        except RuntimeError as exc:
+            t.caught(exc, "parent")
+        r = yield from s
+        t.result(r, "parent")
+        t.done("parent")
+
+    g = parent()
+    t.next(g)
+    t.close(g)
+    t.state(g)

@@ -105,6 +105,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_genexpr_throw_stays_in_the_expression",
         "corner_delegates_claim_to_be_running",
         "corner_zip_longest_of_raising_source",
+        "corner_delegate_again_to_the_delegate_that_ignored",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -2119,5 +2120,97 @@ nightly! {
         *slot.borrow_mut() = Some(shared(one));
         claim_to_be_running_trace(&t, &slot);
         check_as("corner_delegates_claim_to_be_running", "state_machine", t.events());
+    }
+}
+
+// ------------------------------------- delegating again to a delegate that ignored the exit
+
+/// `sub()` of `corner_delegate_again_to_the_delegate_that_ignored`, stackful: catches the exit
+/// and delegates to `third()`, which yields once and returns.
+fn sub_resumable_after_ignoring(t: &Rc<Trace>) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+            t.body(Some("sub"), "GeneratorExit");
+            let tt = t.clone();
+            let r = co.yield_from(py(move |co| {
+                let _finally = Finally::new(&tt, Some("third"));
+                let got = co.yield_(json!("third-1"));
+                tt.body(Some("third"), format!("got {}", got.render()));
+                json!("third-result")
+            }));
+            t.body(Some("sub"), format!("result {}", r.render()));
+        }
+        json!("sub-result")
+    })
+}
+
+#[test]
+fn corner_delegate_again_to_the_delegate_that_ignored() {
+    // The borrowing form (`Co::delegate`): the parent keeps the sub, adopted both times.
+    let t = Trace::new();
+    let tb = t.clone();
+    let mut g = py(move |co| {
+        let mut s = sub_resumable_after_ignoring(&tb);
+        match co.delegate(&mut s, ()) {
+            Err(e @ Thrown::Runtime(_)) => caught(&tb, Some("parent"), &e),
+            Err(other) => co.raise(other),
+            Ok(_) => {}
+        }
+        let r = co.delegate(&mut s, ()).unwrap_or_else(|e| co.raise(e));
+        tb.body(Some("parent"), format!("result {}", r.render()));
+        tb.body(Some("parent"), "done");
+        Value::Null
+    });
+    run_ops(&t, &mut g, NEXT_CLOSE_STATE);
+    check("corner_delegate_again_to_the_delegate_that_ignored", t.events());
+}
+
+nightly! {
+    #[test]
+    fn corner_delegate_again_to_the_delegate_that_ignored_state_machine() {
+        // `yield_from_throwing!` takes its sub-generator by value: the parent keeps a shared
+        // handle to it.
+        type In = Result<(), Thrown<PyExc>>;
+        let t = Trace::new();
+        let ts = t.clone();
+        let s = shared(from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                    ts.body(Some("sub"), "GeneratorExit");
+                    let tt = ts.clone();
+                    let third = from_throwing_coroutine(
+                        #[coroutine]
+                        move |_: In| {
+                            let _finally = Finally::new(&tt, Some("third"));
+                            let got = (yield json!("third-1"))?;
+                            tt.body(Some("third"), format!("got {}", got.render()));
+                            Ok(json!("third-result"))
+                        },
+                    );
+                    let r = yield_from_throwing!(third)?;
+                    ts.body(Some("sub"), format!("result {}", r.render()));
+                }
+                Ok(json!("sub-result"))
+            },
+        ));
+        let tb = t.clone();
+        let mut g = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                match yield_from_throwing!(s.clone()) {
+                    Err(e @ Thrown::Runtime(_)) => caught(&tb, Some("parent"), &e),
+                    Err(other) => return Err(other),
+                    Ok(_) => {}
+                }
+                let r = yield_from_throwing!(s)?;
+                tb.body(Some("parent"), format!("result {}", r.render()));
+                tb.body(Some("parent"), "done");
+                Ok(Value::Null)
+            },
+        );
+        run_ops(&t, &mut g, NEXT_CLOSE_STATE);
+        check_as("corner_delegate_again_to_the_delegate_that_ignored", "state_machine", t.events());
     }
 }
