@@ -2135,8 +2135,9 @@ fn sub_resumable_after_ignoring(t: &Rc<Trace>) -> Py {
             let tt = t.clone();
             let r = co.yield_from(py(move |co| {
                 let _finally = Finally::new(&tt, Some("third"));
-                let got = co.yield_(json!("third-1"));
-                tt.body(Some("third"), format!("got {}", got.render()));
+                // `next()` sends `()`, Python's `None`.
+                let () = co.yield_(json!("third-1"));
+                tt.body(Some("third"), format!("got {}", ().render()));
                 json!("third-result")
             }));
             t.body(Some("sub"), format!("result {}", r.render()));
@@ -2184,8 +2185,9 @@ nightly! {
                         #[coroutine]
                         move |_: In| {
                             let _finally = Finally::new(&tt, Some("third"));
-                            let got = (yield json!("third-1"))?;
-                            tt.body(Some("third"), format!("got {}", got.render()));
+                            // `next()` sends `()`, Python's `None`.
+                            let () = (yield json!("third-1"))?;
+                            tt.body(Some("third"), format!("got {}", ().render()));
                             Ok(json!("third-result"))
                         },
                     );
