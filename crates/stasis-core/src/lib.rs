@@ -128,7 +128,7 @@
 //!   (the 8 MiB per thread above), and each gets its `mincore` if the thread took a fault
 //!   meanwhile. On Linux; elsewhere every stack is checked.
 //! - **What it costs with thousands alive.** Naive m235 (15,337 generators, all suspended
-//!   when dropped) runs faster than on raw corosensei with reused stacks, and about 5× slower
+//!   when dropped) runs as fast as on raw corosensei with reused stacks, and about 5× slower
 //!   than CPython: dropping a suspended generator unwinds its stack to run the destructors of
 //!   its frames (about 1.2 µs, a Rust panic's two unwinder phases), where CPython frees a
 //!   frame. The figures and what was tried are in the bench report (`cargo xtask bench`,

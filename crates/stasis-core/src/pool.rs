@@ -65,10 +65,11 @@
 //!
 //! Naive m235 (CPython's `test_generators`: 100 terms, 15,337 generators, every one suspended
 //! when the result is dropped) is the case issue 10 measured against CPython, which creates,
-//! runs and frees such a generator in about 0.5 µs (8.0 ms per run). Measured in one
-//! `benches/live.rs` run (CPU time, 2 shared cores): stasis 38 ms, down from 62 ms before the
-//! epochs; the same program on raw corosensei with reused stacks and no resident-memory bound
-//! (`live/m235_corosensei`, the floor of any stackful backend) 44 ms. What stays is the drop:
+//! runs and frees such a generator in about 0.5 µs (7.4 to 9.6 ms per run here). Measured
+//! with `benches/live.rs` (CPU time, 2 shared cores, the two builds run alternately): stasis
+//! 42.5 ms, down from 63.7 ms before the epochs; the same program on raw corosensei with reused
+//! stacks and no resident-memory bound (`live/m235_corosensei`, the floor of any stackful
+//! backend) 43.5 ms. What stays is the drop:
 //! a suspended body's frames hold its locals (m235's own child generators), and only
 //! unwinding its stack runs their destructors. One unwind is a Rust panic: two unwinder phases
 //! of about 13 FDE lookups and CFI parses in all (5 frames each, and a landing pad's
