@@ -128,7 +128,8 @@ pub const POOL_CAPACITY: usize = 32;
 /// them (generator-per-call recursion) then creates and drops generators without a system call
 /// for the stack mapping. Each of these stacks keeps at most its top [`LIVE_RESIDENT`] bytes
 /// resident, so they hold at most `LIVE_POOL_CAPACITY × LIVE_RESIDENT` (128 MiB) of memory in
-/// the whole process. If mapping a new stack fails, the thread's pool is emptied and the
+/// the whole process, plus up to [`POOL_CAPACITY`] stacks per thread waiting for their check
+/// (see [`LIVE_RESIDENT`]). If mapping a new stack fails, the thread's pool is emptied and the
 /// mapping tried again.
 ///
 /// # Examples
