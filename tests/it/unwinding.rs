@@ -504,3 +504,162 @@ fn a_yield_in_a_destructor_during_a_panic_of_the_body_still_suspends_mid_unwind(
     assert_eq!((code, signal), (None, Some(6)), "FIXME: the close aborts; stderr:\n{stderr}");
     assert!(stderr.contains("panic in a destructor during cleanup"), "stderr:\n{stderr}");
 }
+
+// ------------------------------------------------- panics in destructors run by a drop or close
+
+/// Panics when dropped while its flag is armed, once (dropping disarms it): a value whose
+/// destructor panics, set off only when the test says so.
+struct Bomb(Rc<Cell<bool>>);
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if self.0.replace(false) {
+            panic!("a destructor panicked");
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("")
+}
+
+/// A capture of a body closure that counts its drops and panics on the first.
+struct Capture(Rc<Cell<u32>>);
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+        if self.0.get() == 1 {
+            panic!("a capture's destructor panicked");
+        }
+    }
+}
+
+fn unstarted_with_capture(drops: &Rc<Cell<u32>>) -> Gen<u64, (), (), &'static str> {
+    let capture = Capture(drops.clone());
+    let data = vec![7u64; 16];
+    Gen::<u64>::throwing::<&'static str>(move |co, ()| {
+        let _capture = &capture;
+        co.yield_(data[0]);
+    })
+}
+
+#[test]
+fn discarding_an_unstarted_generator_whose_closure_panics_on_drop_drops_it_once() {
+    // Before: corosensei marks the coroutine finished only after the closure was dropped, so a
+    // panic there left it "created": the next resume ran the dropped closure (its captures
+    // freed) and the drop dropped it a second time (a double free).
+    exits_normally(|| {
+        for discard in [
+            (|g: &mut Gen<u64, (), (), &str>| drop(g.close())) as fn(&mut _),
+            |g| drop(g.throw("boom")),
+            |g| drop(g.throw_exit()),
+        ] {
+            let drops = Rc::new(Cell::new(0));
+            let mut g = unstarted_with_capture(&drops);
+            let caught = catch_unwind(AssertUnwindSafe(|| discard(&mut g))).unwrap_err();
+            assert_eq!(panic_message(&*caught), "a capture's destructor panicked");
+            assert_eq!(drops.get(), 1, "the closure was dropped, once");
+            assert_eq!(g.state(), State::Closed, "a discarded body never runs");
+            assert_eq!(g.resume(()), Step::Exhausted);
+            drop(g);
+            assert_eq!(drops.get(), 1, "the drop does not drop the closure again");
+        }
+    });
+}
+
+#[test]
+fn dropping_an_unstarted_generator_whose_closure_panics_on_drop_gives_its_stack_back() {
+    stasis::clear_pool();
+    let drops = Rc::new(Cell::new(0));
+    let g = unstarted_with_capture(&drops);
+    let caught = catch_unwind(AssertUnwindSafe(|| drop(g))).unwrap_err();
+    assert_eq!(panic_message(&*caught), "a capture's destructor panicked");
+    assert_eq!(drops.get(), 1);
+    assert_eq!(stasis::pool_stats().stacks, 1, "the stack went back to the pool");
+}
+
+/// Yields a [`Bomb`] from a destructor with `yield_` and a send type other than `()`: the body
+/// suspends there, in the middle of its unwinding.
+struct BombGuard<'a>(&'a Co<Bomb, u32>, Rc<Cell<bool>>);
+
+impl Drop for BombGuard<'_> {
+    fn drop(&mut self) {
+        self.0.yield_(Bomb(self.1.clone()));
+    }
+}
+
+#[test]
+fn a_panic_dropping_a_value_a_destructor_yields_while_dropped_does_not_abort() {
+    // Before: the value's panic left `Gen::drop`, and its guard unwound the body by force where
+    // it waited, inside its destructor: a panic out of a destructor during unwinding (abort).
+    let stderr = exits_normally_leaking(|| {
+        let armed = Rc::new(Cell::new(false));
+        let a = armed.clone();
+        let mut g = Gen::<Bomb, (), u32>::new(move |co, _| {
+            let _finally = BombGuard(co, a.clone());
+            co.yield_(Bomb(a));
+        });
+        assert!(matches!(g.resume(0), Step::Yielded(_)));
+        armed.set(true);
+        let caught = catch_unwind(AssertUnwindSafe(|| drop(g))).unwrap_err();
+        assert_eq!(panic_message(&*caught), "a destructor panicked");
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped while suspended in a destructor";
+        assert!(stderr.contains(said), "stderr:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_panic_dropping_a_value_a_swallowing_body_yields_while_dropped_ends() {
+    // Before: the value's panic left `Gen::drop`, and its guard unwound the body with
+    // corosensei's `force_unwind`, which resumes a body that swallows it for ever (discarding,
+    // without dropping, each value it yields).
+    let stderr = exits_normally_leaking(|| {
+        let armed = Rc::new(Cell::new(false));
+        let counts = Rc::new((Cell::new(0), Cell::new(0)));
+        let (a, c) = (armed.clone(), counts.clone());
+        let mut g = Gen::new(move |co, ()| {
+            loop {
+                let _ = catch_unwind(AssertUnwindSafe(|| {
+                    co.yield_((Bomb(a.clone()), Counted::new(&c)));
+                }));
+            }
+        });
+        assert!(g.next().is_some());
+        armed.set(true);
+        let caught = catch_unwind(AssertUnwindSafe(|| drop(g))).unwrap_err();
+        assert_eq!(panic_message(&*caught), "a destructor panicked");
+        // The first, the close's and the forced unwind's: each dropped once.
+        assert_eq!((counts.0.get(), counts.1.get()), (3, 3));
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped whose body swallowed its unwinding";
+        assert!(stderr.contains(said), "stderr:\n{stderr}");
+    }
+}
+
+#[test]
+fn dropping_a_swallowing_generator_while_the_consumer_panics_ends() {
+    // Probe: a generator dropped while its consumer unwinds a panic of its own.
+    let stderr = exits_normally_leaking(|| {
+        let mut g = Gen::new(move |co, ()| {
+            loop {
+                let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(1)));
+            }
+        });
+        assert_eq!(g.next(), Some(1));
+        let caught = catch_unwind(AssertUnwindSafe(move || {
+            let _g = g;
+            panic!("the consumer's own panic");
+        }))
+        .unwrap_err();
+        assert_eq!(panic_message(&*caught), "the consumer's own panic");
+    });
+    let _ = stderr;
+}
