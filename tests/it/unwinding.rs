@@ -644,22 +644,62 @@ fn a_panic_dropping_a_value_a_swallowing_body_yields_while_dropped_ends() {
     }
 }
 
+/// Drops `g` while the consumer unwinds a panic of its own (a generator dropped during a
+/// panic), and checks that the panic reaches the consumer.
+fn drop_while_panicking<G>(g: G) {
+    let caught = catch_unwind(AssertUnwindSafe(move || {
+        let _g = g;
+        panic!("the consumer's own panic");
+    }))
+    .unwrap_err();
+    assert_eq!(panic_message(&*caught), "the consumer's own panic");
+}
+
 #[test]
 fn dropping_a_swallowing_generator_while_the_consumer_panics_ends() {
-    // Probe: a generator dropped while its consumer unwinds a panic of its own.
+    // Before: the thread was panicking (the consumer's panic) whether or not the body had
+    // caught the drop's exit, so each yield of a body that catches it in a loop was taken for
+    // a destructor's yield while it unwinds, returned at once, and the drop never ended.
     let stderr = exits_normally_leaking(|| {
+        let counts = Rc::new((Cell::new(0), Cell::new(0)));
+        let c = counts.clone();
         let mut g = Gen::new(move |co, ()| {
             loop {
-                let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(1)));
+                let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(Counted::new(&c))));
             }
         });
-        assert_eq!(g.next(), Some(1));
-        let caught = catch_unwind(AssertUnwindSafe(move || {
-            let _g = g;
-            panic!("the consumer's own panic");
-        }))
-        .unwrap_err();
-        assert_eq!(panic_message(&*caught), "the consumer's own panic");
+        assert!(g.next().is_some());
+        drop_while_panicking(g);
+        // The first, the close's and the forced unwind's, each dropped once.
+        assert_eq!((counts.0.get(), counts.1.get()), (3, 3));
+        let mut g = Gen::<u32>::throwing::<&str>(|co, ()| {
+            loop {
+                let _ = catch_unwind(AssertUnwindSafe(|| co.try_yield(1)));
+            }
+        });
+        assert_eq!(g.resume(()), Step::Yielded(1));
+        drop_while_panicking(g);
     });
-    let _ = stderr;
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped whose body swallowed its unwinding";
+        assert_eq!(stderr.matches(said).count(), 2, "stderr:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_destructor_that_yields_while_a_generator_is_dropped_during_a_panic_does_not_suspend() {
+    // The drop's exit is raised while the consumer panics: a yield from a destructor it runs
+    // still returns at once (the exit is not caught), and every destructor runs.
+    let counts = Rc::new((Cell::new(0), Cell::new(0)));
+    let c = counts.clone();
+    let mut g = Gen::new(move |co, ()| {
+        let _outer = Counted::new(&c);
+        let _finally = TryYieldOnDrop(co);
+        let _inner = Counted::new(&c);
+        co.yield_(1);
+    });
+    assert_eq!(g.next(), Some(1));
+    drop_while_panicking(g);
+    assert_eq!((counts.0.get(), counts.1.get()), (2, 2));
+    assert_consumer_unaffected();
 }

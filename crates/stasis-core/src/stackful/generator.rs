@@ -27,7 +27,7 @@ use super::builder::GenBuilder;
 use super::co::{Co, RaiseToken, unit_send};
 use super::delegate::IgnoredOut;
 use super::exit;
-use super::slot::{Input, Kind, Out, Slot, UnwindToken, Wire};
+use super::slot::{Input, Kind, Out, Slot, Tracked, UnwindToken, Unwinding, Wire};
 use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo, info_of};
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
@@ -369,7 +369,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 driving: Cell::new(0),
                 handed_up: Cell::new(None),
                 ignored_out: Cell::new(std::ptr::null_mut()),
-                unwinding: Cell::new(false),
+                unwinding: Cell::new(Unwinding::No),
                 suspended_in_unwind: Cell::new(false),
             })
         };
@@ -401,6 +401,18 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     }
                     // `Gen::finish` unwinding a dropped generator: nobody reads the outcome.
                     Err(payload) if payload.is::<UnwindToken>() => Err(Thrown::Exit),
+                    // Either of them, started while the thread was already panicking.
+                    Err(payload) if payload.is::<Tracked>() => {
+                        let tracked = payload.downcast::<Tracked>().expect("checked by the guard");
+                        if tracked.disarm() {
+                            Err(co
+                                .pending
+                                .take()
+                                .expect("Co::raise stores the value before unwinding"))
+                        } else {
+                            Err(Thrown::Exit)
+                        }
+                    }
                     Err(payload) => resume_unwind(payload),
                 }
             });
