@@ -703,3 +703,57 @@ fn a_destructor_that_yields_while_a_generator_is_dropped_during_a_panic_does_not
     assert_eq!((counts.0.get(), counts.1.get()), (2, 2));
     assert_consumer_unaffected();
 }
+
+#[test]
+fn nested_generators_each_suspended_in_a_yielding_destructor_are_leaked_without_aborting() {
+    // A body owns another generator of the same shape; dropping the outer one closes it, the
+    // inner one is dropped while the outer one unwinds (before the outer guard runs): each
+    // suspends in its destructor.
+    let stderr = exits_normally_leaking(|| {
+        let mut outer = Gen::<u32, (), u32>::new(|co, _| {
+            let _finally = SendingGuard(co);
+            let mut inner = send_guarded::<Infallible>();
+            assert_eq!(inner.resume(0), Step::Yielded(1));
+            co.yield_(1);
+            drop(inner);
+        });
+        assert_eq!(outer.resume(0), Step::Yielded(1));
+        drop(outer);
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped while suspended in a destructor";
+        assert_eq!(stderr.matches(said).count(), 2, "stderr:\n{stderr}");
+    }
+}
+
+#[test]
+fn closing_a_generator_from_a_destructor_of_another_body_follows_the_protocol() {
+    // The inner close runs while the outer body unwinds (the thread is panicking): the inner
+    // body catches its exit and yields, which is CPython's "generator ignored GeneratorExit",
+    // not a yield from a destructor.
+    exits_normally(|| {
+        struct CloseOnDrop(Gen<u32>, Rc<RefCell<Vec<String>>>);
+        impl Drop for CloseOnDrop {
+            fn drop(&mut self) {
+                let closed = format!("{:?}", self.0.close());
+                self.1.borrow_mut().push(closed);
+                self.1.borrow_mut().push(format!("{:?}", self.0.state()));
+            }
+        }
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let l = log.clone();
+        let mut outer = Gen::new(move |co, ()| {
+            let mut inner = Gen::new(|co, ()| {
+                let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(1)));
+                co.yield_(2);
+            });
+            assert_eq!(inner.next(), Some(1));
+            let _guard = CloseOnDrop(inner, l);
+            co.yield_(10);
+        });
+        assert_eq!(outer.next(), Some(10));
+        assert_eq!(outer.close(), Ok(None));
+        assert_eq!(*log.borrow(), ["Err(IgnoredExit(2))", "Suspended"]);
+        assert_consumer_unaffected();
+    });
+}
