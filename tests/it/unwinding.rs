@@ -541,7 +541,8 @@ impl Drop for Capture {
 
 fn unstarted_with_capture(drops: &Rc<Cell<u32>>) -> Gen<u64, (), (), &'static str> {
     let capture = Capture(drops.clone());
-    let data = vec![7u64; 16];
+    // On the heap: a second drop of the closure would free it twice.
+    let data: Vec<u64> = std::iter::repeat_n(7, 16).collect();
     Gen::<u64>::throwing::<&'static str>(move |co, ()| {
         let _capture = &capture;
         co.yield_(data[0]);
@@ -556,8 +557,12 @@ fn discarding_an_unstarted_generator_whose_closure_panics_on_drop_drops_it_once(
     exits_normally(|| {
         for discard in [
             (|g: &mut Gen<u64, (), (), &str>| drop(g.close())) as fn(&mut _),
-            |g| drop(g.throw("boom")),
-            |g| drop(g.throw_exit()),
+            |g| {
+                let _ = g.throw("boom");
+            },
+            |g| {
+                let _ = g.throw_exit();
+            },
         ] {
             let drops = Rc::new(Cell::new(0));
             let mut g = unstarted_with_capture(&drops);

@@ -403,7 +403,8 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     Err(payload) if payload.is::<UnwindToken>() => Err(Thrown::Exit),
                     // Either of them, started while the thread was already panicking.
                     Err(payload) if payload.is::<Tracked>() => {
-                        let tracked = payload.downcast::<Tracked>().expect("checked by the guard");
+                        let mut tracked =
+                            payload.downcast::<Tracked>().expect("checked by the guard");
                         if tracked.disarm() {
                             Err(co
                                 .pending

@@ -137,7 +137,7 @@ thread_local! {
 
 impl Tracked {
     /// The base closure caught it: the body is done, nothing to mark.
-    pub(super) fn disarm(mut self: Box<Self>) -> bool {
+    pub(super) fn disarm(&mut self) -> bool {
         self.armed = false;
         self.raise
     }
