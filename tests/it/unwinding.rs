@@ -762,3 +762,33 @@ fn closing_a_generator_from_a_destructor_of_another_body_follows_the_protocol() 
         assert_consumer_unaffected();
     });
 }
+
+#[test]
+fn a_generator_suspended_in_a_yielding_destructor_can_be_delegated_to_and_finishes() {
+    // Adopted (a `Gen`) or driven through the protocol (a `Shared` handle): the delegation's
+    // first value is what the destructor's yield returns, and the unwinding of the first close
+    // goes on to its end, reaching the delegator as the exit it was.
+    exits_normally(|| {
+        let suspended = || {
+            let mut g = send_guarded::<Infallible>();
+            assert_eq!(g.resume(0), Step::Yielded(1));
+            assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
+            g
+        };
+        let mut adopted = suspended();
+        let mut shared = stasis::delegate::Shared::new(suspended());
+        let handle = shared.clone();
+        let mut outer = Gen::<u32, (), u32>::new(move |co, _| {
+            assert_eq!(co.delegate(&mut adopted, 5), Err(Thrown::Exit));
+            assert_eq!(adopted.state(), State::Closed);
+            let mut handle = handle;
+            assert_eq!(co.delegate(&mut handle, 5), Err(Thrown::Exit));
+            co.yield_(7);
+        });
+        assert_eq!(outer.resume(0), Step::Yielded(7));
+        assert_eq!(shared.state(), State::Closed);
+        assert_eq!(shared.close(), Ok(None));
+        drop(outer);
+        assert_consumer_unaffected();
+    });
+}
