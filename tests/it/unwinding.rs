@@ -792,3 +792,27 @@ fn a_generator_suspended_in_a_yielding_destructor_can_be_delegated_to_and_finish
         assert_consumer_unaffected();
     });
 }
+
+#[test]
+fn a_body_that_panics_when_dropped_during_a_panic_does_not_abort() {
+    // Dropping a generator closes it, which runs body code (after its `try_yield`). A body that
+    // panics there (here `unwrap` on the exit) while the consumer unwinds a panic of its own
+    // made the panic leave `Gen::drop` during unwinding, which aborts the process. CPython's
+    // finalizer prints "Exception ignored" instead.
+    let stderr = exits_normally(|| {
+        let counts = Rc::new((Cell::new(0), Cell::new(0)));
+        let c = counts.clone();
+        let mut g = Gen::<u32>::throwing::<&str>(move |co, ()| {
+            let _kept = Counted::new(&c);
+            co.try_yield(1).unwrap();
+        });
+        assert_eq!(g.resume(()), Step::Yielded(1));
+        drop_while_panicking(g);
+        assert_eq!((counts.0.get(), counts.1.get()), (1, 1), "the body unwound");
+        assert_consumer_unaffected();
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator's body panicked while it was dropped during a panic";
+        assert!(stderr.contains(said), "stderr:\n{stderr}");
+    }
+}
