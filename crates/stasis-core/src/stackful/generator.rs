@@ -91,6 +91,11 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// stays held), and a message on stderr says so (CPython's finalizer prints "Exception
 /// ignored" and clears the frame). A drop always ends.
 ///
+/// A panic of the body while its generator is dropped (code after a `try_yield` that saw the
+/// exit) leaves the drop, as a panic in any `Drop` does; but not while the thread is already
+/// panicking (a generator dropped as a panic unwinds), where it would abort the process: it
+/// is then printed on stderr and dropped, as CPython's finalizer prints "Exception ignored".
+///
 /// # Thread exit
 ///
 /// Dropping a suspended generator closes it (Python's finalizer): its body runs again, sees
@@ -728,8 +733,28 @@ impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
         // does nothing) with its `SlotStack`, which goes back to the pool; the guard drops it
         // also if finishing panics, while the panic unwinds.
         let dropping = Dropping { owner: self };
-        if !dropping.owner.inner.done() && dropping.owner.inner.started() {
+        if dropping.owner.inner.done() || !dropping.owner.inner.started() {
+            return;
+        }
+        if !std::thread::panicking() {
             dropping.owner.finish();
+            return;
+        }
+        // Dropped while a panic unwinds (as far as std tells): a panic of the body code the
+        // close runs (or of a value it yields) leaving this drop would abort the process.
+        // Like CPython's finalizer ("Exception ignored"), it is reported and dropped.
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| dropping.owner.finish())) {
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("(not a string)");
+            // Not `eprintln!`, which panics if stderr is closed.
+            let _ = writeln!(
+                std::io::stderr(),
+                "stasis: a generator's body panicked while it was dropped during a panic (a \
+                 panic cannot leave a drop then): {message}"
+            );
         }
     }
 }
