@@ -450,18 +450,23 @@ fn a_generator_suspended_in_a_yielding_destructor_at_thread_exit_is_leaked_witho
 
 // ------------------------------------------------ a body that never lets its unwinding finish
 
+/// A body with a bare `except:` around a yield, in a loop: it swallows every exit and every
+/// unwinding, and yields a counted value each time.
+fn swallowing(counts: &Rc<(Cell<u32>, Cell<u32>)>) -> Gen<Counted> {
+    let c = counts.clone();
+    Gen::new(move |co, ()| {
+        loop {
+            let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(Counted::new(&c))));
+        }
+    })
+}
+
 #[test]
 fn dropping_a_generator_that_keeps_swallowing_its_unwinding_ends() {
     // Before: `Gen::drop` unwound the body again after every yield, for ever.
     let stderr = exits_normally_leaking(|| {
         let counts = Rc::new((Cell::new(0), Cell::new(0)));
-        let c = counts.clone();
-        let mut g = Gen::new(move |co, ()| {
-            loop {
-                // A bare `except:` around a yield, in a loop.
-                let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(Counted::new(&c))));
-            }
-        });
+        let mut g = swallowing(&counts);
         assert!(g.next().is_some());
         // As CPython's close of a generator that keeps yielding: it ignored the exit.
         assert!(matches!(g.close(), Err(CloseError::IgnoredExit(_))));
@@ -667,12 +672,7 @@ fn dropping_a_swallowing_generator_while_the_consumer_panics_ends() {
     // a destructor's yield while it unwinds, returned at once, and the drop never ended.
     let stderr = exits_normally_leaking(|| {
         let counts = Rc::new((Cell::new(0), Cell::new(0)));
-        let c = counts.clone();
-        let mut g = Gen::new(move |co, ()| {
-            loop {
-                let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(Counted::new(&c))));
-            }
-        });
+        let mut g = swallowing(&counts);
         assert!(g.next().is_some());
         drop_while_panicking(g);
         // The first, the close's and the forced unwind's, each dropped once.
