@@ -130,7 +130,7 @@
 //! - **What it costs with thousands alive.** Naive m235 (15,337 generators, all suspended
 //!   when dropped) runs as fast as on raw corosensei with reused stacks, and about 5× slower
 //!   than CPython: dropping a suspended generator unwinds its stack to run the destructors of
-//!   its frames (about 1.2 µs, a Rust panic's two unwinder phases), where CPython frees a
+//!   its frames (1.2 to 1.4 µs, a Rust panic's two unwinder phases), where CPython frees a
 //!   frame. The figures and what was tried are in the bench report (`cargo xtask bench`,
 //!   "Many live generators") and in `pool.rs`.
 //! - [`GenBuilder::pooled`](crate::GenBuilder::pooled)`(false)` bypasses the pool (map on create, unmap on drop), and

@@ -73,8 +73,9 @@
 //! a suspended body's frames hold its locals (m235's own child generators), and only
 //! unwinding its stack runs their destructors. One unwind is a Rust panic: two unwinder phases
 //! of about 13 FDE lookups and CFI parses in all (5 frames each, and a landing pad's
-//! `_Unwind_Resume`), 1.2 µs on a warm stack (`live/close_suspended_stackful`), about 1.8 µs in
-//! m235; 15,337 of them are 2.3 to 3.5 times CPython's whole run. Stable Rust starts every
+//! `_Unwind_Resume`), 1.2 to 1.4 µs on a warm stack (`live/close_suspended_stackful`; raw
+//! corosensei's forced unwind 1.4 µs), about 1.8 µs in m235; 15,337 of them are 2.3 to 3.5
+//! times CPython's whole run. Stable Rust starts every
 //! unwind with `_Unwind_RaiseException`'s search phase, and a forced (cleanup-only) unwind
 //! with a foreign exception aborts at any `catch_unwind` in a body and hides
 //! `std::thread::panicking()` from its destructors. Skipping the unwind when nothing is left
