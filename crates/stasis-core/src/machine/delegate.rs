@@ -126,6 +126,13 @@ impl Context {
     }
 }
 
+/// Whether a context is published at all: the quick test before a stackful body's
+/// `Co::delegate` looks for an adoption (see [`lend`]).
+#[inline(always)]
+pub(crate) fn published() -> bool {
+    !CONTEXT.get().is_null()
+}
+
 /// A driver's inbox for the delegations the bodies it resumes start (see the module docs).
 #[doc(hidden)]
 #[repr(C)]
@@ -134,10 +141,15 @@ pub struct Adoption<In, Y> {
     context: Context,
     /// Entries handed up during the current step, innermost last.
     incoming: Vec<Box<dyn Entry<In, Y>>>,
+    /// What a delegator is resumed with when its delegate is done (Python's `None`: the
+    /// root's `S::default()`), and what a delegate starts with unless it brings its own
+    /// first value. Kept here so that an entry needs no `Default` of its own: a stackful
+    /// body's `Co::delegate` hands up entries for any send type.
+    wake: fn() -> In,
 }
 
 impl<In: 'static, Y: 'static> Adoption<In, Y> {
-    fn new() -> Self {
+    fn new(wake: fn() -> In) -> Self {
         Adoption {
             context: Context {
                 kind: Kind::Adoption(TypeId::of::<Self>()),
@@ -146,6 +158,7 @@ impl<In: 'static, Y: 'static> Adoption<In, Y> {
                 ignored: Cell::new(false),
             },
             incoming: Vec::new(),
+            wake,
         }
     }
 }
@@ -229,9 +242,14 @@ pub enum Driven<Y> {
 }
 
 impl<In: 'static, Y: 'static> Driver<In, Y> {
-    fn new() -> Self {
-        Driver { entries: Vec::new(), up: Adoption::new() }
+    fn new(wake: fn() -> In) -> Self {
+        Driver { entries: Vec::new(), up: Adoption::new(wake) }
     }
+}
+
+/// The wake input of a `yield_from_throwing!` driver: `Ok(S::default())`.
+fn ok_default<S: Default, E>() -> Result<S, Thrown<E>> {
+    Ok(S::default())
 }
 
 impl<In, Y> Driver<In, Y> {
@@ -399,10 +417,10 @@ where
     }
     if let Some(up) = adopter::<S, G::Yield>(marker) {
         let cell = Rc::new(Cell::new(None));
-        let entry = Box::new(SendEntry { sub, cell: cell.clone() });
+        let entry = Box::new(SendEntry { sub, first: None, cell: cell.clone() });
         return widen(hand_up(up, entry, cell));
     }
-    let mut root = SendRoot { driver: Driver::new(), sub };
+    let mut root = SendRoot { driver: Driver::new(S::default), sub };
     let first = root.own(S::default());
     started(root, first)
 }
@@ -478,10 +496,10 @@ where
     }
     if let Some(up) = adopter::<Result<S, Thrown<G::Error>>, G::Yield>(marker) {
         let cell = Rc::new(Cell::new(None));
-        let entry = Box::new(ThrowEntry { sub, cell: cell.clone() });
+        let entry = Box::new(ThrowEntry { sub, first: None, cell: cell.clone() });
         return widen(hand_up(up, entry, cell));
     }
-    let mut root = ThrowRoot { driver: Driver::new(), sub };
+    let mut root = ThrowRoot { driver: Driver::new(ok_default::<S, G::Error>), sub };
     let first = root.own(Ok(S::default()), false);
     started(root, first)
 }
@@ -642,16 +660,19 @@ fn settle<Y, R, E>(step: Step<Y, R, E>, cell: &Outcome<R, E>) -> Progress<Y> {
 #[doc(hidden)]
 pub struct SendEntry<G: Generator<S>, S> {
     sub: G,
+    /// What `sub` starts with; `None`: the driver's wake input (Python's `None`).
+    first: Option<S>,
     cell: Outcome<G::Return, G::Error>,
 }
 
-impl<S: Default, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
+impl<S, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
     fn start(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
         if self.sub.state() == State::Closed {
             self.cell.set(Some(Err(already_finished())));
             return Progress::Finished;
         }
-        self.step(S::default(), up)
+        let first = self.first.take().unwrap_or_else(up.wake);
+        self.step(first, up)
     }
 
     #[inline]
@@ -660,7 +681,7 @@ impl<S: Default, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
     }
 
     fn wake(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
-        self.step(S::default(), up)
+        self.step((up.wake)(), up)
     }
 
     fn abandon(&mut self) {
@@ -672,18 +693,21 @@ impl<S: Default, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
 #[doc(hidden)]
 pub struct ThrowEntry<G: Generator<S>, S> {
     sub: G,
+    /// What `sub` starts with; `None`: the driver's wake input (Python's `None`).
+    first: Option<S>,
     cell: Outcome<G::Return, G::Error>,
 }
 
 type ThrowIn<S, G> = Result<S, Thrown<<G as Generator<S>>::Error>>;
 
-impl<S: Default, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
+impl<S, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
     fn start(&mut self, up: &mut Adoption<ThrowIn<S, G>, G::Yield>) -> Progress<G::Yield> {
         if self.sub.state() == State::Closed {
             self.cell.set(Some(Err(already_finished())));
             return Progress::Finished;
         }
-        self.step(Ok(S::default()), up)
+        let first = self.first.take().map_or_else(up.wake, Ok);
+        self.step(first, up)
     }
 
     #[inline]
@@ -699,13 +723,16 @@ impl<S: Default, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<
     }
 
     fn wake(&mut self, up: &mut Adoption<ThrowIn<S, G>, G::Yield>) -> Progress<G::Yield> {
-        self.step(Ok(S::default()), up)
+        self.step((up.wake)(), up)
     }
 
     fn abandon(&mut self) {
         self.cell.set(Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit))));
     }
 }
+
+mod mixed;
+pub(crate) use mixed::lend;
 
 // Out of line: `yield` is gated while parsing, before `cfg(test)` strips an inline module.
 #[cfg(test)]

@@ -284,15 +284,14 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
             Cmd::Close => {
                 // CPython's gen_close: close the sub-generator; the delegator then sees
                 // GeneratorExit, or the error the sub-generator raised while closing.
-                self.outcome = match self.sub.close() {
-                    Ok(_) => Some(Err(Thrown::Exit)),
-                    Err(CloseError::Raised(e)) => Some(Err(Thrown::Error(e))),
-                    Err(CloseError::Runtime(r)) => Some(Err(Thrown::Runtime(r))),
+                let closed = self.sub.close();
+                self.outcome = Some(Err(match closed {
                     Err(CloseError::IgnoredExit(y)) => {
                         self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
                         return Drive::IgnoredExit(y);
                     }
-                };
+                    closed => closed_outcome(closed),
+                }));
                 return Drive::Finished;
             }
             Cmd::Resume { .. } => unreachable!("only adopted stackful delegates wait"),
@@ -308,6 +307,18 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
 
     fn set_panic(&mut self, payload: Box<dyn Any + Send>) {
         self.panic = Some(payload);
+    }
+}
+
+/// What a delegator sees at its `yield from` once its delegate was closed (CPython's
+/// `gen_close`): the exit, or the error the delegate raised while closing (CPython's
+/// `RuntimeError` if it yielded instead).
+fn closed_outcome<R, Y, E>(closed: Result<Option<R>, CloseError<Y, E>>) -> Thrown<E> {
+    match closed {
+        Ok(_) => Thrown::Exit,
+        Err(CloseError::Raised(e)) => Thrown::Error(e),
+        Err(CloseError::Runtime(r)) => Thrown::Runtime(r),
+        Err(CloseError::IgnoredExit(_)) => Thrown::Runtime(RuntimeError::IgnoredExit),
     }
 }
 
@@ -388,6 +399,11 @@ impl<Y, S, E> Co<Y, S, E> {
             // the body cannot do now (see `Co::try_yield`); as if it had ignored the exit.
             return Err(Thrown::Exit);
         }
+        #[cfg(feature = "nightly")]
+        let first = match self.lend(sub, first) {
+            Ok(outcome) => return outcome,
+            Err(first) => first,
+        };
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
             if stackful.slot().driving.get() == 0 {
@@ -413,6 +429,68 @@ impl<Y, S, E> Co<Y, S, E> {
         }
         let Some(sub) = any.downcast_mut::<G>() else { unreachable!("the type is G") };
         self.wait_for(ObjEntry { sub, first: Some(first), outcome: None, panic: None })
+    }
+
+    /// Hands `sub` up to the state-machine driver that adopted this generator, if one did (it
+    /// resumed it with `Gen::__resume_adopted`), and waits for its outcome; `Err(first)`
+    /// otherwise. See "Mixed chains" in `machine/delegate.rs`.
+    #[cfg(feature = "nightly")]
+    #[inline]
+    fn lend<G>(&self, sub: &mut G, first: S) -> Result<Result<G::Return, Thrown<E>>, S>
+    where
+        G: Generator<S, Yield = Y, Error = E> + 'static,
+        Y: 'static,
+        S: 'static,
+        E: 'static,
+    {
+        if self.slot().adopted.get() || !crate::machine::delegate::published() {
+            return Err(first);
+        }
+        self.lend_to_driver(sub, first)
+    }
+
+    #[cfg(feature = "nightly")]
+    #[cold]
+    #[inline(never)]
+    fn lend_to_driver<G>(&self, sub: &mut G, first: S) -> Result<Result<G::Return, Thrown<E>>, S>
+    where
+        G: Generator<S, Yield = Y, Error = E> + 'static,
+        Y: 'static,
+        S: 'static,
+        E: 'static,
+    {
+        use crate::machine::delegate::{Begin, lend};
+        // A local of this frame, on this generator's stack: the adoption must have been
+        // published for this stack (see `Gen::stack_bytes`).
+        let anchor = 0u8;
+        let marker = std::ptr::addr_of!(anchor).addr();
+        // One provenance for `sub` while it is lent: `lent`, and `sub` is not named again.
+        let lent = NonNull::from(sub);
+        // SAFETY: `lent` comes from the `&mut` this frame holds, which it does not use again
+        // (only `lent`, once the lease ended, below); the lease lives in this frame and ends
+        // (also when unwinding) before this frame returns, while `*lent` belongs to our caller,
+        // which outlives it. So `lend`'s contract holds.
+        let (begin, lease) = unsafe { lend(lent, first, marker) }?;
+        let (item, cell) = match begin {
+            Begin::Finished(outcome) => return Ok(outcome),
+            Begin::Adopted(item, cell) => (item, cell),
+            Begin::Root(never, _) => match never {},
+        };
+        // The driver resumes us (with its wake input) once `sub` is done, the outcome in
+        // `cell`; anything else means the driver is gone (our owner closes or throws into us).
+        let input = self.suspend(MaybeUninit::new(item));
+        drop(lease);
+        if let (Input::Send(_), Some(outcome)) = (&input, cell.take()) {
+            return Ok(outcome);
+        }
+        // SAFETY: the lease ended above, so the driver's entry no longer touches `sub`; `lent`
+        // is its one provenance (see above), used for this one call.
+        let closed = unsafe { &mut *lent.as_ptr() }.close();
+        Ok(match input {
+            Input::Throw(e) => Err(Thrown::Error(e)),
+            Input::Send(_) => unreachable!("{NOT_WAITING}"),
+            _ => Err(closed_outcome(closed)),
+        })
     }
 
     /// Waits in the body until `entry` finished: hands it up to the driver that adopted this

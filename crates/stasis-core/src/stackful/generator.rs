@@ -29,6 +29,10 @@ use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo, info_of};
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
 use crate::pool::StackError;
+#[cfg(feature = "nightly")]
+use crate::machine::Adoption;
+#[cfg(feature = "nightly")]
+use crate::protocol::forward_closing;
 use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<E>>, SlotStack>;
@@ -440,6 +444,29 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
         self.transmit(input)
     }
 
+    /// [`Gen::transmit`] for a state-machine driver that adopted this generator: the body sees
+    /// `context` during the resume (see [`Slot::transmit_published`]).
+    #[cfg(feature = "nightly")]
+    #[inline(always)]
+    fn transmit_published(
+        &mut self,
+        input: Input<S, E>,
+        context: *const crate::machine::delegate::Context,
+    ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        // SAFETY: as in `Gen::transmit`.
+        let slot = unsafe { self.slot_ptr().as_ref() };
+        slot.transmit_published(&mut self.inner, input, context)
+    }
+
+    /// Where this generator's body keeps its frames: the stack's usable bytes and the
+    /// reserved ones above them. A delegation accepts a driver's adoption only if one of its
+    /// locals lies there (see `machine/delegate.rs`).
+    #[cfg(feature = "nightly")]
+    fn stack_bytes(&self) -> (usize, usize) {
+        let size = self.info().size;
+        (self.slot.0.as_ptr().addr().wrapping_sub(size), size + SLOT_BYTES)
+    }
+
     /// The slot, typed (see the `slot` field for why it is kept untyped).
     #[inline(always)]
     fn slot_ptr(&self) -> NonNull<Slot<Y, S, E>> {
@@ -585,6 +612,40 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
             }
             Step::Raised(Thrown::Exit) | Step::Exhausted => Ok(None),
             Step::Raised(Thrown::Runtime(r)) => Err(CloseError::Runtime(r)),
+        }
+    }
+
+    /// Adopted by a state-machine driver: the body sees the driver's adoption for this resume,
+    /// so a `yield from` it starts is handed up to that driver (see "Mixed chains" in
+    /// `machine/delegate.rs`).
+    #[cfg(feature = "nightly")]
+    #[inline]
+    fn __resume_adopted(&mut self, arg: S, up: &mut Adoption<S, Y>) -> Step<Y, R, E> {
+        if self.inner.done() {
+            return Step::Exhausted;
+        }
+        let context = up.publish(self.stack_bytes());
+        Self::stepped(self.transmit_published(Input::Send(arg), context))
+    }
+
+    /// As `__resume_adopted`, for a `yield_from_throwing!` driver: a sent value or a thrown
+    /// error reaches the body with the adoption published; an exit closes it.
+    #[cfg(feature = "nightly")]
+    fn __forward_adopted(
+        &mut self,
+        input: Result<S, Thrown<E>>,
+        up: &mut Adoption<Result<S, Thrown<E>>, Y>,
+    ) -> (Step<Y, R, E>, bool) {
+        match input {
+            Ok(sent) if !self.inner.done() => {
+                let context = up.publish(self.stack_bytes());
+                (Self::stepped(self.transmit_published(Input::Send(sent), context)), false)
+            }
+            Err(Thrown::Error(err)) if !self.inner.done() && self.inner.started() => {
+                let context = up.publish(self.stack_bytes());
+                (Self::stepped(self.transmit_published(Input::Throw(err), context)), false)
+            }
+            input => forward_closing(self, input),
         }
     }
 

@@ -147,6 +147,31 @@ impl<Y, S, E> Slot<Y, S, E> {
         input: Input<S, E>,
     ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
         let _switch = StackSwitch::enter();
+        self.send(inner, input)
+    }
+
+    /// [`Slot::transmit`] by a state-machine driver that adopted this generator: its body
+    /// sees `context` (the driver's adoption, published for this generator's stack) for this
+    /// resume instead of nothing, so that a `yield from` it starts is handed up to the driver.
+    #[cfg(feature = "nightly")]
+    #[inline]
+    pub(super) fn transmit_published<R>(
+        &self,
+        inner: &mut Inner<Y, R, S, E>,
+        input: Input<S, E>,
+        context: *const crate::machine::delegate::Context,
+    ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        let _switch = StackSwitch::publish(context);
+        self.send(inner, input)
+    }
+
+    /// The resume itself: the sent value on the wire, the rest through the slot.
+    #[inline(always)]
+    fn send<R>(
+        &self,
+        inner: &mut Inner<Y, R, S, E>,
+        input: Input<S, E>,
+    ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
         match input {
             Input::Send(sent) => inner.resume(MaybeUninit::new(sent)),
             Input::Throw(err) => {
