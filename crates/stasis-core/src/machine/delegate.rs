@@ -149,7 +149,9 @@ pub struct Adoption<In, Y> {
 }
 
 impl<In: 'static, Y: 'static> Adoption<In, Y> {
-    fn new(wake: fn() -> In) -> Self {
+    /// An empty inbox whose delegators are woken with `wake()` (a driver's, or a stackful
+    /// driver's hosting a state machine: `stackful/delegate/host.rs`).
+    pub(crate) fn new(wake: fn() -> In) -> Self {
         Adoption {
             context: Context {
                 kind: Kind::Adoption(TypeId::of::<Self>()),
@@ -164,6 +166,34 @@ impl<In: 'static, Y: 'static> Adoption<In, Y> {
 }
 
 impl<In, Y> Adoption<In, Y> {
+    /// Whether entries were handed up during the last step.
+    #[inline(always)]
+    pub(crate) fn has_incoming(&self) -> bool {
+        !self.incoming.is_empty()
+    }
+
+    /// Takes the entries handed up during the last step, outermost first.
+    pub(crate) fn take_incoming(&mut self) -> Vec<Box<dyn Entry<In, Y>>> {
+        std::mem::take(&mut self.incoming)
+    }
+
+    /// Drops the entries handed up during the last step, innermost first.
+    pub(crate) fn drop_incoming(&mut self) {
+        while let Some(entry) = self.incoming.pop() {
+            drop(entry);
+        }
+    }
+
+    /// What a delegator waiting for its delegate is resumed with (Python's `None`).
+    pub(crate) fn wake_input(&self) -> In {
+        (self.wake)()
+    }
+
+    /// The function giving [`Adoption::wake_input`], for another inbox of the same driver.
+    pub(crate) fn wake_fn(&self) -> fn() -> In {
+        self.wake
+    }
+
     /// The pointer a state machine publishes for one resume of the coroutine whose bytes are
     /// `bytes`. Derived from `&mut self` as a whole, so it may be cast back to the `Adoption`.
     pub(crate) fn publish(&mut self, (start, len): (usize, usize)) -> *const Context {
@@ -219,6 +249,10 @@ pub trait Entry<In, Y> {
     /// The sub-generator yielded while being closed: its delegator sees
     /// [`RuntimeError::IgnoredExit`] (CPython's `RuntimeError`).
     fn abandon(&mut self);
+    /// Closes the sub-generator (its `close()`), the outcome in the delegator's cell: the exit,
+    /// or what it raised while closing, or [`Progress::IgnoredExit`]. For a stackful driver
+    /// hosting the entry (a driver of state machines closes through `step` or drops).
+    fn close(&mut self) -> Progress<Y>;
 }
 
 /// The outcome cell an entry shares with its delegator.
@@ -248,7 +282,7 @@ impl<In: 'static, Y: 'static> Driver<In, Y> {
 }
 
 /// The wake input of a `yield_from_throwing!` driver: `Ok(S::default())`.
-fn ok_default<S: Default, E>() -> Result<S, Thrown<E>> {
+pub(crate) fn ok_default<S: Default, E>() -> Result<S, Thrown<E>> {
     Ok(S::default())
 }
 
@@ -656,6 +690,25 @@ fn settle<Y, R, E>(step: Step<Y, R, E>, cell: &Outcome<R, E>) -> Progress<Y> {
     }
 }
 
+/// What [`Entry::close`] gives for the sub-generator's `close()`.
+fn closed<Y, R, E>(
+    closed: Result<Option<R>, crate::protocol::CloseError<Y, E>>,
+    cell: &Outcome<R, E>,
+) -> Progress<Y> {
+    use crate::protocol::CloseError;
+    let thrown = match closed {
+        Ok(_) => Thrown::Exit,
+        Err(CloseError::Raised(e)) => Thrown::Error(e),
+        Err(CloseError::Runtime(r)) => Thrown::Runtime(r),
+        Err(CloseError::IgnoredExit(y)) => {
+            cell.set(Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit))));
+            return Progress::IgnoredExit(y);
+        }
+    };
+    cell.set(Some(Err(thrown)));
+    Progress::Finished
+}
+
 /// The entry of `yield_from!`: the sub-generator gets what the delegator's `yield` received.
 #[doc(hidden)]
 pub struct SendEntry<G: Generator<S>, S> {
@@ -686,6 +739,10 @@ impl<S, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
 
     fn abandon(&mut self) {
         self.cell.set(Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit))));
+    }
+
+    fn close(&mut self) -> Progress<G::Yield> {
+        closed(self.sub.close(), &self.cell)
     }
 }
 
@@ -729,10 +786,15 @@ impl<S, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
     fn abandon(&mut self) {
         self.cell.set(Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit))));
     }
+
+    fn close(&mut self) -> Progress<G::Yield> {
+        closed(self.sub.close(), &self.cell)
+    }
 }
 
 mod mixed;
 pub(crate) use mixed::lend;
+
 
 // Out of line: `yield` is gated while parsing, before `cfg(test)` strips an inline module.
 #[cfg(test)]

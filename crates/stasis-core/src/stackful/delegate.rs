@@ -106,6 +106,25 @@ use super::generator::Gen;
 use super::slot::Input;
 #[cfg(doc)]
 use super::slot::Slot;
+
+#[cfg(feature = "nightly")]
+mod host;
+#[cfg(feature = "nightly")]
+use host::Host;
+#[cfg(feature = "nightly")]
+pub(super) use host::Wakes;
+/// Without the state-machine backend there is nothing to host.
+#[cfg(not(feature = "nightly"))]
+pub(super) struct Wakes<S, E>(std::marker::PhantomData<fn(S, E)>);
+#[cfg(not(feature = "nightly"))]
+impl<S, E> Wakes<S, E> {
+    pub(super) fn unit() -> Option<Self> {
+        None
+    }
+    pub(super) fn default() -> Option<Self> {
+        None
+    }
+}
 use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 /// A delegate entry with its borrow erased; see "Delegation" in the module docs for why it is
@@ -137,6 +156,11 @@ pub(super) enum Drive<Y, S, E> {
     /// at the `yield from`), and the outermost `close()` reports `CloseError::IgnoredExit` with this
     /// value once the chain unwound. The delegate itself stays suspended until it is dropped.
     IgnoredExit(Y),
+    /// The delegate yielded this, and the generators it resumes handed delegations up to the
+    /// entry's adoption (state machines, see `host.rs`): the driver moves them onto its stack,
+    /// then yields the value.
+    #[cfg(feature = "nightly")]
+    Adopted(Y),
 }
 
 /// A sub-generator being delegated to, seen by the driver without its return type.
@@ -145,6 +169,12 @@ pub(super) trait Entry<Y, S, E> {
     fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E>;
     /// Keeps the panic that left the sub-generator, for the delegator to continue.
     fn set_panic(&mut self, payload: Box<dyn Any + Send>);
+
+    /// After [`Drive::Adopted`]: moves what was handed up onto the driver's stack.
+    #[cfg(feature = "nightly")]
+    fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>) {
+        let _ = driving;
+    }
 
     /// Runs `cmd`, and while the delegate yields, hands each value to the consumer with the
     /// driver's yield (`co` is the driving body's) and runs what comes back: returns at the
@@ -171,14 +201,22 @@ pub(super) trait Entry<Y, S, E> {
             step = match input {
                 Input::Send(s) => catch_unwind(AssertUnwindSafe(|| self.drive(Cmd::Send(s)))),
                 rare => {
-                    let cmd = match rare {
-                        Input::Throw(e) => Cmd::Throw(e),
-                        Input::Close => Cmd::Close,
-                        Input::Send(_) | Input::Resume { .. } => unreachable!("{NOT_WAITING}"),
-                    };
+                    let cmd = Cmd::of(rare);
                     catch_unwind(AssertUnwindSafe(|| self.drive(cmd)))
                 }
             };
+        }
+    }
+}
+
+impl<S, E> Cmd<S, E> {
+    /// What the consumer's resume of a driving body asks of the top entry.
+    fn of(input: Input<S, E>) -> Self {
+        match input {
+            Input::Send(s) => Cmd::Send(s),
+            Input::Throw(e) => Cmd::Throw(e),
+            Input::Close => Cmd::Close,
+            Input::Resume { .. } => unreachable!("{NOT_WAITING}"),
         }
     }
 }
@@ -272,15 +310,97 @@ pub(super) struct ObjEntry<'a, G: Generator<S>, S> {
     first: Option<S>,
     outcome: Option<Result<G::Return, Thrown<G::Error>>>,
     panic: Option<Box<dyn Any + Send>>,
+    /// The adoption published to `sub` at each step, so that state machines below hand
+    /// their delegations up to this driver (see `host.rs`).
+    #[cfg(feature = "nightly")]
+    host: Host<G::Yield, S, G::Error>,
 }
 
-impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
+impl<'a, G: Generator<S>, S> ObjEntry<'a, G, S> {
+    #[cfg_attr(not(feature = "nightly"), allow(unused_variables))]
+    fn new(sub: &'a mut G, first: S, wakes: Option<Wakes<S, G::Error>>) -> Self
+    where
+        G::Yield: 'static,
+        S: 'static,
+        G::Error: 'static,
+    {
+        ObjEntry {
+            sub,
+            first: Some(first),
+            outcome: None,
+            panic: None,
+            #[cfg(feature = "nightly")]
+            host: Host::new(wakes),
+        }
+    }
+
+    #[inline(always)]
+    fn resume(&mut self, sent: S) -> Step<G::Yield, G::Return, G::Error> {
+        #[cfg(feature = "nightly")]
+        return self.host.resume(self.sub, sent);
+        #[cfg(not(feature = "nightly"))]
+        self.sub.resume(sent)
+    }
+
+    #[inline(always)]
+    fn yielded(&mut self, y: G::Yield) -> Drive<G::Yield, S, G::Error> {
+        #[cfg(feature = "nightly")]
+        return self.host.yielded(y);
+        #[cfg(not(feature = "nightly"))]
+        Drive::Yielded(y)
+    }
+
+    /// `Cmd::Resume`: the delegate this entry's sub-generator handed up (hosted above it)
+    /// is done; `closing`: the chain is closing.
+    #[cold]
+    fn wake(&mut self, closing: bool) -> Option<Step<G::Yield, G::Return, G::Error>> {
+        #[cfg(feature = "nightly")]
+        {
+            if closing && !self.host.wakes_to_close() {
+                return None;
+            }
+            let step = self.host.wake(self.sub);
+            if let (true, Step::Yielded(_)) = (closing, &step) {
+                self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
+            }
+            Some(step)
+        }
+        #[cfg(not(feature = "nightly"))]
+        {
+            let _ = closing;
+            unreachable!("only adopted stackful delegates and hosting entries wait")
+        }
+    }
+}
+
+impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S>
+where
+    G::Yield: 'static,
+    S: 'static,
+    G::Error: 'static,
+{
     #[inline(always)]
     fn drive(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
         let step = match cmd {
-            Cmd::Send(s) => self.sub.resume(s),
-            Cmd::Start => self.sub.resume(self.first.take().expect("a delegate is started once")),
+            Cmd::Send(s) => self.resume(s),
+            Cmd::Start => {
+                let first = self.first.take().expect("a delegate is started once");
+                self.resume(first)
+            }
+            #[cfg(feature = "nightly")]
+            Cmd::Throw(e) => self.host.throw(self.sub, e),
+            #[cfg(not(feature = "nightly"))]
             Cmd::Throw(e) => self.sub.throw(e),
+            Cmd::Resume { closing } => match self.wake(closing) {
+                Some(Step::Yielded(y)) if closing => {
+                    #[cfg(feature = "nightly")]
+                    self.host.drop_handed();
+                    return Drive::IgnoredExit(y);
+                }
+                Some(step) => step,
+                // A `yield_from!` level is closed, not woken (see `Host::wakes_to_close`).
+                None => return self.drive(Cmd::Close),
+            },
             Cmd::Close => {
                 // CPython's gen_close: close the sub-generator; the delegator then sees
                 // GeneratorExit, or the error the sub-generator raised while closing.
@@ -294,19 +414,25 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
                 }));
                 return Drive::Finished;
             }
-            Cmd::Resume { .. } => unreachable!("only adopted stackful delegates wait"),
         };
         match step {
-            Step::Yielded(y) => return Drive::Yielded(y),
+            Step::Yielded(y) => return self.yielded(y),
             Step::Complete(r) => self.outcome = Some(Ok(r)),
             Step::Raised(t) => self.outcome = Some(Err(t)),
             Step::Exhausted => self.outcome = None,
         }
+        #[cfg(feature = "nightly")]
+        self.host.drop_handed();
         Drive::Finished
     }
 
     fn set_panic(&mut self, payload: Box<dyn Any + Send>) {
         self.panic = Some(payload);
+    }
+
+    #[cfg(feature = "nightly")]
+    fn adopt(&mut self, driving: &mut Driving<'_, G::Yield, S, G::Error>) {
+        self.host.adopt(driving);
     }
 }
 
@@ -391,6 +517,23 @@ impl<Y, S, E> Co<Y, S, E> {
         S: 'static,
         E: 'static,
     {
+        self.delegate_with(sub, first, Wakes::unit())
+    }
+
+    /// [`Co::delegate`](crate::Co::delegate), with what a state machine waiting in a `yield from` hosted by this
+    /// driver is resumed with once its delegate is done (see `host.rs`); `None`: host nothing.
+    pub(super) fn delegate_with<G>(
+        &self,
+        sub: &mut G,
+        first: S,
+        wakes: Option<Wakes<S, E>>,
+    ) -> Result<G::Return, Thrown<E>>
+    where
+        G: Generator<S, Yield = Y, Error = E> + 'static,
+        Y: 'static,
+        S: 'static,
+        E: 'static,
+    {
         if sub.state() == State::Closed {
             return Err(Thrown::Runtime(RuntimeError::AlreadyFinished));
         }
@@ -409,26 +552,16 @@ impl<Y, S, E> Co<Y, S, E> {
             if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
-            return self.wait_for(ObjEntry {
-                sub: stackful,
-                first: Some(first),
-                outcome: None,
-                panic: None,
-            });
+            return self.wait_for(ObjEntry::new(stackful, first, wakes));
         }
         if let Some(stackful) = any.downcast_mut::<Box<Gen<Y, G::Return, S, E>>>() {
             if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
-            return self.wait_for(ObjEntry {
-                sub: &mut **stackful,
-                first: Some(first),
-                outcome: None,
-                panic: None,
-            });
+            return self.wait_for(ObjEntry::new(&mut **stackful, first, wakes));
         }
         let Some(sub) = any.downcast_mut::<G>() else { unreachable!("the type is G") };
-        self.wait_for(ObjEntry { sub, first: Some(first), outcome: None, panic: None })
+        self.wait_for(ObjEntry::new(sub, first, wakes))
     }
 
     /// Hands `sub` up to the state-machine driver that adopted this generator, if one did (it
@@ -588,6 +721,16 @@ impl<Y, S, E> Co<Y, S, E> {
                     stack.push(entry);
                     Cmd::Start
                 }
+                #[cfg(feature = "nightly")]
+                Ok(Drive::Adopted(y)) => {
+                    // SAFETY: as above (`run` has returned: no other reference to the entry
+                    // is alive); `adopt` only moves what the entry's adoption holds onto
+                    // `stack`, which holds no reference to the entry either.
+                    unsafe { (*top.as_ptr()).adopt(&mut stack) };
+                    let input = self.suspend(MaybeUninit::new(y));
+                    closing = matches!(input, Input::Close);
+                    Cmd::of(input)
+                }
                 Ok(drive @ (Drive::Finished | Drive::IgnoredExit(_))) => {
                     if let Drive::IgnoredExit(y) = drive {
                         let out = self.slot().ignored_out.get();
@@ -609,6 +752,12 @@ impl<Y, S, E> Co<Y, S, E> {
                     Cmd::Resume { closing }
                 }
                 Err(payload) => {
+                    // Hosted entries report to their delegators through cells, which carry no
+                    // panic: they go first (innermost first), and the panic continues in the
+                    // delegator of the entry that hosted them, as a state machine's panic
+                    // unwinds its body and drops its delegates.
+                    stack.drop_hosted();
+                    let top = *stack.last().expect("the stack holds our own entry");
                     stack.pop();
                     if stack.is_empty() {
                         // Our own delegate panicked: the panic continues here.
@@ -632,6 +781,11 @@ pub(super) struct Driving<'a, Y, S, E> {
     flag: &'a Cell<u32>,
     spare: &'a Cell<Vec<EntryPtr<Y, S, E>>>,
     stack: Vec<EntryPtr<Y, S, E>>,
+    /// How many entries at the top of `stack` this driver owns: state-machine entries it
+    /// hosts (see `host.rs`), allocated by [`Driving::host`] and freed when popped. Always a
+    /// suffix: only a hosting entry or a hosted one hands entries up to them, and neither
+    /// hands up a stackful `Drive::Delegate`.
+    hosted: usize,
 }
 
 impl<'a, Y, S, E> Driving<'a, Y, S, E> {
@@ -643,7 +797,24 @@ impl<'a, Y, S, E> Driving<'a, Y, S, E> {
         flag.set(1);
         let mut stack = spare.take();
         stack.push(own);
-        Driving { flag, spare, stack }
+        Driving { flag, spare, stack, hosted: 0 }
+    }
+
+    /// Pushes an entry this driver owns (see `hosted`).
+    #[cfg(feature = "nightly")]
+    pub(super) fn host(&mut self, entry: Box<dyn Entry<Y, S, E>>) {
+        // One provenance: the pointer `Box::into_raw` gives, kept in `stack` until `pop`
+        // gives it back to `Box::from_raw`; no `Box` exists meanwhile to be moved or retagged.
+        let ptr = NonNull::new(Box::into_raw(entry)).expect("a box is not null");
+        self.push(ptr);
+        self.hosted += 1;
+    }
+
+    /// Pops and frees the entries this driver hosts, innermost first.
+    fn drop_hosted(&mut self) {
+        while self.hosted > 0 {
+            self.pop();
+        }
     }
 
     /// Pushes an entry handed up by an adopted delegate, counting it in the slot.
@@ -652,11 +823,19 @@ impl<'a, Y, S, E> Driving<'a, Y, S, E> {
         self.flag.set(u32::try_from(self.stack.len()).unwrap_or(u32::MAX));
     }
 
-    /// Pops the top entry; the slot keeps counting at least 1 while the driver runs.
-    fn pop(&mut self) -> Option<EntryPtr<Y, S, E>> {
+    /// Pops the top entry (freeing it if this driver hosts it); the slot keeps counting at
+    /// least 1 while the driver runs.
+    fn pop(&mut self) {
         let top = self.stack.pop();
         self.flag.set(u32::try_from(self.stack.len().max(1)).unwrap_or(u32::MAX));
-        top
+        if let (Some(top), true) = (top, self.hosted > 0) {
+            self.hosted -= 1;
+            // SAFETY: a hosted entry (the top `hosted` ones): `top` came from `Box::into_raw`
+            // in `Driving::host` and is its one provenance; popped, it is not used again
+            // (`drive_here` reads it only before popping, or for `set_panic` on an entry it
+            // does not host), so the box is rebuilt and freed exactly once.
+            drop(unsafe { Box::from_raw(top.as_ptr()) });
+        }
     }
 }
 
@@ -669,6 +848,7 @@ impl<Y, S, E> std::ops::Deref for Driving<'_, Y, S, E> {
 
 impl<Y, S, E> Drop for Driving<'_, Y, S, E> {
     fn drop(&mut self) {
+        self.drop_hosted();
         self.flag.set(0);
         let mut stack = std::mem::take(&mut self.stack);
         stack.clear();
