@@ -795,7 +795,6 @@ impl<S, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
 mod mixed;
 pub(crate) use mixed::lend;
 
-
 // Out of line: `yield` is gated while parsing, before `cfg(test)` strips an inline module.
 #[cfg(test)]
 mod tests;

@@ -110,8 +110,6 @@ use super::slot::Slot;
 #[cfg(feature = "nightly")]
 mod host;
 #[cfg(feature = "nightly")]
-use host::Host;
-#[cfg(feature = "nightly")]
 pub(super) use host::Wakes;
 /// Without the state-machine backend there is nothing to host.
 #[cfg(not(feature = "nightly"))]
@@ -305,125 +303,153 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
 }
 
 /// Any other generator object: driven through the protocol (it yields its values itself).
-pub(super) struct ObjEntry<'a, G: Generator<S>, S> {
+pub(super) struct ObjEntry<'a, G: Generator<S>, S, H> {
     sub: &'a mut G,
     first: Option<S>,
     outcome: Option<Result<G::Return, Thrown<G::Error>>>,
     panic: Option<Box<dyn Any + Send>>,
     /// The adoption published to `sub` at each step, so that state machines below hand
-    /// their delegations up to this driver (see `host.rs`).
-    #[cfg(feature = "nightly")]
-    host: Host<G::Yield, S, G::Error>,
+    /// their delegations up to this driver (see `host.rs`), or [`NoHost`].
+    host: H,
 }
 
-impl<'a, G: Generator<S>, S> ObjEntry<'a, G, S> {
-    #[cfg_attr(not(feature = "nightly"), allow(unused_variables))]
-    fn new(sub: &'a mut G, first: S, wakes: Option<Wakes<S, G::Error>>) -> Self
+/// How an [`ObjEntry`] resumes its sub-generator: with an adoption published (`host.rs`:
+/// what the generators it resumes hand up joins the driver's stack), or plainly
+/// ([`NoHost`]). Chosen when the entry is made, so the per-item path has no dispatch on it.
+pub(super) trait Host<Y, S, E> {
+    fn resume<G>(&mut self, sub: &mut G, sent: S) -> Step<Y, G::Return, E>
     where
-        G::Yield: 'static,
-        S: 'static,
-        G::Error: 'static,
+        G: Generator<S, Yield = Y, Error = E>;
+    fn throw<G>(&mut self, sub: &mut G, err: E) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>;
+    /// Resumes `sub`, waiting in a `yield from` whose delegate (hosted above it) is done;
+    /// it reads the outcome from its cell. `None`: close it instead (`closing`).
+    fn wake<G>(&mut self, sub: &mut G, closing: bool) -> Option<Step<Y, G::Return, E>>
+    where
+        G: Generator<S, Yield = Y, Error = E>;
+    /// Whether the last step handed entries up.
+    #[cfg(feature = "nightly")]
+    fn handed(&self) -> bool;
+    /// Drops what the last step handed up, innermost first.
+    fn drop_handed(&mut self);
+    /// Moves what the last step handed up onto the driver's stack.
+    #[cfg(feature = "nightly")]
+    fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>);
+}
+
+/// An [`ObjEntry`] that publishes nothing: a plain `resume`.
+pub(super) struct NoHost;
+
+impl<Y, S, E> Host<Y, S, E> for NoHost {
+    #[inline(always)]
+    fn resume<G>(&mut self, sub: &mut G, sent: S) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
     {
-        ObjEntry {
-            sub,
-            first: Some(first),
-            outcome: None,
-            panic: None,
-            #[cfg(feature = "nightly")]
-            host: Host::new(wakes),
-        }
+        sub.resume(sent)
     }
 
     #[inline(always)]
-    fn resume(&mut self, sent: S) -> Step<G::Yield, G::Return, G::Error> {
-        #[cfg(feature = "nightly")]
-        return self.host.resume(self.sub, sent);
-        #[cfg(not(feature = "nightly"))]
-        self.sub.resume(sent)
+    fn throw<G>(&mut self, sub: &mut G, err: E) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        sub.throw(err)
     }
 
+    fn wake<G>(&mut self, _: &mut G, _: bool) -> Option<Step<Y, G::Return, E>>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        unreachable!("only adopted stackful delegates and hosting entries wait")
+    }
+
+    #[cfg(feature = "nightly")]
     #[inline(always)]
-    fn yielded(&mut self, y: G::Yield) -> Drive<G::Yield, S, G::Error> {
-        #[cfg(feature = "nightly")]
-        return self.host.yielded(y);
-        #[cfg(not(feature = "nightly"))]
-        Drive::Yielded(y)
+    fn handed(&self) -> bool {
+        false
+    }
+
+    fn drop_handed(&mut self) {}
+
+    #[cfg(feature = "nightly")]
+    fn adopt(&mut self, _: &mut Driving<'_, Y, S, E>) {}
+}
+
+impl<'a, G: Generator<S>, S, H> ObjEntry<'a, G, S, H> {
+    fn new(sub: &'a mut G, first: S, host: H) -> Self {
+        ObjEntry { sub, first: Some(first), outcome: None, panic: None, host }
+    }
+}
+
+impl<G: Generator<S>, S, H: Host<G::Yield, S, G::Error>> ObjEntry<'_, G, S, H> {
+    /// CPython's gen_close: closes the sub-generator; the delegator then sees GeneratorExit,
+    /// or the error the sub-generator raised while closing.
+    #[cold]
+    fn close(&mut self) -> Drive<G::Yield, S, G::Error> {
+        let closed = self.sub.close();
+        self.outcome = Some(Err(match closed {
+            Err(CloseError::IgnoredExit(y)) => {
+                self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
+                return Drive::IgnoredExit(y);
+            }
+            closed => closed_outcome(closed),
+        }));
+        Drive::Finished
     }
 
     /// `Cmd::Resume`: the delegate this entry's sub-generator handed up (hosted above it)
     /// is done; `closing`: the chain is closing.
     #[cold]
-    fn wake(&mut self, closing: bool) -> Option<Step<G::Yield, G::Return, G::Error>> {
-        #[cfg(feature = "nightly")]
-        {
-            if closing && !self.host.wakes_to_close() {
-                return None;
-            }
-            let step = self.host.wake(self.sub);
-            if let (true, Step::Yielded(_)) = (closing, &step) {
+    fn wake(&mut self, closing: bool) -> Drive<G::Yield, S, G::Error> {
+        match self.host.wake(self.sub, closing) {
+            None => self.close(),
+            Some(Step::Yielded(y)) if closing => {
+                // Yielded instead of closing: it ignored the exit.
+                self.host.drop_handed();
                 self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
+                Drive::IgnoredExit(y)
             }
-            Some(step)
-        }
-        #[cfg(not(feature = "nightly"))]
-        {
-            let _ = closing;
-            unreachable!("only adopted stackful delegates and hosting entries wait")
+            Some(step) => self.stepped(step),
         }
     }
-}
 
-impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S>
-where
-    G::Yield: 'static,
-    S: 'static,
-    G::Error: 'static,
-{
     #[inline(always)]
-    fn drive(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
-        let step = match cmd {
-            Cmd::Send(s) => self.resume(s),
-            Cmd::Start => {
-                let first = self.first.take().expect("a delegate is started once");
-                self.resume(first)
-            }
-            #[cfg(feature = "nightly")]
-            Cmd::Throw(e) => self.host.throw(self.sub, e),
-            #[cfg(not(feature = "nightly"))]
-            Cmd::Throw(e) => self.sub.throw(e),
-            Cmd::Resume { closing } => match self.wake(closing) {
-                Some(Step::Yielded(y)) if closing => {
-                    #[cfg(feature = "nightly")]
-                    self.host.drop_handed();
-                    return Drive::IgnoredExit(y);
-                }
-                Some(step) => step,
-                // A `yield_from!` level is closed, not woken (see `Host::wakes_to_close`).
-                None => return self.drive(Cmd::Close),
-            },
-            Cmd::Close => {
-                // CPython's gen_close: close the sub-generator; the delegator then sees
-                // GeneratorExit, or the error the sub-generator raised while closing.
-                let closed = self.sub.close();
-                self.outcome = Some(Err(match closed {
-                    Err(CloseError::IgnoredExit(y)) => {
-                        self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
-                        return Drive::IgnoredExit(y);
-                    }
-                    closed => closed_outcome(closed),
-                }));
-                return Drive::Finished;
-            }
-        };
+    fn stepped(
+        &mut self,
+        step: Step<G::Yield, G::Return, G::Error>,
+    ) -> Drive<G::Yield, S, G::Error> {
         match step {
-            Step::Yielded(y) => return self.yielded(y),
+            #[cfg(feature = "nightly")]
+            Step::Yielded(y) if self.host.handed() => return Drive::Adopted(y),
+            Step::Yielded(y) => return Drive::Yielded(y),
             Step::Complete(r) => self.outcome = Some(Ok(r)),
             Step::Raised(t) => self.outcome = Some(Err(t)),
             Step::Exhausted => self.outcome = None,
         }
-        #[cfg(feature = "nightly")]
         self.host.drop_handed();
         Drive::Finished
+    }
+}
+
+impl<G: Generator<S>, S, H> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S, H>
+where
+    H: Host<G::Yield, S, G::Error>,
+{
+    #[inline(always)]
+    fn drive(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
+        let step = match cmd {
+            Cmd::Send(s) => self.host.resume(self.sub, s),
+            Cmd::Start => {
+                let first = self.first.take().expect("a delegate is started once");
+                self.host.resume(self.sub, first)
+            }
+            Cmd::Throw(e) => self.host.throw(self.sub, e),
+            Cmd::Resume { closing } => return self.wake(closing),
+            Cmd::Close => return self.close(),
+        };
+        self.stepped(step)
     }
 
     fn set_panic(&mut self, payload: Box<dyn Any + Send>) {
@@ -552,16 +578,41 @@ impl<Y, S, E> Co<Y, S, E> {
             if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
-            return self.wait_for(ObjEntry::new(stackful, first, wakes));
+            return self.wait_for_object(stackful, first, wakes);
         }
         if let Some(stackful) = any.downcast_mut::<Box<Gen<Y, G::Return, S, E>>>() {
             if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
-            return self.wait_for(ObjEntry::new(&mut **stackful, first, wakes));
+            return self.wait_for_object(&mut **stackful, first, wakes);
         }
         let Some(sub) = any.downcast_mut::<G>() else { unreachable!("the type is G") };
-        self.wait_for(ObjEntry::new(sub, first, wakes))
+        self.wait_for_object(sub, first, wakes)
+    }
+
+    /// [`Co::wait_for`] an [`ObjEntry`], hosting what the state machines below it hand up
+    /// when there is a wake value (see `host.rs`).
+    #[cfg_attr(not(feature = "nightly"), allow(unused_variables))]
+    fn wait_for_object<G>(
+        &self,
+        sub: &mut G,
+        first: S,
+        wakes: Option<Wakes<S, E>>,
+    ) -> Result<G::Return, Thrown<E>>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+        Y: 'static,
+        S: 'static,
+        E: 'static,
+    {
+        #[cfg(feature = "nightly")]
+        if let Some(wakes) = wakes {
+            if host::sends_only::<E>() {
+                return self.wait_for(ObjEntry::new(sub, first, host::SendHost::new(wakes)));
+            }
+            return self.wait_for(ObjEntry::new(sub, first, host::ThrowHost::new(wakes)));
+        }
+        self.wait_for(ObjEntry::new(sub, first, NoHost))
     }
 
     /// Hands `sub` up to the state-machine driver that adopted this generator, if one did (it
@@ -888,7 +939,7 @@ impl<Y, R, S, E> Outcome<R, E> for GenEntry<'_, Y, R, S, E> {
     }
 }
 
-impl<G: Generator<S>, S> Outcome<G::Return, G::Error> for ObjEntry<'_, G, S> {
+impl<G: Generator<S>, S, H> Outcome<G::Return, G::Error> for ObjEntry<'_, G, S, H> {
     fn take_outcome(&mut self) -> Option<Result<G::Return, Thrown<G::Error>>> {
         self.outcome.take()
     }

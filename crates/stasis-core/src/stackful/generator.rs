@@ -26,11 +26,11 @@ use super::delegate::IgnoredOut;
 use super::exit;
 use super::slot::{Input, Kind, Out, Slot, UnwindToken, Wire};
 use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo, info_of};
+#[cfg(feature = "nightly")]
+use crate::machine::Adoption;
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
 use crate::pool::StackError;
-#[cfg(feature = "nightly")]
-use crate::machine::Adoption;
 #[cfg(feature = "nightly")]
 use crate::protocol::forward_closing;
 use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};

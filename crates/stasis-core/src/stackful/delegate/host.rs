@@ -12,9 +12,9 @@ use core::convert::Infallible;
 use core::marker::PhantomData;
 use std::any::{Any, TypeId};
 
-use super::{Cmd, Drive, Driving, Entry};
 #[cfg(doc)]
 use super::ObjEntry;
+use super::{Cmd, Drive, Driving, Entry, Host};
 use crate::machine::delegate::{Adoption, Entry as Machine, Progress, ok_default};
 use crate::protocol::{Generator, Step, Thrown};
 
@@ -50,104 +50,107 @@ fn ok_unit<S: 'static, E>() -> Result<S, Thrown<E>> {
     Ok(unit())
 }
 
-/// The adoption an [`ObjEntry`] publishes when it resumes its sub-generator: `yield_from!`'s
-/// (`Send`, the sent value as it is) when the driver cannot be thrown into (`E` is
-/// `Infallible`, as for every plain state machine), else `yield_from_throwing!`'s (`Throw`,
-/// PEP 380's `Result`). `Off`: no wake value (see [`Wakes`]).
-pub(super) enum Host<Y, S, E> {
-    Off,
-    Send(Adoption<S, Y>),
-    Throw(Adoption<Result<S, Thrown<E>>, Y>),
-}
+/// `yield_from!`'s adoption, published by an [`ObjEntry`] to its sub-generator at each step
+/// when the driver cannot be thrown into (`E` is `Infallible`, as for every plain state
+/// machine): the sent value as it is.
+pub(super) struct SendHost<Y, S>(Adoption<S, Y>);
 
-impl<Y: 'static, S: 'static, E: 'static> Host<Y, S, E> {
-    pub(super) fn new(wakes: Option<Wakes<S, E>>) -> Self {
-        match wakes {
-            None => Host::Off,
-            Some(w) if TypeId::of::<E>() == TypeId::of::<Infallible>() => {
-                Host::Send(Adoption::new(w.send))
-            }
-            Some(w) => Host::Throw(Adoption::new(w.throw)),
-        }
+/// `yield_from_throwing!`'s adoption (PEP 380's `Result`), for a driver that can be thrown
+/// into.
+pub(super) struct ThrowHost<Y, S, E>(Adoption<Result<S, Thrown<E>>, Y>);
+
+impl<Y: 'static, S: 'static> SendHost<Y, S> {
+    pub(super) fn new<E>(wakes: Wakes<S, E>) -> Self {
+        SendHost(Adoption::new(wakes.send))
     }
 }
 
-impl<Y, S, E> Host<Y, S, E> {
-    /// `sub.resume(sent)`, with the adoption published; the flag: `sub` yielded instead of
-    /// closing (only an exit can make it so).
+impl<Y: 'static, S: 'static, E: 'static> ThrowHost<Y, S, E> {
+    pub(super) fn new(wakes: Wakes<S, E>) -> Self {
+        ThrowHost(Adoption::new(wakes.throw))
+    }
+}
+
+/// Whether a driver of this error type hosts `yield_from!` entries ([`SendHost`]).
+pub(super) fn sends_only<E: 'static>() -> bool {
+    TypeId::of::<E>() == TypeId::of::<Infallible>()
+}
+
+impl<Y: 'static, S: 'static, E: 'static> Host<Y, S, E> for SendHost<Y, S> {
     #[inline(always)]
-    pub(super) fn resume<G>(&mut self, sub: &mut G, sent: S) -> Step<Y, G::Return, E>
+    fn resume<G>(&mut self, sub: &mut G, sent: S) -> Step<Y, G::Return, E>
     where
         G: Generator<S, Yield = Y, Error = E>,
     {
-        match self {
-            Host::Off => sub.resume(sent),
-            Host::Send(up) => sub.__resume_adopted(sent, up),
-            Host::Throw(up) => sub.__forward_adopted(Ok(sent), up).0,
-        }
+        sub.__resume_adopted(sent, &mut self.0)
     }
 
-    /// `sub.throw(err)`, with the adoption published.
-    pub(super) fn throw<G>(&mut self, sub: &mut G, err: E) -> Step<Y, G::Return, E>
+    fn throw<G>(&mut self, sub: &mut G, err: E) -> Step<Y, G::Return, E>
     where
         G: Generator<S, Yield = Y, Error = E>,
     {
-        match self {
-            Host::Throw(up) => sub.__forward_adopted(Err(Thrown::Error(err)), up).0,
-            Host::Off | Host::Send(_) => sub.throw(err),
-        }
+        sub.throw(err)
     }
 
-    /// Resumes `sub`, waiting in a `yield from` whose delegate (hosted above it) is done,
-    /// with the wake value; it reads the outcome from its cell.
-    pub(super) fn wake<G>(&mut self, sub: &mut G) -> Step<Y, G::Return, E>
+    fn wake<G>(&mut self, sub: &mut G, closing: bool) -> Option<Step<Y, G::Return, E>>
     where
         G: Generator<S, Yield = Y, Error = E>,
     {
-        match self {
-            Host::Off => unreachable!("only an entry that hosts delegates is woken"),
-            Host::Send(up) => sub.__resume_adopted(up.wake_input(), up),
-            Host::Throw(up) => sub.__forward_adopted(up.wake_input(), up).0,
-        }
+        // A `yield_from!` level cannot take an exit at its `yield from` (its generator is
+        // closed by dropping it): closed, not woken, while the chain closes.
+        (!closing).then(|| sub.__resume_adopted(self.0.wake_input(), &mut self.0))
     }
 
-    /// Whether a delegator woken while the chain closes reads the exit from its cell
-    /// (`yield_from_throwing!`'s cascade); else it is closed (a `yield_from!` level cannot
-    /// take an exit at its `yield from`: its generator is closed by dropping it).
-    pub(super) fn wakes_to_close(&self) -> bool {
-        matches!(self, Host::Throw(_))
-    }
-
-    /// `Drive::Yielded(y)`, or `Drive::Adopted(y)` when the step handed entries up.
     #[inline(always)]
-    pub(super) fn yielded(&mut self, y: Y) -> Drive<Y, S, E> {
-        let handed = match self {
-            Host::Off => false,
-            Host::Send(up) => up.has_incoming(),
-            Host::Throw(up) => up.has_incoming(),
-        };
-        if handed { Drive::Adopted(y) } else { Drive::Yielded(y) }
+    fn handed(&self) -> bool {
+        self.0.has_incoming()
     }
 
-    /// Drops what the last step handed up (innermost first): its delegator finished or
-    /// ignored an exit, so those delegates are abandoned.
-    pub(super) fn drop_handed(&mut self) {
-        match self {
-            Host::Off => {}
-            Host::Send(up) => up.drop_incoming(),
-            Host::Throw(up) => up.drop_incoming(),
-        }
+    fn drop_handed(&mut self) {
+        self.0.drop_incoming();
+    }
+
+    fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>) {
+        host_all::<SendForm, Y, S, E>(&mut self.0, driving);
     }
 }
 
-impl<Y: 'static, S: 'static, E: 'static> Host<Y, S, E> {
-    /// Moves what the last step handed up onto the driver's stack, innermost last.
-    pub(super) fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>) {
-        match self {
-            Host::Off => {}
-            Host::Send(up) => host_all::<SendForm, Y, S, E>(up, driving),
-            Host::Throw(up) => host_all::<ThrowForm, Y, S, E>(up, driving),
-        }
+impl<Y: 'static, S: 'static, E: 'static> Host<Y, S, E> for ThrowHost<Y, S, E> {
+    #[inline(always)]
+    fn resume<G>(&mut self, sub: &mut G, sent: S) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        sub.__forward_adopted(Ok(sent), &mut self.0).0
+    }
+
+    fn throw<G>(&mut self, sub: &mut G, err: E) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        sub.__forward_adopted(Err(Thrown::Error(err)), &mut self.0).0
+    }
+
+    fn wake<G>(&mut self, sub: &mut G, _closing: bool) -> Option<Step<Y, G::Return, E>>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        // Closing too: the level reads the exit (or the error) from its cell, as in
+        // `yield_from_throwing!`'s own cascade.
+        Some(sub.__forward_adopted(self.0.wake_input(), &mut self.0).0)
+    }
+
+    #[inline(always)]
+    fn handed(&self) -> bool {
+        self.0.has_incoming()
+    }
+
+    fn drop_handed(&mut self) {
+        self.0.drop_incoming();
+    }
+
+    fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>) {
+        host_all::<ThrowForm, Y, S, E>(&mut self.0, driving);
     }
 }
 
@@ -164,7 +167,7 @@ fn host_all<F: Form<S, E>, Y: 'static, S: 'static, E: 'static>(
 /// The two shapes of a hosted entry's input (see [`Host`]).
 pub(super) trait Form<S, E>: 'static {
     type In: 'static;
-    /// A woken delegator reads an exit from its cell (see [`Host::wakes_to_close`]).
+    /// A woken delegator reads an exit from its cell (see [`Host::wake`]).
     const WAKES_TO_CLOSE: bool;
     fn sent(sent: S) -> Self::In;
     fn thrown(err: E) -> Self::In;
