@@ -3,7 +3,7 @@
 //! depth run in constant native stack; the ignored-exit hand-off belongs to the generator
 //! whose `close()` asked for it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
@@ -494,4 +494,120 @@ fn close_finishes_an_ignored_exit_after_the_generator_moved() {
             Ok(())
         },
     ));
+}
+
+// ------------------------------------------------- mixed chains: one stack for both backends
+
+/// The approximate native stack pointer of the caller: where the frame that calls it runs.
+#[inline(never)]
+fn stack_here() -> usize {
+    let local = 0u8;
+    std::hint::black_box(std::ptr::addr_of!(local).addr())
+}
+
+/// Level `n` of a countdown whose levels alternate between the backends (`n` even: a state
+/// machine with `yield_from!`, odd: a stackful `Gen` with `co.yield_from`); each yields `n`,
+/// delegates to level `n - 1` and returns how many levels below it finished. Each level
+/// logs its `n` when its locals drop; the innermost (0, a state machine) records where it
+/// runs, once resumed after its first yield, in `leaf_stack`.
+fn mixed_countdown(
+    n: u32,
+    dropped: &Rc<RefCell<Vec<u32>>>,
+    leaf_stack: &Rc<Cell<usize>>,
+) -> Countdown {
+    let (dropped, leaf_stack) = (dropped.clone(), leaf_stack.clone());
+    if n % 2 == 1 {
+        return Box::new(Gen::new(move |co, ()| {
+            let _finally = DropLog(n, dropped.clone());
+            co.yield_(n);
+            co.yield_from(mixed_countdown(n - 1, &dropped, &leaf_stack)) + 1
+        }));
+    }
+    Box::new(from_coroutine(
+        #[coroutine]
+        move || {
+            let _finally = DropLog(n, dropped.clone());
+            yield n;
+            if n == 0 {
+                // Resumed by whoever drives it (its start ran inside its delegator's resume).
+                leaf_stack.set(stack_here());
+                return 0;
+            }
+            yield_from!(mixed_countdown(n - 1, &dropped, &leaf_stack)).unwrap() + 1
+        },
+    ))
+}
+
+/// 10,000 alternating levels (5,000 generator stacks).
+const MIXED_DEEP: u32 = 10_000;
+
+/// Issue 12 §1: a chain whose levels alternate between state machines and stackful
+/// generators runs flat: the outermost generator drives the innermost one directly, so the
+/// innermost state machine runs on the consumer's own stack (with the outermost a state
+/// machine) or on the outermost generator's stack (with a stackful outermost), never on the
+/// stack of the stackful level right above it, as it did when every switch of backend began
+/// a driver of its own.
+#[test]
+fn a_chain_alternating_backends_10_000_deep_runs_flat_to_the_end() {
+    for top in [MIXED_DEEP, MIXED_DEEP + 1] {
+        let dropped = Rc::new(RefCell::new(Vec::new()));
+        let leaf_stack = Rc::new(Cell::new(0));
+        let mut g = mixed_countdown(top, &dropped, &leaf_stack);
+        // The outermost body's stack: the consumer's (a state machine), or its own.
+        let outer_stack = if top % 2 == 0 {
+            stack_here()
+        } else {
+            let shared = Rc::new(Cell::new(0));
+            let seen = shared.clone();
+            let mut probe = Gen::new(move |co, ()| {
+                seen.set(stack_here());
+                co.yield_from(g)
+            });
+            assert_eq!(probe.resume(()), Step::Yielded(top));
+            let at = shared.get();
+            g = Box::new(probe);
+            at
+        };
+        let mut expected = if top % 2 == 0 { top } else { top - 1 };
+        loop {
+            match g.resume(()) {
+                Step::Yielded(n) => {
+                    assert_eq!(n, expected);
+                    expected = expected.wrapping_sub(1);
+                }
+                Step::Complete(r) => {
+                    assert_eq!(r, top, "every level returned its count");
+                    break;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(expected, u32::MAX, "every level yielded");
+        let distance = leaf_stack.get().abs_diff(outer_stack);
+        assert!(
+            distance < 64 * 1024,
+            "top {top}: the innermost ran {distance} bytes away from the outermost"
+        );
+        // Finished innermost first.
+        assert!(dropped.borrow().iter().copied().eq(0..=top));
+    }
+}
+
+#[test]
+fn a_chain_alternating_backends_abandoned_half_way_drops_every_level_innermost_first() {
+    for top in [MIXED_DEEP, MIXED_DEEP + 1] {
+        let dropped = Rc::new(RefCell::new(Vec::new()));
+        let mut g = mixed_countdown(top, &dropped, &Rc::new(Cell::new(0)));
+        for n in (top / 2 + 1..=top).rev() {
+            assert_eq!(g.resume(()), Step::Yielded(n));
+        }
+        assert!(dropped.borrow().is_empty());
+        drop(g);
+        // Levels top / 2 + 1 ..= top were alive; the innermost went first.
+        assert!(
+            dropped.borrow().iter().copied().eq(top / 2 + 1..=top),
+            "{:?}",
+            &dropped.borrow()[..10]
+        );
+    }
 }
