@@ -549,30 +549,21 @@ const MIXED_DEEP: u32 = 10_000;
 /// a driver of its own.
 #[test]
 fn a_chain_alternating_backends_10_000_deep_runs_flat_to_the_end() {
-    for top in [MIXED_DEEP, MIXED_DEEP + 1] {
-        let dropped = Rc::new(RefCell::new(Vec::new()));
-        let leaf_stack = Rc::new(Cell::new(0));
-        let mut g = mixed_countdown(top, &dropped, &leaf_stack);
-        // The outermost body's stack: the consumer's (a state machine), or its own.
-        let outer_stack = if top % 2 == 0 {
-            stack_here()
-        } else {
-            let shared = Rc::new(Cell::new(0));
-            let seen = shared.clone();
-            let mut probe = Gen::new(move |co, ()| {
-                seen.set(stack_here());
-                co.yield_from(g)
-            });
-            assert_eq!(probe.resume(()), Step::Yielded(top));
-            let at = shared.get();
-            g = Box::new(probe);
-            at
-        };
-        let mut expected = if top % 2 == 0 { top } else { top - 1 };
+    /// Runs `g` (whose levels yield `from` down to 0) to the end; `at_leaf` is called when
+    /// the innermost level yielded.
+    fn drain<G>(g: &mut G, from: u32, top: u32, mut at_leaf: impl FnMut(&G))
+    where
+        G: Generator<Yield = u32, Return = u32> + ?Sized,
+        G::Error: std::fmt::Debug,
+    {
+        let mut expected = from;
         loop {
             match g.resume(()) {
                 Step::Yielded(n) => {
                     assert_eq!(n, expected);
+                    if n == 0 {
+                        at_leaf(g);
+                    }
                     expected = expected.wrapping_sub(1);
                 }
                 Step::Complete(r) => {
@@ -583,6 +574,29 @@ fn a_chain_alternating_backends_10_000_deep_runs_flat_to_the_end() {
             }
         }
         assert_eq!(expected, u32::MAX, "every level yielded");
+    }
+    for top in [MIXED_DEEP, MIXED_DEEP + 1] {
+        let dropped = Rc::new(RefCell::new(Vec::new()));
+        let leaf_stack = Rc::new(Cell::new(0));
+        let mut g = mixed_countdown(top, &dropped, &leaf_stack);
+        // The outermost body's stack: the consumer's (a state machine), or its own.
+        let outer_stack = if top % 2 == 0 {
+            let here = stack_here();
+            drain(&mut *g, top, top, |_| {});
+            here
+        } else {
+            let shared = Rc::new(Cell::new(0));
+            let seen = shared.clone();
+            let mut outer = Gen::new(move |co, ()| {
+                seen.set(stack_here());
+                co.yield_from(g)
+            });
+            // One stack of delegates: `g`'s entry, then every level below it, whatever its
+            // backend (`g` is behind a `dyn Generator`, so it is not adopted itself).
+            let levels = top as usize + 1;
+            drain(&mut outer, top, top, |outer| assert_eq!(outer.yield_from_depth(), levels));
+            shared.get()
+        };
         let distance = leaf_stack.get().abs_diff(outer_stack);
         assert!(
             distance < 64 * 1024,
@@ -610,4 +624,267 @@ fn a_chain_alternating_backends_abandoned_half_way_drops_every_level_innermost_f
             &dropped.borrow()[..10]
         );
     }
+}
+
+/// [`throwing_chain`] with every other level a stackful generator (`Gen::throwing` with
+/// `co.try_yield_from`): the odd levels when `odd_stackful`, else the even ones (level 0, the
+/// outermost, included). The innermost is the same throwing state machine.
+fn mixed_throwing_chain(depth: u32, log: &crate::support::Log, odd_stackful: bool) -> Level {
+    let leaf_log = log.clone();
+    let mut chain: Level = Box::new(from_throwing_coroutine(
+        #[coroutine]
+        move |_: Input| {
+            let _finally = Finally::log(&leaf_log, format!("finally {depth}"));
+            let mut i = 0;
+            loop {
+                i += 1;
+                match yield format!("leaf-{i}") {
+                    Ok(()) => {}
+                    Err(Thrown::Error(e)) if e.starts_with("leaf") => {
+                        (yield e)?;
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        },
+    ));
+    for level in (0..depth).rev() {
+        let log = log.clone();
+        chain = if (level % 2 == 1) == odd_stackful {
+            Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
+                let _finally = Finally::log(&log, format!("finally {level}"));
+                match co.try_yield_from(chain) {
+                    Err(Thrown::Error(e)) if e == format!("level-{level}") => {
+                        co.yield_(format!("level {level} recovered"));
+                        format!("returned from {level}")
+                    }
+                    Ok(r) => r,
+                    Err(other) => co.raise(other),
+                }
+            }))
+        } else {
+            Box::new(from_throwing_coroutine(
+                #[coroutine]
+                move |_: Input| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    match yield_from_throwing!(chain) {
+                        Err(Thrown::Error(e)) if e == format!("level-{level}") => {
+                            let _ = yield format!("level {level} recovered");
+                            Ok(format!("returned from {level}"))
+                        }
+                        other => other,
+                    }
+                },
+            ))
+        };
+    }
+    chain
+}
+
+/// Both shapes of a mixed chain: the outermost a state machine, or a stackful generator.
+const BOTH: [bool; 2] = [true, false];
+
+#[test]
+fn close_of_a_deep_mixed_chain_unwinds_every_level_innermost_first() {
+    for odd_stackful in BOTH {
+        let log = log();
+        let mut g = mixed_throwing_chain(50, &log, odd_stackful);
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+        assert_eq!(g.close(), Ok(None));
+        let expected: Vec<String> = (0..=50).rev().map(|i| format!("finally {i}")).collect();
+        assert_eq!(*log.borrow(), expected, "odd levels stackful: {odd_stackful}");
+        assert_eq!(g.state(), State::Closed);
+    }
+}
+
+#[test]
+fn a_throw_into_a_mixed_chain_reaches_the_innermost_and_the_level_that_handles_it() {
+    for odd_stackful in BOTH {
+        let log = log();
+        let mut g = mixed_throwing_chain(20, &log, odd_stackful);
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.throw("leaf-error".into()), Step::Yielded("leaf-error".into()));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+        // Handled by level 7: levels 20..8 unwind, innermost first.
+        assert_eq!(g.throw("level-7".into()), Step::Yielded("level 7 recovered".into()));
+        let expected: Vec<String> = (8..=20).rev().map(|i| format!("finally {i}")).collect();
+        assert_eq!(*log.borrow(), expected, "odd levels stackful: {odd_stackful}");
+        // Level 7 returns; every level above passes its return value on.
+        assert_eq!(g.resume(()), Step::Complete("returned from 7".into()));
+        assert_eq!(log.borrow().len(), 21);
+        // Not handled anywhere: raised to the consumer.
+        let mut g = mixed_throwing_chain(5, &log, odd_stackful);
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.throw("boom".into()), Step::Raised(Thrown::Error("boom".into())));
+        assert_eq!(g.state(), State::Closed);
+    }
+}
+
+#[test]
+fn an_exit_ignored_deep_in_a_mixed_chain_is_reported_by_the_outermost_close() {
+    for odd_stackful in BOTH {
+        let log = log();
+        let inner_log = log.clone();
+        let mut chain: Level = Box::new(from_throwing_coroutine(
+            #[coroutine]
+            move |_: Input| {
+                let _finally = Finally::log(&inner_log, "finally innermost");
+                let _ = yield "1".to_string(); // swallows the exit
+                let _ = yield "2".to_string();
+                Ok(String::new())
+            },
+        ));
+        for level in (0..10).rev() {
+            let log = log.clone();
+            chain = if (level % 2 == 1) == odd_stackful {
+                Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    co.yield_from(chain)
+                }))
+            } else {
+                Box::new(from_throwing_coroutine(
+                    #[coroutine]
+                    move |_: Input| {
+                        let _finally = Finally::log(&log, format!("finally {level}"));
+                        yield_from_throwing!(chain)
+                    },
+                ))
+            };
+        }
+        assert_eq!(chain.resume(()), Step::Yielded("1".into()));
+        assert_eq!(chain.close(), Err(CloseError::IgnoredExit("2".into())));
+        // The delegators unwound innermost first; the innermost went when it was dropped.
+        let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
+        expected.insert(0, "finally innermost".into());
+        assert_eq!(*log.borrow(), expected, "odd levels stackful: {odd_stackful}");
+        assert_eq!(chain.state(), State::Closed);
+    }
+}
+
+#[test]
+fn a_panic_deep_in_a_mixed_chain_unwinds_every_level_innermost_first() {
+    for odd_stackful in BOTH {
+        let log = log();
+        let inner_log = log.clone();
+        let mut chain: Countdown = Box::new(from_coroutine(
+            #[coroutine]
+            move || {
+                let _finally = Finally::log(&inner_log, "finally innermost");
+                yield 1;
+                panic!("deep");
+            },
+        ));
+        for level in (0..10).rev() {
+            let log = log.clone();
+            chain = if (level % 2 == 1) == odd_stackful {
+                Box::new(Gen::new(move |co, ()| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    co.yield_from(chain)
+                }))
+            } else {
+                Box::new(from_coroutine(
+                    #[coroutine]
+                    move || {
+                        let _finally = Finally::log(&log, format!("finally {level}"));
+                        yield_from!(chain).unwrap()
+                    },
+                ))
+            };
+        }
+        assert_eq!(chain.resume(()), Step::Yielded(1));
+        let panic = catch_unwind(AssertUnwindSafe(|| chain.resume(()))).unwrap_err();
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"deep"));
+        let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
+        expected.insert(0, "finally innermost".into());
+        assert_eq!(*log.borrow(), expected, "odd levels stackful: {odd_stackful}");
+        assert_eq!(chain.state(), State::Closed);
+        assert_eq!(chain.resume(()), Step::Exhausted);
+    }
+}
+
+#[test]
+fn send_reaches_the_innermost_of_a_mixed_chain_and_return_values_come_back() {
+    type Adder = Box<dyn Generator<i64, Yield = i64, Return = i64, Error = Infallible>>;
+    fn adder() -> Adder {
+        Box::new(from_sending_coroutine(
+            #[coroutine]
+            |_: i64| {
+                let mut total = 0;
+                loop {
+                    let x = yield total;
+                    if x == 0 {
+                        return total;
+                    }
+                    total += x;
+                }
+            },
+        ))
+    }
+    fn level(depth: u32, odd_stackful: bool) -> Adder {
+        let sub = move || if depth == 0 { adder() } else { level(depth - 1, odd_stackful) };
+        if (depth % 2 == 1) == odd_stackful {
+            return Box::new(Gen::<i64, i64, i64>::new(move |co, _| co.yield_from(sub()) * 2));
+        }
+        Box::new(from_sending_coroutine(
+            #[coroutine]
+            move |_: i64| yield_from!(sub()).unwrap() * 2,
+        ))
+    }
+    for odd_stackful in BOTH {
+        let mut g = level(9, odd_stackful);
+        assert_eq!(g.resume(0), Step::Yielded(0));
+        assert_eq!(g.resume(5), Step::Yielded(5));
+        assert_eq!(g.resume(7), Step::Yielded(12));
+        assert_eq!(g.resume(0), Step::Complete(12 << 10));
+    }
+}
+
+/// A level of a mixed chain whose sub-generator had already finished gets
+/// `RuntimeError::AlreadyFinished` at its `yield from`, whichever backend either is.
+#[test]
+fn a_finished_sub_generator_in_a_mixed_chain_raises_already_finished() {
+    type Results = Box<dyn Generator<Yield = u32, Return = String, Error = Infallible>>;
+    fn finished_machine() -> Results {
+        let mut g = from_coroutine(
+            #[coroutine]
+            || String::from("done"),
+        );
+        assert_eq!(g.resume(()), Step::Complete("done".into()));
+        Box::new(g)
+    }
+    fn finished_gen() -> Results {
+        let mut g = Gen::new(|_, ()| String::from("done"));
+        assert_eq!(g.resume(()), Step::Complete("done".into()));
+        Box::new(g)
+    }
+    fn report(outcome: Result<String, Thrown<Infallible>>) -> String {
+        format!("{outcome:?}")
+    }
+    // A stackful level (under a state machine) delegating to a finished state machine, and
+    // a state-machine level (under a stackful generator) delegating to a finished `Gen`.
+    let middle_gen: Results = Box::new(Gen::new(|co, ()| {
+        co.yield_(1);
+        report(co.try_yield_from(finished_machine()))
+    }));
+    let middle_machine: Results = Box::new(from_coroutine(
+        #[coroutine]
+        || {
+            yield 1;
+            report(yield_from!(finished_gen()))
+        },
+    ));
+    let expected = format!(
+        "{:?}",
+        Err::<String, _>(Thrown::<Infallible>::Runtime(stasis::RuntimeError::AlreadyFinished))
+    );
+    let mut outer = from_coroutine(
+        #[coroutine]
+        move || yield_from!(middle_gen).unwrap(),
+    );
+    assert_eq!(outer.resume(()), Step::Yielded(1));
+    assert_eq!(outer.resume(()), Step::Complete(expected.clone()));
+    let mut outer = Gen::new(move |co, ()| co.yield_from(middle_machine));
+    assert_eq!(outer.resume(()), Step::Yielded(1));
+    assert_eq!(outer.resume(()), Step::Complete(expected));
 }
