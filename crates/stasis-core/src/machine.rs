@@ -82,13 +82,6 @@ impl StackSwitch {
         }
         StackSwitch(outer)
     }
-
-    /// As [`StackSwitch::enter`], but the body sees `context` (a driver's adoption,
-    /// published for the generator's stack by `Gen::__resume_adopted`) instead of nothing.
-    #[inline(always)]
-    pub(crate) fn publish(context: *const Context) -> Self {
-        StackSwitch(CONTEXT.replace(context))
-    }
 }
 
 impl Drop for StackSwitch {

@@ -627,16 +627,22 @@ impl<Y, S, E> Co<Y, S, E> {
         S: 'static,
         E: 'static,
     {
-        if self.slot().adopted.get() || !crate::machine::delegate::published() {
+        let context = self.slot().adoption.get();
+        if context.is_null() {
             return Err(first);
         }
-        self.lend_to_driver(sub, first)
+        self.lend_to_driver(sub, first, context.cast())
     }
 
     #[cfg(feature = "nightly")]
     #[cold]
     #[inline(never)]
-    fn lend_to_driver<G>(&self, sub: &mut G, first: S) -> Result<Result<G::Return, Thrown<E>>, S>
+    fn lend_to_driver<G>(
+        &self,
+        sub: &mut G,
+        first: S,
+        context: *const crate::machine::delegate::Context,
+    ) -> Result<Result<G::Return, Thrown<E>>, S>
     where
         G: Generator<S, Yield = Y, Error = E> + 'static,
         Y: 'static,
@@ -644,17 +650,15 @@ impl<Y, S, E> Co<Y, S, E> {
         E: 'static,
     {
         use crate::machine::delegate::{Begin, lend};
-        // A local of this frame, on this generator's stack: the adoption must have been
-        // published for this stack (see `Gen::stack_bytes`).
-        let anchor = 0u8;
-        let marker = std::ptr::addr_of!(anchor).addr();
         // One provenance for `sub` while it is lent: `lent`, and `sub` is not named again.
         let lent = NonNull::from(sub);
         // SAFETY: `lent` comes from the `&mut` this frame holds, which it does not use again
         // (only `lent`, once the lease ended, below); the lease lives in this frame and ends
         // (also when unwinding) before this frame returns, while `*lent` belongs to our caller,
-        // which outlives it. So `lend`'s contract holds.
-        let (begin, lease) = unsafe { lend(lent, first, marker) }?;
+        // which outlives it. `context` is the slot's `adoption`, non-null only while the
+        // `Gen::__resume_adopted` call that published it is blocked in the resume running us
+        // (its `Adopted` guard clears it when that resume ends). So `lend`'s contract holds.
+        let (begin, lease) = unsafe { lend(lent, first, context) }?;
         let (item, cell) = match begin {
             Begin::Finished(outcome) => return Ok(outcome),
             Begin::Adopted(item, cell) => (item, cell),
@@ -921,6 +925,26 @@ impl<'a, Y> IgnoredOut<'a, Y> {
 impl<Y> Drop for IgnoredOut<'_, Y> {
     fn drop(&mut self) {
         self.0.set(std::ptr::null_mut());
+    }
+}
+
+/// Publishes a state-machine driver's adoption in the slot for as long as a resume by
+/// `Gen::__resume_adopted` runs (also while unwinding; see `Slot::adoption`).
+#[cfg(feature = "nightly")]
+pub(super) struct Adopted<'a>(&'a Cell<*const ()>);
+
+#[cfg(feature = "nightly")]
+impl<'a> Adopted<'a> {
+    pub(super) fn publish(cell: &'a Cell<*const ()>, context: *const ()) -> Self {
+        cell.set(context);
+        Adopted(cell)
+    }
+}
+
+#[cfg(feature = "nightly")]
+impl Drop for Adopted<'_> {
+    fn drop(&mut self) {
+        self.0.set(std::ptr::null());
     }
 }
 

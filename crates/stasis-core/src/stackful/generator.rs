@@ -22,6 +22,8 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use super::builder::GenBuilder;
 use super::co::{Co, RaiseToken, unit_send};
+#[cfg(feature = "nightly")]
+use super::delegate::Adopted;
 use super::delegate::IgnoredOut;
 use super::exit;
 use super::slot::{Input, Kind, Out, Slot, UnwindToken, Wire};
@@ -356,6 +358,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 driving: Cell::new(0),
                 handed_up: Cell::new(None),
                 ignored_out: Cell::new(std::ptr::null_mut()),
+                adoption: Cell::new(std::ptr::null()),
                 unwinding: Cell::new(false),
             })
         };
@@ -444,8 +447,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
         self.transmit(input)
     }
 
-    /// [`Gen::transmit`] for a state-machine driver that adopted this generator: the body sees
-    /// `context` during the resume (see [`Slot::transmit_published`]).
+    /// [`Gen::transmit`] for a state-machine driver that adopted this generator: `context`
+    /// (its adoption) is in the slot for as long as the resume runs (see `Slot::adoption`).
     #[cfg(feature = "nightly")]
     #[inline(always)]
     fn transmit_published(
@@ -455,16 +458,8 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
         // SAFETY: as in `Gen::transmit`.
         let slot = unsafe { self.slot_ptr().as_ref() };
-        slot.transmit_published(&mut self.inner, input, context)
-    }
-
-    /// Where this generator's body keeps its frames: the stack's usable bytes and the
-    /// reserved ones above them. A delegation accepts a driver's adoption only if one of its
-    /// locals lies there (see `machine/delegate.rs`).
-    #[cfg(feature = "nightly")]
-    fn stack_bytes(&self) -> (usize, usize) {
-        let size = self.info().size;
-        (self.slot.0.as_ptr().addr().wrapping_sub(size), size + SLOT_BYTES)
+        let _adoption = Adopted::publish(&slot.adoption, context.cast());
+        self.transmit(input)
     }
 
     /// The slot, typed (see the `slot` field for why it is kept untyped).
@@ -624,7 +619,9 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
         if self.inner.done() {
             return Step::Exhausted;
         }
-        let context = up.publish(self.stack_bytes());
+        // No bytes: the adoption travels in the slot, not in the state machines'
+        // thread-local context, so no body finds it by the address of a local.
+        let context = up.publish((0, 0));
         Self::stepped(self.transmit_published(Input::Send(arg), context))
     }
 
@@ -638,11 +635,11 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     ) -> (Step<Y, R, E>, bool) {
         match input {
             Ok(sent) if !self.inner.done() => {
-                let context = up.publish(self.stack_bytes());
+                let context = up.publish((0, 0));
                 (Self::stepped(self.transmit_published(Input::Send(sent), context)), false)
             }
             Err(Thrown::Error(err)) if !self.inner.done() && self.inner.started() => {
-                let context = up.publish(self.stack_bytes());
+                let context = up.publish((0, 0));
                 (Self::stepped(self.transmit_published(Input::Throw(err), context)), false)
             }
             input => forward_closing(self, input),

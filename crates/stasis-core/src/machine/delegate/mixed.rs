@@ -13,7 +13,7 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 use std::rc::Rc;
 
-use super::{Adoption, Begin, SendEntry, ThrowEntry, adopter, hand_up};
+use super::{Adoption, Begin, Context, SendEntry, ThrowEntry, adoption_of, hand_up};
 use crate::protocol::{CloseError, Generator, State, Step, Thrown};
 
 /// A sub-generator lent by a stackful body waiting in `Co::delegate` to the driver that
@@ -118,19 +118,21 @@ impl<G: Generator<S>, S> Drop for Lent<G, S> {
 }
 
 /// Hands `sub`, the sub-generator of a stackful body's `yield from`, up to the state-machine
-/// driver whose adoption is published for the stack holding `marker` (a local of that body),
-/// started with `first`: the driver then resumes it directly, and the body waits for its
-/// outcome in the cell. `Err(first)`: no driver adopted this body (it drives `sub` itself).
+/// driver whose adoption `context` is, started with `first`: the driver then resumes it
+/// directly, and the body waits for its outcome in the cell. `Err(first)`: the adoption is
+/// not of these types (the body drives `sub` itself).
 ///
 /// # Safety
 ///
 /// `sub` must be valid for reads and writes, and reached through no other pointer, until the
 /// returned [`Lease`] is dropped; the caller drops it before it touches `sub` again.
+/// `context` must be what `Adoption::publish` gave the `__resume_adopted` /
+/// `__forward_adopted` call whose resume runs the caller, which is blocked in that resume.
 #[allow(clippy::type_complexity)]
 pub(crate) unsafe fn lend<G, S>(
     sub: NonNull<G>,
     first: S,
-    marker: usize,
+    context: *const Context,
 ) -> Result<(Begin<Infallible, G::Yield, G::Return, G::Error>, Lease), S>
 where
     G: Generator<S> + 'static,
@@ -142,11 +144,13 @@ where
     let alive = Rc::new(Cell::new(true));
     let lent = Lent { sub, alive: alive.clone(), _send: PhantomData };
     let cell = Rc::new(Cell::new(None));
-    if let Some(up) = adopter::<S, G::Yield>(marker) {
+    // SAFETY: our contract: `context` is alive, its publisher blocked (see `adoption_of`).
+    if let Some(up) = unsafe { adoption_of::<S, G::Yield>(context) } {
         let entry = Box::new(SendEntry { sub: lent, first: Some(first), cell: cell.clone() });
         return Ok((hand_up(up, entry, cell), Lease(alive)));
     }
-    if let Some(up) = adopter::<Result<S, Thrown<G::Error>>, G::Yield>(marker) {
+    // SAFETY: as above.
+    if let Some(up) = unsafe { adoption_of::<Result<S, Thrown<G::Error>>, G::Yield>(context) } {
         let entry = Box::new(ThrowEntry { sub: lent, first: Some(first), cell: cell.clone() });
         return Ok((hand_up(up, entry, cell), Lease(alive)));
     }
