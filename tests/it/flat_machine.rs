@@ -888,3 +888,32 @@ fn a_finished_sub_generator_in_a_mixed_chain_raises_already_finished() {
     assert_eq!(outer.resume(()), Step::Yielded(1));
     assert_eq!(outer.resume(()), Step::Complete(expected));
 }
+
+/// A stackful level adopted by a state-machine driver that switches out from inside a state
+/// machine it resumes (its `co.yield_` in that body), and delegates once resumed: the
+/// driver's adoption reaches it through its own slot for each resume, never through a
+/// context a guard on its suspended stack could put back once that resume is over.
+#[test]
+fn a_stackful_level_switching_out_inside_a_state_machine_still_hands_up_its_delegation() {
+    let level: Items = Box::new(Gen::new(|co: &stasis::Co<u32>, ()| {
+        let mut inner = from_coroutine(
+            #[coroutine]
+            move || {
+                co.yield_(1);
+                yield 0;
+            },
+        );
+        assert_eq!(inner.resume(()), Step::Yielded(0));
+        co.yield_from(count(2, 4));
+        co.yield_(4);
+    }));
+    let mut root = from_coroutine(
+        #[coroutine]
+        move || {
+            yield_from!(level).unwrap();
+            yield 5;
+        },
+    );
+    let items: Vec<u32> = std::iter::from_fn(|| root.resume(()).yielded()).collect();
+    assert_eq!(items, [1, 2, 3, 4, 5]);
+}

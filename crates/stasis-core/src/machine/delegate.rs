@@ -66,10 +66,10 @@
 //!   that resume (`Slot::adoption`, cleared by a guard when the resume ends; not in the
 //!   thread-local `CONTEXT`, which a stackful body never sees, so no guard left pending on a
 //!   suspended stack can hold it). A `Co::delegate` that starts in the body finds it there
-//!   (`Co::lend`, [`lend`]), hands its sub-generator up as an entry whose
-//!   `sub` is a [`mixed::Lent`] (a pointer into the body's frame, which stays suspended until
+//!   (`Co::lend`, `lend`), hands its sub-generator up as an entry whose
+//!   `sub` is a `mixed::Lent` (a pointer into the body's frame, which stays suspended until
 //!   the entry is gone), starts it, and suspends with its first item; the driver wakes it once
-//!   the entry finished and its outcome is in the cell. The [`mixed::Lease`] the frame holds
+//!   the entry finished and its outcome is in the cell. The `mixed::Lease` the frame holds
 //!   ends the loan when it stops waiting (woken, closed or unwound), after which the `Lent`
 //!   acts as a closed generator, so no use outlives the frame; dropping a `Lent` while the
 //!   loan runs closes the sub-generator (innermost first, as the driver drops entries).

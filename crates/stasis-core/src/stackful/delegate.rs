@@ -30,7 +30,10 @@
 //!   its new entry in its slot and suspends with no value (`Out` is a `MaybeUninit<Y>`, so a
 //!   plain yield stays as small as `Y`); the `GenEntry` finds the slot full and hands the
 //!   entry to the driver, which pushes it: nesting stays flat. Any other generator object, or
-//!   a `Gen` already driving its own delegates, is an `ObjEntry` (resumed through the protocol).
+//!   a `Gen` already driving its own delegates, is an `ObjEntry` (resumed through the protocol,
+//!   with a state-machine adoption published: what the state machines below hand up joins this
+//!   stack as hosted entries, see `delegate/host.rs` and "Mixed chains" in
+//!   `machine/delegate.rs`).
 //! - **Finishing**: when the top entry finishes (returns or raises), the driver pops it and
 //!   resumes the delegator below with `Input::Resume`; its `delegate` call returns the outcome
 //!   kept in the entry. `close()` cascades: the top is closed, then each delegator sees
@@ -504,7 +507,10 @@ impl<Y, S, E> Co<Y, S, E> {
     /// delegate goes on the outermost generator's stack of delegates, which always resumes the
     /// innermost one directly (as C++23 `std::generator`'s `elements_of` does; the design, with
     /// a diagram, opens `stasis-core`'s `src/stackful/delegate.rs`). Any other generator object (state
-    /// machine, combinator) is resumed through the protocol.
+    /// machine, combinator) is resumed through the protocol; a state machine's own `yield_from!`
+    /// (and a `Gen` behind a `dyn Generator`) joins the same stack, so a chain mixing both
+    /// backends is flat too (unless `S` is neither `()` nor started through `Co::yield_from`,
+    /// see "Mixed chains" in `stasis-delegate`'s docs).
     ///
     /// This is the borrowing form of [`Co::try_yield_from`] (which takes `sub` by value and
     /// starts it with `S::default()`, Python's `None`); both run the same driver.
