@@ -240,6 +240,11 @@ impl<F: Form<S, E>, Y: 'static, S: 'static, E: 'static> Entry<Y, S, E> for Hoste
         unreachable!("stasis bug: a panic handed to a hosted entry");
     }
 
+    fn ignored_exit(&mut self) {
+        // Its delegator reads `RuntimeError::IgnoredExit` from the cell.
+        self.entry.abandon();
+    }
+
     fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>) {
         host_all::<F, Y, S, E>(&mut self.up, driving);
     }
