@@ -210,148 +210,180 @@ fn from_coroutine_items(mut g: Inorder) -> impl Iterator<Item = u32> {
 }
 
 // ------------------------------------------------- PEP 380 through a flat chain of levels
+//
+// Each test runs a chain of state machines and both shapes of a chain mixing them with
+// stackful generators: one stack of delegates serves all three, with the same forwarding.
 
 type Level = Box<dyn Generator<Yield = String, Return = String, Error = String>>;
 
 /// `depth` throwing levels, each logging `finally <i>` when it unwinds and passing on what
 /// it does not handle; the innermost yields `leaf-1`, `leaf-2`, ... and handles errors
-/// starting with `leaf` by yielding them.
-fn throwing_chain(depth: u32, log: &crate::support::Log) -> Level {
-    let leaf_log = log.clone();
-    let mut chain: Level = Box::new(from_throwing_coroutine(
-        #[coroutine]
-        move |_: Input| {
-            let _finally = Finally::log(&leaf_log, format!("finally {depth}"));
-            let mut i = 0;
-            loop {
-                i += 1;
-                match yield format!("leaf-{i}") {
-                    Ok(()) => {}
-                    Err(Thrown::Error(e)) if e.starts_with("leaf") => {
-                        (yield e)?;
-                    }
-                    Err(other) => return Err(other),
-                }
-            }
-        },
-    ));
+/// starting with `leaf` by yielding them. The levels `stackful` picks are stackful
+/// generators (`Gen::throwing` with `co.try_yield_from`), the others state machines
+/// (`yield_from_throwing!`).
+fn throwing_chain(depth: u32, log: &crate::support::Log, stackful: Shape) -> Level {
+    let mut chain = throwing_leaf(depth, log);
     for level in (0..depth).rev() {
         let log = log.clone();
-        chain = Box::new(from_throwing_coroutine(
-            #[coroutine]
-            move |_: Input| {
+        chain = if stackful(level) {
+            Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
                 let _finally = Finally::log(&log, format!("finally {level}"));
-                match yield_from_throwing!(chain) {
+                match co.try_yield_from(chain) {
                     Err(Thrown::Error(e)) if e == format!("level-{level}") => {
-                        let _ = yield format!("level {level} recovered");
-                        Ok(format!("returned from {level}"))
+                        co.yield_(format!("level {level} recovered"));
+                        format!("returned from {level}")
                     }
-                    other => other,
+                    Ok(r) => r,
+                    Err(other) => co.raise(other),
                 }
-            },
-        ));
+            }))
+        } else {
+            Box::new(from_throwing_coroutine(
+                #[coroutine]
+                move |_: Input| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    match yield_from_throwing!(chain) {
+                        Err(Thrown::Error(e)) if e == format!("level-{level}") => {
+                            let _ = yield format!("level {level} recovered");
+                            Ok(format!("returned from {level}"))
+                        }
+                        other => other,
+                    }
+                },
+            ))
+        };
     }
     chain
 }
 
+/// Which levels of a chain are stackful generators (the others are state machines).
+type Shape = fn(u32) -> bool;
+
+/// The chains every PEP 380 test below runs through: state machines only, and both shapes of
+/// a mixed chain (the outermost a state machine, or a stackful generator).
+const SHAPES: [(&str, Shape); 3] = [
+    ("state machines", |_| false),
+    ("odd levels stackful", |level| level % 2 == 1),
+    ("even levels stackful", |level| level % 2 == 0),
+];
+
 #[test]
 fn close_of_a_deep_throwing_chain_unwinds_every_level_innermost_first() {
-    let log = log();
-    let mut g = throwing_chain(50, &log);
-    assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
-    assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
-    assert_eq!(g.close(), Ok(None));
-    let expected: Vec<String> = (0..=50).rev().map(|i| format!("finally {i}")).collect();
-    assert_eq!(*log.borrow(), expected);
-    assert_eq!(g.state(), State::Closed);
+    for (shape, stackful) in SHAPES {
+        let log = log();
+        let mut g = throwing_chain(50, &log, stackful);
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+        assert_eq!(g.close(), Ok(None));
+        let expected: Vec<String> = (0..=50).rev().map(|i| format!("finally {i}")).collect();
+        assert_eq!(*log.borrow(), expected, "{shape}");
+        assert_eq!(g.state(), State::Closed);
+    }
 }
 
 #[test]
 fn a_throw_reaches_the_innermost_and_what_it_does_not_handle_the_level_that_does() {
-    let log = log();
-    let mut g = throwing_chain(20, &log);
-    assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
-    // Handled by the innermost.
-    assert_eq!(g.throw("leaf-error".into()), Step::Yielded("leaf-error".into()));
-    assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
-    // Handled by level 7: levels 20..8 unwind, innermost first.
-    assert_eq!(g.throw("level-7".into()), Step::Yielded("level 7 recovered".into()));
-    let expected: Vec<String> = (8..=20).rev().map(|i| format!("finally {i}")).collect();
-    assert_eq!(*log.borrow(), expected);
-    // Level 7 returns; its delegator (level 6) passes the value on: every level returns it.
-    assert_eq!(g.resume(()), Step::Complete("returned from 7".into()));
-    assert_eq!(log.borrow().len(), 21);
-    // Not handled anywhere: raised to the consumer.
-    let mut g = throwing_chain(5, &log);
-    assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
-    assert_eq!(g.throw("boom".into()), Step::Raised(Thrown::Error("boom".into())));
-    assert_eq!(g.state(), State::Closed);
+    for (shape, stackful) in SHAPES {
+        let log = log();
+        let mut g = throwing_chain(20, &log, stackful);
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.throw("leaf-error".into()), Step::Yielded("leaf-error".into()));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+        // Handled by level 7: levels 20..8 unwind, innermost first.
+        assert_eq!(g.throw("level-7".into()), Step::Yielded("level 7 recovered".into()));
+        let expected: Vec<String> = (8..=20).rev().map(|i| format!("finally {i}")).collect();
+        assert_eq!(*log.borrow(), expected, "{shape}");
+        // Level 7 returns; every level above passes its return value on.
+        assert_eq!(g.resume(()), Step::Complete("returned from 7".into()));
+        assert_eq!(log.borrow().len(), 21);
+        // Not handled anywhere: raised to the consumer.
+        let mut g = throwing_chain(5, &log, stackful);
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.throw("boom".into()), Step::Raised(Thrown::Error("boom".into())));
+        assert_eq!(g.state(), State::Closed);
+    }
 }
 
 #[test]
 fn an_exit_ignored_deep_in_a_flat_chain_is_reported_by_the_outermost_close() {
-    let log = log();
-    let inner_log = log.clone();
-    let mut chain: Box<dyn Generator<Yield = u32, Return = (), Error = String>> =
-        Box::new(from_throwing_coroutine(
+    for (shape, stackful) in SHAPES {
+        let log = log();
+        let inner_log = log.clone();
+        let mut chain: Level = Box::new(from_throwing_coroutine(
             #[coroutine]
             move |_: Input| {
                 let _finally = Finally::log(&inner_log, "finally innermost");
-                let _ = yield 1; // swallows the exit
-                let _ = yield 2;
-                Ok(())
+                let _ = yield "1".to_string(); // swallows the exit
+                let _ = yield "2".to_string();
+                Ok(String::new())
             },
         ));
-    for level in (0..10).rev() {
-        let log = log.clone();
-        chain = Box::new(from_throwing_coroutine(
-            #[coroutine]
-            move |_: Input| {
-                let _finally = Finally::log(&log, format!("finally {level}"));
-                yield_from_throwing!(chain)?;
-                Ok(())
-            },
-        ));
+        for level in (0..10).rev() {
+            let log = log.clone();
+            chain = if stackful(level) {
+                Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    co.yield_from(chain)
+                }))
+            } else {
+                Box::new(from_throwing_coroutine(
+                    #[coroutine]
+                    move |_: Input| {
+                        let _finally = Finally::log(&log, format!("finally {level}"));
+                        yield_from_throwing!(chain)
+                    },
+                ))
+            };
+        }
+        assert_eq!(chain.resume(()), Step::Yielded("1".into()));
+        assert_eq!(chain.close(), Err(CloseError::IgnoredExit("2".into())));
+        // The delegators unwound innermost first; the innermost went when it was dropped.
+        let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
+        expected.insert(0, "finally innermost".into());
+        assert_eq!(*log.borrow(), expected, "{shape}");
+        assert_eq!(chain.state(), State::Closed);
     }
-    assert_eq!(chain.resume(()), Step::Yielded(1));
-    assert_eq!(chain.close(), Err(CloseError::IgnoredExit(2)));
-    // The delegators unwound innermost first; the innermost went when it was dropped.
-    let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
-    expected.insert(0, "finally innermost".into());
-    assert_eq!(*log.borrow(), expected);
-    assert_eq!(chain.state(), State::Closed);
 }
 
 #[test]
 fn a_panic_deep_in_a_flat_chain_unwinds_every_level_innermost_first() {
-    let log = log();
-    let inner_log = log.clone();
-    let mut chain: Countdown = Box::new(from_coroutine(
-        #[coroutine]
-        move || {
-            let _finally = Finally::log(&inner_log, "finally innermost");
-            yield 1;
-            panic!("deep");
-        },
-    ));
-    for level in (0..10).rev() {
-        let log = log.clone();
-        chain = Box::new(from_coroutine(
+    for (shape, stackful) in SHAPES {
+        let log = log();
+        let inner_log = log.clone();
+        let mut chain: Countdown = Box::new(from_coroutine(
             #[coroutine]
             move || {
-                let _finally = Finally::log(&log, format!("finally {level}"));
-                yield_from!(chain).unwrap()
+                let _finally = Finally::log(&inner_log, "finally innermost");
+                yield 1;
+                panic!("deep");
             },
         ));
+        for level in (0..10).rev() {
+            let log = log.clone();
+            chain = if stackful(level) {
+                Box::new(Gen::new(move |co, ()| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    co.yield_from(chain)
+                }))
+            } else {
+                Box::new(from_coroutine(
+                    #[coroutine]
+                    move || {
+                        let _finally = Finally::log(&log, format!("finally {level}"));
+                        yield_from!(chain).unwrap()
+                    },
+                ))
+            };
+        }
+        assert_eq!(chain.resume(()), Step::Yielded(1));
+        let panic = catch_unwind(AssertUnwindSafe(|| chain.resume(()))).unwrap_err();
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"deep"));
+        let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
+        expected.insert(0, "finally innermost".into());
+        assert_eq!(*log.borrow(), expected, "{shape}");
+        assert_eq!(chain.state(), State::Closed);
+        assert_eq!(chain.resume(()), Step::Exhausted);
     }
-    assert_eq!(chain.resume(()), Step::Yielded(1));
-    let panic = catch_unwind(AssertUnwindSafe(|| chain.resume(()))).unwrap_err();
-    assert_eq!(panic.downcast_ref::<&str>(), Some(&"deep"));
-    let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
-    expected.insert(0, "finally innermost".into());
-    assert_eq!(*log.borrow(), expected);
-    assert_eq!(chain.state(), State::Closed);
-    assert_eq!(chain.resume(()), Step::Exhausted);
 }
 
 #[test]
@@ -372,20 +404,45 @@ fn send_reaches_the_innermost_of_a_flat_chain_and_return_values_come_back() {
             },
         ))
     }
-    fn level(depth: u32) -> Adder {
+    fn level(depth: u32, stackful: Shape) -> Adder {
+        let sub = move || if depth == 0 { adder() } else { level(depth - 1, stackful) };
+        if stackful(depth) {
+            return Box::new(Gen::<i64, i64, i64>::new(move |co, _| co.yield_from(sub()) * 2));
+        }
         Box::new(from_sending_coroutine(
             #[coroutine]
-            move |_: i64| {
-                let sub = if depth == 0 { adder() } else { level(depth - 1) };
-                yield_from!(sub).unwrap() * 2
-            },
+            move |_: i64| yield_from!(sub()).unwrap() * 2,
         ))
     }
-    let mut g = level(9);
-    assert_eq!(g.resume(0), Step::Yielded(0));
-    assert_eq!(g.resume(5), Step::Yielded(5));
-    assert_eq!(g.resume(7), Step::Yielded(12));
-    assert_eq!(g.resume(0), Step::Complete(12 << 10));
+    for (shape, stackful) in SHAPES {
+        let mut g = level(9, stackful);
+        assert_eq!(g.resume(0), Step::Yielded(0));
+        assert_eq!(g.resume(5), Step::Yielded(5));
+        assert_eq!(g.resume(7), Step::Yielded(12));
+        assert_eq!(g.resume(0), Step::Complete(12 << 10), "{shape}");
+    }
+}
+
+/// The innermost level of [`throwing_chain`]: logs `finally <depth>`.
+fn throwing_leaf(depth: u32, log: &crate::support::Log) -> Level {
+    let leaf_log = log.clone();
+    Box::new(from_throwing_coroutine(
+        #[coroutine]
+        move |_: Input| {
+            let _finally = Finally::log(&leaf_log, format!("finally {depth}"));
+            let mut i = 0;
+            loop {
+                i += 1;
+                match yield format!("leaf-{i}") {
+                    Ok(()) => {}
+                    Err(Thrown::Error(e)) if e.starts_with("leaf") => {
+                        (yield e)?;
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        },
+    ))
 }
 
 // ---------------------------------------------------------------------- mixed chains
@@ -623,220 +680,6 @@ fn a_chain_alternating_backends_abandoned_half_way_drops_every_level_innermost_f
             "{:?}",
             &dropped.borrow()[..10]
         );
-    }
-}
-
-/// [`throwing_chain`] with every other level a stackful generator (`Gen::throwing` with
-/// `co.try_yield_from`): the odd levels when `odd_stackful`, else the even ones (level 0, the
-/// outermost, included). The innermost is the same throwing state machine.
-fn mixed_throwing_chain(depth: u32, log: &crate::support::Log, odd_stackful: bool) -> Level {
-    let leaf_log = log.clone();
-    let mut chain: Level = Box::new(from_throwing_coroutine(
-        #[coroutine]
-        move |_: Input| {
-            let _finally = Finally::log(&leaf_log, format!("finally {depth}"));
-            let mut i = 0;
-            loop {
-                i += 1;
-                match yield format!("leaf-{i}") {
-                    Ok(()) => {}
-                    Err(Thrown::Error(e)) if e.starts_with("leaf") => {
-                        (yield e)?;
-                    }
-                    Err(other) => return Err(other),
-                }
-            }
-        },
-    ));
-    for level in (0..depth).rev() {
-        let log = log.clone();
-        chain = if (level % 2 == 1) == odd_stackful {
-            Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
-                let _finally = Finally::log(&log, format!("finally {level}"));
-                match co.try_yield_from(chain) {
-                    Err(Thrown::Error(e)) if e == format!("level-{level}") => {
-                        co.yield_(format!("level {level} recovered"));
-                        format!("returned from {level}")
-                    }
-                    Ok(r) => r,
-                    Err(other) => co.raise(other),
-                }
-            }))
-        } else {
-            Box::new(from_throwing_coroutine(
-                #[coroutine]
-                move |_: Input| {
-                    let _finally = Finally::log(&log, format!("finally {level}"));
-                    match yield_from_throwing!(chain) {
-                        Err(Thrown::Error(e)) if e == format!("level-{level}") => {
-                            let _ = yield format!("level {level} recovered");
-                            Ok(format!("returned from {level}"))
-                        }
-                        other => other,
-                    }
-                },
-            ))
-        };
-    }
-    chain
-}
-
-/// Both shapes of a mixed chain: the outermost a state machine, or a stackful generator.
-const BOTH: [bool; 2] = [true, false];
-
-#[test]
-fn close_of_a_deep_mixed_chain_unwinds_every_level_innermost_first() {
-    for odd_stackful in BOTH {
-        let log = log();
-        let mut g = mixed_throwing_chain(50, &log, odd_stackful);
-        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
-        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
-        assert_eq!(g.close(), Ok(None));
-        let expected: Vec<String> = (0..=50).rev().map(|i| format!("finally {i}")).collect();
-        assert_eq!(*log.borrow(), expected, "odd levels stackful: {odd_stackful}");
-        assert_eq!(g.state(), State::Closed);
-    }
-}
-
-#[test]
-fn a_throw_into_a_mixed_chain_reaches_the_innermost_and_the_level_that_handles_it() {
-    for odd_stackful in BOTH {
-        let log = log();
-        let mut g = mixed_throwing_chain(20, &log, odd_stackful);
-        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
-        assert_eq!(g.throw("leaf-error".into()), Step::Yielded("leaf-error".into()));
-        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
-        // Handled by level 7: levels 20..8 unwind, innermost first.
-        assert_eq!(g.throw("level-7".into()), Step::Yielded("level 7 recovered".into()));
-        let expected: Vec<String> = (8..=20).rev().map(|i| format!("finally {i}")).collect();
-        assert_eq!(*log.borrow(), expected, "odd levels stackful: {odd_stackful}");
-        // Level 7 returns; every level above passes its return value on.
-        assert_eq!(g.resume(()), Step::Complete("returned from 7".into()));
-        assert_eq!(log.borrow().len(), 21);
-        // Not handled anywhere: raised to the consumer.
-        let mut g = mixed_throwing_chain(5, &log, odd_stackful);
-        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
-        assert_eq!(g.throw("boom".into()), Step::Raised(Thrown::Error("boom".into())));
-        assert_eq!(g.state(), State::Closed);
-    }
-}
-
-#[test]
-fn an_exit_ignored_deep_in_a_mixed_chain_is_reported_by_the_outermost_close() {
-    for odd_stackful in BOTH {
-        let log = log();
-        let inner_log = log.clone();
-        let mut chain: Level = Box::new(from_throwing_coroutine(
-            #[coroutine]
-            move |_: Input| {
-                let _finally = Finally::log(&inner_log, "finally innermost");
-                let _ = yield "1".to_string(); // swallows the exit
-                let _ = yield "2".to_string();
-                Ok(String::new())
-            },
-        ));
-        for level in (0..10).rev() {
-            let log = log.clone();
-            chain = if (level % 2 == 1) == odd_stackful {
-                Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
-                    let _finally = Finally::log(&log, format!("finally {level}"));
-                    co.yield_from(chain)
-                }))
-            } else {
-                Box::new(from_throwing_coroutine(
-                    #[coroutine]
-                    move |_: Input| {
-                        let _finally = Finally::log(&log, format!("finally {level}"));
-                        yield_from_throwing!(chain)
-                    },
-                ))
-            };
-        }
-        assert_eq!(chain.resume(()), Step::Yielded("1".into()));
-        assert_eq!(chain.close(), Err(CloseError::IgnoredExit("2".into())));
-        // The delegators unwound innermost first; the innermost went when it was dropped.
-        let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
-        expected.insert(0, "finally innermost".into());
-        assert_eq!(*log.borrow(), expected, "odd levels stackful: {odd_stackful}");
-        assert_eq!(chain.state(), State::Closed);
-    }
-}
-
-#[test]
-fn a_panic_deep_in_a_mixed_chain_unwinds_every_level_innermost_first() {
-    for odd_stackful in BOTH {
-        let log = log();
-        let inner_log = log.clone();
-        let mut chain: Countdown = Box::new(from_coroutine(
-            #[coroutine]
-            move || {
-                let _finally = Finally::log(&inner_log, "finally innermost");
-                yield 1;
-                panic!("deep");
-            },
-        ));
-        for level in (0..10).rev() {
-            let log = log.clone();
-            chain = if (level % 2 == 1) == odd_stackful {
-                Box::new(Gen::new(move |co, ()| {
-                    let _finally = Finally::log(&log, format!("finally {level}"));
-                    co.yield_from(chain)
-                }))
-            } else {
-                Box::new(from_coroutine(
-                    #[coroutine]
-                    move || {
-                        let _finally = Finally::log(&log, format!("finally {level}"));
-                        yield_from!(chain).unwrap()
-                    },
-                ))
-            };
-        }
-        assert_eq!(chain.resume(()), Step::Yielded(1));
-        let panic = catch_unwind(AssertUnwindSafe(|| chain.resume(()))).unwrap_err();
-        assert_eq!(panic.downcast_ref::<&str>(), Some(&"deep"));
-        let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
-        expected.insert(0, "finally innermost".into());
-        assert_eq!(*log.borrow(), expected, "odd levels stackful: {odd_stackful}");
-        assert_eq!(chain.state(), State::Closed);
-        assert_eq!(chain.resume(()), Step::Exhausted);
-    }
-}
-
-#[test]
-fn send_reaches_the_innermost_of_a_mixed_chain_and_return_values_come_back() {
-    type Adder = Box<dyn Generator<i64, Yield = i64, Return = i64, Error = Infallible>>;
-    fn adder() -> Adder {
-        Box::new(from_sending_coroutine(
-            #[coroutine]
-            |_: i64| {
-                let mut total = 0;
-                loop {
-                    let x = yield total;
-                    if x == 0 {
-                        return total;
-                    }
-                    total += x;
-                }
-            },
-        ))
-    }
-    fn level(depth: u32, odd_stackful: bool) -> Adder {
-        let sub = move || if depth == 0 { adder() } else { level(depth - 1, odd_stackful) };
-        if (depth % 2 == 1) == odd_stackful {
-            return Box::new(Gen::<i64, i64, i64>::new(move |co, _| co.yield_from(sub()) * 2));
-        }
-        Box::new(from_sending_coroutine(
-            #[coroutine]
-            move |_: i64| yield_from!(sub()).unwrap() * 2,
-        ))
-    }
-    for odd_stackful in BOTH {
-        let mut g = level(9, odd_stackful);
-        assert_eq!(g.resume(0), Step::Yielded(0));
-        assert_eq!(g.resume(5), Step::Yielded(5));
-        assert_eq!(g.resume(7), Step::Yielded(12));
-        assert_eq!(g.resume(0), Step::Complete(12 << 10));
     }
 }
 

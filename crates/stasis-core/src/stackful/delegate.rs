@@ -599,9 +599,12 @@ impl<Y, S, E> Co<Y, S, E> {
             return Err(Thrown::Exit);
         }
         #[cfg(feature = "nightly")]
-        let first = match self.lend(sub, first) {
-            Ok(outcome) => return outcome,
-            Err(first) => first,
+        let first = match self.slot().adoption.get() {
+            context if context.is_null() => first,
+            context => match self.lend(sub, first, context.cast()) {
+                Ok(outcome) => return outcome,
+                Err(first) => first,
+            },
         };
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
@@ -637,37 +640,25 @@ impl<Y, S, E> Co<Y, S, E> {
     {
         #[cfg(feature = "nightly")]
         if let Some(wakes) = wakes {
+            use host::{Adopting, SendForm, ThrowForm};
             if host::sends_only::<E>() {
-                return self.wait_for(ObjEntry::new(sub, first, host::SendHost::new(wakes)));
+                let host = Adopting::<SendForm, Y, S, E>::new(wakes);
+                return self.wait_for(ObjEntry::new(sub, first, host));
             }
-            return self.wait_for(ObjEntry::new(sub, first, host::ThrowHost::new(wakes)));
+            let host = Adopting::<ThrowForm, Y, S, E>::new(wakes);
+            return self.wait_for(ObjEntry::new(sub, first, host));
         }
         self.wait_for(ObjEntry::new(sub, first, NoHost))
     }
 
-    /// Hands `sub` up to the state-machine driver that adopted this generator, if one did (it
-    /// resumed it with `Gen::__resume_adopted`), and waits for its outcome; `Err(first)`
-    /// otherwise. See "Mixed chains" in `machine/delegate.rs`.
-    #[cfg(feature = "nightly")]
-    #[inline]
-    fn lend<G>(&self, sub: &mut G, first: S) -> Result<Result<G::Return, Thrown<E>>, S>
-    where
-        G: Generator<S, Yield = Y, Error = E> + 'static,
-        Y: 'static,
-        S: 'static,
-        E: 'static,
-    {
-        let context = self.slot().adoption.get();
-        if context.is_null() {
-            return Err(first);
-        }
-        self.lend_to_driver(sub, first, context.cast())
-    }
-
+    /// Hands `sub` up to the state-machine driver that adopted this generator (it resumed it
+    /// with `Gen::__resume_adopted`, which left its adoption, `context`, in the slot), and
+    /// waits for its outcome; `Err(first)` if the adoption is not of these types. See "Mixed
+    /// chains" in `machine/delegate.rs`.
     #[cfg(feature = "nightly")]
     #[cold]
     #[inline(never)]
-    fn lend_to_driver<G>(
+    fn lend<G>(
         &self,
         sub: &mut G,
         first: S,

@@ -50,55 +50,48 @@ fn ok_unit<S: 'static, E>() -> Result<S, Thrown<E>> {
     Ok(unit())
 }
 
-/// `yield_from!`'s adoption, published by an [`ObjEntry`] to its sub-generator at each step
-/// when the driver cannot be thrown into (`E` is `Infallible`, as for every plain state
-/// machine): the sent value as it is.
-pub(super) struct SendHost<Y, S>(Adoption<S, Y>);
+/// The adoption an [`ObjEntry`] publishes to its sub-generator at each step, in the shape
+/// `F` gives it: `yield_from!`'s ([`SendForm`]) when the driver cannot be thrown into (`E`
+/// is `Infallible`, as for every plain state machine), else `yield_from_throwing!`'s
+/// ([`ThrowForm`], PEP 380's `Result`).
+pub(super) struct Adopting<F: Form<S, E>, Y, S, E>(Adoption<F::In, Y>, PhantomData<fn(S, E)>);
 
-/// `yield_from_throwing!`'s adoption (PEP 380's `Result`), for a driver that can be thrown
-/// into.
-pub(super) struct ThrowHost<Y, S, E>(Adoption<Result<S, Thrown<E>>, Y>);
-
-impl<Y: 'static, S: 'static> SendHost<Y, S> {
-    pub(super) fn new<E>(wakes: Wakes<S, E>) -> Self {
-        SendHost(Adoption::new(wakes.send))
-    }
-}
-
-impl<Y: 'static, S: 'static, E: 'static> ThrowHost<Y, S, E> {
+impl<F: Form<S, E>, Y: 'static, S: 'static, E: 'static> Adopting<F, Y, S, E> {
     pub(super) fn new(wakes: Wakes<S, E>) -> Self {
-        ThrowHost(Adoption::new(wakes.throw))
+        Adopting(Adoption::new(F::wake(wakes)), PhantomData)
     }
 }
 
-/// Whether a driver of this error type hosts `yield_from!` entries ([`SendHost`]).
+/// Whether a driver of this error type hosts `yield_from!` entries ([`SendForm`]).
 pub(super) fn sends_only<E: 'static>() -> bool {
     TypeId::of::<E>() == TypeId::of::<Infallible>()
 }
 
-impl<Y: 'static, S: 'static, E: 'static> Host<Y, S, E> for SendHost<Y, S> {
+impl<F: Form<S, E>, Y: 'static, S: 'static, E: 'static> Host<Y, S, E> for Adopting<F, Y, S, E> {
     #[inline(always)]
     fn resume<G>(&mut self, sub: &mut G, sent: S) -> Step<Y, G::Return, E>
     where
         G: Generator<S, Yield = Y, Error = E>,
     {
-        sub.__resume_adopted(sent, &mut self.0)
+        F::step(sub, F::sent(sent), &mut self.0)
     }
 
     fn throw<G>(&mut self, sub: &mut G, err: E) -> Step<Y, G::Return, E>
     where
         G: Generator<S, Yield = Y, Error = E>,
     {
-        sub.throw(err)
+        F::throw(sub, err, &mut self.0)
     }
 
     fn wake<G>(&mut self, sub: &mut G, closing: bool) -> Option<Step<Y, G::Return, E>>
     where
         G: Generator<S, Yield = Y, Error = E>,
     {
-        // A `yield_from!` level cannot take an exit at its `yield from` (its generator is
-        // closed by dropping it): closed, not woken, while the chain closes.
-        (!closing).then(|| sub.__resume_adopted(self.0.wake_input(), &mut self.0))
+        // While the chain closes, a `yield_from!` level cannot take the exit at its `yield
+        // from` (its generator is closed by dropping it): closed, not woken. A
+        // `yield_from_throwing!` level reads the exit (or the error) from its cell, as in its
+        // own cascade.
+        (!closing || F::WAKES_TO_CLOSE).then(|| F::step(sub, self.0.wake_input(), &mut self.0))
     }
 
     #[inline(always)]
@@ -111,46 +104,7 @@ impl<Y: 'static, S: 'static, E: 'static> Host<Y, S, E> for SendHost<Y, S> {
     }
 
     fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>) {
-        host_all::<SendForm, Y, S, E>(&mut self.0, driving);
-    }
-}
-
-impl<Y: 'static, S: 'static, E: 'static> Host<Y, S, E> for ThrowHost<Y, S, E> {
-    #[inline(always)]
-    fn resume<G>(&mut self, sub: &mut G, sent: S) -> Step<Y, G::Return, E>
-    where
-        G: Generator<S, Yield = Y, Error = E>,
-    {
-        sub.__forward_adopted(Ok(sent), &mut self.0).0
-    }
-
-    fn throw<G>(&mut self, sub: &mut G, err: E) -> Step<Y, G::Return, E>
-    where
-        G: Generator<S, Yield = Y, Error = E>,
-    {
-        sub.__forward_adopted(Err(Thrown::Error(err)), &mut self.0).0
-    }
-
-    fn wake<G>(&mut self, sub: &mut G, _closing: bool) -> Option<Step<Y, G::Return, E>>
-    where
-        G: Generator<S, Yield = Y, Error = E>,
-    {
-        // Closing too: the level reads the exit (or the error) from its cell, as in
-        // `yield_from_throwing!`'s own cascade.
-        Some(sub.__forward_adopted(self.0.wake_input(), &mut self.0).0)
-    }
-
-    #[inline(always)]
-    fn handed(&self) -> bool {
-        self.0.has_incoming()
-    }
-
-    fn drop_handed(&mut self) {
-        self.0.drop_incoming();
-    }
-
-    fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>) {
-        host_all::<ThrowForm, Y, S, E>(&mut self.0, driving);
+        host_all::<F, Y, S, E>(&mut self.0, driving);
     }
 }
 
@@ -164,16 +118,31 @@ fn host_all<F: Form<S, E>, Y: 'static, S: 'static, E: 'static>(
     }
 }
 
-/// The two shapes of a hosted entry's input (see [`Host`]).
+/// The two shapes of an adoption a stackful driver publishes (see [`Adopting`]).
 pub(super) trait Form<S, E>: 'static {
     type In: 'static;
     /// A woken delegator reads an exit from its cell (see [`Host::wake`]).
     const WAKES_TO_CLOSE: bool;
     fn sent(sent: S) -> Self::In;
     fn thrown(err: E) -> Self::In;
+    fn wake(wakes: Wakes<S, E>) -> fn() -> Self::In;
+    /// Resumes `sub` with `input`, the adoption `up` published.
+    fn step<G, Y>(
+        sub: &mut G,
+        input: Self::In,
+        up: &mut Adoption<Self::In, Y>,
+    ) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>;
+    /// Throws `err` into `sub`, the adoption published if the form carries errors.
+    fn throw<G, Y>(sub: &mut G, err: E, up: &mut Adoption<Self::In, Y>) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>;
 }
 
+/// `yield_from!`'s adoption: the sent value as it is.
 pub(super) struct SendForm;
+/// `yield_from_throwing!`'s adoption: PEP 380's `Result`.
 pub(super) struct ThrowForm;
 
 impl<S: 'static, E> Form<S, E> for SendForm {
@@ -186,6 +155,22 @@ impl<S: 'static, E> Form<S, E> for SendForm {
     fn thrown(_: E) -> S {
         unreachable!("a driver hosts `yield_from!` entries only when `E` is `Infallible`")
     }
+    fn wake(wakes: Wakes<S, E>) -> fn() -> S {
+        wakes.send
+    }
+    #[inline(always)]
+    fn step<G, Y>(sub: &mut G, input: S, up: &mut Adoption<S, Y>) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        sub.__resume_adopted(input, up)
+    }
+    fn throw<G, Y>(sub: &mut G, err: E, _: &mut Adoption<S, Y>) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        sub.throw(err)
+    }
 }
 
 impl<S: 'static, E: 'static> Form<S, E> for ThrowForm {
@@ -197,6 +182,26 @@ impl<S: 'static, E: 'static> Form<S, E> for ThrowForm {
     }
     fn thrown(err: E) -> Self::In {
         Err(Thrown::Error(err))
+    }
+    fn wake(wakes: Wakes<S, E>) -> fn() -> Self::In {
+        wakes.throw
+    }
+    #[inline(always)]
+    fn step<G, Y>(
+        sub: &mut G,
+        input: Self::In,
+        up: &mut Adoption<Self::In, Y>,
+    ) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        sub.__forward_adopted(input, up).0
+    }
+    fn throw<G, Y>(sub: &mut G, err: E, up: &mut Adoption<Self::In, Y>) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        sub.__forward_adopted(Err(Thrown::Error(err)), up).0
     }
 }
 
