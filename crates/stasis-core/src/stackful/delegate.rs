@@ -110,9 +110,9 @@ use corosensei::CoroutineResult;
 
 use super::co::Co;
 use super::generator::Gen;
-use super::slot::Input;
 #[cfg(doc)]
 use super::slot::Slot;
+use super::slot::{Input, Unwinding};
 
 #[cfg(feature = "nightly")]
 mod host;
@@ -593,7 +593,7 @@ impl<Y, S, E> Co<Y, S, E> {
         if sub.state() == State::Closed {
             return Err(Thrown::Runtime(RuntimeError::AlreadyFinished));
         }
-        if self.slot().unwinding.get() && self.unwinding_now() {
+        if self.slot().unwinding.get() != Unwinding::No && self.unwinding_now() {
             // A destructor delegating while the body unwinds: `sub` could only yield, which
             // the body cannot do now (see `Co::try_yield`); as if it had ignored the exit.
             return Err(Thrown::Exit);
