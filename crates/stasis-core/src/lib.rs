@@ -116,7 +116,7 @@
 //!   tier keeps at most its top [`LIVE_RESIDENT`](crate::LIVE_RESIDENT) bytes (8 KiB; one `mincore` per move). So
 //!   a thread's hot places hold at most `POOL_CAPACITY × KEEP_RESIDENT` (8 MiB) of resident
 //!   memory, and the live tiers of the whole process at most `LIVE_POOL_CAPACITY ×
-//!   LIVE_RESIDENT` (128 MiB), 4 GiB of address space and 32,768 memory mappings, whatever
+//!   LIVE_RESIDENT` (128 MiB), 4.1 GiB of address space and 32,768 memory mappings, whatever
 //!   their generators did; [`PoolStats::resident_bytes`](crate::PoolStats::resident_bytes) says how much a pool holds now.
 //! - [`GenBuilder::pooled`](crate::GenBuilder::pooled)`(false)` bypasses the pool (map on create, unmap on drop), and
 //!   [`clear_pool`](crate::clear_pool) unmaps the calling thread's pooled stacks.

@@ -39,7 +39,7 @@
 //!   hold at most `POOL_CAPACITY × KEEP_RESIDENT` (8 MiB) of resident memory and
 //!   [`POOL_RESERVED_BUDGET`] of address space, and the live tiers of all threads together at
 //!   most `LIVE_POOL_CAPACITY × LIVE_RESIDENT` (128 MiB) resident, `LIVE_POOL_CAPACITY ×
-//!   DEFAULT_STACK_SIZE` (4 GiB) of address space and `2 × LIVE_POOL_CAPACITY` memory
+//!   (DEFAULT_STACK_SIZE + 2 pages)` (4.1 GiB) of address space and `2 × LIVE_POOL_CAPACITY` memory
 //!   mappings, whatever the bodies did.
 //!
 //! The pool is thread-local because generators are `!Send`: a stack is always returned on the
@@ -57,6 +57,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use corosensei::stack::{DefaultStack, Stack};
 
 use crate::overflow;
+use crate::stackful::RESERVED_MAX;
 
 /// The stack size of a generator built without [`GenBuilder::stack_size`](crate::GenBuilder::stack_size):
 /// 256 KiB of reserved address space, of which only touched pages become resident.
@@ -75,7 +76,7 @@ pub const POOL_CAPACITY: usize = 32;
 
 /// How many default-size stacks the pools of all threads together keep beyond their hot
 /// places (16,384: 32,768 memory mappings, half of Linux's default `vm.max_map_count`, and
-/// 4 GiB of address space). A program that keeps thousands of generators alive and replaces
+/// 4.1 GiB of address space). A program that keeps thousands of generators alive and replaces
 /// them (generator-per-call recursion) then creates and drops generators without a system call
 /// for the stack mapping. Each of these stacks keeps at most its top [`LIVE_RESIDENT`] bytes
 /// resident, so they hold at most `LIVE_POOL_CAPACITY × LIVE_RESIDENT` (128 MiB) of memory in
@@ -123,7 +124,7 @@ pub const LIVE_RESIDENT: usize = 8 * 1024;
 ///
 /// let stats = pool_stats();
 /// assert_eq!(stats.stacks, 0);
-/// assert!(stats.reserved_bytes <= POOL_RESERVED_BUDGET + stats.stacks * 4096);
+/// assert!(stats.reserved_bytes <= POOL_RESERVED_BUDGET + stats.stacks * 8192);
 /// ```
 pub const POOL_RESERVED_BUDGET: usize = 1 << 30;
 
@@ -395,11 +396,17 @@ fn from_pool(size: usize) -> Option<DefaultStack> {
 ///
 /// If the OS refuses and this thread's pool holds stacks, they are unmapped (their mappings and
 /// address space given back) and the mapping is tried once more.
+///
+/// The mapping holds `size` usable bytes plus the generator's reserved top bytes (its slot and
+/// colour, at most `RESERVED_MAX`, about 2 KiB: see `stackful/stack.rs`), rounded up to whole
+/// pages: one page more than `size` for the default size, address space only (a body that
+/// stays shallow never touches it).
 #[cold]
 #[inline(never)]
 pub(crate) fn fresh(size: usize) -> Result<DefaultStack, StackError> {
-    let stack = match DefaultStack::new(size) {
-        Err(_) if drain() > 0 => DefaultStack::new(size),
+    let mapped = size + RESERVED_MAX;
+    let stack = match DefaultStack::new(mapped) {
+        Err(_) if drain() > 0 => DefaultStack::new(mapped),
         mapped => mapped,
     }
     .map_err(|source| StackError::Os { size, source, cause: diagnose(size) })?;
@@ -578,8 +585,10 @@ fn resident_bytes(addr: usize, len: usize) -> usize {
 pub struct PoolStats {
     /// Stacks waiting for reuse on this thread.
     pub stacks: usize,
-    /// Their reserved bytes (address space, not resident memory): the usable part of each
-    /// mapping, which can be a page more than the size asked for. The sizes asked for add
+    /// Their reserved bytes (address space, not resident memory): each mapping with its guard
+    /// page, two pages more than the size asked for (the guard page, and room for the
+    /// generator's own top bytes; a third for sizes that are not a multiple of the page
+    /// size). The sizes asked for add
     /// up to at most [`POOL_RESERVED_BUDGET`](crate::POOL_RESERVED_BUDGET) in the hot places, plus
     /// [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE) per stack of the live tier.
     pub reserved_bytes: usize,
