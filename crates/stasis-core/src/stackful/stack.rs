@@ -12,7 +12,7 @@
 //!  ├────────────────────────────┤ ◀─ info_of(slot) = top - 16       -16
 //!  │ (unused)                   │    the rest of the top line
 //!  ├────────────────────────────┤                                   -64
-//!  │ (unused: the colour)       │    colour(top): 0, 64, .., 1920 bytes
+//!  │ (unused: the colour)       │    colour(top): 0, 64, .., 1984 bytes
 //!  ├────────────────────────────┤                         -64 - colour  ─┐
 //!  │ Slot<Y, S, E>              │    at most SLOT_BYTES (48)              │ one cache line:
 //!  ├────────────────────────────┤ ◀─ reserved(top) = the slot             │ all a resume
@@ -33,9 +33,9 @@
 //! of the L1 and L2 caches, and a parent's and a child's saved registers alias at 4 KiB (the
 //! core predicts a dependency between a store and a load whose addresses share their low 12
 //! bits). So the reserved bytes, and with them all the frames below, start [`colour`] lines
-//! below the top: one of [`COLOURS`] places, taken from the page number of the top. Fresh
+//! below the top: one of [`COLOURS`] places, taken from the address of the top. Fresh
 //! stacks are mapped next to each other (a default-size stack spans 66 pages with its guard,
-//! so neighbours are 4 lines apart), and a pooled stack keeps its colour.
+//! so neighbours are one line apart), and a pooled stack keeps its colour.
 //!
 //! **One line at the top**: the [`Slot`] ends 16 bytes into a cache line whose first 16
 //! bytes (below the stack's base) hold corosensei's link to the parent, which every resume
@@ -75,23 +75,26 @@ pub(super) const INFO_BYTES: usize = 16;
 const INFO_LINE: usize = 64;
 
 /// How many places the reserved bytes (and so all the frames below them) take on different
-/// stacks, one cache line ([`COLOUR_STRIDE`]) apart. A prime, so that stacks spaced any
-/// number of pages apart (but multiples of 31) get different colours.
-pub(super) const COLOURS: usize = 31;
+/// stacks, one cache line ([`COLOUR_STRIDE`]) apart.
+pub(super) const COLOURS: usize = 32;
 
 /// Bytes between two colours: one cache line.
 pub(super) const COLOUR_STRIDE: usize = 64;
 
-/// The most the reserved bytes take from a stack's usable size, whatever its colour (2,032
+/// The most the reserved bytes take from a stack's usable size, whatever its colour (2,096
 /// bytes). The pool maps this much more than the size asked for, so a body has at least the
 /// size it asked for.
 pub(crate) const RESERVED_MAX: usize = INFO_LINE + (COLOURS - 1) * COLOUR_STRIDE + SLOT_BYTES;
 
 /// How many bytes below the top of its mapping a stack's reserved bytes are moved (see
-/// "Colour" in the module docs): `0, 64, .., 1920`, from the page number of the top.
+/// "Colour" in the module docs): `0, 64, .., 1984`, from bits 13 to 17 of the top's address
+/// (two instructions, on every resume). A mapping of `2^k` usable bytes plus the reserved
+/// page and the guard page spans an odd number of 8 KiB units (the default size: 33), so
+/// stacks mapped one after another take all 32 colours in turn, one line apart.
 #[inline(always)]
 pub(super) const fn colour(top: usize) -> usize {
-    ((top >> 12) % COLOURS) * COLOUR_STRIDE
+    const { assert!(COLOURS.is_power_of_two() && COLOUR_STRIDE == 64) };
+    ((top >> 13) % COLOURS) * COLOUR_STRIDE
 }
 
 /// Where the reserved bytes of a stack whose mapping ends at `top` begin: the address of its
@@ -214,7 +217,7 @@ mod tests {
     fn reserved_bytes_fit_every_colour() {
         let top = 0x7f00_0000_0000usize;
         let mut seen = std::collections::BTreeSet::new();
-        for page in 0..2 * COLOURS {
+        for page in 0..4 * COLOURS {
             let top = top + page * 4096;
             let slot = reserved(top);
             seen.insert(colour(top));
