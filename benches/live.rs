@@ -8,10 +8,21 @@
 //! generator per prime, 2,000 primes, a chain about 4,000 deep), and `roundtrip_stackful` (one
 //! `next()` of a single generator, for the hop ratio: a sieve hop is one resume-yield pair of
 //! one generator of the chain, 4,043,625 per sieve run).
+//!
+//! A sieve hop also carries what a round trip of a counter does not: its share of creating
+//! and dropping the 4,000 generators of each run, the filter's `%`, and the bench's hop count.
+//! So `chain_stackful/N` measures the hop alone: one item through a chain of N
+//! `exclude_multiples` filters (a modulus that excludes nothing) over a counter, N + 1 hops
+//! per item, built once; the report gives its ns per hop at N = 1, 100, 1,000 and 4,000 and
+//! the ratio to N = 1 (the same body work, with no chain to keep in the caches).
+//! `chain_corosensei/N` is the same chain on raw corosensei coroutines (their own
+//! `DefaultStack`s of the default size): the backend's floor.
 
 use std::cell::Cell;
 use std::hint::black_box;
 
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult};
 use criterion::{criterion_group, criterion_main};
 use stasis::Gen;
 use stasis_bench::clock::Criterion;
@@ -103,6 +114,61 @@ fn sieve(mut ints: Gen<u64>) -> Gen<u64> {
     })
 }
 
+/// Chain lengths of `chain_stackful` (the report reads the same list: `CHAIN` in
+/// xtask/src/bench/inputs.rs).
+const CHAIN: [usize; 4] = [1, 100, 1000, 4000];
+
+/// Chain lengths of `chain_corosensei`.
+const CHAIN_RAW: [usize; 2] = [1, 4000];
+
+/// A modulus no counter value of a bench run reaches: the filters pass every item.
+const NEVER: u64 = 1 << 40;
+
+/// `def count(): i = 0; while 1: yield i; i += 1`, under `n` sieve filters that pass everything.
+fn filter_chain(n: usize) -> Gen<u64> {
+    let counter = Gen::new(|co, ()| {
+        let mut i = 1u64;
+        loop {
+            co.yield_(i);
+            i += 1;
+        }
+    });
+    (0..n).fold(counter, |g, k| {
+        let m = NEVER + k as u64;
+        Gen::new(move |co, ()| {
+            for i in g {
+                if i % m != 0 {
+                    co.yield_(i);
+                }
+            }
+        })
+    })
+}
+
+type Raw = Coroutine<(), u64, (), DefaultStack>;
+
+/// [`filter_chain`] on raw corosensei coroutines.
+fn raw_filter_chain(n: usize) -> Raw {
+    let stack = || DefaultStack::new(stasis::DEFAULT_STACK_SIZE).expect("a stack");
+    let counter = Coroutine::with_stack(stack(), |y, ()| {
+        let mut i = 1u64;
+        loop {
+            y.suspend(i);
+            i += 1;
+        }
+    });
+    (0..n).fold(counter, |mut g: Raw, k| {
+        let m = NEVER + k as u64;
+        Coroutine::with_stack(stack(), move |y, ()| {
+            while let CoroutineResult::Yield(i) = g.resume(()) {
+                if i % m != 0 {
+                    y.suspend(i);
+                }
+            }
+        })
+    })
+}
+
 fn live(c: &mut Criterion) {
     let mut group = c.benchmark_group("live");
     group.sample_size(10);
@@ -128,6 +194,22 @@ fn live(c: &mut Criterion) {
         }
     });
     group.bench_function("roundtrip_stackful", |b| b.iter(|| black_box(counter.next())));
+
+    for n in CHAIN {
+        let mut chain = filter_chain(n);
+        group.bench_function(format!("chain_stackful/{n}"), |b| {
+            b.iter(|| black_box(chain.next()));
+        });
+    }
+    for n in CHAIN_RAW {
+        let mut chain = raw_filter_chain(n);
+        group.bench_function(format!("chain_corosensei/{n}"), |b| {
+            b.iter(|| match chain.resume(()) {
+                CoroutineResult::Yield(i) => black_box(i),
+                CoroutineResult::Return(()) => unreachable!("the counter is endless"),
+            });
+        });
+    }
 
     group.finish();
 }
