@@ -253,6 +253,22 @@ pub enum RuntimeError {
     /// Raised in the delegator at its `yield from`, so that the value is not lost silently.
     #[error("'iterator' object has no attribute 'send'")]
     SendToIterator,
+    /// `close()` or `throw()` of a stackful generator whose body is suspended at a
+    /// [`Co::yield_`](crate::Co::yield_) in a destructor, in the middle of an unwinding stasis
+    /// started (an earlier `close()`, an unhandled `throw()`, [`Co::raise`](crate::Co::raise)):
+    /// Python's `finally: yield`, written as a `Drop` guard with a send type other than `()`. CPython would raise the exception at that
+    /// yield; Rust cannot leave a destructor by unwinding while it unwinds (the process would
+    /// abort), so the generator is not resumed and stays suspended there. Only
+    /// [`Generator::resume`](crate::Generator::resume) can let it finish: the destructor
+    /// goes on with the sent value, and the unwinding with it. Dropping it instead leaks its
+    /// stack. See "In a destructor" on [`Co::yield_`](crate::Co::yield_) for how to write
+    /// such a `finally` so that this cannot happen.
+    #[error(
+        "generator suspended in a destructor that yielded while its body unwound: it cannot be \
+         closed or thrown into there, only sent a value to finish (in destructors, yield with \
+         `try_yield`, or give the generator a send type of `()`)"
+    )]
+    SuspendedInDestructor,
 }
 
 impl<E> Thrown<E> {

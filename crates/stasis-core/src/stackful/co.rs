@@ -112,16 +112,29 @@ impl<Y, S, E> Co<Y, S, E> {
     /// # In a destructor (Python's `finally: yield`)
     ///
     /// A destructor that runs while stasis unwinds the body (`close()`, an unhandled `throw()`,
-    /// [`Co::raise`](crate::Co::raise), dropping the generator) cannot suspend: the unwinding is not finished,
-    /// and the consumer would find its thread panicking (`std::thread::panicking()`, poisoned
-    /// locks) and could abort the process by closing again. There, with a send type of `()`,
-    /// `yield_` returns at once without suspending; the value is not handed out but
-    /// [`Generator::close`](crate::Generator::close) reports the first such value as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as
-    /// CPython's `close()` raises "generator ignored GeneratorExit" (the generator then ends
-    /// closed, where CPython leaves it suspended inside the `finally`). With another send type
-    /// there is no value to return, and `yield_` still suspends (FIXME: the consumer then sees
-    /// a panicking thread): use [`Co::try_yield`](crate::Co::try_yield) in destructors. To yield in a `finally` with
-    /// CPython's exact behaviour, write it as code after `try_yield` instead of a destructor:
+    /// [`Co::raise`](crate::Co::raise), dropping the generator) should not suspend: the
+    /// unwinding is not finished, so the consumer would find its thread panicking
+    /// (`std::thread::panicking()`, poisoned locks), and nothing may unwind out of that
+    /// destructor (an exit raised there would abort the process).
+    ///
+    /// - With a send type of `()`, `yield_` there returns at once without suspending; the value
+    ///   is not handed out but [`Generator::close`](crate::Generator::close) reports the first such value as
+    ///   [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as CPython's `close()` raises "generator ignored
+    ///   GeneratorExit" (the generator then ends closed, where CPython leaves it suspended
+    ///   inside the `finally`). [`Co::try_yield`](crate::Co::try_yield) does the same with any send type: use it in
+    ///   destructors.
+    /// - With another send type, `yield_` has no value to return without suspending, so it
+    ///   suspends there, in the middle of the unwinding (avoid it). Until the consumer sends a
+    ///   value, std counts that unfinished unwinding on the consumer's thread
+    ///   (`std::thread::panicking()` is true). `close()` and `throw()` cannot resume the body
+    ///   there: they return [`RuntimeError::SuspendedInDestructor`](crate::RuntimeError::SuspendedInDestructor) and leave it suspended (CPython
+    ///   would raise at that yield). A sent value resumes it: `yield_` returns it, and the
+    ///   destructor and the unwinding go on. Dropping the generator instead leaks its stack
+    ///   (the rest of its destructors never run), leaves the thread panicking for good, and
+    ///   prints a message on stderr (CPython's "Exception ignored").
+    ///
+    /// To yield in a `finally` with CPython's exact behaviour, write it as code after
+    /// `try_yield` instead of a destructor:
     ///
     /// ```
     /// # use stasis_core as stasis;
@@ -299,19 +312,35 @@ impl<Y, S, E> Co<Y, S, E> {
     /// [`Co::yield_`](crate::Co::yield_) while this generator's stack may be unwinding (see `unwinding_now`).
     #[cold]
     fn yield_while_unwinding(&self, value: Y) -> S {
-        if self.unwinding_now()
-            && let Some(unit) = (self.unit_send)()
-        {
+        if !self.unwinding_now() {
+            // The body caught the unwinding: a plain yield.
+            return match self.suspend(MaybeUninit::new(value)) {
+                Input::Send(sent) => sent,
+                interrupted => self.raise(Self::interruption(interrupted)),
+            };
+        }
+        if let Some(unit) = (self.unit_send)() {
             self.ignore(value);
             return unit;
         }
-        // Not unwinding (the body caught it), or unwinding with a send type other than `()`.
-        // FIXME(issue 9 A3): in the second case there is no value to return without
-        // suspending, and raising here would abort; this suspends as before (the consumer
-        // then sees `panicking()`). Documented on `yield_`: use `try_yield` in destructors.
-        match self.suspend(MaybeUninit::new(value)) {
+        // A destructor run by our unwinding, and a send type other than `()`: there is no
+        // value to return without suspending, and nothing may unwind out of this destructor
+        // (the process would abort). So it suspends, and only a sent value can resume it: the
+        // flag makes `Slot::transmit` refuse a throw or a close, and `Gen`'s drop leave the
+        // stack as it is. Meanwhile std's panic count on this thread includes this unfinished
+        // unwinding (documented on `yield_`: use `try_yield` in destructors).
+        let slot = self.slot();
+        slot.suspended_in_unwind.set(true);
+        let input = self.suspend(MaybeUninit::new(value));
+        slot.suspended_in_unwind.set(false);
+        match input {
             Input::Send(sent) => sent,
-            interrupted => self.raise(Self::interruption(interrupted)),
+            // Refused by `Slot::transmit`; the drop never resumes such a body.
+            Input::Throw(_) | Input::Close | Input::Resume { .. } => {
+                unreachable!(
+                    "stasis bug: a body suspended in a destructor mid-unwind was resumed without a value"
+                )
+            }
         }
     }
 

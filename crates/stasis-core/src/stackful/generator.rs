@@ -12,8 +12,10 @@
 use std::cell::Cell;
 use std::convert::Infallible;
 use std::fmt;
+use std::io::Write;
 use std::iter::FusedIterator;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::ptr::NonNull;
 
@@ -76,6 +78,18 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// assert_eq!(g.resume(()), Step::Exhausted);
 /// ```
 ///
+/// # Dropping
+///
+/// Dropping a suspended generator closes it (Python's finalizer): its body sees
+/// [`Thrown::Exit`](crate::Thrown::Exit) at its yield and unwinds, running its destructors. If it ignores the exit
+/// and yields again, the value is dropped and the body is unwound once more, by force, where
+/// it waits: only destructors run. If it swallows that too (a catch-all `catch_unwind`) and
+/// yields again, or if it is suspended in a destructor in the middle of its unwinding (see "In
+/// a destructor" on [`Co::yield_`](crate::Co::yield_)), it is not resumed again: its stack is leaked, with
+/// whatever its frames own, as by `mem::forget` (a lock guard or `RefCell` borrow held there
+/// stays held), and a message on stderr says so (CPython's finalizer prints "Exception
+/// ignored" and clears the frame). A drop always ends.
+///
 /// # Thread exit
 ///
 /// Dropping a suspended generator closes it (Python's finalizer): its body runs again, sees
@@ -118,7 +132,9 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// ```
 #[must_use = "generators do nothing unless resumed"]
 pub struct Gen<Y, R = (), S = (), E = Infallible> {
-    inner: Local<Inner<Y, R, S, E>>,
+    /// Dropped by hand in `Drop`, which may instead leave a body that never finishes
+    /// unwinding on its stack for good (see `Gen::finish`).
+    inner: Local<ManuallyDrop<Inner<Y, R, S, E>>>,
     /// The return value seen by `Iterator::next` (which can only report `None`).
     outcome: Option<R>,
     /// The [`Slot`] at the top of this generator's stack, untyped (see `Gen::slot_ptr`): a
@@ -353,6 +369,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 handed_up: Cell::new(None),
                 ignored_out: Cell::new(std::ptr::null_mut()),
                 unwinding: Cell::new(false),
+                suspended_in_unwind: Cell::new(false),
             })
         };
         let slot = NonNull::new(slot).expect("stack addresses are not null");
@@ -379,13 +396,13 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     Err(payload) if payload.is::<RaiseToken>() => {
                         Err(co.pending.take().expect("Co::raise stores the value before unwinding"))
                     }
-                    // `Gen::unwind` finishing a dropped generator: nobody reads the outcome.
+                    // `Gen::finish` unwinding a dropped generator: nobody reads the outcome.
                     Err(payload) if payload.is::<UnwindToken>() => Err(Thrown::Exit),
                     Err(payload) => resume_unwind(payload),
                 }
             });
         Gen {
-            inner: Local(inner),
+            inner: Local(ManuallyDrop::new(inner)),
             outcome: None,
             slot: Local(slot.cast()),
             _variance: PhantomData,
@@ -652,43 +669,107 @@ impl<Y, R, S, E> fmt::Debug for Gen<Y, R, S, E> {
 
 impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
     fn drop(&mut self) {
-        // Everything in place, then the fields drop: the coroutine (finished by then, so its
-        // own drop does nothing) and its `SlotStack`, which goes back to the pool. If closing
-        // panics, the fields are still dropped while the panic unwinds.
-        if !self.inner.done() && self.inner.started() {
-            // Python's finalizer: close() the body so `try_yield` sees `Thrown::Exit` and
-            // destructors run (a body driving delegates closes them first, innermost first).
-            // A body that ignores it and yields is unwound below. Not while the thread's
-            // thread-locals are destroyed: the body may hold a borrow of one already gone, so
-            // only its destructors run (see "Thread exit" in the `Gen` docs).
-            if !exit::destroying_thread_locals()
-                && let CoroutineResult::Yield(value) = self.transmit(Input::Close)
-            {
-                // SAFETY: nothing adopts a generator being dropped, so the body yielded a
-                // value (see `Out`); drop it as the consumer would have.
-                drop(unsafe { value.assume_init() });
-            }
-            self.unwind();
+        // Everything in place, then the coroutine drops (finished by then, so its own drop
+        // does nothing) with its `SlotStack`, which goes back to the pool; the guard drops it
+        // also if closing panics, while the panic unwinds.
+        let mut dropping = Dropping { owner: self, leak: false };
+        if !dropping.owner.inner.done() && dropping.owner.inner.started() {
+            dropping.leak = !dropping.owner.finish();
+        }
+    }
+}
+
+/// Drops a [`Gen`](crate::Gen)'s coroutine at the end of its drop (also when it unwinds), unless the body
+/// had to be left suspended for good (`leak`, see `Gen::finish`): then the coroutine is not
+/// dropped (its drop would unwind the body once more), and its stack, with everything its
+/// frames own, is leaked. That is sound as `mem::forget` of a `Box` is: the stack's memory is
+/// never reused (neither returned to the pool nor unmapped), so nothing on it, pinned values
+/// included, is invalidated without being dropped; and nothing outside that stack refers into
+/// it any more (a `Gen` being dropped is not adopted, and the entries of a delegation it
+/// drove lived in frames already unwound, or on stacks its own frames own, leaked with it).
+struct Dropping<'a, Y, R, S, E> {
+    owner: &'a mut Gen<Y, R, S, E>,
+    leak: bool,
+}
+
+impl<Y, R, S, E> Drop for Dropping<'_, Y, R, S, E> {
+    fn drop(&mut self) {
+        if self.leak {
+            return;
         }
         // Drops an unstarted body's closure; a no-op once the body is done.
-        self.inner.force_unwind();
+        self.owner.inner.force_unwind();
+        // SAFETY: this runs once, at the end of `Gen`'s drop (this guard is made only there);
+        // nothing uses `inner` afterwards (the other fields do not refer to it; the slot
+        // pointer is into the stack's reserved bytes, not into `inner`, and is not used
+        // again). Only the guard's `&mut Gen` reaches `inner`: no other pointer to it exists
+        // to be invalidated (Stacked Borrows) or to make a foreign access (Tree Borrows).
+        unsafe { ManuallyDrop::drop(&mut self.owner.inner.0) };
     }
 }
 
 impl<Y, R, S, E> Gen<Y, R, S, E> {
-    /// Unwinds a suspended body until it is done: only destructors run (Python has no
-    /// equivalent; it is what dropping a raw corosensei coroutine does). A body that swallows
-    /// the unwinding (a catch-all `catch_unwind`) and yields again is unwound again; each value
-    /// it yields is dropped here, exactly once.
-    fn unwind(&mut self) {
-        // SAFETY: as in `Gen::slot`; the slot is not part of `self.inner`'s borrow.
+    /// Finishes a suspended body being dropped (Python's finalizer), so that its destructors
+    /// run; returns false if it had to be left suspended. Each value the body yields on the
+    /// way is dropped here, exactly once.
+    ///
+    /// 1. `close()`: `try_yield` sees [`Thrown::Exit`](crate::Thrown::Exit), destructors run (a body driving delegates
+    ///    closes them first, innermost first). Not while the thread's thread-locals are
+    ///    destroyed: the body may hold a borrow of one already gone, so only its destructors
+    ///    run (see "Thread exit" in the `Gen` docs).
+    /// 2. If the body ignored the exit and yielded, it is unwound by force where it waits, once:
+    ///    only destructors run (what dropping a raw corosensei coroutine does; CPython's
+    ///    finalizer closes once and then clears the frame, running no more of the body).
+    ///
+    /// It is left suspended, and false is returned, when the body swallowed that unwinding as
+    /// well (a catch-all `catch_unwind`) and yielded again: unwinding it again could go on for
+    /// ever (before, it did, for a body that catches and yields in a loop); or
+    /// when it is suspended in a destructor mid-unwind (see [`Slot::suspended_in_unwind`]):
+    /// without a value to send it, nothing can end that destructor without aborting. Either
+    /// way a message on stderr says so, as CPython's "Exception ignored" does.
+    fn finish(&mut self) -> bool {
+        // SAFETY: as in `Gen::slot`; the slot is not part of `self.inner`'s borrow (it is in
+        // the stack's reserved bytes, which the coroutine never touches).
         let slot = unsafe { self.slot_ptr().as_ref() };
-        while !self.inner.done() {
-            if let CoroutineResult::Yield(value) = slot.transmit_unwind(&mut self.inner) {
-                // SAFETY: nothing adopts a generator being dropped (see `Drop`), so the body
-                // yielded a value (see `Out`).
-                drop(unsafe { value.assume_init() });
-            }
+        let stuck = |slot: &Slot<Y, S, E>| slot.suspended_in_unwind.get();
+        if !stuck(slot)
+            && !exit::destroying_thread_locals()
+            && let CoroutineResult::Yield(value) = self.transmit(Input::Close)
+        {
+            // SAFETY: nothing adopts a generator being dropped, so the body yielded a value
+            // (see `Out`); drop it as the consumer would have.
+            drop(unsafe { value.assume_init() });
         }
+        if !self.inner.done()
+            && !stuck(slot)
+            && let CoroutineResult::Yield(value) = slot.transmit_unwind(&mut self.inner)
+        {
+            // SAFETY: as above.
+            drop(unsafe { value.assume_init() });
+        }
+        if self.inner.done() {
+            return true;
+        }
+        // Like CPython's "Exception ignored": a drop cannot report an error. Not `eprintln!`,
+        // which panics if stderr is closed.
+        let _ = if stuck(slot) {
+            writeln!(
+                std::io::stderr(),
+                "stasis: a generator was dropped while suspended in a destructor that yielded \
+                 while its body unwound (Python's `finally: yield`, here a `yield_` with a send \
+                 type other than `()`): its stack is leaked without running the rest of its \
+                 destructors, and this thread stays panicking (`std::thread::panicking()`) as \
+                 that unwinding cannot finish; in destructors, yield with `try_yield`"
+            )
+        } else {
+            writeln!(
+                std::io::stderr(),
+                "stasis: a generator was dropped whose body swallowed its unwinding (a \
+                 catch-all `catch_unwind`) and yielded again: its stack is leaked without \
+                 running the rest of its destructors (CPython: \"generator ignored \
+                 GeneratorExit\", and its frame is cleared)"
+            )
+        };
+        false
     }
 }

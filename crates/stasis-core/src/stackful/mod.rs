@@ -26,17 +26,23 @@
 //! - The generator's [`State`](crate::State) is derived from the coroutine itself (`started()` / `done()`), so
 //!   there is no state field to keep in sync, even when the body panics.
 //! - Dropping a suspended generator first runs the `close()` protocol (Python's finalizer); if
-//!   the body ignores the exit and yields again, `Gen::unwind` finishes the job: it resumes the
-//!   body with a private payload ([`UnwindToken`]) raised where it waits, drops anything a body
-//!   that swallowed it yields, and repeats until the body is done. (corosensei's own
-//!   `force_unwind` discarded such a value without dropping it.) Either way every destructor
-//!   on the generator stack runs, then the stack goes back to the per-thread pool (see
-//!   [`crate::pool`]).
+//!   the body ignores the exit and yields again, `Gen::finish` unwinds it once more, by force:
+//!   it resumes the body with a private payload ([`UnwindToken`]) raised where it waits, and
+//!   drops anything a body that swallowed it yields. (corosensei's own `force_unwind`
+//!   discarded such a value without dropping it.) Every destructor on the generator stack
+//!   runs, then the stack goes back to the per-thread pool (see [`crate::pool`]). A body that
+//!   swallows that forced unwinding too and yields again is not resumed any more (it could
+//!   loop for ever): its stack is leaked, with a message on stderr (CPython's finalizer
+//!   likewise closes once, then clears the frame without running it).
 //! - A yield from a destructor while stasis unwinds the stack (the slot's `unwinding` is set
-//!   and the thread is panicking) never suspends: std's panic count is per thread, so the
-//!   consumer would run "panicking" until the body resumed, and a second exit raised into
-//!   that destructor would abort. [`Co::try_yield`](crate::Co::try_yield) returns `Err(Thrown::Exit)` there, and
-//!   the value goes to `close()`'s `IgnoredExit` (see `Co::ignore`).
+//!   and the thread is panicking) does not suspend where it can help it: std's panic count is
+//!   per thread, so the consumer would run "panicking" until the body resumed, and a second
+//!   exit raised into that destructor would abort. [`Co::try_yield`](crate::Co::try_yield) returns `Err(Thrown::Exit)` there,
+//!   [`Co::yield_`](crate::Co::yield_) returns at once with a send type of `()`, and the value goes to `close()`'s
+//!   `IgnoredExit` (see `Co::ignore`). `yield_` with another send type has nothing to return,
+//!   so it suspends, marked in the slot (`suspended_in_unwind`): `Slot::transmit` then refuses
+//!   a throw or a close (`RuntimeError::SuspendedInDestructor`), only a sent value resumes the
+//!   body, and a drop leaves the stack as it is (leaked, with a message on stderr).
 //!
 //! # Delegation (`yield from`)
 //!

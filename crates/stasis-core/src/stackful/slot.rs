@@ -36,7 +36,7 @@ use super::{
 };
 #[cfg(doc)]
 use crate::protocol::Generator;
-use crate::protocol::Thrown;
+use crate::protocol::{RuntimeError, Thrown};
 
 /// Hides the state machines' context from a stackful body for one resume (see
 /// `machine::StackSwitch`); nothing to hide without the state-machine backend.
@@ -135,11 +135,25 @@ pub(super) struct Slot<Y, S, E> {
     /// during that unwinding, and does not suspend (see `Co::yield_while_unwinding`). Cleared
     /// by such a yield that finds the thread not panicking (the body caught the unwinding).
     pub(super) unwinding: Cell<bool>,
+    /// Set while the body is suspended at a [`Co::yield_`] in a destructor, in the middle of
+    /// an unwinding stasis started (a send type other than `()` leaves `yield_` nothing to
+    /// return without suspending; see `Co::yield_while_unwinding`). The body can then only be
+    /// resumed with a sent value: raising an exit or an error at that yield would unwind out
+    /// of a destructor that runs during unwinding, which aborts the process. [`Slot::transmit`]
+    /// refuses the other inputs ([`RuntimeError::SuspendedInDestructor`]), and `Gen`'s drop
+    /// leaves such a stack as it is.
+    pub(super) suspended_in_unwind: Cell<bool>,
 }
 
 impl<Y, S, E> Slot<Y, S, E> {
     /// Resumes `inner` (whose stack holds this slot) with `input`: the sent value goes on the
     /// wire, the rest through the slot (see [`Wire`]).
+    ///
+    /// A throw or a close into a body suspended in a destructor mid-unwind (see
+    /// [`Slot::suspended_in_unwind`]) does not resume it: it comes back at once as if the body
+    /// had raised [`RuntimeError::SuspendedInDestructor`] (the thrown error is dropped), and
+    /// the body stays suspended where it was. Every consumer (`Gen`'s methods, a driver's
+    /// `GenEntry`) resumes through here, so none can reach that yield with an exit.
     #[inline(always)]
     pub(super) fn transmit<R>(
         &self,
@@ -150,6 +164,10 @@ impl<Y, S, E> Slot<Y, S, E> {
         match input {
             Input::Send(sent) => inner.resume(MaybeUninit::new(sent)),
             Input::Throw(err) => {
+                if self.suspended_in_unwind.get() {
+                    drop(err);
+                    return Self::refused();
+                }
                 let mut err = ManuallyDrop::new(err);
                 self.thrown.set(&raw mut *err);
                 self.kind.set(Kind::Throw);
@@ -158,6 +176,9 @@ impl<Y, S, E> Slot<Y, S, E> {
                 inner.resume(MaybeUninit::uninit())
             }
             Input::Close => {
+                if self.suspended_in_unwind.get() {
+                    return Self::refused();
+                }
                 self.kind.set(Kind::Close);
                 inner.resume(MaybeUninit::uninit())
             }
@@ -168,10 +189,21 @@ impl<Y, S, E> Slot<Y, S, E> {
         }
     }
 
+    /// What [`Slot::transmit`] reports instead of resuming a body suspended in a destructor
+    /// mid-unwind with a throw or a close: the runtime's error, as if the body had raised it.
+    /// The coroutine is not done (its `Gen` still reports `State::Suspended`).
+    #[cold]
+    fn refused<R>() -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        CoroutineResult::Return(Err(Thrown::Runtime(RuntimeError::SuspendedInDestructor)))
+    }
+
     /// Resumes `inner`, suspended, only to unwind its body from where it waits: stasis's own
     /// form of corosensei's `force_unwind`, whose loop discards what a body that swallowed the
     /// unwinding yields next (a leak of that value: `Out` is a `MaybeUninit`). Here that value
-    /// comes back to the caller, which drops it and unwinds again.
+    /// comes back to the caller, which drops it (and does not unwind it again: see
+    /// `Gen::finish`). Never sent to a body suspended in a destructor mid-unwind
+    /// ([`Slot::suspended_in_unwind`]): raising there would unwind out of that destructor,
+    /// which aborts; `Gen::finish` checks.
     #[cold]
     pub(super) fn transmit_unwind<R>(
         &self,
