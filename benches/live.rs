@@ -18,23 +18,13 @@
 //! `chain_corosensei/N` is the same chain on raw corosensei coroutines (their own
 //! `DefaultStack`s of the default size): the backend's floor.
 
-use std::cell::Cell;
 use std::hint::black_box;
 
-use corosensei::stack::DefaultStack;
-use corosensei::{Coroutine, CoroutineResult};
+use corosensei::CoroutineResult;
 use criterion::{criterion_group, criterion_main};
 use stasis::Gen;
 use stasis_bench::clock::Criterion;
-
-thread_local! {
-    /// Resumes of sieve generators (hops) in the current run.
-    static HOPS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn hop() {
-    HOPS.with(|h| h.set(h.get() + 1));
-}
+use stasis_bench::live::{filter_chain, hops, intsfrom, raw_filter_chain, reset_hops, sieve};
 
 /// `def times(n, g): for i in g: yield n * i`
 fn times(n: u64, g: Gen<u64>) -> Gen<u64> {
@@ -77,97 +67,12 @@ fn m235() -> Gen<u64> {
     })
 }
 
-/// `def intsfrom(i): while 1: yield i; i += 1`
-fn intsfrom(mut i: u64) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        loop {
-            hop();
-            co.yield_(i);
-            i += 1;
-        }
-    })
-}
-
-/// `def exclude_multiples(n, ints): for i in ints: if i % n: yield i`
-fn exclude_multiples(n: u64, ints: Gen<u64>) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        for i in ints {
-            if i % n != 0 {
-                hop();
-                co.yield_(i);
-            }
-        }
-    })
-}
-
-/// CPython's `sieve(ints)`: yield the first, then every prime of the rest with its multiples
-/// excluded, through a new `sieve` generator.
-fn sieve(mut ints: Gen<u64>) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        let Some(prime) = ints.next() else { return };
-        hop();
-        co.yield_(prime);
-        for p in sieve(exclude_multiples(prime, ints)) {
-            hop();
-            co.yield_(p);
-        }
-    })
-}
-
 /// Chain lengths of `chain_stackful` (the report reads the same list: `CHAIN` in
 /// xtask/src/bench/inputs.rs).
 const CHAIN: [usize; 4] = [1, 100, 1000, 4000];
 
 /// Chain lengths of `chain_corosensei`.
 const CHAIN_RAW: [usize; 2] = [1, 4000];
-
-/// A modulus no counter value of a bench run reaches: the filters pass every item.
-const NEVER: u64 = 1 << 40;
-
-/// `def count(): i = 0; while 1: yield i; i += 1`, under `n` sieve filters that pass everything.
-fn filter_chain(n: usize) -> Gen<u64> {
-    let counter = Gen::new(|co, ()| {
-        let mut i = 1u64;
-        loop {
-            co.yield_(i);
-            i += 1;
-        }
-    });
-    (0..n).fold(counter, |g, k| {
-        let m = NEVER + k as u64;
-        Gen::new(move |co, ()| {
-            for i in g {
-                if i % m != 0 {
-                    co.yield_(i);
-                }
-            }
-        })
-    })
-}
-
-type Raw = Coroutine<(), u64, (), DefaultStack>;
-
-/// [`filter_chain`] on raw corosensei coroutines.
-fn raw_filter_chain(n: usize) -> Raw {
-    let stack = || DefaultStack::new(stasis::DEFAULT_STACK_SIZE).expect("a stack");
-    let counter = Coroutine::with_stack(stack(), |y, ()| {
-        let mut i = 1u64;
-        loop {
-            y.suspend(i);
-            i += 1;
-        }
-    });
-    (0..n).fold(counter, |mut g: Raw, k| {
-        let m = NEVER + k as u64;
-        Coroutine::with_stack(stack(), move |y, ()| {
-            while let CoroutineResult::Yield(i) = g.resume(()) {
-                if i % m != 0 {
-                    y.suspend(i);
-                }
-            }
-        })
-    })
-}
 
 fn live(c: &mut Criterion) {
     let mut group = c.benchmark_group("live");
@@ -178,10 +83,10 @@ fn live(c: &mut Criterion) {
         b.iter(|| black_box(m235().take(100).last()));
     });
 
-    HOPS.with(|h| h.set(0));
+    reset_hops();
     assert_eq!(sieve(intsfrom(2)).nth(1999), Some(17389), "the 2,000th prime");
     // The report (xtask/src/bench/report.rs, `SIEVE_HOPS`) divides by this count.
-    assert_eq!(HOPS.with(Cell::get), 4_043_625, "resume-yield pairs in one sieve run");
+    assert_eq!(hops(), 4_043_625, "resume-yield pairs in one sieve run");
     group.bench_function("sieve_stackful", |b| {
         b.iter(|| black_box(sieve(intsfrom(2)).take(2000).last()));
     });
@@ -202,7 +107,7 @@ fn live(c: &mut Criterion) {
         });
     }
     for n in CHAIN_RAW {
-        let mut chain = raw_filter_chain(n);
+        let mut chain = raw_filter_chain(n, 1);
         group.bench_function(format!("chain_corosensei/{n}"), |b| {
             b.iter(|| match chain.resume(()) {
                 CoroutineResult::Yield(i) => black_box(i),

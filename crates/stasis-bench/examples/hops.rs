@@ -6,11 +6,12 @@
 //! ```text
 //! cargo run --release -p stasis-bench --example hops -- chain [1,10,100,1000,4000]
 //!     ns per resume-yield pair through a chain of N generators over a counter:
-//!     `pass` (for i in g: yield i), `filter` (the sieve's exclude_multiples, passing all),
-//!     `corosensei` (pass on raw corosensei, its own default-size stacks) and `coloured`
-//!     (the same with stasis's colours: the backend's floor with stasis's placement)
+//!     `pass` (for i in g: yield i), `filter` (the sieve's exclude_multiples, passing all:
+//!     stasis_bench::live::filter_chain), `corosensei` (the filter on raw corosensei, its own
+//!     default-size stacks) and `coloured` (the same with stasis's colours: the backend's
+//!     floor with stasis's placement)
 //!     HOPS_SCRAMBLE=1: first fill this thread's pool with 9,000 stacks returned in a
-//!     scrambled order, so that the stasis chains are built on scrambled stacks
+//!     scrambled order (no difference since the live tier hands out stacks by address)
 //! cargo run --release -p stasis-bench --example hops -- sieve
 //!     CPython's sieve for 2,000 primes, 6 runs: time to the 2,000th prime, and to drop the chain
 //! valgrind --tool=lackey --trace-mem=yes target/release/examples/hops trace 50 2> trace.txt
@@ -19,17 +20,19 @@
 //! ```
 //!
 //! Figures from this machine (2 shared cores, AMD EPYC, 48 KiB L1d, 1 MiB L2 per core), one
-//! sitting, `pass`: 1 deep 2.1 ns, 100 deep 10.6 → 7.7 ns, 1,000 deep 14.1 → 10.4 ns, 4,000
-//! deep 26.1 → 21.3 ns before → after colouring (the `filter` body: 26.8 → 16.4 ns at 4,000).
-//! lackey: a hop touches 2 lines of the resumed stack on raw corosensei, 4 to 5 on stasis.
+//! sitting, before → after the colours: `pass` 1 deep 2.16 → 2.18 ns, 100 deep 11.1 → 7.7 ns,
+//! 1,000 deep 15.3 → 10.4 ns, 4,000 deep 26.1 → 21.3 ns; `filter` 4,000 deep 26.8 → 16.4 ns.
+//! The filter on raw corosensei, 4,000 deep: 27.5 ns on its own layout, 17.9 ns coloured
+//! (1 deep: 1.84 ns); on stasis 14.7 ns (1 deep: 2.45 ns).
+//! lackey: a hop touches 2 lines of the resumed stack on raw corosensei, 5 on stasis (`pass`).
 
-use std::cell::Cell;
 use std::hint::black_box;
 use std::time::Duration;
 
-use corosensei::stack::{DefaultStack, Stack, StackPointer};
-use corosensei::{Coroutine, CoroutineResult};
+use corosensei::CoroutineResult;
 use stasis::Gen;
+use stasis_bench::counter;
+use stasis_bench::live::{filter_chain, hops, intsfrom, raw_filter_chain, reset_hops, sieve};
 
 /// This thread's CPU time.
 fn cpu() -> Duration {
@@ -39,73 +42,11 @@ fn cpu() -> Duration {
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
-fn counter() -> Gen<u64> {
-    Gen::new(|co, ()| {
-        let mut i = 1u64;
-        loop {
-            co.yield_(i);
-            i += 1;
-        }
-    })
-}
-
 fn pass(g: Gen<u64>) -> Gen<u64> {
     Gen::new(move |co, ()| {
         for i in g {
             co.yield_(i);
         }
-    })
-}
-
-/// The sieve's `exclude_multiples`, with a modulus that excludes nothing here.
-fn filter(n: u64, g: Gen<u64>) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        for i in g {
-            if i % n != 0 {
-                co.yield_(i);
-            }
-        }
-    })
-}
-
-/// A corosensei stack whose base is moved `colour` bytes down (0 for corosensei's own layout).
-struct Coloured(DefaultStack, usize);
-
-// SAFETY: `DefaultStack`'s mapping and guard page; the base moves down by a multiple of 64
-// (at most 1,984 bytes, far above the limit of a 256 KiB stack), so it stays aligned.
-unsafe impl Stack for Coloured {
-    fn base(&self) -> StackPointer {
-        StackPointer::new(self.0.base().get() - self.1).expect("not null")
-    }
-    fn limit(&self) -> StackPointer {
-        self.0.limit()
-    }
-}
-
-type Raw = Coroutine<(), u64, (), Coloured>;
-
-/// A pass chain of `n` raw corosensei coroutines over a counter; `colours` > 1 moves each
-/// stack's base by the next of that many cache lines, as stasis does.
-fn raw_chain(n: usize, colours: usize) -> Raw {
-    let mut next = 0;
-    let mut stack = || {
-        next += 1;
-        let stack = DefaultStack::new(stasis::DEFAULT_STACK_SIZE).expect("a stack");
-        Coloured(stack, next % colours * 64)
-    };
-    let counter = Coroutine::with_stack(stack(), |y, ()| {
-        let mut i = 1u64;
-        loop {
-            y.suspend(i);
-            i += 1;
-        }
-    });
-    (0..n).fold(counter, |mut g: Raw, _| {
-        Coroutine::with_stack(stack(), move |y, ()| {
-            while let CoroutineResult::Yield(i) = g.resume(()) {
-                y.suspend(i);
-            }
-        })
     })
 }
 
@@ -138,10 +79,10 @@ fn chain(lengths: &[usize]) {
         let items = (4_000_000 / (n + 1)).max(200);
         let mut g = (0..n).fold(counter(), |g, _| pass(g));
         let pass = per_hop(|| g.next(), n + 1, items);
-        let mut g = (0..n as u64).fold(counter(), |g, k| filter((1 << 40) + k, g));
+        let mut g = filter_chain(n);
         let filter = per_hop(|| g.next(), n + 1, items);
         let raw = |colours| {
-            let mut g = raw_chain(n, colours);
+            let mut g = raw_filter_chain(n, colours);
             per_hop(
                 || match g.resume(()) {
                     CoroutineResult::Yield(i) => Some(i),
@@ -156,57 +97,16 @@ fn chain(lengths: &[usize]) {
     }
 }
 
-thread_local! {
-    static HOPS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn hop() {
-    HOPS.with(|h| h.set(h.get() + 1));
-}
-
-fn intsfrom(mut i: u64) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        loop {
-            hop();
-            co.yield_(i);
-            i += 1;
-        }
-    })
-}
-
-fn exclude_multiples(n: u64, ints: Gen<u64>) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        for i in ints {
-            if i % n != 0 {
-                hop();
-                co.yield_(i);
-            }
-        }
-    })
-}
-
-fn sieve(mut ints: Gen<u64>) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        let Some(prime) = ints.next() else { return };
-        hop();
-        co.yield_(prime);
-        for p in sieve(exclude_multiples(prime, ints)) {
-            hop();
-            co.yield_(p);
-        }
-    })
-}
-
 fn sieve_runs() {
     for _ in 0..6 {
-        HOPS.with(|h| h.set(0));
+        reset_hops();
         let start = cpu();
         let mut g = sieve(intsfrom(2));
         assert_eq!(g.by_ref().nth(1999), Some(17389));
         let ran = cpu();
         drop(g);
         let dropped = cpu();
-        let hops = HOPS.with(Cell::get);
+        let hops = hops();
         println!(
             "run {:6.1} ms ({:5.2} ns per hop)  drop {:5.1} ms",
             (ran - start).as_secs_f64() * 1e3,

@@ -148,8 +148,9 @@
 //! runs in 0.61× the time it took without these (one A/B sitting of its bench: 175 → 106 ms
 //! per run; a sieve hop went from 7.6× to 4.8× the round trip of a single generator). A hop
 //! through 4,000 filters alone costs 5.0× a hop through one (raw corosensei on its own stacks:
-//! 11×); colouring raw corosensei's stacks the same way brings it to about 8× (measured with
-//! stasis-bench's `examples/hops.rs`), which is the floor for this placement. What is left is
+//! 11×); colouring raw corosensei's stacks the same way brings it to 8 to 10× (measured with
+//! stasis-bench's `examples/hops.rs`, where stasis's own chain is at 6×): so 3× is out of
+//! reach of placement, for stasis and for the backend alone. What is left is
 //! the hardware's: at 4,000 deep a hop reaches a stack last touched about 8,000 hops before,
 //! and 4,000 stacks × 2 to 5 lines each (the slot line and the frames where the body waits,
 //! which fall on 1 to 4 lines depending on how its frame is laid out) is about the size of
