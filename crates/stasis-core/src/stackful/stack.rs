@@ -145,8 +145,10 @@ impl SlotStack {
         stack
     }
 
+    /// The [`StackInfo`] at the top of the mapping (what [`info_of`] finds from the slot),
+    /// without computing the colour.
     fn info_ptr(&self) -> *mut StackInfo {
-        info_of(self.base().get() as *mut u8)
+        (self.stack.base().get() - INFO_BYTES) as *mut StackInfo
     }
 
     fn info(&self) -> &StackInfo {
