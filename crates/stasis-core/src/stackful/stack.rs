@@ -54,6 +54,15 @@
 //! without. Sharing the slot's line with the link saves that line for every body; moving the
 //! frames by 48 bytes also moved the pass-through body's frame across one more line.
 //!
+//! What the 5 lines of a pass-through hop are (lackey, symbolized; bytes below the top of a
+//! stack whose colour is 1,984): the slot line (the `kind` byte at 2,058, the link at 2,112);
+//! the child's `Gen` in the body's frame, whose saved stack pointer (2,424, cleared and
+//! written by each resume) and stack base (2,464) straddle two lines; the body's `Co` (yielder
+//! at 2,552, slot pointer at 2,568); and the registers `switch_yield` saves (2,584..2,600).
+//! Raw corosensei's small frame holds its coroutine handle, yielder and saved registers in one
+//! line. Ideas not tried: a 64-byte-aligned `Gen` (its hot fields in one line, but a visible
+//! change of its alignment), and `Co`'s hot fields next to the saved registers.
+//!
 //! Owns: the reserved bytes and their addresses, the [`StackInfo`] (written once, by
 //! [`SlotStack::new`]), the `Stack` contract towards corosensei, and giving the stack back to
 //! the pool (or unmapping it) on drop. May not touch: what the [`Slot`] holds (`slot.rs` and
