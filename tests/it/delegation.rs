@@ -790,3 +790,32 @@ fn dropping_a_generator_that_ignores_the_exit_drops_the_value_it_yields() {
     drop(g);
     assert_eq!(Rc::strong_count(&token), 1, "the value yielded while closing was dropped");
 }
+
+/// A delegate being closed delegates in turn (`except GeneratorExit: yield from third()`), and
+/// `third` panics: the panic continues in the delegate, then in the delegator, and leaves
+/// `close()`; every `finally` runs once, innermost first, and the chain ends closed.
+#[test]
+fn a_panic_in_a_delegation_started_while_closing_leaves_close() {
+    let log = log();
+    let l = log.clone();
+    let mut g = Gen::<u8>::new(move |co, ()| {
+        let _finally = Finally::log(&l, "parent finally");
+        let l = l.clone();
+        co.yield_from(Gen::<u8>::new(move |co, ()| {
+            let _finally = Finally::log(&l, "sub finally");
+            if let Err(Thrown::Exit) = co.try_yield(1) {
+                let l = l.clone();
+                co.yield_from(Gen::<u8>::new(move |_, ()| {
+                    let _finally = Finally::log(&l, "third finally");
+                    panic!("third panics while its delegator is closed")
+                }));
+            }
+        }));
+    });
+    assert_eq!(g.next(), Some(1));
+    let err = catch_unwind(AssertUnwindSafe(|| g.close())).unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"third panics while its delegator is closed"));
+    assert_eq!(g.state(), State::Closed);
+    assert_eq!(*log.borrow(), ["third finally", "sub finally", "parent finally"]);
+    assert_eq!(g.next(), None);
+}

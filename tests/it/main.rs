@@ -13,6 +13,7 @@
 mod support;
 
 mod combinators;
+mod conformance_corners;
 mod conformance_itertools;
 mod conformance_itertools_forms;
 mod conformance_protocol;

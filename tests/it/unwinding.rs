@@ -450,18 +450,23 @@ fn a_generator_suspended_in_a_yielding_destructor_at_thread_exit_is_leaked_witho
 
 // ------------------------------------------------ a body that never lets its unwinding finish
 
+/// A body with a bare `except:` around a yield, in a loop: it swallows every exit and every
+/// unwinding, and yields a counted value each time.
+fn swallowing(counts: &Rc<(Cell<u32>, Cell<u32>)>) -> Gen<Counted> {
+    let c = counts.clone();
+    Gen::new(move |co, ()| {
+        loop {
+            let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(Counted::new(&c))));
+        }
+    })
+}
+
 #[test]
 fn dropping_a_generator_that_keeps_swallowing_its_unwinding_ends() {
     // Before: `Gen::drop` unwound the body again after every yield, for ever.
     let stderr = exits_normally_leaking(|| {
         let counts = Rc::new((Cell::new(0), Cell::new(0)));
-        let c = counts.clone();
-        let mut g = Gen::new(move |co, ()| {
-            loop {
-                // A bare `except:` around a yield, in a loop.
-                let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(Counted::new(&c))));
-            }
-        });
+        let mut g = swallowing(&counts);
         assert!(g.next().is_some());
         // As CPython's close of a generator that keeps yielding: it ignored the exit.
         assert!(matches!(g.close(), Err(CloseError::IgnoredExit(_))));
@@ -503,4 +508,311 @@ fn a_yield_in_a_destructor_during_a_panic_of_the_body_still_suspends_mid_unwind(
     let (code, signal, stderr) = in_child(false);
     assert_eq!((code, signal), (None, Some(6)), "FIXME: the close aborts; stderr:\n{stderr}");
     assert!(stderr.contains("panic in a destructor during cleanup"), "stderr:\n{stderr}");
+}
+
+// ------------------------------------------------- panics in destructors run by a drop or close
+
+/// Panics when dropped while its flag is armed, once (dropping disarms it): a value whose
+/// destructor panics, set off only when the test says so.
+struct Bomb(Rc<Cell<bool>>);
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if self.0.replace(false) {
+            panic!("a destructor panicked");
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("")
+}
+
+/// A capture of a body closure that counts its drops and panics on the first.
+struct Capture(Rc<Cell<u32>>);
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+        if self.0.get() == 1 {
+            panic!("a capture's destructor panicked");
+        }
+    }
+}
+
+fn unstarted_with_capture(drops: &Rc<Cell<u32>>) -> Gen<u64, (), (), &'static str> {
+    let capture = Capture(drops.clone());
+    // On the heap: a second drop of the closure would free it twice.
+    let data: Vec<u64> = std::iter::repeat_n(7, 16).collect();
+    Gen::<u64>::throwing::<&'static str>(move |co, ()| {
+        let _capture = &capture;
+        co.yield_(data[0]);
+    })
+}
+
+#[test]
+fn discarding_an_unstarted_generator_whose_closure_panics_on_drop_drops_it_once() {
+    // Before: corosensei marks the coroutine finished only after the closure was dropped, so a
+    // panic there left it "created": the next resume ran the dropped closure (its captures
+    // freed) and the drop dropped it a second time (a double free).
+    exits_normally(|| {
+        for discard in [
+            (|g: &mut Gen<u64, (), (), &str>| drop(g.close())) as fn(&mut _),
+            |g| {
+                let _ = g.throw("boom");
+            },
+            |g| {
+                let _ = g.throw_exit();
+            },
+        ] {
+            let drops = Rc::new(Cell::new(0));
+            let mut g = unstarted_with_capture(&drops);
+            let caught = catch_unwind(AssertUnwindSafe(|| discard(&mut g))).unwrap_err();
+            assert_eq!(panic_message(&*caught), "a capture's destructor panicked");
+            assert_eq!(drops.get(), 1, "the closure was dropped, once");
+            assert_eq!(g.state(), State::Closed, "a discarded body never runs");
+            assert_eq!(g.resume(()), Step::Exhausted);
+            drop(g);
+            assert_eq!(drops.get(), 1, "the drop does not drop the closure again");
+        }
+    });
+}
+
+#[test]
+fn dropping_an_unstarted_generator_whose_closure_panics_on_drop_gives_its_stack_back() {
+    stasis::clear_pool();
+    let drops = Rc::new(Cell::new(0));
+    let g = unstarted_with_capture(&drops);
+    let caught = catch_unwind(AssertUnwindSafe(|| drop(g))).unwrap_err();
+    assert_eq!(panic_message(&*caught), "a capture's destructor panicked");
+    assert_eq!(drops.get(), 1);
+    assert_eq!(stasis::pool_stats().stacks, 1, "the stack went back to the pool");
+}
+
+/// Yields a [`Bomb`] from a destructor with `yield_` and a send type other than `()`: the body
+/// suspends there, in the middle of its unwinding.
+struct BombGuard<'a>(&'a Co<Bomb, u32>, Rc<Cell<bool>>);
+
+impl Drop for BombGuard<'_> {
+    fn drop(&mut self) {
+        self.0.yield_(Bomb(self.1.clone()));
+    }
+}
+
+#[test]
+fn a_panic_dropping_a_value_a_destructor_yields_while_dropped_does_not_abort() {
+    // Before: the value's panic left `Gen::drop`, and its guard unwound the body by force where
+    // it waited, inside its destructor: a panic out of a destructor during unwinding (abort).
+    let stderr = exits_normally_leaking(|| {
+        let armed = Rc::new(Cell::new(false));
+        let a = armed.clone();
+        let mut g = Gen::<Bomb, (), u32>::new(move |co, _| {
+            let _finally = BombGuard(co, a.clone());
+            co.yield_(Bomb(a));
+        });
+        assert!(matches!(g.resume(0), Step::Yielded(_)));
+        armed.set(true);
+        let caught = catch_unwind(AssertUnwindSafe(|| drop(g))).unwrap_err();
+        assert_eq!(panic_message(&*caught), "a destructor panicked");
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped while suspended in a destructor";
+        assert!(stderr.contains(said), "stderr:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_panic_dropping_a_value_a_swallowing_body_yields_while_dropped_ends() {
+    // Before: the value's panic left `Gen::drop`, and its guard unwound the body with
+    // corosensei's `force_unwind`, which resumes a body that swallows it for ever (discarding,
+    // without dropping, each value it yields).
+    let stderr = exits_normally_leaking(|| {
+        let armed = Rc::new(Cell::new(false));
+        let counts = Rc::new((Cell::new(0), Cell::new(0)));
+        let (a, c) = (armed.clone(), counts.clone());
+        let mut g = Gen::new(move |co, ()| {
+            loop {
+                let _ = catch_unwind(AssertUnwindSafe(|| {
+                    co.yield_((Bomb(a.clone()), Counted::new(&c)));
+                }));
+            }
+        });
+        assert!(g.next().is_some());
+        armed.set(true);
+        let caught = catch_unwind(AssertUnwindSafe(|| drop(g))).unwrap_err();
+        assert_eq!(panic_message(&*caught), "a destructor panicked");
+        // The first, the close's and the forced unwind's: each dropped once.
+        assert_eq!((counts.0.get(), counts.1.get()), (3, 3));
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped whose body swallowed its unwinding";
+        assert!(stderr.contains(said), "stderr:\n{stderr}");
+    }
+}
+
+/// Drops `g` while the consumer unwinds a panic of its own (a generator dropped during a
+/// panic), and checks that the panic reaches the consumer.
+fn drop_while_panicking<G>(g: G) {
+    let caught = catch_unwind(AssertUnwindSafe(move || {
+        let _g = g;
+        panic!("the consumer's own panic");
+    }))
+    .unwrap_err();
+    assert_eq!(panic_message(&*caught), "the consumer's own panic");
+}
+
+#[test]
+fn dropping_a_swallowing_generator_while_the_consumer_panics_ends() {
+    // Before: the thread was panicking (the consumer's panic) whether or not the body had
+    // caught the drop's exit, so each yield of a body that catches it in a loop was taken for
+    // a destructor's yield while it unwinds, returned at once, and the drop never ended.
+    let stderr = exits_normally_leaking(|| {
+        let counts = Rc::new((Cell::new(0), Cell::new(0)));
+        let mut g = swallowing(&counts);
+        assert!(g.next().is_some());
+        drop_while_panicking(g);
+        // The first, the close's and the forced unwind's, each dropped once.
+        assert_eq!((counts.0.get(), counts.1.get()), (3, 3));
+        let mut g = Gen::<u32>::throwing::<&str>(|co, ()| {
+            loop {
+                let _ = catch_unwind(AssertUnwindSafe(|| co.try_yield(1)));
+            }
+        });
+        assert_eq!(g.resume(()), Step::Yielded(1));
+        drop_while_panicking(g);
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped whose body swallowed its unwinding";
+        assert_eq!(stderr.matches(said).count(), 2, "stderr:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_destructor_that_yields_while_a_generator_is_dropped_during_a_panic_does_not_suspend() {
+    // The drop's exit is raised while the consumer panics: a yield from a destructor it runs
+    // still returns at once (the exit is not caught), and every destructor runs.
+    let counts = Rc::new((Cell::new(0), Cell::new(0)));
+    let c = counts.clone();
+    let mut g = Gen::new(move |co, ()| {
+        let _outer = Counted::new(&c);
+        let _finally = TryYieldOnDrop(co);
+        let _inner = Counted::new(&c);
+        co.yield_(1);
+    });
+    assert_eq!(g.next(), Some(1));
+    drop_while_panicking(g);
+    assert_eq!((counts.0.get(), counts.1.get()), (2, 2));
+    assert_consumer_unaffected();
+}
+
+#[test]
+fn nested_generators_each_suspended_in_a_yielding_destructor_are_leaked_without_aborting() {
+    // A body owns another generator of the same shape; dropping the outer one closes it, the
+    // inner one is dropped while the outer one unwinds (before the outer guard runs): each
+    // suspends in its destructor.
+    let stderr = exits_normally_leaking(|| {
+        let mut outer = Gen::<u32, (), u32>::new(|co, _| {
+            let _finally = SendingGuard(co);
+            let mut inner = send_guarded::<Infallible>();
+            assert_eq!(inner.resume(0), Step::Yielded(1));
+            co.yield_(1);
+            drop(inner);
+        });
+        assert_eq!(outer.resume(0), Step::Yielded(1));
+        drop(outer);
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped while suspended in a destructor";
+        assert_eq!(stderr.matches(said).count(), 2, "stderr:\n{stderr}");
+    }
+}
+
+#[test]
+fn closing_a_generator_from_a_destructor_of_another_body_follows_the_protocol() {
+    // The inner close runs while the outer body unwinds (the thread is panicking): the inner
+    // body catches its exit and yields, which is CPython's "generator ignored GeneratorExit",
+    // not a yield from a destructor.
+    exits_normally(|| {
+        struct CloseOnDrop(Gen<u32>, Rc<RefCell<Vec<String>>>);
+        impl Drop for CloseOnDrop {
+            fn drop(&mut self) {
+                let closed = format!("{:?}", self.0.close());
+                self.1.borrow_mut().push(closed);
+                self.1.borrow_mut().push(format!("{:?}", self.0.state()));
+            }
+        }
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let l = log.clone();
+        let mut outer = Gen::new(move |co, ()| {
+            let mut inner = Gen::new(|co, ()| {
+                let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(1)));
+                co.yield_(2);
+            });
+            assert_eq!(inner.next(), Some(1));
+            let _guard = CloseOnDrop(inner, l);
+            co.yield_(10);
+        });
+        assert_eq!(outer.next(), Some(10));
+        assert_eq!(outer.close(), Ok(None));
+        assert_eq!(*log.borrow(), ["Err(IgnoredExit(2))", "Suspended"]);
+        assert_consumer_unaffected();
+    });
+}
+
+#[test]
+fn a_generator_suspended_in_a_yielding_destructor_can_be_delegated_to_and_finishes() {
+    // Adopted (a `Gen`) or driven through the protocol (a `Shared` handle): the delegation's
+    // first value is what the destructor's yield returns, and the unwinding of the first close
+    // goes on to its end, reaching the delegator as the exit it was.
+    exits_normally(|| {
+        let suspended = || {
+            let mut g = send_guarded::<Infallible>();
+            assert_eq!(g.resume(0), Step::Yielded(1));
+            assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
+            g
+        };
+        let mut adopted = suspended();
+        let mut shared = stasis::delegate::Shared::new(suspended());
+        let handle = shared.clone();
+        let mut outer = Gen::<u32, (), u32>::new(move |co, _| {
+            assert_eq!(co.delegate(&mut adopted, 5), Err(Thrown::Exit));
+            assert_eq!(adopted.state(), State::Closed);
+            let mut handle = handle;
+            assert_eq!(co.delegate(&mut handle, 5), Err(Thrown::Exit));
+            co.yield_(7);
+        });
+        assert_eq!(outer.resume(0), Step::Yielded(7));
+        assert_eq!(shared.state(), State::Closed);
+        assert_eq!(shared.close(), Ok(None));
+        drop(outer);
+        assert_consumer_unaffected();
+    });
+}
+
+#[test]
+fn a_body_that_panics_when_dropped_during_a_panic_does_not_abort() {
+    // Dropping a generator closes it, which runs body code (after its `try_yield`). A body that
+    // panics there (here `unwrap` on the exit) while the consumer unwinds a panic of its own
+    // made the panic leave `Gen::drop` during unwinding, which aborts the process. CPython's
+    // finalizer prints "Exception ignored" instead.
+    let stderr = exits_normally(|| {
+        let counts = Rc::new((Cell::new(0), Cell::new(0)));
+        let c = counts.clone();
+        let mut g = Gen::<u32>::throwing::<&str>(move |co, ()| {
+            let _kept = Counted::new(&c);
+            co.try_yield(1).unwrap();
+        });
+        assert_eq!(g.resume(()), Step::Yielded(1));
+        drop_while_panicking(g);
+        assert_eq!((counts.0.get(), counts.1.get()), (1, 1), "the body unwound");
+        assert_consumer_unaffected();
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator's body panicked while it was dropped during a panic";
+        assert!(stderr.contains(said), "stderr:\n{stderr}");
+    }
 }

@@ -14,7 +14,11 @@ use crate::forward::adaptor_api;
 ///   is started with `S::default()` (Python's `yield from` starts a sub-generator with `next`).
 /// - **return value**: `second`'s; `first`'s is kept for [`Chain::take_first_return`](crate::Chain::take_first_return).
 /// - **throw / close / state**: `throw` goes to the generator currently running; `close`
-///   closes both; the state is `Created` until `first` starts, `Closed` after `second` ends.
+///   closes the generator currently running (a `second` that has not started is left as it
+///   is, as CPython's `chain` leaves it); the state is `Created` until `first` starts,
+///   `Closed` after `second` ends.
+/// - **errors**: an exception out of `first` ends the chain (it is `Closed` afterwards, and
+///   `second` is never started nor closed: CPython's `chain` does not touch it either).
 ///
 /// # Examples
 ///
@@ -37,13 +41,15 @@ pub struct Chain<A, B, RA, Ret> {
     second: B,
     first_return: Option<RA>,
     in_second: bool,
+    /// `first` raised: the chain is over, `second` untouched.
+    stopped: bool,
     /// The return value, kept when `Iterator::next` reached the end.
     ret: Option<Ret>,
 }
 
 impl<A, B, RA, Ret> Chain<A, B, RA, Ret> {
     pub(crate) fn new(first: A, second: B) -> Self {
-        Chain { first, second, first_return: None, in_second: false, ret: None }
+        Chain { first, second, first_return: None, in_second: false, stopped: false, ret: None }
     }
 
     /// The return value of the first generator, once it has finished (readable once).
@@ -87,9 +93,9 @@ impl<A, B, RA, Ret> Chain<A, B, RA, Ret> {
                 self.second.resume(S::default())
             }
             Step::Raised(t) => {
-                // An exception out of `first` ends the chain, as it ends a `yield from`.
-                self.in_second = true;
-                let _ = self.second.close();
+                // An exception out of `first` ends the chain, as it ends a `yield from`;
+                // `second` was never started, and is left as it is.
+                self.stopped = true;
                 Step::Raised(t)
             }
         }
@@ -108,6 +114,9 @@ where
 
     #[inline]
     fn resume(&mut self, arg: S) -> Step<A::Yield, B::Return, A::Error> {
+        if self.stopped {
+            return Step::Exhausted;
+        }
         if self.in_second {
             return self.second.resume(arg);
         }
@@ -116,6 +125,9 @@ where
     }
 
     fn throw(&mut self, err: A::Error) -> Step<A::Yield, B::Return, A::Error> {
+        if self.stopped {
+            return Step::Raised(stasis_core::Thrown::Error(err));
+        }
         if self.in_second {
             return self.second.throw(err);
         }
@@ -124,21 +136,38 @@ where
     }
 
     fn close(&mut self) -> Result<Option<B::Return>, CloseError<A::Yield, A::Error>> {
+        if self.stopped {
+            return Ok(None);
+        }
         if !self.in_second {
-            if let Some(r) = self.first.close()? {
+            let closed = self.first.close();
+            if !matches!(closed, Err(CloseError::IgnoredExit(_))) {
+                // Closed (or raised while closing): the chain is over before `second`.
+                self.stopped = true;
+            }
+            if let Some(r) = closed? {
                 self.first_return = Some(r);
             }
-            self.in_second = true;
+            return Ok(None);
         }
         self.second.close()
     }
 
     fn state(&self) -> State {
-        if self.in_second { self.second.state() } else { self.first.state() }
+        if self.stopped {
+            State::Closed
+        } else if self.in_second {
+            self.second.state()
+        } else {
+            self.first.state()
+        }
     }
 
     #[inline]
     fn length_hint(&self) -> (usize, Option<usize>) {
+        if self.stopped {
+            return (0, Some(0));
+        }
         if self.in_second {
             return self.second.length_hint();
         }
@@ -154,6 +183,7 @@ impl<A: fmt::Debug, B: fmt::Debug, RA, Ret> fmt::Debug for Chain<A, B, RA, Ret> 
             .field("first", &self.first)
             .field("second", &self.second)
             .field("in_second", &self.in_second)
+            .field("stopped", &self.stopped)
             .finish_non_exhaustive()
     }
 }

@@ -132,7 +132,7 @@ pub use skip::Skip;
 pub use starmap::{StarArgs, Starmap};
 pub use take::Take;
 pub use take_while::TakeWhile;
-pub use tee::{Tee, TeeError};
+pub use tee::Tee;
 pub use zip::{Zip, ZipEnd};
 pub use zip_all::{ZipAll, zip_all};
 pub use zip_longest::ZipLongest;

@@ -14,7 +14,7 @@
 //! borrowed while the source runs, so a source that reads cursors of its own tee (CPython's
 //! "running after its own tail") reads what is buffered; a cursor that would have to pull the
 //! source while it is running finds the source borrowed and reports
-//! [`TeeError::Reentered`](crate::TeeError::Reentered) (CPython's `RuntimeError("cannot re-enter the tee iterator")`). After
+//! [`RuntimeError::TeeReentered`](stasis_core::RuntimeError::TeeReentered) (CPython's `RuntimeError("cannot re-enter the tee iterator")`). After
 //! every read the values every open cursor has passed are popped, so the buffer holds exactly
 //! the values between the slowest and the fastest open cursor. A closed or dropped cursor no
 //! longer holds values back.
@@ -29,77 +29,14 @@ use std::cell::{Ref, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use stasis_core::{CloseError, Generator, State, Step, Thrown};
+use stasis_core::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 use crate::end::{End, raised};
 use crate::util::iterator_for;
 
-/// What a tee cursor raises: an error of the shared source, or the cursor was resumed from
-/// inside the source's own body for a value the source has not produced yet.
-///
-/// # Examples
-///
-/// ```
-/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
-/// use stasis::GeneratorExt;
-/// use stasis::combinators::TeeError;
-/// use stasis::{Gen, Generator, Step, Thrown};
-///
-/// let source = Gen::<i32>::throwing::<&str>(|co, ()| {
-///     co.yield_(1);
-///     co.raise(Thrown::Error("bad"))
-/// });
-/// let [mut a, mut b] = source.gen_tee();
-/// assert_eq!(a.resume(()), Step::Yielded(1));
-/// assert_eq!(a.resume(()), Step::Raised(Thrown::Error(TeeError::Source("bad")))); // a pulled it
-/// assert_eq!(b.resume(()), Step::Yielded(1)); // buffered
-/// assert_eq!(b.resume(()), Step::Exhausted); // the source is finished: nothing is replayed
-/// assert_eq!(
-///     TeeError::<&str>::Reentered.to_string(),
-///     "cannot re-enter the tee iterator: a cursor was resumed from inside its own source \
-///      for a value the source has not yielded yet (read only values another cursor has \
-///      already pulled)"
-/// );
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-pub enum TeeError<E> {
-    /// The shared source raised this error; only the cursor that pulled it sees it.
-    #[error("{0}")]
-    Source(E),
-    /// A cursor was resumed (or thrown into) while the shared source was running, for a value
-    /// the source has not yielded yet: the source's own body read a cursor of its own tee ahead
-    /// of what it has produced (CPython: `RuntimeError("cannot re-enter the tee iterator")`).
-    /// The cursor that met it is closed; the source goes on.
-    #[error(
-        "cannot re-enter the tee iterator: a cursor was resumed from inside its own source for \
-         a value the source has not yielded yet (read only values another cursor has already \
-         pulled)"
-    )]
-    Reentered,
-}
-
-impl<E> TeeError<E> {
-    /// The source's error, if this is one.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
-    /// use stasis::combinators::TeeError;
-    /// assert_eq!(TeeError::Source(7).source_error(), Some(7));
-    /// assert_eq!(TeeError::<i32>::Reentered.source_error(), None);
-    /// ```
-    pub fn source_error(self) -> Option<E> {
-        match self {
-            TeeError::Source(e) => Some(e),
-            TeeError::Reentered => None,
-        }
-    }
-}
-
-/// The source's `Thrown<E>` as a cursor raises it.
-fn from_source<E>(t: Thrown<E>) -> Thrown<TeeError<E>> {
-    t.map_err(TeeError::Source)
+/// What a cursor raises when it would have to pull its running source.
+fn reentered<Y, R, E>() -> Step<Y, R, E> {
+    Step::Raised(Thrown::Runtime(RuntimeError::TeeReentered))
 }
 
 struct Shared<G: Generator<()>> {
@@ -177,26 +114,28 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 ///
 /// - **send**: none (`Generator<()>`: the cursors share one source).
 /// - **return value**: the source's, cloned for each cursor (CPython's tee drops it).
-/// - **errors**: the source's error goes, as [`TeeError::Source`](crate::TeeError::Source), to the cursor whose pull
-///   raised it, which is then closed; the source is finished, so the other cursors read what
+/// - **errors**: the source's error goes to the cursor whose pull raised it, which is then
+///   closed; the source is finished, so the other cursors read what
 ///   is buffered and then end with [`Step::Exhausted`](stasis_core::Step::Exhausted) (CPython: `StopIteration`).
 /// - **running after its own tail**: the source's body may read cursors of its own tee while it
 ///   runs, as CPython's `m235` and Fibonacci programs do, as long as what it reads is buffered;
-///   a cursor that would have to pull the running source raises [`TeeError::Reentered`](crate::TeeError::Reentered) (a
-///   value the body can match on, not a panic) and is closed (CPython's cursor stays usable;
+///   a cursor that would have to pull the running source raises
+///   `Thrown::Runtime(`[`RuntimeError::TeeReentered`](stasis_core::RuntimeError::TeeReentered)`)`
+///   (CPython's `RuntimeError`: a value the body can match on, not a panic) and is closed (CPython's cursor stays usable;
 ///   stasis generators stay fused). The cursors the body holds keep the tee, and so the body,
 ///   alive (an `Rc` cycle): let the body end, or drop the cursors it holds, to free it.
-/// - **throw**: [`TeeError::Source`](crate::TeeError::Source) is raised in the shared source (every cursor sees what it
-///   yields next; an error it raises goes to the thrower); once the source has ended, or while
-///   it is running ([`TeeError::Reentered`](crate::TeeError::Reentered)), the error comes straight back; throwing
-///   `Reentered` raises it straight back. Either way a cursor that reports an error is closed
-///   (values still buffered for it are released).
+/// - **throw**: the error is raised in the shared source (every cursor sees what it yields
+///   next; an error it raises goes to the thrower); once the source has ended, the error comes
+///   straight back, and while it is running the cursor raises
+///   [`RuntimeError::TeeReentered`](stasis_core::RuntimeError::TeeReentered). Either way a
+///   cursor that reports an error is closed (values still buffered for it are released).
 ///   **close**: closes this cursor; closing the last open cursor closes the source.
 ///   **state**: this cursor's: `Closed` once it has reported the end or was closed, `Running`
 ///   while the shared source runs.
 /// - **Iterator**: a cursor over a source that cannot raise (`Error = Infallible`) is an
-///   `Iterator`; its `next` panics on [`TeeError::Reentered`], which it cannot report (iterate
-///   with `try_iter()` to get it as an `Err` item). Over a source that can raise, use
+///   `Iterator`; its `next` panics on
+///   [`RuntimeError::TeeReentered`](stasis_core::RuntimeError::TeeReentered), which it cannot
+///   report (iterate with `try_iter()` to get it as an `Err` item). Over a source that can raise, use
 ///   `try_iter()`.
 /// - **accessors**: the source is shared, so a cursor offers [`get_ref`](Tee::get_ref) (a look,
 ///   `None` while the source runs) and [`into_inner`](Tee::into_inner) (the source back from
@@ -215,6 +154,25 @@ impl<Y: Clone, R: Clone> Queue<Y, R> {
 /// assert_eq!(a.buffered(), 1);
 /// assert_eq!(b.collect::<Vec<_>>(), [2, 3]);
 /// assert_eq!(a.collect::<Vec<_>>(), [3]);
+/// ```
+///
+/// An error of the source goes to the cursor that pulled it (the cursors raise the source's
+/// error type):
+///
+/// ```
+/// # mod stasis { pub use ::stasis_core::*; pub use ::stasis_combinators::{GeneratorExt, count, cycle, from_fn, from_iter, push, repeat, repeat_n, stream}; pub mod combinators { pub use ::stasis_combinators::*; } }
+/// use stasis::GeneratorExt;
+/// use stasis::{Gen, Generator, Step, Thrown};
+///
+/// let source = Gen::<i32>::throwing::<&str>(|co, ()| {
+///     co.yield_(1);
+///     co.raise(Thrown::Error("bad"))
+/// });
+/// let [mut a, mut b] = source.gen_tee();
+/// assert_eq!(a.resume(()), Step::Yielded(1));
+/// assert_eq!(a.resume(()), Step::Raised(Thrown::Error("bad"))); // a pulled it
+/// assert_eq!(b.resume(()), Step::Yielded(1)); // buffered
+/// assert_eq!(b.resume(()), Step::Exhausted); // the source is finished: nothing is replayed
 /// ```
 ///
 /// A source that reads its own tee (CPython's `fib()` in `test_generators`):
@@ -351,7 +309,7 @@ where
     fn absorb(
         &mut self,
         step: Step<G::Yield, G::Return, G::Error>,
-    ) -> Option<Step<G::Yield, G::Return, TeeError<G::Error>>> {
+    ) -> Option<Step<G::Yield, G::Return, G::Error>> {
         let mut queue = self.shared.queue.borrow_mut();
         match End::split(step) {
             Ok(y) => queue.buffer.push_back(y),
@@ -360,21 +318,21 @@ where
             Err(End::Raised(t)) => {
                 queue.end = Some(End::Exhausted);
                 drop(queue);
-                return Some(self.fail(Step::Raised(from_source(t))));
+                return Some(self.fail(Step::Raised(t)));
             }
         }
         None
     }
 
     /// This cursor's next step: from the buffer, else from the source.
-    fn advance(&mut self) -> Step<G::Yield, G::Return, TeeError<G::Error>> {
+    fn advance(&mut self) -> Step<G::Yield, G::Return, G::Error> {
         loop {
             if let Some(step) = self.shared.queue.borrow_mut().read(self.id) {
                 self.finished = !step.is_yielded();
                 return step;
             }
             let Ok(mut source) = self.shared.source.try_borrow_mut() else {
-                return self.fail(raised(TeeError::Reentered));
+                return self.fail(reentered());
             };
             let step = source.resume(());
             drop(source);
@@ -393,27 +351,24 @@ where
 {
     type Yield = G::Yield;
     type Return = G::Return;
-    type Error = TeeError<G::Error>;
+    type Error = G::Error;
 
-    fn resume(&mut self, (): ()) -> Step<G::Yield, G::Return, TeeError<G::Error>> {
+    fn resume(&mut self, (): ()) -> Step<G::Yield, G::Return, G::Error> {
         if self.finished {
             return Step::Exhausted;
         }
         self.advance()
     }
 
-    fn throw(&mut self, err: TeeError<G::Error>) -> Step<G::Yield, G::Return, TeeError<G::Error>> {
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
         if self.finished {
             return raised(err);
         }
-        let TeeError::Source(err) = err else {
-            return self.fail(raised(TeeError::Reentered));
-        };
         if self.shared.queue.borrow().end.is_some() {
-            return self.fail(raised(TeeError::Source(err)));
+            return self.fail(raised(err));
         }
         let Ok(mut source) = self.shared.source.try_borrow_mut() else {
-            return self.fail(raised(TeeError::Reentered));
+            return self.fail(reentered());
         };
         let step = source.throw(err);
         drop(source);
@@ -423,7 +378,7 @@ where
         }
     }
 
-    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, TeeError<G::Error>>> {
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
         if self.finished {
             return Ok(None);
         }
@@ -432,14 +387,9 @@ where
             return Ok(None);
         }
         let Ok(mut source) = self.shared.source.try_borrow_mut() else {
-            return Err(CloseError::Raised(TeeError::Reentered));
+            return Err(CloseError::Runtime(RuntimeError::TeeReentered));
         };
-        match source.close() {
-            Ok(r) => Ok(r),
-            Err(CloseError::IgnoredExit(y)) => Err(CloseError::IgnoredExit(y)),
-            Err(CloseError::Raised(e)) => Err(CloseError::Raised(TeeError::Source(e))),
-            Err(CloseError::Runtime(r)) => Err(CloseError::Runtime(r)),
-        }
+        source.close()
     }
 
     fn state(&self) -> State {
@@ -483,7 +433,6 @@ impl<G: Generator<()>> Drop for Tee<G> {
 iterator_for!(
     [G: Generator<()>] Tee<G>,
     keep_return: G::Return,
-    error: TeeError<Infallible>,
     "{ let [cursor] = from_iter([1, 2]).gen_tee(); cursor }"
 );
 

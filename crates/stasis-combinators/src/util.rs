@@ -117,9 +117,8 @@ pub(crate) fn islice_hint(
 /// `collect()` silently: it is iterated with `Generator::try_iter`, which yields `Result`
 /// items.
 ///
-/// `iterator_for!([generics] Type, ErrorType)` names another error type an iterator may drive:
-/// one whose only values are raised by the adaptor itself, never by its source (`Tee`'s
-/// `TeeError<Infallible>`: re-entering the tee), which `next` panics on as it does on the exit.
+/// `iterator_for!([generics] Type, ErrorType)` (and `error: ErrorType` after `keep_return`)
+/// is the arm the others expand to, with `Infallible`.
 macro_rules! iterator_for {
     // `size_hint` and `fold` of every arm's `Iterator` impl.
     (@hint_and_fold) => {

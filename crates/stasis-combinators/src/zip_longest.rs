@@ -61,8 +61,10 @@ impl<R> Side<R> {
 /// - **return value**: `(first's, second's)` return values, each `None` if that source had
 ///   already finished before it was zipped.
 /// - **throw**: goes to `first` while it runs, else to `second`; an error either source raises
-///   ends the zip (the other is closed). **close**: closes both. **state**: `Closed` once
-///   both ended.
+///   ends the zip, and the other source is left as it is (CPython's `zip_longest` does not
+///   touch it; a generator owned by the zip is closed when the zip is dropped). **close**:
+///   closes both.
+///   **state**: `Closed` once both ended.
 ///
 /// # Examples
 ///
@@ -128,12 +130,11 @@ where
         Step::Yielded((a, b))
     }
 
-    /// One source raised: the zip ends with its error, the other source is closed.
+    /// One source raised (or an error was thrown in before the start): the zip ends with the
+    /// error; the other source is left as it is, as CPython's `zip_longest` leaves it.
     #[cold]
     fn raised<Y, R>(&mut self, t: Thrown<A::Error>) -> Step<Y, R, A::Error> {
         self.finished = true;
-        let _ = self.first.close();
-        let _ = self.second.close();
         Step::Raised(t)
     }
 }

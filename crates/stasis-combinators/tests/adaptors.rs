@@ -202,7 +202,8 @@ fn zip_longest_fills_with_none_and_returns_both_return_values() {
     assert_eq!(z.resume(()), Step::Yielded((None, Some('z'))));
     assert_eq!(z.resume(()), Step::Complete((Some("a done"), Some("b done"))));
     assert_eq!((z.state(), z.resume(())), (State::Closed, Step::Exhausted));
-    // An error from either source ends it, and the other source is closed.
+    // An error from either source ends it; the other source is left as it is (CPython's
+    // `zip_longest` does not touch it): it goes on where the zip left it.
     let raising = Gen::<i32>::throwing::<&str>(|co, ()| {
         co.yield_(1);
         co.raise(stasis_core::Thrown::Error("bad"))
@@ -211,7 +212,10 @@ fn zip_longest_fills_with_none_and_returns_both_return_values() {
     let mut z = raising.gen_zip_longest(&mut other);
     assert_eq!(z.resume(()), Step::Yielded((Some(1), Some(1))));
     assert_eq!(z.resume(()), Step::Raised(stasis_core::Thrown::Error("bad")));
-    assert_eq!(other.state(), State::Closed);
+    assert_eq!(z.state(), State::Closed);
+    drop(z);
+    assert_eq!(other.state(), State::Suspended);
+    assert_eq!(other.resume(()), Step::Yielded(2));
 }
 
 #[test]

@@ -253,6 +253,14 @@ pub enum RuntimeError {
     /// Raised in the delegator at its `yield from`, so that the value is not lost silently.
     #[error("'iterator' object has no attribute 'send'")]
     SendToIterator,
+    /// A `tee` cursor (`stasis-combinators`' `gen_tee`) was resumed, or thrown into, while its
+    /// shared source was running, for a value the source has not yielded yet: the source's own
+    /// body read a cursor of its own tee ahead of what it has produced (CPython's
+    /// `RuntimeError`). A source may read through its own tee only values another cursor has
+    /// already pulled (CPython's "running after its own tail"). The cursor that met it is
+    /// closed; the source goes on.
+    #[error("cannot re-enter the tee iterator")]
+    TeeReentered,
     /// `close()` or `throw()` of a stackful generator whose body is suspended at a
     /// [`Co::yield_`](crate::Co::yield_) in a destructor, in the middle of an unwinding stasis
     /// started (an earlier `close()`, an unhandled `throw()`, [`Co::raise`](crate::Co::raise)):

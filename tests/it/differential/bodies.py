@@ -134,6 +134,20 @@ def yield_in_finally(log, n):
     log("done")
 
 
+def exit_delegates(log, n):
+    log("started")
+    for i in range(n):
+        try:
+            got = yield i
+        except GeneratorExit:
+            log("GeneratorExit")
+            result = yield from count(log, i)
+            log(f"result {js(result)}")
+            return
+        log(f"got {js(got)}")
+    log("done")
+
+
 def delegator(log, n):
     log("started")
     result = yield from catcher(log, n)
@@ -171,6 +185,18 @@ def delegate_finally(log, n):
     log("done")
 
 
+def delegate_exit_delegates(log, n):
+    log("started")
+    try:
+        result = yield from exit_delegates(log, n)
+        log(f"result {js(result)}")
+    except RuntimeError as e:
+        log(f"caught {exc(e)}")
+        yield -9
+    log("done")
+    return 5
+
+
 def delegate_deep(log, n):
     log("started")
     result = yield from delegator(log, n)
@@ -189,11 +215,13 @@ BODIES = {
     "exit_to_error": exit_to_error,
     "return_on_exit": return_on_exit,
     "yield_in_finally": yield_in_finally,
+    "exit_delegates": exit_delegates,
     "delegator": delegator,
     "delegate_ignore": delegate_ignore,
     "delegate_recover": delegate_recover,
     "delegate_finally": delegate_finally,
     "delegate_deep": delegate_deep,
+    "delegate_exit_delegates": delegate_exit_delegates,
 }
 
 EXCEPTIONS = {"ValueError": ValueError, "KeyError": KeyError}

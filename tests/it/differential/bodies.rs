@@ -16,10 +16,10 @@ use std::rc::Rc;
 
 use stasis::{Co, Gen, Generator, Thrown, from_throwing_coroutine, yield_from_throwing};
 
-use crate::support::{Finally, PyExc, Trace, Val};
+use crate::support::{Finally, PyExc, Trace, Val, runtime_exc};
 
 /// Every body of the family, as named in `bodies.py`.
-pub(crate) const BODIES: [&str; 14] = [
+pub(crate) const BODIES: [&str; 16] = [
     "count",
     "finally",
     "catcher",
@@ -29,11 +29,13 @@ pub(crate) const BODIES: [&str; 14] = [
     "exit_to_error",
     "return_on_exit",
     "yield_in_finally",
+    "exit_delegates",
     "delegator",
     "delegate_ignore",
     "delegate_recover",
     "delegate_finally",
     "delegate_deep",
+    "delegate_exit_delegates",
 ];
 
 /// The Rust forms a body runs in (see the module docs).
@@ -44,7 +46,7 @@ pub(crate) fn backends(body: &str) -> Vec<&'static str> {
     let mut forms = vec![];
     // An inline call cannot catch what its sub-body raises (that unwinds the whole stack), so
     // `except` around a `yield from` needs a generator object.
-    if body != "delegate_recover" {
+    if !catches_at_yield_from(body) {
         forms.push("stackful, inline call");
     }
     forms.extend([
@@ -54,6 +56,11 @@ pub(crate) fn backends(body: &str) -> Vec<&'static str> {
         "state machine, yield from a Gen",
     ]);
     forms
+}
+
+/// Whether `body` catches what its `yield from` raises (so it has no inline-call form).
+pub(crate) fn catches_at_yield_from(body: &str) -> bool {
+    matches!(body, "delegate_recover" | "delegate_exit_delegates")
 }
 
 /// Builds `body` in the form `backend` (one of [`backends`]).
@@ -230,6 +237,27 @@ fn yield_in_finally(co: &C, t: &Rc<Trace>, n: i64) -> Option<i64> {
     None
 }
 
+/// Catches the exit and delegates to `count(i)` (which yields, so ignores the exit, unless
+/// `i` is 0).
+fn exit_delegates(co: &C, t: &Rc<Trace>, n: i64) -> Option<i64> {
+    t.body(None, "started");
+    for i in 0..n {
+        match co.try_yield(i) {
+            Ok(got) => t.body(None, format!("got {}", got.render())),
+            Err(Thrown::Exit) => {
+                t.body(None, "GeneratorExit");
+                let result =
+                    co.try_yield_from(stackful("count", i, t)).unwrap_or_else(|e| co.raise(e));
+                t.body(None, format!("result {}", result.render()));
+                return None;
+            }
+            Err(thrown) => co.raise(thrown),
+        }
+    }
+    t.body(None, "done");
+    None
+}
+
 /// The stackful generator type of the family.
 pub(crate) type G = Gen<i64, Option<i64>, Option<i64>, PyExc>;
 
@@ -245,6 +273,7 @@ pub(crate) fn stackful(body: &str, n: i64, t: &Rc<Trace>) -> G {
         "exit_to_error" => exit_to_error,
         "return_on_exit" => return_on_exit,
         "yield_in_finally" => yield_in_finally,
+        "exit_delegates" => exit_delegates,
         other => panic!("no plain body {other:?}"),
     };
     let t = t.clone();
@@ -424,6 +453,26 @@ pub(crate) fn state_machine(body: &str, n: i64, t: &Rc<Trace>) -> DynGen {
                 Ok(None)
             }
         ),
+        "exit_delegates" => sm!(
+            #[coroutine]
+            move |_: Input| {
+                t.body(None, "started");
+                for i in 0..n {
+                    match (yield i) {
+                        Ok(got) => t.body(None, format!("got {}", got.render())),
+                        Err(Thrown::Exit) => {
+                            t.body(None, "GeneratorExit");
+                            let result = yield_from_throwing!(state_machine("count", i, &t))?;
+                            t.body(None, format!("result {}", result.render()));
+                            return Ok(None);
+                        }
+                        Err(thrown) => return Err(thrown),
+                    }
+                }
+                t.body(None, "done");
+                Ok(None)
+            }
+        ),
         other => panic!("no plain body {other:?}"),
     }
 }
@@ -438,6 +487,7 @@ pub(crate) fn sub_of(body: &str) -> Option<&'static str> {
         "delegate_recover" => "raiser",
         "delegate_finally" => "yield_in_finally",
         "delegate_deep" => "delegator",
+        "delegate_exit_delegates" => "exit_delegates",
         _ => return None,
     })
 }
@@ -464,6 +514,16 @@ fn sub_object(body: &str, via: Via, n: i64, t: &Rc<Trace>) -> DynGen {
         (Via::StateMachine, false) => state_machine(sub, n, t),
         (Via::StateMachine, true) => sm_delegating(sub, Via::StateMachine, n, t),
         (Via::Call, _) => unreachable!("an inline call has no object"),
+    }
+}
+
+/// The sub-generator of `body` as a stackful `Gen` (adopted by the delegating body).
+fn sub_gen(body: &str, n: i64, t: &Rc<Trace>) -> G {
+    let sub = sub_of(body).expect("a delegating body");
+    if sub_of(sub).is_some() {
+        stackful_delegating(sub, Via::Gen, n, t)
+    } else {
+        stackful(sub, n, t)
     }
 }
 
@@ -530,6 +590,18 @@ fn run_delegating(body: &str, co: &C, t: &Rc<Trace>, sub: &dyn Fn(&C) -> Res) ->
             t.body(None, "done");
             Some(40)
         }
+        "delegate_exit_delegates" => {
+            match sub(co) {
+                Ok(result) => t.body(None, format!("result {}", result.render())),
+                Err(Thrown::Runtime(r)) => {
+                    t.body(None, format!("caught {}", runtime_exc(r)));
+                    co.yield_(-9);
+                }
+                Err(thrown) => co.raise(thrown),
+            }
+            t.body(None, "done");
+            Some(5)
+        }
         other => panic!("no delegating body {other:?}"),
     }
 }
@@ -543,13 +615,16 @@ pub(crate) fn stackful_delegating(body: &str, via: Via, n: i64, t: &Rc<Trace>) -
         Via::Call => Gen::throwing(move |co, _| {
             run_delegating(body, co, &t, &|co| Ok(call_sub(body, co, &t, n)))
         }),
-        Via::Gen | Via::StateMachine => {
-            // Python creates the sub-generator object when the `yield from` runs; creating it
-            // has no visible effect, so it is made right there.
-            Gen::throwing(move |co, _| {
-                run_delegating(body, co, &t, &|co| co.try_yield_from(sub_object(body, via, n, &t)))
-            })
-        }
+        // Python creates the sub-generator object when the `yield from` runs; creating it
+        // has no visible effect, so it is made right there.
+        Via::Gen => Gen::throwing(move |co, _| {
+            // The `Gen` itself, not boxed as `dyn Generator`: the outermost body adopts it
+            // (and the levels it delegates to), which a trait object would hide.
+            run_delegating(body, co, &t, &|co| co.try_yield_from(sub_gen(body, n, &t)))
+        }),
+        Via::StateMachine => Gen::throwing(move |co, _| {
+            run_delegating(body, co, &t, &|co| co.try_yield_from(sub_object(body, via, n, &t)))
+        }),
     }
 }
 
@@ -621,6 +696,22 @@ pub(crate) fn sm_delegating(body: &str, via: Via, n: i64, t: &Rc<Trace>) -> DynG
                 t.body(None, format!("result {}", result.render()));
                 t.body(None, "done");
                 Ok(Some(40))
+            }
+        ),
+        "delegate_exit_delegates" => sm!(
+            #[coroutine]
+            move |_: Input| {
+                t.body(None, "started");
+                match yield_from_throwing!(sub) {
+                    Ok(result) => t.body(None, format!("result {}", result.render())),
+                    Err(Thrown::Runtime(r)) => {
+                        t.body(None, format!("caught {}", runtime_exc(r)));
+                        (yield -9)?;
+                    }
+                    Err(thrown) => return Err(thrown),
+                }
+                t.body(None, "done");
+                Ok(Some(5))
             }
         ),
         other => panic!("no delegating body {other:?}"),

@@ -16,7 +16,7 @@ pub(crate) mod kit;
 /// The recorded CPython 3.11 traces: the shared oracle's (`expected.json`, copied from it) and
 /// the project's own scenarios (`cases_*.py`, recorded in `expected_*.json`), all in
 /// `tests/conformance/`. Scenario names are unique across the files.
-const ORACLE_FILES: [(&str, &str); 4] = [
+const ORACLE_FILES: [(&str, &str); 5] = [
     ("expected.json", include_str!("../../conformance/expected.json")),
     ("expected_runtime.json", include_str!("../../conformance/expected_runtime.json")),
     (
@@ -24,6 +24,7 @@ const ORACLE_FILES: [(&str, &str); 4] = [
         include_str!("../../conformance/expected_itertools_forms.json"),
     ),
     ("expected_tee_chunk_by.json", include_str!("../../conformance/expected_tee_chunk_by.json")),
+    ("expected_corners.json", include_str!("../../conformance/expected_corners.json")),
 ];
 
 /// Every recorded trace, parsed once for the whole test binary: scenario name to its file and
@@ -240,17 +241,6 @@ pub(crate) fn runtime_exc(r: RuntimeError) -> String {
     format!("{class}({:?})", r.to_string())
 }
 
-impl<E: Exc> Exc for stasis::combinators::TeeError<E> {
-    fn render_exc(&self) -> String {
-        match self {
-            Self::Source(e) => e.render_exc(),
-            Self::Reentered => {
-                PyExc::new("RuntimeError", "cannot re-enter the tee iterator").render()
-            }
-        }
-    }
-}
-
 /// The outcome text of a step: a value, `return v`, `exhausted` or `raised E`.
 pub(crate) fn outcome<Y: Val, R: Val, E: Exc>(step: &Step<Y, R, E>) -> String {
     match step {
@@ -364,7 +354,7 @@ use stasis::{CloseError, Generator};
 /// `[who.]next -> outcome` (Python's `next(g)`, which is `send(None)`).
 pub(crate) fn next<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Return: Val,
     G::Error: Exc,
@@ -376,7 +366,7 @@ where
 /// `[who.]send(v) -> outcome`.
 pub(crate) fn send<S: Val, G>(t: &Trace, who: Option<&str>, g: &mut G, v: S)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Return: Val,
     G::Error: Exc,
@@ -389,7 +379,7 @@ where
 /// `[who.]throw(E) -> outcome`.
 pub(crate) fn throw<S, G>(t: &Trace, who: Option<&str>, g: &mut G, e: G::Error)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Return: Val,
     G::Error: Exc,
@@ -402,7 +392,7 @@ where
 /// `[who.]throw(GeneratorExit) -> outcome` (Python's `g.throw(GeneratorExit)`).
 pub(crate) fn throw_exit<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Return: Val,
     G::Error: Exc,
@@ -429,7 +419,7 @@ where
 /// `[who.]close -> ok` or `raised ...`.
 pub(crate) fn close<S, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Error: Exc,
 {
     let outcome = match g.close() {
@@ -444,14 +434,14 @@ where
 }
 
 /// `[who.]state -> GEN_...`.
-pub(crate) fn state<S, G: Generator<S>>(t: &Trace, who: Option<&str>, g: &G) {
+pub(crate) fn state<S, G: Generator<S> + ?Sized>(t: &Trace, who: Option<&str>, g: &G) {
     t.state(who, g.state());
 }
 
 /// `[who.]list -> [...]`: drains the generator like Python's `list(g)`.
 pub(crate) fn list<S: Default, G>(t: &Trace, who: Option<&str>, g: &mut G)
 where
-    G: Generator<S>,
+    G: Generator<S> + ?Sized,
     G::Yield: Val,
     G::Error: Exc,
 {

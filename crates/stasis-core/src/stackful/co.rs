@@ -15,14 +15,13 @@ use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
-use std::panic::resume_unwind;
 use std::ptr::NonNull;
 
 use corosensei::Yielder;
 
 use super::delegate::{EntryPtr, NOT_WAITING};
 use super::generator::{Local, ThreadBound};
-use super::slot::{Input, Out, Slot, Wire};
+use super::slot::{Input, Out, Slot, Unwinding, Wire};
 #[cfg(doc)]
 use super::{delegate::Driving, generator::Gen};
 #[cfg(doc)]
@@ -171,7 +170,7 @@ impl<Y, S, E> Co<Y, S, E> {
     #[inline]
     #[doc(alias = "yield")]
     pub fn yield_(&self, value: Y) -> S {
-        if self.slot().unwinding.get() {
+        if self.slot().unwinding.get() != Unwinding::No {
             return self.yield_while_unwinding(value);
         }
         // Two arms, not four: one compare on the hot path instead of a jump table.
@@ -235,7 +234,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// ```
     #[inline]
     pub fn try_yield(&self, value: Y) -> Result<S, Thrown<E>> {
-        if self.slot().unwinding.get() && self.unwinding_now() {
+        if self.slot().unwinding.get() != Unwinding::No && self.unwinding_now() {
             self.ignore(value);
             return Err(Thrown::Exit);
         }
@@ -264,9 +263,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(g.resume(()), Step::Exhausted);
     /// ```
     pub fn raise(&self, thrown: Thrown<E>) -> ! {
-        self.slot().unwinding.set(true);
         self.pending.set(Some(thrown));
-        resume_unwind(Box::new(RaiseToken))
+        self.slot().start_unwinding(RaiseToken)
     }
 
     /// Whether the thread is unwinding this generator's stack, which stasis started to unwind
@@ -275,19 +273,16 @@ impl<Y, S, E> Co<Y, S, E> {
     /// thread that is still panicking (std's panic count is per thread, and the unwinding is
     /// only finished on this stack): `panicking()` would be true on its side, a `Mutex` it
     /// unlocks would be poisoned, and a later exit raised into that destructor would abort
-    /// the process ("panic in a destructor during cleanup"). If the thread is not panicking,
-    /// the body caught the unwinding (a catch-all), and yields as usual from now on.
+    /// the process ("panic in a destructor during cleanup"). If the body caught the
+    /// unwinding (a catch-all), it yields as usual from now on: the thread is no longer
+    /// panicking, or, for an unwinding started while it already was (the consumer's own
+    /// panic), the body dropped its payload (see `Unwinding::Tracked`).
     ///
-    /// A consumer that is itself panicking (it resumes the generator from a destructor) after
-    /// the body caught an earlier unwinding is taken for an unwinding body: `panicking()` is a
-    /// yes/no, not std's count.
+    /// A body that caught such an unwinding and keeps its payload (or re-raises it later) is
+    /// still taken for an unwinding body until it drops it.
     #[cold]
     pub(super) fn unwinding_now(&self) -> bool {
-        if std::thread::panicking() {
-            return true;
-        }
-        self.slot().unwinding.set(false);
-        false
+        self.slot().unwinding_now()
     }
 
     /// A value yielded by a destructor while the body unwinds, which is not handed out (see

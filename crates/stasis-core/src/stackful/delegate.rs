@@ -37,7 +37,11 @@
 //!   `Thrown::Exit` at its `yield from` (or the error its delegate raised while closing),
 //!   innermost first, as CPython's `gen_close` does. A delegate that yields instead of closing
 //!   finishes its entry with [`RuntimeError::IgnoredExit`] ([`Drive::IgnoredExit`]), and the
-//!   outermost `close()` reports the value it yielded once the chain unwound.
+//!   outermost `close()` reports the value it yielded once the chain unwound. A delegate being
+//!   closed may delegate in turn (`except GeneratorExit: yield from other()`): the new entries
+//!   run as any delegation (their return value reaches it), and a value one of them yields is
+//!   that delegate ignoring the exit: `drive_here` pops the entries above it (they stay
+//!   suspended in its frame, closed when it is) and finishes its entry with the same error.
 //! - **Panics**: a panic in the top entry is caught where it is stepped (in `Entry::run`, on
 //!   the driver's stack) and given to the driver, which stores it in the entry, pops the entry
 //!   and resumes the delegator: its `delegate` re-raises the panic there, so every delegator
@@ -103,9 +107,9 @@ use corosensei::CoroutineResult;
 
 use super::co::Co;
 use super::generator::Gen;
-use super::slot::Input;
 #[cfg(doc)]
 use super::slot::Slot;
+use super::slot::{Input, Unwinding};
 use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 /// A delegate entry with its borrow erased; see "Delegation" in the module docs for why it is
@@ -145,11 +149,17 @@ pub(super) trait Entry<Y, S, E> {
     fn drive(&mut self, cmd: Cmd<S, E>) -> Drive<Y, S, E>;
     /// Keeps the panic that left the sub-generator, for the delegator to continue.
     fn set_panic(&mut self, payload: Box<dyn Any + Send>);
+    /// Finishes the entry with [`RuntimeError::IgnoredExit`] for its delegator: asked to
+    /// close, the sub-generator delegated in turn and a value came up from there (the driver
+    /// saw it, see `Co::drive_here`). The sub-generator stays suspended in its `yield from`.
+    fn ignored_exit(&mut self);
 
     /// Runs `cmd`, and while the delegate yields, hands each value to the consumer with the
     /// driver's yield (`co` is the driving body's) and runs what comes back: returns at the
     /// first step the driver must see (anything but a value), or with the panic that left
-    /// the delegate. `closing` is the driver's: set here when the consumer closes.
+    /// the delegate. `closing` is the driver's: set here when the consumer closes. While it
+    /// is set, a value is not handed out but returned to the driver: it comes from a
+    /// delegation a generator being closed started, and means that generator ignored the exit.
     ///
     /// The per-item loop of delegation lives here, not in `Co::drive_here`: this default
     /// method is compiled for each entry type, so each item costs a static, inlined `drive`
@@ -162,6 +172,12 @@ pub(super) trait Entry<Y, S, E> {
         closing: &mut bool,
     ) -> Result<Drive<Y, S, E>, Box<dyn Any + Send>> {
         let mut step = catch_unwind(AssertUnwindSafe(|| self.drive(cmd)));
+        if *closing {
+            // Only the first step can yield here: once `close` arrives in the loop below,
+            // the top is asked to close, and a delegate that yields then reports
+            // `Drive::IgnoredExit` itself. So the per-item loop has no check for it.
+            return step;
+        }
         loop {
             let Ok(Drive::Yielded(y)) = step else { return step };
             let input = co.suspend(MaybeUninit::new(y));
@@ -264,6 +280,10 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
     fn set_panic(&mut self, payload: Box<dyn Any + Send>) {
         self.panic = Some(payload);
     }
+
+    fn ignored_exit(&mut self) {
+        self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
+    }
 }
 
 /// Any other generator object: driven through the protocol (it yields its values itself).
@@ -308,6 +328,10 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
 
     fn set_panic(&mut self, payload: Box<dyn Any + Send>) {
         self.panic = Some(payload);
+    }
+
+    fn ignored_exit(&mut self) {
+        self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
     }
 }
 
@@ -383,7 +407,7 @@ impl<Y, S, E> Co<Y, S, E> {
         if sub.state() == State::Closed {
             return Err(Thrown::Runtime(RuntimeError::AlreadyFinished));
         }
-        if self.slot().unwinding.get() && self.unwinding_now() {
+        if self.slot().unwinding.get() != Unwinding::No && self.unwinding_now() {
             // A destructor delegating while the body unwinds: `sub` could only yield, which
             // the body cannot do now (see `Co::try_yield`); as if it had ignored the exit.
             return Err(Thrown::Exit);
@@ -490,6 +514,13 @@ impl<Y, S, E> Co<Y, S, E> {
     ) -> Result<R, Thrown<E>> {
         let mut stack = Driving::start(&self.slot().driving, &self.spare_stack, erased);
         let mut closing = matches!(cmd, Cmd::Close);
+        // While closing: how many entries, from the bottom, are being closed (the top one at
+        // the time `close` arrived, and each delegator below it as the close reaches it).
+        // Entries above are delegations that a generator being closed started while it
+        // handled the exit (CPython: `except GeneratorExit: yield from other()`): they run
+        // as any delegation, and their return value goes to their delegator; but a value
+        // one of them yields means the generator being closed ignored the exit.
+        let mut closed = usize::from(closing);
         loop {
             let top = *stack.last().expect("the stack holds our own entry");
             // SAFETY: `top` is `own` (in our caller's frame) or an entry handed up by an
@@ -504,14 +535,39 @@ impl<Y, S, E> Co<Y, S, E> {
             // no foreign access meets its Unique tag and protector (Stacked Borrows) or its
             // protected tag (Tree Borrows).
             let step = unsafe { (*top.as_ptr()).run(self, cmd, &mut closing) };
+            if closing && closed == 0 {
+                // The consumer closed while `top` was suspended.
+                closed = stack.len();
+            }
             cmd = match step {
-                Ok(Drive::Yielded(_)) => unreachable!("`Entry::run` hands values out itself"),
                 Ok(Drive::Delegate(entry)) => {
                     stack.push(entry);
                     Cmd::Start
                 }
-                Ok(drive @ (Drive::Finished | Drive::IgnoredExit(_))) => {
-                    if let Drive::IgnoredExit(y) = drive {
+                Ok(drive @ (Drive::Finished | Drive::IgnoredExit(_) | Drive::Yielded(_))) => {
+                    let ignored = match drive {
+                        Drive::IgnoredExit(y) => Some(y),
+                        Drive::Yielded(y) => {
+                            // Only while closing (see `Entry::run`): from a delegation that
+                            // the innermost generator being closed started. It ignored the
+                            // exit; it and the delegations above it stay suspended, in its
+                            // frame, and are closed when it is.
+                            while stack.len() > closed {
+                                stack.pop();
+                            }
+                            let ignoring = *stack.last().expect("closing, so `closed` >= 1");
+                            // SAFETY: as for `top` above: the entry is in the frame of a body
+                            // suspended in `wait_for` (or in our caller's), and no step through
+                            // it is in flight. The `&mut` made here lives for this call only,
+                            // and the one `run` made has ended (it returned): no other
+                            // reference to the entry is alive, so no access meets a foreign
+                            // tag (Stacked Borrows) or a protected one (Tree Borrows).
+                            unsafe { (*ignoring.as_ptr()).ignored_exit() };
+                            Some(y)
+                        }
+                        _ => None,
+                    };
+                    if let Some(y) = ignored {
                         let out = self.slot().ignored_out.get();
                         if !out.is_null() {
                             // SAFETY: `Gen::close` set `out` to a local of its frame, which is
@@ -520,7 +576,15 @@ impl<Y, S, E> Co<Y, S, E> {
                             unsafe { *out = Some(y) };
                         }
                     }
+                    let finished = stack.len();
                     stack.pop();
+                    // A delegation started while closing gives its delegator its outcome; a
+                    // generator that was being closed gives its delegator the exit (or its
+                    // error), and the close goes on with that delegator.
+                    let was_closed = finished <= closed;
+                    if was_closed {
+                        closed = finished - 1;
+                    }
                     if stack.is_empty() {
                         // SAFETY: `own` was just popped (it is the bottom entry), so no step
                         // through `erased` is in flight or will come; one provenance, as in
@@ -528,9 +592,10 @@ impl<Y, S, E> Co<Y, S, E> {
                         let outcome = unsafe { (*own.as_ptr()).take_outcome() };
                         return finish(outcome, closing);
                     }
-                    Cmd::Resume { closing }
+                    Cmd::Resume { closing: closing && was_closed }
                 }
                 Err(payload) => {
+                    let finished = stack.len();
                     stack.pop();
                     if stack.is_empty() {
                         // Our own delegate panicked: the panic continues here.
@@ -539,7 +604,11 @@ impl<Y, S, E> Co<Y, S, E> {
                     // The panic continues in the delegator that owns `top`, at its yield from.
                     // SAFETY: as above; the entry's frame is still suspended.
                     unsafe { (*top.as_ptr()).set_panic(payload) };
-                    Cmd::Resume { closing }
+                    let was_closed = finished <= closed;
+                    if was_closed {
+                        closed = finished - 1;
+                    }
+                    Cmd::Resume { closing: closing && was_closed }
                 }
             };
         }

@@ -9,6 +9,7 @@
 //! during `close`, through [`IgnoredOut`]), or the stack's layout beyond reading its
 //! [`StackInfo`].
 
+use std::any::Any;
 use std::cell::Cell;
 use std::convert::Infallible;
 use std::fmt;
@@ -26,7 +27,7 @@ use super::builder::GenBuilder;
 use super::co::{Co, RaiseToken, unit_send};
 use super::delegate::IgnoredOut;
 use super::exit;
-use super::slot::{Input, Kind, Out, Slot, UnwindToken, Wire};
+use super::slot::{Input, Kind, Out, Slot, Tracked, UnwindToken, Unwinding, Wire};
 use super::stack::{SLOT_BYTES, SlotStack, StackInfo, info_of};
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
@@ -89,6 +90,11 @@ pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<
 /// whatever its frames own, as by `mem::forget` (a lock guard or `RefCell` borrow held there
 /// stays held), and a message on stderr says so (CPython's finalizer prints "Exception
 /// ignored" and clears the frame). A drop always ends.
+///
+/// A panic of the body while its generator is dropped (code after a `try_yield` that saw the
+/// exit) leaves the drop, as a panic in any `Drop` does; but not while the thread is already
+/// panicking (a generator dropped as a panic unwinds), where it would abort the process: it
+/// is then printed on stderr and dropped, as CPython's finalizer prints "Exception ignored".
 ///
 /// # Thread exit
 ///
@@ -358,8 +364,8 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
         let slot = stack.base().get() as *mut Slot<Y, S, E>;
         // SAFETY: `SlotStack` keeps the `SLOT_BYTES` above its base out of corosensei's use;
         // they are mapped, writable and 16-byte aligned, the `Slot` fits in them (checked
-        // above; the `StackInfo` is elsewhere, at the top), and nothing else refers to them (a pooled stack's
-        // previous generator is gone).
+        // above; the `StackInfo` is elsewhere, at the top), and nothing else refers to them
+        // (a pooled stack's previous generator is gone).
         unsafe {
             slot.write(Slot {
                 kind: Cell::new(Kind::Send),
@@ -368,13 +374,15 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 driving: Cell::new(0),
                 handed_up: Cell::new(None),
                 ignored_out: Cell::new(std::ptr::null_mut()),
-                unwinding: Cell::new(false),
+                unwinding: Cell::new(Unwinding::No),
                 suspended_in_unwind: Cell::new(false),
             })
         };
         let slot = NonNull::new(slot).expect("stack addresses are not null");
+        let body = Unstarted(Some(body));
         let inner =
             Coroutine::with_stack(stack, move |yielder: &Yielder<Wire<S>, Out<Y>>, wire| {
+                let body = { body }.0.take().expect("a body starts once");
                 let co = Co {
                     yielder: Local(yielder),
                     slot: Local(slot),
@@ -398,6 +406,19 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     }
                     // `Gen::finish` unwinding a dropped generator: nobody reads the outcome.
                     Err(payload) if payload.is::<UnwindToken>() => Err(Thrown::Exit),
+                    // Either of them, started while the thread was already panicking.
+                    Err(payload) if payload.is::<Tracked>() => {
+                        let mut tracked =
+                            payload.downcast::<Tracked>().expect("checked by the guard");
+                        if tracked.disarm() {
+                            Err(co
+                                .pending
+                                .take()
+                                .expect("Co::raise stores the value before unwinding"))
+                        } else {
+                            Err(Thrown::Exit)
+                        }
+                    }
                     Err(payload) => resume_unwind(payload),
                 }
             });
@@ -470,9 +491,15 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
         unsafe { self.slot_ptr().as_ref() }
     }
 
-    /// Closes a generator whose body never ran: drops the body closure without running it.
+    /// Closes a generator whose body never ran: drops the body closure without running it
+    /// (a no-op once the body is done). A panic of that drop continues here, after the
+    /// coroutine is finished (see [`Unstarted`]).
     fn discard_unstarted(&mut self) {
+        let unstarted = !self.inner.started();
         self.inner.force_unwind();
+        if unstarted {
+            Unstarted::<()>::raise_dropped();
+        }
     }
 
     /// The return value kept by `Iterator::next` when the body returned (readable once).
@@ -667,51 +694,111 @@ impl<Y, R, S, E> fmt::Debug for Gen<Y, R, S, E> {
     }
 }
 
-impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
+thread_local! {
+    /// The panic of the last [`Unstarted`] drop on this thread, until `Gen` raises it.
+    static DISCARD_PANIC: Cell<Option<Box<dyn Any + Send>>> = const { Cell::new(None) };
+}
+
+/// A body closure until its body starts (it is then taken out). Its drop catches a panic of
+/// the closure's drop (a capture's destructor) and keeps it for `Gen`, which raises it once the
+/// coroutine is finished: corosensei drops the closure of a created coroutine that is closed
+/// or dropped, and marks it finished only after that drop returns, so a panic leaving the drop
+/// left a "created" coroutine whose closure was already dropped (the next resume ran it, and
+/// the next close or drop dropped it again: a double free).
+struct Unstarted<F>(Option<F>);
+
+impl<F> Drop for Unstarted<F> {
     fn drop(&mut self) {
-        // Everything in place, then the coroutine drops (finished by then, so its own drop
-        // does nothing) with its `SlotStack`, which goes back to the pool; the guard drops it
-        // also if closing panics, while the panic unwinds.
-        let mut dropping = Dropping { owner: self, leak: false };
-        if !dropping.owner.inner.done() && dropping.owner.inner.started() {
-            dropping.leak = !dropping.owner.finish();
+        let Some(body) = self.0.take() else { return };
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(body))) {
+            // Gone only while the thread's thread-locals are destroyed: the panic is dropped.
+            let _ = DISCARD_PANIC.try_with(|kept| kept.set(Some(payload)));
         }
     }
 }
 
-/// Drops a [`Gen`](crate::Gen)'s coroutine at the end of its drop (also when it unwinds), unless the body
-/// had to be left suspended for good (`leak`, see `Gen::finish`): then the coroutine is not
-/// dropped (its drop would unwind the body once more), and its stack, with everything its
-/// frames own, is leaked. That is sound as `mem::forget` of a `Box` is: the stack's memory is
-/// never reused (neither returned to the pool nor unmapped), so nothing on it, pinned values
-/// included, is invalidated without being dropped; and nothing outside that stack refers into
-/// it any more (a `Gen` being dropped is not adopted, and the entries of a delegation it
-/// drove lived in frames already unwound, or on stacks its own frames own, leaked with it).
+impl Unstarted<()> {
+    /// Raises the panic of the closure dropped last on this thread, if it panicked; called
+    /// right after corosensei dropped a closure (its `force_unwind` of a created coroutine).
+    fn raise_dropped() {
+        if let Some(payload) = DISCARD_PANIC.try_with(Cell::take).ok().flatten() {
+            resume_unwind(payload);
+        }
+    }
+}
+
+impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
+    fn drop(&mut self) {
+        // Everything in place, then the coroutine drops (finished by then, so its own drop
+        // does nothing) with its `SlotStack`, which goes back to the pool; the guard drops it
+        // also if finishing panics, while the panic unwinds.
+        let dropping = Dropping { owner: self };
+        if dropping.owner.inner.done() || !dropping.owner.inner.started() {
+            return;
+        }
+        if !std::thread::panicking() {
+            dropping.owner.finish();
+            return;
+        }
+        // Dropped while a panic unwinds (as far as std tells): a panic of the body code the
+        // close runs (or of a value it yields) leaving this drop would abort the process.
+        // Like CPython's finalizer ("Exception ignored"), it is reported and dropped.
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| dropping.owner.finish())) {
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("(not a string)");
+            // Not `eprintln!`, which panics if stderr is closed.
+            let _ = writeln!(
+                std::io::stderr(),
+                "stasis: a generator's body panicked while it was dropped during a panic (a \
+                 panic cannot leave a drop then): {message}"
+            );
+        }
+    }
+}
+
+/// Drops a [`Gen`](crate::Gen)'s coroutine at the end of its drop (also when it unwinds), unless its body
+/// is still suspended (`Gen::finish` had to leave it so). Then the coroutine is not dropped:
+/// its drop would unwind the body once more, with corosensei's `force_unwind`, which aborts if
+/// the body waits in a destructor and loops for ever if it swallows the unwinding. Its stack,
+/// with everything its frames own, is leaked. That is sound as `mem::forget` of a `Box` is: the stack's memory is never reused
+/// (neither returned to the pool nor unmapped), so nothing on it, pinned values included, is
+/// invalidated without being dropped; and nothing outside that stack refers into it any more
+/// (a `Gen` being dropped is not adopted, and the entries of a delegation it drove lived in
+/// frames already unwound, or on stacks its own frames own, leaked with it).
 struct Dropping<'a, Y, R, S, E> {
     owner: &'a mut Gen<Y, R, S, E>,
-    leak: bool,
 }
 
 impl<Y, R, S, E> Drop for Dropping<'_, Y, R, S, E> {
     fn drop(&mut self) {
-        if self.leak {
+        let inner = &mut self.owner.inner;
+        if inner.started() && !inner.done() {
             return;
         }
+        let unstarted = !inner.started();
         // Drops an unstarted body's closure; a no-op once the body is done.
-        self.owner.inner.force_unwind();
+        inner.force_unwind();
         // SAFETY: this runs once, at the end of `Gen`'s drop (this guard is made only there);
         // nothing uses `inner` afterwards (the other fields do not refer to it; the slot
         // pointer is into the stack's reserved bytes, not into `inner`, and is not used
         // again). Only the guard's `&mut Gen` reaches `inner`: no other pointer to it exists
         // to be invalidated (Stacked Borrows) or to make a foreign access (Tree Borrows).
         unsafe { ManuallyDrop::drop(&mut self.owner.inner.0) };
+        if unstarted {
+            // The closure's drop panicked: the stack is back in the pool, the panic goes on.
+            Unstarted::<()>::raise_dropped();
+        }
     }
 }
 
 impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// Finishes a suspended body being dropped (Python's finalizer), so that its destructors
-    /// run; returns false if it had to be left suspended. Each value the body yields on the
-    /// way is dropped here, exactly once.
+    /// run, or leaves it suspended for good (the `Dropping` guard then leaks its stack). Each
+    /// value the body yields on the way is dropped here, exactly once, after the body is
+    /// finished or left: a panic of such a drop cannot leave the body half finished.
     ///
     /// 1. `close()`: `try_yield` sees [`Thrown::Exit`](crate::Thrown::Exit), destructors run (a body driving delegates
     ///    closes them first, innermost first). Not while the thread's thread-locals are
@@ -721,55 +808,59 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     ///    only destructors run (what dropping a raw corosensei coroutine does; CPython's
     ///    finalizer closes once and then clears the frame, running no more of the body).
     ///
-    /// It is left suspended, and false is returned, when the body swallowed that unwinding as
-    /// well (a catch-all `catch_unwind`) and yielded again: unwinding it again could go on for
-    /// ever (before, it did, for a body that catches and yields in a loop); or
-    /// when it is suspended in a destructor mid-unwind (see [`Slot::suspended_in_unwind`]):
-    /// without a value to send it, nothing can end that destructor without aborting. Either
-    /// way a message on stderr says so, as CPython's "Exception ignored" does.
-    fn finish(&mut self) -> bool {
+    /// It is left suspended when the body swallowed that unwinding as well (a catch-all
+    /// `catch_unwind`) and yielded again: unwinding it again could go on for ever (before, it
+    /// did, for a body that catches and yields in a loop); or when it is suspended in a
+    /// destructor mid-unwind (see [`Slot::suspended_in_unwind`]): without a value to send it,
+    /// nothing can end that destructor without aborting. Either way a message on stderr says
+    /// so, as CPython's "Exception ignored" does.
+    fn finish(&mut self) {
         // SAFETY: as in `Gen::slot`; the slot is not part of `self.inner`'s borrow (it is in
         // the stack's reserved bytes, which the coroutine never touches).
         let slot = unsafe { self.slot_ptr().as_ref() };
         let stuck = |slot: &Slot<Y, S, E>| slot.suspended_in_unwind.get();
+        // Each value is dropped at the end, as the consumer would have.
+        let mut closed = None;
         if !stuck(slot)
             && !exit::destroying_thread_locals()
             && let CoroutineResult::Yield(value) = self.transmit(Input::Close)
         {
             // SAFETY: nothing adopts a generator being dropped, so the body yielded a value
-            // (see `Out`); drop it as the consumer would have.
-            drop(unsafe { value.assume_init() });
+            // (see `Out`).
+            closed = Some(unsafe { value.assume_init() });
         }
+        let mut unwound = None;
         if !self.inner.done()
             && !stuck(slot)
             && let CoroutineResult::Yield(value) = slot.transmit_unwind(&mut self.inner)
         {
             // SAFETY: as above.
-            drop(unsafe { value.assume_init() });
+            unwound = Some(unsafe { value.assume_init() });
         }
-        if self.inner.done() {
-            return true;
+        if !self.inner.done() {
+            // Like CPython's "Exception ignored": a drop cannot report an error. Not
+            // `eprintln!`, which panics if stderr is closed.
+            let _ = if stuck(slot) {
+                writeln!(
+                    std::io::stderr(),
+                    "stasis: a generator was dropped while suspended in a destructor that \
+                     yielded while its body unwound (Python's `finally: yield`, here a `yield_` \
+                     with a send type other than `()`): its stack is leaked without running the \
+                     rest of its destructors, and this thread stays panicking \
+                     (`std::thread::panicking()`) as that unwinding cannot finish; in \
+                     destructors, yield with `try_yield`"
+                )
+            } else {
+                writeln!(
+                    std::io::stderr(),
+                    "stasis: a generator was dropped whose body swallowed its unwinding (a \
+                     catch-all `catch_unwind`) and yielded again: its stack is leaked without \
+                     running the rest of its destructors (CPython: \"generator ignored \
+                     GeneratorExit\", and its frame is cleared)"
+                )
+            };
         }
-        // Like CPython's "Exception ignored": a drop cannot report an error. Not `eprintln!`,
-        // which panics if stderr is closed.
-        let _ = if stuck(slot) {
-            writeln!(
-                std::io::stderr(),
-                "stasis: a generator was dropped while suspended in a destructor that yielded \
-                 while its body unwound (Python's `finally: yield`, here a `yield_` with a send \
-                 type other than `()`): its stack is leaked without running the rest of its \
-                 destructors, and this thread stays panicking (`std::thread::panicking()`) as \
-                 that unwinding cannot finish; in destructors, yield with `try_yield`"
-            )
-        } else {
-            writeln!(
-                std::io::stderr(),
-                "stasis: a generator was dropped whose body swallowed its unwinding (a \
-                 catch-all `catch_unwind`) and yielded again: its stack is leaked without \
-                 running the rest of its destructors (CPython: \"generator ignored \
-                 GeneratorExit\", and its frame is cleared)"
-            )
-        };
-        false
+        drop(closed);
+        drop(unwound);
     }
 }

@@ -42,7 +42,14 @@
 //!   `IgnoredExit` (see `Co::ignore`). `yield_` with another send type has nothing to return,
 //!   so it suspends, marked in the slot (`suspended_in_unwind`): `Slot::transmit` then refuses
 //!   a throw or a close (`RuntimeError::SuspendedInDestructor`), only a sent value resumes the
-//!   body, and a drop leaves the stack as it is (leaked, with a message on stderr).
+//!   body, and a drop leaves the stack as it is (leaked, with a message on stderr). An
+//!   unwinding stasis starts while the thread already panics (a generator dropped during the
+//!   consumer's panic) carries a [`Tracked`](slot::Tracked) payload instead, since `panicking()` cannot tell
+//!   then: a body that catches it and drops it marks itself caught, and yields as usual.
+//! - A panic that leaves a destructor stasis runs for a close or a drop never leaves the
+//!   coroutine half dropped: the closure of a created body is wrapped (`Unstarted`) so that
+//!   the panic of its drop is raised only once corosensei marked the coroutine finished, and
+//!   `Gen::finish` drops the values it is handed only once the body is finished or left.
 //!
 //! # Delegation (`yield from`)
 //!

@@ -19,6 +19,7 @@
 //! of the delegation fields (`adopted`, `handed_up`, `driving`, `ignored_out`: `delegate.rs`
 //! reads and writes them), or the coroutine itself beyond one `resume` per transmit.
 
+use std::any::{Any, TypeId};
 use std::cell::Cell;
 use std::mem::{ManuallyDrop, MaybeUninit};
 use std::panic::resume_unwind;
@@ -99,6 +100,64 @@ pub(super) enum Kind {
 /// closure catches it (and returns `Err(Thrown::Exit)`, which nobody reads).
 pub(super) struct UnwindToken;
 
+/// Whether stasis is unwinding a generator's stack (see [`Slot::unwinding`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unwinding {
+    No,
+    /// Started while the thread was not panicking: `std::thread::panicking()` tells whether
+    /// the unwinding is still going on (a yield from a destructor it runs) or the body caught
+    /// it.
+    Yes,
+    /// Started while the thread was already panicking (the consumer resumed the generator
+    /// from a destructor, as when a generator is dropped during a panic), with a [`Tracked`]
+    /// payload: `panicking()` is true either way, so the payload tells when the body caught
+    /// it and let it go ([`Tracked::caught`]).
+    Tracked,
+}
+
+/// The payload of stasis's own unwinding ([`Co::raise`], [`Slot::transmit_unwind`]) when it
+/// starts while the thread is already panicking. A body that catches it (a catch-all) and
+/// drops it marks its generator, on the thread that drops it, as having caught its unwinding;
+/// the base closure disarms it first. Without this, a body that catches the exit of a drop
+/// during a panic and yields in a loop was taken for a destructor yielding while it unwinds,
+/// never suspended, and the drop never ended.
+pub(super) struct Tracked {
+    /// The address of the generator's slot, as an identity only (never dereferenced, so the
+    /// payload may be dropped anywhere, at any time).
+    slot: usize,
+    /// [`Co::raise`]'s unwinding (the value waits in the `Co`), else [`Slot::transmit_unwind`]'s.
+    pub(super) raise: bool,
+    armed: bool,
+}
+
+thread_local! {
+    /// The slot address of the last [`Tracked`] payload a body dropped on this thread.
+    static CAUGHT: Cell<usize> = const { Cell::new(0) };
+}
+
+impl Tracked {
+    /// The base closure caught it: the body is done, nothing to mark.
+    pub(super) fn disarm(&mut self) -> bool {
+        self.armed = false;
+        self.raise
+    }
+
+    /// Whether the body of the generator whose slot is `slot` caught its tracked unwinding and
+    /// dropped the payload; clears the mark.
+    fn caught<Y, S, E>(slot: &Slot<Y, S, E>) -> bool {
+        let slot = std::ptr::from_ref(slot).addr();
+        CAUGHT.try_with(|c| c.get() == slot && c.replace(0) == slot).unwrap_or(false)
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        if self.armed {
+            let _ = CAUGHT.try_with(|c| c.set(self.slot));
+        }
+    }
+}
+
 /// What a body hands out at a suspension: the yielded value, or nothing (uninitialized) when
 /// an adopted body starts waiting in [`Co::delegate`](crate::Co::delegate) and hands its new entry up through the
 /// [`Slot`]. Keeping that signal out of band keeps the value as small as `Y`: corosensei passes
@@ -130,11 +189,12 @@ pub(super) struct Slot<Y, S, E> {
     /// is then delegated to as a plain object, never adopted. The value is the number of
     /// entries on its stack of delegates (`Gen::yield_from_depth`).
     pub(super) driving: Cell<u32>,
-    /// Set when stasis starts unwinding this stack ([`Co::raise`], [`Slot::transmit_unwind`]);
-    /// a yield that finds it set while the thread is panicking is a yield from a destructor
-    /// during that unwinding, and does not suspend (see `Co::yield_while_unwinding`). Cleared
-    /// by such a yield that finds the thread not panicking (the body caught the unwinding).
-    pub(super) unwinding: Cell<bool>,
+    /// Set when stasis starts unwinding this stack ([`Co::raise`], [`Slot::transmit_unwind`],
+    /// through [`Slot::start_unwinding`]); a yield that finds it set while the unwinding goes
+    /// on is a yield from a destructor during that unwinding, and does not suspend (see
+    /// `Co::yield_while_unwinding`). Cleared by such a yield that finds the body caught the
+    /// unwinding ([`Slot::unwinding_now`]).
+    pub(super) unwinding: Cell<Unwinding>,
     /// Set while the body is suspended at a [`Co::yield_`] in a destructor, in the middle of
     /// an unwinding stasis started (a send type other than `()` leaves `yield_` nothing to
     /// return without suspending; see `Co::yield_while_unwinding`). The body can then only be
@@ -214,6 +274,37 @@ impl<Y, S, E> Slot<Y, S, E> {
         inner.resume(MaybeUninit::uninit())
     }
 
+    /// Starts stasis's own unwinding of this stack, on it, with `token` as the payload (a
+    /// [`Tracked`] one if the thread is already panicking, see [`Unwinding::Tracked`]).
+    pub(super) fn start_unwinding<T: Any + Send>(&self, token: T) -> ! {
+        if std::thread::panicking() {
+            self.unwinding.set(Unwinding::Tracked);
+            let slot = std::ptr::from_ref(self).addr();
+            // A mark left by an earlier body on this stack is not this one's.
+            let _ = CAUGHT.try_with(|c| c.get() == slot && c.replace(0) == slot);
+            let raise = TypeId::of::<T>() != TypeId::of::<UnwindToken>();
+            resume_unwind(Box::new(Tracked { slot, raise, armed: true }))
+        }
+        self.unwinding.set(Unwinding::Yes);
+        resume_unwind(Box::new(token))
+    }
+
+    /// Whether this generator's stack is still unwinding, stasis having started it (see
+    /// [`Slot::unwinding`]): a yield now comes from a destructor that unwinding runs. Clears
+    /// `unwinding` if the body caught it.
+    #[cold]
+    pub(super) fn unwinding_now(&self) -> bool {
+        let caught = match self.unwinding.get() {
+            Unwinding::No => true,
+            Unwinding::Yes => !std::thread::panicking(),
+            Unwinding::Tracked => !std::thread::panicking() || Tracked::caught(self),
+        };
+        if caught {
+            self.unwinding.set(Unwinding::No);
+        }
+        !caught
+    }
+
     /// Reassembles, on the body's side, the input [`Slot::transmit`] sent.
     #[inline(always)]
     pub(super) fn receive(&self, wire: Wire<S>) -> Input<S, E> {
@@ -237,10 +328,7 @@ impl<Y, S, E> Slot<Y, S, E> {
             Kind::Close => Input::Close,
             Kind::Resume => Input::Resume { closing: false },
             Kind::ResumeClosing => Input::Resume { closing: true },
-            Kind::Unwind => {
-                self.unwinding.set(true);
-                resume_unwind(Box::new(UnwindToken))
-            }
+            Kind::Unwind => self.start_unwinding(UnwindToken),
         }
     }
 }

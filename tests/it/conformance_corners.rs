@@ -1,0 +1,2218 @@
+//! CPython conformance in the corners of the protocol (issue 9): `close()` and `throw()` in
+//! every state of a generator and of a `yield from` chain, errors raised while a chain is
+//! closed, a delegate that delegates again while it is being closed, re-closing after an
+//! error, states seen from inside, more of CPython's `test_yield_from`, and combinators over
+//! generators that raise.
+//!
+//! The scenarios are the project's own: `tests/conformance/cases_corners.py`, recorded under
+//! CPython 3.11 in `tests/conformance/expected_corners.json` by
+//! `python3 run.py cases_corners.py > expected_corners.json`. Each test reproduces one with
+//! the Rust API, snapshots the trace and asserts it equals CPython's. Forms: plain name,
+//! stackful generators delegating to stackful generator objects; `@state_machine` and
+//! `@state_machine_reyield`, `#[coroutine]` bodies delegating with `yield_from_throwing!`
+//! (flat, and `reyield`); `@mixed_*`, chains that switch backend at every level. The
+//! combinator scenarios are backend-neutral (an adaptor drives its source through the
+//! protocol) and run over stackful sources.
+//!
+//! Python's generators that a scenario inspects from outside (`box["sub"]`) are
+//! [`Shared`] handles here; a generator nobody else names is owned by its delegator.
+//!
+//! One scenario records a deliberate difference (`corner_genexpr_throw_stays_in_the_expression`,
+//! listed in README's "Differences"); its test pins stasis's answer instead.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{Value, json};
+use stasis::{Gen, Generator, GeneratorExt, Thrown, delegate::Shared};
+
+use crate::support::nightly;
+nightly! {
+    use stasis::{combinators::from_iter, from_throwing_coroutine, yield_from_throwing};
+    use crate::support::check_as;
+}
+use crate::support::{
+    Finally, PyExc, Trace, Val, check, close, list, next, runtime_exc, scenarios_of, send, state,
+    throw, throw_exit,
+};
+
+/// Every generator of these scenarios: yields JSON values, returns one (`null` is Python's
+/// `None`), takes nothing, and can be thrown Python exceptions.
+type Py = Gen<Value, Value, (), PyExc>;
+
+/// Any generator of these scenarios, as the consumer drives it (every backend and form).
+type DynPy = dyn Generator<Yield = Value, Return = Value, Error = PyExc>;
+
+/// A generator of these scenarios behind a [`Shared`] handle, whatever its backend.
+type SharedPy = Shared<Box<DynPy>>;
+
+fn shared(g: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static) -> SharedPy {
+    Shared::new(Box::new(g))
+}
+
+/// A stackful generator of these scenarios.
+fn py(body: impl FnOnce(&stasis::Co<Value, (), PyExc>) -> Value + 'static) -> Py {
+    Gen::<Value, Value>::throwing::<PyExc>(move |co, ()| body(co))
+}
+
+fn value_error(arg: &str) -> PyExc {
+    PyExc::new("ValueError", arg)
+}
+
+fn caught(t: &Trace, who: Option<&str>, thrown: &Thrown<PyExc>) {
+    let exc = match thrown {
+        Thrown::Error(e) => e.render(),
+        Thrown::Runtime(r) => runtime_exc(*r),
+        Thrown::Exit => unreachable!("GeneratorExit is logged as such, not as caught"),
+    };
+    t.body(who, format!("caught {exc}"));
+}
+
+#[test]
+fn every_corner_scenario_has_a_test() {
+    // The names below are the tests of this file; a scenario recorded without one fails here.
+    let tested = [
+        "corner_closed_delegate_delegates_again",
+        "corner_closed_delegate_delegates_again_owned",
+        "corner_closed_delegate_delegates_again_then_yields",
+        "corner_closed_delegate_delegates_again_uncaught",
+        "corner_closed_delegate_delegates_two_levels",
+        "corner_closed_delegate_delegates_to_a_finishing_generator",
+        "corner_throw_exit_vs_close_sub_returns",
+        "corner_throw_exit_delegator_handles_and_yields",
+        "corner_sub_raises_while_closed",
+        "corner_sub_raises_while_closed_parent_recovers",
+        "corner_reclose_after_error",
+        "corner_finished_sub_close_and_throw",
+        "corner_throw_in_every_state",
+        "corner_throw_into_created_delegator",
+        "corner_throw_returns_through_nested_delegation",
+        "corner_throw_unhandled_through_nested_delegation",
+        "corner_states_while_closing",
+        "corner_states_while_throwing",
+        "corner_map_of_raising_source",
+        "corner_genexpr_close_closes_source",
+        "corner_zip_of_raising_source",
+        "corner_chain_of_raising_source",
+        "corner_close_and_throw_into_yield_from_iterator",
+        "corner_throw_exit_into_sub_that_raises",
+        "corner_sub_raises_at_start",
+        "corner_yield_from_empty",
+        "corner_send_and_return_with_value",
+        "corner_sub_and_delegator_both_raise_while_closed",
+        "corner_throw_exit_sub_ignores_delegator_returns",
+        "corner_yield_from_a_started_generator",
+        "corner_genexpr_throw_stays_in_the_expression",
+        "corner_delegates_claim_to_be_running",
+        "corner_zip_longest_of_raising_source",
+        "corner_delegate_again_to_the_delegate_that_ignored",
+    ];
+    let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
+    tested.sort();
+    assert_eq!(scenarios_of("expected_corners.json"), tested);
+}
+
+// The scenarios below are written once per backend: the consumer's side (`*_trace`) drives
+// `&mut DynPy`, and the bodies are built by `Stackful` (here) and by the state-machine forms
+// (module `machines`, at the end: `yield_from_throwing!`, flat and re-yielding).
+
+/// The bodies of the scenarios that involve delegation, for one backend.
+trait Bodies {
+    const FORM: Option<&'static str>;
+    /// `corner_closed_delegate_delegates_again`: `(parent, sub, third)`.
+    fn delegates_again(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy, SharedPy);
+    fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy>;
+    fn delegates_again_uncaught(t: &Rc<Trace>) -> Box<DynPy>;
+    fn delegates_two_levels(t: &Rc<Trace>) -> Box<DynPy>;
+    fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy>;
+    fn delegates_to_a_finishing_generator(t: &Rc<Trace>) -> Box<DynPy>;
+    fn exit_vs_close_parent(t: &Rc<Trace>, who: &'static str) -> Box<DynPy>;
+    fn delegator_handles_exit_and_yields(t: &Rc<Trace>) -> Box<DynPy>;
+    fn sub_raises_while_closed(t: &Rc<Trace>) -> Box<DynPy>;
+    /// `(returns, yields)`.
+    fn parent_recovers(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>);
+    /// `(raises, stubborn)`.
+    fn reclose(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>);
+    fn finished_sub_parent(t: &Rc<Trace>, who: &'static str, inner: SharedPy) -> Box<DynPy>;
+    fn s1() -> SharedPy;
+    fn catches_once(t: &Rc<Trace>, who: &'static str) -> Box<DynPy>;
+    /// `(parent, sub)`.
+    fn created_delegator(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy);
+    fn throw_returns_nested(t: &Rc<Trace>) -> Box<DynPy>;
+    fn throw_unhandled_nested(t: &Rc<Trace>) -> Box<DynPy>;
+    /// `(parent, sub)`, reading each other's states through `slots`.
+    fn states_while_closing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy);
+    fn states_while_throwing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy);
+    /// `gen(who)` of `corner_close_and_throw_into_yield_from_iterator`.
+    fn over_iterator(t: &Rc<Trace>, who: &'static str) -> Box<DynPy>;
+    fn throw_exit_into_raising_sub(t: &Rc<Trace>) -> Box<DynPy>;
+    fn sub_raises_at_start(t: &Rc<Trace>) -> Box<DynPy>;
+    fn yield_from_empty(t: &Rc<Trace>) -> Box<DynPy>;
+    fn both_raise_while_closed(t: &Rc<Trace>) -> Box<DynPy>;
+    fn sub_ignores_delegator_returns(t: &Rc<Trace>) -> Box<DynPy>;
+    /// `(sub, parent)` of `corner_yield_from_a_started_generator`.
+    fn started_sub(t: &Rc<Trace>) -> (SharedPy, Box<DynPy>);
+}
+
+/// Checks `events` against CPython's `scenario`, under the form's name when it has one.
+#[track_caller]
+fn check_form<B: Bodies>(scenario: &str, events: Vec<String>) {
+    match B::FORM {
+        None => check(scenario, events),
+        #[cfg(feature = "nightly")]
+        Some(form) => check_as(scenario, form, events),
+        #[cfg(not(feature = "nightly"))]
+        Some(_) => unreachable!("only stackful bodies without the nightly feature"),
+    }
+}
+
+/// One test per scenario that involves delegation, with the bodies of `$bodies`.
+macro_rules! delegation_tests {
+    ($bodies:ty) => {
+        use super::*;
+        #[test]
+        fn corner_closed_delegate_delegates_again() {
+            delegates_again::<$bodies>();
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_again_owned() {
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_again_owned",
+                <$bodies>::delegates_again_owned,
+                NEXT_CLOSE_STATE,
+            );
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_again_uncaught() {
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_again_uncaught",
+                <$bodies>::delegates_again_uncaught,
+                NEXT_CLOSE_STATE,
+            );
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_two_levels() {
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_two_levels",
+                <$bodies>::delegates_two_levels,
+                NEXT_CLOSE_STATE,
+            );
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_again_then_yields() {
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_again_then_yields",
+                <$bodies>::delegates_again_then_yields,
+                &[Next, Close, State, Close, State],
+            );
+        }
+        #[test]
+        fn corner_closed_delegate_delegates_to_a_finishing_generator() {
+            single::<$bodies>(
+                "corner_closed_delegate_delegates_to_a_finishing_generator",
+                <$bodies>::delegates_to_a_finishing_generator,
+                NEXT_CLOSE_STATE,
+            );
+        }
+        #[test]
+        fn corner_throw_exit_vs_close_sub_returns() {
+            throw_exit_vs_close_sub_returns::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_exit_delegator_handles_and_yields() {
+            single::<$bodies>(
+                "corner_throw_exit_delegator_handles_and_yields",
+                <$bodies>::delegator_handles_exit_and_yields,
+                &[Next, ThrowExit, State, Next, State],
+            );
+        }
+        #[test]
+        fn corner_sub_raises_while_closed() {
+            single::<$bodies>(
+                "corner_sub_raises_while_closed",
+                <$bodies>::sub_raises_while_closed,
+                &[Next, Close, State, Close, Next],
+            );
+        }
+        #[test]
+        fn corner_sub_raises_while_closed_parent_recovers() {
+            sub_raises_while_closed_parent_recovers::<$bodies>();
+        }
+        #[test]
+        fn corner_reclose_after_error() {
+            reclose_after_error::<$bodies>();
+        }
+        #[test]
+        fn corner_finished_sub_close_and_throw() {
+            finished_sub_close_and_throw::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_in_every_state() {
+            throw_in_every_state::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_into_created_delegator() {
+            throw_into_created_delegator::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_returns_through_nested_delegation() {
+            single::<$bodies>(
+                "corner_throw_returns_through_nested_delegation",
+                <$bodies>::throw_returns_nested,
+                &[Next, Throw("ValueError", "v"), Next, State],
+            );
+        }
+        #[test]
+        fn corner_throw_unhandled_through_nested_delegation() {
+            single::<$bodies>(
+                "corner_throw_unhandled_through_nested_delegation",
+                <$bodies>::throw_unhandled_nested,
+                &[Next, Throw("KeyError", "k"), State, Next],
+            );
+        }
+        #[test]
+        fn corner_states_while_closing() {
+            states_while_closing::<$bodies>();
+        }
+        #[test]
+        fn corner_states_while_throwing() {
+            states_while_throwing::<$bodies>();
+        }
+        #[test]
+        fn corner_close_and_throw_into_yield_from_iterator() {
+            close_and_throw_into_yield_from_iterator::<$bodies>();
+        }
+        #[test]
+        fn corner_throw_exit_into_sub_that_raises() {
+            single::<$bodies>(
+                "corner_throw_exit_into_sub_that_raises",
+                <$bodies>::throw_exit_into_raising_sub,
+                &[Next, ThrowExit, State],
+            );
+        }
+        #[test]
+        fn corner_sub_raises_at_start() {
+            single::<$bodies>(
+                "corner_sub_raises_at_start",
+                <$bodies>::sub_raises_at_start,
+                &[Next, Next],
+            );
+        }
+        #[test]
+        fn corner_yield_from_empty() {
+            single::<$bodies>(
+                "corner_yield_from_empty",
+                <$bodies>::yield_from_empty,
+                &[Next, State],
+            );
+        }
+        #[test]
+        fn corner_sub_and_delegator_both_raise_while_closed() {
+            single::<$bodies>(
+                "corner_sub_and_delegator_both_raise_while_closed",
+                <$bodies>::both_raise_while_closed,
+                NEXT_CLOSE_STATE,
+            );
+        }
+        #[test]
+        fn corner_throw_exit_sub_ignores_delegator_returns() {
+            single::<$bodies>(
+                "corner_throw_exit_sub_ignores_delegator_returns",
+                <$bodies>::sub_ignores_delegator_returns,
+                &[Next, ThrowExit, State],
+            );
+        }
+        #[test]
+        fn corner_yield_from_a_started_generator() {
+            let t = Trace::new();
+            let (mut s, mut g) = <$bodies>::started_sub(&t);
+            next(&t, Some("sub"), &mut s);
+            next(&t, Some("parent"), &mut *g);
+            next(&t, Some("parent"), &mut *g);
+            state(&t, Some("sub"), &s);
+            check_form::<$bodies>("corner_yield_from_a_started_generator", t.events());
+        }
+    };
+}
+
+/// One consumer operation of a scenario on a single generator.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Next,
+    Close,
+    State,
+    /// `throw(GeneratorExit)`.
+    ThrowExit,
+    /// `throw(Name("arg"))`.
+    Throw(&'static str, &'static str),
+}
+use Op::{Close, Next, State, Throw, ThrowExit};
+
+/// `next`, `close`, `state`: the script of most `close()` scenarios.
+const NEXT_CLOSE_STATE: &[Op] = &[Next, Close, State];
+
+/// Runs `ops` on `g`, recording each as CPython's trace does.
+fn run_ops(t: &Trace, g: &mut DynPy, ops: &[Op]) {
+    for op in ops {
+        match *op {
+            Next => next(t, None, g),
+            Close => close(t, None, g),
+            State => state(t, None, g),
+            ThrowExit => throw_exit(t, None, g),
+            Throw(name, arg) => throw(t, None, g, PyExc::new(name, arg)),
+        }
+    }
+}
+
+/// A scenario on one generator, built by `make` with `B`'s bodies: `ops`, then the check.
+#[track_caller]
+fn single<B: Bodies>(scenario: &str, make: fn(&Rc<Trace>) -> Box<DynPy>, ops: &[Op]) {
+    let t = Trace::new();
+    let mut g = make(&t);
+    run_ops(&t, &mut *g, ops);
+    // Read before `g` drops: what its drop runs is not part of the scenario.
+    let events = t.events();
+    drop(g);
+    check_form::<B>(scenario, events);
+}
+
+// ------------------------------------------ a delegate that delegates while being closed
+
+fn delegates_again<B: Bodies>() {
+    let t = Trace::new();
+    let (mut g, mut sub, third) = B::delegates_again(&t);
+    next(&t, Some("parent"), &mut *g);
+    close(&t, Some("parent"), &mut *g);
+    state(&t, Some("parent"), &*g);
+    state(&t, Some("sub"), &sub);
+    state(&t, Some("third"), &third);
+    close(&t, Some("sub"), &mut sub);
+    state(&t, Some("sub"), &sub);
+    state(&t, Some("third"), &third);
+    check_form::<B>("corner_closed_delegate_delegates_again", t.events());
+}
+
+// ------------------------------------------------------------------ throw(GeneratorExit)
+
+fn throw_exit_vs_close_sub_returns<B: Bodies>() {
+    let t = Trace::new();
+    let mut a = B::exit_vs_close_parent(&t, "a");
+    next(&t, Some("a"), &mut *a);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    let mut b = B::exit_vs_close_parent(&t, "b");
+    next(&t, Some("b"), &mut *b);
+    throw_exit(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    check_form::<B>("corner_throw_exit_vs_close_sub_returns", t.events());
+}
+
+// ------------------------------------------------------------- errors while a chain closes
+
+fn sub_raises_while_closed_parent_recovers<B: Bodies>() {
+    let t = Trace::new();
+    let (mut a, mut b) = B::parent_recovers(&t);
+    next(&t, Some("a"), &mut *a);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    next(&t, Some("b"), &mut *b);
+    close(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    close(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    check_form::<B>("corner_sub_raises_while_closed_parent_recovers", t.events());
+}
+
+fn reclose_after_error<B: Bodies>() {
+    let t = Trace::new();
+    let (mut a, mut b) = B::reclose(&t);
+    next(&t, Some("a"), &mut *a);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    close(&t, Some("a"), &mut *a);
+    throw(&t, Some("a"), &mut *a, PyExc::class("ValueError"));
+    next(&t, Some("b"), &mut *b);
+    close(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    close(&t, Some("b"), &mut *b);
+    state(&t, Some("b"), &*b);
+    close(&t, Some("b"), &mut *b);
+    check_form::<B>("corner_reclose_after_error", t.events());
+}
+
+// ----------------------------------------------------- a delegator on a finished sub-generator
+
+fn finished_sub_close_and_throw<B: Bodies>() {
+    let t = Trace::new();
+    let mut sa = B::s1();
+    let mut a = B::finished_sub_parent(&t, "a", sa.clone());
+    next(&t, Some("a"), &mut *a);
+    next(&t, Some("sa"), &mut sa);
+    state(&t, Some("sa"), &sa);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    let mut sb = B::s1();
+    let mut b = B::finished_sub_parent(&t, "b", sb.clone());
+    next(&t, Some("b"), &mut *b);
+    next(&t, Some("sb"), &mut sb);
+    throw(&t, Some("b"), &mut *b, value_error("v"));
+    state(&t, Some("b"), &*b);
+    next(&t, Some("b"), &mut *b);
+    check_form::<B>("corner_finished_sub_close_and_throw", t.events());
+}
+
+// ------------------------------------------------------------------- throw in every state
+
+fn throw_in_every_state<B: Bodies>() {
+    let t = Trace::new();
+    let mut created = B::catches_once(&t, "created");
+    throw(&t, Some("created"), &mut *created, value_error("v"));
+    state(&t, Some("created"), &*created);
+    next(&t, Some("created"), &mut *created);
+    let mut suspended = B::catches_once(&t, "suspended");
+    next(&t, Some("suspended"), &mut *suspended);
+    throw(&t, Some("suspended"), &mut *suspended, value_error("v"));
+    throw(&t, Some("suspended"), &mut *suspended, value_error("w"));
+    state(&t, Some("suspended"), &*suspended);
+    let mut finished = B::catches_once(&t, "finished");
+    list(&t, Some("finished"), &mut *finished);
+    throw(&t, Some("finished"), &mut *finished, value_error("v"));
+    state(&t, Some("finished"), &*finished);
+    check_form::<B>("corner_throw_in_every_state", t.events());
+}
+
+fn throw_into_created_delegator<B: Bodies>() {
+    let t = Trace::new();
+    let (mut g, mut s) = B::created_delegator(&t);
+    throw(&t, Some("parent"), &mut *g, PyExc::new("KeyError", "k"));
+    state(&t, Some("parent"), &*g);
+    state(&t, Some("sub"), &s);
+    next(&t, Some("sub"), &mut s);
+    check_form::<B>("corner_throw_into_created_delegator", t.events());
+}
+
+// ------------------------------------------------ return values through nested throw
+
+// ------------------------------------------------------------------ states seen from inside
+
+/// Python's `box`: the scenario's generators, named, reachable from inside their bodies.
+#[derive(Default)]
+struct Boxed {
+    sub: Option<SharedPy>,
+    parent: Option<SharedPy>,
+}
+
+type Slots = Rc<RefCell<Boxed>>;
+
+fn states(t: &Trace, slots: &Slots) {
+    let s = slots.borrow();
+    state(t, Some("sub"), s.sub.as_ref().unwrap());
+    state(t, Some("parent"), s.parent.as_ref().unwrap());
+}
+
+fn sub_state(t: &Trace, slots: &Slots) {
+    state(t, Some("sub"), slots.borrow().sub.as_ref().unwrap());
+}
+
+fn states_while_closing<B: Bodies>() {
+    let t = Trace::new();
+    let slots: Slots = Rc::default();
+    let (mut parent, sub) = B::states_while_closing(&t, &slots);
+    *slots.borrow_mut() = Boxed { sub: Some(sub), parent: Some(parent.clone()) };
+    next(&t, Some("parent"), &mut parent);
+    close(&t, Some("parent"), &mut parent);
+    states(&t, &slots);
+    *slots.borrow_mut() = Boxed::default();
+    check_form::<B>("corner_states_while_closing", t.events());
+}
+
+fn states_while_throwing<B: Bodies>() {
+    let t = Trace::new();
+    let slots: Slots = Rc::default();
+    let (mut parent, sub) = B::states_while_throwing(&t, &slots);
+    *slots.borrow_mut() = Boxed { sub: Some(sub), parent: Some(parent.clone()) };
+    next(&t, Some("parent"), &mut parent);
+    throw(&t, Some("parent"), &mut parent, PyExc::new("KeyError", "k"));
+    sub_state(&t, &slots);
+    *slots.borrow_mut() = Boxed::default();
+    check_form::<B>("corner_states_while_throwing", t.events());
+}
+
+// ------------------------------------------------------- more of CPython's test_yield_from
+
+fn close_and_throw_into_yield_from_iterator<B: Bodies>() {
+    let t = Trace::new();
+    let mut a = B::over_iterator(&t, "a");
+    next(&t, Some("a"), &mut *a);
+    close(&t, Some("a"), &mut *a);
+    state(&t, Some("a"), &*a);
+    let mut b = B::over_iterator(&t, "b");
+    next(&t, Some("b"), &mut *b);
+    throw(&t, Some("b"), &mut *b, value_error("v"));
+    next(&t, Some("b"), &mut *b);
+    check_form::<B>("corner_close_and_throw_into_yield_from_iterator", t.events());
+}
+
+// -------------------------------------------------------------------- stackful bodies
+
+/// The bodies as stackful generators delegating to stackful generator objects.
+struct Stackful;
+
+mod stackful {
+    delegation_tests!(super::Stackful);
+}
+
+/// `quick()`: returns at once.
+fn quick(t: Option<&Rc<Trace>>) -> Py {
+    let t = t.cloned();
+    py(move |_| {
+        if let Some(t) = t {
+            t.body(Some("quick"), "started");
+        }
+        json!("quick-result")
+    })
+}
+
+/// `sub()` that raises `ValueError("sub-close")` when closed, logging the exit when `log`.
+fn raises_on_close(t: &Rc<Trace>, log: bool) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+            if log {
+                t.body(Some("sub"), "GeneratorExit");
+            }
+            co.raise(Thrown::Error(value_error("sub-close")));
+        }
+        Value::Null
+    })
+}
+
+/// The delegator of the `delegates_again*` scenarios: catches the runtime error its
+/// `yield from` raises, yields `ignores` if given, and finishes.
+fn catches_runtime_error(
+    t: &Rc<Trace>,
+    sub: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static,
+    ignores: Option<&'static str>,
+) -> Box<DynPy> {
+    let t = t.clone();
+    Box::new(py(move |co| {
+        if let Err(e) = co.try_yield_from(sub) {
+            match e {
+                Thrown::Runtime(_) => {
+                    caught(&t, Some("parent"), &e);
+                    if let Some(v) = ignores {
+                        co.yield_(json!(v));
+                    }
+                }
+                other => co.raise(other),
+            }
+        }
+        t.body(Some("parent"), "done");
+        Value::Null
+    }))
+}
+
+/// `parent()`: `try: yield from sub / finally: ...`.
+fn finally_parent(
+    t: &Rc<Trace>,
+    sub: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static,
+) -> Box<DynPy> {
+    let t = t.clone();
+    Box::new(py(move |co| {
+        let _finally = Finally::new(&t, Some("parent"));
+        co.yield_from(sub)
+    }))
+}
+
+/// A level with a `finally` that yields `"{who}-1"` once (`third()`, `inner()`, ...).
+fn finally_level(t: &Rc<Trace>, who: &'static str) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let _finally = Finally::new(&t, Some(who));
+        co.yield_(json!(format!("{who}-1")));
+        Value::Null
+    })
+}
+
+/// A level with a `finally` around `yield from inner`.
+fn finally_delegating(t: &Rc<Trace>, who: &'static str, inner: Py) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let _finally = Finally::new(&t, Some(who));
+        co.yield_from(inner)
+    })
+}
+
+/// `third()`: yields once, with a `finally`.
+fn third(t: &Rc<Trace>) -> Py {
+    finally_level(t, "third")
+}
+
+/// `sub()` of the `delegates_again` scenarios: catches the exit and delegates to `third`.
+fn sub_delegating_on_exit(
+    t: &Rc<Trace>,
+    third: impl Generator<Yield = Value, Return = Value, Error = PyExc> + 'static,
+) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+            t.body(Some("sub"), "GeneratorExit");
+            co.yield_from(third);
+        }
+        Value::Null
+    })
+}
+
+impl Bodies for Stackful {
+    const FORM: Option<&'static str> = None;
+
+    fn delegates_again(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy, SharedPy) {
+        let third = shared(third(t));
+        let sub = shared(sub_delegating_on_exit(t, third.clone()));
+        (catches_runtime_error(t, sub.clone(), None), sub, third)
+    }
+
+    fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy> {
+        catches_runtime_error(t, sub_delegating_on_exit(t, third(t)), None)
+    }
+
+    fn delegates_again_uncaught(t: &Rc<Trace>) -> Box<DynPy> {
+        finally_parent(t, sub_delegating_on_exit(t, third(t)))
+    }
+
+    fn delegates_two_levels(t: &Rc<Trace>) -> Box<DynPy> {
+        let third = finally_delegating(t, "third", finally_level(t, "fourth"));
+        catches_runtime_error(t, sub_delegating_on_exit(t, third), None)
+    }
+
+    fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy> {
+        let ts = t.clone();
+        let sub = py(move |co| {
+            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                ts.body(Some("sub"), "GeneratorExit");
+                let r = co.yield_from(quick(None));
+                ts.body(Some("sub"), format!("result {}", r.render()));
+                co.yield_(json!("sub-ignores"));
+            }
+            Value::Null
+        });
+        catches_runtime_error(t, sub, Some("parent-ignores"))
+    }
+
+    fn delegates_to_a_finishing_generator(t: &Rc<Trace>) -> Box<DynPy> {
+        let tb = t.clone();
+        Box::new(py(move |co| {
+            let _finally = Finally::new(&tb, Some("parent"));
+            let t = tb.clone();
+            co.yield_from(py(move |co| {
+                if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                    t.body(Some("sub"), "GeneratorExit");
+                    let r = co.yield_from(quick(Some(&t)));
+                    t.body(Some("sub"), format!("result {}", r.render()));
+                }
+                Value::Null
+            }))
+        }))
+    }
+
+    fn exit_vs_close_parent(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            let ts = t.clone();
+            let sub = py(move |co| {
+                if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                    ts.body(Some("sub"), "GeneratorExit");
+                    return json!("sub-result");
+                }
+                Value::Null
+            });
+            let r = match co.try_yield_from(sub) {
+                Ok(r) => r,
+                Err(Thrown::Exit) => {
+                    t.body(Some(who), "GeneratorExit");
+                    co.raise(Thrown::Exit)
+                }
+                Err(other) => co.raise(other),
+            };
+            t.body(Some(who), format!("result {}", r.render()));
+            co.yield_(json!("parent-after"));
+            Value::Null
+        }))
+    }
+
+    fn delegator_handles_exit_and_yields(t: &Rc<Trace>) -> Box<DynPy> {
+        let tb = t.clone();
+        Box::new(py(move |co| {
+            let ts = tb.clone();
+            let sub = py(move |co| {
+                let _finally = Finally::new(&ts, Some("sub"));
+                co.yield_(json!("sub-1"));
+                Value::Null
+            });
+            match co.try_yield_from(sub) {
+                Err(Thrown::Exit) => {
+                    tb.body(Some("parent"), "GeneratorExit");
+                    co.yield_(json!("parent-after-exit"));
+                }
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            tb.body(Some("parent"), "done");
+            Value::Null
+        }))
+    }
+
+    fn sub_raises_while_closed(t: &Rc<Trace>) -> Box<DynPy> {
+        let tb = t.clone();
+        Box::new(py(move |co| {
+            let _finally = Finally::new(&tb, Some("parent"));
+            co.yield_from(raises_on_close(&tb, true))
+        }))
+    }
+
+    fn parent_recovers(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+        let tb = t.clone();
+        let a = py(move |co| {
+            match co.try_yield_from(raises_on_close(&tb, false)) {
+                Err(e @ Thrown::Error(_)) => caught(&tb, Some("returns"), &e),
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            tb.body(Some("returns"), "done");
+            Value::Null
+        });
+        let tb = t.clone();
+        let b = py(move |co| {
+            match co.try_yield_from(raises_on_close(&tb, false)) {
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&tb, Some("yields"), &e);
+                    co.yield_(json!("yields-again"));
+                }
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            tb.body(Some("yields"), "done");
+            Value::Null
+        });
+        (Box::new(a), Box::new(b))
+    }
+
+    fn reclose(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+        let a = py(|co| {
+            // try: yield 1 / finally: raise KeyError("k")
+            let _ = co.try_yield(json!(1));
+            co.raise(Thrown::Error(PyExc::new("KeyError", "k")))
+        });
+        let tb = t.clone();
+        let b = py(move |co| {
+            for i in 0..2 {
+                if let Err(Thrown::Exit) = co.try_yield(json!(format!("try-{i}"))) {
+                    tb.body(None, "GeneratorExit");
+                }
+            }
+            tb.body(None, "done");
+            Value::Null
+        });
+        (Box::new(a), Box::new(b))
+    }
+
+    fn finished_sub_parent(t: &Rc<Trace>, who: &'static str, inner: SharedPy) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            match co.try_yield_from(inner) {
+                Err(Thrown::Exit) => {
+                    t.body(Some(who), "GeneratorExit");
+                    co.raise(Thrown::Exit)
+                }
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&t, Some(who), &e);
+                    co.yield_(json!("recovered"));
+                }
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            t.body(Some(who), "done");
+            Value::Null
+        }))
+    }
+
+    fn s1() -> SharedPy {
+        shared(py(|co| {
+            co.yield_(json!("s1"));
+            Value::Null
+        }))
+    }
+
+    fn catches_once(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            t.body(Some(who), "started");
+            match co.try_yield(json!(1)) {
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&t, Some(who), &e);
+                    co.yield_(json!(2));
+                }
+                Err(other) => co.raise(other),
+                Ok(()) => {}
+            }
+            t.body(Some(who), "done");
+            Value::Null
+        }))
+    }
+
+    fn created_delegator(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy) {
+        let ts = t.clone();
+        let s = shared(py(move |co| {
+            ts.body(Some("sub"), "started");
+            co.yield_(json!("sub-1"));
+            Value::Null
+        }));
+        let (tb, inner) = (t.clone(), s.clone());
+        let g = py(move |co| {
+            tb.body(Some("parent"), "started");
+            co.yield_from(inner)
+        });
+        (Box::new(g), s)
+    }
+
+    fn throw_returns_nested(t: &Rc<Trace>) -> Box<DynPy> {
+        let tb = t.clone();
+        Box::new(py(move |co| {
+            let tm = tb.clone();
+            let middle = py(move |co| {
+                let ti = tm.clone();
+                let inner = py(move |co| match co.try_yield(json!("inner-1")) {
+                    Err(e @ Thrown::Error(_)) => {
+                        caught(&ti, Some("inner"), &e);
+                        json!("inner-result")
+                    }
+                    Err(other) => co.raise(other),
+                    Ok(()) => Value::Null,
+                });
+                let r = co.yield_from(inner);
+                tm.body(Some("middle"), format!("result {}", r.render()));
+                json!(format!("middle-{}", r.as_str().unwrap_or_default()))
+            });
+            let r = co.yield_from(middle);
+            tb.body(Some("outer"), format!("result {}", r.render()));
+            co.yield_(json!("outer-after"));
+            json!("outer-result")
+        }))
+    }
+
+    fn throw_unhandled_nested(t: &Rc<Trace>) -> Box<DynPy> {
+        let middle = finally_delegating(t, "middle", finally_level(t, "inner"));
+        Box::new(finally_delegating(t, "outer", middle))
+    }
+
+    fn states_while_closing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {
+        let (ts, ss) = (t.clone(), slots.clone());
+        let sub = shared(py(move |co| {
+            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                ts.body(Some("sub"), "GeneratorExit");
+                states(&ts, &ss);
+                co.raise(Thrown::Exit);
+            }
+            Value::Null
+        }));
+        let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
+        let parent = shared(py(move |co| {
+            let r = co.try_yield_from(inner);
+            // finally:
+            tp.body(Some("parent"), "finally");
+            states(&tp, &sp);
+            r.unwrap_or_else(|e| co.raise(e))
+        }));
+        (parent, sub)
+    }
+
+    fn states_while_throwing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {
+        let (ts, ss) = (t.clone(), slots.clone());
+        let sub = shared(py(move |co| match co.try_yield(json!("sub-1")) {
+            Err(e @ Thrown::Error(_)) => {
+                caught(&ts, Some("sub"), &e);
+                states(&ts, &ss);
+                json!("sub-result")
+            }
+            Err(other) => co.raise(other),
+            Ok(()) => Value::Null,
+        }));
+        let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
+        let parent = shared(py(move |co| {
+            let r = co.yield_from(inner);
+            tp.body(Some("parent"), format!("result {}", r.render()));
+            sub_state(&tp, &sp);
+            co.yield_(json!("parent-after"));
+            Value::Null
+        }));
+        (parent, sub)
+    }
+
+    fn over_iterator(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            match co.try_yield_from_iter([json!(1), json!(2), json!(3)]) {
+                Err(Thrown::Exit) => {
+                    t.body(Some(who), "GeneratorExit");
+                    co.raise(Thrown::Exit)
+                }
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&t, Some(who), &e);
+                    co.yield_(json!("recovered"));
+                }
+                Err(other) => co.raise(other),
+                Ok(()) => {}
+            }
+            t.body(Some(who), "done");
+            Value::Null
+        }))
+    }
+
+    fn throw_exit_into_raising_sub(t: &Rc<Trace>) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            let ts = t.clone();
+            let sub = py(move |co| {
+                if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                    ts.body(Some("sub"), "GeneratorExit");
+                    co.raise(Thrown::Error(value_error("sub-exit")));
+                }
+                Value::Null
+            });
+            match co.try_yield_from(sub) {
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&t, Some("parent"), &e);
+                    co.raise(e)
+                }
+                Err(other) => co.raise(other),
+                Ok(r) => r,
+            }
+        }))
+    }
+
+    fn sub_raises_at_start(t: &Rc<Trace>) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            let ts = t.clone();
+            let sub = py(move |co| {
+                ts.body(Some("sub"), "started");
+                co.raise(Thrown::Error(value_error("at-start")))
+            });
+            match co.try_yield_from(sub) {
+                Err(e @ Thrown::Error(_)) => caught(&t, Some("parent"), &e),
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            co.yield_(json!("parent-after"));
+            t.body(Some("parent"), "done");
+            Value::Null
+        }))
+    }
+
+    fn yield_from_empty(t: &Rc<Trace>) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            for _ in 0..2 {
+                let te = t.clone();
+                let r = co.yield_from(py(move |_| {
+                    te.body(Some("empty"), "started");
+                    json!("empty-result")
+                }));
+                t.body(Some("parent"), format!("result {}", r.render()));
+            }
+            json!("parent-result")
+        }))
+    }
+
+    fn both_raise_while_closed(t: &Rc<Trace>) -> Box<DynPy> {
+        let t = t.clone();
+        Box::new(py(move |co| {
+            let sub = py(|co| {
+                let _ = co.try_yield(json!("sub-1"));
+                co.raise(Thrown::Error(value_error("sub-close")))
+            });
+            let _ = co.try_yield_from(sub);
+            // finally:
+            t.body(Some("parent"), "finally");
+            co.raise(Thrown::Error(PyExc::new("KeyError", "parent-close")))
+        }))
+    }
+
+    fn sub_ignores_delegator_returns(t: &Rc<Trace>) -> Box<DynPy> {
+        let ts = t.clone();
+        let sub = py(move |co| {
+            if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+                ts.body(Some("sub"), "GeneratorExit");
+            }
+            co.yield_(json!("sub-ignores"));
+            Value::Null
+        });
+        let t = t.clone();
+        Box::new(py(move |co| {
+            match co.try_yield_from(sub) {
+                Err(e @ Thrown::Runtime(_)) => caught(&t, Some("parent"), &e),
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            t.body(Some("parent"), "done");
+            json!("parent-result")
+        }))
+    }
+
+    fn started_sub(t: &Rc<Trace>) -> (SharedPy, Box<DynPy>) {
+        let ts = t.clone();
+        let s = shared(py(move |co| {
+            ts.body(Some("sub"), "started");
+            co.yield_(json!("s1"));
+            co.yield_(json!("s2"));
+            json!("sub-result")
+        }));
+        let (t, inner) = (t.clone(), s.clone());
+        let g = py(move |co| {
+            let r = co.yield_from(inner);
+            t.body(Some("parent"), format!("result {}", r.render()));
+            Value::Null
+        });
+        (s, Box::new(g))
+    }
+}
+
+// ------------------------------------------------- combinators over generators that raise
+
+/// `raising(t, who, values, exc)`: yields the values, then raises `exc`.
+fn raising(t: &Rc<Trace>, who: &'static str, values: Vec<i64>, exc: PyExc) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        t.body(Some(who), "started");
+        for v in values {
+            t.body(Some(who), format!("produce {v}"));
+            co.yield_(json!(v));
+        }
+        co.raise(Thrown::Error(exc))
+    })
+}
+
+/// `source(t, who, values)`: yields the values, with a `finally`.
+fn source(t: &Rc<Trace>, who: &'static str, values: Vec<i64>) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        t.body(Some(who), "started");
+        let _finally = Finally::new(&t, Some(who));
+        for v in values {
+            t.body(Some(who), format!("produce {v}"));
+            co.yield_(json!(v));
+        }
+        t.body(Some(who), "done");
+        Value::Null
+    })
+}
+
+#[test]
+fn corner_map_of_raising_source() {
+    let t = Trace::new();
+    let tf = t.clone();
+    let mut m = raising(&t, "src", vec![1, 2], value_error("boom")).gen_map(move |x: Value| {
+        tf.body(Some("f"), format!("call {x}"));
+        json!(x.as_i64().unwrap() * 10)
+    });
+    for _ in 0..4 {
+        next(&t, None, &mut m);
+    }
+    state(&t, None, &m);
+    check("corner_map_of_raising_source", t.events());
+}
+
+#[test]
+fn corner_genexpr_close_closes_source() {
+    let t = Trace::new();
+    let mut m =
+        source(&t, "src", vec![1, 2, 3]).gen_map(|x: Value| json!(x.as_i64().unwrap() * 10));
+    next(&t, None, &mut m);
+    close(&t, None, &mut m);
+    state(&t, None, &m);
+    check("corner_genexpr_close_closes_source", t.events());
+}
+
+/// A deliberate difference (README, "Differences"): an adaptor forwards `throw` to its source,
+/// as `yield from` does, where a Python generator expression raises the exception in its own
+/// frame. The source here handles the error and goes on, so the adaptor yields again. The
+/// snapshot holds stasis's trace; the test fails if it ever equals CPython's, so that the
+/// README is updated.
+#[test]
+fn corner_genexpr_throw_stays_in_the_expression() {
+    let scenario = "corner_genexpr_throw_stays_in_the_expression";
+    let t = Trace::new();
+    let ts = t.clone();
+    let mut s = shared(py(move |co| {
+        ts.body(Some("src"), "started");
+        let mut n = 0;
+        loop {
+            n += 1;
+            match co.try_yield(json!(n)) {
+                Err(e @ Thrown::Error(_)) => caught(&ts, Some("src"), &e),
+                Err(other) => co.raise(other),
+                Ok(()) => {}
+            }
+        }
+    }));
+    let mut m = s.clone().gen_map(|x: Value| json!(x.as_i64().unwrap() * 10));
+    next(&t, Some("m"), &mut m);
+    throw(&t, Some("m"), &mut m, value_error("v"));
+    state(&t, Some("m"), &m);
+    state(&t, Some("src"), &s);
+    close(&t, Some("src"), &mut s);
+    let events = t.events();
+    crate::support::snapshot(scenario, &events);
+    assert_ne!(
+        events,
+        crate::support::expected(scenario),
+        "stasis's adaptors now answer as CPython's generator expressions: update README"
+    );
+    assert!(events.contains(&"body[src]: caught ValueError(\"v\")".to_string()));
+}
+
+#[test]
+fn corner_zip_of_raising_source() {
+    let t = Trace::new();
+    let mut a = Shared::new(source(&t, "a", vec![1, 2, 3]));
+    let b = raising(&t, "b", vec![10], value_error("b-boom"));
+    let mut z = a.clone().gen_zip(b).gen_map(|(x, y)| json!([x, y])).map_return(|_| Value::Null);
+    next(&t, None, &mut z);
+    next(&t, None, &mut z);
+    next(&t, None, &mut z);
+    state(&t, None, &z);
+    state(&t, None, &a);
+    close(&t, None, &mut a);
+    check("corner_zip_of_raising_source", t.events());
+}
+
+#[test]
+fn corner_zip_longest_of_raising_source() {
+    let t = Trace::new();
+    let mut a = Shared::new(source(&t, "a", vec![1, 2, 3]));
+    let b = raising(&t, "b", vec![10], value_error("b-boom"));
+    let mut z =
+        a.clone().gen_zip_longest(b).gen_map(|(x, y)| json!([x, y])).map_return(|_| Value::Null);
+    next(&t, None, &mut z);
+    next(&t, None, &mut z);
+    next(&t, None, &mut z);
+    state(&t, None, &z);
+    state(&t, None, &a);
+    close(&t, None, &mut a);
+    check("corner_zip_longest_of_raising_source", t.events());
+}
+
+#[test]
+fn corner_chain_of_raising_source() {
+    let t = Trace::new();
+    let b = Shared::new(source(&t, "b", vec![2]));
+    let mut c = raising(&t, "a", vec![1], value_error("a-boom")).gen_chain(b.clone());
+    next(&t, None, &mut c);
+    next(&t, None, &mut c);
+    next(&t, None, &mut c);
+    state(&t, None, &c);
+    state(&t, None, &b);
+    check("corner_chain_of_raising_source", t.events());
+}
+
+// -------------------------------------------------------------- state-machine bodies
+
+nightly! {
+    /// The bodies as `#[coroutine]` state machines delegating with `yield_from_throwing!`,
+    /// in its flat form (`@state_machine`) and its re-yielding form
+    /// (`@state_machine_reyield`).
+    mod machines {
+        use super::*;
+
+        /// Python's `iter([1, 2, 3])`: a plain iterator (no send, throw or close) as a
+        /// generator object of these scenarios.
+        fn plain_iterator() -> impl Machine + use<> {
+            from_iter([json!(1), json!(2), json!(3)])
+                .gen_err_into::<PyExc>()
+                .map_return(|()| Value::Null)
+        }
+
+        /// What a throwing coroutine's `yield` evaluates to.
+        type In = Result<(), Thrown<PyExc>>;
+
+        /// A generator of these scenarios, as a throwing state machine.
+        trait Machine: Generator<Yield = Value, Return = Value, Error = PyExc> + 'static {}
+        impl<G: Generator<Yield = Value, Return = Value, Error = PyExc> + 'static> Machine for G {}
+
+        fn quick(t: Option<&Rc<Trace>>) -> impl Machine + use<> {
+            let t = t.cloned();
+            from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    if let Some(t) = &t {
+                        t.body(Some("quick"), "started");
+                    }
+                    if t.is_some() && t.is_none() {
+                        // Never runs: a coroutine needs a `yield` (Python: `return ...; yield`).
+                        let _ = yield Value::Null;
+                    }
+                    Ok(json!("quick-result"))
+                },
+            )
+        }
+
+        /// A level with a `finally` that yields `"{who}-1"` once.
+        fn finally_level(t: &Rc<Trace>, who: &'static str) -> impl Machine + use<> {
+            let t = t.clone();
+            from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    let _finally = Finally::new(&t, Some(who));
+                    (yield json!(format!("{who}-1")))?;
+                    Ok(Value::Null)
+                },
+            )
+        }
+
+        fn third(t: &Rc<Trace>) -> impl Machine + use<> {
+            finally_level(t, "third")
+        }
+
+        fn raises_on_close(t: &Rc<Trace>, log: bool) -> impl Machine + use<> {
+            let t = t.clone();
+            from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    if let Err(Thrown::Exit) = yield json!("sub-1") {
+                        if log {
+                            t.body(Some("sub"), "GeneratorExit");
+                        }
+                        return Err(Thrown::Error(value_error("sub-close")));
+                    }
+                    Ok(Value::Null)
+                },
+            )
+        }
+
+        fn catches_once(t: &Rc<Trace>, who: &'static str) -> impl Machine + use<> {
+            let t = t.clone();
+            from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    t.body(Some(who), "started");
+                    match yield json!(1) {
+                        Err(e @ Thrown::Error(_)) => {
+                            caught(&t, Some(who), &e);
+                            (yield json!(2))?;
+                        }
+                        Err(other) => return Err(other),
+                        Ok(()) => {}
+                    }
+                    t.body(Some(who), "done");
+                    Ok(Value::Null)
+                },
+            )
+        }
+
+        fn reclose(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+            let a = from_throwing_coroutine(
+                #[coroutine]
+                |_: In| {
+                    // try: yield 1 / finally: raise KeyError("k")
+                    let _ = yield json!(1);
+                    Err(Thrown::Error(PyExc::new("KeyError", "k")))
+                },
+            );
+            let t = t.clone();
+            let b = from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    for i in 0..2 {
+                        if let Err(Thrown::Exit) = yield json!(format!("try-{i}")) {
+                            t.body(None, "GeneratorExit");
+                        }
+                    }
+                    t.body(None, "done");
+                    Ok(Value::Null)
+                },
+            );
+            (Box::new(a), Box::new(b))
+        }
+
+        fn s1() -> SharedPy {
+            shared(from_throwing_coroutine(
+                #[coroutine]
+                |_: In| {
+                    (yield json!("s1"))?;
+                    Ok(Value::Null)
+                },
+            ))
+        }
+
+        macro_rules! flat {
+            ($sub:expr) => {
+                yield_from_throwing!($sub)
+            };
+        }
+        macro_rules! reyield {
+            ($sub:expr) => {
+                yield_from_throwing!(reyield $sub)
+            };
+        }
+
+        /// The bodies that delegate, written once for both forms of `yield_from_throwing!`
+        /// (`$yf` is `flat` or `reyield`).
+        macro_rules! machine_bodies {
+            ($name:ident, $form:literal, $yf:ident) => {
+                pub(super) struct $name;
+
+                impl $name {
+                    fn sub_delegating_on_exit<T: Machine>(t: &Rc<Trace>, third: T) -> impl Machine + use<T> {
+                        let t = t.clone();
+                        from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    t.body(Some("sub"), "GeneratorExit");
+                                    $yf!(third)?;
+                                }
+                                Ok(Value::Null)
+                            },
+                        )
+                    }
+
+                    /// A level with a `finally` around `yield from inner`.
+                    fn finally_delegating<T: Machine>(
+                        t: &Rc<Trace>,
+                        who: &'static str,
+                        inner: T,
+                    ) -> impl Machine + use<T> {
+                        let t = t.clone();
+                        from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some(who));
+                                $yf!(inner)
+                            },
+                        )
+                    }
+
+                    fn finally_parent(t: &Rc<Trace>, sub: impl Machine) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some("parent"));
+                                $yf!(sub)
+                            },
+                        ))
+                    }
+
+                    fn catches_runtime_error(
+                        t: &Rc<Trace>,
+                        sub: impl Machine,
+                        ignores: Option<&'static str>,
+                    ) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(e) = $yf!(sub) {
+                                    match e {
+                                        Thrown::Runtime(_) => {
+                                            caught(&t, Some("parent"), &e);
+                                            if let Some(v) = ignores {
+                                                (yield json!(v))?;
+                                            }
+                                        }
+                                        other => return Err(other),
+                                    }
+                                }
+                                t.body(Some("parent"), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+                }
+
+                impl Bodies for $name {
+                    const FORM: Option<&'static str> = Some($form);
+
+                    fn delegates_again(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy, SharedPy) {
+                        let third = shared(third(t));
+                        let sub = shared(Self::sub_delegating_on_exit(t, third.clone()));
+                        (Self::catches_runtime_error(t, sub.clone(), None), sub, third)
+                    }
+
+                    fn delegates_again_owned(t: &Rc<Trace>) -> Box<DynPy> {
+                        Self::catches_runtime_error(t, Self::sub_delegating_on_exit(t, third(t)), None)
+                    }
+
+                    fn delegates_again_uncaught(t: &Rc<Trace>) -> Box<DynPy> {
+                        Self::finally_parent(t, Self::sub_delegating_on_exit(t, third(t)))
+                    }
+
+                    fn delegates_two_levels(t: &Rc<Trace>) -> Box<DynPy> {
+                        let third = Self::finally_delegating(t, "third", finally_level(t, "fourth"));
+                        Self::catches_runtime_error(t, Self::sub_delegating_on_exit(t, third), None)
+                    }
+
+                    fn delegates_again_then_yields(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    let r = $yf!(quick(None))?;
+                                    ts.body(Some("sub"), format!("result {}", r.render()));
+                                    (yield json!("sub-ignores"))?;
+                                }
+                                Ok(Value::Null)
+                            },
+                        );
+                        Self::catches_runtime_error(t, sub, Some("parent-ignores"))
+                    }
+
+                    fn delegates_to_a_finishing_generator(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    let r = $yf!(quick(Some(&ts)))?;
+                                    ts.body(Some("sub"), format!("result {}", r.render()));
+                                }
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some("parent"));
+                                $yf!(sub)
+                            },
+                        ))
+                    }
+
+                    fn exit_vs_close_parent(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    return Ok(json!("sub-result"));
+                                }
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = match $yf!(sub) {
+                                    Ok(r) => r,
+                                    Err(Thrown::Exit) => {
+                                        t.body(Some(who), "GeneratorExit");
+                                        return Err(Thrown::Exit);
+                                    }
+                                    Err(other) => return Err(other),
+                                };
+                                t.body(Some(who), format!("result {}", r.render()));
+                                (yield json!("parent-after"))?;
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn delegator_handles_exit_and_yields(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&ts, Some("sub"));
+                                (yield json!("sub-1"))?;
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(sub) {
+                                    Err(Thrown::Exit) => {
+                                        t.body(Some("parent"), "GeneratorExit");
+                                        (yield json!("parent-after-exit"))?;
+                                    }
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                t.body(Some("parent"), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn sub_raises_while_closed(t: &Rc<Trace>) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some("parent"));
+                                $yf!(raises_on_close(&t, true))
+                            },
+                        ))
+                    }
+
+                    fn parent_recovers(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+                        let ta = t.clone();
+                        let a = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(raises_on_close(&ta, false)) {
+                                    Err(e @ Thrown::Error(_)) => caught(&ta, Some("returns"), &e),
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                ta.body(Some("returns"), "done");
+                                Ok(Value::Null)
+                            },
+                        );
+                        let tb = t.clone();
+                        let b = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(raises_on_close(&tb, false)) {
+                                    Err(e @ Thrown::Error(_)) => {
+                                        caught(&tb, Some("yields"), &e);
+                                        (yield json!("yields-again"))?;
+                                    }
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                tb.body(Some("yields"), "done");
+                                Ok(Value::Null)
+                            },
+                        );
+                        (Box::new(a), Box::new(b))
+                    }
+
+                    fn reclose(t: &Rc<Trace>) -> (Box<DynPy>, Box<DynPy>) {
+                        reclose(t)
+                    }
+
+                    fn finished_sub_parent(t: &Rc<Trace>, who: &'static str, inner: SharedPy) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(inner) {
+                                    Err(Thrown::Exit) => {
+                                        t.body(Some(who), "GeneratorExit");
+                                        return Err(Thrown::Exit);
+                                    }
+                                    Err(e @ Thrown::Error(_)) => {
+                                        caught(&t, Some(who), &e);
+                                        (yield json!("recovered"))?;
+                                    }
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                t.body(Some(who), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn s1() -> SharedPy {
+                        s1()
+                    }
+
+                    fn catches_once(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+                        Box::new(catches_once(t, who))
+                    }
+
+                    fn created_delegator(t: &Rc<Trace>) -> (Box<DynPy>, SharedPy) {
+                        let ts = t.clone();
+                        let s = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                ts.body(Some("sub"), "started");
+                                (yield json!("sub-1"))?;
+                                Ok(Value::Null)
+                            },
+                        ));
+                        let (t, inner) = (t.clone(), s.clone());
+                        let g = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                t.body(Some("parent"), "started");
+                                $yf!(inner)
+                            },
+                        );
+                        (Box::new(g), s)
+                    }
+
+                    fn throw_returns_nested(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ti = t.clone();
+                        let inner = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| match yield json!("inner-1") {
+                                Err(e @ Thrown::Error(_)) => {
+                                    caught(&ti, Some("inner"), &e);
+                                    Ok(json!("inner-result"))
+                                }
+                                Err(other) => Err(other),
+                                Ok(()) => Ok(Value::Null),
+                            },
+                        );
+                        let tm = t.clone();
+                        let middle = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(inner)?;
+                                tm.body(Some("middle"), format!("result {}", r.render()));
+                                Ok(json!(format!("middle-{}", r.as_str().unwrap_or_default())))
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(middle)?;
+                                t.body(Some("outer"), format!("result {}", r.render()));
+                                (yield json!("outer-after"))?;
+                                Ok(json!("outer-result"))
+                            },
+                        ))
+                    }
+
+                    fn throw_unhandled_nested(t: &Rc<Trace>) -> Box<DynPy> {
+                        let middle = Self::finally_delegating(t, "middle", finally_level(t, "inner"));
+                        Box::new(Self::finally_delegating(t, "outer", middle))
+                    }
+
+                    fn states_while_closing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {
+                        let (ts, ss) = (t.clone(), slots.clone());
+                        let sub = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    states(&ts, &ss);
+                                    return Err(Thrown::Exit);
+                                }
+                                Ok(Value::Null)
+                            },
+                        ));
+                        let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
+                        let parent = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(inner);
+                                // finally:
+                                tp.body(Some("parent"), "finally");
+                                states(&tp, &sp);
+                                r
+                            },
+                        ));
+                        (parent, sub)
+                    }
+
+                    fn states_while_throwing(t: &Rc<Trace>, slots: &Slots) -> (SharedPy, SharedPy) {
+                        let (ts, ss) = (t.clone(), slots.clone());
+                        let sub = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| match yield json!("sub-1") {
+                                Err(e @ Thrown::Error(_)) => {
+                                    caught(&ts, Some("sub"), &e);
+                                    states(&ts, &ss);
+                                    Ok(json!("sub-result"))
+                                }
+                                Err(other) => Err(other),
+                                Ok(()) => Ok(Value::Null),
+                            },
+                        ));
+                        let (tp, sp, inner) = (t.clone(), slots.clone(), sub.clone());
+                        let parent = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(inner)?;
+                                tp.body(Some("parent"), format!("result {}", r.render()));
+                                sub_state(&tp, &sp);
+                                (yield json!("parent-after"))?;
+                                Ok(Value::Null)
+                            },
+                        ));
+                        (parent, sub)
+                    }
+
+                    fn over_iterator(t: &Rc<Trace>, who: &'static str) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(plain_iterator()) {
+                                    Err(Thrown::Exit) => {
+                                        t.body(Some(who), "GeneratorExit");
+                                        return Err(Thrown::Exit);
+                                    }
+                                    Err(e @ Thrown::Error(_)) => {
+                                        caught(&t, Some(who), &e);
+                                        (yield json!("recovered"))?;
+                                    }
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                t.body(Some(who), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn throw_exit_into_raising_sub(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                    return Err(Thrown::Error(value_error("sub-exit")));
+                                }
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| match $yf!(sub) {
+                                Err(e @ Thrown::Error(_)) => {
+                                    caught(&t, Some("parent"), &e);
+                                    Err(e)
+                                }
+                                other => other,
+                            },
+                        ))
+                    }
+
+                    fn sub_raises_at_start(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                ts.body(Some("sub"), "started");
+                                if ts.events().is_empty() {
+                                    // Never runs: a coroutine needs a `yield`.
+                                    let _ = yield Value::Null;
+                                }
+                                Err::<Value, _>(Thrown::Error(value_error("at-start")))
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(sub) {
+                                    Err(e @ Thrown::Error(_)) => caught(&t, Some("parent"), &e),
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                (yield json!("parent-after"))?;
+                                t.body(Some("parent"), "done");
+                                Ok(Value::Null)
+                            },
+                        ))
+                    }
+
+                    fn yield_from_empty(t: &Rc<Trace>) -> Box<DynPy> {
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                for _ in 0..2 {
+                                    let te = t.clone();
+                                    let empty = from_throwing_coroutine(
+                                        #[coroutine]
+                                        move |_: In| {
+                                            te.body(Some("empty"), "started");
+                                            if te.events().is_empty() {
+                                                // Never runs: a coroutine needs a `yield`.
+                                                let _ = yield Value::Null;
+                                            }
+                                            Ok(json!("empty-result"))
+                                        },
+                                    );
+                                    let r = $yf!(empty)?;
+                                    t.body(Some("parent"), format!("result {}", r.render()));
+                                }
+                                Ok(json!("parent-result"))
+                            },
+                        ))
+                    }
+
+                    fn both_raise_while_closed(t: &Rc<Trace>) -> Box<DynPy> {
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            |_: In| {
+                                let _ = yield json!("sub-1");
+                                Err::<Value, _>(Thrown::Error(value_error("sub-close")))
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _ = $yf!(sub);
+                                // finally:
+                                t.body(Some("parent"), "finally");
+                                Err::<Value, _>(Thrown::Error(PyExc::new("KeyError", "parent-close")))
+                            },
+                        ))
+                    }
+
+                    fn sub_ignores_delegator_returns(t: &Rc<Trace>) -> Box<DynPy> {
+                        let ts = t.clone();
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                                    ts.body(Some("sub"), "GeneratorExit");
+                                }
+                                (yield json!("sub-ignores"))?;
+                                Ok(Value::Null)
+                            },
+                        );
+                        let t = t.clone();
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                match $yf!(sub) {
+                                    Err(e @ Thrown::Runtime(_)) => caught(&t, Some("parent"), &e),
+                                    Err(other) => return Err(other),
+                                    Ok(_) => {}
+                                }
+                                t.body(Some("parent"), "done");
+                                Ok(json!("parent-result"))
+                            },
+                        ))
+                    }
+
+                    fn started_sub(t: &Rc<Trace>) -> (SharedPy, Box<DynPy>) {
+                        let ts = t.clone();
+                        let s = shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                ts.body(Some("sub"), "started");
+                                (yield json!("s1"))?;
+                                (yield json!("s2"))?;
+                                Ok(json!("sub-result"))
+                            },
+                        ));
+                        let (t, inner) = (t.clone(), s.clone());
+                        let g = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = $yf!(inner)?;
+                                t.body(Some("parent"), format!("result {}", r.render()));
+                                Ok(Value::Null)
+                            },
+                        );
+                        (s, Box::new(g))
+                    }
+                }
+            };
+        }
+
+        machine_bodies!(Flat, "state_machine", flat);
+        machine_bodies!(Reyield, "state_machine_reyield", reyield);
+
+        mod flat {
+            delegation_tests!(super::Flat);
+        }
+
+        /// A delegate that delegates while being closed, in chains that switch backends at
+        /// every level (the `yield_from_throwing!` levels flat).
+        #[test]
+        fn corner_closed_delegate_delegates_again_in_mixed_chains() {
+            let scenario = "corner_closed_delegate_delegates_again_owned";
+            let t = Trace::new();
+            let sub = Flat::sub_delegating_on_exit(&t, super::third(&t));
+            run_ops(&t, &mut *super::catches_runtime_error(&t, sub, None), NEXT_CLOSE_STATE);
+            check_as(scenario, "mixed_stackful_machine_stackful", t.events());
+            let t = Trace::new();
+            let sub = super::sub_delegating_on_exit(&t, third(&t));
+            run_ops(&t, &mut *Flat::catches_runtime_error(&t, sub, None), NEXT_CLOSE_STATE);
+            check_as(scenario, "mixed_machine_stackful_machine", t.events());
+
+            let scenario = "corner_closed_delegate_delegates_again_uncaught";
+            let t = Trace::new();
+            let sub = Flat::sub_delegating_on_exit(&t, super::third(&t));
+            run_ops(&t, &mut *super::finally_parent(&t, sub), NEXT_CLOSE_STATE);
+            check_as(scenario, "mixed_stackful_machine_stackful", t.events());
+            let t = Trace::new();
+            let sub = super::sub_delegating_on_exit(&t, third(&t));
+            run_ops(&t, &mut *Flat::finally_parent(&t, sub), NEXT_CLOSE_STATE);
+            check_as(scenario, "mixed_machine_stackful_machine", t.events());
+        }
+        mod reyield {
+            delegation_tests!(super::Reyield);
+        }
+    }
+}
+
+// ------------------------------------------------------------- sending through delegation
+
+/// The consumer's side of `corner_send_and_return_with_value`.
+fn send_and_return_trace(
+    t: &Trace,
+    g: &mut dyn Generator<Value, Yield = Value, Return = Value, Error = PyExc>,
+) {
+    next(t, None, g);
+    for v in ["a", "b", "c"] {
+        send(t, None, g, json!(v));
+    }
+    state(t, None, g);
+}
+
+#[test]
+fn corner_send_and_return_with_value() {
+    type Sending = Gen<Value, Value, Value, PyExc>;
+    let t = Trace::new();
+    let tb = t.clone();
+    let mut g: Sending = Gen::<Value, Value, Value>::throwing::<PyExc>(move |co, _| {
+        let tm = tb.clone();
+        let middle: Sending = Gen::<Value, Value, Value>::throwing::<PyExc>(move |co, _| {
+            let ti = tm.clone();
+            let inner: Sending = Gen::<Value, Value, Value>::throwing::<PyExc>(move |co, _| {
+                let got = co.yield_(json!("inner-1"));
+                ti.body(Some("inner"), format!("got {}", got.render()));
+                let got = co.yield_(json!("inner-2"));
+                ti.body(Some("inner"), format!("got {}", got.render()));
+                got
+            });
+            let r = co.yield_from(inner);
+            tm.body(Some("middle"), format!("result {}", r.render()));
+            let got = co.yield_(json!("middle-1"));
+            tm.body(Some("middle"), format!("got {}", got.render()));
+            r
+        });
+        let r = co.yield_from(middle);
+        tb.body(Some("outer"), format!("result {}", r.render()));
+        r
+    });
+    send_and_return_trace(&t, &mut g);
+    check("corner_send_and_return_with_value", t.events());
+}
+
+nightly! {
+    #[test]
+    fn corner_send_and_return_with_value_state_machine() {
+        type In = Result<Value, Thrown<PyExc>>;
+        let t = Trace::new();
+        let ti = t.clone();
+        let inner = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                let got = (yield json!("inner-1"))?;
+                ti.body(Some("inner"), format!("got {}", got.render()));
+                let got = (yield json!("inner-2"))?;
+                ti.body(Some("inner"), format!("got {}", got.render()));
+                Ok(got)
+            },
+        );
+        let tm = t.clone();
+        let middle = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                let r = yield_from_throwing!(inner)?;
+                tm.body(Some("middle"), format!("result {}", r.render()));
+                let got = (yield json!("middle-1"))?;
+                tm.body(Some("middle"), format!("got {}", got.render()));
+                Ok(r)
+            },
+        );
+        let to = t.clone();
+        let mut g = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                let r = yield_from_throwing!(middle)?;
+                to.body(Some("outer"), format!("result {}", r.render()));
+                Ok(r)
+            },
+        );
+        send_and_return_trace(&t, &mut g);
+        check_as("corner_send_and_return_with_value", "state_machine", t.events());
+    }
+}
+
+// ------------------------------------------------- delegates see the outermost one running
+
+/// Python's `box["g1"]` of `corner_delegates_claim_to_be_running`.
+type G1Slot = Rc<RefCell<Option<SharedPy>>>;
+
+/// The consumer's side of `corner_delegates_claim_to_be_running`.
+fn claim_to_be_running_trace(t: &Trace, slot: &G1Slot) {
+    let mut g1 = slot.borrow().clone().expect("filled");
+    for _ in 0..5 {
+        next(t, Some("g1"), &mut g1);
+    }
+    *slot.borrow_mut() = None;
+}
+
+#[test]
+fn corner_delegates_claim_to_be_running() {
+    let t = Trace::new();
+    let slot: G1Slot = Rc::default();
+    let (tb, sb) = (t.clone(), slot.clone());
+    let one = py(move |co| {
+        co.yield_(json!(0));
+        let (t, slot) = (tb.clone(), sb.clone());
+        co.yield_from(py(move |co| {
+            co.yield_(json!(1));
+            let g1 = slot.borrow().clone().expect("filled");
+            state(&t, Some("g1"), &g1);
+            match co.try_yield_from(g1) {
+                Err(e @ Thrown::Runtime(_)) => caught(&t, Some("two"), &e),
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            co.yield_(json!(2));
+            Value::Null
+        }));
+        co.yield_(json!(3));
+        Value::Null
+    });
+    *slot.borrow_mut() = Some(shared(one));
+    claim_to_be_running_trace(&t, &slot);
+    check("corner_delegates_claim_to_be_running", t.events());
+}
+
+nightly! {
+    #[test]
+    fn corner_delegates_claim_to_be_running_state_machine() {
+        type In = Result<(), Thrown<PyExc>>;
+        let t = Trace::new();
+        let slot: G1Slot = Rc::default();
+        let (tb, sb) = (t.clone(), slot.clone());
+        let one = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                (yield json!(0))?;
+                let (t, slot) = (tb.clone(), sb.clone());
+                let two = from_throwing_coroutine(
+                    #[coroutine]
+                    move |_: In| {
+                        (yield json!(1))?;
+                        let g1 = slot.borrow().clone().expect("filled");
+                        state(&t, Some("g1"), &g1);
+                        match yield_from_throwing!(g1) {
+                            Err(e @ Thrown::Runtime(_)) => caught(&t, Some("two"), &e),
+                            Err(other) => return Err(other),
+                            Ok(_) => {}
+                        }
+                        (yield json!(2))?;
+                        Ok(Value::Null)
+                    },
+                );
+                yield_from_throwing!(two)?;
+                (yield json!(3))?;
+                Ok(Value::Null)
+            },
+        );
+        *slot.borrow_mut() = Some(shared(one));
+        claim_to_be_running_trace(&t, &slot);
+        check_as("corner_delegates_claim_to_be_running", "state_machine", t.events());
+    }
+}
+
+// ------------------------------------- delegating again to a delegate that ignored the exit
+
+/// `sub()` of `corner_delegate_again_to_the_delegate_that_ignored`, stackful: catches the exit
+/// and delegates to `third()`, which yields once and returns.
+fn sub_resumable_after_ignoring(t: &Rc<Trace>) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+            t.body(Some("sub"), "GeneratorExit");
+            let tt = t.clone();
+            let r = co.yield_from(py(move |co| {
+                let _finally = Finally::new(&tt, Some("third"));
+                // `next()` sends `()`, Python's `None`.
+                let () = co.yield_(json!("third-1"));
+                tt.body(Some("third"), format!("got {}", ().render()));
+                json!("third-result")
+            }));
+            t.body(Some("sub"), format!("result {}", r.render()));
+        }
+        json!("sub-result")
+    })
+}
+
+#[test]
+fn corner_delegate_again_to_the_delegate_that_ignored() {
+    // The borrowing form (`Co::delegate`): the parent keeps the sub, adopted both times.
+    let t = Trace::new();
+    let tb = t.clone();
+    let mut g = py(move |co| {
+        let mut s = sub_resumable_after_ignoring(&tb);
+        match co.delegate(&mut s, ()) {
+            Err(e @ Thrown::Runtime(_)) => caught(&tb, Some("parent"), &e),
+            Err(other) => co.raise(other),
+            Ok(_) => {}
+        }
+        let r = co.delegate(&mut s, ()).unwrap_or_else(|e| co.raise(e));
+        tb.body(Some("parent"), format!("result {}", r.render()));
+        tb.body(Some("parent"), "done");
+        Value::Null
+    });
+    run_ops(&t, &mut g, NEXT_CLOSE_STATE);
+    check("corner_delegate_again_to_the_delegate_that_ignored", t.events());
+}
+
+nightly! {
+    #[test]
+    fn corner_delegate_again_to_the_delegate_that_ignored_state_machine() {
+        // `yield_from_throwing!` takes its sub-generator by value: the parent keeps a shared
+        // handle to it.
+        type In = Result<(), Thrown<PyExc>>;
+        let t = Trace::new();
+        let ts = t.clone();
+        let s = shared(from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                if let Err(Thrown::Exit) = yield json!("sub-1") {
+                    ts.body(Some("sub"), "GeneratorExit");
+                    let tt = ts.clone();
+                    let third = from_throwing_coroutine(
+                        #[coroutine]
+                        move |_: In| {
+                            let _finally = Finally::new(&tt, Some("third"));
+                            // `next()` sends `()`, Python's `None`.
+                            let () = (yield json!("third-1"))?;
+                            tt.body(Some("third"), format!("got {}", ().render()));
+                            Ok(json!("third-result"))
+                        },
+                    );
+                    let r = yield_from_throwing!(third)?;
+                    ts.body(Some("sub"), format!("result {}", r.render()));
+                }
+                Ok(json!("sub-result"))
+            },
+        ));
+        let tb = t.clone();
+        let mut g = from_throwing_coroutine(
+            #[coroutine]
+            move |_: In| {
+                match yield_from_throwing!(s.clone()) {
+                    Err(e @ Thrown::Runtime(_)) => caught(&tb, Some("parent"), &e),
+                    Err(other) => return Err(other),
+                    Ok(_) => {}
+                }
+                let r = yield_from_throwing!(s)?;
+                tb.body(Some("parent"), format!("result {}", r.render()));
+                tb.body(Some("parent"), "done");
+                Ok(Value::Null)
+            },
+        );
+        run_ops(&t, &mut g, NEXT_CLOSE_STATE);
+        check_as("corner_delegate_again_to_the_delegate_that_ignored", "state_machine", t.events());
+    }
+}
