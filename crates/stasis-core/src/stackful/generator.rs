@@ -30,7 +30,7 @@ use super::delegate::Adopted;
 use super::delegate::IgnoredOut;
 use super::exit;
 use super::slot::{Input, Kind, Out, Slot, Tracked, UnwindToken, Unwinding, Wire};
-use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo, info_of};
+use super::stack::{SLOT_BYTES, SlotStack, StackInfo, info_of};
 #[cfg(feature = "nightly")]
 use crate::machine::Adoption;
 #[cfg(doc)]
@@ -365,13 +365,13 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     where
         F: FnOnce(&Co<Y, S, E>, S) -> R + 'static,
     {
-        const { assert!(size_of::<Slot<Y, S, E>>() <= SLOT_BYTES - INFO_BYTES) };
+        const { assert!(size_of::<Slot<Y, S, E>>() <= SLOT_BYTES) };
         let stack = SlotStack::new(stack, stack_size, pooled);
         let slot = stack.base().get() as *mut Slot<Y, S, E>;
         // SAFETY: `SlotStack` keeps the `SLOT_BYTES` above its base out of corosensei's use;
-        // they are mapped, writable and 16-byte aligned, the `Slot` fits below the
-        // `StackInfo` (checked above), and nothing else refers to them (a pooled stack's
-        // previous generator is gone).
+        // they are mapped, writable and 16-byte aligned, the `Slot` fits in them (checked
+        // above; the `StackInfo` is elsewhere, at the top), and nothing else refers to them
+        // (a pooled stack's previous generator is gone).
         unsafe {
             slot.write(Slot {
                 kind: Cell::new(Kind::Send),
