@@ -113,6 +113,21 @@ pub(super) enum Unwinding {
     /// payload: `panicking()` is true either way, so the payload tells when the body caught
     /// it and let it go ([`Tracked::caught`]).
     Tracked,
+    /// Not stasis's: a panic of the body itself, during which a destructor yielded a value
+    /// that waits in the `Co` (see `Co::defer`); the next yield takes the slow path to hand
+    /// it out once the body caught that panic (see [`Slot::own_panic`]).
+    Own,
+}
+
+/// What a yield finds (see [`Slot::unwinding_now`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Now {
+    /// Nothing unwinds this stack: an ordinary yield.
+    Calm,
+    /// An unwinding stasis started ([`Slot::start_unwinding`]) runs the yielding destructor.
+    Ours,
+    /// A panic of the body itself runs it ([`Slot::own_panic`]).
+    Own,
 }
 
 /// The payload of stasis's own unwinding ([`Co::raise`], [`Slot::transmit_unwind`]) when it
@@ -133,6 +148,11 @@ pub(super) struct Tracked {
 thread_local! {
     /// The slot address of the last [`Tracked`] payload a body dropped on this thread.
     static CAUGHT: Cell<usize> = const { Cell::new(0) };
+    /// How many bodies on this thread are suspended in a destructor mid-unwind (see
+    /// [`Slot::suspended_in_unwind`]), leaked ones included: each keeps the thread panicking
+    /// (std counts its unfinished unwinding), so while there is one, `panicking()` cannot
+    /// tell a body's own panic (see [`Slot::own_panic`]).
+    static STUCK: Cell<usize> = const { Cell::new(0) };
 }
 
 impl Tracked {
@@ -203,6 +223,11 @@ pub(super) struct Slot<Y, S, E> {
     /// refuses the other inputs ([`RuntimeError::SuspendedInDestructor`]), and `Gen`'s drop
     /// leaves such a stack as it is.
     pub(super) suspended_in_unwind: Cell<bool>,
+    /// Whether the thread was panicking when the body was last resumed (set by
+    /// [`Slot::receive`]): the consumer then resumed it from a destructor during a panic of
+    /// its own, and `panicking()` cannot tell whether the body panics too (see
+    /// [`Slot::own_panic`]).
+    pub(super) resumed_panicking: Cell<bool>,
 }
 
 impl<Y, S, E> Slot<Y, S, E> {
@@ -289,25 +314,46 @@ impl<Y, S, E> Slot<Y, S, E> {
         resume_unwind(Box::new(token))
     }
 
-    /// Whether this generator's stack is still unwinding, stasis having started it (see
-    /// [`Slot::unwinding`]): a yield now comes from a destructor that unwinding runs. Clears
-    /// `unwinding` if the body caught it.
+    /// Whether this generator's stack is still unwinding, and whose unwinding it is: stasis's
+    /// (see [`Slot::unwinding`]) or the body's own panic (see [`Slot::own_panic`]); a yield now
+    /// comes from a destructor that unwinding runs. Clears `unwinding` if the body caught it
+    /// (for [`Unwinding::Own`], the caller then hands out the values that wait in the `Co`).
     #[cold]
-    pub(super) fn unwinding_now(&self) -> bool {
-        let caught = match self.unwinding.get() {
-            Unwinding::No => true,
-            Unwinding::Yes => !std::thread::panicking(),
-            Unwinding::Tracked => !std::thread::panicking() || Tracked::caught(self),
+    pub(super) fn unwinding_now(&self) -> Now {
+        let now = match self.unwinding.get() {
+            Unwinding::Yes if std::thread::panicking() => Now::Ours,
+            Unwinding::Tracked if std::thread::panicking() && !Tracked::caught(self) => Now::Ours,
+            _ if self.own_panic() => Now::Own,
+            _ => Now::Calm,
         };
-        if caught {
+        if now == Now::Calm {
             self.unwinding.set(Unwinding::No);
         }
-        !caught
+        now
+    }
+
+    /// Whether a panic of the body itself is unwinding this stack: the thread is panicking
+    /// now, was not when the body was resumed (the consumer's frames wait in that resume, so
+    /// the panic started on this stack since), and no body on this thread is stuck in a
+    /// destructor mid-unwind (whose unfinished unwinding std also counts). The first test is
+    /// the one `Co::yield_` makes on its hot path: `panicking()` is one relaxed load of std's
+    /// global panic count while no thread panics.
+    pub(super) fn own_panic(&self) -> bool {
+        std::thread::panicking()
+            && !self.resumed_panicking.get()
+            && STUCK.try_with(|stuck| stuck.get() == 0).unwrap_or(false)
+    }
+
+    /// Counts a body suspending in a destructor mid-unwind (`by = 1`), or resumed from there
+    /// (`by = -1`), in [`STUCK`].
+    pub(super) fn count_stuck(by: isize) {
+        let _ = STUCK.try_with(|stuck| stuck.set(stuck.get().wrapping_add_signed(by)));
     }
 
     /// Reassembles, on the body's side, the input [`Slot::transmit`] sent.
     #[inline(always)]
     pub(super) fn receive(&self, wire: Wire<S>) -> Input<S, E> {
+        self.resumed_panicking.set(std::thread::panicking());
         match self.kind.get() {
             // SAFETY: `transmit` puts the sent value on the wire exactly when the kind is
             // `Send` (the kind is reset to `Send` below after every other input).
