@@ -90,6 +90,11 @@ impl<Y, S, E> Co<Y, S, E> {
         // borrowed from that frame (the closure bound is higher-ranked, so the reference cannot
         // escape). The yielder outlives the base frame, hence every `&Co`.
         let yielder = unsafe { &**self.yielder };
+        let slot = self.slot();
+        // A no-op on `yield_`'s fast path, which has just seen `No` there.
+        if slot.unwinding.get() == Unwinding::Resumed {
+            slot.unwinding.set(Unwinding::No);
+        }
         let wire = yielder.suspend(out);
         self.slot().receive(wire)
     }
@@ -394,10 +399,10 @@ impl<Y, S, E> Co<Y, S, E> {
         slot.suspended_in_unwind.set(true);
         Slot::<Y, S, E>::count_stuck(1);
         // The consumer that sends the value finds its thread panicking (this very
-        // unwinding): not a sign that it panics itself.
-        let resumed_panicking = slot.resumed_panicking.get();
+        // unwinding): not a sign that it panics itself (`Unwinding::Resumed`).
+        let unwinding = slot.unwinding.get();
         let input = self.suspend(MaybeUninit::new(value));
-        slot.resumed_panicking.set(resumed_panicking);
+        slot.unwinding.set(unwinding);
         Slot::<Y, S, E>::count_stuck(-1);
         slot.suspended_in_unwind.set(false);
         match input {

@@ -376,7 +376,6 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 ignored_out: Cell::new(std::ptr::null_mut()),
                 unwinding: Cell::new(Unwinding::No),
                 suspended_in_unwind: Cell::new(false),
-                resumed_panicking: Cell::new(false),
             })
         };
         let slot = NonNull::new(slot).expect("stack addresses are not null");

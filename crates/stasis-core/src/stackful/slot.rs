@@ -117,6 +117,12 @@ pub(super) enum Unwinding {
     /// that waits in the `Co` (see `Co::defer`); the next yield takes the slow path to hand
     /// it out once the body caught that panic (see [`Slot::own_panic`]).
     Own,
+    /// None of those, but the thread was panicking when the body was last resumed: the
+    /// consumer resumed it from a destructor during a panic of its own, and `panicking()`
+    /// cannot tell whether the body panics too (see [`Slot::own_panic`]). Set by
+    /// [`Slot::receive`] (only then: a plain resume stores nothing), cleared by `Co::suspend`
+    /// (where `Co::yield_`'s fast path already knows the state is `No`).
+    Resumed,
 }
 
 /// What a yield finds (see [`Slot::unwinding_now`]).
@@ -223,11 +229,6 @@ pub(super) struct Slot<Y, S, E> {
     /// refuses the other inputs ([`RuntimeError::SuspendedInDestructor`]), and `Gen`'s drop
     /// leaves such a stack as it is.
     pub(super) suspended_in_unwind: Cell<bool>,
-    /// Whether the thread was panicking when the body was last resumed (set by
-    /// [`Slot::receive`]): the consumer then resumed it from a destructor during a panic of
-    /// its own, and `panicking()` cannot tell whether the body panics too (see
-    /// [`Slot::own_panic`]).
-    pub(super) resumed_panicking: Cell<bool>,
 }
 
 impl<Y, S, E> Slot<Y, S, E> {
@@ -327,7 +328,12 @@ impl<Y, S, E> Slot<Y, S, E> {
             _ => Now::Calm,
         };
         if now == Now::Calm {
-            self.unwinding.set(Unwinding::No);
+            // Whatever the body caught, the resume it runs in stays as it was.
+            match self.unwinding.get() {
+                Unwinding::Yes | Unwinding::Own => self.unwinding.set(Unwinding::No),
+                Unwinding::Tracked => self.unwinding.set(Unwinding::Resumed),
+                Unwinding::No | Unwinding::Resumed => {}
+            }
         }
         now
     }
@@ -340,7 +346,8 @@ impl<Y, S, E> Slot<Y, S, E> {
     /// global panic count while no thread panics.
     pub(super) fn own_panic(&self) -> bool {
         std::thread::panicking()
-            && !self.resumed_panicking.get()
+            // `Tracked` and `Resumed`: the body was resumed while the thread was panicking.
+            && matches!(self.unwinding.get(), Unwinding::No | Unwinding::Own | Unwinding::Yes)
             && STUCK.try_with(|stuck| stuck.get() == 0).unwrap_or(false)
     }
 
@@ -353,12 +360,22 @@ impl<Y, S, E> Slot<Y, S, E> {
     /// Reassembles, on the body's side, the input [`Slot::transmit`] sent.
     #[inline(always)]
     pub(super) fn receive(&self, wire: Wire<S>) -> Input<S, E> {
-        self.resumed_panicking.set(std::thread::panicking());
+        if std::thread::panicking() {
+            self.resumed_panicking();
+        }
         match self.kind.get() {
             // SAFETY: `transmit` puts the sent value on the wire exactly when the kind is
             // `Send` (the kind is reset to `Send` below after every other input).
             Kind::Send => Input::Send(unsafe { wire.assume_init() }),
             kind => self.receive_rare(kind),
+        }
+    }
+
+    /// The thread is panicking as the body resumes (see [`Unwinding::Resumed`]).
+    #[cold]
+    fn resumed_panicking(&self) {
+        if self.unwinding.get() == Unwinding::No {
+            self.unwinding.set(Unwinding::Resumed);
         }
     }
 
