@@ -485,9 +485,16 @@ fn dropping_a_generator_that_keeps_swallowing_its_unwinding_ends() {
 
 // ------------------------------- a yield in a destructor while a panic of the body unwinds it
 
+/// Anything, kept for its destructor (a guard).
+trait Guard {}
+impl<T> Guard for T {}
+
+/// Makes a guard on a body's stack from its `Co`.
+type MakeGuard<S> = for<'a> fn(&'a Co<u32, S>) -> Box<dyn Guard + 'a>;
+
 /// A body that yields 1 and then panics itself, with `guard` (made from its `Co`) on its stack:
 /// Python's `try: yield 1; raise ValueError` / `finally: yield 99`.
-fn panicking_body<S: 'static>(guard: fn(&Co<u32, S>) -> Box<dyn Drop + '_>) -> Gen<u32, (), S> {
+fn panicking_body<S: 'static>(guard: MakeGuard<S>) -> Gen<u32, (), S> {
     Gen::<u32, (), S>::new(move |co, _| {
         let _finally = guard(co);
         co.yield_(1);
@@ -509,7 +516,7 @@ fn a_yield_in_a_destructor_during_a_panic_of_the_body_is_handed_out_before_the_p
     // yields while the ValueError propagates), the next `next(g)` raises the ValueError; a
     // `close()` instead raises GeneratorExit at that yield and returns None.
     exits_normally(|| {
-        let guards: [fn(&Co<u32>) -> Box<dyn Drop + '_>; 2] =
+        let guards: [MakeGuard<()>; 2] =
             [|co| Box::new(YieldOnDrop(co)), |co| Box::new(TryYieldOnDrop(co))];
         for guard in guards {
             let mut g = panicking_body(guard);
@@ -543,7 +550,8 @@ fn try_yield_in_a_destructor_during_a_panic_of_the_body_returns_the_exit_at_once
         let seen = Rc::new(RefCell::new(Vec::new()));
         let s = seen.clone();
         let mut g = Gen::<u32, (), u32>::new(move |co, _| {
-            struct Finally<'a>(&'a Co<u32, u32>, Rc<RefCell<Vec<Result<u32, Thrown<Infallible>>>>>);
+            type Seen = Rc<RefCell<Vec<Result<u32, Thrown<Infallible>>>>>;
+            struct Finally<'a>(&'a Co<u32, u32>, Seen);
             impl Drop for Finally<'_> {
                 fn drop(&mut self) {
                     let first = self.0.try_yield(98);

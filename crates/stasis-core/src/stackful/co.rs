@@ -118,8 +118,9 @@ impl<Y, S, E> Co<Y, S, E> {
     ///
     /// # In a destructor (Python's `finally: yield`)
     ///
-    /// A destructor that runs while stasis unwinds the body (`close()`, an unhandled `throw()`,
-    /// [`Co::raise`](crate::Co::raise), dropping the generator) should not suspend: the
+    /// A destructor that runs while the body unwinds (`close()`, an unhandled `throw()`,
+    /// [`Co::raise`](crate::Co::raise), dropping the generator, or a panic of the body
+    /// itself) should not suspend: the
     /// unwinding is not finished, so the consumer would find its thread panicking
     /// (`std::thread::panicking()`, poisoned locks), and nothing may unwind out of that
     /// destructor (an exit raised there would abort the process).
@@ -139,6 +140,17 @@ impl<Y, S, E> Co<Y, S, E> {
     ///   destructor and the unwinding go on. Dropping the generator instead leaks its stack
     ///   (the rest of its destructors never run), leaves the thread panicking for good, and
     ///   prints a message on stderr (CPython's "Exception ignored").
+    ///
+    /// During a panic of the body itself (not one of the consumer's: a generator resumed from a
+    /// destructor while the consumer's thread panics yields as usual), the value of a `yield_`
+    /// with a send type of `()` (or of a [`Co::try_yield`](crate::Co::try_yield)) is not dropped:
+    /// it waits until the panic has unwound the body's frames and goes out then, as an ordinary
+    /// yield, before the panic goes on at the next resume (CPython's `finally: yield` during an
+    /// exception yields, then raises the exception at the next `next()`). A close or a drop at
+    /// that value ends the generator and drops the panic; a throw raises its error instead. If
+    /// the body catches its own panic, the waiting values go out before anything it yields or
+    /// returns next. Values yielded in order come out in order; what is sent to them is dropped.
+    /// With another send type, `yield_` suspends mid-unwind as above.
     ///
     /// To yield in a `finally` with CPython's exact behaviour, write it as code after
     /// `try_yield` instead of a destructor:
@@ -195,10 +207,12 @@ impl<Y, S, E> Co<Y, S, E> {
     /// After an `Exit`, yielding again makes `close()` fail with
     /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as in Python.
     ///
-    /// In a destructor that runs while stasis unwinds the body, it does not suspend: it
-    /// returns `Err(Thrown::Exit)` at once, and `close()` reports the value as
-    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is the way
-    /// to yield from a `Drop` guard:
+    /// In a destructor that runs while the body unwinds, it does not suspend: it returns
+    /// `Err(Thrown::Exit)` at once. `close()` reports the value as
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit); during a panic of the body
+    /// itself, the value goes out once the panic has unwound the body, before the panic goes on
+    /// (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is the way to yield
+    /// from a `Drop` guard:
     ///
     /// ```
     /// # use stasis_core as stasis;
