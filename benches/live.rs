@@ -8,22 +8,23 @@
 //! generator per prime, 2,000 primes, a chain about 4,000 deep), and `roundtrip_stackful` (one
 //! `next()` of a single generator, for the hop ratio: a sieve hop is one resume-yield pair of
 //! one generator of the chain, 4,043,625 per sieve run).
+//!
+//! A sieve hop also carries what a round trip of a counter does not: its share of creating
+//! and dropping the 4,000 generators of each run, the filter's `%`, and the bench's hop count.
+//! So `chain_stackful/N` measures the hop alone: one item through a chain of N
+//! `exclude_multiples` filters (a modulus that excludes nothing) over a counter, N + 1 hops
+//! per item, built once; the report gives its ns per hop at N = 1, 100, 1,000 and 4,000 and
+//! the ratio to N = 1 (the same body work, with no chain to keep in the caches).
+//! `chain_corosensei/N` is the same chain on raw corosensei coroutines (their own
+//! `DefaultStack`s of the default size): the backend's floor.
 
-use std::cell::Cell;
 use std::hint::black_box;
 
+use corosensei::CoroutineResult;
 use criterion::{criterion_group, criterion_main};
 use stasis::Gen;
 use stasis_bench::clock::Criterion;
-
-thread_local! {
-    /// Resumes of sieve generators (hops) in the current run.
-    static HOPS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn hop() {
-    HOPS.with(|h| h.set(h.get() + 1));
-}
+use stasis_bench::live::{filter_chain, hops, intsfrom, raw_filter_chain, reset_hops, sieve};
 
 /// `def times(n, g): for i in g: yield n * i`
 fn times(n: u64, g: Gen<u64>) -> Gen<u64> {
@@ -66,42 +67,12 @@ fn m235() -> Gen<u64> {
     })
 }
 
-/// `def intsfrom(i): while 1: yield i; i += 1`
-fn intsfrom(mut i: u64) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        loop {
-            hop();
-            co.yield_(i);
-            i += 1;
-        }
-    })
-}
+/// Chain lengths of `chain_stackful` (the report reads the same list: `CHAIN` in
+/// xtask/src/bench/inputs.rs).
+const CHAIN: [usize; 4] = [1, 100, 1000, 4000];
 
-/// `def exclude_multiples(n, ints): for i in ints: if i % n: yield i`
-fn exclude_multiples(n: u64, ints: Gen<u64>) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        for i in ints {
-            if i % n != 0 {
-                hop();
-                co.yield_(i);
-            }
-        }
-    })
-}
-
-/// CPython's `sieve(ints)`: yield the first, then every prime of the rest with its multiples
-/// excluded, through a new `sieve` generator.
-fn sieve(mut ints: Gen<u64>) -> Gen<u64> {
-    Gen::new(move |co, ()| {
-        let Some(prime) = ints.next() else { return };
-        hop();
-        co.yield_(prime);
-        for p in sieve(exclude_multiples(prime, ints)) {
-            hop();
-            co.yield_(p);
-        }
-    })
-}
+/// Chain lengths of `chain_corosensei`.
+const CHAIN_RAW: [usize; 2] = [1, 4000];
 
 fn live(c: &mut Criterion) {
     let mut group = c.benchmark_group("live");
@@ -112,10 +83,10 @@ fn live(c: &mut Criterion) {
         b.iter(|| black_box(m235().take(100).last()));
     });
 
-    HOPS.with(|h| h.set(0));
+    reset_hops();
     assert_eq!(sieve(intsfrom(2)).nth(1999), Some(17389), "the 2,000th prime");
     // The report (xtask/src/bench/report.rs, `SIEVE_HOPS`) divides by this count.
-    assert_eq!(HOPS.with(Cell::get), 4_043_625, "resume-yield pairs in one sieve run");
+    assert_eq!(hops(), 4_043_625, "resume-yield pairs in one sieve run");
     group.bench_function("sieve_stackful", |b| {
         b.iter(|| black_box(sieve(intsfrom(2)).take(2000).last()));
     });
@@ -128,6 +99,22 @@ fn live(c: &mut Criterion) {
         }
     });
     group.bench_function("roundtrip_stackful", |b| b.iter(|| black_box(counter.next())));
+
+    for n in CHAIN {
+        let mut chain = filter_chain(n);
+        group.bench_function(format!("chain_stackful/{n}"), |b| {
+            b.iter(|| black_box(chain.next()));
+        });
+    }
+    for n in CHAIN_RAW {
+        let mut chain = raw_filter_chain(n, 1);
+        group.bench_function(format!("chain_corosensei/{n}"), |b| {
+            b.iter(|| match chain.resume(()) {
+                CoroutineResult::Yield(i) => black_box(i),
+                CoroutineResult::Return(()) => unreachable!("the counter is endless"),
+            });
+        });
+    }
 
     group.finish();
 }

@@ -3,7 +3,7 @@
 //! depth run in constant native stack; the ignored-exit hand-off belongs to the generator
 //! whose `close()` asked for it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
@@ -210,148 +210,180 @@ fn from_coroutine_items(mut g: Inorder) -> impl Iterator<Item = u32> {
 }
 
 // ------------------------------------------------- PEP 380 through a flat chain of levels
+//
+// Each test runs a chain of state machines and both shapes of a chain mixing them with
+// stackful generators: one stack of delegates serves all three, with the same forwarding.
 
 type Level = Box<dyn Generator<Yield = String, Return = String, Error = String>>;
 
 /// `depth` throwing levels, each logging `finally <i>` when it unwinds and passing on what
 /// it does not handle; the innermost yields `leaf-1`, `leaf-2`, ... and handles errors
-/// starting with `leaf` by yielding them.
-fn throwing_chain(depth: u32, log: &crate::support::Log) -> Level {
-    let leaf_log = log.clone();
-    let mut chain: Level = Box::new(from_throwing_coroutine(
-        #[coroutine]
-        move |_: Input| {
-            let _finally = Finally::log(&leaf_log, format!("finally {depth}"));
-            let mut i = 0;
-            loop {
-                i += 1;
-                match yield format!("leaf-{i}") {
-                    Ok(()) => {}
-                    Err(Thrown::Error(e)) if e.starts_with("leaf") => {
-                        (yield e)?;
-                    }
-                    Err(other) => return Err(other),
-                }
-            }
-        },
-    ));
+/// starting with `leaf` by yielding them. The levels `stackful` picks are stackful
+/// generators (`Gen::throwing` with `co.try_yield_from`), the others state machines
+/// (`yield_from_throwing!`).
+fn throwing_chain(depth: u32, log: &crate::support::Log, stackful: Shape) -> Level {
+    let mut chain = throwing_leaf(depth, log);
     for level in (0..depth).rev() {
         let log = log.clone();
-        chain = Box::new(from_throwing_coroutine(
-            #[coroutine]
-            move |_: Input| {
+        chain = if stackful(level) {
+            Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
                 let _finally = Finally::log(&log, format!("finally {level}"));
-                match yield_from_throwing!(chain) {
+                match co.try_yield_from(chain) {
                     Err(Thrown::Error(e)) if e == format!("level-{level}") => {
-                        let _ = yield format!("level {level} recovered");
-                        Ok(format!("returned from {level}"))
+                        co.yield_(format!("level {level} recovered"));
+                        format!("returned from {level}")
                     }
-                    other => other,
+                    Ok(r) => r,
+                    Err(other) => co.raise(other),
                 }
-            },
-        ));
+            }))
+        } else {
+            Box::new(from_throwing_coroutine(
+                #[coroutine]
+                move |_: Input| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    match yield_from_throwing!(chain) {
+                        Err(Thrown::Error(e)) if e == format!("level-{level}") => {
+                            let _ = yield format!("level {level} recovered");
+                            Ok(format!("returned from {level}"))
+                        }
+                        other => other,
+                    }
+                },
+            ))
+        };
     }
     chain
 }
 
+/// Which levels of a chain are stackful generators (the others are state machines).
+type Shape = fn(u32) -> bool;
+
+/// The chains every PEP 380 test below runs through: state machines only, and both shapes of
+/// a mixed chain (the outermost a state machine, or a stackful generator).
+const SHAPES: [(&str, Shape); 3] = [
+    ("state machines", |_| false),
+    ("odd levels stackful", |level| level % 2 == 1),
+    ("even levels stackful", |level| level % 2 == 0),
+];
+
 #[test]
 fn close_of_a_deep_throwing_chain_unwinds_every_level_innermost_first() {
-    let log = log();
-    let mut g = throwing_chain(50, &log);
-    assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
-    assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
-    assert_eq!(g.close(), Ok(None));
-    let expected: Vec<String> = (0..=50).rev().map(|i| format!("finally {i}")).collect();
-    assert_eq!(*log.borrow(), expected);
-    assert_eq!(g.state(), State::Closed);
+    for (shape, stackful) in SHAPES {
+        let log = log();
+        let mut g = throwing_chain(50, &log, stackful);
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+        assert_eq!(g.close(), Ok(None));
+        let expected: Vec<String> = (0..=50).rev().map(|i| format!("finally {i}")).collect();
+        assert_eq!(*log.borrow(), expected, "{shape}");
+        assert_eq!(g.state(), State::Closed);
+    }
 }
 
 #[test]
 fn a_throw_reaches_the_innermost_and_what_it_does_not_handle_the_level_that_does() {
-    let log = log();
-    let mut g = throwing_chain(20, &log);
-    assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
-    // Handled by the innermost.
-    assert_eq!(g.throw("leaf-error".into()), Step::Yielded("leaf-error".into()));
-    assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
-    // Handled by level 7: levels 20..8 unwind, innermost first.
-    assert_eq!(g.throw("level-7".into()), Step::Yielded("level 7 recovered".into()));
-    let expected: Vec<String> = (8..=20).rev().map(|i| format!("finally {i}")).collect();
-    assert_eq!(*log.borrow(), expected);
-    // Level 7 returns; its delegator (level 6) passes the value on: every level returns it.
-    assert_eq!(g.resume(()), Step::Complete("returned from 7".into()));
-    assert_eq!(log.borrow().len(), 21);
-    // Not handled anywhere: raised to the consumer.
-    let mut g = throwing_chain(5, &log);
-    assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
-    assert_eq!(g.throw("boom".into()), Step::Raised(Thrown::Error("boom".into())));
-    assert_eq!(g.state(), State::Closed);
+    for (shape, stackful) in SHAPES {
+        let log = log();
+        let mut g = throwing_chain(20, &log, stackful);
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.throw("leaf-error".into()), Step::Yielded("leaf-error".into()));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+        // Handled by level 7: levels 20..8 unwind, innermost first.
+        assert_eq!(g.throw("level-7".into()), Step::Yielded("level 7 recovered".into()));
+        let expected: Vec<String> = (8..=20).rev().map(|i| format!("finally {i}")).collect();
+        assert_eq!(*log.borrow(), expected, "{shape}");
+        // Level 7 returns; every level above passes its return value on.
+        assert_eq!(g.resume(()), Step::Complete("returned from 7".into()));
+        assert_eq!(log.borrow().len(), 21);
+        // Not handled anywhere: raised to the consumer.
+        let mut g = throwing_chain(5, &log, stackful);
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.throw("boom".into()), Step::Raised(Thrown::Error("boom".into())));
+        assert_eq!(g.state(), State::Closed);
+    }
 }
 
 #[test]
 fn an_exit_ignored_deep_in_a_flat_chain_is_reported_by_the_outermost_close() {
-    let log = log();
-    let inner_log = log.clone();
-    let mut chain: Box<dyn Generator<Yield = u32, Return = (), Error = String>> =
-        Box::new(from_throwing_coroutine(
+    for (shape, stackful) in SHAPES {
+        let log = log();
+        let inner_log = log.clone();
+        let mut chain: Level = Box::new(from_throwing_coroutine(
             #[coroutine]
             move |_: Input| {
                 let _finally = Finally::log(&inner_log, "finally innermost");
-                let _ = yield 1; // swallows the exit
-                let _ = yield 2;
-                Ok(())
+                let _ = yield "1".to_string(); // swallows the exit
+                let _ = yield "2".to_string();
+                Ok(String::new())
             },
         ));
-    for level in (0..10).rev() {
-        let log = log.clone();
-        chain = Box::new(from_throwing_coroutine(
-            #[coroutine]
-            move |_: Input| {
-                let _finally = Finally::log(&log, format!("finally {level}"));
-                yield_from_throwing!(chain)?;
-                Ok(())
-            },
-        ));
+        for level in (0..10).rev() {
+            let log = log.clone();
+            chain = if stackful(level) {
+                Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    co.yield_from(chain)
+                }))
+            } else {
+                Box::new(from_throwing_coroutine(
+                    #[coroutine]
+                    move |_: Input| {
+                        let _finally = Finally::log(&log, format!("finally {level}"));
+                        yield_from_throwing!(chain)
+                    },
+                ))
+            };
+        }
+        assert_eq!(chain.resume(()), Step::Yielded("1".into()));
+        assert_eq!(chain.close(), Err(CloseError::IgnoredExit("2".into())));
+        // The delegators unwound innermost first; the innermost went when it was dropped.
+        let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
+        expected.insert(0, "finally innermost".into());
+        assert_eq!(*log.borrow(), expected, "{shape}");
+        assert_eq!(chain.state(), State::Closed);
     }
-    assert_eq!(chain.resume(()), Step::Yielded(1));
-    assert_eq!(chain.close(), Err(CloseError::IgnoredExit(2)));
-    // The delegators unwound innermost first; the innermost went when it was dropped.
-    let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
-    expected.insert(0, "finally innermost".into());
-    assert_eq!(*log.borrow(), expected);
-    assert_eq!(chain.state(), State::Closed);
 }
 
 #[test]
 fn a_panic_deep_in_a_flat_chain_unwinds_every_level_innermost_first() {
-    let log = log();
-    let inner_log = log.clone();
-    let mut chain: Countdown = Box::new(from_coroutine(
-        #[coroutine]
-        move || {
-            let _finally = Finally::log(&inner_log, "finally innermost");
-            yield 1;
-            panic!("deep");
-        },
-    ));
-    for level in (0..10).rev() {
-        let log = log.clone();
-        chain = Box::new(from_coroutine(
+    for (shape, stackful) in SHAPES {
+        let log = log();
+        let inner_log = log.clone();
+        let mut chain: Countdown = Box::new(from_coroutine(
             #[coroutine]
             move || {
-                let _finally = Finally::log(&log, format!("finally {level}"));
-                yield_from!(chain).unwrap()
+                let _finally = Finally::log(&inner_log, "finally innermost");
+                yield 1;
+                panic!("deep");
             },
         ));
+        for level in (0..10).rev() {
+            let log = log.clone();
+            chain = if stackful(level) {
+                Box::new(Gen::new(move |co, ()| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    co.yield_from(chain)
+                }))
+            } else {
+                Box::new(from_coroutine(
+                    #[coroutine]
+                    move || {
+                        let _finally = Finally::log(&log, format!("finally {level}"));
+                        yield_from!(chain).unwrap()
+                    },
+                ))
+            };
+        }
+        assert_eq!(chain.resume(()), Step::Yielded(1));
+        let panic = catch_unwind(AssertUnwindSafe(|| chain.resume(()))).unwrap_err();
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"deep"));
+        let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
+        expected.insert(0, "finally innermost".into());
+        assert_eq!(*log.borrow(), expected, "{shape}");
+        assert_eq!(chain.state(), State::Closed);
+        assert_eq!(chain.resume(()), Step::Exhausted);
     }
-    assert_eq!(chain.resume(()), Step::Yielded(1));
-    let panic = catch_unwind(AssertUnwindSafe(|| chain.resume(()))).unwrap_err();
-    assert_eq!(panic.downcast_ref::<&str>(), Some(&"deep"));
-    let mut expected: Vec<String> = (0..10).rev().map(|i| format!("finally {i}")).collect();
-    expected.insert(0, "finally innermost".into());
-    assert_eq!(*log.borrow(), expected);
-    assert_eq!(chain.state(), State::Closed);
-    assert_eq!(chain.resume(()), Step::Exhausted);
 }
 
 #[test]
@@ -372,20 +404,45 @@ fn send_reaches_the_innermost_of_a_flat_chain_and_return_values_come_back() {
             },
         ))
     }
-    fn level(depth: u32) -> Adder {
+    fn level(depth: u32, stackful: Shape) -> Adder {
+        let sub = move || if depth == 0 { adder() } else { level(depth - 1, stackful) };
+        if stackful(depth) {
+            return Box::new(Gen::<i64, i64, i64>::new(move |co, _| co.yield_from(sub()) * 2));
+        }
         Box::new(from_sending_coroutine(
             #[coroutine]
-            move |_: i64| {
-                let sub = if depth == 0 { adder() } else { level(depth - 1) };
-                yield_from!(sub).unwrap() * 2
-            },
+            move |_: i64| yield_from!(sub()).unwrap() * 2,
         ))
     }
-    let mut g = level(9);
-    assert_eq!(g.resume(0), Step::Yielded(0));
-    assert_eq!(g.resume(5), Step::Yielded(5));
-    assert_eq!(g.resume(7), Step::Yielded(12));
-    assert_eq!(g.resume(0), Step::Complete(12 << 10));
+    for (shape, stackful) in SHAPES {
+        let mut g = level(9, stackful);
+        assert_eq!(g.resume(0), Step::Yielded(0));
+        assert_eq!(g.resume(5), Step::Yielded(5));
+        assert_eq!(g.resume(7), Step::Yielded(12));
+        assert_eq!(g.resume(0), Step::Complete(12 << 10), "{shape}");
+    }
+}
+
+/// The innermost level of [`throwing_chain`]: logs `finally <depth>`.
+fn throwing_leaf(depth: u32, log: &crate::support::Log) -> Level {
+    let leaf_log = log.clone();
+    Box::new(from_throwing_coroutine(
+        #[coroutine]
+        move |_: Input| {
+            let _finally = Finally::log(&leaf_log, format!("finally {depth}"));
+            let mut i = 0;
+            loop {
+                i += 1;
+                match yield format!("leaf-{i}") {
+                    Ok(()) => {}
+                    Err(Thrown::Error(e)) if e.starts_with("leaf") => {
+                        (yield e)?;
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        },
+    ))
 }
 
 // ---------------------------------------------------------------------- mixed chains
@@ -494,4 +551,212 @@ fn close_finishes_an_ignored_exit_after_the_generator_moved() {
             Ok(())
         },
     ));
+}
+
+// ------------------------------------------------- mixed chains: one stack for both backends
+
+/// The approximate native stack pointer of the caller: where the frame that calls it runs.
+#[inline(never)]
+fn stack_here() -> usize {
+    let local = 0u8;
+    std::hint::black_box(std::ptr::addr_of!(local).addr())
+}
+
+/// Level `n` of a countdown whose levels alternate between the backends (`n` even: a state
+/// machine with `yield_from!`, odd: a stackful `Gen` with `co.yield_from`); each yields `n`,
+/// delegates to level `n - 1` and returns how many levels below it finished. Each level
+/// logs its `n` when its locals drop; the innermost (0, a state machine) records where it
+/// runs, once resumed after its first yield, in `leaf_stack`.
+fn mixed_countdown(
+    n: u32,
+    dropped: &Rc<RefCell<Vec<u32>>>,
+    leaf_stack: &Rc<Cell<usize>>,
+) -> Countdown {
+    let (dropped, leaf_stack) = (dropped.clone(), leaf_stack.clone());
+    if n % 2 == 1 {
+        return Box::new(Gen::new(move |co, ()| {
+            let _finally = DropLog(n, dropped.clone());
+            co.yield_(n);
+            co.yield_from(mixed_countdown(n - 1, &dropped, &leaf_stack)) + 1
+        }));
+    }
+    Box::new(from_coroutine(
+        #[coroutine]
+        move || {
+            let _finally = DropLog(n, dropped.clone());
+            yield n;
+            if n == 0 {
+                // Resumed by whoever drives it (its start ran inside its delegator's resume).
+                leaf_stack.set(stack_here());
+                return 0;
+            }
+            yield_from!(mixed_countdown(n - 1, &dropped, &leaf_stack)).unwrap() + 1
+        },
+    ))
+}
+
+/// 10,000 alternating levels (5,000 generator stacks).
+const MIXED_DEEP: u32 = 10_000;
+
+/// Issue 12 §1: a chain whose levels alternate between state machines and stackful
+/// generators runs flat: the outermost generator drives the innermost one directly, so the
+/// innermost state machine runs on the consumer's own stack (with the outermost a state
+/// machine) or on the outermost generator's stack (with a stackful outermost), never on the
+/// stack of the stackful level right above it, as it did when every switch of backend began
+/// a driver of its own.
+#[test]
+fn a_chain_alternating_backends_10_000_deep_runs_flat_to_the_end() {
+    /// Runs `g` (whose levels yield `from` down to 0) to the end; `at_leaf` is called when
+    /// the innermost level yielded.
+    fn drain<G>(g: &mut G, from: u32, top: u32, mut at_leaf: impl FnMut(&G))
+    where
+        G: Generator<Yield = u32, Return = u32> + ?Sized,
+        G::Error: std::fmt::Debug,
+    {
+        let mut expected = from;
+        loop {
+            match g.resume(()) {
+                Step::Yielded(n) => {
+                    assert_eq!(n, expected);
+                    if n == 0 {
+                        at_leaf(g);
+                    }
+                    expected = expected.wrapping_sub(1);
+                }
+                Step::Complete(r) => {
+                    assert_eq!(r, top, "every level returned its count");
+                    break;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(expected, u32::MAX, "every level yielded");
+    }
+    for top in [MIXED_DEEP, MIXED_DEEP + 1] {
+        let dropped = Rc::new(RefCell::new(Vec::new()));
+        let leaf_stack = Rc::new(Cell::new(0));
+        let mut g = mixed_countdown(top, &dropped, &leaf_stack);
+        // The outermost body's stack: the consumer's (a state machine), or its own.
+        let outer_stack = if top % 2 == 0 {
+            let here = stack_here();
+            drain(&mut *g, top, top, |_| {});
+            here
+        } else {
+            let shared = Rc::new(Cell::new(0));
+            let seen = shared.clone();
+            let mut outer = Gen::new(move |co, ()| {
+                seen.set(stack_here());
+                co.yield_from(g)
+            });
+            // One stack of delegates: `g`'s entry, then every level below it, whatever its
+            // backend (`g` is behind a `dyn Generator`, so it is not adopted itself).
+            let levels = top as usize + 1;
+            drain(&mut outer, top, top, |outer| assert_eq!(outer.yield_from_depth(), levels));
+            shared.get()
+        };
+        let distance = leaf_stack.get().abs_diff(outer_stack);
+        assert!(
+            distance < 64 * 1024,
+            "top {top}: the innermost ran {distance} bytes away from the outermost"
+        );
+        // Finished innermost first.
+        assert!(dropped.borrow().iter().copied().eq(0..=top));
+    }
+}
+
+#[test]
+fn a_chain_alternating_backends_abandoned_half_way_drops_every_level_innermost_first() {
+    for top in [MIXED_DEEP, MIXED_DEEP + 1] {
+        let dropped = Rc::new(RefCell::new(Vec::new()));
+        let mut g = mixed_countdown(top, &dropped, &Rc::new(Cell::new(0)));
+        for n in (top / 2 + 1..=top).rev() {
+            assert_eq!(g.resume(()), Step::Yielded(n));
+        }
+        assert!(dropped.borrow().is_empty());
+        drop(g);
+        // Levels top / 2 + 1 ..= top were alive; the innermost went first.
+        assert!(
+            dropped.borrow().iter().copied().eq(top / 2 + 1..=top),
+            "{:?}",
+            &dropped.borrow()[..10]
+        );
+    }
+}
+
+/// A level of a mixed chain whose sub-generator had already finished gets
+/// `RuntimeError::AlreadyFinished` at its `yield from`, whichever backend either is.
+#[test]
+fn a_finished_sub_generator_in_a_mixed_chain_raises_already_finished() {
+    type Results = Box<dyn Generator<Yield = u32, Return = String, Error = Infallible>>;
+    fn finished_machine() -> Results {
+        let mut g = from_coroutine(
+            #[coroutine]
+            || String::from("done"),
+        );
+        assert_eq!(g.resume(()), Step::Complete("done".into()));
+        Box::new(g)
+    }
+    fn finished_gen() -> Results {
+        let mut g = Gen::new(|_, ()| String::from("done"));
+        assert_eq!(g.resume(()), Step::Complete("done".into()));
+        Box::new(g)
+    }
+    fn report(outcome: Result<String, Thrown<Infallible>>) -> String {
+        format!("{outcome:?}")
+    }
+    // A stackful level (under a state machine) delegating to a finished state machine, and
+    // a state-machine level (under a stackful generator) delegating to a finished `Gen`.
+    let middle_gen: Results = Box::new(Gen::new(|co, ()| {
+        co.yield_(1);
+        report(co.try_yield_from(finished_machine()))
+    }));
+    let middle_machine: Results = Box::new(from_coroutine(
+        #[coroutine]
+        || {
+            yield 1;
+            report(yield_from!(finished_gen()))
+        },
+    ));
+    let expected = format!(
+        "{:?}",
+        Err::<String, _>(Thrown::<Infallible>::Runtime(stasis::RuntimeError::AlreadyFinished))
+    );
+    let mut outer = from_coroutine(
+        #[coroutine]
+        move || yield_from!(middle_gen).unwrap(),
+    );
+    assert_eq!(outer.resume(()), Step::Yielded(1));
+    assert_eq!(outer.resume(()), Step::Complete(expected.clone()));
+    let mut outer = Gen::new(move |co, ()| co.yield_from(middle_machine));
+    assert_eq!(outer.resume(()), Step::Yielded(1));
+    assert_eq!(outer.resume(()), Step::Complete(expected));
+}
+
+/// A stackful level adopted by a state-machine driver that switches out from inside a state
+/// machine it resumes (its `co.yield_` in that body), and delegates once resumed: the
+/// driver's adoption reaches it through its own slot for each resume, never through a
+/// context a guard on its suspended stack could put back once that resume is over.
+#[test]
+fn a_stackful_level_switching_out_inside_a_state_machine_still_hands_up_its_delegation() {
+    let level: Items = Box::new(Gen::new(|co: &stasis::Co<u32>, ()| {
+        let mut inner = from_coroutine(
+            #[coroutine]
+            move || {
+                co.yield_(1);
+                yield 0;
+            },
+        );
+        assert_eq!(inner.resume(()), Step::Yielded(0));
+        co.yield_from(count(2, 4));
+        co.yield_(4);
+    }));
+    let mut root = from_coroutine(
+        #[coroutine]
+        move || {
+            yield_from!(level).unwrap();
+            yield 5;
+        },
+    );
+    let items: Vec<u32> = std::iter::from_fn(|| root.resume(()).yielded()).collect();
+    assert_eq!(items, [1, 2, 3, 4, 5]);
 }

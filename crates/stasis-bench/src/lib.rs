@@ -11,12 +11,15 @@
 //!   before and after keeping many of them alive;
 //! - [`max_live_stackful`]: how many live stackful generators the OS allows before it refuses a
 //!   stack, and the error it gives;
-//! - [`streaming`]: the JSON-lines aggregation of the streaming section (`stasis-stream`).
+//! - [`streaming`]: the JSON-lines aggregation of the streaming section (`stasis-stream`);
+//! - [`live`]: CPython's sieve (thousands of live generators in one chain) and its filter alone
+//!   as a chain of any length (`benches/live.rs`, `examples/hops.rs`).
 //!
 //! `cargo xtask bench` runs the benches and the binary and writes the report.
 #![feature(coroutines)]
 
 pub mod clock;
+pub mod live;
 pub mod streaming;
 
 use std::convert::Infallible;

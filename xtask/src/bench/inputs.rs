@@ -55,6 +55,13 @@ pub(crate) const COMBINATORS: [&str; 6] = [
 /// thousands of generators alive, and the single-generator round trip a sieve hop compares to.
 pub(crate) const LIVE: [&str; 3] = ["m235_stackful", "sieve_stackful", "roundtrip_stackful"];
 
+/// Chain lengths of `live/chain_stackful/N` (benches/live.rs `CHAIN`): one item through N
+/// sieve filters that pass everything, N + 1 hops.
+pub(crate) const CHAIN: [u32; 4] = [1, 100, 1000, 4000];
+
+/// Chain lengths of `live/chain_corosensei/N`, the same chain on raw corosensei.
+pub(crate) const CHAIN_RAW: [u32; 2] = [1, 4000];
+
 /// Resume-yield pairs (hops) in one run of the sieve for 2,000 primes: a property of the
 /// program, asserted by benches/live.rs.
 pub(crate) const SIEVE_HOPS: f64 = 4_043_625.0;
@@ -69,6 +76,8 @@ pub(crate) fn criterion_ids() -> Vec<String> {
     }
     ids.extend(COMBINATORS.iter().map(|id| format!("combinators/{id}")));
     ids.extend(LIVE.iter().map(|id| format!("live/{id}")));
+    ids.extend(CHAIN.iter().map(|n| format!("live/chain_stackful/{n}")));
+    ids.extend(CHAIN_RAW.iter().map(|n| format!("live/chain_corosensei/{n}")));
     ids
 }
 
@@ -548,7 +557,7 @@ mod tests {
     /// Whether the bench source `text` defines criterion id `group/name`: it opens
     /// `benchmark_group("group")` and names the benchmark `bench_function("name"` or, for
     /// `name` = `prefix/n`, with `format!("prefix/{..}")` (or `format!("{form}/{depth}")` over
-    /// `("prefix", ..)` forms) looped over a `const DEPTHS` that holds `n`.
+    /// `("prefix", ..)` forms) looped over a `const` list (`DEPTHS`, `CHAIN`) that holds `n`.
     fn defines(text: &str, id: &str) -> bool {
         let (group, name) = id.split_once('/').unwrap();
         if !text.contains(&format!("benchmark_group(\"{group}\")")) {
@@ -558,12 +567,15 @@ mod tests {
             return true;
         }
         let Some((prefix, n)) = name.rsplit_once('/') else { return false };
-        let depths = text.lines().find(|l| l.trim_start().starts_with("const DEPTHS"));
+        let mut lists = text.lines().filter(|l| {
+            let l = l.trim_start();
+            l.starts_with("const ") && l.contains(": [") && l.contains("] = [")
+        });
         // `format!("prefix/{depth}")`, or `format!("{form}/{depth}")` over a list of
         // `("prefix", ..)` forms.
         let formatted = text.contains(&format!("format!(\"{prefix}/{{"))
             || (text.contains(&format!("(\"{prefix}\",")) && text.contains("}/{depth}\")"));
-        formatted && depths.is_some_and(|l| l.split(|c: char| !c.is_ascii_digit()).any(|d| d == n))
+        formatted && lists.any(|l| l.split(|c: char| !c.is_ascii_digit()).any(|d| d == n))
     }
 
     /// Every id the report reads is a benchmark of `benches/*.rs`: a renamed bench fails here

@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 
 use super::compare;
 use super::inputs::{
-    COMBINATORS, CREATE, DELEGATION, DEPTHS, Inputs, ROUNDTRIP, SIEVE_HOPS, Streaming,
-    criterion_ids,
+    CHAIN, CHAIN_RAW, COMBINATORS, CREATE, DELEGATION, DEPTHS, Inputs, ROUNDTRIP, SIEVE_HOPS,
+    Streaming, criterion_ids,
 };
 use super::streaming::{COUNTED_MIB, VARIANTS};
 
@@ -24,6 +24,17 @@ fn fmt_ms(ms: Option<f64>) -> String {
 /// ns per hop of the sieve on stackful generators.
 fn sieve_hop_ns(inputs: &Inputs) -> Option<f64> {
     inputs.live("sieve", "stackful").map(|ms| ms * 1e6 / SIEVE_HOPS)
+}
+
+/// ns per hop of a chain of `n` filters (`who`: `stackful` or `corosensei`): one item takes
+/// `n + 1` hops.
+fn chain_hop_ns(inputs: &Inputs, who: &str, n: u32) -> Option<f64> {
+    inputs.est(&format!("live/chain_{who}/{n}")).map(|ns| ns / f64::from(n + 1))
+}
+
+/// The chain lengths measured for `who`.
+fn chain_lengths(who: &str) -> &'static [u32] {
+    if who == "stackful" { &CHAIN } else { &CHAIN_RAW }
 }
 
 fn num(x: Option<f64>) -> Value {
@@ -64,6 +75,14 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
             }),
         );
     }
+    let mut chain = Map::new();
+    for who in ["stackful", "corosensei"] {
+        let hops: Map<String, Value> = chain_lengths(who)
+            .iter()
+            .map(|&n| (n.to_string(), num(chain_hop_ns(inputs, who, n))))
+            .collect();
+        chain.insert(who.into(), Value::Object(hops));
+    }
     let max_live = match &inputs.max_live {
         Ok(m) => json!({
             "live": m.live,
@@ -82,6 +101,7 @@ pub(crate) fn report_json(inputs: &Inputs) -> Value {
         "max_live_stackful": max_live,
         "live_ms": live,
         "sieve_hop_ns": num(sieve_hop_ns(inputs)),
+        "chain_hop_ns": chain,
         "resident_count": inputs.memory.as_ref().ok().map(|m| m.count),
         "cpython_version": inputs.cpy().map(|c| c.version.clone()),
         "mode": inputs.mode,
@@ -534,11 +554,43 @@ pub(crate) fn report_markdown(inputs: &Inputs) -> String {
     let _ = writeln!(
         out,
         "A sieve hop (one resume-yield pair of one generator of the chain, {SIEVE_HOPS} per \
-         run): {}, {} the round trip of a single generator ({}).\n",
+         run): {}, {} the round trip of a single generator ({}). The sieve's time also holds \
+         creating and dropping its 4,000 generators, the filters' `%` and the bench's hop count; \
+         the hop alone, by chain length, is below.\n",
         fmt_ns(hop),
         fmt_ratio(hop, single),
         fmt_ns(single)
     );
+    let _ = writeln!(
+        out,
+        "Hop by chain length (`chain_*`: one item through N `exclude_multiples` filters that \
+         pass everything, over a counter, N + 1 hops; built once). stasis places its stacks for \
+         this (see \"Colour\" in crates/stasis-core/src/stackful/stack.rs); corosensei is the \
+         backend alone, on its own default stacks.\n"
+    );
+    let base = |who| chain_hop_ns(inputs, who, 1);
+    let chain_rows: Vec<Vec<String>> = CHAIN
+        .iter()
+        .map(|&n| {
+            let ours = chain_hop_ns(inputs, "stackful", n);
+            let raw = CHAIN_RAW.contains(&n).then(|| chain_hop_ns(inputs, "corosensei", n));
+            let raw = raw.flatten();
+            vec![
+                n.to_string(),
+                fmt_ns(ours),
+                fmt_ratio(ours, base("stackful")),
+                fmt_ratio(ours, single),
+                if CHAIN_RAW.contains(&n) { fmt_ns(raw) } else { "".into() },
+                if CHAIN_RAW.contains(&n) { fmt_ratio(raw, base("corosensei")) } else { "".into() },
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &["chain", "stackful hop", "× 1 deep", "× round trip", "corosensei hop", "× 1 deep"],
+        &chain_rows,
+    );
+    let _ = writeln!(out);
 
     if let Ok(s) = &inputs.streaming {
         let _ = writeln!(
@@ -690,6 +742,10 @@ mod tests {
         write_estimate(dir, "combinators/stackful_stage_8", 10.0);
         write_estimate(dir, "live/sieve_stackful", 400e6);
         write_estimate(dir, "live/roundtrip_stackful", 10.0);
+        write_estimate(dir, "live/chain_stackful/1", 4.0);
+        write_estimate(dir, "live/chain_stackful/4000", 40_010.0);
+        write_estimate(dir, "live/chain_corosensei/1", 4.0);
+        write_estimate(dir, "live/chain_corosensei/4000", 80_020.0);
         Inputs {
             mode: "quick".into(),
             clock: "cpu".into(),

@@ -30,7 +30,10 @@
 //!   its new entry in its slot and suspends with no value (`Out` is a `MaybeUninit<Y>`, so a
 //!   plain yield stays as small as `Y`); the `GenEntry` finds the slot full and hands the
 //!   entry to the driver, which pushes it: nesting stays flat. Any other generator object, or
-//!   a `Gen` already driving its own delegates, is an `ObjEntry` (resumed through the protocol).
+//!   a `Gen` already driving its own delegates, is an `ObjEntry` (resumed through the protocol,
+//!   with a state-machine adoption published: what the state machines below hand up joins this
+//!   stack as hosted entries, see `delegate/host.rs` and "Mixed chains" in
+//!   `machine/delegate.rs`).
 //! - **Finishing**: when the top entry finishes (returns or raises), the driver pops it and
 //!   resumes the delegator below with `Input::Resume`; its `delegate` call returns the outcome
 //!   kept in the entry. `close()` cascades: the top is closed, then each delegator sees
@@ -110,6 +113,23 @@ use super::generator::Gen;
 #[cfg(doc)]
 use super::slot::Slot;
 use super::slot::{Input, Unwinding};
+
+#[cfg(feature = "nightly")]
+mod host;
+#[cfg(feature = "nightly")]
+pub(super) use host::Wakes;
+/// Without the state-machine backend there is nothing to host.
+#[cfg(not(feature = "nightly"))]
+pub(super) struct Wakes<S, E>(std::marker::PhantomData<fn(S, E)>);
+#[cfg(not(feature = "nightly"))]
+impl<S, E> Wakes<S, E> {
+    pub(super) fn unit() -> Option<Self> {
+        None
+    }
+    pub(super) fn default() -> Option<Self> {
+        None
+    }
+}
 use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 /// A delegate entry with its borrow erased; see "Delegation" in the module docs for why it is
@@ -141,6 +161,11 @@ pub(super) enum Drive<Y, S, E> {
     /// at the `yield from`), and the outermost `close()` reports `CloseError::IgnoredExit` with this
     /// value once the chain unwound. The delegate itself stays suspended until it is dropped.
     IgnoredExit(Y),
+    /// The delegate yielded this, and the generators it resumes handed delegations up to the
+    /// entry's adoption (state machines, see `host.rs`): the driver moves them onto its stack,
+    /// then yields the value.
+    #[cfg(feature = "nightly")]
+    Adopted(Y),
 }
 
 /// A sub-generator being delegated to, seen by the driver without its return type.
@@ -153,6 +178,12 @@ pub(super) trait Entry<Y, S, E> {
     /// close, the sub-generator delegated in turn and a value came up from there (the driver
     /// saw it, see `Co::drive_here`). The sub-generator stays suspended in its `yield from`.
     fn ignored_exit(&mut self);
+
+    /// After [`Drive::Adopted`]: moves what was handed up onto the driver's stack.
+    #[cfg(feature = "nightly")]
+    fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>) {
+        let _ = driving;
+    }
 
     /// Runs `cmd`, and while the delegate yields, hands each value to the consumer with the
     /// driver's yield (`co` is the driving body's) and runs what comes back: returns at the
@@ -187,14 +218,22 @@ pub(super) trait Entry<Y, S, E> {
             step = match input {
                 Input::Send(s) => catch_unwind(AssertUnwindSafe(|| self.drive(Cmd::Send(s)))),
                 rare => {
-                    let cmd = match rare {
-                        Input::Throw(e) => Cmd::Throw(e),
-                        Input::Close => Cmd::Close,
-                        Input::Send(_) | Input::Resume { .. } => unreachable!("{NOT_WAITING}"),
-                    };
+                    let cmd = Cmd::of(rare);
                     catch_unwind(AssertUnwindSafe(|| self.drive(cmd)))
                 }
             };
+        }
+    }
+}
+
+impl<S, E> Cmd<S, E> {
+    /// What the consumer's resume of a driving body asks of the top entry.
+    fn of(input: Input<S, E>) -> Self {
+        match input {
+            Input::Send(s) => Cmd::Send(s),
+            Input::Throw(e) => Cmd::Throw(e),
+            Input::Close => Cmd::Close,
+            Input::Resume { .. } => unreachable!("{NOT_WAITING}"),
         }
     }
 }
@@ -287,43 +326,153 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
 }
 
 /// Any other generator object: driven through the protocol (it yields its values itself).
-pub(super) struct ObjEntry<'a, G: Generator<S>, S> {
+pub(super) struct ObjEntry<'a, G: Generator<S>, S, H> {
     sub: &'a mut G,
     first: Option<S>,
     outcome: Option<Result<G::Return, Thrown<G::Error>>>,
     panic: Option<Box<dyn Any + Send>>,
+    /// The adoption published to `sub` at each step, so that state machines below hand
+    /// their delegations up to this driver (see `host.rs`), or [`NoHost`].
+    host: H,
 }
 
-impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
+/// How an [`ObjEntry`] resumes its sub-generator: with an adoption published (`host.rs`:
+/// what the generators it resumes hand up joins the driver's stack), or plainly
+/// ([`NoHost`]). Chosen when the entry is made, so the per-item path has no dispatch on it.
+pub(super) trait Host<Y, S, E> {
+    fn resume<G>(&mut self, sub: &mut G, sent: S) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>;
+    fn throw<G>(&mut self, sub: &mut G, err: E) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>;
+    /// Resumes `sub`, waiting in a `yield from` whose delegate (hosted above it) is done;
+    /// it reads the outcome from its cell. `None`: close it instead (`closing`).
+    fn wake<G>(&mut self, sub: &mut G, closing: bool) -> Option<Step<Y, G::Return, E>>
+    where
+        G: Generator<S, Yield = Y, Error = E>;
+    /// Whether the last step handed entries up.
+    #[cfg(feature = "nightly")]
+    fn handed(&self) -> bool;
+    /// Drops what the last step handed up, innermost first.
+    fn drop_handed(&mut self);
+    /// Moves what the last step handed up onto the driver's stack.
+    #[cfg(feature = "nightly")]
+    fn adopt(&mut self, driving: &mut Driving<'_, Y, S, E>);
+}
+
+/// An [`ObjEntry`] that publishes nothing: a plain `resume`.
+pub(super) struct NoHost;
+
+impl<Y, S, E> Host<Y, S, E> for NoHost {
     #[inline(always)]
-    fn drive(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
-        let step = match cmd {
-            Cmd::Send(s) => self.sub.resume(s),
-            Cmd::Start => self.sub.resume(self.first.take().expect("a delegate is started once")),
-            Cmd::Throw(e) => self.sub.throw(e),
-            Cmd::Close => {
-                // CPython's gen_close: close the sub-generator; the delegator then sees
-                // GeneratorExit, or the error the sub-generator raised while closing.
-                self.outcome = match self.sub.close() {
-                    Ok(_) => Some(Err(Thrown::Exit)),
-                    Err(CloseError::Raised(e)) => Some(Err(Thrown::Error(e))),
-                    Err(CloseError::Runtime(r)) => Some(Err(Thrown::Runtime(r))),
-                    Err(CloseError::IgnoredExit(y)) => {
-                        self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
-                        return Drive::IgnoredExit(y);
-                    }
-                };
-                return Drive::Finished;
+    fn resume<G>(&mut self, sub: &mut G, sent: S) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        sub.resume(sent)
+    }
+
+    #[inline(always)]
+    fn throw<G>(&mut self, sub: &mut G, err: E) -> Step<Y, G::Return, E>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        sub.throw(err)
+    }
+
+    fn wake<G>(&mut self, _: &mut G, _: bool) -> Option<Step<Y, G::Return, E>>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+    {
+        unreachable!("only adopted stackful delegates and hosting entries wait")
+    }
+
+    #[cfg(feature = "nightly")]
+    #[inline(always)]
+    fn handed(&self) -> bool {
+        false
+    }
+
+    fn drop_handed(&mut self) {}
+
+    #[cfg(feature = "nightly")]
+    fn adopt(&mut self, _: &mut Driving<'_, Y, S, E>) {}
+}
+
+impl<'a, G: Generator<S>, S, H> ObjEntry<'a, G, S, H> {
+    fn new(sub: &'a mut G, first: S, host: H) -> Self {
+        ObjEntry { sub, first: Some(first), outcome: None, panic: None, host }
+    }
+}
+
+impl<G: Generator<S>, S, H: Host<G::Yield, S, G::Error>> ObjEntry<'_, G, S, H> {
+    /// CPython's gen_close: closes the sub-generator; the delegator then sees GeneratorExit,
+    /// or the error the sub-generator raised while closing.
+    #[cold]
+    fn close(&mut self) -> Drive<G::Yield, S, G::Error> {
+        let closed = self.sub.close();
+        self.outcome = Some(Err(match closed {
+            Err(CloseError::IgnoredExit(y)) => {
+                self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
+                return Drive::IgnoredExit(y);
             }
-            Cmd::Resume { .. } => unreachable!("only adopted stackful delegates wait"),
-        };
+            closed => closed_outcome(closed),
+        }));
+        Drive::Finished
+    }
+
+    /// `Cmd::Resume`: the delegate this entry's sub-generator handed up (hosted above it)
+    /// is done; `closing`: the chain is closing.
+    #[cold]
+    fn wake(&mut self, closing: bool) -> Drive<G::Yield, S, G::Error> {
+        match self.host.wake(self.sub, closing) {
+            None => self.close(),
+            Some(Step::Yielded(y)) if closing => {
+                // Yielded instead of closing: it ignored the exit.
+                self.host.drop_handed();
+                self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
+                Drive::IgnoredExit(y)
+            }
+            Some(step) => self.stepped(step),
+        }
+    }
+
+    #[inline(always)]
+    fn stepped(
+        &mut self,
+        step: Step<G::Yield, G::Return, G::Error>,
+    ) -> Drive<G::Yield, S, G::Error> {
         match step {
+            #[cfg(feature = "nightly")]
+            Step::Yielded(y) if self.host.handed() => return Drive::Adopted(y),
             Step::Yielded(y) => return Drive::Yielded(y),
             Step::Complete(r) => self.outcome = Some(Ok(r)),
             Step::Raised(t) => self.outcome = Some(Err(t)),
             Step::Exhausted => self.outcome = None,
         }
+        self.host.drop_handed();
         Drive::Finished
+    }
+}
+
+impl<G: Generator<S>, S, H> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S, H>
+where
+    H: Host<G::Yield, S, G::Error>,
+{
+    #[inline(always)]
+    fn drive(&mut self, cmd: Cmd<S, G::Error>) -> Drive<G::Yield, S, G::Error> {
+        let step = match cmd {
+            Cmd::Send(s) => self.host.resume(self.sub, s),
+            Cmd::Start => {
+                let first = self.first.take().expect("a delegate is started once");
+                self.host.resume(self.sub, first)
+            }
+            Cmd::Throw(e) => self.host.throw(self.sub, e),
+            Cmd::Resume { closing } => return self.wake(closing),
+            Cmd::Close => return self.close(),
+        };
+        self.stepped(step)
     }
 
     fn set_panic(&mut self, payload: Box<dyn Any + Send>) {
@@ -332,6 +481,23 @@ impl<G: Generator<S>, S> Entry<G::Yield, S, G::Error> for ObjEntry<'_, G, S> {
 
     fn ignored_exit(&mut self) {
         self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
+    }
+
+    #[cfg(feature = "nightly")]
+    fn adopt(&mut self, driving: &mut Driving<'_, G::Yield, S, G::Error>) {
+        self.host.adopt(driving);
+    }
+}
+
+/// What a delegator sees at its `yield from` once its delegate was closed (CPython's
+/// `gen_close`): the exit, or the error the delegate raised while closing (CPython's
+/// `RuntimeError` if it yielded instead).
+fn closed_outcome<R, Y, E>(closed: Result<Option<R>, CloseError<Y, E>>) -> Thrown<E> {
+    match closed {
+        Ok(_) => Thrown::Exit,
+        Err(CloseError::Raised(e)) => Thrown::Error(e),
+        Err(CloseError::Runtime(r)) => Thrown::Runtime(r),
+        Err(CloseError::IgnoredExit(_)) => Thrown::Runtime(RuntimeError::IgnoredExit),
     }
 }
 
@@ -365,7 +531,10 @@ impl<Y, S, E> Co<Y, S, E> {
     /// delegate goes on the outermost generator's stack of delegates, which always resumes the
     /// innermost one directly (as C++23 `std::generator`'s `elements_of` does; the design, with
     /// a diagram, opens `stasis-core`'s `src/stackful/delegate.rs`). Any other generator object (state
-    /// machine, combinator) is resumed through the protocol.
+    /// machine, combinator) is resumed through the protocol; a state machine's own `yield_from!`
+    /// (and a `Gen` behind a `dyn Generator`) joins the same stack, so a chain mixing both
+    /// backends is flat too (unless `S` is neither `()` nor started through `Co::yield_from`,
+    /// see "Mixed chains" in `stasis-delegate`'s docs).
     ///
     /// This is the borrowing form of [`Co::try_yield_from`] (which takes `sub` by value and
     /// starts it with `S::default()`, Python's `None`); both run the same driver.
@@ -404,6 +573,23 @@ impl<Y, S, E> Co<Y, S, E> {
         S: 'static,
         E: 'static,
     {
+        self.delegate_with(sub, first, Wakes::unit())
+    }
+
+    /// [`Co::delegate`](crate::Co::delegate), with what a state machine waiting in a `yield from` hosted by this
+    /// driver is resumed with once its delegate is done (see `host.rs`); `None`: host nothing.
+    pub(super) fn delegate_with<G>(
+        &self,
+        sub: &mut G,
+        first: S,
+        wakes: Option<Wakes<S, E>>,
+    ) -> Result<G::Return, Thrown<E>>
+    where
+        G: Generator<S, Yield = Y, Error = E> + 'static,
+        Y: 'static,
+        S: 'static,
+        E: 'static,
+    {
         if sub.state() == State::Closed {
             return Err(Thrown::Runtime(RuntimeError::AlreadyFinished));
         }
@@ -412,31 +598,108 @@ impl<Y, S, E> Co<Y, S, E> {
             // the body cannot do now (see `Co::try_yield`); as if it had ignored the exit.
             return Err(Thrown::Exit);
         }
+        #[cfg(feature = "nightly")]
+        let first = match self.slot().adoption.get() {
+            context if context.is_null() => first,
+            context => match self.lend(sub, first, context.cast()) {
+                Ok(outcome) => return outcome,
+                Err(first) => first,
+            },
+        };
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
             if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
-            return self.wait_for(ObjEntry {
-                sub: stackful,
-                first: Some(first),
-                outcome: None,
-                panic: None,
-            });
+            return self.wait_for_object(stackful, first, wakes);
         }
         if let Some(stackful) = any.downcast_mut::<Box<Gen<Y, G::Return, S, E>>>() {
             if stackful.slot().driving.get() == 0 {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
-            return self.wait_for(ObjEntry {
-                sub: &mut **stackful,
-                first: Some(first),
-                outcome: None,
-                panic: None,
-            });
+            return self.wait_for_object(&mut **stackful, first, wakes);
         }
         let Some(sub) = any.downcast_mut::<G>() else { unreachable!("the type is G") };
-        self.wait_for(ObjEntry { sub, first: Some(first), outcome: None, panic: None })
+        self.wait_for_object(sub, first, wakes)
+    }
+
+    /// [`Co::wait_for`] an [`ObjEntry`], hosting what the state machines below it hand up
+    /// when there is a wake value (see `host.rs`).
+    #[cfg_attr(not(feature = "nightly"), allow(unused_variables))]
+    fn wait_for_object<G>(
+        &self,
+        sub: &mut G,
+        first: S,
+        wakes: Option<Wakes<S, E>>,
+    ) -> Result<G::Return, Thrown<E>>
+    where
+        G: Generator<S, Yield = Y, Error = E>,
+        Y: 'static,
+        S: 'static,
+        E: 'static,
+    {
+        #[cfg(feature = "nightly")]
+        if let Some(wakes) = wakes {
+            use host::{Adopting, SendForm, ThrowForm};
+            if host::sends_only::<E>() {
+                let host = Adopting::<SendForm, Y, S, E>::new(wakes);
+                return self.wait_for(ObjEntry::new(sub, first, host));
+            }
+            let host = Adopting::<ThrowForm, Y, S, E>::new(wakes);
+            return self.wait_for(ObjEntry::new(sub, first, host));
+        }
+        self.wait_for(ObjEntry::new(sub, first, NoHost))
+    }
+
+    /// Hands `sub` up to the state-machine driver that adopted this generator (it resumed it
+    /// with `Gen::__resume_adopted`, which left its adoption, `context`, in the slot), and
+    /// waits for its outcome; `Err(first)` if the adoption is not of these types. See "Mixed
+    /// chains" in `machine/delegate.rs`.
+    #[cfg(feature = "nightly")]
+    #[cold]
+    #[inline(never)]
+    fn lend<G>(
+        &self,
+        sub: &mut G,
+        first: S,
+        context: *const crate::machine::delegate::Context,
+    ) -> Result<Result<G::Return, Thrown<E>>, S>
+    where
+        G: Generator<S, Yield = Y, Error = E> + 'static,
+        Y: 'static,
+        S: 'static,
+        E: 'static,
+    {
+        use crate::machine::delegate::{Begin, lend};
+        // One provenance for `sub` while it is lent: `lent`, and `sub` is not named again.
+        let lent = NonNull::from(sub);
+        // SAFETY: `lent` comes from the `&mut` this frame holds, which it does not use again
+        // (only `lent`, once the lease ended, below); the lease lives in this frame and ends
+        // (also when unwinding) before this frame returns, while `*lent` belongs to our caller,
+        // which outlives it. `context` is the slot's `adoption`, non-null only while the
+        // `Gen::__resume_adopted` call that published it is blocked in the resume running us
+        // (its `Adopted` guard clears it when that resume ends). So `lend`'s contract holds.
+        let (begin, lease) = unsafe { lend(lent, first, context) }?;
+        let (item, cell) = match begin {
+            Begin::Finished(outcome) => return Ok(outcome),
+            Begin::Adopted(item, cell) => (item, cell),
+            Begin::Root(never, _) => match never {},
+        };
+        // The driver resumes us (with its wake input) once `sub` is done, the outcome in
+        // `cell`; anything else means the driver is gone (our owner closes or throws into us).
+        let input = self.suspend(MaybeUninit::new(item));
+        drop(lease);
+        if let (Input::Send(_), Some(outcome)) = (&input, cell.take()) {
+            return Ok(outcome);
+        }
+        // SAFETY: the lease ended above, so the driver's entry no longer touches `sub`; `lent`
+        // is its one provenance (see above), used for this one call.
+        let closed = unsafe { &mut *lent.as_ptr() }.close();
+        Ok(match input {
+            Input::Throw(e) => Err(Thrown::Error(e)),
+            Input::Send(_) => unreachable!("{NOT_WAITING}"),
+            _ => Err(closed_outcome(closed)),
+        })
     }
 
     /// Waits in the body until `entry` finished: hands it up to the driver that adopted this
@@ -539,11 +802,37 @@ impl<Y, S, E> Co<Y, S, E> {
                 // The consumer closed while `top` was suspended.
                 closed = stack.len();
             }
+            #[cfg(feature = "nightly")]
+            let step = match step {
+                Ok(Drive::Adopted(y)) => {
+                    // SAFETY: as above (`run` has returned: no other reference to the entry
+                    // is alive); `adopt` only moves what the entry's adoption holds onto
+                    // `stack`, which holds no reference to the entry either.
+                    unsafe { (*top.as_ptr()).adopt(&mut stack) };
+                    if closing {
+                        // From a delegation a generator being closed started: as a value
+                        // `run` returns while closing (below), it ignored the exit.
+                        Ok(Drive::Yielded(y))
+                    } else {
+                        let input = self.suspend(MaybeUninit::new(y));
+                        closing = matches!(input, Input::Close);
+                        if closing {
+                            // The consumer closed while the new top was suspended.
+                            closed = stack.len();
+                        }
+                        cmd = Cmd::of(input);
+                        continue;
+                    }
+                }
+                step => step,
+            };
             cmd = match step {
                 Ok(Drive::Delegate(entry)) => {
                     stack.push(entry);
                     Cmd::Start
                 }
+                #[cfg(feature = "nightly")]
+                Ok(Drive::Adopted(_)) => unreachable!("handled above"),
                 Ok(drive @ (Drive::Finished | Drive::IgnoredExit(_) | Drive::Yielded(_))) => {
                     let ignored = match drive {
                         Drive::IgnoredExit(y) => Some(y),
@@ -595,6 +884,12 @@ impl<Y, S, E> Co<Y, S, E> {
                     Cmd::Resume { closing: closing && was_closed }
                 }
                 Err(payload) => {
+                    // Hosted entries report to their delegators through cells, which carry no
+                    // panic: they go first (innermost first), and the panic continues in the
+                    // delegator of the entry that hosted them, as a state machine's panic
+                    // unwinds its body and drops its delegates.
+                    stack.drop_hosted();
+                    let top = *stack.last().expect("the stack holds our own entry");
                     let finished = stack.len();
                     stack.pop();
                     if stack.is_empty() {
@@ -623,6 +918,11 @@ pub(super) struct Driving<'a, Y, S, E> {
     flag: &'a Cell<u32>,
     spare: &'a Cell<Vec<EntryPtr<Y, S, E>>>,
     stack: Vec<EntryPtr<Y, S, E>>,
+    /// How many entries at the top of `stack` this driver owns: state-machine entries it
+    /// hosts (see `host.rs`), allocated by [`Driving::host`] and freed when popped. Always a
+    /// suffix: only a hosting entry or a hosted one hands entries up to them, and neither
+    /// hands up a stackful `Drive::Delegate`.
+    hosted: usize,
 }
 
 impl<'a, Y, S, E> Driving<'a, Y, S, E> {
@@ -634,7 +934,24 @@ impl<'a, Y, S, E> Driving<'a, Y, S, E> {
         flag.set(1);
         let mut stack = spare.take();
         stack.push(own);
-        Driving { flag, spare, stack }
+        Driving { flag, spare, stack, hosted: 0 }
+    }
+
+    /// Pushes an entry this driver owns (see `hosted`).
+    #[cfg(feature = "nightly")]
+    pub(super) fn host(&mut self, entry: Box<dyn Entry<Y, S, E>>) {
+        // One provenance: the pointer `Box::into_raw` gives, kept in `stack` until `pop`
+        // gives it back to `Box::from_raw`; no `Box` exists meanwhile to be moved or retagged.
+        let ptr = NonNull::new(Box::into_raw(entry)).expect("a box is not null");
+        self.push(ptr);
+        self.hosted += 1;
+    }
+
+    /// Pops and frees the entries this driver hosts, innermost first.
+    fn drop_hosted(&mut self) {
+        while self.hosted > 0 {
+            self.pop();
+        }
     }
 
     /// Pushes an entry handed up by an adopted delegate, counting it in the slot.
@@ -643,11 +960,19 @@ impl<'a, Y, S, E> Driving<'a, Y, S, E> {
         self.flag.set(u32::try_from(self.stack.len()).unwrap_or(u32::MAX));
     }
 
-    /// Pops the top entry; the slot keeps counting at least 1 while the driver runs.
-    fn pop(&mut self) -> Option<EntryPtr<Y, S, E>> {
+    /// Pops the top entry (freeing it if this driver hosts it); the slot keeps counting at
+    /// least 1 while the driver runs.
+    fn pop(&mut self) {
         let top = self.stack.pop();
         self.flag.set(u32::try_from(self.stack.len().max(1)).unwrap_or(u32::MAX));
-        top
+        if let (Some(top), true) = (top, self.hosted > 0) {
+            self.hosted -= 1;
+            // SAFETY: a hosted entry (the top `hosted` ones): `top` came from `Box::into_raw`
+            // in `Driving::host` and is its one provenance; popped, it is not used again
+            // (`drive_here` reads it only before popping, or for `set_panic` on an entry it
+            // does not host), so the box is rebuilt and freed exactly once.
+            drop(unsafe { Box::from_raw(top.as_ptr()) });
+        }
     }
 }
 
@@ -660,6 +985,7 @@ impl<Y, S, E> std::ops::Deref for Driving<'_, Y, S, E> {
 
 impl<Y, S, E> Drop for Driving<'_, Y, S, E> {
     fn drop(&mut self) {
+        self.drop_hosted();
         self.flag.set(0);
         let mut stack = std::mem::take(&mut self.stack);
         stack.clear();
@@ -684,6 +1010,26 @@ impl<Y> Drop for IgnoredOut<'_, Y> {
     }
 }
 
+/// Publishes a state-machine driver's adoption in the slot for as long as a resume by
+/// `Gen::__resume_adopted` runs (also while unwinding; see `Slot::adoption`).
+#[cfg(feature = "nightly")]
+pub(super) struct Adopted<'a>(&'a Cell<*const ()>);
+
+#[cfg(feature = "nightly")]
+impl<'a> Adopted<'a> {
+    pub(super) fn publish(cell: &'a Cell<*const ()>, context: *const ()) -> Self {
+        cell.set(context);
+        Adopted(cell)
+    }
+}
+
+#[cfg(feature = "nightly")]
+impl Drop for Adopted<'_> {
+    fn drop(&mut self) {
+        self.0.set(std::ptr::null());
+    }
+}
+
 /// Gives the delegator the outcome its entry keeps.
 trait Outcome<R, E> {
     fn take_outcome(&mut self) -> Option<Result<R, Thrown<E>>>;
@@ -699,7 +1045,7 @@ impl<Y, R, S, E> Outcome<R, E> for GenEntry<'_, Y, R, S, E> {
     }
 }
 
-impl<G: Generator<S>, S> Outcome<G::Return, G::Error> for ObjEntry<'_, G, S> {
+impl<G: Generator<S>, S, H> Outcome<G::Return, G::Error> for ObjEntry<'_, G, S, H> {
     fn take_outcome(&mut self) -> Option<Result<G::Return, Thrown<G::Error>>> {
         self.outcome.take()
     }

@@ -25,13 +25,19 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use super::builder::GenBuilder;
 use super::co::{Co, RaiseToken, unit_send};
+#[cfg(feature = "nightly")]
+use super::delegate::Adopted;
 use super::delegate::IgnoredOut;
 use super::exit;
 use super::slot::{Input, Kind, Out, Slot, Tracked, UnwindToken, Unwinding, Wire};
-use super::stack::{INFO_BYTES, SLOT_BYTES, SlotStack, StackInfo, info_of};
+use super::stack::{SLOT_BYTES, SlotStack, StackInfo, info_of};
+#[cfg(feature = "nightly")]
+use crate::machine::Adoption;
 #[cfg(doc)]
 use crate::pool::DEFAULT_STACK_SIZE;
 use crate::pool::StackError;
+#[cfg(feature = "nightly")]
+use crate::protocol::forward_closing;
 use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<E>>, SlotStack>;
@@ -359,13 +365,13 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     where
         F: FnOnce(&Co<Y, S, E>, S) -> R + 'static,
     {
-        const { assert!(size_of::<Slot<Y, S, E>>() <= SLOT_BYTES - INFO_BYTES) };
+        const { assert!(size_of::<Slot<Y, S, E>>() <= SLOT_BYTES) };
         let stack = SlotStack::new(stack, stack_size, pooled);
         let slot = stack.base().get() as *mut Slot<Y, S, E>;
         // SAFETY: `SlotStack` keeps the `SLOT_BYTES` above its base out of corosensei's use;
-        // they are mapped, writable and 16-byte aligned, the `Slot` fits below the
-        // `StackInfo` (checked above), and nothing else refers to them (a pooled stack's
-        // previous generator is gone).
+        // they are mapped, writable and 16-byte aligned, the `Slot` fits in them (checked
+        // above; the `StackInfo` is elsewhere, at the top), and nothing else refers to them
+        // (a pooled stack's previous generator is gone).
         unsafe {
             slot.write(Slot {
                 kind: Cell::new(Kind::Send),
@@ -374,6 +380,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 driving: Cell::new(0),
                 handed_up: Cell::new(None),
                 ignored_out: Cell::new(std::ptr::null_mut()),
+                adoption: Cell::new(std::ptr::null()),
                 unwinding: Cell::new(Unwinding::No),
                 suspended_in_unwind: Cell::new(false),
             })
@@ -498,6 +505,21 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
         // the stack's reserved bytes), and the stack outlives this call.
         let slot = unsafe { self.slot_ptr().as_ref() };
         let _out = IgnoredOut::publish(&slot.ignored_out, ignored);
+        self.transmit(input)
+    }
+
+    /// [`Gen::transmit`] for a state-machine driver that adopted this generator: `context`
+    /// (its adoption) is in the slot for as long as the resume runs (see `Slot::adoption`).
+    #[cfg(feature = "nightly")]
+    #[inline(always)]
+    fn transmit_published(
+        &mut self,
+        input: Input<S, E>,
+        context: *const crate::machine::delegate::Context,
+    ) -> CoroutineResult<Out<Y>, Result<R, Thrown<E>>> {
+        // SAFETY: as in `Gen::transmit`.
+        let slot = unsafe { self.slot_ptr().as_ref() };
+        let _adoption = Adopted::publish(&slot.adoption, context.cast());
         self.transmit(input)
     }
 
@@ -652,6 +674,42 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
             }
             Step::Raised(Thrown::Exit) | Step::Exhausted => Ok(None),
             Step::Raised(Thrown::Runtime(r)) => Err(CloseError::Runtime(r)),
+        }
+    }
+
+    /// Adopted by a state-machine driver: the body sees the driver's adoption for this resume,
+    /// so a `yield from` it starts is handed up to that driver (see "Mixed chains" in
+    /// `machine/delegate.rs`).
+    #[cfg(feature = "nightly")]
+    #[inline]
+    fn __resume_adopted(&mut self, arg: S, up: &mut Adoption<S, Y>) -> Step<Y, R, E> {
+        if self.inner.done() {
+            return Step::Exhausted;
+        }
+        // No bytes: the adoption travels in the slot, not in the state machines'
+        // thread-local context, so no body finds it by the address of a local.
+        let context = up.publish((0, 0));
+        Self::stepped(self.transmit_published(Input::Send(arg), context))
+    }
+
+    /// As `__resume_adopted`, for a `yield_from_throwing!` driver: a sent value or a thrown
+    /// error reaches the body with the adoption published; an exit closes it.
+    #[cfg(feature = "nightly")]
+    fn __forward_adopted(
+        &mut self,
+        input: Result<S, Thrown<E>>,
+        up: &mut Adoption<Result<S, Thrown<E>>, Y>,
+    ) -> (Step<Y, R, E>, bool) {
+        match input {
+            Ok(sent) if !self.inner.done() => {
+                let context = up.publish((0, 0));
+                (Self::stepped(self.transmit_published(Input::Send(sent), context)), false)
+            }
+            Err(Thrown::Error(err)) if !self.inner.done() && self.inner.started() => {
+                let context = up.publish((0, 0));
+                (Self::stepped(self.transmit_published(Input::Throw(err), context)), false)
+            }
+            input => forward_closing(self, input),
         }
     }
 

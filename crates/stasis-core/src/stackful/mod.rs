@@ -118,3 +118,4 @@ use stack::{SlotStack, StackInfo};
 pub use builder::GenBuilder;
 pub use co::Co;
 pub use generator::{Gen, ThreadBound};
+pub(crate) use stack::RESERVED_MAX;

@@ -16,7 +16,7 @@
 //!
 //! Owns: the encoding of [`Input`] on the wire and in the slot, and the layout of [`Slot`].
 //! May not touch: where the slot lives (the stack's reserved bytes, `stack.rs`), the meaning
-//! of the delegation fields (`adopted`, `handed_up`, `driving`, `ignored_out`: `delegate.rs`
+//! of the delegation fields (`adopted`, `handed_up`, `driving`, `ignored_out`, `adoption`: `delegate.rs`
 //! reads and writes them), or the coroutine itself beyond one `resume` per transmit.
 
 use std::any::{Any, TypeId};
@@ -215,6 +215,13 @@ pub(super) struct Slot<Y, S, E> {
     /// is then delegated to as a plain object, never adopted. The value is the number of
     /// entries on its stack of delegates (`Gen::yield_from_depth`).
     pub(super) driving: Cell<u32>,
+    /// Set while a state-machine driver resumes this generator (`Gen::__resume_adopted`,
+    /// cleared by a guard when that resume returns or unwinds): its adoption (a
+    /// `machine::delegate::Context`), where a `Co::delegate` the body starts meanwhile hands
+    /// its delegation up (`Co::lend`, see "Mixed chains" in `machine/delegate.rs`). Untyped,
+    /// and null without the state-machine backend.
+    #[cfg_attr(not(feature = "nightly"), allow(dead_code))]
+    pub(super) adoption: Cell<*const ()>,
     /// Set when stasis starts unwinding this stack ([`Co::raise`], [`Slot::transmit_unwind`],
     /// through [`Slot::start_unwinding`]); a yield that finds it set while the unwinding goes
     /// on is a yield from a destructor during that unwinding, and does not suspend (see

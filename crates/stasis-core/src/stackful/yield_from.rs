@@ -16,6 +16,7 @@
 //! [`Co::delegate`], [`Co::yield_`] and [`Co::try_yield`] only).
 
 use super::co::Co;
+use super::delegate::Wakes;
 use crate::protocol::{Generator, RuntimeError, Thrown};
 
 impl<Y: 'static, S: 'static, E: 'static> Co<Y, S, E> {
@@ -115,7 +116,7 @@ impl<Y: 'static, S: 'static, E: 'static> Co<Y, S, E> {
         G: Generator<S, Yield = Y, Error = E> + 'static,
         S: Default,
     {
-        self.delegate(&mut sub, S::default())
+        self.delegate_with(&mut sub, S::default(), Wakes::default())
     }
 
     /// Python's `yield from iterable`: yields every item. A `throw` or `close` stops the

@@ -1,0 +1,160 @@
+//! Mixed chains: a stackful body's `yield from` ([`Co::delegate`](crate::Co::delegate)) handed
+//! up to the state-machine driver that adopted its generator, so that one root drives the
+//! innermost generator of the whole chain, whatever the backend of each level (see "Mixed
+//! chains" in the module docs of `machine/delegate.rs`).
+//!
+//! Owns: [`Lent`] (the sub-generator a suspended stackful frame lends to a driver, behind a
+//! raw pointer) and [`Lease`] (that frame's side of the loan), and [`lend`]. May not touch:
+//! the stackful frame's waiting (`stackful/delegate.rs`, `Co::lend`), the driver.
+
+use core::cell::Cell;
+use core::convert::Infallible;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use std::rc::Rc;
+
+use super::{Adoption, Begin, Context, SendEntry, ThrowEntry, adoption_of, hand_up};
+use crate::protocol::{CloseError, Generator, State, Step, Thrown};
+
+/// A sub-generator lent by a stackful body waiting in `Co::delegate` to the driver that
+/// adopted its generator: the entry's `sub`, behind a pointer into that body's frame. Every
+/// use checks that the loan still runs (the frame is still waiting, see [`Lease`]); a loan
+/// that ended behaves as a closed generator, so no use outlives the frame.
+pub(crate) struct Lent<G: Generator<S>, S> {
+    sub: NonNull<G>,
+    alive: Rc<Cell<bool>>,
+    _send: PhantomData<fn(S)>,
+}
+
+/// The lending frame's side of a [`Lent`]: ends the loan when dropped (when the frame stops
+/// waiting, also by unwinding), before that frame can touch or drop the sub-generator again.
+pub(crate) struct Lease(Rc<Cell<bool>>);
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+impl<G: Generator<S>, S> Lent<G, S> {
+    /// The sub-generator, while the loan runs.
+    #[inline(always)]
+    fn get(&mut self) -> Option<&mut G> {
+        if !self.alive.get() {
+            return None;
+        }
+        // SAFETY: `lend`'s contract: while the loan runs (`alive`, cleared by the `Lease`
+        // before the lending frame touches `sub` again or ends), `sub` is valid and reached
+        // through no other pointer. The pointer is the one provenance the lender derived for
+        // the loan (Stacked Borrows: a raw pointer from one `&mut` reborrow that the frame
+        // does not use meanwhile; Tree Borrows: a child of that reborrow, with no foreign
+        // access until the lease ends); the `&mut` made here lives for one call through
+        // `&mut self`, and `Lent` is the only holder, so no two are alive at once.
+        Some(unsafe { self.sub.as_mut() })
+    }
+}
+
+impl<S, G: Generator<S>> Generator<S> for Lent<G, S> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+    type Error = G::Error;
+
+    fn resume(&mut self, arg: S) -> Step<G::Yield, G::Return, G::Error> {
+        self.get().map_or(Step::Exhausted, |sub| sub.resume(arg))
+    }
+
+    fn throw(&mut self, err: G::Error) -> Step<G::Yield, G::Return, G::Error> {
+        match self.get() {
+            Some(sub) => sub.throw(err),
+            None => Step::Raised(Thrown::Error(err)),
+        }
+    }
+
+    fn close(&mut self) -> Result<Option<G::Return>, CloseError<G::Yield, G::Error>> {
+        self.get().map_or(Ok(None), |sub| sub.close())
+    }
+
+    fn state(&self) -> State {
+        if !self.alive.get() {
+            return State::Closed;
+        }
+        // SAFETY: as in `Lent::get`; a shared reference for one call, while no `&mut` from
+        // `get` is alive (both need a borrow of `self`).
+        unsafe { self.sub.as_ref() }.state()
+    }
+
+    #[inline]
+    fn __resume_adopted(
+        &mut self,
+        arg: S,
+        up: &mut Adoption<S, G::Yield>,
+    ) -> Step<G::Yield, G::Return, G::Error> {
+        self.get().map_or(Step::Exhausted, |sub| sub.__resume_adopted(arg, up))
+    }
+
+    #[inline]
+    fn __forward_adopted(
+        &mut self,
+        input: Result<S, Thrown<G::Error>>,
+        up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
+    ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
+        match self.get() {
+            Some(sub) => sub.__forward_adopted(input, up),
+            None => (Step::Exhausted, false),
+        }
+    }
+}
+
+impl<G: Generator<S>, S> Drop for Lent<G, S> {
+    /// A driver drops its entries innermost first (when it is dropped, or pops a finished or
+    /// abandoned one): closing the lent sub-generator here keeps that order for a stackful
+    /// level, whose own frame would otherwise drop it only when it unwinds, after its
+    /// delegator's entry went. Closing a finished generator does nothing.
+    fn drop(&mut self) {
+        if let Some(sub) = self.get() {
+            let _ = sub.close();
+        }
+    }
+}
+
+/// Hands `sub`, the sub-generator of a stackful body's `yield from`, up to the state-machine
+/// driver whose adoption `context` is, started with `first`: the driver then resumes it
+/// directly, and the body waits for its outcome in the cell. `Err(first)`: the adoption is
+/// not of these types (the body drives `sub` itself).
+///
+/// # Safety
+///
+/// `sub` must be valid for reads and writes, and reached through no other pointer, until the
+/// returned [`Lease`] is dropped; the caller drops it before it touches `sub` again.
+/// `context` must be what `Adoption::publish` gave the `__resume_adopted` /
+/// `__forward_adopted` call whose resume runs the caller, which is blocked in that resume.
+#[allow(clippy::type_complexity)]
+pub(crate) unsafe fn lend<G, S>(
+    sub: NonNull<G>,
+    first: S,
+    context: *const Context,
+) -> Result<(Begin<Infallible, G::Yield, G::Return, G::Error>, Lease), S>
+where
+    G: Generator<S> + 'static,
+    S: 'static,
+    G::Yield: 'static,
+    G::Return: 'static,
+    G::Error: 'static,
+{
+    let alive = Rc::new(Cell::new(true));
+    let lent = Lent { sub, alive: alive.clone(), _send: PhantomData };
+    let cell = Rc::new(Cell::new(None));
+    // SAFETY: our contract: `context` is alive, its publisher blocked (see `adoption_of`).
+    if let Some(up) = unsafe { adoption_of::<S, G::Yield>(context) } {
+        let entry = Box::new(SendEntry { sub: lent, first: Some(first), cell: cell.clone() });
+        return Ok((hand_up(up, entry, cell), Lease(alive)));
+    }
+    // SAFETY: as above.
+    if let Some(up) = unsafe { adoption_of::<Result<S, Thrown<G::Error>>, G::Yield>(context) } {
+        let entry = Box::new(ThrowEntry { sub: lent, first: Some(first), cell: cell.clone() });
+        return Ok((hand_up(up, entry, cell), Lease(alive)));
+    }
+    // Not lent: nothing may close `sub` on the way out.
+    alive.set(false);
+    Err(first)
+}
