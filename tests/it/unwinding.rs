@@ -485,6 +485,9 @@ fn dropping_a_generator_that_keeps_swallowing_its_unwinding_ends() {
 
 // ------------------------------- a yield in a destructor while a panic of the body unwinds it
 
+/// What the yields (or delegations) of a guard returned, in order.
+type Outcomes<T> = Rc<RefCell<Vec<Result<T, Thrown<Infallible>>>>>;
+
 /// Anything, kept for its destructor (a guard).
 trait Guard {}
 impl<T> Guard for T {}
@@ -550,8 +553,7 @@ fn try_yield_in_a_destructor_during_a_panic_of_the_body_returns_the_exit_at_once
         let seen = Rc::new(RefCell::new(Vec::new()));
         let s = seen.clone();
         let mut g = Gen::<u32, (), u32>::new(move |co, _| {
-            type Seen = Rc<RefCell<Vec<Result<u32, Thrown<Infallible>>>>>;
-            struct Finally<'a>(&'a Co<u32, u32>, Seen);
+            struct Finally<'a>(&'a Co<u32, u32>, Outcomes<u32>);
             impl Drop for Finally<'_> {
                 fn drop(&mut self) {
                     let first = self.0.try_yield(98);
@@ -662,7 +664,7 @@ fn a_destructor_that_delegates_during_a_panic_of_the_body_still_suspends_mid_unw
     // `delegate`, and the body's panic goes on.) The fix is the test `yield_` makes:
     // `(unwinding != No || panicking()) && unwinding_now()` there, which would give `Err(Exit)`
     // at once and hand the value out after the unwinding.
-    struct DelegateOnDrop<'a>(&'a Co<u32>, Rc<RefCell<Vec<Result<(), Thrown<Infallible>>>>>);
+    struct DelegateOnDrop<'a>(&'a Co<u32>, Outcomes<()>);
     impl Drop for DelegateOnDrop<'_> {
         fn drop(&mut self) {
             let mut sub = Gen::new(|co, ()| co.yield_(7));
