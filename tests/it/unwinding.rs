@@ -655,37 +655,38 @@ fn dropping_a_generator_suspended_in_a_yielding_destructor_during_its_panic_leak
 }
 
 #[test]
-fn a_destructor_that_delegates_during_a_panic_of_the_body_still_suspends_mid_unwind() {
-    // FIXME(issue 9 A3, not fixed): `Co::delegate` (stackful/delegate.rs) checks only the
-    // slot's `unwinding` state before it starts the delegate, not `std::thread::panicking()`,
-    // so during a panic of the body itself the delegate runs and its value is handed out from
-    // the middle of the unwinding: the consumer sees a panicking thread until it resumes the
-    // generator. (No abort: the close reaches the destructor as `Err(Thrown::Exit)` from
-    // `delegate`, and the body's panic goes on.) The fix is the test `yield_` makes:
-    // `(unwinding != No || panicking()) && unwinding_now()` there, which would give `Err(Exit)`
-    // at once and hand the value out after the unwinding.
-    struct DelegateOnDrop<'a>(&'a Co<u32>, Outcomes<()>);
+fn a_destructor_that_delegates_during_a_panic_of_the_body_does_not_start_its_delegate() {
+    // A destructor that delegates while the body unwinds its own panic gets `Err(Thrown::Exit)`
+    // at once, as `try_yield` does there, and its delegate is never started: its values could
+    // only be handed out from the middle of the unwinding, where the consumer would find its
+    // thread panicking. The body's panic goes on to the consumer. (Before, the delegate ran
+    // and its value came out mid-unwind: the consumer saw `panicking() == true`.)
+    struct DelegateOnDrop<'a>(&'a Co<u32>, Outcomes<()>, Rc<Cell<bool>>);
     impl Drop for DelegateOnDrop<'_> {
         fn drop(&mut self) {
-            let mut sub = Gen::new(|co, ()| co.yield_(7));
+            let started = self.2.clone();
+            let mut sub = Gen::new(move |co, ()| {
+                started.set(true);
+                co.yield_(7)
+            });
             let got = self.0.delegate(&mut sub, ());
             self.1.borrow_mut().push(got);
         }
     }
     exits_normally(|| {
         let got = Rc::new(RefCell::new(Vec::new()));
-        let g_got = got.clone();
+        let started = Rc::new(Cell::new(false));
+        let (g_got, g_started) = (got.clone(), started.clone());
         let mut g = Gen::new(move |co, ()| {
-            let _finally = DelegateOnDrop(co, g_got);
+            let _finally = DelegateOnDrop(co, g_got, g_started);
             co.yield_(1);
             panic!("the body's own panic");
         });
         assert_eq!(g.next(), Some(1));
-        assert_eq!(g.next(), Some(7));
-        assert!(std::thread::panicking(), "FIXME: the consumer sees the body's panic");
-        let caught = catch_unwind(AssertUnwindSafe(|| g.close())).unwrap_err();
+        let caught = catch_unwind(AssertUnwindSafe(|| g.next())).unwrap_err();
         assert_eq!(panic_message(&*caught), "the body's own panic");
         assert_eq!(*got.borrow(), [Err(Thrown::Exit)]);
+        assert!(!started.get(), "the delegate never started");
         assert_eq!(g.state(), State::Closed);
         assert_consumer_unaffected();
     });
