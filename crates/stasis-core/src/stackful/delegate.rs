@@ -593,9 +593,12 @@ impl<Y, S, E> Co<Y, S, E> {
         if sub.state() == State::Closed {
             return Err(Thrown::Runtime(RuntimeError::AlreadyFinished));
         }
-        if self.slot().unwinding.get() != Unwinding::No && self.unwinding_now() {
-            // A destructor delegating while the body unwinds: `sub` could only yield, which
-            // the body cannot do now (see `Co::try_yield`); as if it had ignored the exit.
+        if (self.slot().unwinding.get() != Unwinding::No || std::thread::panicking())
+            && self.unwinding_now()
+        {
+            // A destructor delegating while the body unwinds (an unwinding stasis started, or
+            // the body's own panic: the same test as `Co::try_yield`'s): `sub` could only
+            // yield, which the body cannot do now; as if it had ignored the exit.
             return Err(Thrown::Exit);
         }
         #[cfg(feature = "nightly")]
