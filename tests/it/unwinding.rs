@@ -485,29 +485,231 @@ fn dropping_a_generator_that_keeps_swallowing_its_unwinding_ends() {
 
 // ------------------------------- a yield in a destructor while a panic of the body unwinds it
 
+/// What the yields (or delegations) of a guard returned, in order.
+type Outcomes<T> = Rc<RefCell<Vec<Result<T, Thrown<Infallible>>>>>;
+
+/// Anything, kept for its destructor (a guard).
+trait Guard {}
+impl<T> Guard for T {}
+
+/// Makes a guard on a body's stack from its `Co`.
+type MakeGuard<S> = for<'a> fn(&'a Co<u32, S>) -> Box<dyn Guard + 'a>;
+
+/// A body that yields 1 and then panics itself, with `guard` (made from its `Co`) on its stack:
+/// Python's `try: yield 1; raise ValueError` / `finally: yield 99`.
+fn panicking_body<S: 'static>(guard: MakeGuard<S>) -> Gen<u32, (), S> {
+    Gen::<u32, (), S>::new(move |co, _| {
+        let _finally = guard(co);
+        co.yield_(1);
+        panic!("the body's own panic");
+    })
+}
+
+/// Resumes `g`, which must panic with the body's own panic.
+fn resume_panics<S>(g: &mut Gen<u32, (), S>, sent: S) {
+    let caught = catch_unwind(AssertUnwindSafe(|| g.resume(sent))).unwrap_err();
+    assert_eq!(panic_message(&*caught), "the body's own panic");
+}
+
 #[test]
-fn a_yield_in_a_destructor_during_a_panic_of_the_body_still_suspends_mid_unwind() {
-    // FIXME(issue 9 A3, not fixed): the slot's `unwinding` flag marks only the unwindings
-    // stasis starts. A panic of the body itself that runs a yielding destructor suspends the
-    // body mid-unwind unmarked: the consumer sees the value with its thread panicking, and a
-    // close (or a drop) raises the exit into that destructor, which aborts the process. Telling
-    // it apart needs `std::thread::panicking()` at every yield (the hot path) and cannot tell a
-    // consumer that resumes the generator while it unwinds itself (see `Co::unwinding_now`).
-    if env::var_os(CHILD).is_some() {
+fn a_yield_in_a_destructor_during_a_panic_of_the_body_is_handed_out_before_the_panic_goes_on() {
+    // Before: the body suspended in its destructor, mid-unwind and unmarked: the consumer saw
+    // the value with its thread panicking, and a close (or a drop) raised the exit into that
+    // destructor, which aborted the process. CPython: `next(g)` gives 99 (the `finally`
+    // yields while the ValueError propagates), the next `next(g)` raises the ValueError; a
+    // `close()` instead raises GeneratorExit at that yield and returns None.
+    exits_normally(|| {
+        let guards: [MakeGuard<()>; 2] =
+            [|co| Box::new(YieldOnDrop(co)), |co| Box::new(TryYieldOnDrop(co))];
+        for guard in guards {
+            let mut g = panicking_body(guard);
+            assert_eq!(g.next(), Some(1));
+            assert_eq!(g.next(), Some(99));
+            assert_consumer_unaffected();
+            assert_eq!(g.state(), State::Suspended);
+            resume_panics(&mut g, ());
+            assert_eq!(g.state(), State::Closed);
+            assert_consumer_unaffected();
+
+            let mut g = panicking_body(guard);
+            assert_eq!(g.next(), Some(1));
+            assert_eq!(g.next(), Some(99));
+            assert_eq!(g.close(), Ok(None), "the exit replaces the panic, as in CPython");
+            assert_eq!(g.state(), State::Closed);
+            assert_consumer_unaffected();
+
+            let mut g = panicking_body(guard);
+            assert_eq!(g.next(), Some(1));
+            assert_eq!(g.next(), Some(99));
+            drop(g);
+            assert_consumer_unaffected();
+        }
+    });
+}
+
+#[test]
+fn try_yield_in_a_destructor_during_a_panic_of_the_body_returns_the_exit_at_once() {
+    exits_normally(|| {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let s = seen.clone();
+        let mut g = Gen::<u32, (), u32>::new(move |co, _| {
+            struct Finally<'a>(&'a Co<u32, u32>, Outcomes<u32>);
+            impl Drop for Finally<'_> {
+                fn drop(&mut self) {
+                    let first = self.0.try_yield(98);
+                    let second = self.0.try_yield(99);
+                    self.1.borrow_mut().extend([first, second]);
+                }
+            }
+            let _finally = Finally(co, s);
+            co.yield_(1);
+            panic!("the body's own panic");
+        });
+        assert_eq!(g.resume(0), Step::Yielded(1));
+        // Both values come out, in order, after the body's unwinding reached its base; what is
+        // sent to them is dropped (the `try_yield`s had returned already).
+        assert_eq!(g.resume(0), Step::Yielded(98));
+        assert_eq!(*seen.borrow(), [Err(Thrown::Exit), Err(Thrown::Exit)]);
+        assert_consumer_unaffected();
+        assert_eq!(g.resume(5), Step::Yielded(99));
+        resume_panics(&mut g, 6);
+        assert_eq!(g.state(), State::Closed);
+    });
+}
+
+#[test]
+fn a_throw_at_a_value_yielded_during_a_panic_of_the_body_replaces_the_panic() {
+    // CPython: `g.throw(KeyError)` at the `finally`'s yield raises the KeyError instead.
+    exits_normally(|| {
+        let mut g = Gen::<u32>::throwing::<&str>(|co, ()| {
+            let _finally = TryYieldOnDrop(co);
+            co.yield_(1);
+            panic!("the body's own panic");
+        });
+        assert_eq!(g.resume(()), Step::Yielded(1));
+        assert_eq!(g.resume(()), Step::Yielded(99));
+        assert_eq!(g.throw("boom"), Step::Raised(Thrown::Error("boom")));
+        assert_eq!(g.state(), State::Closed);
+        assert_consumer_unaffected();
+    });
+}
+
+#[test]
+fn a_value_yielded_during_a_panic_the_body_catches_comes_out_before_its_next_value() {
+    // CPython: `try: try: raise ValueError / finally: yield 99 / except ValueError: pass`,
+    // then `yield 5`: 99, then 5.
+    exits_normally(|| {
         let mut g = Gen::new(|co, ()| {
-            let _finally = YieldOnDrop(co);
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let _finally = YieldOnDrop(co);
+                panic!("the body's own panic");
+            }));
+            co.yield_(5);
+        });
+        assert_eq!(g.next(), Some(99));
+        assert_consumer_unaffected();
+        assert_eq!(g.next(), Some(5));
+        assert_eq!(g.next(), None);
+        // The same when the body returns right after catching it.
+        let mut g = Gen::<u32, &str>::new(|co, ()| {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let _finally = YieldOnDrop(co);
+                panic!("the body's own panic");
+            }));
+            "done"
+        });
+        assert_eq!(g.resume(()), Step::Yielded(99));
+        assert_eq!(g.resume(()), Step::Complete("done"));
+    });
+}
+
+#[test]
+fn a_yield_with_a_value_to_receive_during_a_panic_of_the_body_suspends_marked() {
+    // A send type other than `()`: `yield_` has nothing to return without suspending, so it
+    // suspends mid-unwind, as in a destructor run by a close; close and throw are refused
+    // instead of aborting, and a sent value lets the panic go on.
+    exits_normally(|| {
+        let mut g = panicking_body::<u32>(|co| Box::new(SendingGuard(co)));
+        assert_eq!(g.resume(0), Step::Yielded(1));
+        assert_eq!(g.resume(0), Step::Yielded(99));
+        assert!(std::thread::panicking(), "documented: the body's unwinding is not finished");
+        assert_eq!(g.close(), Err(CloseError::Runtime(SUSPENDED)));
+        resume_panics(&mut g, 0);
+        assert_eq!(g.state(), State::Closed);
+        assert_consumer_unaffected();
+    });
+}
+
+#[test]
+fn dropping_a_generator_suspended_in_a_yielding_destructor_during_its_panic_leaks_it() {
+    let stderr = exits_normally_leaking(|| {
+        let mut g = panicking_body::<u32>(|co| Box::new(SendingGuard(co)));
+        assert_eq!(g.resume(0), Step::Yielded(1));
+        assert_eq!(g.resume(0), Step::Yielded(99));
+        drop(g);
+    });
+    if let Some(stderr) = stderr {
+        let said = "stasis: a generator was dropped while suspended in a destructor";
+        assert!(stderr.contains(said), "stderr:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_destructor_that_delegates_during_a_panic_of_the_body_does_not_start_its_delegate() {
+    // A destructor that delegates while the body unwinds its own panic gets `Err(Thrown::Exit)`
+    // at once, as `try_yield` does there, and its delegate is never started: its values could
+    // only be handed out from the middle of the unwinding, where the consumer would find its
+    // thread panicking. The body's panic goes on to the consumer. (Before, the delegate ran
+    // and its value came out mid-unwind: the consumer saw `panicking() == true`.)
+    struct DelegateOnDrop<'a>(&'a Co<u32>, Outcomes<()>, Rc<Cell<bool>>);
+    impl Drop for DelegateOnDrop<'_> {
+        fn drop(&mut self) {
+            let started = self.2.clone();
+            let mut sub = Gen::new(move |co, ()| {
+                started.set(true);
+                co.yield_(7)
+            });
+            let got = self.0.delegate(&mut sub, ());
+            self.1.borrow_mut().push(got);
+        }
+    }
+    exits_normally(|| {
+        let got = Rc::new(RefCell::new(Vec::new()));
+        let started = Rc::new(Cell::new(false));
+        let (g_got, g_started) = (got.clone(), started.clone());
+        let mut g = Gen::new(move |co, ()| {
+            let _finally = DelegateOnDrop(co, g_got, g_started);
             co.yield_(1);
             panic!("the body's own panic");
         });
         assert_eq!(g.next(), Some(1));
-        assert_eq!(g.next(), Some(99));
-        assert!(std::thread::panicking(), "FIXME: the consumer sees the body's panic");
-        let _ = g.close(); // aborts: the exit is raised into the destructor
-        return;
+        let caught = catch_unwind(AssertUnwindSafe(|| g.next())).unwrap_err();
+        assert_eq!(panic_message(&*caught), "the body's own panic");
+        assert_eq!(*got.borrow(), [Err(Thrown::Exit)]);
+        assert!(!started.get(), "the delegate never started");
+        assert_eq!(g.state(), State::Closed);
+        assert_consumer_unaffected();
+    });
+}
+
+#[test]
+fn a_generator_resumed_from_a_destructor_during_the_consumers_panic_yields_as_usual() {
+    // The thread is panicking when the body is resumed (the consumer's own panic): its yields
+    // are ordinary ones, not yields of a body unwinding.
+    struct Drain(Gen<u32>, Rc<RefCell<Vec<u32>>>);
+    impl Drop for Drain {
+        fn drop(&mut self) {
+            self.1.borrow_mut().extend(&mut self.0);
+        }
     }
-    let (code, signal, stderr) = in_child(false);
-    assert_eq!((code, signal), (None, Some(6)), "FIXME: the close aborts; stderr:\n{stderr}");
-    assert!(stderr.contains("panic in a destructor during cleanup"), "stderr:\n{stderr}");
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let g = Gen::new(|co, ()| {
+        let _finally = TryYieldOnDrop(co);
+        co.yield_(1);
+        co.yield_(2);
+    });
+    drop_while_panicking(Drain(g, got.clone()));
+    assert_eq!(*got.borrow(), [1, 2, 99]);
 }
 
 // ------------------------------------------------- panics in destructors run by a drop or close

@@ -21,7 +21,7 @@ use corosensei::Yielder;
 
 use super::delegate::{EntryPtr, NOT_WAITING};
 use super::generator::{Local, ThreadBound};
-use super::slot::{Input, Out, Slot, Unwinding, Wire};
+use super::slot::{Input, Now, Out, Slot, Unwinding, Wire};
 #[cfg(doc)]
 use super::{delegate::Driving, generator::Gen};
 #[cfg(doc)]
@@ -65,6 +65,9 @@ pub struct Co<Y, S = (), E = Infallible> {
     pub(super) spare_stack: Local<Cell<Vec<EntryPtr<Y, S, E>>>>,
     /// A value being raised by [`Co::raise`](crate::Co::raise) while the stack unwinds to the base.
     pub(super) pending: Local<Cell<Option<Thrown<E>>>>,
+    /// Values yielded by destructors during a panic of the body itself, in order, to be handed
+    /// out once that panic is caught or reaches the base (see `Co::defer`).
+    pub(super) deferred: Local<Cell<Vec<Y>>>,
     /// `Some(())` as an `S` when `S` is `()`, else `None`: what [`Co::yield_`](crate::Co::yield_) returns when it
     /// cannot suspend (see `Co::yield_while_unwinding`). Chosen by `Gen::on_stack`, where
     /// `S: 'static` lets it compare types.
@@ -87,6 +90,11 @@ impl<Y, S, E> Co<Y, S, E> {
         // borrowed from that frame (the closure bound is higher-ranked, so the reference cannot
         // escape). The yielder outlives the base frame, hence every `&Co`.
         let yielder = unsafe { &**self.yielder };
+        let slot = self.slot();
+        // A no-op on `yield_`'s fast path, which has just seen `No` there.
+        if slot.unwinding.get() == Unwinding::Resumed {
+            slot.unwinding.set(Unwinding::No);
+        }
         let wire = yielder.suspend(out);
         self.slot().receive(wire)
     }
@@ -110,8 +118,9 @@ impl<Y, S, E> Co<Y, S, E> {
     ///
     /// # In a destructor (Python's `finally: yield`)
     ///
-    /// A destructor that runs while stasis unwinds the body (`close()`, an unhandled `throw()`,
-    /// [`Co::raise`](crate::Co::raise), dropping the generator) should not suspend: the
+    /// A destructor that runs while the body unwinds (`close()`, an unhandled `throw()`,
+    /// [`Co::raise`](crate::Co::raise), dropping the generator, or a panic of the body
+    /// itself) should not suspend: the
     /// unwinding is not finished, so the consumer would find its thread panicking
     /// (`std::thread::panicking()`, poisoned locks), and nothing may unwind out of that
     /// destructor (an exit raised there would abort the process).
@@ -131,6 +140,17 @@ impl<Y, S, E> Co<Y, S, E> {
     ///   destructor and the unwinding go on. Dropping the generator instead leaks its stack
     ///   (the rest of its destructors never run), leaves the thread panicking for good, and
     ///   prints a message on stderr (CPython's "Exception ignored").
+    ///
+    /// During a panic of the body itself (not one of the consumer's: a generator resumed from a
+    /// destructor while the consumer's thread panics yields as usual), the value of a `yield_`
+    /// with a send type of `()` (or of a [`Co::try_yield`](crate::Co::try_yield)) is not dropped:
+    /// it waits until the panic has unwound the body's frames and goes out then, as an ordinary
+    /// yield, before the panic goes on at the next resume (CPython's `finally: yield` during an
+    /// exception yields, then raises the exception at the next `next()`). A close or a drop at
+    /// that value ends the generator and drops the panic; a throw raises its error instead. If
+    /// the body catches its own panic, the waiting values go out before anything it yields or
+    /// returns next. Values yielded in order come out in order; what is sent to them is dropped.
+    /// With another send type, `yield_` suspends mid-unwind as above.
     ///
     /// To yield in a `finally` with CPython's exact behaviour, write it as code after
     /// `try_yield` instead of a destructor:
@@ -170,7 +190,7 @@ impl<Y, S, E> Co<Y, S, E> {
     #[inline]
     #[doc(alias = "yield")]
     pub fn yield_(&self, value: Y) -> S {
-        if self.slot().unwinding.get() != Unwinding::No {
+        if self.slot().unwinding.get() != Unwinding::No || std::thread::panicking() {
             return self.yield_while_unwinding(value);
         }
         // Two arms, not four: one compare on the hot path instead of a jump table.
@@ -187,10 +207,12 @@ impl<Y, S, E> Co<Y, S, E> {
     /// After an `Exit`, yielding again makes `close()` fail with
     /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as in Python.
     ///
-    /// In a destructor that runs while stasis unwinds the body, it does not suspend: it
-    /// returns `Err(Thrown::Exit)` at once, and `close()` reports the value as
-    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is the way
-    /// to yield from a `Drop` guard:
+    /// In a destructor that runs while the body unwinds, it does not suspend: it returns
+    /// `Err(Thrown::Exit)` at once. `close()` reports the value as
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit); during a panic of the body
+    /// itself, the value goes out once the panic has unwound the body, before the panic goes on
+    /// (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is the way to yield
+    /// from a `Drop` guard:
     ///
     /// ```
     /// # use stasis_core as stasis;
@@ -234,9 +256,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// ```
     #[inline]
     pub fn try_yield(&self, value: Y) -> Result<S, Thrown<E>> {
-        if self.slot().unwinding.get() != Unwinding::No && self.unwinding_now() {
-            self.ignore(value);
-            return Err(Thrown::Exit);
+        if self.slot().unwinding.get() != Unwinding::No || std::thread::panicking() {
+            return self.try_yield_while_unwinding(value);
         }
         match self.suspend(MaybeUninit::new(value)) {
             Input::Send(sent) => Ok(sent),
@@ -282,7 +303,59 @@ impl<Y, S, E> Co<Y, S, E> {
     /// still taken for an unwinding body until it drops it.
     #[cold]
     pub(super) fn unwinding_now(&self) -> bool {
-        self.slot().unwinding_now()
+        self.slot().unwinding_now() != Now::Calm
+    }
+
+    /// A value yielded by a destructor during a panic of the body itself (`Now::Own`): it
+    /// cannot go out now (the consumer would find its thread panicking), so it waits in the
+    /// `Co` and goes out, in order, before anything else the body yields once it caught that
+    /// panic, or, if the panic reaches the base, before it goes on to the consumer (see
+    /// `Co::hand_out_deferred`). CPython's `finally: yield` yields while the exception
+    /// propagates and raises it at the next resume.
+    #[cold]
+    fn defer(&self, value: Y) {
+        let mut deferred = self.deferred.take();
+        deferred.push(value);
+        self.deferred.set(deferred);
+        self.slot().unwinding.set(Unwinding::Own);
+    }
+
+    /// Hands out, one suspension each, the values that wait in the `Co` (see `Co::defer`),
+    /// dropping what is sent back (the yields that produced them returned long ago). A throw
+    /// or a close at one of them drops the rest and comes back as its [`Thrown`](crate::Thrown),
+    /// for the caller to raise where CPython would have raised it: at the `finally`'s yield,
+    /// long passed, so at the caller's yield (or, at the base, out of the body).
+    #[cold]
+    pub(super) fn hand_out_deferred(&self) -> Result<(), Thrown<E>> {
+        let deferred = self.deferred.take();
+        let mut values = deferred.into_iter();
+        for value in values.by_ref() {
+            match self.suspend(MaybeUninit::new(value)) {
+                Input::Send(_) => {}
+                interrupted => return Err(Self::interruption(interrupted)),
+            }
+        }
+        // Gives the (empty) vector back to be reused by the next panic.
+        self.deferred.set(values.collect());
+        Ok(())
+    }
+
+    /// [`Co::try_yield`](crate::Co::try_yield) while the thread is panicking or this stack may
+    /// be unwinding (see `unwinding_now`).
+    #[cold]
+    fn try_yield_while_unwinding(&self, value: Y) -> Result<S, Thrown<E>> {
+        match self.slot().unwinding_now() {
+            Now::Ours => self.ignore(value),
+            Now::Own => self.defer(value),
+            Now::Calm => {
+                self.hand_out_deferred()?;
+                return match self.suspend(MaybeUninit::new(value)) {
+                    Input::Send(sent) => Ok(sent),
+                    interrupted => Err(Self::interruption(interrupted)),
+                };
+            }
+        }
+        Err(Thrown::Exit)
     }
 
     /// A value yielded by a destructor while the body unwinds, which is not handed out (see
@@ -304,21 +377,33 @@ impl<Y, S, E> Co<Y, S, E> {
         }
     }
 
-    /// [`Co::yield_`](crate::Co::yield_) while this generator's stack may be unwinding (see `unwinding_now`).
+    /// [`Co::yield_`](crate::Co::yield_) while the thread is panicking or this stack may be
+    /// unwinding (see `unwinding_now`).
     #[cold]
     fn yield_while_unwinding(&self, value: Y) -> S {
-        if !self.unwinding_now() {
-            // The body caught the unwinding: a plain yield.
+        let now = self.slot().unwinding_now();
+        if now == Now::Calm {
+            // Nothing unwinds this stack (or the body caught it): a plain yield, after the
+            // values destructors yielded during a panic the body caught.
+            if let Err(thrown) = self.hand_out_deferred() {
+                drop(value);
+                self.raise(thrown);
+            }
             return match self.suspend(MaybeUninit::new(value)) {
                 Input::Send(sent) => sent,
                 interrupted => self.raise(Self::interruption(interrupted)),
             };
         }
         if let Some(unit) = (self.unit_send)() {
-            self.ignore(value);
+            if now == Now::Ours {
+                self.ignore(value);
+            } else {
+                self.defer(value);
+            }
             return unit;
         }
-        // A destructor run by our unwinding, and a send type other than `()`: there is no
+        // A destructor run by an unwinding (ours, or a panic of the body itself), and a send
+        // type other than `()`: there is no
         // value to return without suspending, and nothing may unwind out of this destructor
         // (the process would abort). So it suspends, and only a sent value can resume it: the
         // flag makes `Slot::transmit` refuse a throw or a close, and `Gen`'s drop leave the
@@ -326,7 +411,13 @@ impl<Y, S, E> Co<Y, S, E> {
         // unwinding (documented on `yield_`: use `try_yield` in destructors).
         let slot = self.slot();
         slot.suspended_in_unwind.set(true);
+        Slot::<Y, S, E>::count_stuck(1);
+        // The consumer that sends the value finds its thread panicking (this very
+        // unwinding): not a sign that it panics itself (`Unwinding::Resumed`).
+        let unwinding = slot.unwinding.get();
         let input = self.suspend(MaybeUninit::new(value));
+        slot.unwinding.set(unwinding);
+        Slot::<Y, S, E>::count_stuck(-1);
         slot.suspended_in_unwind.set(false);
         match input {
             Input::Send(sent) => sent,

@@ -524,7 +524,10 @@ impl<Y, S, E> Co<Y, S, E> {
     /// closing (CPython's `RuntimeError` at the `yield from`), [`RuntimeError::AlreadyFinished`]
     /// when `sub` had already finished, at the start or behind this body's back (through a
     /// shared handle), [`RuntimeError::AlreadyExecuting`] when `sub` is running (a shared
-    /// handle to a generator of this chain).
+    /// handle to a generator of this chain). In a destructor that runs while the body unwinds
+    /// (a close, an unhandled throw, or the body's own panic), it returns `Err(Thrown::Exit)`
+    /// at once without starting `sub`, as [`Co::try_yield`](crate::Co::try_yield) does there:
+    /// `sub`'s values could only come out of the middle of the unwinding.
     ///
     /// Each item costs the same at any depth: when `sub` is a stackful [`Gen`](crate::Gen) (or a
     /// `Box<Gen>`), the outermost generator adopts it, and when it delegates in turn the new
@@ -593,9 +596,12 @@ impl<Y, S, E> Co<Y, S, E> {
         if sub.state() == State::Closed {
             return Err(Thrown::Runtime(RuntimeError::AlreadyFinished));
         }
-        if self.slot().unwinding.get() != Unwinding::No && self.unwinding_now() {
-            // A destructor delegating while the body unwinds: `sub` could only yield, which
-            // the body cannot do now (see `Co::try_yield`); as if it had ignored the exit.
+        if (self.slot().unwinding.get() != Unwinding::No || std::thread::panicking())
+            && self.unwinding_now()
+        {
+            // A destructor delegating while the body unwinds (an unwinding stasis started, or
+            // the body's own panic: the same test as `Co::try_yield`'s): `sub` could only
+            // yield, which the body cannot do now; as if it had ignored the exit.
             return Err(Thrown::Exit);
         }
         #[cfg(feature = "nightly")]

@@ -401,6 +401,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     slot: Local(slot),
                     spare_stack: Local(Cell::new(Vec::new())),
                     pending: Local(Cell::new(None)),
+                    deferred: Local(Cell::new(Vec::new())),
                     unit_send: unit_send::<S>,
                     _thread: PhantomData,
                 };
@@ -412,27 +413,27 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                         unreachable!("a body is only started by resume")
                     }
                 };
-                match catch_unwind(AssertUnwindSafe(|| body(&co, first))) {
+                let outcome = catch_unwind(AssertUnwindSafe(|| body(&co, first)));
+                let outcome = match outcome {
                     Ok(ret) => Ok(ret),
-                    Err(payload) if payload.is::<RaiseToken>() => {
-                        Err(co.pending.take().expect("Co::raise stores the value before unwinding"))
-                    }
-                    // `Gen::finish` unwinding a dropped generator: nobody reads the outcome.
-                    Err(payload) if payload.is::<UnwindToken>() => Err(Thrown::Exit),
-                    // Either of them, started while the thread was already panicking.
-                    Err(payload) if payload.is::<Tracked>() => {
-                        let mut tracked =
-                            payload.downcast::<Tracked>().expect("checked by the guard");
-                        if tracked.disarm() {
-                            Err(co
-                                .pending
-                                .take()
-                                .expect("Co::raise stores the value before unwinding"))
-                        } else {
-                            Err(Thrown::Exit)
+                    Err(payload) => match settle(&co, payload) {
+                        Ok(thrown) => {
+                            drop(co.deferred.take());
+                            return Err(thrown);
                         }
-                    }
-                    Err(payload) => resume_unwind(payload),
+                        Err(panic) => Err(panic),
+                    },
+                };
+                // Values destructors yielded during a panic of the body (see `Co::defer`) go
+                // out now, its frames unwound and the panic caught: before what it returned,
+                // or before its panic goes on (CPython raises the exception at the resume
+                // after the `finally`'s last yield; a throw or a close there replaces it).
+                co.slot().unwinding.set(Unwinding::No);
+                match catch_unwind(AssertUnwindSafe(|| co.hand_out_deferred())) {
+                    Ok(Ok(())) => outcome.or_else(|panic| resume_unwind(panic)),
+                    Ok(Err(thrown)) => Err(thrown),
+                    // `Gen::finish` unwinding the body where it waits to hand a value out.
+                    Err(payload) => Err(settle(&co, payload).unwrap_or_else(|p| resume_unwind(p))),
                 }
             });
         Gen {
@@ -442,6 +443,28 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
             _variance: PhantomData,
             _thread: PhantomData,
         }
+    }
+}
+
+/// What a body's unwinding that reached the base closure means: `Ok` for one of stasis's own
+/// ([`Co::raise`](crate::Co::raise)'s value, the exit of `Gen::finish`'s forced unwind), or
+/// `Err` with the payload of any other panic.
+fn settle<Y, S, E>(
+    co: &Co<Y, S, E>,
+    payload: Box<dyn Any + Send>,
+) -> Result<Thrown<E>, Box<dyn Any + Send>> {
+    let raised = || co.pending.take().expect("Co::raise stores the value before unwinding");
+    if payload.is::<RaiseToken>() {
+        return Ok(raised());
+    }
+    // `Gen::finish` unwinding a dropped generator: nobody reads the outcome.
+    if payload.is::<UnwindToken>() {
+        return Ok(Thrown::Exit);
+    }
+    // Either of them, started while the thread was already panicking.
+    match payload.downcast::<Tracked>() {
+        Ok(mut tracked) => Ok(if tracked.disarm() { raised() } else { Thrown::Exit }),
+        Err(payload) => Err(payload),
     }
 }
 

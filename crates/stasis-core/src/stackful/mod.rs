@@ -46,6 +46,15 @@
 //!   unwinding stasis starts while the thread already panics (a generator dropped during the
 //!   consumer's panic) carries a [`Tracked`](slot::Tracked) payload instead, since `panicking()` cannot tell
 //!   then: a body that catches it and drops it marks itself caught, and yields as usual.
+//! - The same for a yield from a destructor during a panic of the body itself: the thread is
+//!   panicking at the yield but was not when the body was resumed (`Slot::own_panic`; a resume
+//!   while it panics sets `Unwinding::Resumed`, only then, so a plain round trip stores
+//!   nothing, and `yield_`'s fast path adds one load of std's global panic count). The value
+//!   waits in the `Co` (`Co::defer`) and goes out when the body caught that panic (at its next
+//!   yield) or when the panic reached the base closure, which yields it from there, on a calm
+//!   thread, before it goes on with the panic (`Co::hand_out_deferred`). While a body on the
+//!   thread is stuck mid-unwind (counted in the slot module's `STUCK`), `panicking()` cannot
+//!   tell, and yields suspend as they did before.
 //! - A panic that leaves a destructor stasis runs for a close or a drop never leaves the
 //!   coroutine half dropped: the closure of a created body is wrapped (`Unstarted`) so that
 //!   the panic of its drop is raised only once corosensei marked the coroutine finished, and

@@ -113,6 +113,27 @@ pub(super) enum Unwinding {
     /// payload: `panicking()` is true either way, so the payload tells when the body caught
     /// it and let it go ([`Tracked::caught`]).
     Tracked,
+    /// Not stasis's: a panic of the body itself, during which a destructor yielded a value
+    /// that waits in the `Co` (see `Co::defer`); the next yield takes the slow path to hand
+    /// it out once the body caught that panic (see [`Slot::own_panic`]).
+    Own,
+    /// None of those, but the thread was panicking when the body was last resumed: the
+    /// consumer resumed it from a destructor during a panic of its own, and `panicking()`
+    /// cannot tell whether the body panics too (see [`Slot::own_panic`]). Set by
+    /// [`Slot::receive`] (only then: a plain resume stores nothing), cleared by `Co::suspend`
+    /// (where `Co::yield_`'s fast path already knows the state is `No`).
+    Resumed,
+}
+
+/// What a yield finds (see [`Slot::unwinding_now`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Now {
+    /// Nothing unwinds this stack: an ordinary yield.
+    Calm,
+    /// An unwinding stasis started ([`Slot::start_unwinding`]) runs the yielding destructor.
+    Ours,
+    /// A panic of the body itself runs it ([`Slot::own_panic`]).
+    Own,
 }
 
 /// The payload of stasis's own unwinding ([`Co::raise`], [`Slot::transmit_unwind`]) when it
@@ -133,6 +154,11 @@ pub(super) struct Tracked {
 thread_local! {
     /// The slot address of the last [`Tracked`] payload a body dropped on this thread.
     static CAUGHT: Cell<usize> = const { Cell::new(0) };
+    /// How many bodies on this thread are suspended in a destructor mid-unwind (see
+    /// [`Slot::suspended_in_unwind`]), leaked ones included: each keeps the thread panicking
+    /// (std counts its unfinished unwinding), so while there is one, `panicking()` cannot
+    /// tell a body's own panic (see [`Slot::own_panic`]).
+    static STUCK: Cell<usize> = const { Cell::new(0) };
 }
 
 impl Tracked {
@@ -296,30 +322,67 @@ impl<Y, S, E> Slot<Y, S, E> {
         resume_unwind(Box::new(token))
     }
 
-    /// Whether this generator's stack is still unwinding, stasis having started it (see
-    /// [`Slot::unwinding`]): a yield now comes from a destructor that unwinding runs. Clears
-    /// `unwinding` if the body caught it.
+    /// Whether this generator's stack is still unwinding, and whose unwinding it is: stasis's
+    /// (see [`Slot::unwinding`]) or the body's own panic (see [`Slot::own_panic`]); a yield now
+    /// comes from a destructor that unwinding runs. Clears `unwinding` if the body caught it
+    /// (for [`Unwinding::Own`], the caller then hands out the values that wait in the `Co`).
     #[cold]
-    pub(super) fn unwinding_now(&self) -> bool {
-        let caught = match self.unwinding.get() {
-            Unwinding::No => true,
-            Unwinding::Yes => !std::thread::panicking(),
-            Unwinding::Tracked => !std::thread::panicking() || Tracked::caught(self),
+    pub(super) fn unwinding_now(&self) -> Now {
+        let now = match self.unwinding.get() {
+            Unwinding::Yes if std::thread::panicking() => Now::Ours,
+            Unwinding::Tracked if std::thread::panicking() && !Tracked::caught(self) => Now::Ours,
+            _ if self.own_panic() => Now::Own,
+            _ => Now::Calm,
         };
-        if caught {
-            self.unwinding.set(Unwinding::No);
+        if now == Now::Calm {
+            // Whatever the body caught, the resume it runs in stays as it was.
+            match self.unwinding.get() {
+                Unwinding::Yes | Unwinding::Own => self.unwinding.set(Unwinding::No),
+                Unwinding::Tracked => self.unwinding.set(Unwinding::Resumed),
+                Unwinding::No | Unwinding::Resumed => {}
+            }
         }
-        !caught
+        now
+    }
+
+    /// Whether a panic of the body itself is unwinding this stack: the thread is panicking
+    /// now, was not when the body was resumed (the consumer's frames wait in that resume, so
+    /// the panic started on this stack since), and no body on this thread is stuck in a
+    /// destructor mid-unwind (whose unfinished unwinding std also counts). The first test is
+    /// the one `Co::yield_` makes on its hot path: `panicking()` is one relaxed load of std's
+    /// global panic count while no thread panics.
+    pub(super) fn own_panic(&self) -> bool {
+        std::thread::panicking()
+            // `Tracked` and `Resumed`: the body was resumed while the thread was panicking.
+            && matches!(self.unwinding.get(), Unwinding::No | Unwinding::Own | Unwinding::Yes)
+            && STUCK.try_with(|stuck| stuck.get() == 0).unwrap_or(false)
+    }
+
+    /// Counts a body suspending in a destructor mid-unwind (`by = 1`), or resumed from there
+    /// (`by = -1`), in [`STUCK`].
+    pub(super) fn count_stuck(by: isize) {
+        let _ = STUCK.try_with(|stuck| stuck.set(stuck.get().wrapping_add_signed(by)));
     }
 
     /// Reassembles, on the body's side, the input [`Slot::transmit`] sent.
     #[inline(always)]
     pub(super) fn receive(&self, wire: Wire<S>) -> Input<S, E> {
+        if std::thread::panicking() {
+            self.resumed_panicking();
+        }
         match self.kind.get() {
             // SAFETY: `transmit` puts the sent value on the wire exactly when the kind is
             // `Send` (the kind is reset to `Send` below after every other input).
             Kind::Send => Input::Send(unsafe { wire.assume_init() }),
             kind => self.receive_rare(kind),
+        }
+    }
+
+    /// The thread is panicking as the body resumes (see [`Unwinding::Resumed`]).
+    #[cold]
+    fn resumed_panicking(&self) {
+        if self.unwinding.get() == Unwinding::No {
+            self.unwinding.set(Unwinding::Resumed);
         }
     }
 
