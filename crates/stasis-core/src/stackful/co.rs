@@ -10,7 +10,7 @@
 //! delegation fields of the slot (`delegate.rs`, which also holds [`Co::delegate`](crate::Co::delegate)), or the
 //! `Gen` (a body never sees it).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
@@ -67,7 +67,9 @@ pub struct Co<Y, S = (), E = Infallible> {
     pub(super) pending: Local<Cell<Option<Thrown<E>>>>,
     /// Values yielded by destructors during a panic of the body itself, in order, to be handed
     /// out once that panic is caught or reaches the base (see `Co::defer`).
-    pub(super) deferred: Local<Cell<Vec<Y>>>,
+    /// A `RefCell`, not a `Cell`: the base reads whether it is empty without a store, so a
+    /// body that deferred nothing (every body but a few) finishes as fast as before.
+    pub(super) deferred: Local<RefCell<Vec<Y>>>,
     /// `Some(())` as an `S` when `S` is `()`, else `None`: what [`Co::yield_`](crate::Co::yield_) returns when it
     /// cannot suspend (see `Co::yield_while_unwinding`). Chosen by `Gen::on_stack`, where
     /// `S: 'static` lets it compare types.
@@ -314,9 +316,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// propagates and raises it at the next resume.
     #[cold]
     fn defer(&self, value: Y) {
-        let mut deferred = self.deferred.take();
-        deferred.push(value);
-        self.deferred.set(deferred);
+        self.deferred.borrow_mut().push(value);
         self.slot().unwinding.set(Unwinding::Own);
     }
 
@@ -336,7 +336,7 @@ impl<Y, S, E> Co<Y, S, E> {
             }
         }
         // Gives the (empty) vector back to be reused by the next panic.
-        self.deferred.set(values.collect());
+        self.deferred.replace(values.collect());
         Ok(())
     }
 

@@ -10,7 +10,7 @@
 //! [`StackInfo`].
 
 use std::any::Any;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::fmt;
 use std::io::Write;
@@ -401,7 +401,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                     slot: Local(slot),
                     spare_stack: Local(Cell::new(Vec::new())),
                     pending: Local(Cell::new(None)),
-                    deferred: Local(Cell::new(Vec::new())),
+                    deferred: Local(RefCell::new(Vec::new())),
                     unit_send: unit_send::<S>,
                     _thread: PhantomData,
                 };
@@ -429,6 +429,10 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                 // or before its panic goes on (CPython raises the exception at the resume
                 // after the `finally`'s last yield; a throw or a close there replaces it).
                 co.slot().unwinding.set(Unwinding::No);
+                if co.deferred.borrow().is_empty() {
+                    // Nothing deferred (reads only: no store to a cold line on this path).
+                    return outcome.or_else(|panic| resume_unwind(panic));
+                }
                 match catch_unwind(AssertUnwindSafe(|| co.hand_out_deferred())) {
                     Ok(Ok(())) => outcome.or_else(|panic| resume_unwind(panic)),
                     Ok(Err(thrown)) => Err(thrown),
