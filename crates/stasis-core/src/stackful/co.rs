@@ -189,10 +189,13 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(echo.resume("hi".into()), Step::Yielded("HI".into()));
     /// assert_eq!(echo.resume("there".into()), Step::Yielded("THERE".into()));
     /// ```
-    // `always`: with `panicking()` beside the slot check, plain `#[inline]` left `yield_` out
-    // of line in some bodies, which cost a switch's return-address prediction (chain hop 7.2 ->
-    // 22 ns, create pooled 30 -> 56 ns in the benches).
-    #[inline(always)]
+    // `always` in optimised builds: with `panicking()` beside the slot check, plain `#[inline]`
+    // left `yield_` out of line in some bodies, which cost a switch's return-address prediction
+    // (chain hop 7.2 -> 22 ns, create pooled 30 -> 56 ns in the benches). Not in debug builds,
+    // where forced inlining grows every recursive body's frame (384 bytes per level of an
+    // in-order walk instead of 96: `tests/it/delegation.rs` checks the documented figure).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     #[doc(alias = "yield")]
     pub fn yield_(&self, value: Y) -> S {
         if self.slot().unwinding.get() != Unwinding::No || std::thread::panicking() {
@@ -259,7 +262,8 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(g.throw("oops".into()), Step::Yielded("handled"));
     /// assert_eq!(g.close(), Ok(None));
     /// ```
-    #[inline(always)] // as `yield_`
+    #[cfg_attr(not(debug_assertions), inline(always))] // as `yield_`
+    #[cfg_attr(debug_assertions, inline)]
     pub fn try_yield(&self, value: Y) -> Result<S, Thrown<E>> {
         if self.slot().unwinding.get() != Unwinding::No || std::thread::panicking() {
             return self.try_yield_while_unwinding(value);
