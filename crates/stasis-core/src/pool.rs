@@ -749,7 +749,7 @@ fn trim(stack: &DefaultStack, keep: usize) {
 }
 
 /// The page size (cached).
-fn page_size() -> usize {
+pub(crate) fn page_size() -> usize {
     static PAGE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     match PAGE.load(std::sync::atomic::Ordering::Relaxed) {
         0 => {
