@@ -293,8 +293,11 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(g.resume(()), Step::Exhausted);
     /// ```
     pub fn raise(&self, thrown: Thrown<E>) -> ! {
+        // The exit of a `close()` (which publishes `ignored_out` while it runs) reports what a
+        // destructor yields as `IgnoredExit`; anything else raised lets it go out first.
+        let defer = !matches!(thrown, Thrown::Exit) || self.slot().ignored_out.get().is_null();
         self.pending.set(Some(thrown));
-        self.slot().start_unwinding(RaiseToken)
+        self.slot().start_unwinding(RaiseToken, defer)
     }
 
     /// Whether the thread is unwinding this generator's stack, which stasis started to unwind
@@ -327,6 +330,20 @@ impl<Y, S, E> Co<Y, S, E> {
         self.slot().unwinding.set(Unwinding::Own);
     }
 
+    /// What a destructor yields while it runs for a yield that cannot suspend (see
+    /// `unwinding_now`): reported to `close()` ([`Now::Ours`]), or kept to go out after the
+    /// unwinding (a panic of the body itself, [`Now::Own`]; an error stasis raises,
+    /// [`Now::Raised`]: the slot already says so, and stays as it is).
+    #[cold]
+    fn set_aside(&self, value: Y, now: Now) {
+        match now {
+            Now::Ours => self.ignore(value),
+            Now::Own => self.defer(value),
+            Now::Raised => self.deferred.borrow_mut().push(value),
+            Now::Calm => unreachable!("a calm yield suspends"),
+        }
+    }
+
     /// Hands out, one suspension each, the values that wait in the `Co` (see `Co::defer`),
     /// dropping what is sent back (the yields that produced them returned long ago). A throw
     /// or a close at one of them drops the rest and comes back as its [`Thrown`](crate::Thrown),
@@ -352,17 +369,18 @@ impl<Y, S, E> Co<Y, S, E> {
     #[cold]
     fn try_yield_while_unwinding(&self, value: Y) -> Result<S, Thrown<E>> {
         match self.slot().unwinding_now() {
-            Now::Ours => self.ignore(value),
-            Now::Own => self.defer(value),
             Now::Calm => {
                 self.hand_out_deferred()?;
-                return match self.suspend(MaybeUninit::new(value)) {
+                match self.suspend(MaybeUninit::new(value)) {
                     Input::Send(sent) => Ok(sent),
                     interrupted => Err(Self::interruption(interrupted)),
-                };
+                }
+            }
+            now => {
+                self.set_aside(value, now);
+                Err(Thrown::Exit)
             }
         }
-        Err(Thrown::Exit)
     }
 
     /// A value yielded by a destructor while the body unwinds, which is not handed out (see
@@ -402,11 +420,7 @@ impl<Y, S, E> Co<Y, S, E> {
             };
         }
         if let Some(unit) = (self.unit_send)() {
-            if now == Now::Ours {
-                self.ignore(value);
-            } else {
-                self.defer(value);
-            }
+            self.set_aside(value, now);
             return unit;
         }
         // A destructor run by an unwinding (ours, or a panic of the body itself), and a send
