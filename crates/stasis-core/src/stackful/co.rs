@@ -127,12 +127,29 @@ impl<Y, S, E> Co<Y, S, E> {
     /// (`std::thread::panicking()`, poisoned locks), and nothing may unwind out of that
     /// destructor (an exit raised there would abort the process).
     ///
-    /// - With a send type of `()`, `yield_` there returns at once without suspending; the value
-    ///   is not handed out but [`Generator::close`](crate::Generator::close) reports the first such value as
-    ///   [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as CPython's `close()` raises "generator ignored
-    ///   GeneratorExit" (the generator then ends closed, where CPython leaves it suspended
-    ///   inside the `finally`). [`Co::try_yield`](crate::Co::try_yield) does the same with any send type: use it in
-    ///   destructors.
+    /// - With a send type of `()`, `yield_` there returns at once without suspending.
+    ///   [`Co::try_yield`](crate::Co::try_yield) does the same with any send type (it returns
+    ///   `Err(Thrown::Exit)`): use it in destructors. What becomes of the value depends on the
+    ///   unwinding:
+    ///   - during [`Generator::close`](crate::Generator::close) (the exit it raises), the value
+    ///     is not handed out, but `close()` reports the first such value as
+    ///     [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as CPython's `close()`
+    ///     raises "generator ignored GeneratorExit" (the generator then ends closed, where
+    ///     CPython leaves it suspended inside the `finally`); a drop drops it;
+    ///   - while an error propagates ([`Co::raise`](crate::Co::raise) of an error, an unhandled
+    ///     `throw()`, an error raised while handling the exit of a `close()`, or the exit of
+    ///     [`Generator::throw_exit`](crate::Generator::throw_exit) or of a body that raises it
+    ///     itself), or during a panic of the body itself (below), the value waits until the
+    ///     unwinding reached the body's base, and goes out then as an ordinary yield, before
+    ///     the error (or the panic) goes on at the next resume: CPython's `finally: yield` while
+    ///     an exception propagates yields, then raises the exception at the next `next()`
+    ///     (`throw(e)` returns the value, `close()` during an error reports it as
+    ///     `IgnoredExit` and leaves the generator suspended, as CPython does). A close or a drop
+    ///     at that value ends the generator and drops the error; a throw raises its error
+    ///     instead (CPython replaces the exception at the `finally`'s yield). Values yielded in
+    ///     order come out in order; what is sent to them is dropped. One difference: the code
+    ///     after the yield in that destructor, and the destructors that run after it, have run
+    ///     by the time the consumer sees the value (CPython runs them at the next resume).
     /// - With another send type, `yield_` has no value to return without suspending, so it
     ///   suspends there, in the middle of the unwinding (avoid it). Until the consumer sends a
     ///   value, std counts that unfinished unwinding on the consumer's thread
@@ -145,14 +162,11 @@ impl<Y, S, E> Co<Y, S, E> {
     ///
     /// During a panic of the body itself (not one of the consumer's: a generator resumed from a
     /// destructor while the consumer's thread panics yields as usual), the value of a `yield_`
-    /// with a send type of `()` (or of a [`Co::try_yield`](crate::Co::try_yield)) is not dropped:
-    /// it waits until the panic has unwound the body's frames and goes out then, as an ordinary
-    /// yield, before the panic goes on at the next resume (CPython's `finally: yield` during an
-    /// exception yields, then raises the exception at the next `next()`). A close or a drop at
-    /// that value ends the generator and drops the panic; a throw raises its error instead. If
-    /// the body catches its own panic, the waiting values go out before anything it yields or
-    /// returns next. Values yielded in order come out in order; what is sent to them is dropped.
-    /// With another send type, `yield_` suspends mid-unwind as above.
+    /// with a send type of `()` (or of a [`Co::try_yield`](crate::Co::try_yield)) waits in the
+    /// same way, and the panic goes on at the resume after the last one. If the body catches
+    /// the panic (or the error's unwinding, with a catch-all), the waiting values go out before
+    /// anything it yields or returns next. With another send type, `yield_` suspends mid-unwind
+    /// as above.
     ///
     /// To yield in a `finally` with CPython's exact behaviour, write it as code after
     /// `try_yield` instead of a destructor:
@@ -217,14 +231,14 @@ impl<Y, S, E> Co<Y, S, E> {
     ///
     /// In a destructor that runs while the body unwinds, it does not suspend: it returns
     /// `Err(Thrown::Exit)` at once. `close()` reports the value as
-    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit); during a panic of the body
-    /// itself, the value goes out once the panic has unwound the body, before the panic goes on
-    /// (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is the way to yield
-    /// from a `Drop` guard:
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit); while an error or a panic of
+    /// the body itself propagates, the value goes out once the body is unwound, before the error
+    /// or the panic goes on (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is
+    /// the way to yield from a `Drop` guard:
     ///
     /// ```
     /// # use stasis_core as stasis;
-    /// use stasis::{CloseError, Co, Gen, Generator};
+    /// use stasis::{CloseError, Co, Gen, Generator, Step, Thrown};
     ///
     /// struct Finally<'a>(&'a Co<u32>);
     /// impl Drop for Finally<'_> {
@@ -240,6 +254,21 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(g.next(), Some(1));
     /// assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
     /// assert!(!std::thread::panicking());
+    ///
+    /// // An error propagating through it: the value comes first, as in CPython.
+    /// let mut g = Gen::<u32>::throwing::<&str>(|co, ()| {
+    ///     struct Finally<'a>(&'a Co<u32, (), &'static str>);
+    ///     impl Drop for Finally<'_> {
+    ///         fn drop(&mut self) {
+    ///             let _ = self.0.try_yield(99);
+    ///         }
+    ///     }
+    ///     let _finally = Finally(co);
+    ///     co.yield_(1);
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.throw("boom"), Step::Yielded(99)); // the `finally` yields...
+    /// assert_eq!(g.resume(()), Step::Raised(Thrown::Error("boom"))); // ...then the error
     /// ```
     ///
     /// # Examples
@@ -277,6 +306,14 @@ impl<Y, S, E> Co<Y, S, E> {
     /// Raises `thrown` out of the body (Python's `raise`): the generator stack unwinds, running
     /// destructors, and the consumer's current `resume`/`throw` returns [`Step::Raised`](crate::Step::Raised) (a
     /// `close()` in progress returns `Ok` for [`Thrown::Exit`](crate::Thrown::Exit)).
+    ///
+    /// A destructor that yields on the way (Python's `finally: yield`, spelled with
+    /// [`Co::try_yield`](crate::Co::try_yield), or [`Co::yield_`](crate::Co::yield_) with a send
+    /// type of `()`) does not suspend mid-unwind: its value goes out once the body is unwound,
+    /// and `Step::Raised` comes at the resume after it, as CPython yields from the `finally`
+    /// and raises at the next `next()`. Only the exit of a `close()` differs: `close()` reports
+    /// that value as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit). See "In a
+    /// destructor" on [`Co::yield_`](crate::Co::yield_).
     ///
     /// # Examples
     ///

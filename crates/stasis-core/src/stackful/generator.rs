@@ -436,10 +436,7 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
 /// A function of its own, not code in the base closure: the closure's frame is under every
 /// frame of the body, so its size counts against the stack the pool expects a shallow body
 /// to touch (`LIVE_RESIDENT`), in debug builds too, where nothing shares stack slots.
-fn conclude<Y, R, S, E>(
-    co: &Co<Y, S, E>,
-    outcome: std::thread::Result<R>,
-) -> Result<R, Thrown<E>> {
+fn conclude<Y, R, S, E>(co: &Co<Y, S, E>, outcome: std::thread::Result<R>) -> Result<R, Thrown<E>> {
     // What the body returned, what it raised, or the panic that left it.
     let outcome = match outcome {
         Ok(ret) => Ok(Ok(ret)),
@@ -484,9 +481,8 @@ fn settle<Y, S, E>(
     co: &Co<Y, S, E>,
     payload: Box<dyn Any + Send>,
 ) -> Result<Settled<E>, Box<dyn Any + Send>> {
-    let raised = || {
-        Settled::Raised(co.pending.take().expect("Co::raise stores the value before unwinding"))
-    };
+    let raised =
+        || Settled::Raised(co.pending.take().expect("Co::raise stores the value before unwinding"));
     if payload.is::<RaiseToken>() {
         return Ok(raised());
     }
