@@ -1116,3 +1116,38 @@ def corner_throw_through_delegate_finally_that_yields(t):
     t.throw(g, ValueError("v"))
     t.next(g)
     t.next(g)
+
+
+@scenario
+def corner_close_through_delegate_finally_that_yields(t):
+    # close() of a delegator whose sub yields in a finally while it is closed (a: the exit
+    # itself propagates; b: the sub turns it into ValueError first): the sub ignored
+    # GeneratorExit, so the delegator gets RuntimeError at its ``yield from``, catches it and
+    # returns: close() succeeds.
+    def sub(turns):
+        try:
+            yield "sub-1"
+        except GeneratorExit:
+            if turns:
+                t.genexit("sub")
+                raise ValueError("from-exit")
+            raise
+        finally:
+            t.fin("sub")
+            yield "sub-finally"
+
+    def parent(who, turns):
+        try:
+            yield from sub(turns)
+        except RuntimeError as exc:
+            t.caught(exc, who)
+        t.done(who)
+
+    a = parent("a", False)
+    t.next(a, "a")
+    t.close(a, "a")
+    t.state(a, "a")
+    b = parent("b", True)
+    t.next(b, "b")
+    t.close(b, "b")
+    t.state(b, "b")

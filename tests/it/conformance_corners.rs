@@ -112,6 +112,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_close_turned_into_error_through_finally_that_yields",
         "corner_sub_raises_through_finally_that_yields",
         "corner_throw_through_delegate_finally_that_yields",
+        "corner_close_through_delegate_finally_that_yields",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -2486,6 +2487,48 @@ fn corner_throw_through_delegate_finally_that_yields() {
     }
 }
 
+/// `sub(turns)` of `corner_close_through_delegate_finally_that_yields`: when closed, raises
+/// `ValueError("from-exit")` if `turns`, and yields `"sub-finally"` in its `finally`.
+fn sub_yielding_when_closed(t: &Rc<Trace>, turns: bool) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let fin = [json!("sub-finally")];
+        let _finally = YieldsInFinally::new(co, Some((&t, Some("sub"))), &fin, Spelling::TryYield);
+        match co.try_yield(json!("sub-1")) {
+            Err(Thrown::Exit) if turns => {
+                t.body(Some("sub"), "GeneratorExit");
+                co.raise(Thrown::Error(value_error("from-exit")))
+            }
+            Err(thrown) => co.raise(thrown),
+            Ok(()) => Value::Null,
+        }
+    })
+}
+
+#[test]
+fn corner_close_through_delegate_finally_that_yields() {
+    for via in Via::ALL {
+        let t = Trace::new();
+        for (who, turns) in [("a", false), ("b", true)] {
+            let tp = t.clone();
+            let sub = sub_yielding_when_closed(&t, turns);
+            let mut g = py(move |co| {
+                match via.yield_from(co, sub) {
+                    Err(e @ Thrown::Runtime(_)) => caught(&tp, Some(who), &e),
+                    Err(other) => co.raise(other),
+                    Ok(_) => {}
+                }
+                tp.body(Some(who), "done");
+                Value::Null
+            });
+            next(&t, Some(who), &mut g);
+            close(&t, Some(who), &mut g);
+            state(&t, Some(who), &g);
+        }
+        check_via("corner_close_through_delegate_finally_that_yields", via, t.events());
+    }
+}
+
 nightly! {
     /// The `yield from` scenarios with a state-machine delegator (`yield_from_throwing!`) over
     /// the stackful sub-generators: its `finally` is code after the `yield from`, as a
@@ -2537,6 +2580,31 @@ nightly! {
                 "state_machine",
                 t.events(),
             );
+        }
+
+        #[test]
+        fn corner_close_through_delegate_finally_that_yields_state_machine() {
+            let t = Trace::new();
+            for (who, turns) in [("a", false), ("b", true)] {
+                let tp = t.clone();
+                let sub = sub_yielding_when_closed(&t, turns);
+                let mut g = from_throwing_coroutine(
+                    #[coroutine]
+                    move |_: In| {
+                        match yield_from_throwing!(sub) {
+                            Err(e @ Thrown::Runtime(_)) => caught(&tp, Some(who), &e),
+                            Err(other) => return Err(other),
+                            Ok(_) => {}
+                        }
+                        tp.body(Some(who), "done");
+                        Ok(Value::Null)
+                    },
+                );
+                next(&t, Some(who), &mut g);
+                close(&t, Some(who), &mut g);
+                state(&t, Some(who), &g);
+            }
+            check_as("corner_close_through_delegate_finally_that_yields", "state_machine", t.events());
         }
     }
 }
