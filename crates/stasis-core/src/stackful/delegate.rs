@@ -285,7 +285,9 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
             Cmd::Resume { closing } => Input::Resume { closing },
         };
         // A destructor of the sub-generator that yields while a close unwinds it leaves its
-        // value here (see `Co::ignore`), as for `Gen::close`.
+        // value here (see `Co::ignore`), as for `Gen::close`: the sub ignored the exit, and its
+        // delegator gets CPython's `RuntimeError` at its `yield from`, as from an `ObjEntry`'s
+        // `close()` (the sub itself ends closed, see "In a destructor" on `Co::yield_`).
         let mut ignored: Option<Y> = None;
         let step = if closing {
             self.sub.transmit_closing(input, &mut ignored)
@@ -293,7 +295,7 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
             self.sub.transmit(input)
         };
         if let (Some(value), CoroutineResult::Return(_)) = (ignored, &step) {
-            self.outcome = Some(Err(Thrown::Exit));
+            self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
             return Drive::IgnoredExit(value);
         }
         match step {
