@@ -1151,3 +1151,59 @@ def corner_close_through_delegate_finally_that_yields(t):
     t.next(b, "b")
     t.close(b, "b")
     t.state(b, "b")
+
+
+# --------------------------------------------- the yield from chain of a delegate left waiting
+
+@scenario
+def corner_yield_from_chain_of_a_delegate_left_waiting(t):
+    # close() reaches the sub, which catches the exit and delegates to ``third``, which
+    # delegates to ``fourth``, which yields: the sub ignored GeneratorExit and is left waiting
+    # in its ``yield from``, two levels deep. The delegator catches the RuntimeError, yields,
+    # then delegates to the same sub again: its chain is three levels deep, and finishes.
+    box = {}
+
+    def fourth():
+        try:
+            yield "fourth-1"
+            yield "fourth-2"
+        finally:
+            t.fin("fourth")
+
+    def third():
+        try:
+            yield from fourth()
+        finally:
+            t.fin("third")
+
+    def sub():
+        try:
+            yield "sub-1"
+        except GeneratorExit:
+            t.genexit("sub")
+            yield from third()
+        return "sub-result"
+
+    def parent():
+        try:
+            yield from box["sub"]
+        except RuntimeError as exc:
+            t.caught(exc, "parent")
+        yield "parent-after"
+        r = yield from box["sub"]
+        t.result(r, "parent")
+
+    box["sub"] = sub()
+    g = parent()
+    t.next(g, "parent")
+    t.yieldfrom(g, "parent")
+    t.close(g, "parent")
+    t.state(g, "parent")
+    t.yieldfrom(g, "parent")
+    t.yieldfrom(box["sub"], "sub")
+    t.next(g, "parent")
+    t.yieldfrom(g, "parent")
+    t.next(g, "parent")
+    t.yieldfrom(g, "parent")
+    t.yieldfrom(box["sub"], "sub")
+    t.state(box["sub"], "sub")

@@ -113,6 +113,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_sub_raises_through_finally_that_yields",
         "corner_throw_through_delegate_finally_that_yields",
         "corner_close_through_delegate_finally_that_yields",
+        "corner_yield_from_chain_of_a_delegate_left_waiting",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -2607,4 +2608,69 @@ nightly! {
             check_as("corner_close_through_delegate_finally_that_yields", "state_machine", t.events());
         }
     }
+}
+
+// ----------------------------------------------- the yield from chain of a delegate left waiting
+
+/// `[who.]yieldfrom -> n`: the length of `g`'s `yield from` chain (Python's `gi_yieldfrom`
+/// links, [`Gen::yield_from_depth`] here).
+fn yield_from_depth<R, S, E>(t: &Trace, who: Option<&str>, g: &Gen<Value, R, S, E>) {
+    t.op(who, "yieldfrom", g.yield_from_depth().to_string());
+}
+
+/// `sub()` of `corner_yield_from_chain_of_a_delegate_left_waiting`: catches the exit and
+/// delegates to `third()`, which delegates to `fourth()`, which yields twice.
+fn sub_left_waiting(t: &Rc<Trace>) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+            t.body(Some("sub"), "GeneratorExit");
+            let (t3, t4) = (t.clone(), t.clone());
+            let fourth = py(move |co| {
+                let _finally = Finally::new(&t4, Some("fourth"));
+                co.yield_(json!("fourth-1"));
+                co.yield_(json!("fourth-2"));
+                Value::Null
+            });
+            co.yield_from(py(move |co| {
+                let _finally = Finally::new(&t3, Some("third"));
+                co.yield_from(fourth)
+            }));
+        }
+        json!("sub-result")
+    })
+}
+
+#[test]
+fn corner_yield_from_chain_of_a_delegate_left_waiting() {
+    // The parent borrows the sub (`Co::delegate`), so the sub is adopted into its chain, and
+    // the consumer reads the sub's chain when the parent does not delegate to it.
+    let t = Trace::new();
+    let sub = Rc::new(RefCell::new(sub_left_waiting(&t)));
+    let (tp, s) = (t.clone(), sub.clone());
+    let mut g = py(move |co| {
+        let first = co.delegate(&mut *s.borrow_mut(), ());
+        match first {
+            Err(e @ Thrown::Runtime(_)) => caught(&tp, Some("parent"), &e),
+            Err(other) => co.raise(other),
+            Ok(_) => {}
+        }
+        co.yield_(json!("parent-after"));
+        let r = co.delegate(&mut *s.borrow_mut(), ()).unwrap_or_else(|e| co.raise(e));
+        tp.body(Some("parent"), format!("result {}", r.render()));
+        Value::Null
+    });
+    next(&t, Some("parent"), &mut g);
+    yield_from_depth(&t, Some("parent"), &g);
+    close(&t, Some("parent"), &mut g);
+    state(&t, Some("parent"), &g);
+    yield_from_depth(&t, Some("parent"), &g);
+    yield_from_depth(&t, Some("sub"), &sub.borrow());
+    next(&t, Some("parent"), &mut g);
+    yield_from_depth(&t, Some("parent"), &g);
+    next(&t, Some("parent"), &mut g);
+    yield_from_depth(&t, Some("parent"), &g);
+    yield_from_depth(&t, Some("sub"), &sub.borrow());
+    state(&t, Some("sub"), &*sub.borrow());
+    check("corner_yield_from_chain_of_a_delegate_left_waiting", t.events());
 }
