@@ -607,7 +607,11 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// The chain is counted by the generator that drives it, the outermost one (the one the
     /// consumer holds): a generator adopted into another's chain reports 0 while it is
     /// there. A generator object resumed through the protocol (a state machine, an adaptor, a
-    /// shared handle) counts as one level; a chain it drives itself is counted on it. A panic deep in a chain shows only the outermost generator and the innermost
+    /// shared handle) counts as one level; a chain it drives itself is counted on it. A
+    /// delegate left suspended in its own `yield from` when its driver stopped driving it (it
+    /// ignored a close by delegating in turn, or the driver was dropped mid-delegation)
+    /// counts its own chain, as CPython's `gi_yieldfrom` links still do; delegating to it again
+    /// joins that chain to the new delegator's, counted whole. A panic deep in a chain shows only the outermost generator and the innermost
     /// delegate in its backtrace, because the outermost one resumes the innermost directly;
     /// this count tells how many levels are between them.
     ///
@@ -633,7 +637,7 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// ```
     #[doc(alias = "gi_yieldfrom", alias = "yield from")]
     pub fn yield_from_depth(&self) -> usize {
-        self.slot().driving.get() as usize
+        self.slot().yield_from_depth()
     }
 
     /// The usable size of this generator's stack in bytes.

@@ -227,7 +227,9 @@ pub(super) struct Slot<Y, S, E> {
     pub(super) ignored_out: Cell<*mut Option<Y>>,
     /// Non-zero while this generator's body drives delegates itself (in `Co::drive_here`): it
     /// is then delegated to as a plain object, never adopted. The value is the number of
-    /// entries on its stack of delegates (`Gen::yield_from_depth`).
+    /// entries on its stack of delegates (`Gen::yield_from_depth`). With the top bit set
+    /// (`LEFT_WAITING`, see `Driving::leave` in `delegate.rs`): the body does not drive, it
+    /// was left waiting in its `yield from` by a driver, and the rest is its chain's length.
     pub(super) driving: Cell<u32>,
     /// Set while a state-machine driver resumes this generator (`Gen::__resume_adopted`,
     /// cleared by a guard when that resume returns or unwinds): its adoption (a
