@@ -65,8 +65,9 @@ pub struct Co<Y, S = (), E = Infallible> {
     pub(super) spare_stack: Local<Cell<Vec<EntryPtr<Y, S, E>>>>,
     /// A value being raised by [`Co::raise`](crate::Co::raise) while the stack unwinds to the base.
     pub(super) pending: Local<Cell<Option<Thrown<E>>>>,
-    /// Values yielded by destructors during a panic of the body itself, in order, to be handed
-    /// out once that panic is caught or reaches the base (see `Co::defer`).
+    /// Values yielded by destructors during a panic of the body itself or while an error
+    /// stasis raises unwinds it, in order, to be handed out once that unwinding is caught or
+    /// reaches the base (see `Co::defer`, `Now::Raised`).
     /// A `RefCell`, not a `Cell`: the base reads whether it is empty without a store, so a
     /// body that deferred nothing (every body but a few) finishes as fast as before.
     pub(super) deferred: Local<RefCell<Vec<Y>>>,
