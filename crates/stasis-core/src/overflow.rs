@@ -261,6 +261,8 @@ fn sweep(book: &mut Book) {
 
 /// Installs the handler for `SIGSEGV` and `SIGBUS`, keeping the previous actions.
 fn install() {
+    #[cfg(test)]
+    tests::pause_point(1);
     // SAFETY: `sysconf` has no preconditions.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     if page > 0 {
@@ -270,6 +272,8 @@ fn install() {
     // async-signal-safe and cannot fail. A failure to register (ENOMEM) leaves fork as unsafe
     // as it was before; nothing else depends on it.
     unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
+    #[cfg(test)]
+    tests::pause_point(2);
     for (signal, previous) in [(libc::SIGSEGV, &PREVIOUS.segv), (libc::SIGBUS, &PREVIOUS.bus)] {
         // SAFETY: all-zero is a valid `sigaction`; `sigaction` reads `action` and writes `old`,
         // both valid for the call. The old action is stored before ours is installed, so the
@@ -644,6 +648,132 @@ mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    /// Where [`install`] stops for [`a_fork_during_the_first_install_leaves_the_child_working`]
+    /// (0: nowhere), in which process, and whether it has stopped there.
+    static PAUSE_AT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+    static PAUSE_PID: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+    static PAUSED: AtomicBool = AtomicBool::new(false);
+
+    /// Called by [`install`] at its numbered points: waits there while the test holds it.
+    pub(super) fn pause_point(point: u8) {
+        // SAFETY: `getpid` has no preconditions.
+        let me = unsafe { libc::getpid() };
+        if PAUSE_AT.load(Ordering::Acquire) != point || PAUSE_PID.load(Ordering::Acquire) != me {
+            return;
+        }
+        PAUSED.store(true, Ordering::Release);
+        while PAUSE_AT.load(Ordering::Acquire) == point {
+            std::thread::yield_now();
+        }
+    }
+
+    const FORK_CHILD: &str = "STASIS_FORK_DURING_INSTALL";
+    const FORK_TEST: &str =
+        "overflow::tests::a_fork_during_the_first_install_leaves_the_child_working";
+
+    /// A thread installs the handler (the process's first stack), and another thread forks
+    /// while it is half-way: before the fork handlers are registered (point 1), or after
+    /// (point 2). The child has only the forking thread, so nobody there will finish that
+    /// installation; its generators must work all the same, and so must its own forks. Each
+    /// point runs in a fresh process (this test binary again), where nothing is installed yet.
+    /// A stress run in CI once hung a child this way (`examples/stress.rs`, round 0).
+    #[test]
+    fn a_fork_during_the_first_install_leaves_the_child_working() {
+        if let Ok(point) = std::env::var(FORK_CHILD) {
+            fork_during_install(point.parse().expect("a pause point"));
+            return;
+        }
+        for point in [1u8, 2] {
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", FORK_TEST, "--nocapture", "--test-threads=1"])
+                .env(FORK_CHILD, point.to_string())
+                .output()
+                .expect("re-running the test binary");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success() && stdout.contains("fork during install: ok"),
+                "pause point {point}: {}\n{stdout}\n{stderr}",
+                out.status
+            );
+        }
+    }
+
+    /// Runs in a child of the test binary: see the test above.
+    fn fork_during_install(point: u8) {
+        assert!(!INSTALL.is_completed(), "this process must not have installed anything yet");
+        // SAFETY: `getpid` has no preconditions.
+        PAUSE_PID.store(unsafe { libc::getpid() }, Ordering::Release);
+        PAUSE_AT.store(point, Ordering::Release);
+        let guard = 0x6200_0000_0000usize;
+        let installer = std::thread::spawn(move || register(guard, 16 * 1024));
+        while !PAUSED.load(Ordering::Acquire) {
+            std::thread::yield_now();
+        }
+        let pid = fork_running_generators();
+        PAUSE_AT.store(0, Ordering::Release);
+        assert!(installer.join().unwrap());
+        unregister(guard);
+        assert_eq!(reap(pid), Ok(()), "the child forked while the handler was being installed");
+        let pid = fork_running_generators();
+        assert_eq!(reap(pid), Ok(()), "a child forked after the installation");
+        println!("fork during install: ok");
+    }
+
+    /// Forks a child that runs two generators to their end, forks a grandchild that does the
+    /// same and waits for it (so the fork handlers work in the child too), and exits 0 if all
+    /// went well. An alarm ends a child that hangs.
+    fn fork_running_generators() -> libc::pid_t {
+        // SAFETY: the child only runs generators, forks, waits and `_exit`s.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork: {}", io::Error::last_os_error());
+        if pid != 0 {
+            return pid;
+        }
+        // SAFETY: `alarm` has no preconditions; its default action ends a hung child.
+        unsafe { libc::alarm(10) };
+        let run = || {
+            for pooled in [false, true] {
+                let mut g =
+                    crate::Gen::builder().pooled(pooled).build(|co, ()| co.yield_(7u32)).unwrap();
+                assert_eq!(g.next(), Some(7));
+                assert_eq!(g.next(), None);
+            }
+        };
+        let ok = std::panic::catch_unwind(|| {
+            run();
+            // SAFETY: as above, for the grandchild.
+            let pid = unsafe { libc::fork() };
+            if pid == 0 {
+                let ok = std::panic::catch_unwind(run).is_ok();
+                // SAFETY: ends the grandchild at once.
+                unsafe { libc::_exit(i32::from(!ok)) };
+            }
+            assert_eq!(reap(pid), Ok(()), "the grandchild");
+        })
+        .is_ok();
+        // SAFETY: ends the child at once, as a forked child of a threaded process should.
+        unsafe { libc::_exit(i32::from(!ok)) };
+    }
+
+    /// Waits for the child `pid`: `Ok` if it exited 0, else how it ended.
+    fn reap(pid: libc::pid_t) -> Result<(), String> {
+        let mut status = 0;
+        // SAFETY: `pid` is our child; `status` is a valid out-pointer.
+        let got = unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert_eq!(got, pid, "waitpid: {}", io::Error::last_os_error());
+        if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+            Ok(())
+        } else if libc::WIFSIGNALED(status) {
+            Err(format!(
+                "killed by signal {} (14: hung, ended by its alarm)",
+                libc::WTERMSIG(status)
+            ))
+        } else {
+            Err(format!("exited {}", libc::WEXITSTATUS(status)))
+        }
     }
 
     #[test]
