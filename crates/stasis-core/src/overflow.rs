@@ -17,7 +17,8 @@
 //! ```
 //!
 //! - **Installed lazily, once**: the first stack a process maps installs the handler
-//!   ([`register`] calls [`std::sync::Once`]). The previous actions are read first and kept for
+//!   ([`register`] goes through a [`ForkOnce`], a `Once` that a `fork()` in the middle of the
+//!   installation cannot leave waiting for ever in the child). The previous actions are read first and kept for
 //!   chaining, so Rust's "thread 'main' has overflowed its stack" still works.
 //! - **Async-signal-safe lookup**: the handler only reads atomics (`HIGH`, then `KEYS[i]`,
 //!   `SIZES[i]`), formats into a buffer on its own stack with `core::fmt` (no allocation, no
@@ -45,7 +46,8 @@
 //!   before `fork()` and release after it, in the parent and in the child (what glibc does for
 //!   `malloc`). So the book is consistent in the child and its lock free, although the thread
 //!   that held it at the moment of the fork does not exist there. Registered with the handler
-//!   (once per process).
+//!   (once per process, and once more in a child forked during the installation, which takes
+//!   it over: [`ForkOnce`]).
 //!
 //! Every stack is unmapped through [`crate::pool::release`] (the pool's own, and `Gen`'s drop
 //! for unpooled generators), which unregisters it first. A stack dropped some other way (say,
@@ -60,8 +62,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::ops::{Deref, DerefMut};
 use std::ptr;
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
 
 /// How many stacks can be registered at once (Linux's default `vm.max_map_count` allows about
 /// 32,750 live stacks). Two arrays of this many words live in `.bss`; only the pages up to the
@@ -156,19 +157,104 @@ impl Drop for BookGuard<'_> {
     }
 }
 
+/// How many registrations of the fork handlers are between their prepare and their parent
+/// or child handler. A child that finished an installation its parent's thread had started
+/// (see [`ForkOnce`]) registers the handlers a second time, so one `fork()` may run each of
+/// them twice: the book's lock is taken by the first [`before_fork`] and freed by the last
+/// [`after_fork`]. glibc (and musl) run one fork's handlers under their own atfork lock, from
+/// the prepare handlers to the parent or child ones, so two forks never interleave here.
+static FORK_HOLDS: AtomicUsize = AtomicUsize::new(0);
+
 /// `pthread_atfork` prepare handler: holds the book's lock across `fork()`, so neither side
 /// sees it half-updated.
 extern "C" fn before_fork() {
-    BOOK.acquire();
+    if FORK_HOLDS.fetch_add(1, Ordering::Relaxed) == 0 {
+        BOOK.acquire();
+    }
 }
 
 /// `pthread_atfork` parent and child handler: frees the lock [`before_fork`] took. In the
 /// child the thread that forked is the only one, and it holds the lock, so freeing it is right.
 extern "C" fn after_fork() {
-    BOOK.release();
+    if FORK_HOLDS.fetch_sub(1, Ordering::Relaxed) == 1 {
+        BOOK.release();
+    }
 }
 
-static INSTALL: Once = Once::new();
+/// A run-once gate that `fork()` cannot wedge.
+///
+/// std's `Once` (and `OnceLock`), copied into a child forked while another thread of the
+/// parent was inside `call_once`, says "running" for ever: the thread that would finish it
+/// does not exist in the child, whose first generator would then wait for ever (CI's stress
+/// run hung a child so). This gate keeps the process id of the process whose thread runs the
+/// initialisation. A caller that finds another process's id there is a forked child whose
+/// initialiser was left behind in the parent, and runs the initialisation itself. So the
+/// initialisation must be correct when run again over a half-done copy of itself: [`install`]
+/// is, and [`unmap_at_thread_exit`]'s key creation only leaks the parent's unused key.
+struct ForkOnce {
+    /// [`ForkOnce::NEW`], [`ForkOnce::DONE`], or the id of the process whose thread is
+    /// running the initialisation.
+    state: AtomicI32,
+}
+
+impl ForkOnce {
+    const NEW: i32 = 0;
+    const DONE: i32 = -1;
+
+    const fn new() -> Self {
+        ForkOnce { state: AtomicI32::new(Self::NEW) }
+    }
+
+    /// Runs `init` unless it has run to its end in this process (or in the parent before the
+    /// fork); waits while another thread of this process runs it.
+    #[inline]
+    fn call_once(&self, init: impl FnOnce()) {
+        if self.state.load(Ordering::Acquire) != Self::DONE {
+            self.call_once_slow(init);
+        }
+    }
+
+    #[cold]
+    fn call_once_slow(&self, init: impl FnOnce()) {
+        /// Gives the gate back if `init` panics, so that a later call tries again.
+        struct Reopen<'a>(&'a AtomicI32);
+        impl Drop for Reopen<'_> {
+            fn drop(&mut self) {
+                self.0.store(ForkOnce::NEW, Ordering::Release);
+            }
+        }
+        // SAFETY: `getpid` has no preconditions and cannot fail.
+        let me = unsafe { libc::getpid() };
+        loop {
+            match self.state.load(Ordering::Acquire) {
+                Self::DONE => return,
+                running if running == me => std::thread::yield_now(),
+                // New, or left running by a thread of the process this one was forked from.
+                seen => {
+                    if self
+                        .state
+                        .compare_exchange(seen, me, Ordering::Acquire, Ordering::Acquire)
+                        .is_ok()
+                    {
+                        let reopen = Reopen(&self.state);
+                        init();
+                        std::mem::forget(reopen);
+                        self.state.store(Self::DONE, Ordering::Release);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the initialisation has run to its end (for tests).
+    #[cfg(test)]
+    fn is_completed(&self) -> bool {
+        self.state.load(Ordering::Acquire) == Self::DONE
+    }
+}
+
+static INSTALL: ForkOnce = ForkOnce::new();
 
 /// The actions that were in place for `SIGSEGV` and `SIGBUS` before ours.
 struct Previous {
@@ -176,8 +262,9 @@ struct Previous {
     bus: Cell<libc::sigaction>,
 }
 
-// SAFETY: written once, inside `INSTALL.call_once`, before the handler that reads it is
-// installed; only read afterwards.
+// SAFETY: written only inside `INSTALL.call_once` (one thread at a time: the installing thread,
+// or in a forked child the one that took the installation over), and only while the handler
+// that reads it is not installed for that signal; only read afterwards.
 unsafe impl Sync for Previous {}
 
 static PREVIOUS: Previous = Previous {
@@ -283,6 +370,11 @@ fn install() {
             if libc::sigaction(signal, ptr::null(), &mut old) != 0 {
                 continue;
             }
+            if old.sa_sigaction == handler as *const () as usize {
+                // Installed by the parent's thread before the fork that left this child to
+                // finish the installation: `previous` already holds what came before.
+                continue;
+            }
             previous.set(old);
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = handler as *const () as usize;
@@ -291,6 +383,8 @@ fn install() {
             libc::sigaction(signal, &action, ptr::null_mut());
         }
     }
+    #[cfg(test)]
+    tests::pause_point(3);
 }
 
 /// The registered stack whose guard page holds `addr`: `(guard, size)`.
@@ -493,16 +587,21 @@ fn has_altstack() -> bool {
 /// The `pthread` key whose destructor unmaps stasis's alternate stack at thread exit (`None`
 /// if it could not be created: then the stack is unmapped in `AltStack`'s destructor, as
 /// before).
-static ALTSTACK_KEY: std::sync::OnceLock<Option<libc::pthread_key_t>> = std::sync::OnceLock::new();
+static ALTSTACK_KEY: ForkOnce = ForkOnce::new();
+/// The key [`ALTSTACK_KEY`] made, or `u64::MAX` if `pthread_key_create` failed.
+static ALTSTACK_KEY_VALUE: AtomicU64 = AtomicU64::new(u64::MAX);
 
 /// Hands this thread's alternate stack mapping (made by [`map_altstack`]) to a `pthread` key
 /// destructor, which runs after the thread-local destructors; unmaps it now if that fails.
 fn unmap_at_thread_exit(base: *mut libc::c_void) {
-    let key = ALTSTACK_KEY.get_or_init(|| {
+    ALTSTACK_KEY.call_once(|| {
         let mut key: libc::pthread_key_t = 0;
         // SAFETY: `key` is a valid out-pointer; `unmap_altstack` has the destructor's signature.
-        (unsafe { libc::pthread_key_create(&mut key, Some(unmap_altstack)) } == 0).then_some(key)
+        if unsafe { libc::pthread_key_create(&mut key, Some(unmap_altstack)) } == 0 {
+            ALTSTACK_KEY_VALUE.store(u64::from(key), Ordering::Relaxed);
+        }
     });
+    let key = libc::pthread_key_t::try_from(ALTSTACK_KEY_VALUE.load(Ordering::Relaxed)).ok();
     // SAFETY: `key` was created above; the value is only read back by `unmap_altstack`.
     let handed = key.is_some_and(|key| unsafe { libc::pthread_setspecific(key, base) } == 0);
     if !handed {
@@ -674,8 +773,8 @@ mod tests {
         "overflow::tests::a_fork_during_the_first_install_leaves_the_child_working";
 
     /// A thread installs the handler (the process's first stack), and another thread forks
-    /// while it is half-way: before the fork handlers are registered (point 1), or after
-    /// (point 2). The child has only the forking thread, so nobody there will finish that
+    /// while it is half-way: before the fork handlers are registered (point 1), after (point
+    /// 2), or after the signal actions are set too (point 3). The child has only the forking thread, so nobody there will finish that
     /// installation; its generators must work all the same, and so must its own forks. Each
     /// point runs in a fresh process (this test binary again), where nothing is installed yet.
     /// A stress run in CI once hung a child this way (`examples/stress.rs`, round 0).
@@ -685,7 +784,7 @@ mod tests {
             fork_during_install(point.parse().expect("a pause point"));
             return;
         }
-        for point in [1u8, 2] {
+        for point in [1u8, 2, 3] {
             let out = std::process::Command::new(std::env::current_exe().unwrap())
                 .args(["--exact", FORK_TEST, "--nocapture", "--test-threads=1"])
                 .env(FORK_CHILD, point.to_string())
@@ -741,6 +840,9 @@ mod tests {
                 assert_eq!(g.next(), Some(7));
                 assert_eq!(g.next(), None);
             }
+            let ours = handler as *const () as usize;
+            assert_ne!(PREVIOUS.segv.get().sa_sigaction, ours, "chains to itself on SIGSEGV");
+            assert_ne!(PREVIOUS.bus.get().sa_sigaction, ours, "chains to itself on SIGBUS");
         };
         let ok = std::panic::catch_unwind(|| {
             run();
