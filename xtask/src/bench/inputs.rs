@@ -628,6 +628,28 @@ mod tests {
         assert!(parse_stream_run("Traceback").is_err());
     }
 
+    /// Both folders criterion may use for an id exist (the bench was renamed between the two
+    /// spellings at some point): the one written by this run counts, not the stale other.
+    #[test]
+    fn the_newest_of_two_criterion_folders_counts() {
+        let dir = scratch_dir("two-folders");
+        let id = "delegation/inline/1000";
+        assert!(criterion_ids().contains(&id.to_string()));
+        write_estimate(&dir, id, 9.0);
+        let hour_ago = SystemTime::now() - std::time::Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(dir.join(id).join("new/estimates.json"))
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        write_estimate(&dir, "delegation/inline_1000", 5.0);
+        let since = SystemTime::now() - std::time::Duration::from_secs(60);
+        assert_eq!(read_estimates(&dir, Some(since)).unwrap().get(id), Some(&5.0));
+        assert_eq!(read_estimates(&dir, None).unwrap().get(id), Some(&5.0));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn estimate_prefers_slope_then_mean() {
         assert_eq!(parse_estimate(&estimates_json(4.0, true)).unwrap(), 4.0);
