@@ -184,6 +184,26 @@ fn cargo_test(root: &std::path::Path, selection: &[&str], extra: &[&String]) -> 
 mod tests {
     use super::*;
 
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|a| a.to_string()).collect()
+    }
+
+    /// A target selection of the caller's replaces the default one (cargo refuses `--lib`
+    /// twice, and `--tests` beside `--test it` would run every test binary again).
+    #[test]
+    fn the_callers_target_selection_replaces_the_default() {
+        let all: Vec<&[&str]> = vec![&["--lib", "--bins", "--tests", "--examples"], &["--doc"]];
+        assert_eq!(selections(&[]), all);
+        assert_eq!(selections(&strings(&["-p", "stasis-core", "a_fork"])), all);
+        assert_eq!(selections(&strings(&["--doc"])), [&["--doc"]]);
+        let none: Vec<&[&str]> = vec![&[]];
+        for narrowed in [&["--lib"][..], &["--test", "it"], &["--test=it"], &["--tests"]] {
+            assert_eq!(selections(&strings(narrowed)), none, "{narrowed:?}");
+        }
+        assert_eq!(selections(&strings(&["-p", "xtask", "--bins"])), none);
+        assert_eq!(selections(&strings(&["--examples"])), none);
+    }
+
     #[test]
     fn examples_are_read_from_cargo_metadata() {
         let json = serde_json::json!({"packages": [{"name": "stasis", "targets": [
