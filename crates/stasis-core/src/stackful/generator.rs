@@ -413,8 +413,11 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                         unreachable!("a body is only started by resume")
                     }
                 };
-                let outcome = catch_unwind(AssertUnwindSafe(|| body(&co, first)));
-                conclude(&co, outcome)
+                match catch_unwind(AssertUnwindSafe(|| body(&co, first))) {
+                    // Returned, nothing deferred (reads only: no store to a cold line).
+                    Ok(ret) if co.deferred.borrow().is_empty() => Ok(ret),
+                    outcome => conclude(&co, outcome),
+                }
             });
         Gen {
             inner: Local(ManuallyDrop::new(inner)),
@@ -433,9 +436,12 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
 /// its panic goes on (CPython raises the exception at the resume after the `finally`'s last
 /// yield; a throw or a close there replaces it).
 ///
-/// A function of its own, not code in the base closure: the closure's frame is under every
-/// frame of the body, so its size counts against the stack the pool expects a shallow body
-/// to touch (`LIVE_RESIDENT`), in debug builds too, where nothing shares stack slots.
+/// A function of its own, out of line, not code in the base closure: the closure's frame is
+/// under every frame of the body, so its size counts against the stack the pool expects a
+/// shallow body to touch (`LIVE_RESIDENT`), in debug builds too, where nothing shares stack
+/// slots. The closure keeps only the common case, a body that returned with nothing deferred.
+#[cold]
+#[inline(never)]
 fn conclude<Y, R, S, E>(co: &Co<Y, S, E>, outcome: std::thread::Result<R>) -> Result<R, Thrown<E>> {
     // What the body returned, what it raised, or the panic that left it.
     let outcome = match outcome {
@@ -452,7 +458,6 @@ fn conclude<Y, R, S, E>(co: &Co<Y, S, E>, outcome: std::thread::Result<R>) -> Re
     };
     co.slot().unwinding.set(Unwinding::No);
     if co.deferred.borrow().is_empty() {
-        // Nothing deferred (reads only: no store to a cold line on this path).
         return outcome.unwrap_or_else(|panic| resume_unwind(panic));
     }
     match catch_unwind(AssertUnwindSafe(|| co.hand_out_deferred())) {
