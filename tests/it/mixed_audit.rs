@@ -1,0 +1,100 @@
+//! Adversarial scenarios on flat *mixed* delegation chains (issue 12: state machine → stackful
+//! `Gen` → state machine, and the reverse), from the audit of their unsafe code (issue 9):
+//! a stackful level lends its sub-generator to the state-machine driver above it (a pointer
+//! into its frame), so every way a chain can end (drop half-way, panic, close, throw) must
+//! end each loan before the frame it points into, and leave no level resumed with an outcome
+//! it cannot have.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use stasis::{Gen, Generator, Step, Thrown, from_throwing_coroutine, yield_from_throwing};
+
+use crate::support::{Finally, Log, log};
+
+type Input = Result<(), Thrown<String>>;
+type Level = Box<dyn Generator<Yield = String, Return = String, Error = String>>;
+
+/// Which levels of a chain are stackful generators (the others are state machines).
+type Shape = fn(u32) -> bool;
+
+/// Both shapes of a mixed chain: the outermost a state machine, or a stackful generator.
+const MIXED: [(&str, Shape); 2] = [
+    ("odd levels stackful", |level| level % 2 == 1),
+    ("even levels stackful", |level| level % 2 == 0),
+];
+
+/// A throwing innermost level that logs `finally leaf` and yields `leaf-1`, `leaf-2`, ...;
+/// `panic_at`: panics instead of yielding that item.
+fn leaf(log: &Log, panic_at: Option<u32>) -> Level {
+    let log = log.clone();
+    Box::new(from_throwing_coroutine(
+        #[coroutine]
+        move |_: Input| {
+            let _finally = Finally::log(&log, "finally leaf");
+            let mut i = 0;
+            loop {
+                i += 1;
+                if Some(i) == panic_at {
+                    panic!("deep");
+                }
+                (yield format!("leaf-{i}"))?;
+            }
+        },
+    ))
+}
+
+/// `depth` throwing levels above `inner`, each logging `finally <i>` when it unwinds and
+/// passing on whatever its `yield from` gives.
+fn chain(depth: u32, log: &Log, stackful: Shape, inner: Level) -> Level {
+    let mut chain = inner;
+    for level in (0..depth).rev() {
+        let log = log.clone();
+        chain = if stackful(level) {
+            Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
+                let _finally = Finally::log(&log, format!("finally {level}"));
+                co.try_yield_from(chain).unwrap_or_else(|t| co.raise(t))
+            }))
+        } else {
+            Box::new(from_throwing_coroutine(
+                #[coroutine]
+                move |_: Input| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    yield_from_throwing!(chain)
+                },
+            ))
+        };
+    }
+    chain
+}
+
+/// `finally leaf`, then `finally <depth - 1>` down to `finally 0`.
+fn innermost_first(depth: u32) -> Vec<String> {
+    std::iter::once("finally leaf".to_string())
+        .chain((0..depth).rev().map(|i| format!("finally {i}")))
+        .collect()
+}
+
+/// Dropping a suspended mixed chain of `yield_from_throwing!` levels: a stackful level's
+/// loan of its state-machine sub-generator ends with the driver, which closes it; that
+/// sub-generator waits in a `yield from` of its own whose delegate the driver already dropped,
+/// so its close must unwind it (the exit at its `yield from`), not resume it with no outcome.
+#[test]
+fn dropping_a_throwing_mixed_chain_half_way_drops_every_level_innermost_first() {
+    for (shape, stackful) in MIXED {
+        let log = log();
+        let mut g = chain(10, &log, stackful, leaf(&log, None));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+        let dropped = catch_unwind(AssertUnwindSafe(|| drop(g)));
+        assert!(
+            dropped.is_ok(),
+            "{shape}: the drop panicked: {:?}",
+            dropped.err().map(|p| {
+                p.downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            })
+        );
+        assert_eq!(*log.borrow(), innermost_first(10), "{shape}");
+    }
+}
