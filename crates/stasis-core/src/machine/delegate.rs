@@ -774,6 +774,21 @@ fn closed<Y, R, E>(
     Progress::Finished
 }
 
+/// What an entry dropped before its sub-generator finished leaves its delegator: the exit,
+/// as if the sub-generator had been closed (CPython's `gen_close` of the delegate; dropping a
+/// state machine is its close). A delegator still waiting for it (its `yield from` holds the
+/// other `Rc` of the cell) reads an outcome when it is next resumed, never an empty cell: the
+/// one resume it can still get is a close by whoever holds it (a stackful level's loan ending,
+/// `mixed::Lent`'s drop, or a stackful driver's body resuming a state machine whose hosted
+/// entries a panic dropped), which then unwinds it at its `yield from`. Once per delegation
+/// (when an entry is dropped), never on an item's path.
+fn abandoned<R, E>(cell: &Outcome<R, E>) {
+    if Rc::strong_count(cell) > 1 {
+        let outcome = cell.take().unwrap_or(Err(Thrown::Exit));
+        cell.set(Some(outcome));
+    }
+}
+
 /// The entry of `yield_from!`: the sub-generator gets what the delegator's `yield` received.
 #[doc(hidden)]
 pub struct SendEntry<G: Generator<S>, S> {
@@ -781,6 +796,12 @@ pub struct SendEntry<G: Generator<S>, S> {
     /// What `sub` starts with; `None`: the driver's wake input (Python's `None`).
     first: Option<S>,
     cell: Outcome<G::Return, G::Error>,
+}
+
+impl<G: Generator<S>, S> Drop for SendEntry<G, S> {
+    fn drop(&mut self) {
+        abandoned(&self.cell);
+    }
 }
 
 impl<S, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
@@ -818,6 +839,12 @@ pub struct ThrowEntry<G: Generator<S>, S> {
     /// What `sub` starts with; `None`: the driver's wake input (Python's `None`).
     first: Option<S>,
     cell: Outcome<G::Return, G::Error>,
+}
+
+impl<G: Generator<S>, S> Drop for ThrowEntry<G, S> {
+    fn drop(&mut self) {
+        abandoned(&self.cell);
+    }
 }
 
 type ThrowIn<S, G> = Result<S, Thrown<<G as Generator<S>>::Error>>;
