@@ -7,7 +7,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use stasis::{Gen, Generator, Step, Thrown, from_throwing_coroutine, yield_from_throwing};
+use stasis::{Gen, Generator, State, Step, Thrown, from_throwing_coroutine, yield_from_throwing};
 
 use crate::support::{Finally, Log, log};
 
@@ -96,5 +96,68 @@ fn dropping_a_throwing_mixed_chain_half_way_drops_every_level_innermost_first() 
             })
         );
         assert_eq!(*log.borrow(), innermost_first(10), "{shape}");
+    }
+}
+
+/// The payload of a caught panic, as text.
+fn message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(not a string)".into())
+}
+
+/// A panic at the innermost level of a mixed chain of `yield_from_throwing!` levels reaches
+/// the consumer as that panic, and every level unwinds, innermost first.
+#[test]
+fn a_panic_deep_in_a_throwing_mixed_chain_reaches_the_consumer() {
+    for (shape, stackful) in MIXED {
+        let log = log();
+        let mut g = chain(10, &log, stackful, leaf(&log, Some(3)));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+        let panic = catch_unwind(AssertUnwindSafe(|| g.resume(()))).unwrap_err();
+        assert_eq!(message(&*panic), "deep", "{shape}");
+        assert_eq!(*log.borrow(), innermost_first(10), "{shape}");
+        assert_eq!(g.state(), State::Closed, "{shape}");
+        drop(g);
+    }
+}
+
+/// A throwing innermost level that yields `m` and panics when it is closed.
+fn panics_when_closed(log: &Log) -> Level {
+    let log = log.clone();
+    Box::new(from_throwing_coroutine(
+        #[coroutine]
+        move |_: Input| {
+            let _finally = Finally::log(&log, "finally leaf");
+            match yield "m".to_string() {
+                Err(Thrown::Exit) => panic!("closing m"),
+                _ => Ok(String::new()),
+            }
+        },
+    ))
+}
+
+/// A state machine lent by a stackful level whose body panics when it is closed: dropping
+/// the chain during a panic of the consumer closes it (the loan ends with the driver), and
+/// its panic must not abort the process (a panic cannot leave a drop during unwinding); as
+/// when a `Gen` is dropped during a panic, the drop reports it and goes on.
+#[test]
+fn a_lent_level_panicking_when_closed_by_a_drop_during_a_panic_does_not_abort() {
+    for (shape, stackful) in MIXED {
+        let log = log();
+        // The level right above the leaf is stackful (it lends the leaf to the driver).
+        let depth = if stackful(1) { 2 } else { 3 };
+        let mut g = chain(depth, &log, stackful, panics_when_closed(&log));
+        assert_eq!(g.resume(()), Step::Yielded("m".into()), "{shape}");
+        let panic = catch_unwind(AssertUnwindSafe(move || {
+            let _dropped_while_panicking = g;
+            panic!("consumer");
+        }))
+        .unwrap_err();
+        assert_eq!(message(&*panic), "consumer", "{shape}");
+        assert_eq!(*log.borrow(), innermost_first(depth), "{shape}");
     }
 }
