@@ -117,5 +117,7 @@ use stack::{SlotStack, StackInfo};
 
 pub use builder::GenBuilder;
 pub use co::Co;
+#[cfg(feature = "nightly")]
+pub(crate) use generator::close_while_panicking;
 pub use generator::{Gen, ThreadBound};
 pub(crate) use stack::RESERVED_MAX;

@@ -109,9 +109,15 @@ impl<G: Generator<S>, S> Drop for Lent<G, S> {
     /// A driver drops its entries innermost first (when it is dropped, or pops a finished or
     /// abandoned one): closing the lent sub-generator here keeps that order for a stackful
     /// level, whose own frame would otherwise drop it only when it unwinds, after its
-    /// delegator's entry went. Closing a finished generator does nothing.
+    /// delegator's entry went. Closing a finished generator does nothing. The close runs body
+    /// code (a `Gen`'s, a `yield_from_throwing!` level's): dropped while a panic unwinds (the
+    /// driver's root dropped during a panic, or unwound by one), a panic of that code is
+    /// reported and dropped, as `Gen`'s drop does, since leaving a drop then aborts.
     fn drop(&mut self) {
-        if let Some(sub) = self.get() {
+        let Some(sub) = self.get() else { return };
+        if std::thread::panicking() {
+            crate::stackful::close_while_panicking(|| drop(sub.close()));
+        } else {
             let _ = sub.close();
         }
     }
