@@ -161,3 +161,17 @@ fn a_lent_level_panicking_when_closed_by_a_drop_during_a_panic_does_not_abort() 
         assert_eq!(*log.borrow(), innermost_first(depth), "{shape}");
     }
 }
+
+/// Dropping a mixed chain whose innermost lent level panics when it is closed: the panic
+/// reaches whoever dropped the chain (as a `Gen` whose close panics does), and the levels
+/// that are left still go innermost first, each closed once the level it waited for is gone
+/// (not outermost first, closing a level whose delegate is still there).
+#[test]
+fn a_lent_level_panicking_when_closed_by_a_drop_leaves_the_rest_dropped_innermost_first() {
+    let log = log();
+    let mut g = chain(4, &log, |level| level % 2 == 1, panics_when_closed(&log));
+    assert_eq!(g.resume(()), Step::Yielded("m".into()));
+    let panic = catch_unwind(AssertUnwindSafe(move || drop(g))).unwrap_err();
+    assert_eq!(message(&*panic), "closing m");
+    assert_eq!(*log.borrow(), innermost_first(4));
+}
