@@ -5,9 +5,16 @@
 //! end each loan before the frame it points into, and leave no level resumed with an outcome
 //! it cannot have.
 
+use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
 
-use stasis::{Gen, Generator, State, Step, Thrown, from_throwing_coroutine, yield_from_throwing};
+use stasis::delegate::Shared;
+
+use stasis::{
+    CloseError, Gen, Generator, RuntimeError, State, Step, Thrown, from_throwing_coroutine,
+    yield_from_throwing,
+};
 
 use crate::support::{Finally, Log, log};
 
@@ -174,4 +181,204 @@ fn a_lent_level_panicking_when_closed_by_a_drop_leaves_the_rest_dropped_innermos
     let panic = catch_unwind(AssertUnwindSafe(move || drop(g))).unwrap_err();
     assert_eq!(message(&*panic), "closing m");
     assert_eq!(*log.borrow(), innermost_first(4));
+}
+
+// ------------------------------------------------------- panics at each level, each input
+
+/// A throwing innermost level that yields `leaf-1`, `leaf-2` and returns `done` when resumed
+/// after that; it passes on what is thrown into it.
+fn finishing_leaf(log: &Log) -> Level {
+    let log = log.clone();
+    Box::new(from_throwing_coroutine(
+        #[coroutine]
+        move |_: Input| {
+            let _finally = Finally::log(&log, "finally leaf");
+            (yield "leaf-1".to_string())?;
+            (yield "leaf-2".to_string())?;
+            Ok("done".to_string())
+        },
+    ))
+}
+
+/// As [`chain`], but level `at` panics (`level <at>`) as soon as its `yield from` ends,
+/// whatever it gives.
+fn chain_panicking_at(depth: u32, at: u32, log: &Log, stackful: Shape) -> Level {
+    let mut chain = finishing_leaf(log);
+    for level in (0..depth).rev() {
+        let log = log.clone();
+        chain = if stackful(level) {
+            Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
+                let _finally = Finally::log(&log, format!("finally {level}"));
+                let outcome = co.try_yield_from(chain);
+                assert!(level != at, "level {at}");
+                outcome.unwrap_or_else(|t| co.raise(t))
+            }))
+        } else {
+            Box::new(from_throwing_coroutine(
+                #[coroutine]
+                move |_: Input| {
+                    let _finally = Finally::log(&log, format!("finally {level}"));
+                    let outcome = yield_from_throwing!(chain);
+                    assert!(level != at, "level {at}");
+                    outcome
+                },
+            ))
+        };
+    }
+    chain
+}
+
+/// Each level of a mixed chain in turn panics when its `yield from` ends: after a send that
+/// finishes the leaf, after a throw the leaf passes on, and during a close. The panic reaches
+/// the consumer from that very call, every level unwinds innermost first, and the chain is
+/// closed.
+#[test]
+fn a_panic_at_any_level_during_send_throw_or_close_unwinds_the_mixed_chain_innermost_first() {
+    type Input3 = fn(&mut Level) -> Step<String, String, String>;
+    let inputs: [(&str, Input3); 3] = [
+        ("send", |g| g.resume(())),
+        ("throw", |g| g.throw("x".into())),
+        ("close", |g| match g.close() {
+            Ok(r) => Step::Complete(r.unwrap_or_default()),
+            Err(e) => panic!("close gave {e:?}"),
+        }),
+    ];
+    const DEPTH: u32 = 6;
+    for (shape, stackful) in MIXED {
+        for (input, send) in inputs {
+            for at in 0..DEPTH {
+                let log = log();
+                let mut g = chain_panicking_at(DEPTH, at, &log, stackful);
+                assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()));
+                assert_eq!(g.resume(()), Step::Yielded("leaf-2".into()));
+                let panic = catch_unwind(AssertUnwindSafe(|| send(&mut g))).unwrap_err();
+                let case = format!("{shape}, {input}, panic at {at}");
+                assert_eq!(message(&*panic), format!("level {at}"), "{case}");
+                assert_eq!(*log.borrow(), innermost_first(DEPTH), "{case}");
+                assert_eq!(g.state(), State::Closed, "{case}");
+                assert_eq!(g.resume(()), Step::Exhausted, "{case}");
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------- shared handles mid-chain
+
+/// The innermost level of a mixed chain is a [`Shared`] handle that the consumer also
+/// advances between the chain's steps (CPython: `inner.send(..)` while `outer` is suspended
+/// in `yield from inner`): the chain goes on from where the consumer left it, and once the
+/// consumer finished it, the level delegating to it gets `RuntimeError::AlreadyFinished` at
+/// its `yield from`, whichever backend delegates to it (a stackful level lending it to a
+/// state-machine driver, or a state machine hosted by a stackful driver).
+#[test]
+fn a_shared_leaf_advanced_by_the_consumer_mid_chain_goes_on_and_then_finishes_the_delegation() {
+    for (shape, stackful) in MIXED {
+        let log = log();
+        let shared = Shared::new(leaf(&log, None));
+        let mut g = chain(5, &log, stackful, Box::new(shared.clone()));
+        let mut other = shared.clone();
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()), "{shape}");
+        assert_eq!(other.resume(()), Step::Yielded("leaf-2".into()), "{shape}");
+        assert_eq!(g.resume(()), Step::Yielded("leaf-3".into()), "{shape}");
+        assert_eq!(other.throw("stop".into()), Step::Raised(Thrown::Error("stop".into())));
+        assert_eq!(
+            g.resume(()),
+            Step::Raised(Thrown::Runtime(RuntimeError::AlreadyFinished)),
+            "{shape}"
+        );
+        assert_eq!(*log.borrow(), innermost_first(5), "{shape}");
+    }
+}
+
+/// A level in the middle of a mixed chain is a [`Shared`] handle whose generator the leaf
+/// resumes (a generator that resumes its own delegator, CPython's `ValueError: generator
+/// already executing`): the leaf gets `RuntimeError::AlreadyExecuting`, and the chain is
+/// untouched.
+#[test]
+fn a_leaf_resuming_a_shared_level_of_its_own_mixed_chain_gets_already_executing() {
+    for (shape, stackful) in MIXED {
+        let log = log();
+        let slot: Rc<RefCell<Option<Shared<Level>>>> = Rc::new(RefCell::new(None));
+        let seen = slot.clone();
+        let leaf: Level = Box::new(from_throwing_coroutine(
+            #[coroutine]
+            move |_: Input| {
+                let mut middle = seen.borrow().clone().expect("set before the chain runs");
+                (yield "leaf-1".to_string())?;
+                let answer = match middle.resume(()) {
+                    Step::Raised(Thrown::Runtime(RuntimeError::AlreadyExecuting)) => "executing",
+                    _ => "reached",
+                };
+                (yield answer.to_string())?;
+                Ok("done".to_string())
+            },
+        ));
+        let middle = Shared::new(chain(3, &log, stackful, leaf));
+        *slot.borrow_mut() = Some(middle.clone());
+        let mut g = chain(3, &log, stackful, Box::new(middle));
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()), "{shape}");
+        assert_eq!(g.resume(()), Step::Yielded("executing".into()), "{shape}");
+        assert_eq!(g.resume(()), Step::Complete("done".into()), "{shape}");
+        slot.borrow_mut().take();
+    }
+}
+
+// ------------------------------------------------------ an ignored exit at the innermost
+
+/// The innermost level of a mixed chain is a stackful generator that ignores the exit (it
+/// catches it at its `try_yield` and yields again), adopted by the driver above it or hosted
+/// by a stackful one: the outermost `close()` reports the value it yielded, and every level
+/// goes innermost first (the ignoring one is dropped when its delegator sees CPython's
+/// `RuntimeError`, as for a state machine in `flat_machine.rs`).
+#[test]
+fn close_with_an_exit_ignored_by_an_innermost_stackful_level_is_reported_by_the_outermost() {
+    for (shape, stackful) in MIXED {
+        let log = log();
+        let leaf_log = log.clone();
+        let stubborn: Level = Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
+            let _finally = Finally::log(&leaf_log, "finally leaf");
+            let _ = co.try_yield("1".to_string());
+            let _ = co.try_yield("2".to_string());
+            String::new()
+        }));
+        let mut g = chain(6, &log, stackful, stubborn);
+        assert_eq!(g.resume(()), Step::Yielded("1".into()), "{shape}");
+        assert_eq!(g.close(), Err(CloseError::IgnoredExit("2".into())), "{shape}");
+        assert_eq!(g.state(), State::Closed, "{shape}");
+        assert_eq!(*log.borrow(), innermost_first(6), "{shape}");
+    }
+}
+
+/// A stackful body delegating to a state machine it holds (hosting what that one hands up)
+/// catches a panic from the innermost level and resumes the state machine itself: its
+/// delegate was dropped with the panic, so its `yield from` gives the exit (as for a closed
+/// delegate), not a `stasis bug` panic for an outcome that never came.
+#[test]
+fn a_hosting_state_machine_resumed_after_a_panic_above_it_sees_its_delegate_closed() {
+    let log = log();
+    let inner_log = log.clone();
+    let mut g = Gen::new(move |co, ()| {
+        let log = inner_log.clone();
+        let mut hosting = stasis::from_coroutine(
+            #[coroutine]
+            move || {
+                let outcome = stasis::yield_from!(stasis::from_coroutine(
+                    #[coroutine]
+                    || {
+                        yield 1u32;
+                        panic!("leaf");
+                    }
+                ));
+                log.borrow_mut().push(format!("hosting got {outcome:?}"));
+                yield 2;
+            },
+        );
+        let panic = catch_unwind(AssertUnwindSafe(|| co.delegate(&mut hosting, ())));
+        inner_log.borrow_mut().push(format!("caught {}", message(&*panic.unwrap_err())));
+        let step = hosting.resume(());
+        inner_log.borrow_mut().push(format!("then {step:?}"));
+    });
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    assert_eq!(g.resume(()), Step::Complete(()));
+    assert_eq!(*log.borrow(), ["caught leaf", "hosting got Err(Exit)", "then Yielded(2)"]);
 }
