@@ -382,3 +382,102 @@ fn a_hosting_state_machine_resumed_after_a_panic_above_it_sees_its_delegate_clos
     assert_eq!(g.resume(()), Step::Complete(()));
     assert_eq!(*log.borrow(), ["caught leaf", "hosting got Err(Exit)", "then Yielded(2)"]);
 }
+
+// ------------------------------------------------------------------------ deep chains
+
+type Countdown = Box<dyn Generator<Yield = u32, Return = u32, Error = String>>;
+
+/// Pushes its number to the log when dropped.
+struct DropLog(u32, Rc<RefCell<Vec<u32>>>);
+
+impl Drop for DropLog {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0);
+    }
+}
+
+/// Level `n` of a throwing countdown: yields `n`, delegates to level `n - 1` (made only
+/// then, so no unstarted level owns the rest of the chain) and returns how many levels below
+/// it finished, logging `n` when its locals drop. Levels `n` with `n % every == every / 2`
+/// are stackful `Gen`s (`co.try_yield_from`), the others state machines
+/// (`yield_from_throwing!`).
+fn deep_countdown(n: u32, every: u32, dropped: &Rc<RefCell<Vec<u32>>>) -> Countdown {
+    let dropped = dropped.clone();
+    if n % every == every / 2 {
+        return Box::new(Gen::<u32, u32>::throwing::<String>(move |co, ()| {
+            let _finally = DropLog(n, dropped.clone());
+            co.try_yield(n).unwrap_or_else(|t| co.raise(t));
+            let below = deep_countdown(n - 1, every, &dropped);
+            co.try_yield_from(below).unwrap_or_else(|t| co.raise(t)) + 1
+        }));
+    }
+    Box::new(from_throwing_coroutine(
+        #[coroutine]
+        move |_: Result<(), Thrown<String>>| {
+            let _finally = DropLog(n, dropped.clone());
+            (yield n)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            Ok(yield_from_throwing!(deep_countdown(n - 1, every, &dropped))? + 1)
+        },
+    ))
+}
+
+/// 100,000 levels, one in ten stackful (10,000 generator stacks; one per level would pass
+/// the OS's limit of memory mappings).
+const DEEP: u32 = 100_000;
+
+/// Issue 12 §1 on a mixed chain of `yield_from_throwing!` levels: 100,000 levels (a state
+/// machine or a stackful generator outermost) run to the end, every level returning its count
+/// and finishing innermost first; abandoned half-way, the live levels drop innermost first.
+#[test]
+fn a_throwing_mixed_chain_100_000_deep_runs_to_the_end_and_drops_innermost_first() {
+    // Outermost a state machine (100,000 % 10 = 0), then a stackful generator (5).
+    for top in [DEEP, DEEP + 5] {
+        let dropped = Rc::new(RefCell::new(Vec::new()));
+        let mut g = deep_countdown(top, 10, &dropped);
+        for n in (0..=top).rev() {
+            assert_eq!(g.resume(()), Step::Yielded(n), "top {top}");
+        }
+        assert_eq!(g.resume(()), Step::Complete(top), "top {top}");
+        assert!(dropped.borrow().iter().copied().eq(0..=top), "top {top}");
+
+        let dropped = Rc::new(RefCell::new(Vec::new()));
+        let mut g = deep_countdown(top, 10, &dropped);
+        for n in (top / 2 + 1..=top).rev() {
+            assert_eq!(g.resume(()), Step::Yielded(n), "top {top}");
+        }
+        drop(g);
+        assert!(
+            dropped.borrow().iter().copied().eq(top / 2 + 1..=top),
+            "top {top}: {:?}",
+            &dropped.borrow()[..10]
+        );
+    }
+}
+
+/// A mixed chain 1,000 levels deep (alternating backends), closed half-way through its
+/// items and, separately, dropped: every live level's locals go, innermost first.
+#[test]
+fn a_throwing_mixed_chain_1000_deep_closed_or_dropped_half_way_unwinds_innermost_first() {
+    for top in [1000, 1001] {
+        for close in [true, false] {
+            let dropped = Rc::new(RefCell::new(Vec::new()));
+            let mut g = deep_countdown(top, 2, &dropped);
+            for n in (top / 2 + 1..=top).rev() {
+                assert_eq!(g.resume(()), Step::Yielded(n), "top {top}");
+            }
+            if close {
+                assert_eq!(g.close(), Ok(None), "top {top}");
+                assert_eq!(g.state(), State::Closed, "top {top}");
+            }
+            drop(g);
+            assert!(
+                dropped.borrow().iter().copied().eq(top / 2 + 1..=top),
+                "top {top}, close {close}: {:?}",
+                &dropped.borrow()[..10]
+            );
+        }
+    }
+}
