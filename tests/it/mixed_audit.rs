@@ -6,8 +6,10 @@
 //! it cannot have.
 
 use std::cell::RefCell;
+use std::convert::Infallible;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use stasis::delegate::Shared;
 
@@ -480,4 +482,75 @@ fn a_throwing_mixed_chain_1000_deep_closed_or_dropped_half_way_unwinds_innermost
             );
         }
     }
+}
+
+// ------------------------------------------------------------------------ thread exit
+
+/// Set when `DATA` below is destroyed, when a body ran after that, and when its `finally`
+/// guard ran.
+static DATA_GONE: AtomicBool = AtomicBool::new(false);
+static RAN_AFTER_DATA_GONE: AtomicBool = AtomicBool::new(false);
+static FINALLY_RAN: AtomicBool = AtomicBool::new(false);
+
+struct Data(Vec<u64>);
+
+impl Drop for Data {
+    fn drop(&mut self) {
+        DATA_GONE.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Marks that the body's destructors ran.
+struct FinallyRan;
+
+impl Drop for FinallyRan {
+    fn drop(&mut self) {
+        FINALLY_RAN.store(true, Ordering::SeqCst);
+    }
+}
+
+type Items = Box<dyn Generator<Yield = u32, Return = (), Error = Infallible>>;
+
+thread_local! {
+    // Registered first (first used first), so destroyed last, after `DATA`.
+    static HOLDER: RefCell<Option<Items>> = const { RefCell::new(None) };
+    static DATA: Data = Data(vec![1; 16]);
+}
+
+/// Issue 9 A1 through a mixed chain: a stackful level lends its sub-generator (a `Gen` whose
+/// body holds a borrow of a thread-local across its yield) to the state machine driving the
+/// chain, which sits in a thread-local destroyed after that one. Dropped at thread exit, the
+/// driver ends the loan: it must not close the sub-generator then (that runs its body, which
+/// reads the freed thread-local), as `Gen`'s own drop does not; its destructors still run.
+#[test]
+fn a_lent_generator_dropped_at_thread_exit_does_not_run_its_body() {
+    std::thread::spawn(|| {
+        HOLDER.with(|h| {
+            let leaf = Gen::new(|co, ()| {
+                let _finally = FinallyRan;
+                DATA.with(|d| {
+                    if let Err(Thrown::Exit) = co.try_yield(1) {
+                        RAN_AFTER_DATA_GONE
+                            .store(DATA_GONE.load(Ordering::SeqCst), Ordering::SeqCst);
+                        std::hint::black_box(d.0[0]);
+                    }
+                })
+            });
+            let middle = Gen::new(move |co, ()| co.yield_from(leaf));
+            let root: Items = Box::new(stasis::from_coroutine(
+                #[coroutine]
+                move || stasis::yield_from!(middle).unwrap(),
+            ));
+            *h.borrow_mut() = Some(root);
+            assert_eq!(h.borrow_mut().as_mut().unwrap().resume(()), Step::Yielded(1));
+        })
+    })
+    .join()
+    .unwrap();
+    assert!(DATA_GONE.load(Ordering::SeqCst), "the thread's locals were destroyed");
+    assert!(
+        !RAN_AFTER_DATA_GONE.load(Ordering::SeqCst),
+        "the body ran (and read the borrowed thread-local) after it was destroyed"
+    );
+    assert!(FINALLY_RAN.load(Ordering::SeqCst), "the body's destructors still run");
 }
