@@ -112,9 +112,17 @@ impl<G: Generator<S>, S> Drop for Lent<G, S> {
     /// delegator's entry went. Closing a finished generator does nothing. The close runs body
     /// code (a `Gen`'s, a `yield_from_throwing!` level's): dropped while a panic unwinds (the
     /// driver's root dropped during a panic, or unwound by one), a panic of that code is
-    /// reported and dropped, as `Gen`'s drop does, since leaving a drop then aborts.
+    /// reported and dropped, as `Gen`'s drop does, since leaving a drop then aborts. While
+    /// the thread's thread-locals are destroyed it runs no body code (the sub-generator may
+    /// hold a borrow of one already gone, issue 9 A1): the sub-generator is left to the
+    /// lending frame, whose `Gen` is dropped next (the driver's entry right below this one,
+    /// or a frame below) and, then, unwinds its body without resuming it, dropping the
+    /// sub-generator on the way (its own drop runs no body code then either).
     fn drop(&mut self) {
         let Some(sub) = self.get() else { return };
+        if crate::stackful::destroying_thread_locals() {
+            return;
+        }
         if std::thread::panicking() {
             crate::stackful::close_while_panicking(|| drop(sub.close()));
         } else {
