@@ -45,7 +45,12 @@
 //!   value, handed to that very `close()` through the [`Context`] it published (the root reads
 //!   it right after its `yield`, before anything else runs). Dropping the root (its body
 //!   dropped, or unwinding from a panic) drops the entries innermost first, each while the
-//!   levels below it are already gone, so no drop recurses through the chain.
+//!   levels below it are already gone, so no drop recurses through the chain (and if one
+//!   entry's drop panics, the rest still go innermost first). An entry dropped before its
+//!   sub-generator finished leaves [`Thrown::Exit`] in its delegator's cell, so a delegator
+//!   that is still resumed afterwards (closed by a stackful level ending its loan, or by a
+//!   stackful body that caught a panic above a state machine it hosts) unwinds at its `yield
+//!   from` instead of finding no outcome.
 //!
 //! ## Mixed chains: one stack for both backends
 //!
@@ -72,7 +77,10 @@
 //!   the entry finished and its outcome is in the cell. The `mixed::Lease` the frame holds
 //!   ends the loan when it stops waiting (woken, closed or unwound), after which the `Lent`
 //!   acts as a closed generator, so no use outlives the frame; dropping a `Lent` while the
-//!   loan runs closes the sub-generator (innermost first, as the driver drops entries).
+//!   loan runs closes the sub-generator (innermost first, as the driver drops entries), with
+//!   a panic of that close reported and dropped when the drop happens during a panic (as
+//!   `Gen`'s drop does), and not at all while the thread's thread-locals are destroyed (the
+//!   lending frame unwinds it then without running its body).
 //! - **Stackful above, state machine below**: the stackful driver resumes a generator object
 //!   (`ObjEntry`) with an adoption of its own published (`stackful/delegate/host.rs`):
 //!   `yield_from!`'s when it cannot be thrown into (`E` is `Infallible`), else
@@ -283,7 +291,11 @@ unsafe fn adoption_of<'a, In: 'static, Y: 'static>(
     // reference made here is a child of it (Tree Borrows) / sits above it (Stacked Borrows),
     // and is the only one used meanwhile. It is used only by `begin` / `lend`, for the start
     // of one delegation, during which no other code reads this context: the bodies resumed
-    // by that start see contexts of their own, derived from this reference.
+    // by that start see contexts of their own, derived from this reference. And it does not
+    // outlive that resume: the start runs to its end before the body can suspend (what it
+    // resumes is `'static`, as every sub-generator of a delegation is, so it cannot hold the
+    // `Co` of a stackful body it runs on, the only thing that switches that stack out; a
+    // stackful sub-generator switches only its own stack and comes back).
     Some(unsafe { &mut *context.cast::<Adoption<In, Y>>().cast_mut() })
 }
 

@@ -45,11 +45,17 @@ impl<G: Generator<S>, S> Lent<G, S> {
         }
         // SAFETY: `lend`'s contract: while the loan runs (`alive`, cleared by the `Lease`
         // before the lending frame touches `sub` again or ends), `sub` is valid and reached
-        // through no other pointer. The pointer is the one provenance the lender derived for
-        // the loan (Stacked Borrows: a raw pointer from one `&mut` reborrow that the frame
-        // does not use meanwhile; Tree Borrows: a child of that reborrow, with no foreign
-        // access until the lease ends); the `&mut` made here lives for one call through
-        // `&mut self`, and `Lent` is the only holder, so no two are alive at once.
+        // through no other pointer. The lending frame ends only by returning or unwinding,
+        // both of which drop the lease first (it is a local of that frame), or never (its
+        // stack leaked by `Gen`'s drop: the memory stays, and the frame never runs again).
+        // The pointer is the one provenance the lender derived for the loan (Stacked
+        // Borrows: a raw pointer from the `&mut` parameter of `Co::lend`, which that frame
+        // does not use while the loan runs, so nothing pops its tag; Tree Borrows: a child of
+        // that parameter, protected for the whole loan, and every access made through the
+        // loan is a child access, never a foreign one); the `&mut` made here lives for one
+        // call through `&mut self`, and `Lent` is the only holder, so no two are alive at once
+        // (a call through it can reach this `Lent` again only through the driver, which is
+        // busy in that call).
         Some(unsafe { self.sub.as_mut() })
     }
 }
@@ -139,7 +145,9 @@ impl<G: Generator<S>, S> Drop for Lent<G, S> {
 /// # Safety
 ///
 /// `sub` must be valid for reads and writes, and reached through no other pointer, until the
-/// returned [`Lease`] is dropped; the caller drops it before it touches `sub` again.
+/// returned [`Lease`] is dropped (or until `lend` returns `Err` or unwinds: the `Lent` it made
+/// is dropped by then, and may close `sub` while it is); the caller drops the lease before it
+/// touches `sub` again, and drops it if its frame unwinds.
 /// `context` must be what `Adoption::publish` gave the `__resume_adopted` /
 /// `__forward_adopted` call whose resume runs the caller, which is blocked in that resume.
 #[allow(clippy::type_complexity)]
