@@ -554,3 +554,44 @@ fn a_lent_generator_dropped_at_thread_exit_does_not_run_its_body() {
     );
     assert!(FINALLY_RAN.load(Ordering::SeqCst), "the body's destructors still run");
 }
+
+/// The outermost state machine of a mixed chain (whose state holds the driver and the
+/// adoption it publishes) moves to a new allocation between every two steps, the old one
+/// freed: nothing keeps a pointer into it across a resume (under AddressSanitizer, a
+/// use-after-free otherwise).
+#[test]
+fn a_mixed_chain_whose_outermost_state_machine_moves_between_steps_runs_to_the_end() {
+    let log = log();
+    let below = chain(6, &log, |level| level % 2 == 0, leaf(&log, None));
+    let root = from_throwing_coroutine(
+        #[coroutine]
+        move |_: Input| {
+            let _finally = Finally::log(&log, "finally root");
+            yield_from_throwing!(below)
+        },
+    );
+    let mut root = Box::new(root);
+    for i in 1..=5 {
+        assert_eq!(root.resume(()), Step::Yielded(format!("leaf-{i}")));
+        // Allocated while the old box is still alive, so at another address.
+        let old = root;
+        root = Box::new(*old);
+    }
+    assert_eq!(root.throw("stop".into()), Step::Raised(Thrown::Error("stop".into())));
+    assert_eq!(root.state(), State::Closed);
+}
+
+/// The leaf of a mixed chain panics at its very first step, while every level is still
+/// starting (each hands its delegation up from inside its delegator's start, nested): the
+/// panic reaches the consumer from its first resume and every level unwinds innermost first.
+#[test]
+fn a_panic_while_a_mixed_chain_starts_unwinds_every_level_innermost_first() {
+    for (shape, stackful) in MIXED {
+        let log = log();
+        let mut g = chain(8, &log, stackful, leaf(&log, Some(1)));
+        let panic = catch_unwind(AssertUnwindSafe(|| g.resume(()))).unwrap_err();
+        assert_eq!(message(&*panic), "deep", "{shape}");
+        assert_eq!(*log.borrow(), innermost_first(8), "{shape}");
+        assert_eq!(g.state(), State::Closed, "{shape}");
+    }
+}
