@@ -595,3 +595,28 @@ fn a_panic_while_a_mixed_chain_starts_unwinds_every_level_innermost_first() {
         assert_eq!(g.state(), State::Closed, "{shape}");
     }
 }
+
+/// A middle level of a mixed chain is a [`Shared`] handle that the consumer also resumes and
+/// then closes between the chain's steps: both reach the innermost level (the shared level
+/// drives what is below it), the close unwinds the levels below it innermost first, and the
+/// level delegating to it gets `RuntimeError::AlreadyFinished` at its `yield from`.
+#[test]
+fn a_shared_middle_level_resumed_and_closed_by_the_consumer_mid_chain() {
+    for (shape, stackful) in MIXED {
+        let log = log();
+        let middle = Shared::new(chain(3, &log, stackful, leaf(&log, None)));
+        let mut g = chain(3, &log, stackful, Box::new(middle.clone()));
+        let mut other = middle.clone();
+        assert_eq!(g.resume(()), Step::Yielded("leaf-1".into()), "{shape}");
+        assert_eq!(other.resume(()), Step::Yielded("leaf-2".into()), "{shape}");
+        assert_eq!(g.resume(()), Step::Yielded("leaf-3".into()), "{shape}");
+        assert_eq!(other.close(), Ok(None), "{shape}");
+        assert_eq!(*log.borrow(), innermost_first(3), "{shape}");
+        assert_eq!(
+            g.resume(()),
+            Step::Raised(Thrown::Runtime(RuntimeError::AlreadyFinished)),
+            "{shape}"
+        );
+        assert_eq!(log.borrow().len(), 7, "{shape}: every level unwound");
+    }
+}
