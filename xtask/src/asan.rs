@@ -51,17 +51,8 @@ pub(crate) fn run(root: &std::path::Path, args: &[String]) -> Result<()> {
     if args.iter().any(|a| a == "--examples-only") {
         failures.extend(run_examples(root).err());
     } else {
-        let doc_only = args.iter().any(|a| a == "--doc");
-        let mut selections: Vec<&[&str]> = Vec::new();
-        if !doc_only {
-            selections.push(&["--lib", "--bins", "--tests", "--examples"]);
-        }
-        let narrowed = args.iter().any(|a| a.starts_with("--test") || a.starts_with("--lib"));
-        if doc_only || !narrowed {
-            selections.push(&["--doc"]);
-        }
         let extra: Vec<&String> = args.iter().filter(|a| *a != "--doc").collect();
-        for selection in selections {
+        for selection in selections(args) {
             failures.extend(cargo_test(root, selection, &extra).err());
         }
         if args.is_empty() {
@@ -79,6 +70,21 @@ pub(crate) fn run(root: &std::path::Path, args: &[String]) -> Result<()> {
             list.len(),
             list.join("\n")
         )
+    }
+}
+
+/// The target selections of the `cargo test` runs for the caller's `args`: by default the
+/// unit, integration and example tests, then the doctests (cargo cannot mix the two); `--doc`
+/// alone for the doctests only; and one run with no selection of its own when the caller
+/// chose targets (`--lib`, `--test it`, ...), which `args` then carries.
+fn selections(args: &[String]) -> Vec<&'static [&'static str]> {
+    const TARGETS: [&str; 5] = ["--lib", "--bin", "--test", "--example", "--all-targets"];
+    if args.iter().any(|a| a == "--doc") {
+        vec![&["--doc"]]
+    } else if args.iter().any(|a| TARGETS.iter().any(|t| a.starts_with(t))) {
+        vec![&[]]
+    } else {
+        vec![&["--lib", "--bins", "--tests", "--examples"], &["--doc"]]
     }
 }
 
@@ -169,13 +175,18 @@ fn cargo_test(root: &std::path::Path, selection: &[&str], extra: &[&String]) -> 
     eprintln!("xtask asan: {cmd:?}");
     let started = Instant::now();
     let status = cmd.status().context("running cargo test")?;
+    let what: Vec<&str> = if selection.is_empty() {
+        extra.iter().map(|a| a.as_str()).collect()
+    } else {
+        selection.to_vec()
+    };
+    let what = what.join(" ");
     eprintln!(
-        "xtask asan: `cargo test {}` finished in {:.0} s ({status})",
-        selection.join(" "),
+        "xtask asan: `cargo test {what}` finished in {:.0} s ({status})",
         started.elapsed().as_secs_f64()
     );
     if !status.success() {
-        bail!("`cargo test {}` failed ({status}); see its report above", selection.join(" "));
+        bail!("`cargo test {what}` failed ({status}); see its report above");
     }
     Ok(())
 }
@@ -183,6 +194,26 @@ fn cargo_test(root: &std::path::Path, selection: &[&str], extra: &[&String]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|a| a.to_string()).collect()
+    }
+
+    /// A target selection of the caller's replaces the default one (cargo refuses `--lib`
+    /// twice, and `--tests` beside `--test it` would run every test binary again).
+    #[test]
+    fn the_callers_target_selection_replaces_the_default() {
+        let all: Vec<&[&str]> = vec![&["--lib", "--bins", "--tests", "--examples"], &["--doc"]];
+        assert_eq!(selections(&[]), all);
+        assert_eq!(selections(&strings(&["-p", "stasis-core", "a_fork"])), all);
+        assert_eq!(selections(&strings(&["--doc"])), [&["--doc"]]);
+        let none: Vec<&[&str]> = vec![&[]];
+        for narrowed in [&["--lib"][..], &["--test", "it"], &["--test=it"], &["--tests"]] {
+            assert_eq!(selections(&strings(narrowed)), none, "{narrowed:?}");
+        }
+        assert_eq!(selections(&strings(&["-p", "xtask", "--bins"])), none);
+        assert_eq!(selections(&strings(&["--examples"])), none);
+    }
 
     #[test]
     fn examples_are_read_from_cargo_metadata() {

@@ -179,11 +179,10 @@
 //! handlers across the fork, so the child never inherits it locked. In the child, as with any
 //! `fork()` of a threaded process, only the forking thread exists: its generators and its pool
 //! work as before; generators owned by other threads of the parent are never resumed or
-//! dropped there, and their stacks stay mapped (copy-on-write) until the child exits. One
-//! narrow window remains: a fork during the process's very first stack registration, while
-//! the overflow handler is being installed (once per process, microseconds), leaves the child
-//! waiting for that installation to finish; map a generator stack before starting threads
-//! that fork (any `Gen::new`) to close it.
+//! dropped there, and their stacks stay mapped (copy-on-write) until the child exits. A fork
+//! that lands while another thread is installing the overflow handler (the process's first
+//! stack) leaves the child to finish that installation itself, rather than waiting for a
+//! thread that does not exist there.
 //!
 //! ```
 //! use stasis_core::Gen;

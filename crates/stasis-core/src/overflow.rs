@@ -17,7 +17,8 @@
 //! ```
 //!
 //! - **Installed lazily, once**: the first stack a process maps installs the handler
-//!   ([`register`] calls [`std::sync::Once`]). The previous actions are read first and kept for
+//!   ([`register`] goes through a [`ForkOnce`], a `Once` that a `fork()` in the middle of the
+//!   installation cannot leave waiting for ever in the child). The previous actions are read first and kept for
 //!   chaining, so Rust's "thread 'main' has overflowed its stack" still works.
 //! - **Async-signal-safe lookup**: the handler only reads atomics (`HIGH`, then `KEYS[i]`,
 //!   `SIZES[i]`), formats into a buffer on its own stack with `core::fmt` (no allocation, no
@@ -45,7 +46,8 @@
 //!   before `fork()` and release after it, in the parent and in the child (what glibc does for
 //!   `malloc`). So the book is consistent in the child and its lock free, although the thread
 //!   that held it at the moment of the fork does not exist there. Registered with the handler
-//!   (once per process).
+//!   (once per process, and once more in a child forked during the installation, which takes
+//!   it over: [`ForkOnce`]).
 //!
 //! Every stack is unmapped through [`crate::pool::release`] (the pool's own, and `Gen`'s drop
 //! for unpooled generators), which unregisters it first. A stack dropped some other way (say,
@@ -60,8 +62,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::ops::{Deref, DerefMut};
 use std::ptr;
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
 
 /// How many stacks can be registered at once (Linux's default `vm.max_map_count` allows about
 /// 32,750 live stacks). Two arrays of this many words live in `.bss`; only the pages up to the
@@ -156,19 +157,104 @@ impl Drop for BookGuard<'_> {
     }
 }
 
+/// How many registrations of the fork handlers are between their prepare and their parent
+/// or child handler. A child that finished an installation its parent's thread had started
+/// (see [`ForkOnce`]) registers the handlers a second time, so one `fork()` may run each of
+/// them twice: the book's lock is taken by the first [`before_fork`] and freed by the last
+/// [`after_fork`]. glibc (and musl) run one fork's handlers under their own atfork lock, from
+/// the prepare handlers to the parent or child ones, so two forks never interleave here.
+static FORK_HOLDS: AtomicUsize = AtomicUsize::new(0);
+
 /// `pthread_atfork` prepare handler: holds the book's lock across `fork()`, so neither side
 /// sees it half-updated.
 extern "C" fn before_fork() {
-    BOOK.acquire();
+    if FORK_HOLDS.fetch_add(1, Ordering::Relaxed) == 0 {
+        BOOK.acquire();
+    }
 }
 
 /// `pthread_atfork` parent and child handler: frees the lock [`before_fork`] took. In the
 /// child the thread that forked is the only one, and it holds the lock, so freeing it is right.
 extern "C" fn after_fork() {
-    BOOK.release();
+    if FORK_HOLDS.fetch_sub(1, Ordering::Relaxed) == 1 {
+        BOOK.release();
+    }
 }
 
-static INSTALL: Once = Once::new();
+/// A run-once gate that `fork()` cannot wedge.
+///
+/// std's `Once` (and `OnceLock`), copied into a child forked while another thread of the
+/// parent was inside `call_once`, says "running" for ever: the thread that would finish it
+/// does not exist in the child, whose first generator would then wait for ever (CI's stress
+/// run hung a child so). This gate keeps the process id of the process whose thread runs the
+/// initialisation. A caller that finds another process's id there is a forked child whose
+/// initialiser was left behind in the parent, and runs the initialisation itself. So the
+/// initialisation must be correct when run again over a half-done copy of itself: [`install`]
+/// is, and [`unmap_at_thread_exit`]'s key creation only leaks the parent's unused key.
+struct ForkOnce {
+    /// [`ForkOnce::NEW`], [`ForkOnce::DONE`], or the id of the process whose thread is
+    /// running the initialisation.
+    state: AtomicI32,
+}
+
+impl ForkOnce {
+    const NEW: i32 = 0;
+    const DONE: i32 = -1;
+
+    const fn new() -> Self {
+        ForkOnce { state: AtomicI32::new(Self::NEW) }
+    }
+
+    /// Runs `init` unless it has run to its end in this process (or in the parent before the
+    /// fork); waits while another thread of this process runs it.
+    #[inline]
+    fn call_once(&self, init: impl FnOnce()) {
+        if self.state.load(Ordering::Acquire) != Self::DONE {
+            self.call_once_slow(init);
+        }
+    }
+
+    #[cold]
+    fn call_once_slow(&self, init: impl FnOnce()) {
+        /// Gives the gate back if `init` panics, so that a later call tries again.
+        struct Reopen<'a>(&'a AtomicI32);
+        impl Drop for Reopen<'_> {
+            fn drop(&mut self) {
+                self.0.store(ForkOnce::NEW, Ordering::Release);
+            }
+        }
+        // SAFETY: `getpid` has no preconditions and cannot fail.
+        let me = unsafe { libc::getpid() };
+        loop {
+            match self.state.load(Ordering::Acquire) {
+                Self::DONE => return,
+                running if running == me => std::thread::yield_now(),
+                // New, or left running by a thread of the process this one was forked from.
+                seen => {
+                    if self
+                        .state
+                        .compare_exchange(seen, me, Ordering::Acquire, Ordering::Acquire)
+                        .is_ok()
+                    {
+                        let reopen = Reopen(&self.state);
+                        init();
+                        std::mem::forget(reopen);
+                        self.state.store(Self::DONE, Ordering::Release);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the initialisation has run to its end (for tests).
+    #[cfg(test)]
+    fn is_completed(&self) -> bool {
+        self.state.load(Ordering::Acquire) == Self::DONE
+    }
+}
+
+static INSTALL: ForkOnce = ForkOnce::new();
 
 /// The actions that were in place for `SIGSEGV` and `SIGBUS` before ours.
 struct Previous {
@@ -176,8 +262,9 @@ struct Previous {
     bus: Cell<libc::sigaction>,
 }
 
-// SAFETY: written once, inside `INSTALL.call_once`, before the handler that reads it is
-// installed; only read afterwards.
+// SAFETY: written only inside `INSTALL.call_once` (one thread at a time: the installing thread,
+// or in a forked child the one that took the installation over), and only while the handler
+// that reads it is not installed for that signal; only read afterwards.
 unsafe impl Sync for Previous {}
 
 static PREVIOUS: Previous = Previous {
@@ -261,6 +348,8 @@ fn sweep(book: &mut Book) {
 
 /// Installs the handler for `SIGSEGV` and `SIGBUS`, keeping the previous actions.
 fn install() {
+    #[cfg(test)]
+    tests::pause_point(1);
     // SAFETY: `sysconf` has no preconditions.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     if page > 0 {
@@ -270,6 +359,8 @@ fn install() {
     // async-signal-safe and cannot fail. A failure to register (ENOMEM) leaves fork as unsafe
     // as it was before; nothing else depends on it.
     unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork), Some(after_fork)) };
+    #[cfg(test)]
+    tests::pause_point(2);
     for (signal, previous) in [(libc::SIGSEGV, &PREVIOUS.segv), (libc::SIGBUS, &PREVIOUS.bus)] {
         // SAFETY: all-zero is a valid `sigaction`; `sigaction` reads `action` and writes `old`,
         // both valid for the call. The old action is stored before ours is installed, so the
@@ -277,6 +368,11 @@ fn install() {
         unsafe {
             let mut old: libc::sigaction = std::mem::zeroed();
             if libc::sigaction(signal, ptr::null(), &mut old) != 0 {
+                continue;
+            }
+            if old.sa_sigaction == handler as *const () as usize {
+                // Installed by the parent's thread before the fork that left this child to
+                // finish the installation: `previous` already holds what came before.
                 continue;
             }
             previous.set(old);
@@ -287,6 +383,8 @@ fn install() {
             libc::sigaction(signal, &action, ptr::null_mut());
         }
     }
+    #[cfg(test)]
+    tests::pause_point(3);
 }
 
 /// The registered stack whose guard page holds `addr`: `(guard, size)`.
@@ -489,16 +587,21 @@ fn has_altstack() -> bool {
 /// The `pthread` key whose destructor unmaps stasis's alternate stack at thread exit (`None`
 /// if it could not be created: then the stack is unmapped in `AltStack`'s destructor, as
 /// before).
-static ALTSTACK_KEY: std::sync::OnceLock<Option<libc::pthread_key_t>> = std::sync::OnceLock::new();
+static ALTSTACK_KEY: ForkOnce = ForkOnce::new();
+/// The key [`ALTSTACK_KEY`] made, or `u64::MAX` if `pthread_key_create` failed.
+static ALTSTACK_KEY_VALUE: AtomicU64 = AtomicU64::new(u64::MAX);
 
 /// Hands this thread's alternate stack mapping (made by [`map_altstack`]) to a `pthread` key
 /// destructor, which runs after the thread-local destructors; unmaps it now if that fails.
 fn unmap_at_thread_exit(base: *mut libc::c_void) {
-    let key = ALTSTACK_KEY.get_or_init(|| {
+    ALTSTACK_KEY.call_once(|| {
         let mut key: libc::pthread_key_t = 0;
         // SAFETY: `key` is a valid out-pointer; `unmap_altstack` has the destructor's signature.
-        (unsafe { libc::pthread_key_create(&mut key, Some(unmap_altstack)) } == 0).then_some(key)
+        if unsafe { libc::pthread_key_create(&mut key, Some(unmap_altstack)) } == 0 {
+            ALTSTACK_KEY_VALUE.store(u64::from(key), Ordering::Relaxed);
+        }
     });
+    let key = libc::pthread_key_t::try_from(ALTSTACK_KEY_VALUE.load(Ordering::Relaxed)).ok();
     // SAFETY: `key` was created above; the value is only read back by `unmap_altstack`.
     let handed = key.is_some_and(|key| unsafe { libc::pthread_setspecific(key, base) } == 0);
     if !handed {
@@ -644,6 +747,135 @@ mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    /// Where [`install`] stops for [`a_fork_during_the_first_install_leaves_the_child_working`]
+    /// (0: nowhere), in which process, and whether it has stopped there.
+    static PAUSE_AT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+    static PAUSE_PID: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+    static PAUSED: AtomicBool = AtomicBool::new(false);
+
+    /// Called by [`install`] at its numbered points: waits there while the test holds it.
+    pub(super) fn pause_point(point: u8) {
+        // SAFETY: `getpid` has no preconditions.
+        let me = unsafe { libc::getpid() };
+        if PAUSE_AT.load(Ordering::Acquire) != point || PAUSE_PID.load(Ordering::Acquire) != me {
+            return;
+        }
+        PAUSED.store(true, Ordering::Release);
+        while PAUSE_AT.load(Ordering::Acquire) == point {
+            std::thread::yield_now();
+        }
+    }
+
+    const FORK_CHILD: &str = "STASIS_FORK_DURING_INSTALL";
+    const FORK_TEST: &str =
+        "overflow::tests::a_fork_during_the_first_install_leaves_the_child_working";
+
+    /// A thread installs the handler (the process's first stack), and another thread forks
+    /// while it is half-way: before the fork handlers are registered (point 1), after (point
+    /// 2), or after the signal actions are set too (point 3). The child has only the forking thread, so nobody there will finish that
+    /// installation; its generators must work all the same, and so must its own forks. Each
+    /// point runs in a fresh process (this test binary again), where nothing is installed yet.
+    /// A stress run in CI once hung a child this way (`examples/stress.rs`, round 0).
+    #[test]
+    fn a_fork_during_the_first_install_leaves_the_child_working() {
+        if let Ok(point) = std::env::var(FORK_CHILD) {
+            fork_during_install(point.parse().expect("a pause point"));
+            return;
+        }
+        for point in [1u8, 2, 3] {
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", FORK_TEST, "--nocapture", "--test-threads=1"])
+                .env(FORK_CHILD, point.to_string())
+                .output()
+                .expect("re-running the test binary");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                out.status.success() && stdout.contains("fork during install: ok"),
+                "pause point {point}: {}\n{stdout}\n{stderr}",
+                out.status
+            );
+        }
+    }
+
+    /// Runs in a child of the test binary: see the test above.
+    fn fork_during_install(point: u8) {
+        assert!(!INSTALL.is_completed(), "this process must not have installed anything yet");
+        // SAFETY: `getpid` has no preconditions.
+        PAUSE_PID.store(unsafe { libc::getpid() }, Ordering::Release);
+        PAUSE_AT.store(point, Ordering::Release);
+        let guard = 0x6200_0000_0000usize;
+        let installer = std::thread::spawn(move || register(guard, 16 * 1024));
+        while !PAUSED.load(Ordering::Acquire) {
+            std::thread::yield_now();
+        }
+        let pid = fork_running_generators();
+        PAUSE_AT.store(0, Ordering::Release);
+        assert!(installer.join().unwrap());
+        unregister(guard);
+        assert_eq!(reap(pid), Ok(()), "the child forked while the handler was being installed");
+        let pid = fork_running_generators();
+        assert_eq!(reap(pid), Ok(()), "a child forked after the installation");
+        println!("fork during install: ok");
+    }
+
+    /// Forks a child that runs two generators to their end, forks a grandchild that does the
+    /// same and waits for it (so the fork handlers work in the child too), and exits 0 if all
+    /// went well. An alarm ends a child that hangs.
+    fn fork_running_generators() -> libc::pid_t {
+        // SAFETY: the child only runs generators, forks, waits and `_exit`s.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork: {}", io::Error::last_os_error());
+        if pid != 0 {
+            return pid;
+        }
+        // SAFETY: `alarm` has no preconditions; its default action ends a hung child.
+        unsafe { libc::alarm(10) };
+        let run = || {
+            for pooled in [false, true] {
+                let mut g =
+                    crate::Gen::builder().pooled(pooled).build(|co, ()| co.yield_(7u32)).unwrap();
+                assert_eq!(g.next(), Some(7));
+                assert_eq!(g.next(), None);
+            }
+            let ours = handler as *const () as usize;
+            assert_ne!(PREVIOUS.segv.get().sa_sigaction, ours, "chains to itself on SIGSEGV");
+            assert_ne!(PREVIOUS.bus.get().sa_sigaction, ours, "chains to itself on SIGBUS");
+        };
+        let ok = std::panic::catch_unwind(|| {
+            run();
+            // SAFETY: as above, for the grandchild.
+            let pid = unsafe { libc::fork() };
+            if pid == 0 {
+                let ok = std::panic::catch_unwind(run).is_ok();
+                // SAFETY: ends the grandchild at once.
+                unsafe { libc::_exit(i32::from(!ok)) };
+            }
+            assert_eq!(reap(pid), Ok(()), "the grandchild");
+        })
+        .is_ok();
+        // SAFETY: ends the child at once, as a forked child of a threaded process should.
+        unsafe { libc::_exit(i32::from(!ok)) };
+    }
+
+    /// Waits for the child `pid`: `Ok` if it exited 0, else how it ended.
+    fn reap(pid: libc::pid_t) -> Result<(), String> {
+        let mut status = 0;
+        // SAFETY: `pid` is our child; `status` is a valid out-pointer.
+        let got = unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert_eq!(got, pid, "waitpid: {}", io::Error::last_os_error());
+        if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+            Ok(())
+        } else if libc::WIFSIGNALED(status) {
+            Err(format!(
+                "killed by signal {} (14: hung, ended by its alarm)",
+                libc::WTERMSIG(status)
+            ))
+        } else {
+            Err(format!("exited {}", libc::WEXITSTATUS(status)))
+        }
     }
 
     #[test]

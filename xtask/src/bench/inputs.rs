@@ -141,32 +141,32 @@ fn criterion_dirs(id: &str) -> Vec<String> {
 }
 
 /// Reads `<criterion_dir>/<group>/<id>/<sub>/estimates.json` (`sub` is `new`, `change` or a
-/// baseline's name), trying each of [`criterion_dirs`]. `None` when the file is missing or older
-/// than `since` (a benchmark that did not run this time keeps its old results on disk, and the
-/// report must not pass them off as new).
+/// baseline's name) from the newest of [`criterion_dirs`] that has it (a bench renamed from one
+/// spelling to the other leaves the old folder behind). `None` when the file is missing or
+/// older than `since` (a benchmark that did not run this time keeps its old results on disk,
+/// and the report must not pass them off as new).
 fn read_criterion_file(
     criterion_dir: &Path,
     id: &str,
     sub: &str,
     since: Option<SystemTime>,
 ) -> Result<Option<(std::path::PathBuf, String)>> {
-    let Some((path, text)) = criterion_dirs(id)
-        .into_iter()
-        .map(|dir| criterion_dir.join(dir).join(sub).join("estimates.json"))
-        .find_map(|path| match fs::read_to_string(&path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            read => Some((path, read)),
-        })
-    else {
-        return Ok(None);
-    };
-    let text = text.with_context(|| format!("reading {}", path.display()))?;
-    if let Some(since) = since {
-        let modified = fs::metadata(&path).and_then(|m| m.modified());
-        if modified.map_or(true, |m| m < since) {
-            return Ok(None);
+    let mut newest: Option<(std::path::PathBuf, Option<SystemTime>)> = None;
+    for dir in criterion_dirs(id) {
+        let path = criterion_dir.join(dir).join(sub).join("estimates.json");
+        let modified = match fs::metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            meta => meta.and_then(|m| m.modified()).ok(),
+        };
+        if newest.as_ref().is_none_or(|(_, m)| modified > *m) {
+            newest = Some((path, modified));
         }
     }
+    let Some((path, modified)) = newest else { return Ok(None) };
+    if since.is_some_and(|since| modified.is_none_or(|m| m < since)) {
+        return Ok(None);
+    }
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     Ok(Some((path, text)))
 }
 
@@ -626,6 +626,28 @@ mod tests {
         let err = parse_stream_run(r#"{"variant": "loop", "bytes": 1}"#).unwrap_err();
         assert!(format!("{err:#}").contains("no `secs`"), "{err:#}");
         assert!(parse_stream_run("Traceback").is_err());
+    }
+
+    /// Both folders criterion may use for an id exist (the bench was renamed between the two
+    /// spellings at some point): the one written by this run counts, not the stale other.
+    #[test]
+    fn the_newest_of_two_criterion_folders_counts() {
+        let dir = scratch_dir("two-folders");
+        let id = "delegation/inline/1000";
+        assert!(criterion_ids().contains(&id.to_string()));
+        write_estimate(&dir, id, 9.0);
+        let hour_ago = SystemTime::now() - std::time::Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(dir.join(id).join("new/estimates.json"))
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        write_estimate(&dir, "delegation/inline_1000", 5.0);
+        let since = SystemTime::now() - std::time::Duration::from_secs(60);
+        assert_eq!(read_estimates(&dir, Some(since)).unwrap().get(id), Some(&5.0));
+        assert_eq!(read_estimates(&dir, None).unwrap().get(id), Some(&5.0));
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
