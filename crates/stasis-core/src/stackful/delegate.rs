@@ -792,12 +792,16 @@ impl<Y, S, E> Co<Y, S, E> {
         let mut closed = usize::from(closing);
         loop {
             let top = *stack.last().expect("the stack holds our own entry");
-            // SAFETY: `top` is `own` (in our caller's frame) or an entry handed up by an
+            // SAFETY: `top` is `own` (in our caller's frame), an entry handed up by an
             // adopted delegate, in the frame of its body, suspended in `wait_for` on a stack
-            // kept alive by a `Gen` that a frame below owns. That body is resumed only after
-            // its entry is popped here. Nothing else reaches the entry: every pointer to it
-            // has the one provenance its `wait_for` made (no `&mut` to it is alive there
-            // while we drive it), and the `&mut` it holds is borrowed from that frame. The
+            // kept alive by a `Gen` that a frame below owns, or a hosted entry (`host.rs`): a
+            // box `stack` owns, freed only when popped (`Driving::pop`), whose pointer is the
+            // one `Box::into_raw` gave. A body whose entry it is is resumed only after that
+            // entry is popped here. Nothing else reaches the entry: every pointer to it has
+            // the one provenance its `wait_for` (or `Driving::host`) made (no `&mut` to it is
+            // alive there while we drive it), and the `&mut` it holds is borrowed from that
+            // frame (a hosted entry owns its sub-generator, or lends a stackful level's
+            // through `mixed::Lent`, which checks the loan on every use). The
             // `&mut` made for `run` lives across this body's suspensions (`run` yields the
             // items): meanwhile no other pointer to the entry is used, and unwinding our stack
             // ends `run`'s frame first (see "Soundness of the pointers" in the module docs), so
