@@ -6,10 +6,8 @@
 //! it cannot have.
 
 use std::cell::RefCell;
-use std::convert::Infallible;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use stasis::delegate::Shared;
 
@@ -18,6 +16,8 @@ use stasis::{
     yield_from_throwing,
 };
 
+use crate::flat_machine::DropLog;
+use crate::panics::message;
 use crate::support::{Finally, Log, log};
 
 type Input = Result<(), Thrown<String>>;
@@ -106,15 +106,6 @@ fn dropping_a_throwing_mixed_chain_half_way_drops_every_level_innermost_first() 
         );
         assert_eq!(*log.borrow(), innermost_first(10), "{shape}");
     }
-}
-
-/// The payload of a caught panic, as text.
-fn message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(not a string)".into())
 }
 
 /// A panic at the innermost level of a mixed chain of `yield_from_throwing!` levels reaches
@@ -389,15 +380,6 @@ fn a_hosting_state_machine_resumed_after_a_panic_above_it_sees_its_delegate_clos
 
 type Countdown = Box<dyn Generator<Yield = u32, Return = u32, Error = String>>;
 
-/// Pushes its number to the log when dropped.
-struct DropLog(u32, Rc<RefCell<Vec<u32>>>);
-
-impl Drop for DropLog {
-    fn drop(&mut self) {
-        self.1.borrow_mut().push(self.0);
-    }
-}
-
 /// Level `n` of a throwing countdown: yields `n`, delegates to level `n - 1` (made only
 /// then, so no unstarted level owns the rest of the chain) and returns how many levels below
 /// it finished, logging `n` when its locals drop. Levels `n` with `n % every == every / 2`
@@ -444,19 +426,39 @@ fn a_throwing_mixed_chain_100_000_deep_runs_to_the_end_and_drops_innermost_first
         }
         assert_eq!(g.resume(()), Step::Complete(top), "top {top}");
         assert!(dropped.borrow().iter().copied().eq(0..=top), "top {top}");
-
-        let dropped = Rc::new(RefCell::new(Vec::new()));
-        let mut g = deep_countdown(top, 10, &dropped);
-        for n in (top / 2 + 1..=top).rev() {
-            assert_eq!(g.resume(()), Step::Yielded(n), "top {top}");
-        }
-        drop(g);
-        assert!(
-            dropped.borrow().iter().copied().eq(top / 2 + 1..=top),
-            "top {top}: {:?}",
-            &dropped.borrow()[..10]
-        );
+        abandon_half_way(top, |d| deep_countdown(top, 10, d), false);
     }
+}
+
+/// Takes the items of the countdown `make` builds (its levels yield `top` down to 0, each
+/// logging its number in the log it is given when its locals drop) down to `top / 2 + 1`,
+/// closes it if `close`, and drops it: the levels alive then (none dropped before) must have
+/// gone, innermost first.
+pub(crate) fn abandon_half_way<G>(
+    top: u32,
+    make: impl FnOnce(&Rc<RefCell<Vec<u32>>>) -> G,
+    close: bool,
+) where
+    G: Generator<Yield = u32>,
+    G::Return: std::fmt::Debug + PartialEq,
+    G::Error: std::fmt::Debug + PartialEq,
+{
+    let dropped = Rc::new(RefCell::new(Vec::new()));
+    let mut g = make(&dropped);
+    for n in (top / 2 + 1..=top).rev() {
+        assert_eq!(g.resume(()), Step::Yielded(n), "top {top}");
+    }
+    assert!(dropped.borrow().is_empty(), "top {top}");
+    if close {
+        assert_eq!(g.close(), Ok(None), "top {top}");
+        assert_eq!(g.state(), State::Closed, "top {top}");
+    }
+    drop(g);
+    assert!(
+        dropped.borrow().iter().copied().eq(top / 2 + 1..=top),
+        "top {top}, close {close}: {:?}",
+        &dropped.borrow()[..10]
+    );
 }
 
 /// A mixed chain 1,000 levels deep (alternating backends), closed half-way through its
@@ -465,94 +467,9 @@ fn a_throwing_mixed_chain_100_000_deep_runs_to_the_end_and_drops_innermost_first
 fn a_throwing_mixed_chain_1000_deep_closed_or_dropped_half_way_unwinds_innermost_first() {
     for top in [1000, 1001] {
         for close in [true, false] {
-            let dropped = Rc::new(RefCell::new(Vec::new()));
-            let mut g = deep_countdown(top, 2, &dropped);
-            for n in (top / 2 + 1..=top).rev() {
-                assert_eq!(g.resume(()), Step::Yielded(n), "top {top}");
-            }
-            if close {
-                assert_eq!(g.close(), Ok(None), "top {top}");
-                assert_eq!(g.state(), State::Closed, "top {top}");
-            }
-            drop(g);
-            assert!(
-                dropped.borrow().iter().copied().eq(top / 2 + 1..=top),
-                "top {top}, close {close}: {:?}",
-                &dropped.borrow()[..10]
-            );
+            abandon_half_way(top, |d| deep_countdown(top, 2, d), close);
         }
     }
-}
-
-// ------------------------------------------------------------------------ thread exit
-
-/// Set when `DATA` below is destroyed, when a body ran after that, and when its `finally`
-/// guard ran.
-static DATA_GONE: AtomicBool = AtomicBool::new(false);
-static RAN_AFTER_DATA_GONE: AtomicBool = AtomicBool::new(false);
-static FINALLY_RAN: AtomicBool = AtomicBool::new(false);
-
-struct Data(Vec<u64>);
-
-impl Drop for Data {
-    fn drop(&mut self) {
-        DATA_GONE.store(true, Ordering::SeqCst);
-    }
-}
-
-/// Marks that the body's destructors ran.
-struct FinallyRan;
-
-impl Drop for FinallyRan {
-    fn drop(&mut self) {
-        FINALLY_RAN.store(true, Ordering::SeqCst);
-    }
-}
-
-type Items = Box<dyn Generator<Yield = u32, Return = (), Error = Infallible>>;
-
-thread_local! {
-    // Registered first (first used first), so destroyed last, after `DATA`.
-    static HOLDER: RefCell<Option<Items>> = const { RefCell::new(None) };
-    static DATA: Data = Data(vec![1; 16]);
-}
-
-/// Issue 9 A1 through a mixed chain: a stackful level lends its sub-generator (a `Gen` whose
-/// body holds a borrow of a thread-local across its yield) to the state machine driving the
-/// chain, which sits in a thread-local destroyed after that one. Dropped at thread exit, the
-/// driver ends the loan: it must not close the sub-generator then (that runs its body, which
-/// reads the freed thread-local), as `Gen`'s own drop does not; its destructors still run.
-#[test]
-fn a_lent_generator_dropped_at_thread_exit_does_not_run_its_body() {
-    std::thread::spawn(|| {
-        HOLDER.with(|h| {
-            let leaf = Gen::new(|co, ()| {
-                let _finally = FinallyRan;
-                DATA.with(|d| {
-                    if let Err(Thrown::Exit) = co.try_yield(1) {
-                        RAN_AFTER_DATA_GONE
-                            .store(DATA_GONE.load(Ordering::SeqCst), Ordering::SeqCst);
-                        std::hint::black_box(d.0[0]);
-                    }
-                })
-            });
-            let middle = Gen::new(move |co, ()| co.yield_from(leaf));
-            let root: Items = Box::new(stasis::from_coroutine(
-                #[coroutine]
-                move || stasis::yield_from!(middle).unwrap(),
-            ));
-            *h.borrow_mut() = Some(root);
-            assert_eq!(h.borrow_mut().as_mut().unwrap().resume(()), Step::Yielded(1));
-        })
-    })
-    .join()
-    .unwrap();
-    assert!(DATA_GONE.load(Ordering::SeqCst), "the thread's locals were destroyed");
-    assert!(
-        !RAN_AFTER_DATA_GONE.load(Ordering::SeqCst),
-        "the body ran (and read the borrowed thread-local) after it was destroyed"
-    );
-    assert!(FINALLY_RAN.load(Ordering::SeqCst), "the body's destructors still run");
 }
 
 /// The outermost state machine of a mixed chain (whose state holds the driver and the
