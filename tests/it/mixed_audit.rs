@@ -537,3 +537,100 @@ fn a_shared_middle_level_resumed_and_closed_by_the_consumer_mid_chain() {
         assert_eq!(log.borrow().len(), 7, "{shape}: every level unwound");
     }
 }
+
+// ------------------------------------- a level that ignores the exit by delegating
+
+/// A level that, closed, handles the exit by delegating (`except GeneratorExit: yield from
+/// other()`) whose new delegate yields: that level ignored the exit. As in CPython (and as a
+/// stackful root's driver does), its delegator sees `RuntimeError::IgnoredExit` and the level
+/// stays suspended in its new `yield from` until it is dropped (closed: the exit there); it is
+/// never resumed with the `RuntimeError` itself. So the trace is the same whichever backend
+/// the outermost level is, for a state-machine or a stackful ignoring level.
+#[test]
+fn a_level_ignoring_the_exit_by_delegating_gives_the_same_trace_under_either_root() {
+    fn leaf() -> Level {
+        Box::new(from_throwing_coroutine(
+            #[coroutine]
+            |_: Input| {
+                (yield "leaf".to_string())?;
+                Ok(String::new())
+            },
+        ))
+    }
+    fn other() -> Level {
+        Box::new(from_throwing_coroutine(
+            #[coroutine]
+            |_: Input| {
+                (yield "other".to_string())?;
+                Ok("o".to_string())
+            },
+        ))
+    }
+    /// `yield from leaf()`; on the exit, `yield from other()` and log what it gave.
+    fn ignoring(log: &Log, stackful: bool) -> Level {
+        let log = log.clone();
+        if stackful {
+            return Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
+                match co.try_yield_from(leaf()) {
+                    Err(Thrown::Exit) => {
+                        let r = co.try_yield_from(other());
+                        log.borrow_mut().push(format!("ignoring after other: {r:?}"));
+                        r.unwrap_or_else(|t| co.raise(t))
+                    }
+                    outcome => outcome.unwrap_or_else(|t| co.raise(t)),
+                }
+            }));
+        }
+        Box::new(from_throwing_coroutine(
+            #[coroutine]
+            move |_: Input| match yield_from_throwing!(leaf()) {
+                Err(Thrown::Exit) => {
+                    let r = yield_from_throwing!(other());
+                    log.borrow_mut().push(format!("ignoring after other: {r:?}"));
+                    r
+                }
+                outcome => outcome,
+            },
+        ))
+    }
+    /// `yield from sub` in a level of the given backend, logging what it gave as `name`.
+    fn passing(log: &Log, name: &'static str, stackful: bool, sub: Level) -> Level {
+        let log = log.clone();
+        if stackful {
+            return Box::new(Gen::<String, String>::throwing::<String>(move |co, ()| {
+                let r = co.try_yield_from(sub);
+                log.borrow_mut().push(format!("{name} got {r:?}"));
+                r.unwrap_or_else(|t| co.raise(t))
+            }));
+        }
+        Box::new(from_throwing_coroutine(
+            #[coroutine]
+            move |_: Input| {
+                let r = yield_from_throwing!(sub);
+                log.borrow_mut().push(format!("{name} got {r:?}"));
+                r
+            },
+        ))
+    }
+    for stackful_ignoring in [false, true] {
+        let traces: Vec<Vec<String>> = [false, true]
+            .into_iter()
+            .map(|stackful_root| {
+                let log = log();
+                let middle = passing(&log, "middle", false, ignoring(&log, stackful_ignoring));
+                let mut g = passing(&log, "outer", stackful_root, middle);
+                assert_eq!(g.resume(()), Step::Yielded("leaf".into()));
+                assert_eq!(g.close(), Err(CloseError::IgnoredExit("other".into())));
+                drop(g);
+                let trace = log.borrow().clone();
+                trace
+            })
+            .collect();
+        assert_eq!(traces[0], traces[1], "state-machine root, then stackful root");
+        assert!(
+            traces[0].iter().all(|line| !line.starts_with("ignoring after other: Err(Runtime")),
+            "{:?}",
+            traces[0]
+        );
+    }
+}
