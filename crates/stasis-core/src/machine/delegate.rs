@@ -383,26 +383,41 @@ impl<In, Y> Driver<In, Y> {
     /// `closing`: `input` closes the chain (CPython's `gen_close` cascade).
     #[inline]
     pub fn step(&mut self, input: In, closing: bool) -> Driven<Y> {
+        let stepped = self.entries.len();
         let Some(top) = self.entries.last_mut() else { return Driven::Done(None) };
         let progress = top.step(input, &mut self.up);
         self.absorb();
         match progress {
             Progress::Yielded(y) if !closing => Driven::Yielded(y),
-            progress => self.settle(progress, closing),
+            progress => self.settle(progress, closing, stepped),
         }
     }
 
+    /// `progress` came from the step of entry `stepped - 1`: the top one, or one below the
+    /// delegations it handed up during that step.
     #[cold]
-    fn settle(&mut self, mut progress: Progress<Y>, closing: bool) -> Driven<Y> {
+    fn settle(
+        &mut self,
+        mut progress: Progress<Y>,
+        closing: bool,
+        mut stepped: usize,
+    ) -> Driven<Y> {
         let mut ignored = None;
         loop {
             match progress {
                 Progress::Yielded(y) if !closing => return Driven::Yielded(y),
                 Progress::Yielded(y) | Progress::IgnoredExit(y) => {
-                    // This level yielded while the chain closes: it ignored the exit. Its
-                    // delegator sees `RuntimeError::IgnoredExit`; it is dropped (closed
-                    // again) below.
+                    // This level yielded while the chain closes: it ignored the exit, whether
+                    // the value is its own or comes from a delegation it started while
+                    // handling the exit (CPython: `except GeneratorExit: yield from other()`,
+                    // which stays suspended in it). What it started goes first (innermost
+                    // first: the level is left waiting in its `yield from`, as CPython leaves
+                    // it); its delegator sees `RuntimeError::IgnoredExit`; it is dropped
+                    // (closed again) below, never resumed with that error itself.
                     ignored = Some(y);
+                    while self.entries.len() > stepped {
+                        drop(self.entries.pop());
+                    }
                     if let Some(top) = self.entries.last_mut() {
                         top.abandon();
                     }
@@ -410,6 +425,7 @@ impl<In, Y> Driver<In, Y> {
                 Progress::Finished => {}
             }
             drop(self.entries.pop());
+            stepped = self.entries.len();
             let Some(top) = self.entries.last_mut() else { return Driven::Done(ignored) };
             progress = top.wake(&mut self.up);
             self.absorb();
