@@ -40,7 +40,8 @@
 //! - **Finishing, closing, panics**: when the top entry finishes, the driver pops it and wakes
 //!   the entry below (its body reads the outcome). A `close()` of the root cascades: the top is
 //!   closed, each delegator sees the outcome at its `yield from`, innermost first; a level that
-//!   yields instead of finishing ignored the exit: it is dropped, its delegator sees
+//!   yields instead of finishing ignored the exit (also when the value comes from a delegation
+//!   it started while handling the exit, which goes first): it is dropped, its delegator sees
 //!   [`RuntimeError::IgnoredExit`] (CPython's `RuntimeError`), and the root's `close()` reports `CloseError::IgnoredExit` with the
 //!   value, handed to that very `close()` through the [`Context`] it published (the root reads
 //!   it right after its `yield`, before anything else runs). Dropping the root (its body
