@@ -284,19 +284,19 @@ unsafe fn adoption_of<'a, In: 'static, Y: 'static>(
     if kind != Kind::Adoption(TypeId::of::<Adoption<In, Y>>()) {
         return None;
     }
+    // The reference made below does not outlive that resume: the start it is used for runs
+    // to its end before the body can suspend (what it resumes is `'static`, as every
+    // sub-generator of a delegation is, so it cannot hold the `Co` of a stackful body it runs
+    // on, the only thing that switches that stack out; a stackful sub-generator switches only
+    // its own stack and comes back).
     // SAFETY: the kind says `context` is the first field of an `Adoption<In, Y>` (`repr(C)`;
     // `TypeId` compared, so the types are exactly these) and the pointer was derived from a
     // `&mut Adoption<In, Y>` as a whole (`Adoption::publish`), so it may be cast back and
     // written through. That `&mut` belongs to the `__resume_adopted` / `__forward_adopted`
     // call resuming this coroutine, which does not touch it until the resume returns: the
     // reference made here is a child of it (Tree Borrows) / sits above it (Stacked Borrows),
-    // and is the only one used meanwhile. It is used only by `begin` / `lend`, for the start
-    // of one delegation, during which no other code reads this context: the bodies resumed
-    // by that start see contexts of their own, derived from this reference. And it does not
-    // outlive that resume: the start runs to its end before the body can suspend (what it
-    // resumes is `'static`, as every sub-generator of a delegation is, so it cannot hold the
-    // `Co` of a stackful body it runs on, the only thing that switches that stack out; a
-    // stackful sub-generator switches only its own stack and comes back).
+    // and is the only one used meanwhile (only by `begin` / `lend`, for the start of one
+    // delegation; the bodies that start resumes see contexts of their own, derived from it).
     Some(unsafe { &mut *context.cast::<Adoption<In, Y>>().cast_mut() })
 }
 

@@ -43,19 +43,18 @@ impl<G: Generator<S>, S> Lent<G, S> {
         if !self.alive.get() {
             return None;
         }
+        // The lending frame ends only by returning or unwinding, both of which drop the lease
+        // first (a local of that frame), or never (its stack leaked by `Gen`'s drop: the
+        // memory stays, and the frame never runs again).
         // SAFETY: `lend`'s contract: while the loan runs (`alive`, cleared by the `Lease`
         // before the lending frame touches `sub` again or ends), `sub` is valid and reached
-        // through no other pointer. The lending frame ends only by returning or unwinding,
-        // both of which drop the lease first (it is a local of that frame), or never (its
-        // stack leaked by `Gen`'s drop: the memory stays, and the frame never runs again).
-        // The pointer is the one provenance the lender derived for the loan (Stacked
-        // Borrows: a raw pointer from the `&mut` parameter of `Co::lend`, which that frame
-        // does not use while the loan runs, so nothing pops its tag; Tree Borrows: a child of
-        // that parameter, protected for the whole loan, and every access made through the
-        // loan is a child access, never a foreign one); the `&mut` made here lives for one
-        // call through `&mut self`, and `Lent` is the only holder, so no two are alive at once
-        // (a call through it can reach this `Lent` again only through the driver, which is
-        // busy in that call).
+        // through no other pointer. One provenance: the pointer derived from the `&mut`
+        // parameter of `Co::lend`, which that frame does not use while the loan runs (Stacked
+        // Borrows: nothing pops its tag; Tree Borrows: a child of that protected parameter,
+        // so every access through the loan is a child access, never a foreign one). The
+        // `&mut` made here lives for one call through `&mut self`, and `Lent` is the only
+        // holder (a call through it reaches this `Lent` again only through the driver, busy
+        // in that call), so no two are alive at once.
         Some(unsafe { self.sub.as_mut() })
     }
 }
