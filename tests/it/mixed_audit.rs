@@ -26,10 +26,13 @@ type Level = Box<dyn Generator<Yield = String, Return = String, Error = String>>
 /// Which levels of a chain are stackful generators (the others are state machines).
 type Shape = fn(u32) -> bool;
 
-/// Both shapes of a mixed chain: the outermost a state machine, or a stackful generator.
-const MIXED: [(&str, Shape); 2] = [
+/// The shapes of a mixed chain: the outermost a state machine, or a stackful generator, and
+/// one with stackful levels in pairs (the outer one adopts the inner one directly, then a
+/// state machine below is hosted by that driver).
+const MIXED: [(&str, Shape); 3] = [
     ("odd levels stackful", |level| level % 2 == 1),
     ("even levels stackful", |level| level % 2 == 0),
+    ("two levels in three stackful", |level| level % 3 != 2),
 ];
 
 /// A throwing innermost level that logs `finally leaf` and yields `leaf-1`, `leaf-2`, ...;
