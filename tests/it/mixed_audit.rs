@@ -625,8 +625,7 @@ fn a_level_ignoring_the_exit_by_delegating_gives_the_same_trace_under_either_roo
                 assert_eq!(g.resume(()), Step::Yielded("leaf".into()));
                 assert_eq!(g.close(), Err(CloseError::IgnoredExit("other".into())));
                 drop(g);
-                let trace = log.borrow().clone();
-                trace
+                log.borrow().clone()
             })
             .collect();
         assert_eq!(traces[0], traces[1], "state-machine root, then stackful root");

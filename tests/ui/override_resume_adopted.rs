@@ -36,4 +36,34 @@ impl Generator for Forward {
     }
 }
 
+/// Nor can the token be named to write the override the compiler asks for.
+struct Forward2(Gen<u32>);
+
+impl Generator for Forward2 {
+    type Yield = u32;
+    type Return = ();
+    type Error = Infallible;
+
+    fn resume(&mut self, arg: ()) -> Step<u32, (), Infallible> {
+        self.0.resume(arg)
+    }
+    fn throw(&mut self, err: Infallible) -> Step<u32, (), Infallible> {
+        match err {}
+    }
+    fn close(&mut self) -> Result<Option<()>, CloseError<u32, Infallible>> {
+        self.0.close()
+    }
+    fn state(&self) -> State {
+        self.0.state()
+    }
+    fn __resume_adopted(
+        &mut self,
+        arg: (),
+        up: &mut Adoption<(), u32>,
+        token: stasis_core::protocol::sealed::AdoptToken,
+    ) -> Step<u32, (), Infallible> {
+        self.0.__resume_adopted(arg, up, token)
+    }
+}
+
 fn main() {}

@@ -103,7 +103,7 @@
 //!   ns then, 9.9 ns now; `mixed/1000`, 16.7 ns then, 5.9 ns now). What is left above an
 //!   item delegated from `Gen` to `Gen` (`object`, 4.6 ns) at the end of a mixed chain under
 //!   a stackful root: the hosted entry's dynamic step, the loan's check and the adoption
-//!   published for the innermost `Gen`. Adopting such a `Gen` as a stackful `GenEntry`
+//!   published for the innermost `Gen`. AdoptToken such a `Gen` as a stackful `GenEntry`
 //!   would remove them, at the price of a second hand-up protocol in `Co::lend` (not done).
 //!   A `Co::delegate` whose send type is neither
 //!   `()` nor known to be `Default` (only `Co::yield_from` knows that) hosts nothing: the
@@ -126,7 +126,7 @@ use core::ptr;
 use std::rc::Rc;
 
 pub use crate::protocol::forward_closing;
-use crate::protocol::{Generator, RuntimeError, State, Step, Thrown};
+use crate::protocol::{AdoptToken, Generator, RuntimeError, State, Step, Thrown};
 
 std::thread_local! {
     /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
@@ -585,7 +585,7 @@ where
     /// Resumes the root's own sub-generator.
     #[inline(always)]
     fn own(&mut self, sent: S) -> Rooted<G::Yield, G::Return, G::Error> {
-        let step = self.sub.__resume_adopted(sent, &mut self.driver.up);
+        let step = self.sub.__resume_adopted(sent, &mut self.driver.up, AdoptToken(()));
         self.driver.absorb();
         rooted(step)
     }
@@ -661,7 +661,8 @@ where
         input: Result<S, Thrown<G::Error>>,
         closing: bool,
     ) -> Rooted<G::Yield, G::Return, G::Error> {
-        let (step, ignored) = self.sub.__forward_adopted(input, &mut self.driver.up);
+        let (step, ignored) =
+            self.sub.__forward_adopted(input, &mut self.driver.up, AdoptToken(()));
         self.driver.absorb();
         match step {
             Step::Yielded(y) if ignored || closing => Rooted::Ignored(y),
@@ -860,7 +861,7 @@ impl<S, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
 
     #[inline]
     fn step(&mut self, input: S, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
-        settle(self.sub.__resume_adopted(input, up), &self.cell)
+        settle(self.sub.__resume_adopted(input, up, AdoptToken(())), &self.cell)
     }
 
     fn wake(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
@@ -909,7 +910,7 @@ impl<S, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
         input: ThrowIn<S, G>,
         up: &mut Adoption<ThrowIn<S, G>, G::Yield>,
     ) -> Progress<G::Yield> {
-        match self.sub.__forward_adopted(input, up) {
+        match self.sub.__forward_adopted(input, up, AdoptToken(())) {
             (Step::Yielded(y), true) => Progress::IgnoredExit(y),
             (step, _) => settle(step, &self.cell),
         }

@@ -37,7 +37,7 @@ use crate::machine::Adoption;
 use crate::pool::DEFAULT_STACK_SIZE;
 use crate::pool::{Clean, StackError};
 #[cfg(feature = "nightly")]
-use crate::protocol::forward_closing;
+use crate::protocol::{AdoptToken, forward_closing};
 use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<E>>, SlotStack>;
@@ -692,7 +692,12 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     /// `machine/delegate.rs`).
     #[cfg(feature = "nightly")]
     #[inline]
-    fn __resume_adopted(&mut self, arg: S, up: &mut Adoption<S, Y>) -> Step<Y, R, E> {
+    fn __resume_adopted(
+        &mut self,
+        arg: S,
+        up: &mut Adoption<S, Y>,
+        _: AdoptToken,
+    ) -> Step<Y, R, E> {
         if self.inner.done() {
             return Step::Exhausted;
         }
@@ -709,6 +714,7 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
         &mut self,
         input: Result<S, Thrown<E>>,
         up: &mut Adoption<Result<S, Thrown<E>>, Y>,
+        _: AdoptToken,
     ) -> (Step<Y, R, E>, bool) {
         match input {
             Ok(sent) if !self.inner.done() => {

@@ -14,7 +14,7 @@ use core::ptr::NonNull;
 use std::rc::Rc;
 
 use super::{Adoption, Begin, Context, SendEntry, ThrowEntry, adoption_of, hand_up};
-use crate::protocol::{CloseError, Generator, State, Step, Thrown};
+use crate::protocol::{AdoptToken, CloseError, Generator, State, Step, Thrown};
 
 /// A sub-generator lent by a stackful body waiting in `Co::delegate` to the driver that
 /// adopted its generator: the entry's `sub`, behind a pointer into that body's frame. Every
@@ -93,8 +93,9 @@ impl<S, G: Generator<S>> Generator<S> for Lent<G, S> {
         &mut self,
         arg: S,
         up: &mut Adoption<S, G::Yield>,
+        token: AdoptToken,
     ) -> Step<G::Yield, G::Return, G::Error> {
-        self.get().map_or(Step::Exhausted, |sub| sub.__resume_adopted(arg, up))
+        self.get().map_or(Step::Exhausted, |sub| sub.__resume_adopted(arg, up, token))
     }
 
     #[inline]
@@ -102,9 +103,10 @@ impl<S, G: Generator<S>> Generator<S> for Lent<G, S> {
         &mut self,
         input: Result<S, Thrown<G::Error>>,
         up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
+        token: AdoptToken,
     ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
         match self.get() {
-            Some(sub) => sub.__forward_adopted(input, up),
+            Some(sub) => sub.__forward_adopted(input, up, token),
             None => (Step::Exhausted, false),
         }
     }
