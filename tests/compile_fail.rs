@@ -20,6 +20,10 @@
 //! - `collect_a_raising_generator`, `collect_a_raising_adaptor`: a generator (or an adaptor
 //!   over one) that can raise errors is not an `Iterator`, so an error cannot end a
 //!   `collect()` silently; `try_iter()` yields `Result` items instead.
+//! - `override_resume_adopted`: the delegation drivers' hidden trait methods are sealed: a type
+//!   outside stasis cannot override `Generator::__resume_adopted` to forward it to a generator
+//!   that can be resumed some other way too, which would let a driver resume a frame that has
+//!   lent that generator out (found by the audit of mixed chains).
 //!
 //! The `.stderr` files match the pinned nightly's messages; after a toolchain update,
 //! regenerate them with `TRYBUILD=overwrite cargo test -p stasis --test compile_fail` and

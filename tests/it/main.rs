@@ -31,6 +31,9 @@ mod flat_machine;
 // State machines only: nightly.
 mod fork;
 mod laziness;
+// Mixed chains need state machines: nightly.
+#[cfg(feature = "nightly")]
+mod mixed_audit;
 mod panics;
 mod pool;
 #[cfg(feature = "nightly")]

@@ -35,7 +35,8 @@ impl Drop for PanicOnDrop {
     }
 }
 
-fn message(payload: &(dyn std::any::Any + Send)) -> String {
+/// The payload of a caught panic, as text.
+pub(crate) fn message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

@@ -32,6 +32,7 @@ use crate::protocol::{CloseError, Generator, State, Step, Thrown};
 #[doc(hidden)]
 pub mod delegate;
 
+use crate::protocol::AdoptToken;
 pub(crate) use delegate::Adoption;
 use delegate::{CONTEXT, Context};
 
@@ -314,6 +315,7 @@ impl<C: Coroutine<()> + Unpin> Generator<()> for StateMachine<C> {
         &mut self,
         arg: (),
         up: &mut Adoption<(), C::Yield>,
+        _: AdoptToken,
     ) -> Step<C::Yield, C::Return> {
         let context = up.publish(self.frame.bytes());
         plain_step(self.frame.resume_with(arg, context))
@@ -404,6 +406,7 @@ impl<C: Coroutine<S> + Unpin, S> Generator<S> for SendingStateMachine<C, S> {
         &mut self,
         arg: S,
         up: &mut Adoption<S, C::Yield>,
+        _: AdoptToken,
     ) -> Step<C::Yield, C::Return> {
         let context = up.publish(self.frame.bytes());
         plain_step(self.frame.resume_with(arg, context))
@@ -568,6 +571,7 @@ where
         &mut self,
         input: Result<S, Thrown<E>>,
         up: &mut Adoption<Result<S, Thrown<E>>, C::Yield>,
+        _: AdoptToken,
     ) -> (Step<C::Yield, R, E>, bool) {
         match input {
             Ok(sent) => {

@@ -25,6 +25,24 @@ use core::fmt;
 
 #[cfg(feature = "nightly")]
 use crate::machine::Adoption;
+#[cfg(feature = "nightly")]
+pub(crate) use sealed::AdoptToken;
+
+/// The seal on the delegation drivers' hidden methods of [`Generator`].
+#[cfg(feature = "nightly")]
+mod sealed {
+    /// Proof that a call of `Generator::__resume_adopted` or `__forward_adopted` comes from
+    /// stasis's own drivers: their last parameter. Public, as the trait's signature must be,
+    /// but in a private module and with a private field, so code outside stasis-core can
+    /// neither name it nor make one: it can neither call those methods nor override them.
+    /// An override that forwarded them to a generator which can also be resumed some other
+    /// way (a `Gen` the type shares) would let a driver resume a frame while that frame has
+    /// lent the generator out, an aliasing violation reachable from safe code
+    /// (`tests/ui/override_resume_adopted.rs`).
+    #[allow(unreachable_pub)] // reachable in signatures, nameable nowhere outside the crate
+    #[derive(Clone, Copy, Debug)]
+    pub struct AdoptToken(pub(crate) ());
+}
 
 /// The outcome of resuming a generator (with `resume` or `throw`).
 ///
@@ -518,7 +536,8 @@ pub trait Generator<S = ()> {
 
     /// Support for `stasis-delegate`'s `yield_from!`; not a public API. [`Generator::resume`](crate::Generator::resume)
     /// by a delegation driver that may adopt the delegations the body starts (see
-    /// `machine.rs`). Only the state machines do more than `resume`.
+    /// `machine.rs`). Only the state machines do more than `resume`. Sealed: its last
+    /// parameter is an [`AdoptToken`](sealed::AdoptToken) that only stasis can make or name.
     #[cfg(feature = "nightly")]
     #[doc(hidden)]
     #[inline]
@@ -526,6 +545,7 @@ pub trait Generator<S = ()> {
         &mut self,
         arg: S,
         up: &mut Adoption<S, Self::Yield>,
+        _: AdoptToken,
     ) -> Step<Self::Yield, Self::Return, Self::Error> {
         let _ = up;
         self.resume(arg)
@@ -534,7 +554,8 @@ pub trait Generator<S = ()> {
     /// Support for `stasis-delegate`'s `yield_from_throwing!`; not a public API. PEP 380's
     /// forwarding of what a throwing delegator's `yield` received ([`forward_closing`]), by a
     /// delegation driver that may adopt the delegations the body starts. Only
-    /// [`ThrowingStateMachine`](crate::ThrowingStateMachine) does more than forward.
+    /// [`ThrowingStateMachine`](crate::ThrowingStateMachine) does more than forward. Sealed
+    /// as `__resume_adopted` is.
     #[cfg(feature = "nightly")]
     #[doc(hidden)]
     #[inline]
@@ -543,6 +564,7 @@ pub trait Generator<S = ()> {
         &mut self,
         input: Result<S, Thrown<Self::Error>>,
         up: &mut Adoption<Result<S, Thrown<Self::Error>>, Self::Yield>,
+        _: AdoptToken,
     ) -> (Step<Self::Yield, Self::Return, Self::Error>, bool) {
         let _ = up;
         forward_closing(self, input)
@@ -880,8 +902,9 @@ macro_rules! forward_generator {
                 &mut self,
                 arg: S,
                 up: &mut Adoption<S, G::Yield>,
+                token: AdoptToken,
             ) -> Step<G::Yield, G::Return, G::Error> {
-                (**self).__resume_adopted(arg, up)
+                (**self).__resume_adopted(arg, up, token)
             }
 
             #[cfg(feature = "nightly")]
@@ -890,8 +913,9 @@ macro_rules! forward_generator {
                 &mut self,
                 input: Result<S, Thrown<G::Error>>,
                 up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
+                token: AdoptToken,
             ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
-                (**self).__forward_adopted(input, up)
+                (**self).__forward_adopted(input, up, token)
             }
 
             #[inline]

@@ -40,12 +40,18 @@
 //! - **Finishing, closing, panics**: when the top entry finishes, the driver pops it and wakes
 //!   the entry below (its body reads the outcome). A `close()` of the root cascades: the top is
 //!   closed, each delegator sees the outcome at its `yield from`, innermost first; a level that
-//!   yields instead of finishing ignored the exit: it is dropped, its delegator sees
+//!   yields instead of finishing ignored the exit (also when the value comes from a delegation
+//!   it started while handling the exit, which goes first): it is dropped, its delegator sees
 //!   [`RuntimeError::IgnoredExit`] (CPython's `RuntimeError`), and the root's `close()` reports `CloseError::IgnoredExit` with the
 //!   value, handed to that very `close()` through the [`Context`] it published (the root reads
 //!   it right after its `yield`, before anything else runs). Dropping the root (its body
 //!   dropped, or unwinding from a panic) drops the entries innermost first, each while the
-//!   levels below it are already gone, so no drop recurses through the chain.
+//!   levels below it are already gone, so no drop recurses through the chain (and if one
+//!   entry's drop panics, the rest still go innermost first). An entry dropped before its
+//!   sub-generator finished leaves [`Thrown::Exit`] in its delegator's cell, so a delegator
+//!   that is still resumed afterwards (closed by a stackful level ending its loan, or by a
+//!   stackful body that caught a panic above a state machine it hosts) unwinds at its `yield
+//!   from` instead of finding no outcome.
 //!
 //! ## Mixed chains: one stack for both backends
 //!
@@ -72,7 +78,10 @@
 //!   the entry finished and its outcome is in the cell. The `mixed::Lease` the frame holds
 //!   ends the loan when it stops waiting (woken, closed or unwound), after which the `Lent`
 //!   acts as a closed generator, so no use outlives the frame; dropping a `Lent` while the
-//!   loan runs closes the sub-generator (innermost first, as the driver drops entries).
+//!   loan runs closes the sub-generator (innermost first, as the driver drops entries), with
+//!   a panic of that close reported and dropped when the drop happens during a panic (as
+//!   `Gen`'s drop does), and not at all while the thread's thread-locals are destroyed (the
+//!   lending frame unwinds it then without running its body).
 //! - **Stackful above, state machine below**: the stackful driver resumes a generator object
 //!   (`ObjEntry`) with an adoption of its own published (`stackful/delegate/host.rs`):
 //!   `yield_from!`'s when it cannot be thrown into (`E` is `Infallible`), else
@@ -94,7 +103,7 @@
 //!   ns then, 9.9 ns now; `mixed/1000`, 16.7 ns then, 5.9 ns now). What is left above an
 //!   item delegated from `Gen` to `Gen` (`object`, 4.6 ns) at the end of a mixed chain under
 //!   a stackful root: the hosted entry's dynamic step, the loan's check and the adoption
-//!   published for the innermost `Gen`. Adopting such a `Gen` as a stackful `GenEntry`
+//!   published for the innermost `Gen`. AdoptToken such a `Gen` as a stackful `GenEntry`
 //!   would remove them, at the price of a second hand-up protocol in `Co::lend` (not done).
 //!   A `Co::delegate` whose send type is neither
 //!   `()` nor known to be `Default` (only `Co::yield_from` knows that) hosts nothing: the
@@ -117,7 +126,7 @@ use core::ptr;
 use std::rc::Rc;
 
 pub use crate::protocol::forward_closing;
-use crate::protocol::{Generator, RuntimeError, State, Step, Thrown};
+use crate::protocol::{AdoptToken, Generator, RuntimeError, State, Step, Thrown};
 
 std::thread_local! {
     /// What the wrapper that is resuming a coroutine tells its body: null, or a `Context`
@@ -230,9 +239,7 @@ impl<In, Y> Adoption<In, Y> {
 
     /// Drops the entries handed up during the last step, innermost first.
     pub(crate) fn drop_incoming(&mut self) {
-        while let Some(entry) = self.incoming.pop() {
-            drop(entry);
-        }
+        drop_innermost_first(&mut self.incoming);
     }
 
     /// What a delegator waiting for its delegate is resumed with (Python's `None`).
@@ -277,15 +284,19 @@ unsafe fn adoption_of<'a, In: 'static, Y: 'static>(
     if kind != Kind::Adoption(TypeId::of::<Adoption<In, Y>>()) {
         return None;
     }
+    // The reference made below does not outlive that resume: the start it is used for runs
+    // to its end before the body can suspend (what it resumes is `'static`, as every
+    // sub-generator of a delegation is, so it cannot hold the `Co` of a stackful body it runs
+    // on, the only thing that switches that stack out; a stackful sub-generator switches only
+    // its own stack and comes back).
     // SAFETY: the kind says `context` is the first field of an `Adoption<In, Y>` (`repr(C)`;
     // `TypeId` compared, so the types are exactly these) and the pointer was derived from a
     // `&mut Adoption<In, Y>` as a whole (`Adoption::publish`), so it may be cast back and
     // written through. That `&mut` belongs to the `__resume_adopted` / `__forward_adopted`
     // call resuming this coroutine, which does not touch it until the resume returns: the
     // reference made here is a child of it (Tree Borrows) / sits above it (Stacked Borrows),
-    // and is the only one used meanwhile. It is used only by `begin` / `lend`, for the start
-    // of one delegation, during which no other code reads this context: the bodies resumed
-    // by that start see contexts of their own, derived from this reference.
+    // and is the only one used meanwhile (only by `begin` / `lend`, for the start of one
+    // delegation; the bodies that start resumes see contexts of their own, derived from it).
     Some(unsafe { &mut *context.cast::<Adoption<In, Y>>().cast_mut() })
 }
 
@@ -373,26 +384,41 @@ impl<In, Y> Driver<In, Y> {
     /// `closing`: `input` closes the chain (CPython's `gen_close` cascade).
     #[inline]
     pub fn step(&mut self, input: In, closing: bool) -> Driven<Y> {
+        let stepped = self.entries.len();
         let Some(top) = self.entries.last_mut() else { return Driven::Done(None) };
         let progress = top.step(input, &mut self.up);
         self.absorb();
         match progress {
             Progress::Yielded(y) if !closing => Driven::Yielded(y),
-            progress => self.settle(progress, closing),
+            progress => self.settle(progress, closing, stepped),
         }
     }
 
+    /// `progress` came from the step of entry `stepped - 1`: the top one, or one below the
+    /// delegations it handed up during that step.
     #[cold]
-    fn settle(&mut self, mut progress: Progress<Y>, closing: bool) -> Driven<Y> {
+    fn settle(
+        &mut self,
+        mut progress: Progress<Y>,
+        closing: bool,
+        mut stepped: usize,
+    ) -> Driven<Y> {
         let mut ignored = None;
         loop {
             match progress {
                 Progress::Yielded(y) if !closing => return Driven::Yielded(y),
                 Progress::Yielded(y) | Progress::IgnoredExit(y) => {
-                    // This level yielded while the chain closes: it ignored the exit. Its
-                    // delegator sees `RuntimeError::IgnoredExit`; it is dropped (closed
-                    // again) below.
+                    // This level yielded while the chain closes: it ignored the exit, whether
+                    // the value is its own or comes from a delegation it started while
+                    // handling the exit (CPython: `except GeneratorExit: yield from other()`,
+                    // which stays suspended in it). What it started goes first (innermost
+                    // first: the level is left waiting in its `yield from`, as CPython leaves
+                    // it); its delegator sees `RuntimeError::IgnoredExit`; it is dropped
+                    // (closed again) below, never resumed with that error itself.
                     ignored = Some(y);
+                    while self.entries.len() > stepped {
+                        drop(self.entries.pop());
+                    }
                     if let Some(top) = self.entries.last_mut() {
                         top.abandon();
                     }
@@ -400,6 +426,7 @@ impl<In, Y> Driver<In, Y> {
                 Progress::Finished => {}
             }
             drop(self.entries.pop());
+            stepped = self.entries.len();
             let Some(top) = self.entries.last_mut() else { return Driven::Done(ignored) };
             progress = top.wake(&mut self.up);
             self.absorb();
@@ -411,12 +438,29 @@ impl<In, Y> Drop for Driver<In, Y> {
     fn drop(&mut self) {
         // Innermost first: every level's live locals are dropped before its delegator's, and
         // a level is dropped after the one it waits for, so no drop recurses down the chain.
-        while let Some(entry) = self.up.incoming.pop() {
-            drop(entry);
+        drop_innermost_first(&mut self.up.incoming);
+        drop_innermost_first(&mut self.entries);
+    }
+}
+
+/// Drops the entries of a stack, innermost (last) first. If one's drop panics (a level that
+/// runs body code when dropped: a stackful one, or a loan that closes its sub-generator), the
+/// rest still go innermost first while that panic unwinds, not in the order the `Vec`'s own
+/// drop would take (outermost first: a level closed while the delegate it waits for is still
+/// there). A second panic then aborts, as any drop panicking during unwinding does; `Gen`
+/// and `mixed::Lent` catch theirs then. Rare: once per chain dropped, no cost per item.
+fn drop_innermost_first<T>(entries: &mut Vec<T>) {
+    /// Finishes the loop while a panic of one entry's drop unwinds.
+    struct Rest<'a, T>(&'a mut Vec<T>);
+    impl<T> Drop for Rest<'_, T> {
+        fn drop(&mut self) {
+            drop_innermost_first(self.0);
         }
-        while let Some(entry) = self.entries.pop() {
-            drop(entry);
-        }
+    }
+    while let Some(entry) = entries.pop() {
+        let rest = Rest(entries);
+        drop(entry);
+        core::mem::forget(rest);
     }
 }
 
@@ -541,7 +585,7 @@ where
     /// Resumes the root's own sub-generator.
     #[inline(always)]
     fn own(&mut self, sent: S) -> Rooted<G::Yield, G::Return, G::Error> {
-        let step = self.sub.__resume_adopted(sent, &mut self.driver.up);
+        let step = self.sub.__resume_adopted(sent, &mut self.driver.up, AdoptToken(()));
         self.driver.absorb();
         rooted(step)
     }
@@ -617,7 +661,8 @@ where
         input: Result<S, Thrown<G::Error>>,
         closing: bool,
     ) -> Rooted<G::Yield, G::Return, G::Error> {
-        let (step, ignored) = self.sub.__forward_adopted(input, &mut self.driver.up);
+        let (step, ignored) =
+            self.sub.__forward_adopted(input, &mut self.driver.up, AdoptToken(()));
         self.driver.absorb();
         match step {
             Step::Yielded(y) if ignored || closing => Rooted::Ignored(y),
@@ -774,6 +819,21 @@ fn closed<Y, R, E>(
     Progress::Finished
 }
 
+/// What an entry dropped before its sub-generator finished leaves its delegator: the exit,
+/// as if the sub-generator had been closed (CPython's `gen_close` of the delegate; dropping a
+/// state machine is its close). A delegator still waiting for it (its `yield from` holds the
+/// other `Rc` of the cell) reads an outcome when it is next resumed, never an empty cell: the
+/// one resume it can still get is a close by whoever holds it (a stackful level's loan ending,
+/// `mixed::Lent`'s drop, or a stackful driver's body resuming a state machine whose hosted
+/// entries a panic dropped), which then unwinds it at its `yield from`. Once per delegation
+/// (when an entry is dropped), never on an item's path.
+fn abandoned<R, E>(cell: &Outcome<R, E>) {
+    if Rc::strong_count(cell) > 1 {
+        let outcome = cell.take().unwrap_or(Err(Thrown::Exit));
+        cell.set(Some(outcome));
+    }
+}
+
 /// The entry of `yield_from!`: the sub-generator gets what the delegator's `yield` received.
 #[doc(hidden)]
 pub struct SendEntry<G: Generator<S>, S> {
@@ -781,6 +841,12 @@ pub struct SendEntry<G: Generator<S>, S> {
     /// What `sub` starts with; `None`: the driver's wake input (Python's `None`).
     first: Option<S>,
     cell: Outcome<G::Return, G::Error>,
+}
+
+impl<G: Generator<S>, S> Drop for SendEntry<G, S> {
+    fn drop(&mut self) {
+        abandoned(&self.cell);
+    }
 }
 
 impl<S, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
@@ -795,7 +861,7 @@ impl<S, G: Generator<S>> Entry<S, G::Yield> for SendEntry<G, S> {
 
     #[inline]
     fn step(&mut self, input: S, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
-        settle(self.sub.__resume_adopted(input, up), &self.cell)
+        settle(self.sub.__resume_adopted(input, up, AdoptToken(())), &self.cell)
     }
 
     fn wake(&mut self, up: &mut Adoption<S, G::Yield>) -> Progress<G::Yield> {
@@ -820,6 +886,12 @@ pub struct ThrowEntry<G: Generator<S>, S> {
     cell: Outcome<G::Return, G::Error>,
 }
 
+impl<G: Generator<S>, S> Drop for ThrowEntry<G, S> {
+    fn drop(&mut self) {
+        abandoned(&self.cell);
+    }
+}
+
 type ThrowIn<S, G> = Result<S, Thrown<<G as Generator<S>>::Error>>;
 
 impl<S, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
@@ -838,7 +910,7 @@ impl<S, G: Generator<S>> Entry<ThrowIn<S, G>, G::Yield> for ThrowEntry<G, S> {
         input: ThrowIn<S, G>,
         up: &mut Adoption<ThrowIn<S, G>, G::Yield>,
     ) -> Progress<G::Yield> {
-        match self.sub.__forward_adopted(input, up) {
+        match self.sub.__forward_adopted(input, up, AdoptToken(())) {
             (Step::Yielded(y), true) => Progress::IgnoredExit(y),
             (step, _) => settle(step, &self.cell),
         }

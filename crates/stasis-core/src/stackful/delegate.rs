@@ -829,17 +829,20 @@ impl<Y, S, E> Co<Y, S, E> {
         let mut closed = usize::from(closing);
         loop {
             let top = *stack.last().expect("the stack holds our own entry");
-            // SAFETY: `top` is `own` (in our caller's frame) or an entry handed up by an
-            // adopted delegate, in the frame of its body, suspended in `wait_for` on a stack
-            // kept alive by a `Gen` that a frame below owns. That body is resumed only after
-            // its entry is popped here. Nothing else reaches the entry: every pointer to it
-            // has the one provenance its `wait_for` made (no `&mut` to it is alive there
-            // while we drive it), and the `&mut` it holds is borrowed from that frame. The
-            // `&mut` made for `run` lives across this body's suspensions (`run` yields the
-            // items): meanwhile no other pointer to the entry is used, and unwinding our stack
-            // ends `run`'s frame first (see "Soundness of the pointers" in the module docs), so
-            // no foreign access meets its Unique tag and protector (Stacked Borrows) or its
-            // protected tag (Tree Borrows).
+            // `top` is `own` (in our caller's frame), an entry handed up by an adopted
+            // delegate (in the frame of its body, suspended in `wait_for` on a stack kept alive
+            // by a `Gen` that a frame below owns), or a hosted entry (`host.rs`: a box `stack`
+            // owns, freed only when popped, by `Driving::pop`, through the pointer
+            // `Box::into_raw` gave; it owns its sub-generator, or borrows a stackful level's
+            // through `mixed::Lent`, which checks the loan on every use).
+            // SAFETY: the entry is alive (above); a body whose entry it is is resumed only after
+            // the entry is popped here. Nothing else reaches it: every pointer to it has the one
+            // provenance its `wait_for` (or `Driving::host`) made, with no `&mut` alive there
+            // while we drive it. The `&mut` made for `run` lives across this body's suspensions
+            // (`run` yields the items): meanwhile no other pointer to the entry is used, and
+            // unwinding our stack ends `run`'s frame first (see "Soundness of the pointers" in
+            // the module docs), so no foreign access meets its Unique tag and protector
+            // (Stacked Borrows) or its protected tag (Tree Borrows).
             let step = unsafe { (*top.as_ptr()).run(self, cmd, &mut closing) };
             if closing && closed == 0 {
                 // The consumer closed while `top` was suspended.

@@ -13,7 +13,8 @@
 //! used after that. std offers no "destruction has begun" signal, so nothing covers every
 //! order; the public `Gen` docs ("Thread exit") state the hazard that remains.
 //!
-//! Owns: the sentinel and its flag. May not touch: anything else; `Gen::drop` decides what to
+//! Owns: the sentinel and its flag. May not touch: anything else; `Gen::drop` (and
+//! `machine::delegate::mixed::Lent`'s drop, which ends a stackful level's loan) decide what to
 //! do with the answer.
 
 use std::cell::Cell;
@@ -48,6 +49,6 @@ pub(super) fn arm() {
 
 /// Whether this thread's thread-locals are being destroyed, as far as the sentinel can tell
 /// (see the module docs).
-pub(super) fn destroying_thread_locals() -> bool {
+pub(crate) fn destroying_thread_locals() -> bool {
     DESTROYING.with(Cell::get)
 }

@@ -37,7 +37,7 @@ use crate::machine::Adoption;
 use crate::pool::DEFAULT_STACK_SIZE;
 use crate::pool::{Clean, StackError};
 #[cfg(feature = "nightly")]
-use crate::protocol::forward_closing;
+use crate::protocol::{AdoptToken, forward_closing};
 use crate::protocol::{CloseError, Generator, RuntimeError, State, Step, Thrown};
 
 pub(super) type Inner<Y, R, S, E> = Coroutine<Wire<S>, Out<Y>, Result<R, Thrown<E>>, SlotStack>;
@@ -725,7 +725,12 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
     /// `machine/delegate.rs`).
     #[cfg(feature = "nightly")]
     #[inline]
-    fn __resume_adopted(&mut self, arg: S, up: &mut Adoption<S, Y>) -> Step<Y, R, E> {
+    fn __resume_adopted(
+        &mut self,
+        arg: S,
+        up: &mut Adoption<S, Y>,
+        _: AdoptToken,
+    ) -> Step<Y, R, E> {
         if self.inner.done() {
             return Step::Exhausted;
         }
@@ -742,6 +747,7 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
         &mut self,
         input: Result<S, Thrown<E>>,
         up: &mut Adoption<Result<S, Thrown<E>>, Y>,
+        _: AdoptToken,
     ) -> (Step<Y, R, E>, bool) {
         match input {
             Ok(sent) if !self.inner.done() => {
@@ -864,22 +870,28 @@ impl<Y, R, S, E> Drop for Gen<Y, R, S, E> {
             dropping.owner.finish();
             return;
         }
-        // Dropped while a panic unwinds (as far as std tells): a panic of the body code the
-        // close runs (or of a value it yields) leaving this drop would abort the process.
-        // Like CPython's finalizer ("Exception ignored"), it is reported and dropped.
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| dropping.owner.finish())) {
-            let message = payload
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("(not a string)");
-            // Not `eprintln!`, which panics if stderr is closed.
-            let _ = writeln!(
-                std::io::stderr(),
-                "stasis: a generator's body panicked while it was dropped during a panic (a \
-                 panic cannot leave a drop then): {message}"
-            );
-        }
+        close_while_panicking(|| dropping.owner.finish());
+    }
+}
+
+/// Runs `close`, body code that a drop runs while a panic unwinds (as far as std tells): a
+/// panic of that code (or of a value it yields) leaving the drop would abort the process.
+/// Like CPython's finalizer ("Exception ignored"), it is reported on stderr and dropped.
+/// (`Gen`'s drop, and a state-machine driver's drop of a stackful level's loan,
+/// `machine::delegate::mixed::Lent`.)
+pub(crate) fn close_while_panicking(close: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(close)) {
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(not a string)");
+        // Not `eprintln!`, which panics if stderr is closed.
+        let _ = writeln!(
+            std::io::stderr(),
+            "stasis: a generator's body panicked while it was dropped during a panic (a \
+             panic cannot leave a drop then): {message}"
+        );
     }
 }
 

@@ -121,5 +121,9 @@ use stack::{SlotStack, StackInfo};
 
 pub use builder::GenBuilder;
 pub use co::Co;
+#[cfg(feature = "nightly")]
+pub(crate) use exit::destroying_thread_locals;
+#[cfg(feature = "nightly")]
+pub(crate) use generator::close_while_panicking;
 pub use generator::{Gen, ThreadBound};
 pub(crate) use stack::RESERVED_MAX;

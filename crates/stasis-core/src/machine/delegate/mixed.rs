@@ -14,7 +14,7 @@ use core::ptr::NonNull;
 use std::rc::Rc;
 
 use super::{Adoption, Begin, Context, SendEntry, ThrowEntry, adoption_of, hand_up};
-use crate::protocol::{CloseError, Generator, State, Step, Thrown};
+use crate::protocol::{AdoptToken, CloseError, Generator, State, Step, Thrown};
 
 /// A sub-generator lent by a stackful body waiting in `Co::delegate` to the driver that
 /// adopted its generator: the entry's `sub`, behind a pointer into that body's frame. Every
@@ -43,13 +43,18 @@ impl<G: Generator<S>, S> Lent<G, S> {
         if !self.alive.get() {
             return None;
         }
+        // The lending frame ends only by returning or unwinding, both of which drop the lease
+        // first (a local of that frame), or never (its stack leaked by `Gen`'s drop: the
+        // memory stays, and the frame never runs again).
         // SAFETY: `lend`'s contract: while the loan runs (`alive`, cleared by the `Lease`
         // before the lending frame touches `sub` again or ends), `sub` is valid and reached
-        // through no other pointer. The pointer is the one provenance the lender derived for
-        // the loan (Stacked Borrows: a raw pointer from one `&mut` reborrow that the frame
-        // does not use meanwhile; Tree Borrows: a child of that reborrow, with no foreign
-        // access until the lease ends); the `&mut` made here lives for one call through
-        // `&mut self`, and `Lent` is the only holder, so no two are alive at once.
+        // through no other pointer. One provenance: the pointer derived from the `&mut`
+        // parameter of `Co::lend`, which that frame does not use while the loan runs (Stacked
+        // Borrows: nothing pops its tag; Tree Borrows: a child of that protected parameter,
+        // so every access through the loan is a child access, never a foreign one). The
+        // `&mut` made here lives for one call through `&mut self`, and `Lent` is the only
+        // holder (a call through it reaches this `Lent` again only through the driver, busy
+        // in that call), so no two are alive at once.
         Some(unsafe { self.sub.as_mut() })
     }
 }
@@ -88,8 +93,9 @@ impl<S, G: Generator<S>> Generator<S> for Lent<G, S> {
         &mut self,
         arg: S,
         up: &mut Adoption<S, G::Yield>,
+        token: AdoptToken,
     ) -> Step<G::Yield, G::Return, G::Error> {
-        self.get().map_or(Step::Exhausted, |sub| sub.__resume_adopted(arg, up))
+        self.get().map_or(Step::Exhausted, |sub| sub.__resume_adopted(arg, up, token))
     }
 
     #[inline]
@@ -97,9 +103,10 @@ impl<S, G: Generator<S>> Generator<S> for Lent<G, S> {
         &mut self,
         input: Result<S, Thrown<G::Error>>,
         up: &mut Adoption<Result<S, Thrown<G::Error>>, G::Yield>,
+        token: AdoptToken,
     ) -> (Step<G::Yield, G::Return, G::Error>, bool) {
         match self.get() {
-            Some(sub) => sub.__forward_adopted(input, up),
+            Some(sub) => sub.__forward_adopted(input, up, token),
             None => (Step::Exhausted, false),
         }
     }
@@ -109,9 +116,23 @@ impl<G: Generator<S>, S> Drop for Lent<G, S> {
     /// A driver drops its entries innermost first (when it is dropped, or pops a finished or
     /// abandoned one): closing the lent sub-generator here keeps that order for a stackful
     /// level, whose own frame would otherwise drop it only when it unwinds, after its
-    /// delegator's entry went. Closing a finished generator does nothing.
+    /// delegator's entry went. Closing a finished generator does nothing. The close runs body
+    /// code (a `Gen`'s, a `yield_from_throwing!` level's): dropped while a panic unwinds (the
+    /// driver's root dropped during a panic, or unwound by one), a panic of that code is
+    /// reported and dropped, as `Gen`'s drop does, since leaving a drop then aborts. While
+    /// the thread's thread-locals are destroyed it runs no body code (the sub-generator may
+    /// hold a borrow of one already gone, issue 9 A1): the sub-generator is left to the
+    /// lending frame, whose `Gen` is dropped next (the driver's entry right below this one,
+    /// or a frame below) and, then, unwinds its body without resuming it, dropping the
+    /// sub-generator on the way (its own drop runs no body code then either).
     fn drop(&mut self) {
-        if let Some(sub) = self.get() {
+        let Some(sub) = self.get() else { return };
+        if crate::stackful::destroying_thread_locals() {
+            return;
+        }
+        if std::thread::panicking() {
+            crate::stackful::close_while_panicking(|| drop(sub.close()));
+        } else {
             let _ = sub.close();
         }
     }
@@ -125,7 +146,9 @@ impl<G: Generator<S>, S> Drop for Lent<G, S> {
 /// # Safety
 ///
 /// `sub` must be valid for reads and writes, and reached through no other pointer, until the
-/// returned [`Lease`] is dropped; the caller drops it before it touches `sub` again.
+/// returned [`Lease`] is dropped (or until `lend` returns `Err` or unwinds: the `Lent` it made
+/// is dropped by then, and may close `sub` while it is); the caller drops the lease before it
+/// touches `sub` again, and drops it if its frame unwinds.
 /// `context` must be what `Adoption::publish` gave the `__resume_adopted` /
 /// `__forward_adopted` call whose resume runs the caller, which is blocked in that resume.
 #[allow(clippy::type_complexity)]

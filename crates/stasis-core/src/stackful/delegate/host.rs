@@ -16,7 +16,7 @@ use std::any::{Any, TypeId};
 use super::ObjEntry;
 use super::{Cmd, Drive, Driving, Entry, Host};
 use crate::machine::delegate::{Adoption, Entry as Machine, Progress, ok_default};
-use crate::protocol::{Generator, Step, Thrown};
+use crate::protocol::{AdoptToken, Generator, Step, Thrown};
 
 /// What a hosted delegator is resumed with when its delegate is done (Python's `None`), in
 /// both forms; `None` where the send type has no such value (a `Co::delegate` whose `S` is
@@ -163,7 +163,7 @@ impl<S: 'static, E> Form<S, E> for SendForm {
     where
         G: Generator<S, Yield = Y, Error = E>,
     {
-        sub.__resume_adopted(input, up)
+        sub.__resume_adopted(input, up, AdoptToken(()))
     }
     fn throw<G, Y>(sub: &mut G, err: E, _: &mut Adoption<S, Y>) -> Step<Y, G::Return, E>
     where
@@ -195,13 +195,13 @@ impl<S: 'static, E: 'static> Form<S, E> for ThrowForm {
     where
         G: Generator<S, Yield = Y, Error = E>,
     {
-        sub.__forward_adopted(input, up).0
+        sub.__forward_adopted(input, up, AdoptToken(())).0
     }
     fn throw<G, Y>(sub: &mut G, err: E, up: &mut Adoption<Self::In, Y>) -> Step<Y, G::Return, E>
     where
         G: Generator<S, Yield = Y, Error = E>,
     {
-        sub.__forward_adopted(Err(Thrown::Error(err)), up).0
+        sub.__forward_adopted(Err(Thrown::Error(err)), up, AdoptToken(())).0
     }
 }
 
