@@ -1153,6 +1153,113 @@ def corner_close_through_delegate_finally_that_yields(t):
     t.state(b, "b")
 
 
+# ------------------------------------------------------------- close() at a finally that yields
+
+@scenario
+def corner_close_finally_that_yields(t):
+    # close() reaches the yield; the finally yields: the generator ignored GeneratorExit, so
+    # close() raises RuntimeError and the generator stays suspended in the finally. Then
+    # a: next() ends the finally, and the GeneratorExit comes out of next(); b: close() again
+    # raises GeneratorExit at the finally's yield, which ends it: ok; c: throw() raises its
+    # error there instead, which replaces the GeneratorExit.
+    def g(who):
+        try:
+            yield 1
+        finally:
+            t.fin(who)
+            yield 99
+
+    a = g("a")
+    t.next(a, "a")
+    t.close(a, "a")
+    t.state(a, "a")
+    t.next(a, "a")
+    t.state(a, "a")
+    t.next(a, "a")
+    b = g("b")
+    t.next(b, "b")
+    t.close(b, "b")
+    t.close(b, "b")
+    t.state(b, "b")
+    c = g("c")
+    t.next(c, "c")
+    t.close(c, "c")
+    t.throw(c, ValueError("v"), "c")
+    t.state(c, "c")
+
+
+@scenario
+def corner_close_two_finallies_that_yield(t):
+    # Two nested finally blocks that yield: close() stops at the inner one's yield (98), the
+    # next resume at the outer one's (99), and the one after raises the GeneratorExit (a).
+    # A second close() at 98 raises GeneratorExit there, the outer finally yields 99 while it
+    # propagates: the generator ignored GeneratorExit again (b). (Nothing is logged in the
+    # finally blocks: in stasis a destructor's code runs on, up to the end of the unwinding,
+    # before the values yielded earlier come out; README "Differences".)
+    def g():
+        try:
+            try:
+                yield 1
+            finally:
+                yield 98
+        finally:
+            yield 99
+
+    a = g()
+    t.next(a, "a")
+    t.close(a, "a")
+    t.next(a, "a")
+    t.state(a, "a")
+    t.next(a, "a")
+    t.state(a, "a")
+    b = g()
+    t.next(b, "b")
+    t.close(b, "b")
+    t.close(b, "b")
+    t.state(b, "b")
+    t.close(b, "b")
+    t.state(b, "b")
+
+
+@scenario
+def corner_close_through_shared_delegate_finally_that_yields(t):
+    # close() of a delegator whose sub (a generator the consumer also holds) yields in a
+    # finally while it is closed: the sub ignored GeneratorExit and stays suspended in its
+    # finally; the delegator gets RuntimeError at its ``yield from`` and does not catch it, so
+    # close() raises it and the delegator is closed. The consumer then resumes the sub itself:
+    # a: next() raises the GeneratorExit; b: close() ends it; c: throw() raises its error.
+    box = {}
+
+    def sub(who):
+        try:
+            yield "sub-1"
+        finally:
+            t.fin(who)
+            yield "sub-finally"
+
+    def parent(who):
+        try:
+            yield from box[who]
+        finally:
+            t.fin(who)
+
+    for who, sub_who, finish in [("a", "sub_a", "next"), ("b", "sub_b", "close"),
+                                 ("c", "sub_c", "throw")]:
+        box[who] = sub(sub_who)
+        g = parent(who)
+        t.next(g, who)
+        t.close(g, who)
+        t.state(g, who)
+        t.state(box[who], sub_who)
+        if finish == "next":
+            t.next(box[who], sub_who)
+        elif finish == "close":
+            t.close(box[who], sub_who)
+        else:
+            t.throw(box[who], ValueError("v"), sub_who)
+        t.state(box[who], sub_who)
+
+
 # --------------------------------------------- the yield from chain of a delegate left waiting
 
 @scenario

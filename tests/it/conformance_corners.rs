@@ -113,6 +113,9 @@ fn every_corner_scenario_has_a_test() {
         "corner_sub_raises_through_finally_that_yields",
         "corner_throw_through_delegate_finally_that_yields",
         "corner_close_through_delegate_finally_that_yields",
+        "corner_close_finally_that_yields",
+        "corner_close_two_finallies_that_yield",
+        "corner_close_through_shared_delegate_finally_that_yields",
         "corner_yield_from_chain_of_a_delegate_left_waiting",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
@@ -2530,6 +2533,121 @@ fn corner_close_through_delegate_finally_that_yields() {
     }
 }
 
+/// `g(who)` of `corner_close_finally_that_yields`: `try: yield 1 / finally: <log>; yield 99`.
+fn finally_yields_99(t: &Rc<Trace>, who: &'static str, spelling: Spelling) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let _finally = YieldsInFinally::new(co, Some((&t, Some(who))), &[json!(99)], spelling);
+        co.yield_(json!(1));
+        Value::Null
+    })
+}
+
+#[test]
+fn corner_close_finally_that_yields() {
+    for spelling in [Spelling::TryYield, Spelling::Yield] {
+        let t = Trace::new();
+        let mut a = finally_yields_99(&t, "a", spelling);
+        next(&t, Some("a"), &mut a);
+        close(&t, Some("a"), &mut a);
+        state(&t, Some("a"), &a);
+        next(&t, Some("a"), &mut a);
+        state(&t, Some("a"), &a);
+        next(&t, Some("a"), &mut a);
+        let mut b = finally_yields_99(&t, "b", spelling);
+        next(&t, Some("b"), &mut b);
+        close(&t, Some("b"), &mut b);
+        close(&t, Some("b"), &mut b);
+        state(&t, Some("b"), &b);
+        let mut c = finally_yields_99(&t, "c", spelling);
+        next(&t, Some("c"), &mut c);
+        close(&t, Some("c"), &mut c);
+        throw(&t, Some("c"), &mut c, value_error("v"));
+        state(&t, Some("c"), &c);
+        check_spelling("corner_close_finally_that_yields", spelling, t.events());
+    }
+}
+
+#[test]
+fn corner_close_two_finallies_that_yield() {
+    for spelling in [Spelling::TryYield, Spelling::Yield] {
+        let t = Trace::new();
+        let g = || {
+            py(move |co| {
+                let _outer = YieldsInFinally::new(co, None, &[json!(99)], spelling);
+                let _inner = YieldsInFinally::new(co, None, &[json!(98)], spelling);
+                co.yield_(json!(1));
+                Value::Null
+            })
+        };
+        let mut a = g();
+        next(&t, Some("a"), &mut a);
+        close(&t, Some("a"), &mut a);
+        next(&t, Some("a"), &mut a);
+        state(&t, Some("a"), &a);
+        next(&t, Some("a"), &mut a);
+        state(&t, Some("a"), &a);
+        let mut b = g();
+        next(&t, Some("b"), &mut b);
+        close(&t, Some("b"), &mut b);
+        close(&t, Some("b"), &mut b);
+        state(&t, Some("b"), &b);
+        close(&t, Some("b"), &mut b);
+        state(&t, Some("b"), &b);
+        check_spelling("corner_close_two_finallies_that_yield", spelling, t.events());
+    }
+}
+
+/// `sub(who)` of `corner_close_through_shared_delegate_finally_that_yields`:
+/// `try: yield "sub-1" / finally: <log>; yield "sub-finally"`, behind a [`Shared`] handle.
+fn shared_sub_finally_yields(t: &Rc<Trace>, who: &'static str) -> SharedPy {
+    let t = t.clone();
+    shared(py(move |co| {
+        let fin = [json!("sub-finally")];
+        let _finally = YieldsInFinally::new(co, Some((&t, Some(who))), &fin, Spelling::TryYield);
+        co.yield_(json!("sub-1"));
+        Value::Null
+    }))
+}
+
+/// `corner_close_through_shared_delegate_finally_that_yields`, the consumer's side: `parent`
+/// builds the delegator of `yield from box[who]` (with `finally: <log who>`).
+fn close_through_shared_delegate_trace(
+    t: &Rc<Trace>,
+    parent: impl Fn(&'static str, SharedPy) -> Box<DynPy>,
+) {
+    for (who, sub_who, finish) in
+        [("a", "sub_a", Next), ("b", "sub_b", Close), ("c", "sub_c", Throw("ValueError", "v"))]
+    {
+        let mut sub = shared_sub_finally_yields(t, sub_who);
+        let mut g = parent(who, sub.clone());
+        next(t, Some(who), &mut *g);
+        close(t, Some(who), &mut *g);
+        state(t, Some(who), &*g);
+        state(t, Some(sub_who), &sub);
+        match finish {
+            Next => next(t, Some(sub_who), &mut sub),
+            Close => close(t, Some(sub_who), &mut sub),
+            Throw(name, arg) => throw(t, Some(sub_who), &mut sub, PyExc::new(name, arg)),
+            State | ThrowExit => unreachable!("not in this scenario"),
+        }
+        state(t, Some(sub_who), &sub);
+    }
+}
+
+#[test]
+fn corner_close_through_shared_delegate_finally_that_yields() {
+    let t = Trace::new();
+    close_through_shared_delegate_trace(&t, |who, sub| {
+        let tp = t.clone();
+        Box::new(py(move |co| {
+            let _finally = Finally::new(&tp, Some(who));
+            co.try_yield_from(sub).unwrap_or_else(|e| co.raise(e))
+        }))
+    });
+    check("corner_close_through_shared_delegate_finally_that_yields", t.events());
+}
+
 nightly! {
     /// The `yield from` scenarios with a state-machine delegator (`yield_from_throwing!`) over
     /// the stackful sub-generators: its `finally` is code after the `yield from`, as a
@@ -2606,6 +2724,26 @@ nightly! {
                 state(&t, Some(who), &g);
             }
             check_as("corner_close_through_delegate_finally_that_yields", "state_machine", t.events());
+        }
+
+        #[test]
+        fn corner_close_through_shared_delegate_finally_that_yields_state_machine() {
+            let t = Trace::new();
+            close_through_shared_delegate_trace(&t, |who, sub| {
+                let tp = t.clone();
+                Box::new(from_throwing_coroutine(
+                    #[coroutine]
+                    move |_: In| {
+                        let _finally = Finally::new(&tp, Some(who));
+                        yield_from_throwing!(sub)
+                    },
+                ))
+            });
+            check_as(
+                "corner_close_through_shared_delegate_finally_that_yields",
+                "state_machine",
+                t.events(),
+            );
         }
     }
 }
