@@ -165,12 +165,72 @@ fn close_reports_the_value_a_yield_on_drop_guard_yields_and_leaves_the_thread_ca
         assert_eq!(g.next(), Some(1));
         assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
         assert_consumer_unaffected();
-        // The body could not suspend in its destructor: the unwinding finished, as CPython's
-        // finalizer finishes a generator whose `finally` yields.
+        // As in CPython (`corner_close_finally_that_yields`): the generator stays suspended
+        // at the value the `finally` yielded, though the body is unwound by now (the
+        // unwinding finished before the value came out), and the exit comes out of the next
+        // resume.
+        assert_eq!(g.state(), State::Suspended);
+        assert_eq!(g.resume(()), Step::Raised(Thrown::Exit));
+        assert_consumer_unaffected();
         assert_eq!(g.state(), State::Closed);
         assert_eq!(g.close(), Ok(None));
         assert_eq!(g.next(), None);
     }
+}
+
+#[test]
+fn after_close_reported_a_yielding_guard_close_and_throw_end_the_generator_as_in_cpython() {
+    let guarded = || {
+        Gen::<u32>::throwing::<&str>(|co, ()| {
+            struct Finally<'a>(&'a stasis::Co<u32, (), &'static str>);
+            impl Drop for Finally<'_> {
+                fn drop(&mut self) {
+                    let _ = self.0.try_yield(99);
+                }
+            }
+            let _finally = Finally(co);
+            co.yield_(1);
+        })
+    };
+    let mut g = guarded();
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
+    // CPython: the second close raises GeneratorExit at the `finally`'s yield, which ends it.
+    assert_eq!(g.close(), Ok(None));
+    assert_eq!(g.state(), State::Closed);
+    let mut g = guarded();
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
+    // CPython: the thrown error replaces the GeneratorExit.
+    assert_eq!(g.throw("boom"), Step::Raised(Thrown::Error("boom")));
+    assert_eq!(g.state(), State::Closed);
+    let mut g = guarded();
+    assert_eq!(g.resume(()), Step::Yielded(1));
+    assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
+    // Dropped there: silent, and nothing leaks (`cargo xtask asan`).
+    drop(g);
+    assert_consumer_unaffected();
+}
+
+#[test]
+fn a_borrowed_delegate_whose_guard_yields_while_a_close_cascades_stays_suspended_there() {
+    // CPython: the delegate's close raises RuntimeError into the delegator at its `yield
+    // from`, and the delegate stays suspended in its `finally`; resumed, it raises the exit.
+    let mut outer = Gen::<u32, &str>::new(|co, ()| {
+        let mut sub = Gen::new(|co, ()| {
+            let _finally = TryYieldOnDrop(co);
+            co.yield_(1);
+        });
+        let got = co.delegate(&mut sub, ());
+        assert_eq!(got, Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
+        assert_eq!(sub.state(), State::Suspended);
+        assert_eq!(sub.resume(()), Step::Raised(Thrown::Exit));
+        assert_eq!(sub.state(), State::Closed);
+        "recovered"
+    });
+    assert_eq!(outer.resume(()), Step::Yielded(1));
+    assert_eq!(outer.close(), Ok(Some("recovered")));
+    assert_consumer_unaffected();
 }
 
 #[test]

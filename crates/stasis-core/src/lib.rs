@@ -80,8 +80,9 @@
 //! - **A destructor yields while the stack unwinds** (Python's `finally: yield`, written as a
 //!   guard): the generator does not suspend mid-unwind, so the consumer never finds its thread
 //!   panicking. `try_yield` returns `Err(Thrown::Exit)` at once (and `yield_` with a send type
-//!   of `()` returns at once); `close()` reports the value as `CloseError::IgnoredExit`, and the
-//!   generator ends closed. See "In a destructor" on [`Co::yield_`](crate::Co::yield_).
+//!   of `()` returns at once); once the body is unwound, the value comes out, `close()` reports it
+//!   as `CloseError::IgnoredExit`, and the generator stays suspended there, as in CPython (the
+//!   exit comes out of the next resume). See "In a destructor" on [`Co::yield_`](crate::Co::yield_).
 //! - **The stack overflows**: not a panic. A fault on the guard page of a generator stack
 //!   prints "a generator overflowed its stack", its size and the
 //!   `Gen::builder().stack_size(..)` to use, then aborts. This holds in thread-local

@@ -527,6 +527,12 @@ pub trait Generator<S = ()> {
     /// Python's `close()`: raises [`Thrown::Exit`](crate::Thrown::Exit) at the suspended `yield`, so the body unwinds
     /// (destructors and `finally` guards run). Returns the body's return value if it caught the
     /// exit and returned one (as Python 3.13 does), `Ok(None)` otherwise.
+    ///
+    /// If the body yields instead (it caught the exit, or a `finally` yields), `close` returns
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) with that value and the
+    /// generator stays suspended there, as in CPython: the next resume goes on from it, a
+    /// second `close` raises the exit there again. A stackful `Drop` guard that yields (Python's
+    /// `finally: yield`) counts: see "In a destructor" on [`Co::yield_`](crate::Co::yield_).
     #[allow(clippy::type_complexity)] // spelled out so the docs show what close() gives
     fn close(&mut self) -> Result<Option<Self::Return>, CloseError<Self::Yield, Self::Error>>;
 

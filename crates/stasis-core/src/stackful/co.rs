@@ -130,27 +130,34 @@ impl<Y, S, E> Co<Y, S, E> {
     ///
     /// - With a send type of `()`, `yield_` there returns at once without suspending.
     ///   [`Co::try_yield`](crate::Co::try_yield) does the same with any send type (it returns
-    ///   `Err(Thrown::Exit)`): use it in destructors. What becomes of the value depends on the
-    ///   unwinding:
-    ///   - during [`Generator::close`](crate::Generator::close) (the exit it raises), the value
-    ///     is not handed out, but `close()` reports the first such value as
+    ///   `Err(Thrown::Exit)`): use it in destructors. The value waits until the unwinding
+    ///   reached the body's base, and goes out then as an ordinary yield, before the error (or
+    ///   the exit, or the panic) goes on at the next resume: CPython's `finally: yield` while an
+    ///   exception propagates yields, then raises the exception at the next `next()`. So:
+    ///   - during [`Generator::close`](crate::Generator::close) (the exit it raises), `close()`
+    ///     sees the value come out and reports it as
     ///     [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as CPython's `close()`
-    ///     raises "generator ignored GeneratorExit" (the generator then ends closed, where
-    ///     CPython leaves it suspended inside the `finally`); a drop drops it;
+    ///     raises "generator ignored GeneratorExit", and the generator stays
+    ///     [`State::Suspended`](crate::State::Suspended) at it, as CPython leaves it inside the
+    ///     `finally`. The next resume returns
+    ///     [`Step::Raised(Thrown::Exit)`](crate::Step::Raised) (CPython's `next()` raises the
+    ///     `GeneratorExit`), a second `close()` returns `Ok(None)`, a `throw(e)` raises `e`, and
+    ///     a drop is silent; each then leaves the generator closed;
     ///   - while an error propagates ([`Co::raise`](crate::Co::raise) of an error, an unhandled
     ///     `throw()`, an error raised while handling the exit of a `close()`, or the exit of
     ///     [`Generator::throw_exit`](crate::Generator::throw_exit) or of a body that raises it
-    ///     itself), or during a panic of the body itself (below), the value waits until the
-    ///     unwinding reached the body's base, and goes out then as an ordinary yield, before
-    ///     the error (or the panic) goes on at the next resume: CPython's `finally: yield` while
-    ///     an exception propagates yields, then raises the exception at the next `next()`
-    ///     (`throw(e)` returns the value, `close()` during an error reports it as
-    ///     `IgnoredExit` and leaves the generator suspended, as CPython does). A close or a drop
-    ///     at that value ends the generator and drops the error; a throw raises its error
-    ///     instead (CPython replaces the exception at the `finally`'s yield). Values yielded in
-    ///     order come out in order; what is sent to them is dropped. One difference: the code
-    ///     after the yield in that destructor, and the destructors that run after it, have run
-    ///     by the time the consumer sees the value (CPython runs them at the next resume).
+    ///     itself), or during a panic of the body itself (below): `throw(e)` returns the value,
+    ///     and `close()` during an error reports it as `IgnoredExit` and leaves the generator
+    ///     suspended, as CPython does.
+    ///
+    ///   A close or a drop at the last such value ends the generator and drops the error; a
+    ///   throw raises its error instead (CPython replaces the exception at the `finally`'s
+    ///   yield). Values yielded in order come out in order, and what is sent to them is
+    ///   dropped; a close or a throw at one of them replaces the error, and the values after it
+    ///   still come out (CPython's outer `finally` yields while the new exception propagates:
+    ///   a close there reports the next value as `IgnoredExit`). One difference: the code
+    ///   after the yield in that destructor, and the destructors that run after it, have run
+    ///   by the time the consumer sees the value (CPython runs them at the next resume).
     /// - With another send type, `yield_` has no value to return without suspending, so it
     ///   suspends there, in the middle of the unwinding (avoid it). Until the consumer sends a
     ///   value, std counts that unfinished unwinding on the consumer's thread
@@ -231,15 +238,15 @@ impl<Y, S, E> Co<Y, S, E> {
     /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as in Python.
     ///
     /// In a destructor that runs while the body unwinds, it does not suspend: it returns
-    /// `Err(Thrown::Exit)` at once. `close()` reports the value as
-    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit); while an error or a panic of
-    /// the body itself propagates, the value goes out once the body is unwound, before the error
-    /// or the panic goes on (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is
-    /// the way to yield from a `Drop` guard:
+    /// `Err(Thrown::Exit)` at once, and the value goes out once the body is unwound, before the
+    /// exit, the error or the panic goes on at the next resume. `close()` reports it as
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) and leaves the generator
+    /// suspended at it, as CPython does (see "In a destructor" on
+    /// [`Co::yield_`](crate::Co::yield_)). That is the way to yield from a `Drop` guard:
     ///
     /// ```
     /// # use stasis_core as stasis;
-    /// use stasis::{CloseError, Co, Gen, Generator, Step, Thrown};
+    /// use stasis::{CloseError, Co, Gen, Generator, State, Step, Thrown};
     ///
     /// struct Finally<'a>(&'a Co<u32>);
     /// impl Drop for Finally<'_> {
@@ -255,6 +262,9 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(g.next(), Some(1));
     /// assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
     /// assert!(!std::thread::panicking());
+    /// assert_eq!(g.state(), State::Suspended); // at the `finally`'s yield, as in CPython
+    /// assert_eq!(g.resume(()), Step::Raised(Thrown::Exit)); // the exit goes on
+    /// assert_eq!(g.state(), State::Closed);
     ///
     /// // An error propagating through it: the value comes first, as in CPython.
     /// let mut g = Gen::<u32>::throwing::<&str>(|co, ()| {
@@ -312,9 +322,9 @@ impl<Y, S, E> Co<Y, S, E> {
     /// [`Co::try_yield`](crate::Co::try_yield), or [`Co::yield_`](crate::Co::yield_) with a send
     /// type of `()`) does not suspend mid-unwind: its value goes out once the body is unwound,
     /// and `Step::Raised` comes at the resume after it, as CPython yields from the `finally`
-    /// and raises at the next `next()`. Only the exit of a `close()` differs: `close()` reports
-    /// that value as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit). See "In a
-    /// destructor" on [`Co::yield_`](crate::Co::yield_).
+    /// and raises at the next `next()`. For the exit of a `close()`, `close()` reports that
+    /// value as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) and the generator
+    /// stays suspended at it. See "In a destructor" on [`Co::yield_`](crate::Co::yield_).
     ///
     /// # Examples
     ///
@@ -331,11 +341,11 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(g.resume(()), Step::Exhausted);
     /// ```
     pub fn raise(&self, thrown: Thrown<E>) -> ! {
-        // The exit of a `close()` (which publishes `ignored_out` while it runs) reports what a
-        // destructor yields as `IgnoredExit`; anything else raised lets it go out first.
-        let defer = !matches!(thrown, Thrown::Exit) || self.slot().ignored_out.get().is_null();
+        // What a destructor yields meanwhile goes out after the unwinding (`Now::Raised`),
+        // the exit of a `close()` included: `close()` then sees that value come out and
+        // reports it as `IgnoredExit`, with the generator suspended there, as in CPython.
         self.pending.set(Some(thrown));
-        self.slot().start_unwinding(RaiseToken, defer)
+        self.slot().start_unwinding(RaiseToken, true)
     }
 
     /// Whether the thread is unwinding this generator's stack, which stasis started to unwind
@@ -369,13 +379,14 @@ impl<Y, S, E> Co<Y, S, E> {
     }
 
     /// What a destructor yields while it runs for a yield that cannot suspend (see
-    /// `unwinding_now`): reported to `close()` ([`Now::Ours`]), or kept to go out after the
-    /// unwinding (a panic of the body itself, [`Now::Own`]; an error stasis raises,
-    /// [`Now::Raised`]: the slot already says so, and stays as it is).
+    /// `unwinding_now`): dropped ([`Now::Ours`], the forced unwind of a dropped generator,
+    /// where nobody takes a value any more), or kept to go out after the unwinding (a panic
+    /// of the body itself, [`Now::Own`]; an error or an exit stasis raises, [`Now::Raised`]:
+    /// the slot already says so, and stays as it is).
     #[cold]
     fn set_aside(&self, value: Y, now: Now) {
         match now {
-            Now::Ours => self.ignore(value),
+            Now::Ours => drop(value),
             Now::Own => self.defer(value),
             Now::Raised => self.deferred.borrow_mut().push(value),
             Now::Calm => unreachable!("a calm yield suspends"),
@@ -384,22 +395,27 @@ impl<Y, S, E> Co<Y, S, E> {
 
     /// Hands out, one suspension each, the values that wait in the `Co` (see `Co::defer`),
     /// dropping what is sent back (the yields that produced them returned long ago). A throw
-    /// or a close at one of them drops the rest and comes back as its [`Thrown`](crate::Thrown),
-    /// for the caller to raise where CPython would have raised it: at the `finally`'s yield,
-    /// long passed, so at the caller's yield (or, at the base, out of the body).
+    /// or a close at one of them comes back as its [`Thrown`](crate::Thrown) once the rest
+    /// went out, for the caller to raise where CPython would have raised it: at the
+    /// `finally`'s yield, long passed, so at the caller's yield (or, at the base, out of the
+    /// body). The rest still go out first, as CPython's next `finally` out runs (and yields)
+    /// while that exception propagates: a close at the first of two such values reports the
+    /// second as `IgnoredExit` (`corner_close_two_finallies_that_yield`). The last one
+    /// interrupted wins, as a new exception replaces the one propagating.
     #[cold]
     pub(super) fn hand_out_deferred(&self) -> Result<(), Thrown<E>> {
         let deferred = self.deferred.take();
         let mut values = deferred.into_iter();
+        let mut raised = None;
         for value in values.by_ref() {
             match self.suspend(MaybeUninit::new(value)) {
                 Input::Send(_) => {}
-                interrupted => return Err(Self::interruption(interrupted)),
+                interrupted => raised = Some(Self::interruption(interrupted)),
             }
         }
         // Gives the (empty) vector back to be reused by the next panic.
         self.deferred.replace(values.collect());
-        Ok(())
+        raised.map_or(Ok(()), Err)
     }
 
     /// [`Co::try_yield`](crate::Co::try_yield) while the thread is panicking or this stack may
@@ -418,25 +434,6 @@ impl<Y, S, E> Co<Y, S, E> {
                 self.set_aside(value, now);
                 Err(Thrown::Exit)
             }
-        }
-    }
-
-    /// A value yielded by a destructor while the body unwinds, which is not handed out (see
-    /// `unwinding_now`): `close()` reports the first one as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit) (as
-    /// CPython's close reports "generator ignored GeneratorExit"); otherwise it is dropped.
-    #[cold]
-    fn ignore(&self, value: Y) {
-        let out = self.slot().ignored_out.get();
-        if out.is_null() {
-            return drop(value);
-        }
-        // SAFETY: `Gen::close` (or a `GenEntry` closing this generator) published `out`, a
-        // local of its frame, which is blocked in the resume that is unwinding this body, and
-        // unpublishes it (also when unwinding) before that frame ends; only this stack and
-        // that frame use it, one at a time.
-        let out = unsafe { &mut *out };
-        if out.is_none() {
-            *out = Some(value);
         }
     }
 

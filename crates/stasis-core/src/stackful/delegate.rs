@@ -295,21 +295,12 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
             Cmd::Close => Input::Close,
             Cmd::Resume { closing } => Input::Resume { closing },
         };
-        // A destructor of the sub-generator that yields while a close unwinds it leaves its
-        // value here (see `Co::ignore`), as for `Gen::close`: the sub ignored the exit, and its
-        // delegator gets CPython's `RuntimeError` at its `yield from`, as from an `ObjEntry`'s
-        // `close()` (the sub itself ends closed, see "In a destructor" on `Co::yield_`).
-        let mut ignored: Option<Y> = None;
-        let step = if closing {
-            self.sub.transmit_closing(input, &mut ignored)
-        } else {
-            self.sub.transmit(input)
-        };
-        if let (Some(value), CoroutineResult::Return(_)) = (ignored, &step) {
-            self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
-            return Drive::IgnoredExit(value);
-        }
-        match step {
+        // A destructor of the sub-generator that yields while a close unwinds it: the value
+        // comes out once the sub is unwound, as a plain yield while closing, below (see "In a
+        // destructor" on `Co::yield_`). The sub ignored the exit and stays suspended there,
+        // and its delegator gets CPython's `RuntimeError` at its `yield from`, as from an
+        // `ObjEntry`'s `close()`.
+        match self.sub.transmit(input) {
             CoroutineResult::Yield(value) => match self.sub.slot().handed_up.take() {
                 None => {
                     // SAFETY: the slot is empty, so the body yielded a value (see `Out`).

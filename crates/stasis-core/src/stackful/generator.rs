@@ -431,7 +431,8 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
 
 /// The coroutine's result once the body returned or unwound to the base closure: what it
 /// returned or raised, or its panic continued. Values destructors yielded during a panic of
-/// the body or while an error it raised unwound it (see `Co::defer`, `Now::Raised`) go out
+/// the body or while an error or the exit it raised unwound it (see `Co::defer`, `Now::Raised`;
+/// the exit of a `close()` included, which reports the first as `IgnoredExit`) go out
 /// first, its frames unwound and the panic caught: before what it returned, raised, or before
 /// its panic goes on (CPython raises the exception at the resume after the `finally`'s last
 /// yield; a throw or a close there replaces it).
@@ -534,7 +535,7 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
 
     /// [`Gen::transmit`] with `ignored` published in the slot for as long as the resume runs
     /// (the guard unpublishes it even if the body panics): where a closing body leaves a value
-    /// it yielded instead of closing (see `Drive::IgnoredExit` and `Co::ignore`).
+    /// it yielded instead of closing (see `Drive::IgnoredExit`).
     pub(super) fn transmit_closing(
         &mut self,
         input: Input<S, E>,
@@ -699,8 +700,9 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
             return Ok(None);
         }
         // A delegate of this body that ignores the close leaves its value here (see
-        // `Drive::IgnoredExit`), and so does a destructor that yields while the body unwinds
-        // (see `Co::ignore`).
+        // `Drive::IgnoredExit`). A destructor that yields while the body unwinds yields its
+        // value once the body is unwound (`Step::Yielded`), the body suspended there, and the
+        // exit comes out of the next resume (see "In a destructor" on `Co::yield_`).
         let mut ignored: Option<Y> = None;
         match Self::stepped(self.transmit_closing(Input::Close, &mut ignored)) {
             Step::Yielded(y) => Err(CloseError::IgnoredExit(y)),

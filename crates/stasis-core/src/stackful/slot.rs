@@ -106,10 +106,10 @@ pub(super) enum Unwinding {
     No,
     /// Started while the thread was not panicking: `std::thread::panicking()` tells whether
     /// the unwinding is still going on (a yield from a destructor it runs) or the body caught
-    /// it. What a destructor yields meanwhile is reported to `close()` or dropped (the exit
-    /// of a close, a forced unwind): [`Now::Ours`].
+    /// it. What a destructor yields meanwhile is dropped (the forced unwind of a dropped
+    /// generator, [`Slot::transmit_unwind`]): [`Now::Ours`].
     Yes,
-    /// As `Yes`, for an error stasis raises ([`Co::raise`] outside the exit of a close): what
+    /// As `Yes`, for an error or the exit stasis raises (any [`Co::raise`]): what
     /// a destructor yields meanwhile waits in the `Co` and goes out after the unwinding
     /// ([`Now::Raised`]). Variants rather than a field, so that the slot keeps one byte for
     /// this (it fills its [`SLOT_BYTES`]).
@@ -138,13 +138,13 @@ pub(super) enum Unwinding {
 pub(super) enum Now {
     /// Nothing unwinds this stack: an ordinary yield.
     Calm,
-    /// An unwinding stasis started ([`Slot::start_unwinding`]) runs the yielding destructor:
-    /// a `close()` (which reports the value) or a forced unwind (which drops it).
+    /// The forced unwind of a dropped generator ([`Slot::transmit_unwind`]) runs the
+    /// yielding destructor: the value is dropped.
     Ours,
-    /// An unwinding stasis started to raise an error ([`Co::raise`], an unhandled throw, an
-    /// exit outside `close()`) runs it: the value waits in the `Co` and goes out once the
-    /// error reached the base, before it goes on (CPython's `finally: yield` while an
-    /// exception propagates).
+    /// An unwinding stasis started to raise an error or the exit ([`Co::raise`], an unhandled
+    /// throw, the exit of a `close()`) runs it: the value waits in the `Co` and goes out once
+    /// the unwinding reached the base, before the error goes on (CPython's `finally: yield`
+    /// while an exception propagates; a `close()` reports the value as `IgnoredExit`).
     Raised,
     /// A panic of the body itself runs it ([`Slot::own_panic`]).
     Own,
