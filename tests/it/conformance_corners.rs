@@ -364,13 +364,18 @@ const NEXT_CLOSE_STATE: &[Op] = &[Next, Close, State];
 
 /// Runs `ops` on `g`, recording each as CPython's trace does.
 fn run_ops(t: &Trace, g: &mut DynPy, ops: &[Op]) {
+    run_ops_on(t, None, g, ops);
+}
+
+/// [`run_ops`] on a generator named `who` in the trace (`who.next -> ..`).
+fn run_ops_on(t: &Trace, who: Option<&str>, g: &mut DynPy, ops: &[Op]) {
     for op in ops {
         match *op {
-            Next => next(t, None, g),
-            Close => close(t, None, g),
-            State => state(t, None, g),
-            ThrowExit => throw_exit(t, None, g),
-            Throw(name, arg) => throw(t, None, g, PyExc::new(name, arg)),
+            Next => next(t, who, g),
+            Close => close(t, who, g),
+            State => state(t, who, g),
+            ThrowExit => throw_exit(t, who, g),
+            Throw(name, arg) => throw(t, who, g, PyExc::new(name, arg)),
         }
     }
 }
@@ -2371,16 +2376,9 @@ fn corner_close_turned_into_error_through_finally_that_yields() {
     for spelling in [Spelling::TryYield, Spelling::Yield] {
         let t = Trace::new();
         let mut a = exit_into_error(&t, "a", spelling);
-        next(&t, Some("a"), &mut a);
-        close(&t, Some("a"), &mut a);
-        state(&t, Some("a"), &a);
-        next(&t, Some("a"), &mut a);
-        state(&t, Some("a"), &a);
+        run_ops_on(&t, Some("a"), &mut a, &[Next, Close, State, Next, State]);
         let mut b = exit_into_error(&t, "b", spelling);
-        next(&t, Some("b"), &mut b);
-        close(&t, Some("b"), &mut b);
-        close(&t, Some("b"), &mut b);
-        state(&t, Some("b"), &b);
+        run_ops_on(&t, Some("b"), &mut b, &[Next, Close, Close, State]);
         check_spelling(
             "corner_close_turned_into_error_through_finally_that_yields",
             spelling,
@@ -2547,23 +2545,14 @@ fn finally_yields_99(t: &Rc<Trace>, who: &'static str, spelling: Spelling) -> Py
 fn corner_close_finally_that_yields() {
     for spelling in [Spelling::TryYield, Spelling::Yield] {
         let t = Trace::new();
-        let mut a = finally_yields_99(&t, "a", spelling);
-        next(&t, Some("a"), &mut a);
-        close(&t, Some("a"), &mut a);
-        state(&t, Some("a"), &a);
-        next(&t, Some("a"), &mut a);
-        state(&t, Some("a"), &a);
-        next(&t, Some("a"), &mut a);
-        let mut b = finally_yields_99(&t, "b", spelling);
-        next(&t, Some("b"), &mut b);
-        close(&t, Some("b"), &mut b);
-        close(&t, Some("b"), &mut b);
-        state(&t, Some("b"), &b);
-        let mut c = finally_yields_99(&t, "c", spelling);
-        next(&t, Some("c"), &mut c);
-        close(&t, Some("c"), &mut c);
-        throw(&t, Some("c"), &mut c, value_error("v"));
-        state(&t, Some("c"), &c);
+        let scripts: [(_, &[Op]); 3] = [
+            ("a", &[Next, Close, State, Next, State, Next]),
+            ("b", &[Next, Close, Close, State]),
+            ("c", &[Next, Close, Throw("ValueError", "v"), State]),
+        ];
+        for (who, ops) in scripts {
+            run_ops_on(&t, Some(who), &mut finally_yields_99(&t, who, spelling), ops);
+        }
         check_spelling("corner_close_finally_that_yields", spelling, t.events());
     }
 }
@@ -2580,20 +2569,8 @@ fn corner_close_two_finallies_that_yield() {
                 Value::Null
             })
         };
-        let mut a = g();
-        next(&t, Some("a"), &mut a);
-        close(&t, Some("a"), &mut a);
-        next(&t, Some("a"), &mut a);
-        state(&t, Some("a"), &a);
-        next(&t, Some("a"), &mut a);
-        state(&t, Some("a"), &a);
-        let mut b = g();
-        next(&t, Some("b"), &mut b);
-        close(&t, Some("b"), &mut b);
-        close(&t, Some("b"), &mut b);
-        state(&t, Some("b"), &b);
-        close(&t, Some("b"), &mut b);
-        state(&t, Some("b"), &b);
+        run_ops_on(&t, Some("a"), &mut g(), &[Next, Close, Next, State, Next, State]);
+        run_ops_on(&t, Some("b"), &mut g(), &[Next, Close, Close, State, Close, State]);
         check_spelling("corner_close_two_finallies_that_yield", spelling, t.events());
     }
 }
@@ -2620,18 +2597,8 @@ fn close_through_shared_delegate_trace(
         [("a", "sub_a", Next), ("b", "sub_b", Close), ("c", "sub_c", Throw("ValueError", "v"))]
     {
         let mut sub = shared_sub_finally_yields(t, sub_who);
-        let mut g = parent(who, sub.clone());
-        next(t, Some(who), &mut *g);
-        close(t, Some(who), &mut *g);
-        state(t, Some(who), &*g);
-        state(t, Some(sub_who), &sub);
-        match finish {
-            Next => next(t, Some(sub_who), &mut sub),
-            Close => close(t, Some(sub_who), &mut sub),
-            Throw(name, arg) => throw(t, Some(sub_who), &mut sub, PyExc::new(name, arg)),
-            State | ThrowExit => unreachable!("not in this scenario"),
-        }
-        state(t, Some(sub_who), &sub);
+        run_ops_on(t, Some(who), &mut *parent(who, sub.clone()), NEXT_CLOSE_STATE);
+        run_ops_on(t, Some(sub_who), &mut sub, &[State, finish, State]);
     }
 }
 
