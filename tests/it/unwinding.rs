@@ -179,6 +179,18 @@ fn close_reports_the_value_a_yield_on_drop_guard_yields_and_leaves_the_thread_ca
 }
 
 #[test]
+fn iterator_next_after_close_reported_a_yielding_guard_panics_as_documented() {
+    // CPython's `next()` raises GeneratorExit there; an `Iterator` cannot report it, and
+    // ending early would lose it (documented on `Gen`'s `Iterator` impl).
+    let mut g = try_yield_guarded();
+    assert_eq!(g.next(), Some(1));
+    assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
+    assert!(catch_unwind(AssertUnwindSafe(|| g.next())).is_err());
+    assert_eq!(g.state(), State::Closed);
+    assert_eq!(g.next(), None);
+}
+
+#[test]
 fn after_close_reported_a_yielding_guard_close_and_throw_end_the_generator_as_in_cpython() {
     let guarded = || {
         Gen::<u32>::throwing::<&str>(|co, ()| {

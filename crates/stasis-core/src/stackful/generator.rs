@@ -797,8 +797,10 @@ impl<Y, R, S, E> Generator<S> for Gen<Y, R, S, E> {
 /// # Panics
 ///
 /// `next` panics if [`Thrown::Exit`] or a [`Thrown::Runtime`] error leaves the body (a body
-/// that raises the exit itself, or a `yield from` that fails): an iterator cannot report it,
-/// and ending early would lose it. Use [`Generator::try_iter`] where that can happen.
+/// that raises the exit itself, a `yield from` that fails, or the next resume after a
+/// `close()` that reported [`CloseError::IgnoredExit`] for a value a destructor yielded, where
+/// CPython's `next()` raises `GeneratorExit`): an iterator cannot report it, and ending early
+/// would lose it. Use [`Generator::try_iter`] where that can happen, or `close()` again.
 impl<Y, R> Iterator for Gen<Y, R, (), Infallible> {
     type Item = Y;
 
