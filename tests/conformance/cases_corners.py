@@ -952,3 +952,258 @@ def corner_delegate_again_to_the_delegate_that_ignored(t):
     t.next(g)
     t.close(g)
     t.state(g)
+
+
+# --------------------------------------- an exception propagating through a finally that yields
+
+@scenario
+def corner_throw_through_finally_that_yields(t):
+    # The thrown error is not handled; the finally yields while it propagates: throw()
+    # returns that value, and the error is raised at the next resume (after the finally).
+    def g():
+        try:
+            yield 1
+        finally:
+            t.fin()
+            yield 2
+
+    a = g()
+    t.next(a, "a")
+    t.throw(a, ValueError("v"), "a")
+    t.state(a, "a")
+    t.next(a, "a")
+    t.state(a, "a")
+    # close() at that yield: GeneratorExit replaces the error; the finally ends, close is ok.
+    b = g()
+    t.next(b, "b")
+    t.throw(b, ValueError("v"), "b")
+    t.close(b, "b")
+    t.state(b, "b")
+    # throw() at that yield: the new error replaces the first.
+    c = g()
+    t.next(c, "c")
+    t.throw(c, ValueError("v"), "c")
+    t.throw(c, KeyError("k"), "c")
+    t.state(c, "c")
+
+
+@scenario
+def corner_raise_through_finally_that_yields(t):
+    # The body raises by itself under a finally that yields twice, inside another finally
+    # that yields: every value comes out, in order, before the error. (The outer finally logs
+    # nothing: in stasis a destructor's code runs on, up to the end of the unwinding, before
+    # the values yielded earlier come out; README "Differences".)
+    def g():
+        try:
+            try:
+                yield 1
+                raise ValueError("own")
+            finally:
+                t.fin("inner")
+                yield 2
+                yield 3
+        finally:
+            yield 4
+
+    a = g()
+    t.next(a)
+    t.next(a)
+    t.next(a)
+    t.next(a)
+    t.next(a)
+    t.state(a)
+    t.next(a)
+
+
+@scenario
+def corner_throw_exit_through_finally_that_yields(t):
+    # throw(GeneratorExit) is a throw, not a close: the value the finally yields comes out of
+    # throw(), and GeneratorExit is raised at the next resume.
+    def g():
+        try:
+            yield 1
+        finally:
+            t.fin()
+            yield 2
+
+    a = g()
+    t.next(a)
+    t.throw(a, GeneratorExit)
+    t.state(a)
+    t.next(a)
+    t.state(a)
+
+
+@scenario
+def corner_close_turned_into_error_through_finally_that_yields(t):
+    # close(): the body turns GeneratorExit into ValueError, and an outer finally yields while
+    # that error propagates: the generator ignored GeneratorExit; it stays suspended in the
+    # finally, and the ValueError comes out of the next resume.
+    def g(who):
+        try:
+            try:
+                yield 1
+            except GeneratorExit:
+                t.genexit(who)
+                raise ValueError("from-exit")
+        finally:
+            t.fin(who)
+            yield 2
+
+    a = g("a")
+    t.next(a, "a")
+    t.close(a, "a")
+    t.state(a, "a")
+    t.next(a, "a")
+    t.state(a, "a")
+    b = g("b")
+    t.next(b, "b")
+    t.close(b, "b")
+    t.close(b, "b")
+    t.state(b, "b")
+
+
+@scenario
+def corner_sub_raises_through_finally_that_yields(t):
+    # Under ``yield from``: the sub's error propagates through the sub's finally, which
+    # yields (the value comes out of the delegator), then through the delegator's finally,
+    # which yields too; the error reaches the consumer last.
+    def sub():
+        try:
+            yield "sub-1"
+            raise ValueError("sub")
+        finally:
+            t.fin("sub")
+            yield "sub-finally"
+
+    def parent():
+        try:
+            yield from sub()
+        finally:
+            t.fin("parent")
+            yield "parent-finally"
+
+    g = parent()
+    t.next(g)
+    t.next(g)
+    t.next(g)
+    t.next(g)
+    t.state(g)
+
+
+@scenario
+def corner_throw_through_delegate_finally_that_yields(t):
+    # throw() into a delegator: forwarded to the sub, which does not handle it; its finally
+    # yields while the error propagates (the value comes out of throw()), then the delegator
+    # catches the error at its ``yield from``.
+    def sub():
+        try:
+            yield "sub-1"
+        finally:
+            t.fin("sub")
+            yield "sub-finally"
+
+    def parent():
+        try:
+            yield from sub()
+        except ValueError as exc:
+            t.caught(exc, "parent")
+        yield "parent-after"
+        t.done("parent")
+
+    g = parent()
+    t.next(g)
+    t.throw(g, ValueError("v"))
+    t.next(g)
+    t.next(g)
+
+
+@scenario
+def corner_close_through_delegate_finally_that_yields(t):
+    # close() of a delegator whose sub yields in a finally while it is closed (a: the exit
+    # itself propagates; b: the sub turns it into ValueError first): the sub ignored
+    # GeneratorExit, so the delegator gets RuntimeError at its ``yield from``, catches it and
+    # returns: close() succeeds.
+    def sub(turns):
+        try:
+            yield "sub-1"
+        except GeneratorExit:
+            if turns:
+                t.genexit("sub")
+                raise ValueError("from-exit")
+            raise
+        finally:
+            t.fin("sub")
+            yield "sub-finally"
+
+    def parent(who, turns):
+        try:
+            yield from sub(turns)
+        except RuntimeError as exc:
+            t.caught(exc, who)
+        t.done(who)
+
+    a = parent("a", False)
+    t.next(a, "a")
+    t.close(a, "a")
+    t.state(a, "a")
+    b = parent("b", True)
+    t.next(b, "b")
+    t.close(b, "b")
+    t.state(b, "b")
+
+
+# --------------------------------------------- the yield from chain of a delegate left waiting
+
+@scenario
+def corner_yield_from_chain_of_a_delegate_left_waiting(t):
+    # close() reaches the sub, which catches the exit and delegates to ``third``, which
+    # delegates to ``fourth``, which yields: the sub ignored GeneratorExit and is left waiting
+    # in its ``yield from``, two levels deep. The delegator catches the RuntimeError, yields,
+    # then delegates to the same sub again: its chain is three levels deep, and finishes.
+    box = {}
+
+    def fourth():
+        try:
+            yield "fourth-1"
+            yield "fourth-2"
+        finally:
+            t.fin("fourth")
+
+    def third():
+        try:
+            yield from fourth()
+        finally:
+            t.fin("third")
+
+    def sub():
+        try:
+            yield "sub-1"
+        except GeneratorExit:
+            t.genexit("sub")
+            yield from third()
+        return "sub-result"
+
+    def parent():
+        try:
+            yield from box["sub"]
+        except RuntimeError as exc:
+            t.caught(exc, "parent")
+        yield "parent-after"
+        r = yield from box["sub"]
+        t.result(r, "parent")
+
+    box["sub"] = sub()
+    g = parent()
+    t.next(g, "parent")
+    t.yieldfrom(g, "parent")
+    t.close(g, "parent")
+    t.state(g, "parent")
+    t.yieldfrom(g, "parent")
+    t.yieldfrom(box["sub"], "sub")
+    t.next(g, "parent")
+    t.yieldfrom(g, "parent")
+    t.next(g, "parent")
+    t.yieldfrom(g, "parent")
+    t.yieldfrom(box["sub"], "sub")
+    t.state(box["sub"], "sub")

@@ -106,6 +106,14 @@ fn every_corner_scenario_has_a_test() {
         "corner_delegates_claim_to_be_running",
         "corner_zip_longest_of_raising_source",
         "corner_delegate_again_to_the_delegate_that_ignored",
+        "corner_throw_through_finally_that_yields",
+        "corner_raise_through_finally_that_yields",
+        "corner_throw_exit_through_finally_that_yields",
+        "corner_close_turned_into_error_through_finally_that_yields",
+        "corner_sub_raises_through_finally_that_yields",
+        "corner_throw_through_delegate_finally_that_yields",
+        "corner_close_through_delegate_finally_that_yields",
+        "corner_yield_from_chain_of_a_delegate_left_waiting",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -2215,4 +2223,454 @@ nightly! {
         run_ops(&t, &mut g, NEXT_CLOSE_STATE);
         check_as("corner_delegate_again_to_the_delegate_that_ignored", "state_machine", t.events());
     }
+}
+
+// --------------------------------- an exception propagating through a `finally` that yields
+
+/// How a destructor yields: with `Co::try_yield` (the documented spelling) or `Co::yield_`
+/// (a send type of `()`: the same answer).
+#[derive(Debug, Clone, Copy)]
+enum Spelling {
+    TryYield,
+    Yield,
+}
+
+/// Python's `finally: yield v1; yield v2 ...` as a guard: its drop logs `finally` (when it
+/// has a trace) and yields each value, going on after each whatever the yield returned, as
+/// Python's next statement does.
+struct YieldsInFinally<'a> {
+    co: &'a stasis::Co<Value, (), PyExc>,
+    log: Option<(Rc<Trace>, Option<&'static str>)>,
+    values: Vec<Value>,
+    spelling: Spelling,
+}
+
+impl<'a> YieldsInFinally<'a> {
+    fn new(
+        co: &'a stasis::Co<Value, (), PyExc>,
+        log: Option<(&Rc<Trace>, Option<&'static str>)>,
+        values: &[Value],
+        spelling: Spelling,
+    ) -> Self {
+        let log = log.map(|(t, who)| (t.clone(), who));
+        YieldsInFinally { co, log, values: values.to_vec(), spelling }
+    }
+}
+
+impl Drop for YieldsInFinally<'_> {
+    fn drop(&mut self) {
+        if let Some((t, who)) = &self.log {
+            t.body(*who, "finally");
+        }
+        for value in self.values.drain(..) {
+            match self.spelling {
+                Spelling::TryYield => {
+                    let _ = self.co.try_yield(value);
+                }
+                Spelling::Yield => self.co.yield_(value),
+            }
+        }
+    }
+}
+
+/// Checks a stackful trace under the scenario's name for `try_yield`, under `@yield_` for
+/// `yield_`.
+#[track_caller]
+fn check_spelling(scenario: &str, spelling: Spelling, events: Vec<String>) {
+    match spelling {
+        Spelling::TryYield => check(scenario, events),
+        Spelling::Yield => crate::support::check_as(scenario, "yield_", events),
+    }
+}
+
+/// `g()`: `try: yield 1 / finally: <log finally>; yield 2`.
+fn finally_yields_two(t: &Rc<Trace>, spelling: Spelling) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let _finally = YieldsInFinally::new(co, Some((&t, None)), &[json!(2)], spelling);
+        co.yield_(json!(1));
+        Value::Null
+    })
+}
+
+fn throw_through_finally_that_yields(spelling: Spelling) {
+    let t = Trace::new();
+    let mut a = finally_yields_two(&t, spelling);
+    next(&t, Some("a"), &mut a);
+    throw(&t, Some("a"), &mut a, value_error("v"));
+    state(&t, Some("a"), &a);
+    next(&t, Some("a"), &mut a);
+    state(&t, Some("a"), &a);
+    let mut b = finally_yields_two(&t, spelling);
+    next(&t, Some("b"), &mut b);
+    throw(&t, Some("b"), &mut b, value_error("v"));
+    close(&t, Some("b"), &mut b);
+    state(&t, Some("b"), &b);
+    let mut c = finally_yields_two(&t, spelling);
+    next(&t, Some("c"), &mut c);
+    throw(&t, Some("c"), &mut c, value_error("v"));
+    throw(&t, Some("c"), &mut c, PyExc::new("KeyError", "k"));
+    state(&t, Some("c"), &c);
+    check_spelling("corner_throw_through_finally_that_yields", spelling, t.events());
+}
+
+#[test]
+fn corner_throw_through_finally_that_yields() {
+    throw_through_finally_that_yields(Spelling::TryYield);
+    throw_through_finally_that_yields(Spelling::Yield);
+}
+
+fn raise_through_finally_that_yields(spelling: Spelling) {
+    let t = Trace::new();
+    let tb = t.clone();
+    let mut g = py(move |co| {
+        let _outer = YieldsInFinally::new(co, None, &[json!(4)], spelling);
+        let _inner =
+            YieldsInFinally::new(co, Some((&tb, Some("inner"))), &[json!(2), json!(3)], spelling);
+        co.yield_(json!(1));
+        co.raise(Thrown::Error(value_error("own")))
+    });
+    run_ops(&t, &mut g, &[Next, Next, Next, Next, Next, State, Next]);
+    check_spelling("corner_raise_through_finally_that_yields", spelling, t.events());
+}
+
+#[test]
+fn corner_raise_through_finally_that_yields() {
+    raise_through_finally_that_yields(Spelling::TryYield);
+    raise_through_finally_that_yields(Spelling::Yield);
+}
+
+#[test]
+fn corner_throw_exit_through_finally_that_yields() {
+    for spelling in [Spelling::TryYield, Spelling::Yield] {
+        let t = Trace::new();
+        let mut g = finally_yields_two(&t, spelling);
+        run_ops(&t, &mut g, &[Next, ThrowExit, State, Next, State]);
+        check_spelling("corner_throw_exit_through_finally_that_yields", spelling, t.events());
+    }
+}
+
+/// `g(who)` of `corner_close_turned_into_error_through_finally_that_yields`.
+fn exit_into_error(t: &Rc<Trace>, who: &'static str, spelling: Spelling) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let _finally = YieldsInFinally::new(co, Some((&t, Some(who))), &[json!(2)], spelling);
+        if let Err(Thrown::Exit) = co.try_yield(json!(1)) {
+            t.body(Some(who), "GeneratorExit");
+            co.raise(Thrown::Error(value_error("from-exit")));
+        }
+        Value::Null
+    })
+}
+
+#[test]
+fn corner_close_turned_into_error_through_finally_that_yields() {
+    for spelling in [Spelling::TryYield, Spelling::Yield] {
+        let t = Trace::new();
+        let mut a = exit_into_error(&t, "a", spelling);
+        next(&t, Some("a"), &mut a);
+        close(&t, Some("a"), &mut a);
+        state(&t, Some("a"), &a);
+        next(&t, Some("a"), &mut a);
+        state(&t, Some("a"), &a);
+        let mut b = exit_into_error(&t, "b", spelling);
+        next(&t, Some("b"), &mut b);
+        close(&t, Some("b"), &mut b);
+        close(&t, Some("b"), &mut b);
+        state(&t, Some("b"), &b);
+        check_spelling(
+            "corner_close_turned_into_error_through_finally_that_yields",
+            spelling,
+            t.events(),
+        );
+    }
+}
+
+/// The delegation forms of the `*_finally_that_yields` scenarios under `yield from`: how a
+/// stackful delegator reaches its stackful sub-generator.
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    /// `Co::try_yield_from(sub)`: owned, adopted into the delegator's chain.
+    Owned,
+    /// `Co::delegate(&mut sub, ())`: borrowed, adopted.
+    Borrowed,
+    /// `Co::try_yield_from(Shared)`: a generator object driven through the protocol.
+    Shared,
+}
+
+impl Via {
+    const ALL: [Via; 3] = [Via::Owned, Via::Borrowed, Via::Shared];
+
+    /// `yield from sub` in `co`'s body, in this form.
+    fn yield_from(
+        self,
+        co: &stasis::Co<Value, (), PyExc>,
+        sub: Py,
+    ) -> Result<Value, Thrown<PyExc>> {
+        match self {
+            Via::Owned => co.try_yield_from(sub),
+            Via::Borrowed => {
+                let mut sub = sub;
+                co.delegate(&mut sub, ())
+            }
+            Via::Shared => co.try_yield_from(shared(sub)),
+        }
+    }
+
+    /// The form's name in the snapshots (`None`: the scenario's own name).
+    fn form(self) -> Option<&'static str> {
+        match self {
+            Via::Owned => None,
+            Via::Borrowed => Some("delegate"),
+            Via::Shared => Some("shared"),
+        }
+    }
+}
+
+#[track_caller]
+fn check_via(scenario: &str, via: Via, events: Vec<String>) {
+    match via.form() {
+        None => check(scenario, events),
+        Some(form) => crate::support::check_as(scenario, form, events),
+    }
+}
+
+/// `sub()`: `try: yield "sub-1"; <raise ValueError("sub") if raises> / finally: <log>; yield
+/// "sub-finally"`.
+fn sub_with_finally_that_yields(t: &Rc<Trace>, raises: bool) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let fin = [json!("sub-finally")];
+        let _finally = YieldsInFinally::new(co, Some((&t, Some("sub"))), &fin, Spelling::TryYield);
+        co.yield_(json!("sub-1"));
+        if raises {
+            co.raise(Thrown::Error(value_error("sub")));
+        }
+        Value::Null
+    })
+}
+
+#[test]
+fn corner_sub_raises_through_finally_that_yields() {
+    for via in Via::ALL {
+        let t = Trace::new();
+        let tp = t.clone();
+        let sub = sub_with_finally_that_yields(&t, true);
+        let mut g = py(move |co| {
+            let fin = [json!("parent-finally")];
+            let _finally =
+                YieldsInFinally::new(co, Some((&tp, Some("parent"))), &fin, Spelling::TryYield);
+            via.yield_from(co, sub).unwrap_or_else(|e| co.raise(e))
+        });
+        run_ops(&t, &mut g, &[Next, Next, Next, Next, State]);
+        check_via("corner_sub_raises_through_finally_that_yields", via, t.events());
+    }
+}
+
+#[test]
+fn corner_throw_through_delegate_finally_that_yields() {
+    for via in Via::ALL {
+        let t = Trace::new();
+        let tp = t.clone();
+        let sub = sub_with_finally_that_yields(&t, false);
+        let mut g = py(move |co| {
+            match via.yield_from(co, sub) {
+                Err(e @ Thrown::Error(_)) => caught(&tp, Some("parent"), &e),
+                Err(other) => co.raise(other),
+                Ok(_) => {}
+            }
+            co.yield_(json!("parent-after"));
+            tp.body(Some("parent"), "done");
+            Value::Null
+        });
+        run_ops(&t, &mut g, &[Next, Throw("ValueError", "v"), Next, Next]);
+        check_via("corner_throw_through_delegate_finally_that_yields", via, t.events());
+    }
+}
+
+/// `sub(turns)` of `corner_close_through_delegate_finally_that_yields`: when closed, raises
+/// `ValueError("from-exit")` if `turns`, and yields `"sub-finally"` in its `finally`.
+fn sub_yielding_when_closed(t: &Rc<Trace>, turns: bool) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let fin = [json!("sub-finally")];
+        let _finally = YieldsInFinally::new(co, Some((&t, Some("sub"))), &fin, Spelling::TryYield);
+        match co.try_yield(json!("sub-1")) {
+            Err(Thrown::Exit) if turns => {
+                t.body(Some("sub"), "GeneratorExit");
+                co.raise(Thrown::Error(value_error("from-exit")))
+            }
+            Err(thrown) => co.raise(thrown),
+            Ok(()) => Value::Null,
+        }
+    })
+}
+
+#[test]
+fn corner_close_through_delegate_finally_that_yields() {
+    for via in Via::ALL {
+        let t = Trace::new();
+        for (who, turns) in [("a", false), ("b", true)] {
+            let tp = t.clone();
+            let sub = sub_yielding_when_closed(&t, turns);
+            let mut g = py(move |co| {
+                match via.yield_from(co, sub) {
+                    Err(e @ Thrown::Runtime(_)) => caught(&tp, Some(who), &e),
+                    Err(other) => co.raise(other),
+                    Ok(_) => {}
+                }
+                tp.body(Some(who), "done");
+                Value::Null
+            });
+            next(&t, Some(who), &mut g);
+            close(&t, Some(who), &mut g);
+            state(&t, Some(who), &g);
+        }
+        check_via("corner_close_through_delegate_finally_that_yields", via, t.events());
+    }
+}
+
+nightly! {
+    /// The `yield from` scenarios with a state-machine delegator (`yield_from_throwing!`) over
+    /// the stackful sub-generators: its `finally` is code after the `yield from`, as a
+    /// coroutine cannot yield from a destructor.
+    mod finally_yields_machines {
+        use super::*;
+
+        type In = Result<(), Thrown<PyExc>>;
+
+        #[test]
+        fn corner_sub_raises_through_finally_that_yields_state_machine() {
+            let t = Trace::new();
+            let tp = t.clone();
+            let sub = sub_with_finally_that_yields(&t, true);
+            let mut g = from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    let r = yield_from_throwing!(sub);
+                    tp.body(Some("parent"), "finally");
+                    (yield json!("parent-finally"))?;
+                    r
+                },
+            );
+            run_ops(&t, &mut g, &[Next, Next, Next, Next, State]);
+            check_as("corner_sub_raises_through_finally_that_yields", "state_machine", t.events());
+        }
+
+        #[test]
+        fn corner_throw_through_delegate_finally_that_yields_state_machine() {
+            let t = Trace::new();
+            let tp = t.clone();
+            let sub = sub_with_finally_that_yields(&t, false);
+            let mut g = from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    match yield_from_throwing!(sub) {
+                        Err(e @ Thrown::Error(_)) => caught(&tp, Some("parent"), &e),
+                        Err(other) => return Err(other),
+                        Ok(_) => {}
+                    }
+                    (yield json!("parent-after"))?;
+                    tp.body(Some("parent"), "done");
+                    Ok(Value::Null)
+                },
+            );
+            run_ops(&t, &mut g, &[Next, Throw("ValueError", "v"), Next, Next]);
+            check_as(
+                "corner_throw_through_delegate_finally_that_yields",
+                "state_machine",
+                t.events(),
+            );
+        }
+
+        #[test]
+        fn corner_close_through_delegate_finally_that_yields_state_machine() {
+            let t = Trace::new();
+            for (who, turns) in [("a", false), ("b", true)] {
+                let tp = t.clone();
+                let sub = sub_yielding_when_closed(&t, turns);
+                let mut g = from_throwing_coroutine(
+                    #[coroutine]
+                    move |_: In| {
+                        match yield_from_throwing!(sub) {
+                            Err(e @ Thrown::Runtime(_)) => caught(&tp, Some(who), &e),
+                            Err(other) => return Err(other),
+                            Ok(_) => {}
+                        }
+                        tp.body(Some(who), "done");
+                        Ok(Value::Null)
+                    },
+                );
+                next(&t, Some(who), &mut g);
+                close(&t, Some(who), &mut g);
+                state(&t, Some(who), &g);
+            }
+            check_as("corner_close_through_delegate_finally_that_yields", "state_machine", t.events());
+        }
+    }
+}
+
+// ----------------------------------------------- the yield from chain of a delegate left waiting
+
+/// `[who.]yieldfrom -> n`: the length of `g`'s `yield from` chain (Python's `gi_yieldfrom`
+/// links, [`Gen::yield_from_depth`] here).
+fn yield_from_depth<R, S, E>(t: &Trace, who: Option<&str>, g: &Gen<Value, R, S, E>) {
+    t.op(who, "yieldfrom", g.yield_from_depth().to_string());
+}
+
+/// `sub()` of `corner_yield_from_chain_of_a_delegate_left_waiting`: catches the exit and
+/// delegates to `third()`, which delegates to `fourth()`, which yields twice.
+fn sub_left_waiting(t: &Rc<Trace>) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        if let Err(Thrown::Exit) = co.try_yield(json!("sub-1")) {
+            t.body(Some("sub"), "GeneratorExit");
+            let (t3, t4) = (t.clone(), t.clone());
+            let fourth = py(move |co| {
+                let _finally = Finally::new(&t4, Some("fourth"));
+                co.yield_(json!("fourth-1"));
+                co.yield_(json!("fourth-2"));
+                Value::Null
+            });
+            co.yield_from(py(move |co| {
+                let _finally = Finally::new(&t3, Some("third"));
+                co.yield_from(fourth)
+            }));
+        }
+        json!("sub-result")
+    })
+}
+
+#[test]
+fn corner_yield_from_chain_of_a_delegate_left_waiting() {
+    // The parent borrows the sub (`Co::delegate`), so the sub is adopted into its chain, and
+    // the consumer reads the sub's chain when the parent does not delegate to it.
+    let t = Trace::new();
+    let sub = Rc::new(RefCell::new(sub_left_waiting(&t)));
+    let (tp, s) = (t.clone(), sub.clone());
+    let mut g = py(move |co| {
+        let first = co.delegate(&mut *s.borrow_mut(), ());
+        match first {
+            Err(e @ Thrown::Runtime(_)) => caught(&tp, Some("parent"), &e),
+            Err(other) => co.raise(other),
+            Ok(_) => {}
+        }
+        co.yield_(json!("parent-after"));
+        let r = co.delegate(&mut *s.borrow_mut(), ()).unwrap_or_else(|e| co.raise(e));
+        tp.body(Some("parent"), format!("result {}", r.render()));
+        Value::Null
+    });
+    next(&t, Some("parent"), &mut g);
+    yield_from_depth(&t, Some("parent"), &g);
+    close(&t, Some("parent"), &mut g);
+    state(&t, Some("parent"), &g);
+    yield_from_depth(&t, Some("parent"), &g);
+    yield_from_depth(&t, Some("sub"), &sub.borrow());
+    next(&t, Some("parent"), &mut g);
+    yield_from_depth(&t, Some("parent"), &g);
+    next(&t, Some("parent"), &mut g);
+    yield_from_depth(&t, Some("parent"), &g);
+    yield_from_depth(&t, Some("sub"), &sub.borrow());
+    state(&t, Some("sub"), &*sub.borrow());
+    check("corner_yield_from_chain_of_a_delegate_left_waiting", t.events());
 }

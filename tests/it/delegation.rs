@@ -819,3 +819,34 @@ fn a_panic_in_a_delegation_started_while_closing_leaves_close() {
     assert_eq!(*log.borrow(), ["third finally", "sub finally", "parent finally"]);
     assert_eq!(g.next(), None);
 }
+
+// ------------------------------------------------- a delegate left waiting by its driver
+
+#[test]
+fn a_delegate_left_waiting_when_its_driver_unwinds_still_counts_its_chain() {
+    // The root is dropped while it drives `sub` (adopted, suspended in `yield from x`, its
+    // entry on the root's stack): the root's close makes it delegate and yield, so the drop
+    // unwinds it by force from the middle of its delegation. `sub` stays suspended in its
+    // `yield from`, one level deep, and its own resume drives `x` from there.
+    let x = || {
+        Gen::<u32>::new(|co, ()| {
+            co.yield_(1);
+            co.yield_(2);
+        })
+    };
+    let sub = Rc::new(std::cell::RefCell::new(Gen::<u32>::new(move |co, ()| co.yield_from(x()))));
+    let s = sub.clone();
+    let mut root = Gen::<u32>::new(move |co, ()| {
+        if let Err(Thrown::Exit) = co.try_yield(0) {
+            let _ = co.delegate(&mut *s.borrow_mut(), ());
+        }
+    });
+    assert_eq!(root.next(), Some(0));
+    drop(root);
+    assert_eq!(sub.borrow().state(), State::Suspended);
+    assert_eq!(sub.borrow().yield_from_depth(), 1, "sub waits in yield from x");
+    assert_eq!(sub.borrow_mut().next(), Some(2));
+    assert_eq!(sub.borrow().yield_from_depth(), 1);
+    assert_eq!(sub.borrow_mut().next(), None);
+    assert_eq!(sub.borrow().yield_from_depth(), 0);
+}

@@ -175,12 +175,17 @@ fn close_reports_the_value_a_yield_on_drop_guard_yields_and_leaves_the_thread_ca
 
 #[test]
 fn an_unhandled_throw_through_a_yielding_destructor_leaves_the_thread_calm() {
+    // CPython: the `finally` yields while the error propagates (`throw` returns the value),
+    // and the error comes out of the next resume (`corner_throw_through_finally_that_yields`).
     let mut g = Gen::<u32>::throwing::<&str>(|co, ()| {
         let _finally = TryYieldOnDrop(co);
         co.yield_(1);
     });
     assert_eq!(g.resume(()), Step::Yielded(1));
-    assert_eq!(g.throw("boom"), Step::Raised(Thrown::Error("boom")));
+    assert_eq!(g.throw("boom"), Step::Yielded(99));
+    assert_consumer_unaffected();
+    assert_eq!(g.state(), State::Suspended);
+    assert_eq!(g.resume(()), Step::Raised(Thrown::Error("boom")));
     assert_consumer_unaffected();
     assert_eq!(g.state(), State::Closed);
 }
@@ -710,6 +715,34 @@ fn a_generator_resumed_from_a_destructor_during_the_consumers_panic_yields_as_us
     });
     drop_while_panicking(Drain(g, got.clone()));
     assert_eq!(*got.borrow(), [1, 2, 99]);
+}
+
+#[test]
+fn an_error_raised_through_a_yielding_destructor_during_the_consumers_panic_yields_first() {
+    // Resumed from a destructor while the consumer panics, the body raises an error through a
+    // guard that yields (stasis's unwinding carries a tracked payload then): the value still
+    // comes out before the error, as CPython's `finally: yield` does.
+    type Steps = Rc<RefCell<Vec<Step<u32, (), &'static str>>>>;
+    struct Drive(Gen<u32, (), (), &'static str>, Steps);
+    impl Drop for Drive {
+        fn drop(&mut self) {
+            for _ in 0..3 {
+                let step = self.0.resume(());
+                self.1.borrow_mut().push(step);
+            }
+        }
+    }
+    let steps: Steps = Rc::default();
+    let g = Gen::<u32>::throwing::<&str>(|co, ()| {
+        let _finally = TryYieldOnDrop(co);
+        co.yield_(1);
+        co.raise(Thrown::Error("boom"))
+    });
+    drop_while_panicking(Drive(g, steps.clone()));
+    assert_eq!(
+        *steps.borrow(),
+        [Step::Yielded(1), Step::Yielded(99), Step::Raised(Thrown::Error("boom"))]
+    );
 }
 
 // ------------------------------------------------- panics in destructors run by a drop or close

@@ -65,8 +65,9 @@ pub struct Co<Y, S = (), E = Infallible> {
     pub(super) spare_stack: Local<Cell<Vec<EntryPtr<Y, S, E>>>>,
     /// A value being raised by [`Co::raise`](crate::Co::raise) while the stack unwinds to the base.
     pub(super) pending: Local<Cell<Option<Thrown<E>>>>,
-    /// Values yielded by destructors during a panic of the body itself, in order, to be handed
-    /// out once that panic is caught or reaches the base (see `Co::defer`).
+    /// Values yielded by destructors during a panic of the body itself or while an error
+    /// stasis raises unwinds it, in order, to be handed out once that unwinding is caught or
+    /// reaches the base (see `Co::defer`, `Now::Raised`).
     /// A `RefCell`, not a `Cell`: the base reads whether it is empty without a store, so a
     /// body that deferred nothing (every body but a few) finishes as fast as before.
     pub(super) deferred: Local<RefCell<Vec<Y>>>,
@@ -127,12 +128,29 @@ impl<Y, S, E> Co<Y, S, E> {
     /// (`std::thread::panicking()`, poisoned locks), and nothing may unwind out of that
     /// destructor (an exit raised there would abort the process).
     ///
-    /// - With a send type of `()`, `yield_` there returns at once without suspending; the value
-    ///   is not handed out but [`Generator::close`](crate::Generator::close) reports the first such value as
-    ///   [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as CPython's `close()` raises "generator ignored
-    ///   GeneratorExit" (the generator then ends closed, where CPython leaves it suspended
-    ///   inside the `finally`). [`Co::try_yield`](crate::Co::try_yield) does the same with any send type: use it in
-    ///   destructors.
+    /// - With a send type of `()`, `yield_` there returns at once without suspending.
+    ///   [`Co::try_yield`](crate::Co::try_yield) does the same with any send type (it returns
+    ///   `Err(Thrown::Exit)`): use it in destructors. What becomes of the value depends on the
+    ///   unwinding:
+    ///   - during [`Generator::close`](crate::Generator::close) (the exit it raises), the value
+    ///     is not handed out, but `close()` reports the first such value as
+    ///     [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit), as CPython's `close()`
+    ///     raises "generator ignored GeneratorExit" (the generator then ends closed, where
+    ///     CPython leaves it suspended inside the `finally`); a drop drops it;
+    ///   - while an error propagates ([`Co::raise`](crate::Co::raise) of an error, an unhandled
+    ///     `throw()`, an error raised while handling the exit of a `close()`, or the exit of
+    ///     [`Generator::throw_exit`](crate::Generator::throw_exit) or of a body that raises it
+    ///     itself), or during a panic of the body itself (below), the value waits until the
+    ///     unwinding reached the body's base, and goes out then as an ordinary yield, before
+    ///     the error (or the panic) goes on at the next resume: CPython's `finally: yield` while
+    ///     an exception propagates yields, then raises the exception at the next `next()`
+    ///     (`throw(e)` returns the value, `close()` during an error reports it as
+    ///     `IgnoredExit` and leaves the generator suspended, as CPython does). A close or a drop
+    ///     at that value ends the generator and drops the error; a throw raises its error
+    ///     instead (CPython replaces the exception at the `finally`'s yield). Values yielded in
+    ///     order come out in order; what is sent to them is dropped. One difference: the code
+    ///     after the yield in that destructor, and the destructors that run after it, have run
+    ///     by the time the consumer sees the value (CPython runs them at the next resume).
     /// - With another send type, `yield_` has no value to return without suspending, so it
     ///   suspends there, in the middle of the unwinding (avoid it). Until the consumer sends a
     ///   value, std counts that unfinished unwinding on the consumer's thread
@@ -145,14 +163,11 @@ impl<Y, S, E> Co<Y, S, E> {
     ///
     /// During a panic of the body itself (not one of the consumer's: a generator resumed from a
     /// destructor while the consumer's thread panics yields as usual), the value of a `yield_`
-    /// with a send type of `()` (or of a [`Co::try_yield`](crate::Co::try_yield)) is not dropped:
-    /// it waits until the panic has unwound the body's frames and goes out then, as an ordinary
-    /// yield, before the panic goes on at the next resume (CPython's `finally: yield` during an
-    /// exception yields, then raises the exception at the next `next()`). A close or a drop at
-    /// that value ends the generator and drops the panic; a throw raises its error instead. If
-    /// the body catches its own panic, the waiting values go out before anything it yields or
-    /// returns next. Values yielded in order come out in order; what is sent to them is dropped.
-    /// With another send type, `yield_` suspends mid-unwind as above.
+    /// with a send type of `()` (or of a [`Co::try_yield`](crate::Co::try_yield)) waits in the
+    /// same way, and the panic goes on at the resume after the last one. If the body catches
+    /// the panic (or the error's unwinding, with a catch-all), the waiting values go out before
+    /// anything it yields or returns next. With another send type, `yield_` suspends mid-unwind
+    /// as above.
     ///
     /// To yield in a `finally` with CPython's exact behaviour, write it as code after
     /// `try_yield` instead of a destructor:
@@ -217,14 +232,14 @@ impl<Y, S, E> Co<Y, S, E> {
     ///
     /// In a destructor that runs while the body unwinds, it does not suspend: it returns
     /// `Err(Thrown::Exit)` at once. `close()` reports the value as
-    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit); during a panic of the body
-    /// itself, the value goes out once the panic has unwound the body, before the panic goes on
-    /// (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is the way to yield
-    /// from a `Drop` guard:
+    /// [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit); while an error or a panic of
+    /// the body itself propagates, the value goes out once the body is unwound, before the error
+    /// or the panic goes on (see "In a destructor" on [`Co::yield_`](crate::Co::yield_)). That is
+    /// the way to yield from a `Drop` guard:
     ///
     /// ```
     /// # use stasis_core as stasis;
-    /// use stasis::{CloseError, Co, Gen, Generator};
+    /// use stasis::{CloseError, Co, Gen, Generator, Step, Thrown};
     ///
     /// struct Finally<'a>(&'a Co<u32>);
     /// impl Drop for Finally<'_> {
@@ -240,6 +255,21 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(g.next(), Some(1));
     /// assert_eq!(g.close(), Err(CloseError::IgnoredExit(99)));
     /// assert!(!std::thread::panicking());
+    ///
+    /// // An error propagating through it: the value comes first, as in CPython.
+    /// let mut g = Gen::<u32>::throwing::<&str>(|co, ()| {
+    ///     struct Finally<'a>(&'a Co<u32, (), &'static str>);
+    ///     impl Drop for Finally<'_> {
+    ///         fn drop(&mut self) {
+    ///             let _ = self.0.try_yield(99);
+    ///         }
+    ///     }
+    ///     let _finally = Finally(co);
+    ///     co.yield_(1);
+    /// });
+    /// assert_eq!(g.resume(()), Step::Yielded(1));
+    /// assert_eq!(g.throw("boom"), Step::Yielded(99)); // the `finally` yields...
+    /// assert_eq!(g.resume(()), Step::Raised(Thrown::Error("boom"))); // ...then the error
     /// ```
     ///
     /// # Examples
@@ -278,6 +308,14 @@ impl<Y, S, E> Co<Y, S, E> {
     /// destructors, and the consumer's current `resume`/`throw` returns [`Step::Raised`](crate::Step::Raised) (a
     /// `close()` in progress returns `Ok` for [`Thrown::Exit`](crate::Thrown::Exit)).
     ///
+    /// A destructor that yields on the way (Python's `finally: yield`, spelled with
+    /// [`Co::try_yield`](crate::Co::try_yield), or [`Co::yield_`](crate::Co::yield_) with a send
+    /// type of `()`) does not suspend mid-unwind: its value goes out once the body is unwound,
+    /// and `Step::Raised` comes at the resume after it, as CPython yields from the `finally`
+    /// and raises at the next `next()`. Only the exit of a `close()` differs: `close()` reports
+    /// that value as [`CloseError::IgnoredExit`](crate::CloseError::IgnoredExit). See "In a
+    /// destructor" on [`Co::yield_`](crate::Co::yield_).
+    ///
     /// # Examples
     ///
     /// ```
@@ -293,8 +331,11 @@ impl<Y, S, E> Co<Y, S, E> {
     /// assert_eq!(g.resume(()), Step::Exhausted);
     /// ```
     pub fn raise(&self, thrown: Thrown<E>) -> ! {
+        // The exit of a `close()` (which publishes `ignored_out` while it runs) reports what a
+        // destructor yields as `IgnoredExit`; anything else raised lets it go out first.
+        let defer = !matches!(thrown, Thrown::Exit) || self.slot().ignored_out.get().is_null();
         self.pending.set(Some(thrown));
-        self.slot().start_unwinding(RaiseToken)
+        self.slot().start_unwinding(RaiseToken, defer)
     }
 
     /// Whether the thread is unwinding this generator's stack, which stasis started to unwind
@@ -327,6 +368,20 @@ impl<Y, S, E> Co<Y, S, E> {
         self.slot().unwinding.set(Unwinding::Own);
     }
 
+    /// What a destructor yields while it runs for a yield that cannot suspend (see
+    /// `unwinding_now`): reported to `close()` ([`Now::Ours`]), or kept to go out after the
+    /// unwinding (a panic of the body itself, [`Now::Own`]; an error stasis raises,
+    /// [`Now::Raised`]: the slot already says so, and stays as it is).
+    #[cold]
+    fn set_aside(&self, value: Y, now: Now) {
+        match now {
+            Now::Ours => self.ignore(value),
+            Now::Own => self.defer(value),
+            Now::Raised => self.deferred.borrow_mut().push(value),
+            Now::Calm => unreachable!("a calm yield suspends"),
+        }
+    }
+
     /// Hands out, one suspension each, the values that wait in the `Co` (see `Co::defer`),
     /// dropping what is sent back (the yields that produced them returned long ago). A throw
     /// or a close at one of them drops the rest and comes back as its [`Thrown`](crate::Thrown),
@@ -352,17 +407,18 @@ impl<Y, S, E> Co<Y, S, E> {
     #[cold]
     fn try_yield_while_unwinding(&self, value: Y) -> Result<S, Thrown<E>> {
         match self.slot().unwinding_now() {
-            Now::Ours => self.ignore(value),
-            Now::Own => self.defer(value),
             Now::Calm => {
                 self.hand_out_deferred()?;
-                return match self.suspend(MaybeUninit::new(value)) {
+                match self.suspend(MaybeUninit::new(value)) {
                     Input::Send(sent) => Ok(sent),
                     interrupted => Err(Self::interruption(interrupted)),
-                };
+                }
+            }
+            now => {
+                self.set_aside(value, now);
+                Err(Thrown::Exit)
             }
         }
-        Err(Thrown::Exit)
     }
 
     /// A value yielded by a destructor while the body unwinds, which is not handed out (see
@@ -402,11 +458,7 @@ impl<Y, S, E> Co<Y, S, E> {
             };
         }
         if let Some(unit) = (self.unit_send)() {
-            if now == Now::Ours {
-                self.ignore(value);
-            } else {
-                self.defer(value);
-            }
+            self.set_aside(value, now);
             return unit;
         }
         // A destructor run by an unwinding (ours, or a panic of the body itself), and a send

@@ -45,6 +45,12 @@
 //!   run as any delegation (their return value reaches it), and a value one of them yields is
 //!   that delegate ignoring the exit: `drive_here` pops the entries above it (they stay
 //!   suspended in its frame, closed when it is) and finishes its entry with the same error.
+//!   Such a delegate is *left waiting* in its `yield from`: `Driving::leave` records in the
+//!   slot of each body left so how long its chain is (`LEFT_WAITING`, cleared by a guard
+//!   when the body is resumed or unwound from there), as a driver unwound mid-delegation
+//!   does for the bodies still on its stack. Adopted again (a delegator's `yield from` of
+//!   it), such a body hands its entry up again with the value to resume it with
+//!   (`Outcome::restart`): the chain joins the new driver's stack, flat and counted whole.
 //! - **Panics**: a panic in the top entry is caught where it is stepped (in `Entry::run`, on
 //!   the driver's stack) and given to the driver, which stores it in the entry, pops the entry
 //!   and resumes the delegator: its `delegate` re-raises the panic there, so every delegator
@@ -110,9 +116,7 @@ use corosensei::CoroutineResult;
 
 use super::co::Co;
 use super::generator::Gen;
-#[cfg(doc)]
-use super::slot::Slot;
-use super::slot::{Input, Unwinding};
+use super::slot::{Input, Slot, Unwinding};
 
 #[cfg(feature = "nightly")]
 mod host;
@@ -178,6 +182,13 @@ pub(super) trait Entry<Y, S, E> {
     /// close, the sub-generator delegated in turn and a value came up from there (the driver
     /// saw it, see `Co::drive_here`). The sub-generator stays suspended in its `yield from`.
     fn ignored_exit(&mut self);
+    /// The driver leaves the sub-generator suspended in its own `yield from` (see
+    /// [`Driving::leave`]), with `depth` generators below it: an adopted one records the
+    /// depth in its slot for its `Gen::yield_from_depth`; any other generator object counts
+    /// its chain itself.
+    fn left_waiting(&mut self, depth: usize) {
+        let _ = depth;
+    }
 
     /// After [`Drive::Adopted`]: moves what was handed up onto the driver's stack.
     #[cfg(feature = "nightly")]
@@ -279,13 +290,15 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
         let closing = matches!(cmd, Cmd::Close | Cmd::Resume { closing: true });
         let input = match cmd {
             Cmd::Send(s) => Input::Send(s),
-            Cmd::Start => Input::Send(self.first.take().expect("a delegate is started once")),
+            Cmd::Start => Input::Send(self.first.take().expect(STARTED_ONCE)),
             Cmd::Throw(e) => Input::Throw(e),
             Cmd::Close => Input::Close,
             Cmd::Resume { closing } => Input::Resume { closing },
         };
         // A destructor of the sub-generator that yields while a close unwinds it leaves its
-        // value here (see `Co::ignore`), as for `Gen::close`.
+        // value here (see `Co::ignore`), as for `Gen::close`: the sub ignored the exit, and its
+        // delegator gets CPython's `RuntimeError` at its `yield from`, as from an `ObjEntry`'s
+        // `close()` (the sub itself ends closed, see "In a destructor" on `Co::yield_`).
         let mut ignored: Option<Y> = None;
         let step = if closing {
             self.sub.transmit_closing(input, &mut ignored)
@@ -293,7 +306,7 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
             self.sub.transmit(input)
         };
         if let (Some(value), CoroutineResult::Return(_)) = (ignored, &step) {
-            self.outcome = Some(Err(Thrown::Exit));
+            self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
             return Drive::IgnoredExit(value);
         }
         match step {
@@ -322,6 +335,10 @@ impl<Y, R, S, E> Entry<Y, S, E> for GenEntry<'_, Y, R, S, E> {
 
     fn ignored_exit(&mut self) {
         self.outcome = Some(Err(Thrown::Runtime(RuntimeError::IgnoredExit)));
+    }
+
+    fn left_waiting(&mut self, depth: usize) {
+        self.sub.slot().driving.set(LEFT_WAITING | count(depth));
     }
 }
 
@@ -465,7 +482,7 @@ where
         let step = match cmd {
             Cmd::Send(s) => self.host.resume(self.sub, s),
             Cmd::Start => {
-                let first = self.first.take().expect("a delegate is started once");
+                let first = self.first.take().expect(STARTED_ONCE);
                 self.host.resume(self.sub, first)
             }
             Cmd::Throw(e) => self.host.throw(self.sub, e),
@@ -500,6 +517,9 @@ fn closed_outcome<R, Y, E>(closed: Result<Option<R>, CloseError<Y, E>>) -> Throw
         Err(CloseError::IgnoredExit(_)) => Thrown::Runtime(RuntimeError::IgnoredExit),
     }
 }
+
+/// An entry is started once per driver that pushes it (again, see `Outcome::restart`).
+const STARTED_ONCE: &str = "stasis bug: a delegate entry was started twice";
 
 /// A body suspended at a plain yield is never resumed as a waiting delegator.
 pub(super) const NOT_WAITING: &str =
@@ -614,13 +634,13 @@ impl<Y, S, E> Co<Y, S, E> {
         };
         let any: &mut dyn Any = sub;
         if let Some(stackful) = any.downcast_mut::<Gen<Y, G::Return, S, E>>() {
-            if stackful.slot().driving.get() == 0 {
+            if !stackful.slot().drives() {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for_object(stackful, first, wakes);
         }
         if let Some(stackful) = any.downcast_mut::<Box<Gen<Y, G::Return, S, E>>>() {
-            if stackful.slot().driving.get() == 0 {
+            if !stackful.slot().drives() {
                 return self.wait_for(GenEntry::new(stackful, first));
             }
             return self.wait_for_object(&mut **stackful, first, wakes);
@@ -712,7 +732,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// generator, or drives it (and whatever it delegates to) from here.
     fn wait_for<'a, T, R>(&self, mut entry: T) -> Result<R, Thrown<E>>
     where
-        T: Entry<Y, S, E> + Outcome<R, E> + 'a,
+        T: Entry<Y, S, E> + Outcome<R, E, S> + 'a,
         Y: 'static,
         S: 'static,
         E: 'static,
@@ -743,24 +763,41 @@ impl<Y, S, E> Co<Y, S, E> {
         }
         // Adopted: the driver that resumed us takes the entry from the slot (uninitialized
         // value, see `Out`) and drives it; it resumes us when it finished.
-        self.slot().handed_up.set(Some(erased));
-        let cmd = match self.suspend(MaybeUninit::uninit()) {
-            Input::Resume { closing } => {
-                // SAFETY: the driver popped the entry before resuming us with `Resume`, so no
-                // other access to it is in flight or will come; `own` is its one provenance
-                // (see above), and the entry lives in this frame.
-                let entry = unsafe { &mut *own.as_ptr() };
-                if let Some(payload) = entry.take_panic() {
-                    resume_unwind(payload);
+        let cmd = loop {
+            self.slot().handed_up.set(Some(erased));
+            let waiting = Waiting(&self.slot().driving);
+            let input = self.suspend(MaybeUninit::uninit());
+            drop(waiting);
+            break match input {
+                Input::Resume { closing } => {
+                    // SAFETY: the driver popped the entry before resuming us with `Resume`, so
+                    // no other access to it is in flight or will come; `own` is its one
+                    // provenance (see above), and the entry lives in this frame.
+                    let entry = unsafe { &mut *own.as_ptr() };
+                    if let Some(payload) = entry.take_panic() {
+                        resume_unwind(payload);
+                    }
+                    return finish(entry.take_outcome(), closing);
                 }
-                return finish(entry.take_outcome(), closing);
-            }
-            // Resumed directly: the driver that adopted us is gone (it was unwound while its
-            // generator was dropped) and our owner is dropping or closing us. Drive our
-            // delegate from here.
-            Input::Send(s) => Cmd::Send(s),
-            Input::Throw(e) => Cmd::Throw(e),
-            Input::Close => Cmd::Close,
+                // Resumed directly, by the first step of a new adoption: a driver left us
+                // waiting here (see `Driving::leave`) and a delegator's `yield from` adopted
+                // us again. Our entry goes up to that driver too, to be resumed with the
+                // value, so that the chain stays flat (and counted whole).
+                Input::Send(s) if self.slot().adopted.get() => {
+                    // SAFETY: no driver holds the entry: the one that left us waiting popped
+                    // it (or was unwound, dropping its stack of pointers unused), and the new
+                    // one has not seen it yet; `own` is its one provenance, used for this one
+                    // call, and the entry lives in this frame.
+                    unsafe { (*own.as_ptr()).restart(s) };
+                    continue;
+                }
+                // Resumed directly, not adopted: the driver that adopted us is gone (it was
+                // unwound while its generator was dropped, or it left us waiting) and our
+                // owner resumes, closes or drops us. Drive our delegate from here.
+                Input::Send(s) => Cmd::Send(s),
+                Input::Throw(e) => Cmd::Throw(e),
+                Input::Close => Cmd::Close,
+            };
         };
         self.drive_here(own, erased, cmd)
     }
@@ -775,7 +812,7 @@ impl<Y, S, E> Co<Y, S, E> {
     /// `own` and `erased` are the same entry, with one provenance (see `wait_for`): this
     /// function holds no reference to it, only those two pointers, so the writes the driver
     /// makes through `erased` never meet a live `&mut` to the same entry.
-    fn drive_here<R, T: Outcome<R, E>>(
+    fn drive_here<R, T: Outcome<R, E, S>>(
         &self,
         own: NonNull<T>,
         erased: EntryPtr<Y, S, E>,
@@ -850,9 +887,7 @@ impl<Y, S, E> Co<Y, S, E> {
                             // the innermost generator being closed started. It ignored the
                             // exit; it and the delegations above it stay suspended, in its
                             // frame, and are closed when it is.
-                            while stack.len() > closed {
-                                stack.pop();
-                            }
+                            stack.leave(closed);
                             let ignoring = *stack.last().expect("closing, so `closed` >= 1");
                             // SAFETY: as for `top` above: the entry is in the frame of a body
                             // suspended in `wait_for` (or in our caller's), and no step through
@@ -966,14 +1001,42 @@ impl<'a, Y, S, E> Driving<'a, Y, S, E> {
     /// Pushes an entry handed up by an adopted delegate, counting it in the slot.
     fn push(&mut self, entry: EntryPtr<Y, S, E>) {
         self.stack.push(entry);
-        self.flag.set(u32::try_from(self.stack.len()).unwrap_or(u32::MAX));
+        self.flag.set(count(self.stack.len()));
+    }
+
+    /// Pops the entries above the first `keep` without resuming the bodies that wait on them
+    /// (those of the sub-generators of the entries from `keep - 1` up): they stay suspended in
+    /// their `yield from`, and each records how long its chain is, for its
+    /// `Gen::yield_from_depth` (CPython's `gi_yieldfrom` still links them).
+    fn leave(&mut self, keep: usize) {
+        self.mark_left_waiting(keep);
+        while self.stack.len() > keep {
+            self.pop();
+        }
+    }
+
+    /// Marks the sub-generators of the entries from `from - 1` up to the one below the top as
+    /// left waiting, each with the number of entries above its own (see `leave`).
+    fn mark_left_waiting(&mut self, from: usize) {
+        let len = self.stack.len();
+        for (at, entry) in self.stack.iter().enumerate().take(len.saturating_sub(1)) {
+            if at + 1 >= from {
+                // SAFETY: as in `drive_here`: the entry is in the frame of a body suspended in
+                // `wait_for` (or in our driving body's caller's), alive while this driver is;
+                // no step through it is in flight (the driver runs this between steps, or as
+                // its frame ends, after `run`'s frame ended), so the `&mut` made for this call
+                // is the only reference to it (no foreign access meets a protected tag under
+                // either model). `left_waiting` only writes a `Cell` in the sub's slot.
+                unsafe { (*entry.as_ptr()).left_waiting(len - 1 - at) };
+            }
+        }
     }
 
     /// Pops the top entry (freeing it if this driver hosts it); the slot keeps counting at
     /// least 1 while the driver runs.
     fn pop(&mut self) {
         let top = self.stack.pop();
-        self.flag.set(u32::try_from(self.stack.len().max(1)).unwrap_or(u32::MAX));
+        self.flag.set(count(self.stack.len().max(1)));
         if let (Some(top), true) = (top, self.hosted > 0) {
             self.hosted -= 1;
             // SAFETY: a hosted entry (the top `hosted` ones): `top` came from `Box::into_raw`
@@ -995,6 +1058,10 @@ impl<Y, S, E> std::ops::Deref for Driving<'_, Y, S, E> {
 impl<Y, S, E> Drop for Driving<'_, Y, S, E> {
     fn drop(&mut self) {
         self.drop_hosted();
+        // Entries left only when the driving body unwinds from the middle of its delegation
+        // (dropped, it was unwound where it yielded a delegate's value): the bodies waiting on
+        // them stay suspended in their `yield from`, as `leave` leaves them.
+        self.mark_left_waiting(0);
         self.flag.set(0);
         let mut stack = std::mem::take(&mut self.stack);
         stack.clear();
@@ -1039,26 +1106,73 @@ impl Drop for Adopted<'_> {
     }
 }
 
-/// Gives the delegator the outcome its entry keeps.
-trait Outcome<R, E> {
+/// Gives the delegator the outcome its entry keeps; lets it hand the entry up again.
+trait Outcome<R, E, S> {
     fn take_outcome(&mut self) -> Option<Result<R, Thrown<E>>>;
     fn take_panic(&mut self) -> Option<Box<dyn Any + Send>>;
+    /// Makes the next [`Cmd::Start`] resume the sub-generator with `sent` (see `wait_for`: a
+    /// body left waiting, adopted again).
+    fn restart(&mut self, sent: S);
 }
 
-impl<Y, R, S, E> Outcome<R, E> for GenEntry<'_, Y, R, S, E> {
+impl<Y, R, S, E> Outcome<R, E, S> for GenEntry<'_, Y, R, S, E> {
     fn take_outcome(&mut self) -> Option<Result<R, Thrown<E>>> {
         self.outcome.take()
     }
     fn take_panic(&mut self) -> Option<Box<dyn Any + Send>> {
         self.panic.take()
     }
+    fn restart(&mut self, sent: S) {
+        self.first = Some(sent);
+    }
 }
 
-impl<G: Generator<S>, S, H> Outcome<G::Return, G::Error> for ObjEntry<'_, G, S, H> {
+impl<G: Generator<S>, S, H> Outcome<G::Return, G::Error, S> for ObjEntry<'_, G, S, H> {
     fn take_outcome(&mut self) -> Option<Result<G::Return, Thrown<G::Error>>> {
         self.outcome.take()
     }
     fn take_panic(&mut self) -> Option<Box<dyn Any + Send>> {
         self.panic.take()
+    }
+    fn restart(&mut self, sent: S) {
+        self.first = Some(sent);
+    }
+}
+
+/// The bit of [`Slot::driving`] that marks a body left waiting in a `yield from` by a driver
+/// that stopped driving its entry without resuming it (see [`Driving::leave`]); the other bits
+/// are the length of its chain. Such a body does not drive: it may be adopted again.
+const LEFT_WAITING: u32 = 1 << 31;
+
+/// A length of a chain as [`Slot::driving`] holds it (saturated below [`LEFT_WAITING`]).
+fn count(len: usize) -> u32 {
+    u32::try_from(len).map_or(LEFT_WAITING - 1, |n| n.min(LEFT_WAITING - 1))
+}
+
+impl<Y, S, E> Slot<Y, S, E> {
+    /// Whether this generator's body drives its delegates itself (in `Co::drive_here`): it is
+    /// then delegated to as a plain object, never adopted.
+    #[inline]
+    pub(super) fn drives(&self) -> bool {
+        let driving = self.driving.get();
+        driving != 0 && driving & LEFT_WAITING == 0
+    }
+
+    /// How many generators are below this one in its `yield from` chain (see
+    /// `Gen::yield_from_depth`).
+    pub(super) fn yield_from_depth(&self) -> usize {
+        (self.driving.get() & !LEFT_WAITING) as usize
+    }
+}
+
+/// Clears the mark of a body left waiting (see [`LEFT_WAITING`]) once it is resumed, or
+/// unwound, from its `yield from` (a guard, so that a finished generator never keeps it).
+struct Waiting<'a>(&'a Cell<u32>);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if self.0.get() & LEFT_WAITING != 0 {
+            self.0.set(0);
+        }
     }
 }

@@ -413,31 +413,10 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
                         unreachable!("a body is only started by resume")
                     }
                 };
-                let outcome = catch_unwind(AssertUnwindSafe(|| body(&co, first)));
-                let outcome = match outcome {
-                    Ok(ret) => Ok(ret),
-                    Err(payload) => match settle(&co, payload) {
-                        Ok(thrown) => {
-                            drop(co.deferred.take());
-                            return Err(thrown);
-                        }
-                        Err(panic) => Err(panic),
-                    },
-                };
-                // Values destructors yielded during a panic of the body (see `Co::defer`) go
-                // out now, its frames unwound and the panic caught: before what it returned,
-                // or before its panic goes on (CPython raises the exception at the resume
-                // after the `finally`'s last yield; a throw or a close there replaces it).
-                co.slot().unwinding.set(Unwinding::No);
-                if co.deferred.borrow().is_empty() {
-                    // Nothing deferred (reads only: no store to a cold line on this path).
-                    return outcome.or_else(|panic| resume_unwind(panic));
-                }
-                match catch_unwind(AssertUnwindSafe(|| co.hand_out_deferred())) {
-                    Ok(Ok(())) => outcome.or_else(|panic| resume_unwind(panic)),
-                    Ok(Err(thrown)) => Err(thrown),
-                    // `Gen::finish` unwinding the body where it waits to hand a value out.
-                    Err(payload) => Err(settle(&co, payload).unwrap_or_else(|p| resume_unwind(p))),
+                match catch_unwind(AssertUnwindSafe(|| body(&co, first))) {
+                    // Returned, nothing deferred (reads only: no store to a cold line).
+                    Ok(ret) if co.deferred.borrow().is_empty() => Ok(ret),
+                    outcome => conclude(&co, outcome),
                 }
             });
         Gen {
@@ -450,24 +429,74 @@ impl<Y: 'static, R: 'static, S: 'static, E: 'static> Gen<Y, R, S, E> {
     }
 }
 
-/// What a body's unwinding that reached the base closure means: `Ok` for one of stasis's own
-/// ([`Co::raise`](crate::Co::raise)'s value, the exit of `Gen::finish`'s forced unwind), or
-/// `Err` with the payload of any other panic.
+/// The coroutine's result once the body returned or unwound to the base closure: what it
+/// returned or raised, or its panic continued. Values destructors yielded during a panic of
+/// the body or while an error it raised unwound it (see `Co::defer`, `Now::Raised`) go out
+/// first, its frames unwound and the panic caught: before what it returned, raised, or before
+/// its panic goes on (CPython raises the exception at the resume after the `finally`'s last
+/// yield; a throw or a close there replaces it).
+///
+/// A function of its own, out of line, not code in the base closure: the closure's frame is
+/// under every frame of the body, so its size counts against the stack the pool expects a
+/// shallow body to touch (`LIVE_RESIDENT`), in debug builds too, where nothing shares stack
+/// slots. The closure keeps only the common case, a body that returned with nothing deferred.
+#[cold]
+#[inline(never)]
+fn conclude<Y, R, S, E>(co: &Co<Y, S, E>, outcome: std::thread::Result<R>) -> Result<R, Thrown<E>> {
+    // What the body returned, what it raised, or the panic that left it.
+    let outcome = match outcome {
+        Ok(ret) => Ok(Ok(ret)),
+        Err(payload) => match settle(co, payload) {
+            Ok(Settled::Raised(thrown)) => Ok(Err(thrown)),
+            Ok(Settled::Unwound) => {
+                // `Gen::finish`'s forced unwind: nobody takes a value any more.
+                drop(co.deferred.take());
+                return Err(Thrown::Exit);
+            }
+            Err(panic) => Err(panic),
+        },
+    };
+    co.slot().unwinding.set(Unwinding::No);
+    if co.deferred.borrow().is_empty() {
+        return outcome.unwrap_or_else(|panic| resume_unwind(panic));
+    }
+    match catch_unwind(AssertUnwindSafe(|| co.hand_out_deferred())) {
+        Ok(Ok(())) => outcome.unwrap_or_else(|panic| resume_unwind(panic)),
+        Ok(Err(thrown)) => Err(thrown),
+        // `Gen::finish` unwinding the body where it waits to hand a value out.
+        Err(payload) => match settle(co, payload) {
+            Ok(Settled::Raised(thrown)) => Err(thrown),
+            Ok(Settled::Unwound) => Err(Thrown::Exit),
+            Err(panic) => resume_unwind(panic),
+        },
+    }
+}
+
+/// One of stasis's own unwindings, as it reached the base closure (see [`settle`]).
+enum Settled<E> {
+    /// [`Co::raise`](crate::Co::raise)'s value.
+    Raised(Thrown<E>),
+    /// `Gen::finish`'s forced unwind of a dropped generator: nobody reads the outcome.
+    Unwound,
+}
+
+/// What a body's unwinding that reached the base closure means: `Ok` for one of stasis's own,
+/// or `Err` with the payload of any other panic.
 fn settle<Y, S, E>(
     co: &Co<Y, S, E>,
     payload: Box<dyn Any + Send>,
-) -> Result<Thrown<E>, Box<dyn Any + Send>> {
-    let raised = || co.pending.take().expect("Co::raise stores the value before unwinding");
+) -> Result<Settled<E>, Box<dyn Any + Send>> {
+    let raised =
+        || Settled::Raised(co.pending.take().expect("Co::raise stores the value before unwinding"));
     if payload.is::<RaiseToken>() {
         return Ok(raised());
     }
-    // `Gen::finish` unwinding a dropped generator: nobody reads the outcome.
     if payload.is::<UnwindToken>() {
-        return Ok(Thrown::Exit);
+        return Ok(Settled::Unwound);
     }
     // Either of them, started while the thread was already panicking.
     match payload.downcast::<Tracked>() {
-        Ok(mut tracked) => Ok(if tracked.disarm() { raised() } else { Thrown::Exit }),
+        Ok(mut tracked) => Ok(if tracked.disarm() { raised() } else { Settled::Unwound }),
         Err(payload) => Err(payload),
     }
 }
@@ -583,7 +612,11 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// The chain is counted by the generator that drives it, the outermost one (the one the
     /// consumer holds): a generator adopted into another's chain reports 0 while it is
     /// there. A generator object resumed through the protocol (a state machine, an adaptor, a
-    /// shared handle) counts as one level; a chain it drives itself is counted on it. A panic deep in a chain shows only the outermost generator and the innermost
+    /// shared handle) counts as one level; a chain it drives itself is counted on it. A
+    /// delegate left suspended in its own `yield from` when its driver stopped driving it (it
+    /// ignored a close by delegating in turn, or the driver was dropped mid-delegation)
+    /// counts its own chain, as CPython's `gi_yieldfrom` links still do; delegating to it again
+    /// joins that chain to the new delegator's, counted whole. A panic deep in a chain shows only the outermost generator and the innermost
     /// delegate in its backtrace, because the outermost one resumes the innermost directly;
     /// this count tells how many levels are between them.
     ///
@@ -609,7 +642,7 @@ impl<Y, R, S, E> Gen<Y, R, S, E> {
     /// ```
     #[doc(alias = "gi_yieldfrom", alias = "yield from")]
     pub fn yield_from_depth(&self) -> usize {
-        self.slot().driving.get() as usize
+        self.slot().yield_from_depth()
     }
 
     /// The usable size of this generator's stack in bytes.

@@ -39,7 +39,11 @@
 //!   per thread, so the consumer would run "panicking" until the body resumed, and a second
 //!   exit raised into that destructor would abort. [`Co::try_yield`](crate::Co::try_yield) returns `Err(Thrown::Exit)` there,
 //!   [`Co::yield_`](crate::Co::yield_) returns at once with a send type of `()`, and the value goes to `close()`'s
-//!   `IgnoredExit` (see `Co::ignore`). `yield_` with another send type has nothing to return,
+//!   `IgnoredExit` (see `Co::ignore`) when the unwinding is the exit of a `close()`, or is
+//!   dropped for a forced unwind. When it raises an error (the slot's `unwinding` is
+//!   `Raising`: [`Co::raise`](crate::Co::raise) of anything but the exit of a `close()`), the
+//!   value waits in the `Co` and goes out once the error reached the base, as for a panic of
+//!   the body itself (below): CPython's `finally: yield` while an exception propagates. `yield_` with another send type has nothing to return,
 //!   so it suspends, marked in the slot (`suspended_in_unwind`): `Slot::transmit` then refuses
 //!   a throw or a close (`RuntimeError::SuspendedInDestructor`), only a sent value resumes the
 //!   body, and a drop leaves the stack as it is (leaked, with a message on stderr). An

@@ -106,13 +106,21 @@ pub(super) enum Unwinding {
     No,
     /// Started while the thread was not panicking: `std::thread::panicking()` tells whether
     /// the unwinding is still going on (a yield from a destructor it runs) or the body caught
-    /// it.
+    /// it. What a destructor yields meanwhile is reported to `close()` or dropped (the exit
+    /// of a close, a forced unwind): [`Now::Ours`].
     Yes,
+    /// As `Yes`, for an error stasis raises ([`Co::raise`] outside the exit of a close): what
+    /// a destructor yields meanwhile waits in the `Co` and goes out after the unwinding
+    /// ([`Now::Raised`]). Variants rather than a field, so that the slot keeps one byte for
+    /// this (it fills its [`SLOT_BYTES`]).
+    Raising,
     /// Started while the thread was already panicking (the consumer resumed the generator
     /// from a destructor, as when a generator is dropped during a panic), with a [`Tracked`]
     /// payload: `panicking()` is true either way, so the payload tells when the body caught
     /// it and let it go ([`Tracked::caught`]).
     Tracked,
+    /// As `Tracked`, for an error stasis raises (see `Raising`).
+    TrackedRaising,
     /// Not stasis's: a panic of the body itself, during which a destructor yielded a value
     /// that waits in the `Co` (see `Co::defer`); the next yield takes the slow path to hand
     /// it out once the body caught that panic (see [`Slot::own_panic`]).
@@ -130,8 +138,14 @@ pub(super) enum Unwinding {
 pub(super) enum Now {
     /// Nothing unwinds this stack: an ordinary yield.
     Calm,
-    /// An unwinding stasis started ([`Slot::start_unwinding`]) runs the yielding destructor.
+    /// An unwinding stasis started ([`Slot::start_unwinding`]) runs the yielding destructor:
+    /// a `close()` (which reports the value) or a forced unwind (which drops it).
     Ours,
+    /// An unwinding stasis started to raise an error ([`Co::raise`], an unhandled throw, an
+    /// exit outside `close()`) runs it: the value waits in the `Co` and goes out once the
+    /// error reached the base, before it goes on (CPython's `finally: yield` while an
+    /// exception propagates).
+    Raised,
     /// A panic of the body itself runs it ([`Slot::own_panic`]).
     Own,
 }
@@ -213,7 +227,9 @@ pub(super) struct Slot<Y, S, E> {
     pub(super) ignored_out: Cell<*mut Option<Y>>,
     /// Non-zero while this generator's body drives delegates itself (in `Co::drive_here`): it
     /// is then delegated to as a plain object, never adopted. The value is the number of
-    /// entries on its stack of delegates (`Gen::yield_from_depth`).
+    /// entries on its stack of delegates (`Gen::yield_from_depth`). With the top bit set
+    /// (`LEFT_WAITING`, see `Driving::leave` in `delegate.rs`): the body does not drive, it
+    /// was left waiting in its `yield from` by a driver, and the rest is its chain's length.
     pub(super) driving: Cell<u32>,
     /// Set while a state-machine driver resumes this generator (`Gen::__resume_adopted`,
     /// cleared by a guard when that resume returns or unwinds): its adoption (a
@@ -308,37 +324,45 @@ impl<Y, S, E> Slot<Y, S, E> {
     }
 
     /// Starts stasis's own unwinding of this stack, on it, with `token` as the payload (a
-    /// [`Tracked`] one if the thread is already panicking, see [`Unwinding::Tracked`]).
-    pub(super) fn start_unwinding<T: Any + Send>(&self, token: T) -> ! {
+    /// [`Tracked`] one if the thread is already panicking, see [`Unwinding::Tracked`]);
+    /// `defer`: a value a destructor yields meanwhile goes out after it ([`Now::Raised`]).
+    pub(super) fn start_unwinding<T: Any + Send>(&self, token: T, defer: bool) -> ! {
         if std::thread::panicking() {
-            self.unwinding.set(Unwinding::Tracked);
+            self.unwinding.set(if defer { Unwinding::TrackedRaising } else { Unwinding::Tracked });
             let slot = std::ptr::from_ref(self).addr();
             // A mark left by an earlier body on this stack is not this one's.
             let _ = CAUGHT.try_with(|c| c.get() == slot && c.replace(0) == slot);
             let raise = TypeId::of::<T>() != TypeId::of::<UnwindToken>();
             resume_unwind(Box::new(Tracked { slot, raise, armed: true }))
         }
-        self.unwinding.set(Unwinding::Yes);
+        self.unwinding.set(if defer { Unwinding::Raising } else { Unwinding::Yes });
         resume_unwind(Box::new(token))
     }
 
     /// Whether this generator's stack is still unwinding, and whose unwinding it is: stasis's
     /// (see [`Slot::unwinding`]) or the body's own panic (see [`Slot::own_panic`]); a yield now
     /// comes from a destructor that unwinding runs. Clears `unwinding` if the body caught it
-    /// (for [`Unwinding::Own`], the caller then hands out the values that wait in the `Co`).
+    /// (the caller then hands out the values that wait in the `Co`, if any).
     #[cold]
     pub(super) fn unwinding_now(&self) -> Now {
+        let tracked = || std::thread::panicking() && !Tracked::caught(self);
         let now = match self.unwinding.get() {
             Unwinding::Yes if std::thread::panicking() => Now::Ours,
-            Unwinding::Tracked if std::thread::panicking() && !Tracked::caught(self) => Now::Ours,
+            Unwinding::Raising if std::thread::panicking() => Now::Raised,
+            Unwinding::Tracked if tracked() => Now::Ours,
+            Unwinding::TrackedRaising if tracked() => Now::Raised,
             _ if self.own_panic() => Now::Own,
             _ => Now::Calm,
         };
         if now == Now::Calm {
             // Whatever the body caught, the resume it runs in stays as it was.
             match self.unwinding.get() {
-                Unwinding::Yes | Unwinding::Own => self.unwinding.set(Unwinding::No),
-                Unwinding::Tracked => self.unwinding.set(Unwinding::Resumed),
+                Unwinding::Yes | Unwinding::Raising | Unwinding::Own => {
+                    self.unwinding.set(Unwinding::No);
+                }
+                Unwinding::Tracked | Unwinding::TrackedRaising => {
+                    self.unwinding.set(Unwinding::Resumed);
+                }
                 Unwinding::No | Unwinding::Resumed => {}
             }
         }
@@ -354,7 +378,10 @@ impl<Y, S, E> Slot<Y, S, E> {
     pub(super) fn own_panic(&self) -> bool {
         std::thread::panicking()
             // `Tracked` and `Resumed`: the body was resumed while the thread was panicking.
-            && matches!(self.unwinding.get(), Unwinding::No | Unwinding::Own | Unwinding::Yes)
+            && matches!(
+                self.unwinding.get(),
+                Unwinding::No | Unwinding::Own | Unwinding::Yes | Unwinding::Raising
+            )
             && STUCK.try_with(|stuck| stuck.get() == 0).unwrap_or(false)
     }
 
@@ -398,7 +425,7 @@ impl<Y, S, E> Slot<Y, S, E> {
             Kind::Close => Input::Close,
             Kind::Resume => Input::Resume { closing: false },
             Kind::ResumeClosing => Input::Resume { closing: true },
-            Kind::Unwind => self.start_unwinding(UnwindToken),
+            Kind::Unwind => self.start_unwinding(UnwindToken, false),
         }
     }
 }
