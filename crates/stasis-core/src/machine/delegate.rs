@@ -120,6 +120,23 @@
 // Hidden support items, used only by the macros' expansions.
 #![allow(missing_debug_implementations)]
 
+// Safe code can call every `pub` item here (`stasis::__delegate`, `stasis_delegate::__private`)
+// in any order, from anywhere; each is sound under any such use (issue 9's hidden-API audit,
+// `tests/it/hidden_api.rs`):
+// - `begin_send` / `begin_throw` / `forward_reyield` / `ThrowRoot::step`: a marker only selects
+//   the context published for the resume running now (alive) or none; `adopter` takes it, so
+//   no second `&mut Adoption` (see there). A forged marker gives a wrong chain, not UB.
+// - `SendRoot` / `ThrowRoot` (from `begin_*`): own their sub-generator, entries and inbox; no
+//   pointer into them outlives a call (`publish` is re-derived per resume), so they may move;
+//   `!Send` (their entries hold `Rc`s).
+// - `Adoption`, `Context`, `Driver`, `SendEntry`, `ThrowEntry`: private fields and no public
+//   constructor or method, so safe code can name them but never get one (a `&mut Adoption`
+//   reaches only `Generator::__resume_adopted`, sealed by `AdoptToken`).
+// - `Entry`: implementing it gives nothing: no public item accepts an entry.
+// - `Begin`, `Rooted`, `Progress`, `Driven`, `Outcome`: plain data.
+// - `outcome`, `start_reyield`, `already_finished`, `forward_closing`: safe code over public
+//   methods and a `Cell` (`outcome` panics on an empty cell, documented).
+
 use core::any::TypeId;
 use core::cell::Cell;
 use core::convert::Infallible;
