@@ -30,6 +30,9 @@ mod differential_combinators;
 mod flat_machine;
 // State machines only: nightly.
 mod fork;
+// The macros' hidden support items misused: nightly.
+#[cfg(feature = "nightly")]
+mod hidden_api;
 mod laziness;
 // Mixed chains need state machines: nightly.
 #[cfg(feature = "nightly")]

@@ -99,7 +99,8 @@ impl Drop for StackSwitch {
 /// Null, not the previous value: a context is only needed at the start of a delegation or of
 /// a close cascade, both of which read it before they resume anything, and null is never
 /// dangling. (The one thing lost: a body that, in the same resume, starts a second delegation
-/// after a nested publishing resume returned delegates as a root of its own: correct, one
+/// after a nested publishing resume returned, or after one it handed up (which takes the
+/// context: `delegate::adopter`) finished at its start, delegates as a root of its own: correct, one
 /// level more per item.) Saves the load of the previous value and a register to keep it in.
 struct Clear;
 

@@ -650,7 +650,9 @@ macro_rules! yield_from_throwing {
     };
 }
 
-/// Support for the macros; not a public API.
+/// Support for the macros; not a public API. Every item is sound under any call from safe
+/// code, in any order or place (why, item by item: the comment atop stasis-core's
+/// `machine/delegate.rs`); misuse gives a wrong result or a documented panic.
 #[cfg(feature = "nightly")]
 #[doc(hidden)]
 pub mod __private {
@@ -662,7 +664,8 @@ pub mod __private {
 
     /// What a re-yielding `yield from` does with its sub-generator's step: go on with the
     /// value it yielded, or end with its return value, its error, or
-    /// [`RuntimeError::AlreadyFinished`] for a sub-generator that had finished before.
+    /// [`RuntimeError::AlreadyFinished`] for a sub-generator that had finished before. A pure
+    /// function of its argument: sound under any use.
     #[inline(always)]
     pub fn reyield_next<Y, R, E>(
         step: Step<Y, R, E>,

@@ -34,7 +34,8 @@
 //!   generator resumed by the body sees its own context, never its resumer's. A delegation
 //!   accepts a context only if one of its locals lies in the bytes of the coroutine the context
 //!   was published for, and an adoption only if its `TypeId` matches (so a mismatch is never
-//!   undefined behaviour). A coroutine resumed with `core::ops::Coroutine::resume` directly (no
+//!   undefined behaviour); it takes the adoption (`CONTEXT` null for the rest of that resume),
+//!   so no code its start runs reaches it again, whatever marker it forges. A coroutine resumed with `core::ops::Coroutine::resume` directly (no
 //!   stasis wrapper) and stored inside another generator's state can still see that
 //!   generator's context: run delegating bodies through `from_coroutine` and its siblings.
 //! - **Finishing, closing, panics**: when the top entry finishes, the driver pops it and wakes
@@ -118,6 +119,23 @@
 
 // Hidden support items, used only by the macros' expansions.
 #![allow(missing_debug_implementations)]
+
+// Safe code can call every `pub` item here (`stasis::__delegate`, `stasis_delegate::__private`)
+// in any order, from anywhere; each is sound under any such use (issue 9's hidden-API audit,
+// `tests/it/hidden_api.rs`):
+// - `begin_send` / `begin_throw` / `forward_reyield` / `ThrowRoot::step`: a marker only selects
+//   the context published for the resume running now (alive) or none; `adopter` takes it, so
+//   no second `&mut Adoption` (see there). A forged marker gives a wrong chain, not UB.
+// - `SendRoot` / `ThrowRoot` (from `begin_*`): own their sub-generator, entries and inbox; no
+//   pointer into them outlives a call (`publish` is re-derived per resume), so they may move;
+//   `!Send` (their entries hold `Rc`s).
+// - `Adoption`, `Context`, `Driver`, `SendEntry`, `ThrowEntry`: private fields and no public
+//   constructor or method, so safe code can name them but never get one (a `&mut Adoption`
+//   reaches only `Generator::__resume_adopted`, sealed by `AdoptToken`).
+// - `Entry`: implementing it gives nothing: no public item accepts an entry.
+// - `Begin`, `Rooted`, `Progress`, `Driven`, `Outcome`: plain data.
+// - `outcome`, `start_reyield`, `already_finished`, `forward_closing`: safe code over public
+//   methods and a `Cell` (`outcome` panics on an empty cell, documented).
 
 use core::any::TypeId;
 use core::cell::Cell;
@@ -261,13 +279,27 @@ impl<In, Y> Adoption<In, Y> {
     }
 }
 
-/// The adoption published for the coroutine holding `marker`, with this very type.
+/// The adoption published for the coroutine holding `marker`, with this very type. Taken:
+/// `CONTEXT` is null from here on in this resume, so nothing reaches the adoption through it
+/// while the `&mut` returned is alive (see below).
 fn adopter<'a, In: 'static, Y: 'static>(marker: usize) -> Option<&'a mut Adoption<In, Y>> {
     let context = Context::current(marker)?;
     // SAFETY: `context` is alive, and was published by the `__resume_adopted` /
     // `__forward_adopted` call resuming this coroutine, which is blocked in that resume (see
     // `Context::current`).
-    unsafe { adoption_of(context) }
+    let up = unsafe { adoption_of(context) }?;
+    // The start that `up` is used for runs code of the sub-generator (its `state`, its
+    // `resume` through the default `__resume_adopted`) before any resume that publishes
+    // replaces the context. Left published, a `begin_send` / `begin_throw` /
+    // `forward_reyield` of that code whose marker is forged to lie in this body (an address
+    // of one of its locals: safe code can take it) would reach the adoption through
+    // `CONTEXT` again, a second `&mut` (or a read through the parent pointer) beside `up`:
+    // undefined behaviour under Stacked and Tree Borrows (`tests/it/hidden_api.rs`). Null,
+    // as a publishing resume leaves it when it returns (see `machine::Clear`): a second
+    // delegation this body starts in the same resume drives as a root. One store, once per
+    // adopted delegation.
+    CONTEXT.set(ptr::null());
+    Some(up)
 }
 
 /// `context` as the adoption it is the first field of, if it has this very type.
@@ -288,7 +320,10 @@ unsafe fn adoption_of<'a, In: 'static, Y: 'static>(
     // to its end before the body can suspend (what it resumes is `'static`, as every
     // sub-generator of a delegation is, so it cannot hold the `Co` of a stackful body it runs
     // on, the only thing that switches that stack out; a stackful sub-generator switches only
-    // its own stack and comes back).
+    // its own stack and comes back). Nothing else reaches the adoption through `context`
+    // while it lives: `adopter` takes `CONTEXT` (a start of the code it runs, even with a
+    // forged marker, finds none), and a stackful body's slot is reached only through its
+    // `Co`, which that `'static` code cannot hold.
     // SAFETY: the kind says `context` is the first field of an `Adoption<In, Y>` (`repr(C)`;
     // `TypeId` compared, so the types are exactly these) and the pointer was derived from a
     // `&mut Adoption<In, Y>` as a whole (`Adoption::publish`), so it may be cast back and
@@ -540,7 +575,10 @@ where
     sub: G,
 }
 
-/// Starts `yield_from!(sub)` in the body holding the local at `marker`.
+/// Starts `yield_from!(sub)` in the body holding the local at `marker`. Sound for any
+/// `marker`, from anywhere: it only selects the context published for the resume running now
+/// (alive, see `Context::current`), or none (then this start is a root of its own); a wrong
+/// one gives a wrong chain, never a dangling or second `&mut` (`adopter` takes the context).
 #[doc(hidden)]
 #[allow(clippy::type_complexity)]
 // Not inlined: once per delegation, and inlined it would swell the frame (saved registers,
@@ -618,7 +656,8 @@ where
     sub: G,
 }
 
-/// Starts `yield_from_throwing!(sub)` in the body holding the local at `marker`.
+/// Starts `yield_from_throwing!(sub)` in the body holding the local at `marker` (sound for
+/// any `marker`, as [`begin_send`]).
 #[doc(hidden)]
 #[allow(clippy::type_complexity)]
 // Not inlined: once per delegation, and inlined it would swell the frame (saved registers,
@@ -673,7 +712,8 @@ where
     /// Forwards what the root's `yield` received (PEP 380) to the innermost active generator.
     /// Must be called right after that `yield`: it reads the context `close()` published.
     /// `marker`: the address of a local of the body, taken after that `yield` (the generator
-    /// may have moved since the delegation began: it is `Unpin`).
+    /// may have moved since the delegation began: it is `Unpin`). Sound for any `marker`,
+    /// called from anywhere, as [`forward_reyield`] (a wrong one gives a wrong result).
     #[inline]
     pub fn step(
         &mut self,
@@ -730,7 +770,9 @@ where
 /// generator may have moved since the delegation began) right after its `yield`: as [`forward_closing`],
 /// and if `sub` ignored an exit that a `close()` of this very body sent, tells that `close()`
 /// (through the context it published, read before anything else runs) so that it reports
-/// `CloseError::IgnoredExit` once the body unwound. Needs no `'static`.
+/// `CloseError::IgnoredExit` once the body unwound. Needs no `'static`. Sound for any
+/// `marker`: a forged one can at worst flag the `close()` running now (a `Cell`), which then
+/// resumes its body once more with the exit: a wrong result, not undefined behaviour.
 #[doc(hidden)]
 #[allow(clippy::type_complexity)]
 pub fn forward_reyield<S, G: Generator<S>>(
@@ -772,12 +814,26 @@ pub fn already_finished<E>() -> Thrown<E> {
     Thrown::Runtime(RuntimeError::AlreadyFinished)
 }
 
-/// Reads the outcome a delegation left in its cell.
+/// Reads the outcome a delegation left in its cell. Sound under any use (a `Cell` of an
+/// owned value); the macros call it once, when the driver resumes a body whose delegation
+/// finished (the cell is filled then, or by the entry's drop: see [`abandoned`]).
+///
+/// # Panics
+///
+/// If the cell holds no outcome: a caller bug, from a call other than the macros' (a cell
+/// read twice, or before the delegation finished).
 #[doc(hidden)]
 pub fn outcome<R, E>(cell: &Outcome<R, E>) -> Result<R, Thrown<E>> {
-    cell.take().unwrap_or_else(|| {
-        unreachable!("a delegator waiting for its delegate was resumed before it finished")
-    })
+    cell.take().unwrap_or_else(|| no_outcome())
+}
+
+#[cold]
+#[inline(never)]
+fn no_outcome() -> ! {
+    panic!(
+        "stasis::__delegate::outcome called before the delegation finished (or twice): a \
+         misuse of a hidden API, which only the `yield_from!` macros may call"
+    )
 }
 
 /// Records a sub-generator's step in the entry's cell.
