@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use stasis::{RuntimeError, State, Step, Thrown};
 
+pub(crate) mod child;
 pub(crate) mod kit;
 
 /// The recorded CPython 3.11 traces: the shared oracle's (`expected.json`, copied from it) and
