@@ -1314,3 +1314,109 @@ def corner_yield_from_chain_of_a_delegate_left_waiting(t):
     t.yieldfrom(g, "parent")
     t.yieldfrom(box["sub"], "sub")
     t.state(box["sub"], "sub")
+
+
+# ------------------------------------------- sweep of CPython's test_generators (issue 9, B)
+
+@scenario
+def corner_send_value_after_the_end(t):
+    # test_generators' pep 342 doctests: a finished generator answers every send, even a value
+    # that is not None, with StopIteration; a throw raises the thrown exception unchanged.
+    # The same after close() of a generator that never started (it is finished, not "just
+    # started") and after the body raised.
+    def returns():
+        yield 1
+        return 2
+
+    def raises():
+        yield 1
+        raise KeyError("k")
+
+    a = returns()
+    t.next(a, "a")
+    t.next(a, "a")
+    t.send(a, "x", "a")
+    t.throw(a, ValueError("late"), "a")
+    t.state(a, "a")
+    b = returns()
+    t.close(b, "b")
+    t.send(b, "x", "b")
+    t.throw(b, ValueError("late"), "b")
+    t.next(b, "b")
+    t.state(b, "b")
+    c = raises()
+    t.next(c, "c")
+    t.next(c, "c")
+    t.send(c, "x", "c")
+    t.close(c, "c")
+    t.state(c, "c")
+
+
+@scenario
+def corner_exit_caught_and_returns(t):
+    # ``except GeneratorExit: return 5``: close() succeeds (3.11 gives None; 3.13 returns 5)
+    # and the generator is closed; throw(GeneratorExit) into the same body reports the
+    # return value as StopIteration(5).
+    def gen(who):
+        try:
+            yield 1
+        except GeneratorExit:
+            t.genexit(who)
+            return 5
+        finally:
+            t.fin(who)
+
+    a = gen("a")
+    t.next(a, "a")
+    t.close(a, "a")
+    t.state(a, "a")
+    t.next(a, "a")
+    t.close(a, "a")
+    b = gen("b")
+    t.next(b, "b")
+    t.throw(b, GeneratorExit, "b")
+    t.state(b, "b")
+    t.next(b, "b")
+
+
+@scenario
+def corner_throw_caught_and_returns(t):
+    # A thrown exception the body catches and then returns: throw() raises StopIteration with
+    # the return value, once; the generator is closed.
+    def gen():
+        t.started()
+        try:
+            yield 1
+        except ValueError as exc:
+            t.caught(exc)
+            return "r"
+        finally:
+            t.fin()
+        yield "never"
+
+    g = gen()
+    t.next(g)
+    t.throw(g, ValueError("x"))
+    t.state(g)
+    t.next(g)
+    t.throw(g, ValueError("y"))
+
+
+@scenario
+def corner_exit_turned_into_error(t):
+    # ``except GeneratorExit: raise ValueError``: close() raises that error, the generator is
+    # closed, and a second close() is a no-op (test_generators' "close() ... raise TypeError").
+    def gen():
+        try:
+            yield 1
+        except GeneratorExit:
+            t.genexit()
+            raise ValueError("fie")
+
+    g = gen()
+    t.next(g)
+    t.close(g)
+    t.state(g)
+    t.close(g)
+    t.next(g)
+

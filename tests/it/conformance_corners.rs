@@ -32,8 +32,8 @@ nightly! {
     use crate::support::check_as;
 }
 use crate::support::{
-    Finally, PyExc, Trace, Val, check, close, list, next, runtime_exc, scenarios_of, send, state,
-    throw, throw_exit,
+    Finally, PyExc, Trace, Val, check, close, expected, list, next, runtime_exc, scenarios_of, send,
+    state, throw, throw_exit,
 };
 
 /// Every generator of these scenarios: yields JSON values, returns one (`null` is Python's
@@ -117,6 +117,10 @@ fn every_corner_scenario_has_a_test() {
         "corner_close_two_finallies_that_yield",
         "corner_close_through_shared_delegate_finally_that_yields",
         "corner_yield_from_chain_of_a_delegate_left_waiting",
+        "corner_send_value_after_the_end",
+        "corner_exit_caught_and_returns",
+        "corner_throw_caught_and_returns",
+        "corner_exit_turned_into_error",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -2778,4 +2782,271 @@ fn corner_yield_from_chain_of_a_delegate_left_waiting() {
     yield_from_depth(&t, Some("sub"), &sub.borrow());
     state(&t, Some("sub"), &*sub.borrow());
     check("corner_yield_from_chain_of_a_delegate_left_waiting", t.events());
+}
+
+// ------------------------------------------ sweep of CPython's test_generators (issue 9, B)
+
+/// A generator of these scenarios that is sent JSON values (Python's `gen.send(v)`).
+type DynSend = dyn Generator<Value, Yield = Value, Return = Value, Error = PyExc>;
+
+/// A stackful generator of these scenarios that is sent JSON values.
+fn py_send(body: impl FnOnce(&stasis::Co<Value, Value, PyExc>) -> Value + 'static) -> Box<DynSend> {
+    Box::new(Gen::<Value, Value, Value>::throwing::<PyExc>(move |co, _first| body(co)))
+}
+
+/// `corner_send_value_after_the_end`, the consumer's side: `returns()` builds `yield 1;
+/// return 2`, `raises` is `yield 1; raise KeyError("k")`.
+fn send_after_the_end_trace(t: &Trace, returns: impl Fn() -> Box<DynSend>, mut c: Box<DynSend>) {
+    let late = || PyExc::new("ValueError", "late");
+    let mut a = returns();
+    next(t, Some("a"), &mut *a);
+    next(t, Some("a"), &mut *a);
+    send(t, Some("a"), &mut *a, json!("x"));
+    throw(t, Some("a"), &mut *a, late());
+    state(t, Some("a"), &*a);
+    let mut b = returns();
+    close(t, Some("b"), &mut *b);
+    send(t, Some("b"), &mut *b, json!("x"));
+    throw(t, Some("b"), &mut *b, late());
+    next(t, Some("b"), &mut *b);
+    state(t, Some("b"), &*b);
+    next(t, Some("c"), &mut *c);
+    next(t, Some("c"), &mut *c);
+    send(t, Some("c"), &mut *c, json!("x"));
+    close(t, Some("c"), &mut *c);
+    state(t, Some("c"), &*c);
+}
+
+#[test]
+fn corner_send_value_after_the_end() {
+    let t = Trace::new();
+    let returns = || {
+        py_send(|co| {
+            co.yield_(json!(1));
+            json!(2)
+        })
+    };
+    let raises = py_send(|co| {
+        co.yield_(json!(1));
+        co.raise(Thrown::Error(PyExc::new("KeyError", "k")))
+    });
+    send_after_the_end_trace(&t, returns, raises);
+    check("corner_send_value_after_the_end", t.events());
+}
+
+/// `gen(who)` of `corner_exit_caught_and_returns`: `except GeneratorExit: return 5`.
+fn exit_caught_and_returns(t: &Rc<Trace>, who: &'static str) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        let _finally = Finally::new(&t, Some(who));
+        match co.try_yield(json!(1)) {
+            Err(Thrown::Exit) => {
+                t.body(Some(who), "GeneratorExit");
+                json!(5)
+            }
+            Err(other) => co.raise(other),
+            Ok(()) => Value::Null,
+        }
+    })
+}
+
+/// The scripts of `corner_exit_caught_and_returns`, on `a` and `b` built by `make(who)`.
+fn exit_caught_and_returns_trace(t: &Rc<Trace>, make: impl Fn(&'static str) -> Box<DynPy>) {
+    run_ops_on(t, Some("a"), &mut *make("a"), &[Next, Close, State, Next, Close]);
+    run_ops_on(t, Some("b"), &mut *make("b"), &[Next, ThrowExit, State, Next]);
+}
+
+#[test]
+fn corner_exit_caught_and_returns() {
+    let t = Trace::new();
+    exit_caught_and_returns_trace(&t, |who| Box::new(exit_caught_and_returns(&t, who)));
+    check("corner_exit_caught_and_returns", t.events());
+}
+
+/// What `throw(GeneratorExit)` returned in CPython's trace of `corner_exit_caught_and_returns`
+/// (`b.throw(GeneratorExit) -> return 5`): the value the body returns on its exit.
+fn exit_return_value() -> Value {
+    let event = expected("corner_exit_caught_and_returns")
+        .into_iter()
+        .find_map(|e| e.strip_prefix("b.throw(GeneratorExit) -> return ").map(str::to_owned))
+        .expect("CPython's trace reports the return value of throw(GeneratorExit)");
+    serde_json::from_str(&event).expect("a JSON value")
+}
+
+#[test]
+fn close_returns_what_the_body_returned_on_exit() {
+    // CPython 3.13's close() (test_generators' GeneratorCloseTest.test_close_return_value):
+    // the value the body returns when it catches GeneratorExit; None when it finishes by the
+    // exit, was never started or had finished (3.11, which records the traces, gives None).
+    let t = Trace::new();
+    let mut g = exit_caught_and_returns(&t, "a");
+    let _ = g.resume(());
+    assert_eq!(g.close(), Ok(Some(exit_return_value())));
+    assert_eq!(g.close(), Ok(None));
+    let mut fresh = exit_caught_and_returns(&t, "b");
+    assert_eq!(fresh.close(), Ok(None));
+    let mut plain = py(|co| {
+        co.yield_(json!(1));
+        json!("unused")
+    });
+    let _ = plain.resume(());
+    assert_eq!(plain.close(), Ok(None));
+}
+
+/// `gen()` of `corner_throw_caught_and_returns`.
+fn throw_caught_and_returns(t: &Rc<Trace>) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        t.body(None, "started");
+        {
+            let _finally = Finally::new(&t, None);
+            match co.try_yield(json!(1)) {
+                Err(e @ Thrown::Error(_)) => {
+                    caught(&t, None, &e);
+                    return json!("r");
+                }
+                Err(other) => co.raise(other),
+                Ok(()) => {}
+            }
+        }
+        co.yield_(json!("never"));
+        Value::Null
+    })
+}
+
+const THROW_CAUGHT_AND_RETURNS: &[Op] =
+    &[Next, Throw("ValueError", "x"), State, Next, Throw("ValueError", "y")];
+
+#[test]
+fn corner_throw_caught_and_returns() {
+    let t = Trace::new();
+    run_ops(&t, &mut throw_caught_and_returns(&t), THROW_CAUGHT_AND_RETURNS);
+    check("corner_throw_caught_and_returns", t.events());
+}
+
+/// `gen()` of `corner_exit_turned_into_error`: `except GeneratorExit: raise ValueError("fie")`.
+fn exit_turned_into_error(t: &Rc<Trace>) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        if let Err(thrown) = co.try_yield(json!(1)) {
+            if !matches!(thrown, Thrown::Exit) {
+                co.raise(thrown)
+            }
+            t.body(None, "GeneratorExit");
+            co.raise(Thrown::Error(value_error("fie")))
+        }
+        Value::Null
+    })
+}
+
+const EXIT_TURNED_INTO_ERROR: &[Op] = &[Next, Close, State, Close, Next];
+
+#[test]
+fn corner_exit_turned_into_error() {
+    let t = Trace::new();
+    run_ops(&t, &mut exit_turned_into_error(&t), EXIT_TURNED_INTO_ERROR);
+    check("corner_exit_turned_into_error", t.events());
+}
+
+nightly! {
+    /// The sweep's scenarios as throwing state machines (no delegation: one form).
+    mod sweep_machines {
+        use super::*;
+
+        type In<S = ()> = Result<S, Thrown<PyExc>>;
+
+        #[test]
+        fn corner_send_value_after_the_end_state_machine() {
+            let t = Trace::new();
+            let returns = || -> Box<DynSend> {
+                Box::new(from_throwing_coroutine(
+                    #[coroutine]
+                    |_: In<Value>| {
+                        (yield json!(1))?;
+                        Ok(json!(2))
+                    },
+                ))
+            };
+            let raises: Box<DynSend> = Box::new(from_throwing_coroutine(
+                #[coroutine]
+                |_: In<Value>| {
+                    (yield json!(1))?;
+                    Err::<Value, _>(Thrown::Error(PyExc::new("KeyError", "k")))
+                },
+            ));
+            send_after_the_end_trace(&t, returns, raises);
+            check_as("corner_send_value_after_the_end", "state_machine", t.events());
+        }
+
+        #[test]
+        fn corner_exit_caught_and_returns_state_machine() {
+            let t = Trace::new();
+            exit_caught_and_returns_trace(&t, |who| {
+                let t = t.clone();
+                Box::new(from_throwing_coroutine(
+                    #[coroutine]
+                    move |_: In| {
+                        let _finally = Finally::new(&t, Some(who));
+                        match yield json!(1) {
+                            Err(Thrown::Exit) => {
+                                t.body(Some(who), "GeneratorExit");
+                                Ok(json!(5))
+                            }
+                            Err(other) => Err(other),
+                            Ok(()) => Ok(Value::Null),
+                        }
+                    },
+                ))
+            });
+            check_as("corner_exit_caught_and_returns", "state_machine", t.events());
+        }
+
+        #[test]
+        fn corner_throw_caught_and_returns_state_machine() {
+            let t = Trace::new();
+            let tb = t.clone();
+            let mut g = from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    tb.body(None, "started");
+                    {
+                        let _finally = Finally::new(&tb, None);
+                        match yield json!(1) {
+                            Err(e @ Thrown::Error(_)) => {
+                                caught(&tb, None, &e);
+                                return Ok(json!("r"));
+                            }
+                            Err(other) => return Err(other),
+                            Ok(()) => {}
+                        }
+                    }
+                    (yield json!("never"))?;
+                    Ok(Value::Null)
+                },
+            );
+            run_ops(&t, &mut g, THROW_CAUGHT_AND_RETURNS);
+            check_as("corner_throw_caught_and_returns", "state_machine", t.events());
+        }
+
+        #[test]
+        fn corner_exit_turned_into_error_state_machine() {
+            let t = Trace::new();
+            let tb = t.clone();
+            let mut g = from_throwing_coroutine(
+                #[coroutine]
+                move |_: In| {
+                    match yield json!(1) {
+                        Err(Thrown::Exit) => {
+                            tb.body(None, "GeneratorExit");
+                            Err(Thrown::Error(value_error("fie")))
+                        }
+                        Err(other) => Err(other),
+                        Ok(()) => Ok(Value::Null),
+                    }
+                },
+            );
+            run_ops(&t, &mut g, EXIT_TURNED_INTO_ERROR);
+            check_as("corner_exit_turned_into_error", "state_machine", t.events());
+        }
+    }
 }
