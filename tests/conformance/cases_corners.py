@@ -1420,3 +1420,44 @@ def corner_exit_turned_into_error(t):
     t.close(g)
     t.next(g)
 
+
+
+@scenario
+def corner_two_delegators_share_a_sub(t):
+    # Two generators wait in ``yield from`` of the same sub, which itself waits in ``yield
+    # from`` a third: each next() goes down its own delegator to wherever the shared sub is
+    # now. The sub's return value goes to the delegator that resumed it last; closing the
+    # other closes the finished sub (a no-op) and raises GeneratorExit in it.
+    def third():
+        for i in range(1, 4):
+            yield "t%d" % i
+        return "third-result"
+
+    def sub():
+        result = yield from third()
+        t.result(result, "sub")
+        yield "sub-after"
+        return "sub-result"
+
+    def parent(who, inner):
+        try:
+            result = yield from inner
+            t.result(result, who)
+            yield who + "-after"
+        finally:
+            t.fin(who)
+
+    s = sub()
+    p = parent("p", s)
+    q = parent("q", s)
+    t.next(p, "p")
+    t.next(q, "q")
+    t.state(s, "s")
+    t.next(p, "p")
+    t.next(q, "q")
+    t.next(p, "p")
+    t.state(q, "q")
+    t.close(p, "p")
+    t.state(p, "p")
+    t.close(q, "q")
+    t.state(q, "q")

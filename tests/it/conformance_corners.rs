@@ -121,6 +121,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_exit_caught_and_returns",
         "corner_throw_caught_and_returns",
         "corner_exit_turned_into_error",
+        "corner_two_delegators_share_a_sub",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -3047,6 +3048,110 @@ nightly! {
             );
             run_ops(&t, &mut g, EXIT_TURNED_INTO_ERROR);
             check_as("corner_exit_turned_into_error", "state_machine", t.events());
+        }
+    }
+}
+
+// ------------------------------------------------------------ two delegators share a sub
+
+/// `corner_two_delegators_share_a_sub`, the consumer's side: `p` and `q` both delegate to
+/// the shared `s`.
+fn two_delegators_trace(t: &Trace, s: &SharedPy, mut p: Box<DynPy>, mut q: Box<DynPy>) {
+    next(t, Some("p"), &mut *p);
+    next(t, Some("q"), &mut *q);
+    state(t, Some("s"), s);
+    next(t, Some("p"), &mut *p);
+    next(t, Some("q"), &mut *q);
+    next(t, Some("p"), &mut *p);
+    state(t, Some("q"), &*q);
+    run_ops_on(t, Some("p"), &mut *p, &[Close, State]);
+    run_ops_on(t, Some("q"), &mut *q, &[Close, State]);
+}
+
+#[test]
+fn corner_two_delegators_share_a_sub() {
+    let t = Trace::new();
+    let ts = t.clone();
+    let s = shared(py(move |co| {
+        let third = py(|co| {
+            for i in 1..4 {
+                co.yield_(json!(format!("t{i}")));
+            }
+            json!("third-result")
+        });
+        let result = co.yield_from(third);
+        ts.body(Some("sub"), format!("result {}", result.render()));
+        co.yield_(json!("sub-after"));
+        json!("sub-result")
+    }));
+    let parent = |who: &'static str| -> Box<DynPy> {
+        let (t, inner) = (t.clone(), s.clone());
+        Box::new(py(move |co| {
+            let _finally = Finally::new(&t, Some(who));
+            let result = co.yield_from(inner);
+            t.body(Some(who), format!("result {}", result.render()));
+            co.yield_(json!(format!("{who}-after")));
+            Value::Null
+        }))
+    };
+    two_delegators_trace(&t, &s, parent("p"), parent("q"));
+    check("corner_two_delegators_share_a_sub", t.events());
+}
+
+nightly! {
+    /// `corner_two_delegators_share_a_sub` with state machines at every level, delegating
+    /// with `yield_from_throwing!`, flat and re-yielding.
+    mod shared_sub_machines {
+        use super::*;
+
+        type In = Result<(), Thrown<PyExc>>;
+
+        macro_rules! two_delegators {
+            ($($test:ident, $form:literal, [$($mode:tt)?];)*) => {$(
+                #[test]
+                fn $test() {
+                    let t = Trace::new();
+                    let ts = t.clone();
+                    let s = shared(from_throwing_coroutine(
+                        #[coroutine]
+                        move |_: In| {
+                            let third = from_throwing_coroutine(
+                                #[coroutine]
+                                |_: In| {
+                                    for i in 1..4 {
+                                        (yield json!(format!("t{i}")))?;
+                                    }
+                                    Ok(json!("third-result"))
+                                },
+                            );
+                            let result = yield_from_throwing!($($mode)? third)?;
+                            ts.body(Some("sub"), format!("result {}", result.render()));
+                            (yield json!("sub-after"))?;
+                            Ok(json!("sub-result"))
+                        },
+                    ));
+                    let parent = |who: &'static str| -> Box<DynPy> {
+                        let (t, inner) = (t.clone(), s.clone());
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some(who));
+                                let result = yield_from_throwing!($($mode)? inner)?;
+                                t.body(Some(who), format!("result {}", result.render()));
+                                (yield json!(format!("{who}-after")))?;
+                                Ok(Value::Null)
+                            },
+                        ))
+                    };
+                    two_delegators_trace(&t, &s, parent("p"), parent("q"));
+                    check_as("corner_two_delegators_share_a_sub", $form, t.events());
+                }
+            )*};
+        }
+
+        two_delegators! {
+            corner_two_delegators_share_a_sub_state_machine, "state_machine", [];
+            corner_two_delegators_share_a_sub_state_machine_reyield, "state_machine_reyield", [reyield];
         }
     }
 }
