@@ -1461,3 +1461,66 @@ def corner_two_delegators_share_a_sub(t):
     t.state(p, "p")
     t.close(q, "q")
     t.state(q, "q")
+
+
+@scenario
+def corner_throw_into_one_of_two_delegators_of_a_sub(t):
+    # As above, with throw(): a throw into either delegator goes down to wherever the shared
+    # sub is now (its third level), whichever delegator resumed it last.
+    def third():
+        i = 0
+        while True:
+            i += 1
+            try:
+                yield "t%d" % i
+            except ValueError as exc:
+                t.caught(exc, "third")
+                yield "third-caught"
+
+    def sub():
+        yield from third()
+
+    def parent(who, inner):
+        try:
+            yield from inner
+        finally:
+            t.fin(who)
+
+    s = sub()
+    p = parent("p", s)
+    q = parent("q", s)
+    t.next(p, "p")
+    t.next(q, "q")
+    t.throw(p, ValueError("v"), "p")
+    t.next(q, "q")
+    t.throw(q, KeyError("k"), "q")
+    t.state(q, "q")
+    t.state(s, "s")
+    t.state(p, "p")
+    t.close(p, "p")
+
+
+@scenario
+def corner_sub_closes_and_throws_into_its_running_delegator(t):
+    # A sub reaches its running delegator (``box["parent"]``) and calls close() and throw()
+    # on it: both raise ValueError("generator already executing") in the sub, and the
+    # delegator goes on.
+    box = {}
+
+    def sub():
+        yield "s1"
+        t.close(box["parent"], "parent")
+        t.throw(box["parent"], KeyError("k"), "parent")
+        t.state(box["parent"], "parent")
+        yield "s2"
+
+    def parent():
+        yield from sub()
+        t.done("parent")
+
+    p = parent()
+    box["parent"] = p
+    t.next(p, "parent")
+    t.next(p, "parent")
+    t.next(p, "parent")
+    t.state(p, "parent")

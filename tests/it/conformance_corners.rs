@@ -32,8 +32,8 @@ nightly! {
     use crate::support::check_as;
 }
 use crate::support::{
-    Finally, PyExc, Trace, Val, check, close, expected, list, next, runtime_exc, scenarios_of, send,
-    state, throw, throw_exit,
+    Finally, PyExc, Trace, Val, check, close, expected, list, next, runtime_exc, scenarios_of,
+    send, state, throw, throw_exit,
 };
 
 /// Every generator of these scenarios: yields JSON values, returns one (`null` is Python's
@@ -122,6 +122,8 @@ fn every_corner_scenario_has_a_test() {
         "corner_throw_caught_and_returns",
         "corner_exit_turned_into_error",
         "corner_two_delegators_share_a_sub",
+        "corner_throw_into_one_of_two_delegators_of_a_sub",
+        "corner_sub_closes_and_throws_into_its_running_delegator",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -3152,6 +3154,154 @@ nightly! {
         two_delegators! {
             corner_two_delegators_share_a_sub_state_machine, "state_machine", [];
             corner_two_delegators_share_a_sub_state_machine_reyield, "state_machine_reyield", [reyield];
+        }
+    }
+}
+
+/// `corner_throw_into_one_of_two_delegators_of_a_sub`, the consumer's side.
+fn throw_into_two_delegators_trace(t: &Trace, s: &SharedPy, mut p: Box<DynPy>, mut q: Box<DynPy>) {
+    next(t, Some("p"), &mut *p);
+    next(t, Some("q"), &mut *q);
+    throw(t, Some("p"), &mut *p, value_error("v"));
+    next(t, Some("q"), &mut *q);
+    run_ops_on(t, Some("q"), &mut *q, &[Throw("KeyError", "k"), State]);
+    state(t, Some("s"), s);
+    run_ops_on(t, Some("p"), &mut *p, &[State, Close]);
+}
+
+/// `third()` of `corner_throw_into_one_of_two_delegators_of_a_sub`: counts, and answers a
+/// `ValueError` with `"third-caught"`.
+fn third_catching_value_errors(t: &Rc<Trace>) -> Py {
+    let t = t.clone();
+    py(move |co| {
+        for i in 1.. {
+            match co.try_yield(json!(format!("t{i}"))) {
+                Err(e @ Thrown::Error(PyExc { name: "ValueError", .. })) => {
+                    caught(&t, Some("third"), &e);
+                    co.yield_(json!("third-caught"));
+                }
+                Err(other) => co.raise(other),
+                Ok(()) => {}
+            }
+        }
+        unreachable!("counts forever")
+    })
+}
+
+#[test]
+fn corner_throw_into_one_of_two_delegators_of_a_sub() {
+    let t = Trace::new();
+    let third = third_catching_value_errors(&t);
+    let s = shared(py(move |co| co.yield_from(third)));
+    let parent = |who: &'static str| -> Box<DynPy> {
+        let (t, inner) = (t.clone(), s.clone());
+        Box::new(py(move |co| {
+            let _finally = Finally::new(&t, Some(who));
+            co.yield_from(inner)
+        }))
+    };
+    throw_into_two_delegators_trace(&t, &s, parent("p"), parent("q"));
+    check("corner_throw_into_one_of_two_delegators_of_a_sub", t.events());
+}
+
+#[test]
+fn corner_sub_closes_and_throws_into_its_running_delegator() {
+    let t = Trace::new();
+    let slot: G1Slot = Rc::default();
+    let (ts, tp, sb) = (t.clone(), t.clone(), slot.clone());
+    let sub = py(move |co| {
+        co.yield_(json!("s1"));
+        let mut parent = sb.borrow().clone().expect("filled");
+        close(&ts, Some("parent"), &mut parent);
+        throw(&ts, Some("parent"), &mut parent, PyExc::new("KeyError", "k"));
+        state(&ts, Some("parent"), &parent);
+        co.yield_(json!("s2"));
+        Value::Null
+    });
+    let mut parent = shared(py(move |co| {
+        co.yield_from(sub);
+        tp.body(Some("parent"), "done");
+        Value::Null
+    }));
+    *slot.borrow_mut() = Some(parent.clone());
+    run_ops_on(&t, Some("parent"), &mut parent, &[Next, Next, Next, State]);
+    *slot.borrow_mut() = None;
+    check("corner_sub_closes_and_throws_into_its_running_delegator", t.events());
+}
+
+nightly! {
+    /// `corner_throw_into_one_of_two_delegators_of_a_sub` and
+    /// `corner_sub_closes_and_throws_into_its_running_delegator` with state-machine
+    /// delegators (`yield_from_throwing!`, flat and re-yielding) over the stackful leaves.
+    mod running_delegator_machines {
+        use super::*;
+
+        type In = Result<(), Thrown<PyExc>>;
+
+        macro_rules! forms {
+            ($($throw_test:ident, $close_test:ident, $form:literal, [$($mode:tt)?];)*) => {$(
+                #[test]
+                fn $throw_test() {
+                    let t = Trace::new();
+                    let third = third_catching_value_errors(&t);
+                    let s = shared(from_throwing_coroutine(
+                        #[coroutine]
+                        move |_: In| yield_from_throwing!($($mode)? third),
+                    ));
+                    let parent = |who: &'static str| -> Box<DynPy> {
+                        let (t, inner) = (t.clone(), s.clone());
+                        Box::new(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&t, Some(who));
+                                yield_from_throwing!($($mode)? inner)
+                            },
+                        ))
+                    };
+                    throw_into_two_delegators_trace(&t, &s, parent("p"), parent("q"));
+                    check_as("corner_throw_into_one_of_two_delegators_of_a_sub", $form, t.events());
+                }
+
+                #[test]
+                fn $close_test() {
+                    let t = Trace::new();
+                    let slot: G1Slot = Rc::default();
+                    let (ts, tp, sb) = (t.clone(), t.clone(), slot.clone());
+                    let sub = from_throwing_coroutine(
+                        #[coroutine]
+                        move |_: In| {
+                            (yield json!("s1"))?;
+                            let mut parent = sb.borrow().clone().expect("filled");
+                            close(&ts, Some("parent"), &mut parent);
+                            throw(&ts, Some("parent"), &mut parent, PyExc::new("KeyError", "k"));
+                            state(&ts, Some("parent"), &parent);
+                            (yield json!("s2"))?;
+                            Ok(Value::Null)
+                        },
+                    );
+                    let mut parent = shared(from_throwing_coroutine(
+                        #[coroutine]
+                        move |_: In| {
+                            yield_from_throwing!($($mode)? sub)?;
+                            tp.body(Some("parent"), "done");
+                            Ok(Value::Null)
+                        },
+                    ));
+                    *slot.borrow_mut() = Some(parent.clone());
+                    run_ops_on(&t, Some("parent"), &mut parent, &[Next, Next, Next, State]);
+                    *slot.borrow_mut() = None;
+                    check_as("corner_sub_closes_and_throws_into_its_running_delegator", $form, t.events());
+                }
+            )*};
+        }
+
+        forms! {
+            corner_throw_into_one_of_two_delegators_of_a_sub_state_machine,
+            corner_sub_closes_and_throws_into_its_running_delegator_state_machine,
+            "state_machine", [];
+            corner_throw_into_one_of_two_delegators_of_a_sub_state_machine_reyield,
+            corner_sub_closes_and_throws_into_its_running_delegator_state_machine_reyield,
+            "state_machine_reyield", [reyield];
         }
     }
 }
