@@ -1524,3 +1524,33 @@ def corner_sub_closes_and_throws_into_its_running_delegator(t):
     t.next(p, "parent")
     t.next(p, "parent")
     t.state(p, "parent")
+
+
+
+@scenario
+def corner_sub_closes_its_delegator_while_it_is_closed(t):
+    # While close() of the delegator is being passed to its sub, the sub's finally reaches
+    # the delegator (``box["parent"]``) and closes it: ValueError("generator already
+    # executing") in the sub, whose finally goes on; then the delegator gets GeneratorExit.
+    # (The same with throw() is left out: CPython 3.11 then closes the delegator while that
+    # throw() returns the sub's next value, an artefact of its implementation.)
+    box = {}
+
+    def sub():
+        try:
+            yield "s1"
+        finally:
+            t.fin("sub")
+            t.close(box["parent"], "parent")
+            t.state(box["parent"], "parent")
+
+    def parent():
+        try:
+            yield from sub()
+        finally:
+            t.fin("parent")
+
+    box["parent"] = parent()
+    t.next(box["parent"], "parent")
+    t.close(box["parent"], "parent")
+    t.state(box["parent"], "parent")

@@ -124,6 +124,7 @@ fn every_corner_scenario_has_a_test() {
         "corner_two_delegators_share_a_sub",
         "corner_throw_into_one_of_two_delegators_of_a_sub",
         "corner_sub_closes_and_throws_into_its_running_delegator",
+        "corner_sub_closes_its_delegator_while_it_is_closed",
     ];
     let mut tested: Vec<String> = tested.iter().map(|s| (*s).to_string()).collect();
     tested.sort();
@@ -3301,6 +3302,86 @@ nightly! {
             "state_machine", [];
             corner_throw_into_one_of_two_delegators_of_a_sub_state_machine_reyield,
             corner_sub_closes_and_throws_into_its_running_delegator_state_machine_reyield,
+            "state_machine_reyield", [reyield];
+        }
+    }
+}
+
+/// `corner_sub_closes_its_delegator_while_it_is_closed`, the consumer's side: `parent(slot)`
+/// builds the delegator, whose sub closes what `slot` holds (the delegator) in its finally.
+fn sub_closes_its_delegator_trace(t: &Trace, parent: impl FnOnce(&G1Slot) -> SharedPy) {
+    let slot: G1Slot = Rc::default();
+    let mut p = parent(&slot);
+    *slot.borrow_mut() = Some(p.clone());
+    run_ops_on(t, Some("parent"), &mut p, &[Next, Close, State]);
+    *slot.borrow_mut() = None;
+}
+
+/// The sub's finally of `corner_sub_closes_its_delegator_while_it_is_closed`.
+fn sub_closes_its_delegator_finally(t: &Trace, slot: &G1Slot) {
+    t.body(Some("sub"), "finally");
+    let mut parent = slot.borrow().clone().expect("filled");
+    close(t, Some("parent"), &mut parent);
+    state(t, Some("parent"), &parent);
+}
+
+#[test]
+fn corner_sub_closes_its_delegator_while_it_is_closed() {
+    let t = Trace::new();
+    sub_closes_its_delegator_trace(&t, |slot| {
+        let (ts, tp, sb) = (t.clone(), t.clone(), slot.clone());
+        let sub = py(move |co| {
+            let r = co.try_yield(json!("s1"));
+            sub_closes_its_delegator_finally(&ts, &sb);
+            r.unwrap_or_else(|e| co.raise(e));
+            Value::Null
+        });
+        shared(py(move |co| {
+            let _finally = Finally::new(&tp, Some("parent"));
+            co.yield_from(sub)
+        }))
+    });
+    check("corner_sub_closes_its_delegator_while_it_is_closed", t.events());
+}
+
+nightly! {
+    mod sub_closes_its_delegator_machines {
+        use super::*;
+
+        type In = Result<(), Thrown<PyExc>>;
+
+        macro_rules! forms {
+            ($($test:ident, $form:literal, [$($mode:tt)?];)*) => {$(
+                #[test]
+                fn $test() {
+                    let t = Trace::new();
+                    sub_closes_its_delegator_trace(&t, |slot| {
+                        let (ts, tp, sb) = (t.clone(), t.clone(), slot.clone());
+                        let sub = from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let r = yield json!("s1");
+                                sub_closes_its_delegator_finally(&ts, &sb);
+                                r?;
+                                Ok(Value::Null)
+                            },
+                        );
+                        shared(from_throwing_coroutine(
+                            #[coroutine]
+                            move |_: In| {
+                                let _finally = Finally::new(&tp, Some("parent"));
+                                yield_from_throwing!($($mode)? sub)
+                            },
+                        ))
+                    });
+                    check_as("corner_sub_closes_its_delegator_while_it_is_closed", $form, t.events());
+                }
+            )*};
+        }
+
+        forms! {
+            corner_sub_closes_its_delegator_while_it_is_closed_state_machine, "state_machine", [];
+            corner_sub_closes_its_delegator_while_it_is_closed_state_machine_reyield,
             "state_machine_reyield", [reyield];
         }
     }
