@@ -3156,6 +3156,89 @@ nightly! {
             corner_two_delegators_share_a_sub_state_machine, "state_machine", [];
             corner_two_delegators_share_a_sub_state_machine_reyield, "state_machine_reyield", [reyield];
         }
+
+        /// The delegators of `s`, stackful or state machines (flat `yield_from_throwing!`).
+        fn delegators(t: &Rc<Trace>, s: &SharedPy, stackful: bool) -> [Box<DynPy>; 2] {
+            ["p", "q"].map(|who| -> Box<DynPy> {
+                let (t, inner) = (t.clone(), s.clone());
+                if stackful {
+                    Box::new(py(move |co| {
+                        let _finally = Finally::new(&t, Some(who));
+                        let result = co.yield_from(inner);
+                        t.body(Some(who), format!("result {}", result.render()));
+                        co.yield_(json!(format!("{who}-after")));
+                        Value::Null
+                    }))
+                } else {
+                    Box::new(from_throwing_coroutine(
+                        #[coroutine]
+                        move |_: In| {
+                            let _finally = Finally::new(&t, Some(who));
+                            let result = yield_from_throwing!(inner)?;
+                            t.body(Some(who), format!("result {}", result.render()));
+                            (yield json!(format!("{who}-after")))?;
+                            Ok(Value::Null)
+                        },
+                    ))
+                }
+            })
+        }
+
+        /// `third()`: yields `t1`..`t3`, returns `"third-result"`.
+        fn third_counting(stackful: bool) -> Box<DynPy> {
+            if stackful {
+                Box::new(py(|co| {
+                    for i in 1..4 {
+                        co.yield_(json!(format!("t{i}")));
+                    }
+                    json!("third-result")
+                }))
+            } else {
+                Box::new(from_throwing_coroutine(
+                    #[coroutine]
+                    |_: In| {
+                        for i in 1..4 {
+                            (yield json!(format!("t{i}")))?;
+                        }
+                        Ok(json!("third-result"))
+                    },
+                ))
+            }
+        }
+
+        #[test]
+        fn corner_two_delegators_share_a_sub_mixed() {
+            // Stackful delegators over a state-machine sub over a stackful third, and the
+            // other way round: the shared sub's chain switches backend at every level.
+            for (outer, form) in [
+                (true, "mixed_stackful_machine_stackful"),
+                (false, "mixed_machine_stackful_machine"),
+            ] {
+                let t = Trace::new();
+                let (ts, third) = (t.clone(), third_counting(outer));
+                let s = if outer {
+                    shared(from_throwing_coroutine(
+                        #[coroutine]
+                        move |_: In| {
+                            let result = yield_from_throwing!(third)?;
+                            ts.body(Some("sub"), format!("result {}", result.render()));
+                            (yield json!("sub-after"))?;
+                            Ok(json!("sub-result"))
+                        },
+                    ))
+                } else {
+                    shared(py(move |co| {
+                        let result = co.yield_from(third);
+                        ts.body(Some("sub"), format!("result {}", result.render()));
+                        co.yield_(json!("sub-after"));
+                        json!("sub-result")
+                    }))
+                };
+                let [p, q] = delegators(&t, &s, outer);
+                two_delegators_trace(&t, &s, p, q);
+                check_as("corner_two_delegators_share_a_sub", form, t.events());
+            }
+        }
     }
 }
 
