@@ -1554,3 +1554,37 @@ def corner_sub_closes_its_delegator_while_it_is_closed(t):
     t.next(box["parent"], "parent")
     t.close(box["parent"], "parent")
     t.state(box["parent"], "parent")
+
+
+@scenario
+def corner_yield_from_chain_through_a_shared_sub(t):
+    # gi_yieldfrom links of a delegator whose sub (named, so resumable from outside) delegates
+    # in turn: the chain counts the sub's own delegation, follows it as the sub moves on
+    # through its own handle, and still counts the sub once it finished behind the
+    # delegator's back (until the delegator resumes).
+    def third():
+        yield "t1"
+        yield "t2"
+        return "third-result"
+
+    def sub():
+        yield from third()
+        yield "sub-after"
+        return "sub-result"
+
+    def parent(inner):
+        yield from inner
+        t.done("parent")
+
+    s = sub()
+    p = parent(s)
+    t.yieldfrom(p, "p")
+    t.next(p, "p")
+    t.yieldfrom(p, "p")
+    t.next(s, "s")
+    t.next(s, "s")
+    t.yieldfrom(p, "p")
+    t.next(s, "s")
+    t.yieldfrom(p, "p")
+    t.close(p, "p")
+    t.yieldfrom(p, "p")
