@@ -33,7 +33,7 @@ nightly! {
 }
 use crate::support::{
     Finally, PyExc, Trace, Val, check, close, expected, list, next, runtime_exc, scenarios_of,
-    send, state, throw, throw_exit,
+    send, snapshot, state, throw, throw_exit,
 };
 
 /// Every generator of these scenarios: yields JSON values, returns one (`null` is Python's
