@@ -1421,7 +1421,6 @@ def corner_exit_turned_into_error(t):
     t.next(g)
 
 
-
 @scenario
 def corner_two_delegators_share_a_sub(t):
     # Two generators wait in ``yield from`` of the same sub, which itself waits in ``yield
@@ -1524,7 +1523,6 @@ def corner_sub_closes_and_throws_into_its_running_delegator(t):
     t.next(p, "parent")
     t.next(p, "parent")
     t.state(p, "parent")
-
 
 
 @scenario
